@@ -1,0 +1,30 @@
+package io.ringway.spi.config;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole validated config of one node. Built and validated by {@code ringway-config}; immutable.
+ *
+ * @param transport {@code auto}, {@code io_uring}, {@code epoll} or {@code nio}
+ * @param eventLoops number of event-loop threads (resolved: never 0)
+ * @param transportOptions tunables per transport plugin name, already checked by that plugin
+ * @param verticles names of the verticles to deploy, in order
+ * @param admin the admin API
+ * @param demoUpstream the built-in demo backends
+ */
+public record RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
+                            List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream) {
+
+  public RingwayConfig {
+    transportOptions = Map.copyOf(transportOptions);
+    verticles = List.copyOf(verticles);
+  }
+
+  /** The tunables of one transport plugin; empty when config gives none. */
+  public JsonObject transportOptions(String plugin) {
+    JsonObject options = transportOptions.get(plugin);
+    return options == null ? new JsonObject() : options.copy();
+  }
+}
