@@ -1,5 +1,6 @@
 package io.ringway.spi.config;
 
+import io.ringway.spi.upstream.ClusterConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -13,13 +14,28 @@ import java.util.Map;
  * @param verticles names of the verticles to deploy, in order
  * @param admin the admin API
  * @param demoUpstream the built-in demo backends
+ * @param clusters upstream clusters shared by the TCP proxy and the HTTP router, names unique
+ * @param tcp the L4 proxy's listeners
  */
 public record RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
-                            List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream) {
+                            List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream,
+                            List<ClusterConfig> clusters, TcpProxyConfig tcp) {
 
   public RingwayConfig {
     transportOptions = Map.copyOf(transportOptions);
     verticles = List.copyOf(verticles);
+    clusters = List.copyOf(clusters);
+  }
+
+  /** A config without upstream clusters or TCP listeners. */
+  public RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
+                       List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream) {
+    this(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, List.of(), TcpProxyConfig.NONE);
+  }
+
+  /** The cluster of that name, or null. */
+  public ClusterConfig cluster(String name) {
+    return clusters.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
   }
 
   /** The tunables of one transport plugin; empty when config gives none. */

@@ -1,0 +1,131 @@
+package io.ringway.upstream.impl;
+
+import io.ringway.spi.Addresses;
+import io.ringway.spi.upstream.ClusterConfig;
+import io.ringway.spi.upstream.Endpoint;
+import io.ringway.spi.upstream.EndpointsUpdate;
+import io.ringway.spi.upstream.HealthCheckConfig;
+import io.ringway.spi.upstream.HealthTransition;
+import io.ringway.upstream.HealthChecker;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every field is touched on {@link #context} only. */
+public final class HealthCheckerImpl implements HealthChecker {
+
+  private static final System.Logger LOG = System.getLogger(HealthCheckerImpl.class.getName());
+
+  private final Vertx vertx;
+  private final String cluster;
+  private final HealthCheckConfig check;
+  private final Context context;
+  private Map<String, Target> targets = new LinkedHashMap<>();
+  private NetClient client;
+  private TcpProbe probe;
+  private MessageConsumer<Object> updates;
+  private long timer = -1;
+  private boolean closed;
+
+  private HealthCheckerImpl(Vertx vertx, ClusterConfig config) {
+    if (config.healthCheck() == null) {
+      throw new IllegalArgumentException("cluster " + config.name() + " has no health check configured");
+    }
+    this.vertx = vertx;
+    this.cluster = config.name();
+    this.check = config.healthCheck();
+    this.context = vertx.getOrCreateContext();
+    retarget(config.endpoints());
+  }
+
+  public static Future<HealthChecker> start(Vertx vertx, ClusterConfig config) {
+    HealthCheckerImpl checker = new HealthCheckerImpl(vertx, config);
+    Promise<HealthChecker> started = Promise.promise();
+    checker.context.runOnContext(v -> checker.startHere().<HealthChecker>map(checker).onComplete(started));
+    return started.future();
+  }
+
+  private Future<Void> startHere() {
+    client = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) Math.max(1, check.timeout().toMillis())));
+    probe = new TcpProbe(vertx, client, check);
+    updates = vertx.eventBus().consumer(Addresses.endpoints(cluster), message -> {
+      try {
+        retarget(ControlMessages.decode(message.body(), EndpointsUpdate.class, EndpointsUpdate::fromJson).endpoints());
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "health check of " + cluster + ": ignored malformed endpoints update: " + e.getMessage());
+      }
+    });
+    probeAll();
+    timer = vertx.setPeriodic(Math.max(1, check.interval().toMillis()), id -> probeAll());
+    return updates.completion();
+  }
+
+  /** Endpoints that stay keep their state; new ones start healthy like the clusters' own view of them. */
+  private void retarget(List<Endpoint> endpoints) {
+    Map<String, Target> next = new LinkedHashMap<>();
+    for (Endpoint endpoint : endpoints) {
+      Target target = targets.get(endpoint.address());
+      next.putIfAbsent(endpoint.address(), target != null ? target
+          : new Target(endpoint, new HealthState(check.healthyThreshold(), check.unhealthyThreshold())));
+    }
+    targets.forEach((address, target) -> target.member = next.containsKey(address));
+    targets = next;
+  }
+
+  private void probeAll() {
+    for (Target target : targets.values()) {
+      // a probe slower than the interval is not stacked on: the endpoint is probed once at a time
+      if (!target.inFlight) {
+        target.inFlight = true;
+        probe.run(target.endpoint).onComplete(result -> {
+          target.inFlight = false;
+          String reason = result.succeeded() ? "probe passed" : String.valueOf(result.cause().getMessage());
+          record(target, result.succeeded(), reason);
+        });
+      }
+    }
+  }
+
+  private void record(Target target, boolean passed, String reason) {
+    if (closed || !target.member || !target.state.record(passed)) {
+      return;
+    }
+    HealthTransition transition = new HealthTransition(target.endpoint.address(), passed, reason);
+    LOG.log(Level.INFO, "cluster " + cluster + ": " + transition.endpoint() + " is now "
+        + (passed ? "healthy" : "unhealthy") + " (" + reason + ")");
+    vertx.eventBus().publish(Addresses.health(cluster), transition.toJson());
+  }
+
+  @Override
+  public Future<Void> close() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      closed = true;
+      vertx.cancelTimer(timer);
+      Future<Void> unregistered = updates == null ? Future.succeededFuture() : updates.unregister();
+      Future<Void> clientClosed = client == null ? Future.succeededFuture() : client.close();
+      Future.all(unregistered, clientClosed).<Void>mapEmpty().onComplete(done);
+    });
+    return done.future();
+  }
+
+  private static final class Target {
+    final Endpoint endpoint;
+    final HealthState state;
+    boolean inFlight;
+    boolean member = true;
+
+    Target(Endpoint endpoint, HealthState state) {
+      this.endpoint = endpoint;
+      this.state = state;
+    }
+  }
+}

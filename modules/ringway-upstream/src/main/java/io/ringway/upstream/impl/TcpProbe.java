@@ -1,0 +1,84 @@
+package io.ringway.upstream.impl;
+
+import io.ringway.spi.upstream.Endpoint;
+import io.ringway.spi.upstream.HealthCheckConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * One health probe over a real TCP connection: connect, optionally send, optionally read until the
+ * expected prefix is seen or contradicted, all within the timeout. The connection never outlives the
+ * probe.
+ */
+final class TcpProbe {
+
+  private final Vertx vertx;
+  private final NetClient client;
+  private final long timeoutMillis;
+  private final Buffer send;
+  private final byte[] expect;
+
+  TcpProbe(Vertx vertx, NetClient client, HealthCheckConfig config) {
+    this.vertx = vertx;
+    this.client = client;
+    this.timeoutMillis = Math.max(1, config.timeout().toMillis());
+    this.send = config.send() == null ? null : Buffer.buffer(config.send().bytes());
+    this.expect = config.expect() == null ? null : config.expect().bytes();
+  }
+
+  /** Succeeds when the endpoint passed; fails with the reason it did not. */
+  Future<Void> run(Endpoint endpoint) {
+    Promise<Void> verdict = Promise.promise();
+    long timer = vertx.setTimer(timeoutMillis, id -> verdict.tryFail("timeout after " + timeoutMillis + " ms"));
+    client.connect(endpoint.port(), endpoint.host()).onComplete(connected -> {
+      if (connected.failed()) {
+        verdict.tryFail(describe(connected.cause()));
+        return;
+      }
+      NetSocket socket = connected.result();
+      verdict.future().onComplete(done -> socket.close());
+      if (verdict.future().isComplete()) {
+        return;
+      }
+      exchange(socket, verdict);
+    });
+    return verdict.future().andThen(done -> vertx.cancelTimer(timer));
+  }
+
+  private void exchange(NetSocket socket, Promise<Void> verdict) {
+    if (expect != null) {
+      Buffer received = Buffer.buffer();
+      socket.handler(data -> {
+        received.appendBuffer(data);
+        int compared = Math.min(received.length(), expect.length);
+        for (int i = 0; i < compared; i++) {
+          if (received.getByte(i) != expect[i]) {
+            verdict.tryFail("unexpected response");
+            return;
+          }
+        }
+        if (compared == expect.length) {
+          verdict.tryComplete();
+        }
+      });
+      socket.closeHandler(v -> verdict.tryFail("closed before the expected response"));
+    }
+    socket.exceptionHandler(e -> verdict.tryFail(describe(e)));
+    Future<Void> sent = send == null ? Future.succeededFuture() : socket.write(send.copy());
+    sent.onComplete(written -> {
+      if (written.failed()) {
+        verdict.tryFail(describe(written.cause()));
+      } else if (expect == null) {
+        verdict.tryComplete();
+      }
+    });
+  }
+
+  private static String describe(Throwable cause) {
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+}

@@ -1,0 +1,58 @@
+package io.ringway.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringway.spi.config.AdminConfig;
+import io.vertx.core.http.HttpMethod;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AdminListenerTest {
+
+  private final AdminFixture admin = new AdminFixture();
+
+  @AfterEach
+  void close() throws Exception {
+    admin.close();
+  }
+
+  @Test
+  void startFailsNamingTheAddressWhenThePortIsTaken() throws Exception {
+    try (ServerSocket taken = new ServerSocket(admin.port, 1, InetAddress.getByName(AdminFixture.HOST))) {
+      assertThatThrownBy(() -> admin.start(null))
+          .hasMessage("admin: cannot listen on 127.0.0.1:" + admin.port + ": Address already in use");
+    }
+  }
+
+  @Test
+  void aNonLoopbackListenerWithoutATokenIsRefused() {
+    AdminVerticle exposed = new AdminVerticle(new AdminConfig("0.0.0.0", admin.port, null));
+
+    assertThatThrownBy(() -> admin.vertx.deployVerticle(exposed).await(10, TimeUnit.SECONDS))
+        .hasMessage("admin: host 0.0.0.0 is not a loopback address; set admin.token to listen on it");
+  }
+
+  @Test
+  void unknownPathIs404AndWrongMethodIs405() throws Exception {
+    admin.start(null);
+
+    assertThat(admin.get("/nope").statusCode()).isEqualTo(404);
+    assertThat(admin.call(HttpMethod.POST, "/healthz", request -> request).statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void undeployingReleasesThePort() throws Exception {
+    admin.start(null);
+    String deployment = admin.vertx.deploymentIDs().iterator().next();
+
+    admin.vertx.undeploy(deployment).await(10, TimeUnit.SECONDS);
+
+    try (ServerSocket free = new ServerSocket(admin.port, 1, InetAddress.getByName(AdminFixture.HOST))) {
+      assertThat(free.getLocalPort()).isEqualTo(admin.port);
+    }
+  }
+}

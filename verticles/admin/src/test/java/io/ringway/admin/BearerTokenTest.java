@@ -1,0 +1,65 @@
+package io.ringway.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringway.spi.NodePhase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class BearerTokenTest {
+
+  private static final String TOKEN = "s3cret-t0ken";
+
+  private final AdminFixture admin = new AdminFixture();
+
+  @BeforeEach
+  void start() throws Exception {
+    admin.answerNodeInfo(() -> AdminFixture.info(NodePhase.READY, Instant.now()));
+    admin.start(TOKEN);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    admin.close();
+  }
+
+  @Test
+  void everyEndpointRefusesACallWithoutTheToken() throws Exception {
+    for (String path : new String[] {"/healthz", "/ready", "/info"}) {
+      HttpResponse<Buffer> response = admin.get(path);
+
+      assertThat(response.statusCode()).as(path).isEqualTo(401);
+      assertThat(response.getHeader("WWW-Authenticate")).as(path).isEqualTo("Bearer");
+    }
+  }
+
+  @Test
+  void aWrongTokenOrSchemeIsRefused() throws Exception {
+    assertThat(withAuthorization("/healthz", "Bearer " + TOKEN + "x").statusCode()).isEqualTo(401);
+    assertThat(withAuthorization("/healthz", "Bearer " + TOKEN.substring(1)).statusCode()).isEqualTo(401);
+    assertThat(withAuthorization("/healthz", "Basic " + TOKEN).statusCode()).isEqualTo(401);
+    assertThat(withAuthorization("/healthz", TOKEN).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void theRightTokenIsLetThrough() throws Exception {
+    assertThat(withAuthorization("/healthz", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
+    assertThat(withAuthorization("/ready", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
+    assertThat(withAuthorization("/info", "bearer " + TOKEN).statusCode()).as("scheme is case-insensitive").isEqualTo(200);
+  }
+
+  @Test
+  void unknownPathsAreHiddenFromCallersWithoutTheToken() throws Exception {
+    assertThat(admin.get("/nope").statusCode()).isEqualTo(401);
+    assertThat(withAuthorization("/nope", "Bearer " + TOKEN).statusCode()).isEqualTo(404);
+  }
+
+  private HttpResponse<Buffer> withAuthorization(String path, String authorization) throws Exception {
+    return admin.call(HttpMethod.GET, path, request -> request.putHeader("Authorization", authorization));
+  }
+}
