@@ -1,0 +1,146 @@
+package io.ringway.config;
+
+import io.ringway.config.impl.ReloadPlan;
+import io.ringway.spi.Addresses;
+import io.ringway.spi.ConfigError;
+import io.ringway.spi.ConfigRejected;
+import io.ringway.spi.ConfigSnapshot;
+import io.ringway.spi.LocalCodec;
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Holds the node's config in force: answers {@link Addresses#CONFIG_CURRENT}, publishes the initial
+ * snapshot on {@link Addresses#CONFIG_APPLIED}, and watches the config file with Vert.x Config's
+ * {@link ConfigRetriever}. A valid change becomes the next version and is published; an invalid one
+ * (bad values, broken YAML, unreadable file) is logged error by error, published on
+ * {@link Addresses#CONFIG_REJECTED}, and the running config stays. {@code transport},
+ * {@code eventLoops} and {@code transportOptions} only change at restart (see {@link ReloadPlan}).
+ *
+ * <p>The file is polled: replace it atomically (write elsewhere, then rename) so a scan never sees it
+ * half written. All state lives on this verticle's event loop; the retriever reads asynchronously and
+ * anything that blocks runs in {@code executeBlocking}.
+ */
+public final class ConfigVerticle extends VerticleBase {
+
+  private static final System.Logger LOG = System.getLogger(ConfigVerticle.class.getName());
+
+  private final ConfigLoader loader;
+  private final Path file;
+  private final long scanPeriodMillis;
+  private ConfigSnapshot current;
+  private ConfigRetriever retriever;
+  private boolean lastScanFailed;
+  private List<ConfigError> lastFailure = List.of();
+
+  /**
+   * @param loader judges every new document the way startup did
+   * @param file the file to watch; null when the config came from a classpath resource, which cannot change
+   * @param initial the config the node started with
+   * @param scanPeriodMillis how often the file is read, when there is one
+   */
+  public ConfigVerticle(ConfigLoader loader, Path file, ConfigSnapshot initial, long scanPeriodMillis) {
+    if (file != null && scanPeriodMillis <= 0) {
+      throw new IllegalArgumentException("scanPeriodMillis must be positive to watch " + file + ", got " + scanPeriodMillis);
+    }
+    this.loader = Objects.requireNonNull(loader, "loader");
+    this.file = file == null ? null : file.toAbsolutePath();
+    this.current = Objects.requireNonNull(initial, "initial");
+    this.scanPeriodMillis = scanPeriodMillis;
+  }
+
+  @Override
+  public Future<?> start() {
+    LocalCodec.registerAll(vertx);
+    return vertx.eventBus().consumer(Addresses.CONFIG_CURRENT, message -> message.reply(current))
+        .completion()
+        .onSuccess(registered -> {
+          vertx.eventBus().publish(Addresses.CONFIG_APPLIED, current);
+          if (file != null) {
+            watch();
+          }
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return retriever == null ? Future.succeededFuture() : retriever.close();
+  }
+
+  private void watch() {
+    ConfigStoreOptions store = new ConfigStoreOptions().setType("file").setFormat("yaml")
+        .setConfig(new JsonObject().put("path", file.toString()));
+    retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions().setScanPeriod(scanPeriodMillis).addStore(store));
+    retriever.setConfigurationProcessor(this::onRead);
+    // called only when a read document differs from the retriever's previous one
+    retriever.listen(change -> judge(loader.parseRead(change.getNewConfiguration())));
+    // called on every scan that cannot read or parse the file
+    retriever.configStream().exceptionHandler(this::onReadFailure);
+  }
+
+  /** Runs on every successful read, changed or not: the only sign a run of failed scans is over. */
+  private JsonObject onRead(JsonObject document) {
+    if (lastScanFailed) {
+      lastScanFailed = false;
+      lastFailure = List.of();
+      if (document.equals(retriever.getCachedConfig())) {
+        // The retriever compares with the last document it read before the failures; back to that one is
+        // no change to it, so no listener runs. Judge it here, or an invalid one would go unreported.
+        context.runOnContext(ignored -> judge(loader.parseRead(document)));
+      }
+    }
+    return document;
+  }
+
+  private void onReadFailure(Throwable cause) {
+    lastScanFailed = true;
+    // Vert.x hands over only the exception; reading again through the loader gives the errors
+    // `ringway validate` prints (file and OS reason, YAML line and column).
+    vertx.executeBlocking(() -> loader.load(file)).onComplete(read -> {
+      if (read.failed()) {
+        reject(List.of(new ConfigError("", "cannot read " + file + ": " + cause.getMessage())));
+        return;
+      }
+      ConfigResult result = read.result();
+      if (!result.isValid() && result.errors().equals(lastFailure)) {
+        return; // the same broken file scan after scan: reported once
+      }
+      lastFailure = result.errors();
+      judge(result);
+    });
+  }
+
+  private void judge(ConfigResult result) {
+    if (!result.isValid()) {
+      reject(result.errors());
+      return;
+    }
+    ReloadPlan plan = ReloadPlan.of(current.config(), result.config());
+    if (!plan.deferred().isEmpty()) {
+      LOG.log(Level.INFO, file + ": " + String.join(", ", plan.deferred())
+          + " changed; that takes effect at restart, until then the running values stay");
+    }
+    if (!plan.changesAnything()) {
+      return;
+    }
+    current = new ConfigSnapshot(current.version() + 1, plan.next(), file.toString());
+    LOG.log(Level.INFO, "config version " + current.version() + " applied from " + file
+        + " (changed: " + String.join(", ", plan.changed()) + ")");
+    vertx.eventBus().publish(Addresses.CONFIG_APPLIED, current);
+  }
+
+  private void reject(List<ConfigError> errors) {
+    LOG.log(Level.WARNING, "config change in " + file + " refused (" + errors.size()
+        + (errors.size() == 1 ? " error" : " errors") + "); config version " + current.version() + " stays");
+    errors.forEach(error -> LOG.log(Level.WARNING, file + ": " + error));
+    vertx.eventBus().publish(Addresses.CONFIG_REJECTED, new ConfigRejected(file.toString(), errors, current.version()));
+  }
+}

@@ -1,0 +1,56 @@
+package io.ringway.config.impl;
+
+import io.ringway.config.ConfigResult;
+import io.ringway.config.PluginCatalog;
+import io.ringway.spi.ConfigError;
+import io.ringway.spi.config.AdminConfig;
+import io.ringway.spi.config.DemoUpstreamConfig;
+import io.ringway.spi.config.RingwayConfig;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a whole document against the schema and builds the {@link RingwayConfig}, collecting every
+ * error rather than stopping at the first, so one run of {@code ringway validate} shows them all.
+ * A new section is one more {@code *Section.read(root)} call here and one more record component.
+ */
+public final class ConfigValidator {
+
+  /** Most event loops a node may ask for; beyond this, threads cost more than they bring. */
+  static final int MAX_EVENT_LOOPS = 1024;
+
+  private final PluginCatalog catalog;
+  private final int cores;
+  private final String hostname;
+
+  /**
+   * @param catalog the plugins whose names config may use
+   * @param cores what {@code eventLoops: 0} resolves to
+   * @param hostname the default {@code demoUpstream.node}
+   */
+  public ConfigValidator(PluginCatalog catalog, int cores, String hostname) {
+    this.catalog = catalog;
+    this.cores = cores;
+    this.hostname = hostname;
+  }
+
+  /** The config {@code document} describes once {@code overlay} is applied, or every error found. */
+  public ConfigResult validate(JsonObject document, ConfigOverlay overlay) {
+    List<ConfigError> errors = new ArrayList<>(overlay.conflicts());
+    ConfigReader root = ConfigReader.root(document, overlay, errors);
+    String transport = TransportSection.transport(root, catalog);
+    int eventLoops = root.integer("eventLoops", 0, MAX_EVENT_LOOPS, 0);
+    Map<String, JsonObject> transportOptions = TransportSection.options(root, catalog);
+    List<String> verticles = VerticlesSection.read(root, catalog);
+    AdminConfig admin = AdminSection.read(root);
+    DemoUpstreamConfig demoUpstream = DemoUpstreamSection.read(root, hostname);
+    root.rejectUnknownKeys();
+    if (!errors.isEmpty()) {
+      return ConfigResult.invalid(errors);
+    }
+    return ConfigResult.valid(new RingwayConfig(transport, eventLoops == 0 ? cores : eventLoops, transportOptions,
+        verticles, admin, demoUpstream));
+  }
+}

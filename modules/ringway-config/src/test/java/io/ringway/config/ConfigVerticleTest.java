@@ -1,0 +1,192 @@
+package io.ringway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringway.spi.Addresses;
+import io.ringway.spi.ConfigError;
+import io.ringway.spi.ConfigRejected;
+import io.ringway.spi.ConfigSnapshot;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+class ConfigVerticleTest {
+
+  private static final long SCAN_MILLIS = 100;
+  private static final String V1 = "admin: { port: 9901 }\n";
+
+  @TempDir
+  Path dir;
+
+  private final ConfigLoader loader = TestCatalogs.loader();
+  private Path file;
+
+  @BeforeEach
+  void writeFirstVersion() throws IOException {
+    file = dir.resolve("ringway.yaml");
+    Files.writeString(file, V1);
+  }
+
+  @Test
+  void publishesAValidChangeAsTheNextVersion(Vertx vertx, VertxTestContext test) {
+    deploy(vertx)
+        .compose(deployed -> next(vertx, Addresses.CONFIG_APPLIED, (ConfigSnapshot s) -> s.version() == 2))
+        .compose(applied -> replace(vertx, "admin: { port: 9902 }\n").compose(written -> applied))
+        .map(snapshot -> {
+          assertThat(snapshot.config().admin().port()).isEqualTo(9902);
+          assertThat(snapshot.source()).isEqualTo(file.toString());
+          return snapshot;
+        })
+        .compose(applied -> current(vertx))
+        .onComplete(test.succeeding(current -> test.verify(() -> {
+          assertThat(current.version()).isEqualTo(2);
+          assertThat(current.config().admin().port()).isEqualTo(9902);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void refusesAnInvalidChangeAndKeepsRunningTheCurrentVersion(Vertx vertx, VertxTestContext test) {
+    deploy(vertx)
+        .compose(deployed -> next(vertx, Addresses.CONFIG_REJECTED, (ConfigRejected r) -> true))
+        .compose(rejected -> replace(vertx, "admin: { port: abc, prot: 1 }\nverticles: [admin, tcp]\n").compose(written -> rejected))
+        .map(rejected -> {
+          assertThat(rejected.errors()).extracting(ConfigError::toString).containsExactly(
+              "verticles[1]: unknown verticle \"tcp\" (known: admin, demo-upstream)",
+              "admin.port: expected an integer from 1 to 65535, got \"abc\"",
+              "admin.prot: unknown key (known: host, port, token)");
+          assertThat(rejected.runningVersion()).isEqualTo(1);
+          assertThat(rejected.source()).isEqualTo(file.toString());
+          return rejected;
+        })
+        .compose(rejected -> current(vertx))
+        .map(current -> {
+          assertThat(current.version()).isEqualTo(1);
+          assertThat(current.config().admin().port()).isEqualTo(9901);
+          return current;
+        })
+        .compose(kept -> next(vertx, Addresses.CONFIG_APPLIED, (ConfigSnapshot s) -> s.version() == 2))
+        .compose(applied -> replace(vertx, "admin: { port: 9903 }\n").compose(written -> applied))
+        .onComplete(test.succeeding(snapshot -> test.verify(() -> {
+          assertThat(snapshot.config().admin().port()).isEqualTo(9903);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void refusesBrokenYamlWithItsLine(Vertx vertx, VertxTestContext test) {
+    deploy(vertx)
+        .compose(deployed -> next(vertx, Addresses.CONFIG_REJECTED, (ConfigRejected r) -> true))
+        .compose(rejected -> replace(vertx, "admin:\n  port: 9902\n host: x\n").compose(written -> rejected))
+        .map(rejected -> {
+          assertThat(rejected.errors()).singleElement().extracting(ConfigError::message).asString()
+              .startsWith("YAML syntax error at line 3, column 2: ");
+          assertThat(rejected.runningVersion()).isEqualTo(1);
+          return rejected;
+        })
+        .compose(rejected -> current(vertx))
+        .map(current -> {
+          assertThat(current.version()).isEqualTo(1);
+          return current;
+        })
+        .compose(kept -> next(vertx, Addresses.CONFIG_APPLIED, (ConfigSnapshot s) -> s.version() == 2))
+        .compose(applied -> replace(vertx, "admin: { port: 9904 }\n").compose(written -> applied))
+        .onComplete(test.succeeding(snapshot -> test.verify(() -> {
+          assertThat(snapshot.config().admin().port()).isEqualTo(9904);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void refusesAFileThatDisappears(Vertx vertx, VertxTestContext test) {
+    deploy(vertx)
+        .compose(deployed -> next(vertx, Addresses.CONFIG_REJECTED, (ConfigRejected r) -> true))
+        .compose(rejected -> vertx.executeBlocking(() -> Files.deleteIfExists(file)).compose(deleted -> rejected))
+        .onComplete(test.succeeding(rejected -> test.verify(() -> {
+          assertThat(rejected.errors()).extracting(ConfigError::toString)
+              .containsExactly("cannot read " + file + ": no such file or directory");
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void keepsTransportAndEventLoopsUntilRestart(Vertx vertx, VertxTestContext test) {
+    deploy(vertx)
+        .compose(deployed -> next(vertx, Addresses.CONFIG_APPLIED, (ConfigSnapshot s) -> s.version() == 2))
+        .compose(applied -> replace(vertx, "transport: nio\neventLoops: 7\nadmin: { port: 9905 }\n").compose(written -> applied))
+        .onComplete(test.succeeding(snapshot -> test.verify(() -> {
+          assertThat(snapshot.config().admin().port()).isEqualTo(9905);
+          assertThat(snapshot.config().transport()).isEqualTo("auto");
+          assertThat(snapshot.config().eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void withoutAFileAnnouncesAndAnswersTheInitialConfig(Vertx vertx, VertxTestContext test) {
+    ConfigSnapshot initial = new ConfigSnapshot(1, loader.loadResource("conf/ringway-test.yaml").config(), "jar:conf/ringway-test.yaml");
+    next(vertx, Addresses.CONFIG_APPLIED, (ConfigSnapshot s) -> true)
+        .compose(announced -> vertx.deployVerticle(new ConfigVerticle(loader, null, initial, 0)).compose(id -> announced))
+        .map(announced -> {
+          assertThat(announced).isEqualTo(initial);
+          return announced;
+        })
+        .compose(announced -> current(vertx))
+        .onComplete(test.succeeding(current -> test.verify(() -> {
+          assertThat(current).isEqualTo(initial);
+          test.completeNow();
+        })));
+  }
+
+  private Future<String> deploy(Vertx vertx) {
+    ConfigResult first = loader.load(file);
+    assertThat(first.errors()).isEmpty();
+    return vertx.deployVerticle(new ConfigVerticle(loader, file, new ConfigSnapshot(1, first.config(), file.toString()), SCAN_MILLIS));
+  }
+
+  /** Writes the file as an editor should: elsewhere, then renamed over it, so no scan sees half of it. */
+  private Future<Void> replace(Vertx vertx, String yaml) {
+    return vertx.executeBlocking(() -> {
+      Path next = Files.createTempFile(dir, "next", ".yaml");
+      Files.writeString(next, yaml);
+      Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return null;
+    });
+  }
+
+  private static Future<ConfigSnapshot> current(Vertx vertx) {
+    return vertx.eventBus().<ConfigSnapshot>request(Addresses.CONFIG_CURRENT, null).map(Message::body);
+  }
+
+  /**
+   * Listens on {@code address} now; the outer future completes once the consumer is registered, the
+   * inner one with the first message that {@code which} accepts.
+   */
+  private static <T> Future<Future<T>> next(Vertx vertx, String address, Predicate<T> which) {
+    Promise<T> first = Promise.promise();
+    MessageConsumer<T> consumer = vertx.eventBus().consumer(address);
+    consumer.handler(message -> {
+      if (which.test(message.body()) && first.tryComplete(message.body())) {
+        consumer.unregister();
+      }
+    });
+    return consumer.completion().map(registered -> first.future());
+  }
+}

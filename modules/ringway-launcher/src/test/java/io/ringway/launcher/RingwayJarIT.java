@@ -1,0 +1,164 @@
+package io.ringway.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringway.testkit.Capabilities;
+import io.ringway.testkit.Ports;
+import io.ringway.transport.uring.IoUringTransportPlugin;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar, run as a user runs it: its commands, exit codes and a live node. */
+class RingwayJarIT {
+
+  private static final Duration STARTUP = Duration.ofSeconds(30);
+  private static final String NO_NATIVE = "-Dio.netty.transport.noNative=true";
+
+  @TempDir
+  Path dir;
+
+  private final int adminPort = Ports.freeTcpPort();
+
+  /** Moves every port of the default config to free ones, so the test never collides with a running Ringway. */
+  private List<String> freePorts(String... more) {
+    List<String> flags = new java.util.ArrayList<>(List.of(
+        "-Dringway.admin.port=" + adminPort,
+        "-Dringway.demoUpstream.httpPort=" + Ports.freeTcpPort(),
+        "-Dringway.demoUpstream.tcpPort=" + Ports.freeTcpPort()));
+    flags.addAll(List.of(more));
+    return flags;
+  }
+
+  @Test
+  void startsFromAnyDirectoryOnIoUringWithTheJarsDefaultConfig() throws Exception {
+    IoUringTransportPlugin ioUring = new IoUringTransportPlugin();
+    Capabilities.require("io_uring", ioUring.isAvailable(), ioUring.unavailabilityCause());
+
+    try (RingwayProcess ringway = RingwayProcess.start(dir, freePorts())) {
+      ringway.awaitStatus(adminPort, "/ready", 200, STARTUP);
+      JsonObject info = new JsonObject(ringway.awaitStatus(adminPort, "/info", 200, STARTUP));
+
+      assertThat(info.getString("transport")).isEqualTo("io_uring");
+      assertThat(info.getInteger("eventLoops")).isEqualTo(Runtime.getRuntime().availableProcessors());
+      assertThat(info.getLong("configVersion")).isEqualTo(1L);
+      assertThat(ringway.output()).contains("transport: io_uring (auto)", "config v1 from jar:conf/ringway.yaml");
+      assertThat(ringway.awaitStatus(adminPort, "/healthz", 200, STARTUP)).isNotEmpty();
+    }
+  }
+
+  @Test
+  void autoFallsBackAndSaysWhyWhenNativeTransportsAreOff() throws Exception {
+    try (RingwayProcess ringway = RingwayProcess.start(dir, freePorts(NO_NATIVE))) {
+      JsonObject info = new JsonObject(ringway.awaitStatus(adminPort, "/info", 200, STARTUP));
+
+      assertThat(info.getString("transport")).isEqualTo("nio");
+      assertThat(ringway.output())
+          .contains("transport: nio (auto; io_uring skipped: ")
+          .contains("epoll skipped: ")
+          .contains("noNative");
+    }
+  }
+
+  @Test
+  void explicitUnavailableTransportIsAStartupErrorWithTheCause() throws Exception {
+    Path conf = Files.writeString(dir.resolve("uring.yaml"), "transport: io_uring\nverticles: [admin]\n");
+
+    RingwayProcess.Finished run = RingwayProcess.runToEnd(dir, freePorts(NO_NATIVE), "--conf", conf.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.output())
+        .contains("ringway: transport: io_uring was asked for but is not available: ")
+        .contains("noNative")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void transportsCommandListsIoUringAsAvailable() throws Exception {
+    IoUringTransportPlugin ioUring = new IoUringTransportPlugin();
+    Capabilities.require("io_uring", ioUring.isAvailable(), ioUring.unavailabilityCause());
+
+    RingwayProcess.Finished run = RingwayProcess.runToEnd(dir, List.of(), "transports");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.output()).containsPattern("(?m)^io_uring +available$").contains("auto -> io_uring");
+  }
+
+  @Test
+  void validateAcceptsTheDefaultConfigAndListsEveryErrorOfABrokenOne() throws Exception {
+    RingwayProcess.Finished good = RingwayProcess.runToEnd(dir, List.of(), "validate", System.getProperty("ringway.conf"));
+    assertThat(good.exitCode()).as(good.output()).isZero();
+    assertThat(good.output()).contains("valid");
+
+    Path broken = Files.writeString(dir.resolve("broken.yaml"), """
+        transport: uring
+        eventLoops: -1
+        verticles: [admin, nope]
+        admin:
+          port: 99999
+        """);
+    RingwayProcess.Finished bad = RingwayProcess.runToEnd(dir, List.of(), "validate", broken.toString());
+
+    assertThat(bad.exitCode()).isEqualTo(1);
+    assertThat(bad.output())
+        .contains(broken + ": transport: ")
+        .contains(broken + ": eventLoops: ")
+        .contains(broken + ": verticles[1]: ")
+        .contains(broken + ": admin.port: ")
+        .contains("4 errors")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void badConfigAtStartupExitsWithCode2AndNoStackTrace() throws Exception {
+    Path broken = Files.writeString(dir.resolve("broken.yaml"), "admin:\n  port: [1, 2\n");
+
+    RingwayProcess.Finished run = RingwayProcess.runToEnd(dir, List.of(), "--conf", broken.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.output()).startsWith("ringway: " + broken + ": ").doesNotContain("\tat ", "Exception in thread");
+  }
+
+  @Test
+  void editedConfigFileIsReloadedAndABrokenEditIsRefused() throws Exception {
+    Path conf = Files.writeString(dir.resolve("ringway.yaml"), "verticles: [admin]\nadmin:\n  port: " + adminPort + "\n");
+    try (RingwayProcess ringway = RingwayProcess.start(dir, List.of(), "--conf", conf.toString())) {
+      ringway.awaitStatus(adminPort, "/ready", 200, STARTUP);
+
+      Files.writeString(conf, "verticles: [admin]\nadmin:\n  port: " + adminPort + "\ntransport: nio\ndemoUpstream:\n  node: edited\n");
+      awaitConfigVersion(ringway, 2);
+      assertThat(ringway.output()).contains("takes effect at restart");
+
+      Files.writeString(conf, "verticles: [admin]\nadmin:\n  port: not-a-port\n");
+      awaitOutput(ringway, "admin.port: ");
+      assertThat(new JsonObject(ringway.awaitStatus(adminPort, "/info", 200, STARTUP)).getLong("configVersion")).isEqualTo(2L);
+      assertThat(ringway.awaitStatus(adminPort, "/ready", 200, STARTUP)).contains("READY");
+    }
+  }
+
+  private void awaitConfigVersion(RingwayProcess ringway, long version) throws Exception {
+    long deadline = System.nanoTime() + STARTUP.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (new JsonObject(ringway.awaitStatus(adminPort, "/info", 200, STARTUP)).getLong("configVersion") == version) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("config version " + version + " never reached\n" + ringway.output());
+  }
+
+  private static void awaitOutput(RingwayProcess ringway, String text) throws Exception {
+    long deadline = System.nanoTime() + STARTUP.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (ringway.output().contains(text)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("output never showed \"" + text + "\"\n" + ringway.output());
+  }
+}

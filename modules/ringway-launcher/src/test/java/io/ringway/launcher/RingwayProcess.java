@@ -1,0 +1,100 @@
+package io.ringway.launcher;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged {@code ringway.jar} run as its own process, the way users run it. */
+final class RingwayProcess implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final Process process;
+  private final Path log;
+
+  private RingwayProcess(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Starts the jar in {@code workDir} with JVM flags and arguments; output goes to a log file there. */
+  static RingwayProcess start(Path workDir, List<String> jvmFlags, String... args) throws IOException {
+    Path log = Files.createTempFile(workDir, "ringway", ".log");
+    Process process = new ProcessBuilder(command(jvmFlags, args))
+        .directory(workDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+    return new RingwayProcess(process, log);
+  }
+
+  /** Runs the jar to completion (bounded) and returns its exit code and output. */
+  static Finished runToEnd(Path workDir, List<String> jvmFlags, String... args) throws Exception {
+    try (RingwayProcess ringway = start(workDir, jvmFlags, args)) {
+      if (!ringway.process.waitFor(60, TimeUnit.SECONDS)) {
+        throw new AssertionError("ringway " + String.join(" ", args) + " did not finish in 60 s:\n" + ringway.output());
+      }
+      return new Finished(ringway.process.exitValue(), ringway.output());
+    }
+  }
+
+  record Finished(int exitCode, String output) {
+  }
+
+  private static List<String> command(List<String> jvmFlags, String... args) {
+    List<String> command = new ArrayList<>();
+    // The JVM running this test is the JDK >= 21 the build selected; the jar runs on the same one.
+    command.add(ProcessHandle.current().info().command().orElseThrow());
+    command.add("--enable-native-access=ALL-UNNAMED");
+    command.addAll(jvmFlags);
+    command.add("-jar");
+    command.add(System.getProperty("ringway.jar"));
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  /** GETs a path on loopback until it answers {@code status} or the wait runs out; returns the body. */
+  String awaitStatus(int port, String path, int status, Duration wait) throws Exception {
+    long deadline = System.nanoTime() + wait.toNanos();
+    String last = "no answer";
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError("ringway exited with " + process.exitValue() + ":\n" + output());
+      }
+      try {
+        HttpResponse<String> response = HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == status) {
+          return response.body();
+        }
+        last = response.statusCode() + " " + response.body();
+      } catch (IOException notListeningYet) {
+        last = notListeningYet.toString();
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("GET " + path + " did not answer " + status + " within " + wait + " (last: " + last + ")\n" + output());
+  }
+
+  String output() throws IOException {
+    return Files.readString(log, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() throws Exception {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package io.ringway.transport.uring;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringBufferRingConfig;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringFixedBufferRingAllocator;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
+import io.vertx.core.impl.transports.IoUringTransport;
+import io.vertx.core.net.ClientOptionsBase;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.transport.Transport;
+
+/**
+ * Vert.x's io_uring transport with Ringway's ring tunables: Vert.x's own {@code Transport.IO_URING}
+ * always builds rings with Netty's defaults, so this one hands Vert.x an SPI transport whose
+ * {@link #ioHandlerFactory()} applies {@link IoUringOptions}, and leaves channels to Vert.x.
+ */
+final class TunedIoUringTransport implements Transport {
+
+  private final Spi spi;
+
+  TunedIoUringTransport(IoUringOptions options) {
+    this.spi = new Spi(options);
+  }
+
+  @Override
+  public String name() {
+    return "io_uring";
+  }
+
+  @Override
+  public boolean available() {
+    return IoUring.isAvailable();
+  }
+
+  @Override
+  public Throwable unavailabilityCause() {
+    return IoUring.unavailabilityCause();
+  }
+
+  @Override
+  public io.vertx.core.spi.transport.Transport implementation() {
+    return spi;
+  }
+
+  /** The Netty handler config these options produce; one per event loop is built from it. */
+  static IoUringIoHandlerConfig handlerConfig(IoUringOptions options) {
+    IoUringIoHandlerConfig config = new IoUringIoHandlerConfig();
+    if (options.ringSize() != null) {
+      config.setRingSize(options.ringSize());
+    }
+    if (options.cqSize() != null) {
+      config.setCqSize(options.cqSize());
+    }
+    if (options.singleIssuer() != null) {
+      config.setSingleIssuer(options.singleIssuer());
+    }
+    if (options.maxBoundedWorker() != null) {
+      config.setMaxBoundedWorker(options.maxBoundedWorker());
+    }
+    if (options.maxUnboundedWorker() != null) {
+      config.setMaxUnboundedWorker(options.maxUnboundedWorker());
+    }
+    IoUringOptions.BufferRing ring = options.bufferRing();
+    if (ring != null) {
+      config.setBufferRingConfig(IoUringBufferRingConfig.builder()
+          .bufferGroupId(ring.groupId())
+          .bufferRingSize(ring.entries())
+          .batchSize(ring.batchSize())
+          .incremental(ring.incremental())
+          .allocator(new IoUringFixedBufferRingAllocator(ring.bufferSize()))
+          .build());
+    }
+    return config;
+  }
+
+  private static final class Spi extends IoUringTransport {
+
+    private final IoUringOptions options;
+    private final IoUringIoHandlerConfig handlerConfig;
+
+    Spi(IoUringOptions options) {
+      this.options = options;
+      this.handlerConfig = handlerConfig(options);
+    }
+
+    @Override
+    public IoHandlerFactory ioHandlerFactory() {
+      return IoUringIoHandler.newFactory(handlerConfig);
+    }
+
+    @Override
+    public void configure(NetServerOptions serverOptions, boolean domainSocket, ServerBootstrap bootstrap) {
+      super.configure(serverOptions, domainSocket, bootstrap);
+      if (options.bufferRing() != null) {
+        // Reads of accepted sockets take kernel-picked buffers from the ring instead of one per socket.
+        bootstrap.childOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, options.bufferRing().groupId());
+      }
+    }
+
+    @Override
+    public void configure(ClientOptionsBase clientOptions, int connectTimeout, boolean domainSocket, Bootstrap bootstrap) {
+      super.configure(clientOptions, connectTimeout, domainSocket, bootstrap);
+      if (options.bufferRing() != null) {
+        bootstrap.option(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, options.bufferRing().groupId());
+      }
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package io.ringway.transport.uring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringSocketChannel;
+import io.ringway.spi.ConfigError;
+import io.ringway.testkit.Capabilities;
+import io.ringway.testkit.EchoProbe;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class IoUringTransportPluginTest {
+
+  private final IoUringTransportPlugin plugin = new IoUringTransportPlugin();
+  private Vertx vertx;
+
+  @BeforeEach
+  void requireIoUring() {
+    Capabilities.require("io_uring", plugin.isAvailable(), plugin.unavailabilityCause());
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    if (vertx != null) {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private Vertx start(JsonObject options) {
+    assertThat(plugin.validate(options, "transportOptions.io_uring")).isEmpty();
+    vertx = Vertx.builder()
+        .with(new VertxOptions().setEventLoopPoolSize(1))
+        .withTransport(plugin.create(options))
+        .build();
+    return vertx;
+  }
+
+  @Test
+  void echoOverLoopbackRunsOnIoUringChannelsAndLoops() throws Exception {
+    start(new JsonObject());
+
+    EchoProbe.Result result = EchoProbe.roundTrip(vertx, "ring once");
+
+    assertThat(result.echoed()).isEqualTo("ring once");
+    assertThat(result.serverChannel()).isEqualTo(IoUringSocketChannel.class);
+    assertThat(result.serverThread()).startsWith("vert.x-eventloop-thread-");
+    assertThat(vertx.isNativeTransportEnabled()).isTrue();
+    IoEventLoop loop = (IoEventLoop) ((VertxInternal) vertx).nettyEventLoopGroup().next();
+    assertThat(plugin.drives(loop)).isTrue();
+  }
+
+  @Test
+  void ringTunablesReachTheKernel() throws Exception {
+    start(new JsonObject().put("ringSize", 64).put("cqSize", 256));
+
+    EchoProbe.roundTrip(vertx, "tuned");
+
+    // /proc/<pid>/fdinfo of an io_uring fd prints SqMask = sq_entries - 1 and CqMask = cq_entries - 1.
+    assertThat(ioUringFdInfos()).anySatisfy(info -> assertThat(info).contains("SqMask:\t0x3f", "CqMask:\t0xff"));
+  }
+
+  @Test
+  void providedBufferRingServesSocketReads() throws Exception {
+    Capabilities.require("io_uring provided buffer rings", IoUring.isRegisterBufferRingSupported(),
+        "IORING_REGISTER_PBUF_RING not supported by this kernel");
+    start(new JsonObject().put("bufferRing", new JsonObject().put("groupId", 1).put("entries", 16).put("bufferSize", 1024)));
+
+    String payload = "x".repeat(10_000);
+    EchoProbe.Result result = EchoProbe.roundTrip(vertx, payload);
+
+    assertThat(result.echoed()).isEqualTo(payload);
+    assertThat(result.serverChannel()).isEqualTo(IoUringSocketChannel.class);
+  }
+
+  @Test
+  void invalidTunablesAreAllReportedWithPaths() {
+    JsonObject options = new JsonObject()
+        .put("ringSize", 100)
+        .put("cqSize", 16)
+        .put("singleIssuer", "yes")
+        .put("ringsize", 8)
+        .put("bufferRing", new JsonObject().put("entries", 8).put("batchSize", 9).put("bufferSize", 1));
+
+    List<String> errors = plugin.validate(options, "transportOptions.io_uring").stream().map(ConfigError::toString).toList();
+
+    assertThat(errors).containsExactlyInAnyOrder(
+        "transportOptions.io_uring.ringsize: unknown key (known: bufferRing, cqSize, maxBoundedWorker, maxUnboundedWorker, ringSize, singleIssuer)",
+        "transportOptions.io_uring.ringSize: expected a power of two from 2 to 32768, got 100",
+        "transportOptions.io_uring.singleIssuer: expected true or false, got \"yes\"",
+        "transportOptions.io_uring.bufferRing.bufferSize: expected an integer from 64 to 1048576, got 1",
+        "transportOptions.io_uring.bufferRing.batchSize: must be at most entries (8), got 9");
+  }
+
+  @Test
+  void cqSmallerThanRingIsRefused() {
+    List<ConfigError> errors = plugin.validate(new JsonObject().put("ringSize", 64).put("cqSize", 32), "t");
+
+    assertThat(errors).containsExactly(new ConfigError("t.cqSize", "must be at least ringSize (64), got 32"));
+  }
+
+  private static List<String> ioUringFdInfos() throws IOException {
+    List<String> infos = new ArrayList<>();
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds.toList()) {
+        try {
+          if (Files.readSymbolicLink(fd).toString().contains("io_uring")) {
+            infos.add(Files.readString(Path.of("/proc/self/fdinfo", fd.getFileName().toString())));
+          }
+        } catch (IOException closedMeanwhile) {
+          // the listing's own fd, or one closed since: not a ring
+        }
+      }
+    }
+    return infos;
+  }
+}

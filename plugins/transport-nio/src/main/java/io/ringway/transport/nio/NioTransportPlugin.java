@@ -1,0 +1,51 @@
+package io.ringway.transport.nio;
+
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.nio.NioIoHandler;
+import io.ringway.spi.ConfigError;
+import io.ringway.spi.TransportPlugin;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.transport.Transport;
+import java.util.List;
+
+/** JDK NIO selectors: the fallback that runs everywhere, with one syscall per readiness and per read/write. */
+public final class NioTransportPlugin implements TransportPlugin {
+
+  @Override
+  public String name() {
+    return "nio";
+  }
+
+  @Override
+  public int preference() {
+    return 100;
+  }
+
+  @Override
+  public boolean isAvailable() {
+    return true;
+  }
+
+  @Override
+  public String unavailabilityCause() {
+    return null;
+  }
+
+  @Override
+  public List<ConfigError> validate(JsonObject options, String path) {
+    return options.fieldNames().stream()
+        .sorted()
+        .map(key -> new ConfigError(path + "." + key, "unknown key (the nio transport takes no options)"))
+        .toList();
+  }
+
+  @Override
+  public Transport create(JsonObject options) {
+    return Transport.NIO;
+  }
+
+  @Override
+  public boolean drives(IoEventLoop loop) {
+    return loop.isIoType(NioIoHandler.class);
+  }
+}
