@@ -71,7 +71,7 @@ final class NodeVerticle extends VerticleBase {
     return started.onSuccess(ignored -> {
       phase = NodePhase.READY;
       long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
-      LOG.log(Level.INFO, "Ringway {0} ready in {1} ms: transport {2}, {3} event loops, config v{4} from {5}, verticles {6}",
+      LOG.log(Level.INFO, "Ringway {0} ready in {1,number,#} ms: transport {2}, {3} event loops, config v{4} from {5}, verticles {6}",
           RingwayLauncher.version(), sinceJvmStart, transportInUse, initial.config().eventLoops(), initial.version(),
           initial.source(), initial.config().verticles());
     });
