@@ -23,9 +23,9 @@ class PluginCatalogTest {
   void looksVerticlesUpByName() {
     PluginCatalog catalog = TestCatalogs.withVerticles();
 
-    assertThat(catalog.verticleNames()).containsExactly("admin", "demo-upstream");
+    assertThat(catalog.verticleNames()).containsExactly("admin", "demo-upstream", "tcp-proxy", "http-router");
     assertThat(catalog.verticle("demo-upstream")).isPresent();
-    assertThat(catalog.verticle("tcp-proxy")).isEmpty();
+    assertThat(catalog.verticle("tun-bridge")).isEmpty();
   }
 
   @Test

@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Catalogs and loaders for tests: the real transport plugins, plus two tiny verticle providers. */
+/** Catalogs and loaders for tests: the real transport plugins, plus tiny verticle providers named like the real ones. */
 final class TestCatalogs {
 
   /** Node name the tests' environment gives, so the default {@code demoUpstream.node} is known. */
@@ -21,7 +21,8 @@ final class TestCatalogs {
   /** The transports found on the classpath and verticles named like the real ones. */
   static PluginCatalog withVerticles() {
     return new PluginCatalog(PluginCatalog.load().transports(),
-        List.of(new NamedProvider("admin"), new NamedProvider("demo-upstream")));
+        List.of(new NamedProvider("admin"), new NamedProvider("demo-upstream"), new NamedProvider("tcp-proxy"),
+            new NamedProvider("http-router")));
   }
 
   static ConfigLoader loader() {

@@ -6,10 +6,16 @@ import io.ringway.testkit.Capabilities;
 import io.ringway.testkit.Ports;
 import io.ringway.transport.uring.IoUringTransportPlugin;
 import io.vertx.core.json.JsonObject;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,13 +29,24 @@ class RingwayJarIT {
   Path dir;
 
   private final int adminPort = Ports.freeTcpPort();
+  private final int tcpProxyPort = Ports.freeTcpPort();
+  private final int httpRouterPort = Ports.freeTcpPort();
 
-  /** Moves every port of the default config to free ones, so the test never collides with a running Ringway. */
+  /**
+   * Moves every port of the default config to free ones, so the test never collides with a running Ringway;
+   * list entries are reached by index, the way a deployment would move them.
+   */
   private List<String> freePorts(String... more) {
+    int demoHttp = Ports.freeTcpPort();
+    int demoTcp = Ports.freeTcpPort();
     List<String> flags = new java.util.ArrayList<>(List.of(
         "-Dringway.admin.port=" + adminPort,
-        "-Dringway.demoUpstream.httpPort=" + Ports.freeTcpPort(),
-        "-Dringway.demoUpstream.tcpPort=" + Ports.freeTcpPort()));
+        "-Dringway.demoUpstream.httpPort=" + demoHttp,
+        "-Dringway.demoUpstream.tcpPort=" + demoTcp,
+        "-Dringway.clusters.0.endpoints.0.port=" + demoTcp,
+        "-Dringway.clusters.1.endpoints.0.port=" + demoHttp,
+        "-Dringway.tcp.listeners.0.port=" + tcpProxyPort,
+        "-Dringway.http.listeners.0.port=" + httpRouterPort));
     flags.addAll(List.of(more));
     return flags;
   }
@@ -48,6 +65,35 @@ class RingwayJarIT {
       assertThat(info.getLong("configVersion")).isEqualTo(1L);
       assertThat(ringway.output()).contains("transport: io_uring (auto)", "config v1 from jar:conf/ringway.yaml");
       assertThat(ringway.awaitStatus(adminPort, "/healthz", 200, STARTUP)).isNotEmpty();
+      assertProxiesOutOfTheBox();
+    }
+  }
+
+  /** What the README promises right after start: HTTP through the router to the demo upstream, TCP through the L4 proxy. */
+  private void assertProxiesOutOfTheBox() throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpResponse<String> greeting = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpRouterPort + "/"))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(greeting.statusCode()).isEqualTo(200);
+    assertThat(greeting.headers().firstValue("via")).hasValue("1.1 ringway");
+    byte[] file = new byte[256 * 1024];
+    new Random(7).nextBytes(file);
+    HttpResponse<byte[]> echo = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpRouterPort + "/echo"))
+        .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(echo.body()).isEqualTo(file);
+    // The JDK client asks for h2c with an Upgrade on its first request; the router must take it.
+    HttpResponse<String> h2c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build()
+        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpRouterPort + "/")).timeout(Duration.ofSeconds(5))
+            .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(h2c.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(h2c.statusCode()).isEqualTo(200);
+
+    try (Socket socket = new Socket("127.0.0.1", tcpProxyPort)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(file);
+      socket.shutdownOutput();
+      assertThat(socket.getInputStream().readAllBytes()).isEqualTo(file);
     }
   }
 
@@ -68,7 +114,8 @@ class RingwayJarIT {
   void explicitUnavailableTransportIsAStartupErrorWithTheCause() throws Exception {
     Path conf = Files.writeString(dir.resolve("uring.yaml"), "transport: io_uring\nverticles: [admin]\n");
 
-    RingwayProcess.Finished run = RingwayProcess.runToEnd(dir, freePorts(NO_NATIVE), "--conf", conf.toString());
+    RingwayProcess.Finished run = RingwayProcess.runToEnd(dir, List.of("-Dringway.admin.port=" + adminPort, NO_NATIVE),
+        "--conf", conf.toString());
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.output())

@@ -4,6 +4,7 @@ import io.ringway.spi.ConfigError;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -73,6 +74,35 @@ public final class ConfigReader {
       return defaultValue;
     }
     return number.intValue();
+  }
+
+  /**
+   * A duration written with its unit ({@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}; {@code 0} alone
+   * is zero) from {@code min} to {@code max}; {@code defaultValue} when absent or wrong.
+   */
+  public Duration duration(String key, Duration min, Duration max, Duration defaultValue) {
+    Value value = value(key);
+    if (value.raw() == null) {
+      return defaultValue;
+    }
+    Duration duration = value.raw() instanceof String text ? Durations.parse(text.trim()) : null;
+    if (duration == null || duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
+      failAt(value.path(), "expected a duration from " + Durations.format(min) + " to " + Durations.format(max)
+          + " such as 250ms, 5s, 2m or 1h, got " + describe(value.raw()));
+      return defaultValue;
+    }
+    return duration;
+  }
+
+  /** Whether the document or an override gives {@code key} a value. */
+  public boolean has(String key) {
+    return value(key).raw() != null;
+  }
+
+  /** Whether {@code key} is the literal {@code false}: how config turns off a section that is on by default. */
+  public boolean isFalse(String key) {
+    Value value = value(key);
+    return Boolean.FALSE.equals(value.raw()) || value.overridden() && "false".equalsIgnoreCase(String.valueOf(value.raw()).trim());
   }
 
   /** {@code true} or {@code false}; {@code defaultValue} when absent or wrong. */
@@ -168,13 +198,17 @@ public final class ConfigReader {
 
   /**
    * A list of objects with schema keys of their own ({@code http.routes}): one reader per entry, at
-   * {@code http.routes[2]}. Overrides cannot reach into list entries; one that tries is an error
-   * rather than silently lost.
+   * {@code http.routes[2]}. Overrides reach an entry by its index ({@code -Dringway.http.listeners.0.port},
+   * {@code RINGWAY_HTTP__LISTENERS__0__PORT}), so a deployment can move a port without its own file;
+   * one naming no existing entry is an error rather than silently lost.
    */
   public List<ConfigReader> objects(String key) {
     Value value = value(key);
-    overlay.child(key).childKeys().forEach(child -> overlay.child(key).child(child).settings().forEach(setting ->
-        failAt(setting.origin(), "cannot override inside the list " + pathOf(key) + "; change it in the file")));
+    ConfigOverlay entryOverlays = overlay.child(key);
+    int size = value.raw() instanceof JsonArray array && !value.overridden() ? array.size() : 0;
+    entryOverlays.childKeys().stream().filter(index -> !isIndexBelow(index, size)).forEach(index ->
+        entryOverlays.child(index).settings().forEach(setting -> failAt(setting.origin(), "the list " + pathOf(key)
+            + " has no entry " + entryOverlays.child(index).segment() + " (entries: " + size + ")")));
     if (value.raw() == null) {
       return List.of();
     }
@@ -186,12 +220,16 @@ public final class ConfigReader {
     for (int i = 0; i < array.size(); i++) {
       String entryPath = pathOf(key) + "[" + i + "]";
       if (array.getValue(i) instanceof JsonObject entry) {
-        entries.add(new ConfigReader(entry, entryPath, ConfigOverlay.NONE, false, errors));
+        entries.add(new ConfigReader(entry, entryPath, entryOverlays.child(String.valueOf(i)), false, errors));
       } else {
         failAt(entryPath, "expected an object, got " + describe(array.getValue(i)));
       }
     }
     return entries;
+  }
+
+  private static boolean isIndexBelow(String key, int size) {
+    return key.chars().allMatch(Character::isDigit) && key.length() < 10 && Integer.parseInt(key) < size;
   }
 
   /**

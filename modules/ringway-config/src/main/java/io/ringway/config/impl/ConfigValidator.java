@@ -6,6 +6,10 @@ import io.ringway.spi.ConfigError;
 import io.ringway.spi.config.AdminConfig;
 import io.ringway.spi.config.DemoUpstreamConfig;
 import io.ringway.spi.config.RingwayConfig;
+import io.ringway.spi.config.HttpRouterConfig;
+import io.ringway.spi.config.TcpProxyConfig;
+import io.ringway.spi.config.TunBridgeConfig;
+import io.ringway.spi.upstream.ClusterConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,11 +50,14 @@ public final class ConfigValidator {
     List<String> verticles = VerticlesSection.read(root, catalog);
     AdminConfig admin = AdminSection.read(root);
     DemoUpstreamConfig demoUpstream = DemoUpstreamSection.read(root, hostname);
+    List<ClusterConfig> clusters = ClustersSection.read(root);
+    TcpProxyConfig tcp = TcpSection.read(root, clusters);
+    HttpRouterConfig http = HttpSection.read(root, clusters);
     root.rejectUnknownKeys();
     if (!errors.isEmpty()) {
       return ConfigResult.invalid(errors);
     }
     return ConfigResult.valid(new RingwayConfig(transport, eventLoops == 0 ? cores : eventLoops, transportOptions,
-        verticles, admin, demoUpstream));
+        verticles, admin, demoUpstream, clusters, tcp, http, TunBridgeConfig.DISABLED));
   }
 }

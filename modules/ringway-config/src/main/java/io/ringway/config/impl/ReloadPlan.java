@@ -29,7 +29,8 @@ public record ReloadPlan(RingwayConfig next, List<String> changed, List<String> 
   /** Plans the move from {@code running} to {@code candidate}. */
   public static ReloadPlan of(RingwayConfig running, RingwayConfig candidate) {
     RingwayConfig next = new RingwayConfig(running.transport(), running.eventLoops(), running.transportOptions(),
-        candidate.verticles(), candidate.admin(), candidate.demoUpstream());
+        candidate.verticles(), candidate.admin(), candidate.demoUpstream(), candidate.clusters(), candidate.tcp(),
+        candidate.http(), candidate.tun());
     List<String> deferred = differences(running, candidate).stream().filter(RESTART_ONLY::contains).toList();
     return new ReloadPlan(next, differences(running, next), deferred);
   }

@@ -49,20 +49,22 @@ class ConfigReaderTest {
   }
 
   @Test
-  void readsListsOfObjectsWithAPathPerEntry() {
+  void readsListsOfObjectsWithAPathPerEntryAndOverridesByIndex() {
     ConfigReader http = reader(new JsonObject().put("http", new JsonObject().put("routes", List.of(
             Map.of("cluster", "web"), Map.of("cluster", 5), "static"))),
-        Map.of("RINGWAY_HTTP__ROUTES__0__CLUSTER", "api")).object("http");
+        Map.of("RINGWAY_HTTP__ROUTES__0__CLUSTER", "api", "RINGWAY_HTTP__ROUTES__3__CLUSTER", "x",
+            "RINGWAY_HTTP__ROUTES__FIRST__CLUSTER", "y")).object("http");
 
     List<ConfigReader> routes = http.objects("routes");
 
     assertThat(routes).hasSize(2);
-    assertThat(routes.get(0).string("cluster", null)).isEqualTo("web");
+    assertThat(routes.get(0).string("cluster", null)).isEqualTo("api");
     assertThat(routes.get(1).string("cluster", null)).isNull();
     routes.get(1).rejectUnknownKeys();
     http.rejectUnknownKeys();
     assertThat(errors).extracting(ConfigError::toString).containsExactly(
-        "RINGWAY_HTTP__ROUTES__0__CLUSTER: cannot override inside the list http.routes; change it in the file",
+        "RINGWAY_HTTP__ROUTES__3__CLUSTER: the list http.routes has no entry 3 (entries: 3)",
+        "RINGWAY_HTTP__ROUTES__FIRST__CLUSTER: the list http.routes has no entry FIRST (entries: 3)",
         "http.routes[2]: expected an object, got \"static\"",
         "http.routes[1].cluster: expected a non-empty string, got 5");
   }

@@ -16,15 +16,39 @@ import java.util.Map;
  * @param demoUpstream the built-in demo backends
  * @param clusters upstream clusters shared by the TCP proxy and the HTTP router, names unique
  * @param tcp the L4 proxy's listeners
+ * @param http the L7 router's listeners and routes
+ * @param tun the L3 tunnel: TUN device and peers
  */
 public record RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
                             List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream,
-                            List<ClusterConfig> clusters, TcpProxyConfig tcp) {
+                            List<ClusterConfig> clusters, TcpProxyConfig tcp, HttpRouterConfig http,
+                            TunBridgeConfig tun) {
 
   public RingwayConfig {
     transportOptions = Map.copyOf(transportOptions);
     verticles = List.copyOf(verticles);
     clusters = List.copyOf(clusters);
+    if (http == null) {
+      http = HttpRouterConfig.NONE;
+    }
+    if (tun == null) {
+      tun = TunBridgeConfig.DISABLED;
+    }
+  }
+
+  /** A config without a tunnel. */
+  public RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
+                       List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream,
+                       List<ClusterConfig> clusters, TcpProxyConfig tcp, HttpRouterConfig http) {
+    this(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http,
+        TunBridgeConfig.DISABLED);
+  }
+
+  /** A config without HTTP listeners or routes. */
+  public RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
+                       List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream,
+                       List<ClusterConfig> clusters, TcpProxyConfig tcp) {
+    this(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, HttpRouterConfig.NONE);
   }
 
   /** A config without upstream clusters or TCP listeners. */

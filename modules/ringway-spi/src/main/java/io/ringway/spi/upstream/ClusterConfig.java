@@ -16,10 +16,11 @@ import java.util.Set;
  * @param outlierDetection passive ejection on connect failures, or {@code null} for none
  * @param limits the circuit-breaker limits
  * @param connectTimeout limit on opening one upstream connection
+ * @param sendProxyProtocol the PROXY protocol header written first on every upstream connection
  */
 public record ClusterConfig(String name, List<Endpoint> endpoints, String loadBalancer, HealthCheckConfig healthCheck,
                             OutlierDetectionConfig outlierDetection, CircuitBreakerConfig limits,
-                            Duration connectTimeout) {
+                            Duration connectTimeout, ProxyProtocolVersion sendProxyProtocol) {
 
   public static final String DEFAULT_LOAD_BALANCER = "round_robin";
   /** Envoy's default connect timeout. */
@@ -43,38 +44,57 @@ public record ClusterConfig(String name, List<Endpoint> endpoints, String loadBa
     if (connectTimeout.isNegative() || connectTimeout.isZero()) {
       throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " must be positive");
     }
+    Objects.requireNonNull(sendProxyProtocol, "sendProxyProtocol");
+  }
+
+  /** A cluster that sends no PROXY protocol header: the form before {@code sendProxyProtocol} existed. */
+  public ClusterConfig(String name, List<Endpoint> endpoints, String loadBalancer, HealthCheckConfig healthCheck,
+                       OutlierDetectionConfig outlierDetection, CircuitBreakerConfig limits, Duration connectTimeout) {
+    this(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
+        ProxyProtocolVersion.NONE);
   }
 
   /**
    * A cluster with the defaults: {@value #DEFAULT_LOAD_BALANCER}, no active health check, default
-   * outlier detection and limits, a 5 s connect timeout.
+   * outlier detection and limits, a 5 s connect timeout, no PROXY protocol header.
    */
   public static ClusterConfig of(String name, List<Endpoint> endpoints) {
     return new ClusterConfig(name, endpoints, DEFAULT_LOAD_BALANCER, null, OutlierDetectionConfig.defaults(),
-        CircuitBreakerConfig.defaults(), DEFAULT_CONNECT_TIMEOUT);
+        CircuitBreakerConfig.defaults(), DEFAULT_CONNECT_TIMEOUT, ProxyProtocolVersion.NONE);
   }
 
   public ClusterConfig withEndpoints(List<Endpoint> endpoints) {
-    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout);
+    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
+        sendProxyProtocol);
   }
 
   public ClusterConfig withLoadBalancer(String loadBalancer) {
-    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout);
+    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
+        sendProxyProtocol);
   }
 
   public ClusterConfig withHealthCheck(HealthCheckConfig healthCheck) {
-    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout);
+    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
+        sendProxyProtocol);
   }
 
   public ClusterConfig withOutlierDetection(OutlierDetectionConfig outlierDetection) {
-    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout);
+    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
+        sendProxyProtocol);
   }
 
   public ClusterConfig withLimits(CircuitBreakerConfig limits) {
-    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout);
+    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
+        sendProxyProtocol);
   }
 
   public ClusterConfig withConnectTimeout(Duration connectTimeout) {
-    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout);
+    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
+        sendProxyProtocol);
+  }
+
+  public ClusterConfig withSendProxyProtocol(ProxyProtocolVersion sendProxyProtocol) {
+    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
+        sendProxyProtocol);
   }
 }

@@ -1,0 +1,77 @@
+package io.ringway.config.impl;
+
+import io.ringway.spi.config.HttpListenerConfig;
+import io.ringway.spi.config.HttpRouterConfig;
+import io.ringway.spi.upstream.ClusterConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code http}: the L7 router's listeners and its ordered routes (first match wins); routes are read
+ * by {@link RouteSection}.
+ * <pre>
+ * http:
+ *   listeners:
+ *     - {name: web, host: 0.0.0.0, port: 8080, h2c: true, maxHeaderBytes: 8192, maxBodyBytes: 10485760,
+ *        headerReadTimeout: 10s, idleTimeout: 60s}
+ *   routes:
+ *     - name: api
+ *       match: {hosts: ["*.example.com"], path: {prefix: /api}, methods: [GET], headers: [{name: x-canary, present: true}]}
+ *       target: api                       # a cluster, or eventbus:&lt;address&gt;
+ * </pre>
+ */
+final class HttpSection {
+
+  private HttpSection() {
+  }
+
+  static HttpRouterConfig read(ConfigReader root, List<ClusterConfig> clusters) {
+    ConfigReader http = root.object("http");
+    List<HttpListenerConfig> listeners = listeners(http);
+    List<String> clusterNames = clusters.stream().map(ClusterConfig::name).toList();
+    var routes = new ArrayList<io.ringway.spi.config.RouteConfig>();
+    Map<String, String> routeNames = new HashMap<>();
+    for (ConfigReader route : http.objects("routes")) {
+      var parsed = RouteSection.read(route, clusterNames, routeNames);
+      if (parsed != null) {
+        routes.add(parsed);
+      }
+    }
+    http.rejectUnknownKeys();
+    return new HttpRouterConfig(listeners, routes);
+  }
+
+  private static List<HttpListenerConfig> listeners(ConfigReader http) {
+    Map<String, String> names = new HashMap<>();
+    Map<String, String> addresses = new HashMap<>();
+    List<HttpListenerConfig> listeners = new ArrayList<>();
+    for (ConfigReader listener : http.objects("listeners")) {
+      String name = listener.string("name", null);
+      String host = listener.string("host", HttpListenerConfig.DEFAULT_HOST);
+      int port = listener.integer("port", 1, 65535, HttpListenerConfig.DEFAULT_PORT);
+      boolean h2c = listener.bool("h2c", true);
+      int maxHeaderBytes = listener.integer("maxHeaderBytes", 256, 1 << 20, HttpListenerConfig.DEFAULT_MAX_HEADER_BYTES);
+      long maxBodyBytes = listener.integer("maxBodyBytes", 0, Integer.MAX_VALUE, (int) HttpListenerConfig.DEFAULT_MAX_BODY_BYTES);
+      Duration headerReadTimeout = listener.duration("headerReadTimeout", Duration.ofMillis(1), Duration.ofMinutes(10),
+          HttpListenerConfig.DEFAULT_HEADER_READ_TIMEOUT);
+      Duration idleTimeout = listener.duration("idleTimeout", Duration.ZERO, Duration.ofDays(1),
+          HttpListenerConfig.DEFAULT_IDLE_TIMEOUT);
+      listener.rejectUnknownKeys();
+      if (name == null) {
+        listener.fail("name", "required");
+        continue;
+      }
+      if (names.putIfAbsent(name, listener.pathOf("name")) != null) {
+        listener.fail("name", "duplicate listener \"" + name + "\" (already at " + names.get(name) + ")");
+      }
+      if (addresses.putIfAbsent(host + ":" + port, listener.pathOf("port")) != null) {
+        listener.fail("port", host + ":" + port + " is already taken by " + addresses.get(host + ":" + port));
+      }
+      listeners.add(new HttpListenerConfig(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout, idleTimeout));
+    }
+    return listeners;
+  }
+}

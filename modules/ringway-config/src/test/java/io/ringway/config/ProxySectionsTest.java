@@ -1,0 +1,185 @@
+package io.ringway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringway.spi.ConfigError;
+import io.ringway.spi.config.DirectResponseAction;
+import io.ringway.spi.config.EventBusAction;
+import io.ringway.spi.config.FieldMatch;
+import io.ringway.spi.config.ForwardAction;
+import io.ringway.spi.config.HeaderRewrite;
+import io.ringway.spi.config.HttpListenerConfig;
+import io.ringway.spi.config.RedirectAction;
+import io.ringway.spi.config.RingwayConfig;
+import io.ringway.spi.config.RouteConfig;
+import io.ringway.spi.config.RouteMatch;
+import io.ringway.spi.config.RoutePolicy;
+import io.ringway.spi.config.WeightedCluster;
+import io.ringway.spi.config.TcpListenerConfig;
+import io.ringway.spi.upstream.CircuitBreakerConfig;
+import io.ringway.spi.upstream.ClusterConfig;
+import io.ringway.spi.upstream.Endpoint;
+import io.ringway.spi.upstream.HealthCheckConfig;
+import io.ringway.spi.upstream.HealthCheckPayload;
+import io.ringway.spi.upstream.OutlierDetectionConfig;
+import io.ringway.spi.upstream.ProxyProtocolVersion;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The {@code clusters} and {@code tcp} sections. */
+class ProxySectionsTest {
+
+  private final ConfigLoader loader = TestCatalogs.loader();
+
+  @Test
+  void readsAClusterWithEveryField() {
+    RingwayConfig config = valid("""
+        {"clusters": [{"name": "api", "loadBalancer": "maglev", "connectTimeout": "250ms", "sendProxyProtocol": "v2",
+          "endpoints": [{"host": "10.0.0.1", "port": 8080, "weight": 3}, {"host": "::1", "port": 8080}],
+          "healthCheck": {"interval": "2s", "timeout": "500ms", "healthyThreshold": 1, "unhealthyThreshold": 2,
+                          "sendHex": "0d0a", "expect": "OK"},
+          "outlierDetection": {"consecutiveConnectFailures": 3, "baseEjectionTime": "10s", "maxEjectionTime": "1m",
+                               "maxEjectedPercent": 50},
+          "limits": {"maxConnections": 100, "maxPendingConnects": 10}}]}
+        """);
+
+    assertThat(config.clusters()).containsExactly(new ClusterConfig("api",
+        List.of(new Endpoint("10.0.0.1", 8080, 3), new Endpoint("::1", 8080, 1)), "maglev",
+        new HealthCheckConfig(Duration.ofSeconds(2), Duration.ofMillis(500), 1, 2, HealthCheckPayload.hex("0d0a"),
+            HealthCheckPayload.text("OK")),
+        new OutlierDetectionConfig(3, Duration.ofSeconds(10), Duration.ofMinutes(1), 50),
+        new CircuitBreakerConfig(100, 10), Duration.ofMillis(250), ProxyProtocolVersion.V2));
+  }
+
+  @Test
+  void clusterDefaultsAndOutlierDetectionOff() {
+    RingwayConfig config = valid("""
+        {"clusters": [{"name": "a", "endpoints": [{"host": "127.0.0.1", "port": 1}]},
+                      {"name": "b", "endpoints": [], "outlierDetection": false}]}
+        """);
+
+    assertThat(config.cluster("a")).isEqualTo(ClusterConfig.of("a", List.of(Endpoint.of("127.0.0.1", 1))));
+    assertThat(config.cluster("b").outlierDetection()).isNull();
+    assertThat(config.cluster("b").healthCheck()).isNull();
+  }
+
+  @Test
+  void readsATcpListener() {
+    RingwayConfig config = valid("""
+        {"clusters": [{"name": "echo", "endpoints": [{"host": "127.0.0.1", "port": 9001}]}],
+         "tcp": {"listeners": [{"name": "front", "port": 9000, "cluster": "echo", "idleTimeout": "0",
+                                "connectTimeout": "1s", "maxConnections": 5, "connectRetries": 2,
+                                "acceptProxyProtocol": true, "trustedSources": ["127.0.0.1/32", "::1"]}]}}
+        """);
+
+    assertThat(config.tcp().listeners()).containsExactly(new TcpListenerConfig("front", "0.0.0.0", 9000, "echo",
+        Duration.ofSeconds(1), Duration.ZERO, 5, 2, true, List.of("127.0.0.1/32", "::1")));
+  }
+
+  @Test
+  void everyMistakeInTheProxySectionsIsReportedWithItsPath() {
+    List<String> errors = errors("""
+        {"clusters": [
+           {"name": "api", "loadBalancer": "fastest", "connectTimeout": "5 seconds", "sendProxyProtocol": "v3",
+            "endpoints": [{"host": "a", "port": 1}, {"host": "a", "port": 1}, {"port": 70000}],
+            "healthCheck": {"interval": "1s", "timeout": "2s", "send": "x", "sendHex": "0"},
+            "outlierDetection": {"baseEjectionTime": "1m", "maxEjectionTime": "10s"}},
+           {"name": "api", "endpoints": []}],
+         "tcp": {"listeners": [
+           {"name": "l", "port": 9000, "cluster": "web", "acceptProxyProtocol": true},
+           {"name": "l", "port": 9000, "cluster": "api", "trustedSources": ["10.0.0.0/33"], "lingering": 1}]}}
+        """);
+
+    assertThat(errors).containsExactly(
+        "clusters[0].endpoints[1].port: duplicate endpoint a:1 (already at clusters[0].endpoints[0].host)",
+        "clusters[0].endpoints[2].host: required",
+        "clusters[0].endpoints[2].port: expected an integer from 1 to 65535, got 70000",
+        "clusters[0].loadBalancer: unknown load balancer \"fastest\" (known: least_request, maglev, random, round_robin)",
+        "clusters[0].connectTimeout: expected a duration from 1ms to 1h such as 250ms, 5s, 2m or 1h, got \"5 seconds\"",
+        "clusters[0].healthCheck.sendHex: give either send or sendHex, not both",
+        "clusters[0].healthCheck.timeout: must not exceed interval (1s), got 2s",
+        "clusters[0].outlierDetection.maxEjectionTime: must be at least baseEjectionTime (1m), got 10s",
+        "clusters[0].sendProxyProtocol: expected none, v1 or v2, got \"v3\"",
+        "clusters[1].name: duplicate cluster \"api\" (already at clusters[0].name)",
+        "tcp.listeners[0].cluster: unknown cluster \"web\" (known: api, api)",
+        "tcp.listeners[0].trustedSources: required when acceptProxyProtocol is true",
+        "tcp.listeners[1].trustedSources[0]: expected an address or CIDR block such as 10.0.0.0/8 or ::1/128, got \"10.0.0.0/33\"",
+        "tcp.listeners[1].lingering: unknown key (known: name, host, port, cluster, connectTimeout, idleTimeout, maxConnections, connectRetries, acceptProxyProtocol, trustedSources)",
+        "tcp.listeners[1].name: duplicate listener \"l\" (already at tcp.listeners[0].name)",
+        "tcp.listeners[1].port: 0.0.0.0:9000 is already taken by tcp.listeners[0].port");
+  }
+
+  @Test
+  void readsHttpListenersAndRoutesInOrder() {
+    RingwayConfig config = valid("""
+        {"clusters": [{"name": "web", "endpoints": [{"host": "127.0.0.1", "port": 8081}]},
+                      {"name": "next", "endpoints": [{"host": "127.0.0.1", "port": 8082}]}],
+         "http": {"listeners": [{"name": "front", "port": 8080, "h2c": false, "maxBodyBytes": 1024, "idleTimeout": "30s"}],
+                  "routes": [
+           {"name": "svc", "match": {"path": {"prefix": "/svc"}, "methods": ["post"]}, "target": "eventbus:svc.echo"},
+           {"name": "canary", "match": {"hosts": ["*.Example.com"], "headers": [{"name": "x-canary", "present": true}],
+                                       "query": [{"name": "v", "regex": "[0-9]+"}]},
+            "clusters": [{"cluster": "web", "weight": 90}, {"cluster": "next", "weight": 10}], "prefixRewrite": "/",
+            "timeout": "2s", "perTryTimeout": "500ms", "retries": 2,
+            "requestHeaders": {"set": {"X-Env": "test"}, "remove": ["X-Debug"]}},
+           {"name": "old", "match": {"path": {"exact": "/old"}}, "redirect": {"status": 301, "path": "/new"}},
+           {"name": "health", "match": {"path": {"exact": "/ping"}}, "directResponse": {"body": "pong"}},
+           {"name": "all", "target": "web"}]}}
+        """);
+
+    assertThat(config.http().listeners()).containsExactly(new HttpListenerConfig("front", "0.0.0.0", 8080, false,
+        HttpListenerConfig.DEFAULT_MAX_HEADER_BYTES, 1024, HttpListenerConfig.DEFAULT_HEADER_READ_TIMEOUT, Duration.ofSeconds(30)));
+    List<RouteConfig> routes = config.http().routes();
+    assertThat(routes).extracting(RouteConfig::name).containsExactly("svc", "canary", "old", "health", "all");
+    assertThat(routes.get(0).action()).isEqualTo(new EventBusAction("svc.echo"));
+    assertThat(routes.get(0).match().methods()).containsExactly("POST");
+    assertThat(routes.get(1).match()).isEqualTo(new RouteMatch(List.of("*.example.com"), null, List.of(),
+        List.of(new FieldMatch("x-canary", FieldMatch.Kind.PRESENT, null)), List.of(new FieldMatch("v", FieldMatch.Kind.REGEX, "[0-9]+"))));
+    assertThat(routes.get(1).action()).isEqualTo(new ForwardAction(
+        List.of(new WeightedCluster("web", 90), new WeightedCluster("next", 10)), "/", null));
+    assertThat(routes.get(1).policy()).isEqualTo(new RoutePolicy(Duration.ofSeconds(2), Duration.ofMillis(500), 2, false,
+        new HeaderRewrite(Map.of("x-env", "test"), List.of("x-debug")), HeaderRewrite.NONE));
+    assertThat(routes.get(2).action()).isEqualTo(new RedirectAction(301, null, null, "/new"));
+    assertThat(routes.get(3).action()).isEqualTo(new DirectResponseAction(200, "pong", DirectResponseAction.DEFAULT_CONTENT_TYPE));
+    assertThat(routes.get(4).match()).isEqualTo(RouteMatch.ANY);
+    assertThat(routes.get(4).policy()).isEqualTo(RoutePolicy.DEFAULTS);
+  }
+
+  @Test
+  void everyMistakeInARouteIsReportedWithItsPath() {
+    List<String> errors = errors("""
+        {"clusters": [{"name": "web", "endpoints": []}],
+         "http": {"routes": [
+           {"name": "a", "target": "api"},
+           {"name": "b", "target": "web", "redirect": {"path": "/x"}},
+           {"name": "c", "match": {"path": {"prefix": "/", "exact": "/"}, "hosts": ["a.*.com"]}, "directResponse": {}},
+           {"name": "d", "match": {"headers": [{"name": "x", "regex": "("}]}, "redirect": {"status": 300}},
+           {"name": "e", "clusters": [{"cluster": "web", "weight": 0}], "requestHeaders": {"set": {"x": 1}}},
+           {"name": "a", "target": "web"}]}}
+        """);
+
+    assertThat(errors).containsExactly(
+        "http.routes[0].target: unknown cluster \"api\" (known: web)",
+        "http.routes[1].target: a route takes one action, got target and redirect",
+        "http.routes[2].match.hosts[0]: a wildcard is only allowed as a leading \"*.\", got \"a.*.com\"",
+        "http.routes[2].match.path: expected exactly one of exact, prefix or regex",
+        "http.routes[3].match.headers[0].regex: not a valid regular expression: Unclosed group near index 1",
+        "http.routes[3].redirect.status: expected 301, 302, 303, 307 or 308, got 300",
+        "http.routes[4].clusters: the weights add up to 0: no request could be sent anywhere",
+        "http.routes[4].requestHeaders.set.x: expected a string header value, got 1",
+        "http.routes[5].name: duplicate route \"a\" (already at http.routes[0].name)");
+  }
+
+  private RingwayConfig valid(String json) {
+    ConfigResult result = loader.parse(new JsonObject(json));
+    assertThat(result.errors()).isEmpty();
+    return result.config();
+  }
+
+  private List<String> errors(String json) {
+    return loader.parse(new JsonObject(json)).errors().stream().map(ConfigError::toString).toList();
+  }
+}

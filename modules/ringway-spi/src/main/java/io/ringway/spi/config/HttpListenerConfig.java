@@ -1,0 +1,50 @@
+package io.ringway.spi.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One HTTP listener of the router: HTTP/1.1 with keep-alive, plus h2c when enabled.
+ *
+ * @param name unique name, used in stats
+ * @param host bind address (default {@code 0.0.0.0})
+ * @param port TCP port (default 8080)
+ * @param h2c accept HTTP/2 cleartext by prior knowledge and by upgrade (default true)
+ * @param maxHeaderBytes limit on the request line plus headers, in bytes; over it → 431 (default 8192)
+ * @param maxBodyBytes limit on a request body, in bytes; over it → 413 (default 10 MiB); 0 for no limit
+ * @param headerReadTimeout a new connection must send its first full request head within this; else 408
+ *     and close (default 10 s)
+ * @param idleTimeout a keep-alive connection with no traffic for this long is closed (default 60 s); zero for never
+ */
+public record HttpListenerConfig(String name, String host, int port, boolean h2c, int maxHeaderBytes,
+                                 long maxBodyBytes, Duration headerReadTimeout, Duration idleTimeout) {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_MAX_HEADER_BYTES = 8192;
+  public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+  public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+  public HttpListenerConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(host, "host");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " is outside 0..65535");
+    }
+    if (maxHeaderBytes < 256) {
+      throw new IllegalArgumentException("maxHeaderBytes: " + maxHeaderBytes + " must be at least 256");
+    }
+    if (maxBodyBytes < 0) {
+      throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " must not be negative");
+    }
+    Objects.requireNonNull(headerReadTimeout, "headerReadTimeout");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+  }
+
+  /** A listener with every default but its name, host and port. */
+  public static HttpListenerConfig of(String name, String host, int port) {
+    return new HttpListenerConfig(name, host, port, true, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_BODY_BYTES,
+        DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
+  }
+}

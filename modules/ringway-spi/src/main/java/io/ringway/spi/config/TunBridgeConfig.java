@@ -1,0 +1,73 @@
+package io.ringway.spi.config;
+
+import java.util.List;
+
+/**
+ * The L3 tunnel: one TUN device bridged to encrypted UDP peers.
+ *
+ * <p>The private key is never inline: it comes from {@code privateKeyFile} or from the environment
+ * variable named by {@code privateKeyEnv} (Base64, 32 bytes), so it never lands in a config dump.
+ *
+ * @param enabled whether the bridge is deployed (default false: it needs root or CAP_NET_ADMIN)
+ * @param deviceName TUN interface name, at most 15 bytes; a {@code %d} pattern lets the kernel
+ *     number it (default {@code ringway0})
+ * @param devicePath clone device (default {@code /dev/net/tun})
+ * @param multiQueue open the device with IFF_MULTI_QUEUE so each event loop reads its own queue
+ *     (default false)
+ * @param mtu interface MTU in bytes (default 1420: a 1500-byte underlay minus IPv6 + UDP + tunnel
+ *     header + tag)
+ * @param addresses addresses of the interface in CIDR form, e.g. {@code 10.77.0.1/24} (IPv4 or IPv6)
+ * @param readSlots reads kept in flight on the TUN fd per event loop (default 16)
+ * @param writeSlots writes to the TUN fd in flight per event loop before packets are dropped and
+ *     counted (default 64)
+ * @param listenHost UDP bind address of the underlay socket (default {@code 0.0.0.0})
+ * @param listenPort UDP port of the underlay socket (default 51820; 0 picks an ephemeral port; a
+ *     negative value means the default)
+ * @param privateKeyFile path of a file holding this node's Curve25519 private key in Base64, or null
+ * @param privateKeyEnv name of an environment variable holding the private key in Base64, or null
+ * @param rekeyAfterSeconds seconds after which a session starts a new handshake (default 120)
+ * @param peers the peers; their prefixes must not overlap exactly (longest prefix wins otherwise)
+ */
+public record TunBridgeConfig(
+    boolean enabled,
+    String deviceName,
+    String devicePath,
+    boolean multiQueue,
+    int mtu,
+    List<String> addresses,
+    int readSlots,
+    int writeSlots,
+    String listenHost,
+    int listenPort,
+    String privateKeyFile,
+    String privateKeyEnv,
+    int rekeyAfterSeconds,
+    List<TunPeerConfig> peers) {
+
+  public static final String DEFAULT_DEVICE_NAME = "ringway0";
+  public static final String DEFAULT_DEVICE_PATH = "/dev/net/tun";
+  public static final int DEFAULT_MTU = 1420;
+  public static final int DEFAULT_READ_SLOTS = 16;
+  public static final int DEFAULT_WRITE_SLOTS = 64;
+  public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
+  public static final int DEFAULT_LISTEN_PORT = 51820;
+  public static final int DEFAULT_REKEY_AFTER_SECONDS = 120;
+
+  /** The bridge switched off, every other field at its default. */
+  public static final TunBridgeConfig DISABLED = new TunBridgeConfig(false, DEFAULT_DEVICE_NAME,
+      DEFAULT_DEVICE_PATH, false, DEFAULT_MTU, List.of(), DEFAULT_READ_SLOTS, DEFAULT_WRITE_SLOTS,
+      DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, null, null, DEFAULT_REKEY_AFTER_SECONDS, List.of());
+
+  public TunBridgeConfig {
+    deviceName = deviceName == null ? DEFAULT_DEVICE_NAME : deviceName;
+    devicePath = devicePath == null ? DEFAULT_DEVICE_PATH : devicePath;
+    mtu = mtu <= 0 ? DEFAULT_MTU : mtu;
+    addresses = addresses == null ? List.of() : List.copyOf(addresses);
+    readSlots = readSlots <= 0 ? DEFAULT_READ_SLOTS : readSlots;
+    writeSlots = writeSlots <= 0 ? DEFAULT_WRITE_SLOTS : writeSlots;
+    listenHost = listenHost == null ? DEFAULT_LISTEN_HOST : listenHost;
+    listenPort = listenPort < 0 ? DEFAULT_LISTEN_PORT : listenPort;
+    rekeyAfterSeconds = rekeyAfterSeconds <= 0 ? DEFAULT_REKEY_AFTER_SECONDS : rekeyAfterSeconds;
+    peers = peers == null ? List.of() : List.copyOf(peers);
+  }
+}

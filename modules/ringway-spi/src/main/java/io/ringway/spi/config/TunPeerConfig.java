@@ -1,0 +1,34 @@
+package io.ringway.spi.config;
+
+import java.util.List;
+
+/**
+ * One tunnel peer: who it is (its static public key), where to reach it, and which inner
+ * addresses it may send from and receive for.
+ *
+ * @param name label used in stats and errors (unique among peers)
+ * @param publicKey the peer's Curve25519 static public key, 32 bytes in standard Base64
+ * @param endpoint {@code host:port} of the peer's UDP socket; {@code null} for a roaming peer whose
+ *     endpoint is learned from its first authenticated packet
+ * @param allowedPrefixes CIDR prefixes (IPv4 or IPv6, e.g. {@code 10.77.0.2/32}, {@code fd00::/64}):
+ *     outgoing packets whose destination falls in one go to this peer; incoming packets whose inner
+ *     source falls outside all of them are dropped
+ * @param persistentKeepaliveSeconds seconds between keepalives sent when idle, to hold NAT mappings
+ *     open; 0 (default) sends none
+ */
+public record TunPeerConfig(
+    String name,
+    String publicKey,
+    String endpoint,
+    List<String> allowedPrefixes,
+    int persistentKeepaliveSeconds) {
+
+  public TunPeerConfig {
+    allowedPrefixes = allowedPrefixes == null ? List.of() : List.copyOf(allowedPrefixes);
+  }
+
+  /** A peer with a fixed endpoint and no keepalive. */
+  public static TunPeerConfig of(String name, String publicKey, String endpoint, List<String> allowedPrefixes) {
+    return new TunPeerConfig(name, publicKey, endpoint, allowedPrefixes, 0);
+  }
+}

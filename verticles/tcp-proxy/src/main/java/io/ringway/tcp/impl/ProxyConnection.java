@@ -1,0 +1,311 @@
+package io.ringway.tcp.impl;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.util.ReferenceCountUtil;
+import io.ringway.spi.config.TcpListenerConfig;
+import io.ringway.spi.upstream.ProxyProtocolVersion;
+import io.ringway.upstream.EndpointLease;
+import io.ringway.upstream.UpstreamCluster;
+import io.vertx.core.internal.net.NetSocketInternal;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * One proxied connection from accept to the close of both sockets: optional PROXY header, upstream
+ * connect with retries, then two {@link Relay}s. Both sockets live on the loop that accepted the
+ * client: Vert.x registers the accepted channel on this instance's loop, and the upstream connect
+ * runs on this instance's context, so nothing here is ever touched by two threads.
+ *
+ * <p>Endings: both FINs relayed closes both sides; a reset or I/O error on either side resets the
+ * other (a broken stream must not look complete to the peer); idle timeout, refusal and undeploy
+ * close. Whatever the ending, it is counted once and the lease, gauge and timers are released once.
+ */
+final class ProxyConnection {
+
+  private static final System.Logger LOG = System.getLogger(ProxyConnection.class.getName());
+
+  private final ProxyLoop loop;
+  private final TcpListenerConfig config;
+  private final ListenerStats stats;
+  private final NodeShared.Gauge gauge;
+  private final NetSocketInternal downstream;
+  private NetSocketInternal upstream;
+  private Relay toUpstream;
+  private Relay toDownstream;
+  private EndpointLease lease;
+  private ByteBuf early;
+  /** The original client and the address it connected to: the socket's, or a PROXY header's. */
+  private InetSocketAddress client;
+  private InetSocketAddress target;
+  private final IdleTimer idle;
+  private long headerTimer = -1;
+  private long graceTimer = -1;
+  private int finsForwarded;
+  private boolean dialing;
+  /** A close has begun; bytes already read still go through. */
+  private boolean closing;
+  /** Reset, error or refusal: bytes still queued are dropped. */
+  private boolean aborted;
+  private boolean downstreamClosed;
+  private boolean upstreamClosed;
+  private boolean finished;
+
+  ProxyConnection(ProxyLoop loop, TcpListenerConfig config, ListenerStats stats, NodeShared.Gauge gauge,
+                  NetSocketInternal downstream) {
+    this.loop = loop;
+    this.config = config;
+    this.stats = stats;
+    this.gauge = gauge;
+    this.downstream = downstream;
+    this.idle = new IdleTimer(loop.vertx, config.idleTimeout(), this::onIdle);
+  }
+
+  /** Takes the accepted socket over; called from the listener's connect handler, before the first read. */
+  void start(CidrSet trusted) {
+    loop.open.add(this);
+    // Our handler before pause(): pausing Vert.x's default handler would pause a queue we then bypass.
+    downstream.messageHandler(this::unexpected);
+    HalfCloseRelay.downstream(downstream);
+    downstream.setWriteQueueMaxSize(loop.tunables.writeQueueMaxSize());
+    downstream.exceptionHandler(this::onError);
+    downstream.closeHandler(closed -> onClosed(true));
+    client = SocketOps.remote(downstream);
+    target = SocketOps.local(downstream);
+    idle.start();
+    if (!config.acceptProxyProtocol()) {
+      downstream.pause();
+      dial();
+    } else if (!trusted.contains(client == null ? null : client.getAddress())) {
+      stats.untrustedSources++;
+      refuse("PROXY header from untrusted source " + client);
+    } else {
+      readProxyHeader();
+    }
+  }
+
+  private void readProxyHeader() {
+    ProxyHeaderReader reader = new ProxyHeaderReader(loop.tunables.proxyHeaderMaxBytes(), new ProxyHeaderReader.Outcome() {
+      @Override
+      public void header(ProxyHeader header, ByteBuf rest) {
+        loop.vertx.cancelTimer(headerTimer);
+        downstream.pause();
+        early = rest;
+        if (header.hasAddresses()) {
+          client = header.source();
+          target = header.destination();
+        }
+        dial();
+      }
+
+      @Override
+      public void rejected(String reason) {
+        stats.proxyProtocolRejects++;
+        refuse(reason);
+      }
+    });
+    downstream.messageHandler(reader::onMessage);
+    long millis = loop.tunables.proxyHeaderTimeout().toMillis();
+    headerTimer = loop.vertx.setTimer(Math.max(1, millis), id -> reader.timedOut(millis));
+  }
+
+  private void dial() {
+    UpstreamCluster cluster = loop.clusters.get(config.cluster());
+    if (cluster == null) {
+      stats.noUpstream++;
+      refuse("unknown cluster " + config.cluster());
+      return;
+    }
+    Duration timeout = config.connectTimeout() != null ? config.connectTimeout() : cluster.config().connectTimeout();
+    String hashKey = client == null ? null : client.getAddress().getHostAddress();
+    ProxyProtocolVersion send = cluster.config().sendProxyProtocol();
+    dialing = true;
+    loop.dialer.dial(cluster, hashKey, config.connectRetries(), timeout, () -> stats.connectFailures++)
+        .onComplete(dialed -> {
+          dialing = false;
+          if (dialed.succeeded()) {
+            pair(dialed.result(), send);
+          } else if (!closing) {
+            stats.noUpstream++;
+            refuse("no upstream: " + dialed.cause().getMessage());
+          } else {
+            maybeFinish();
+          }
+        });
+  }
+
+  private void pair(UpstreamDialer.Dialed dialed, ProxyProtocolVersion send) {
+    upstream = dialed.socket();
+    lease = dialed.lease();
+    upstream.exceptionHandler(this::onError);
+    upstream.closeHandler(closed -> onClosed(false));
+    if (closing) {
+      // the client left while we were connecting
+      SocketOps.closeNow(upstream);
+      return;
+    }
+    HalfCloseRelay.upstream(upstream);
+    upstream.setWriteQueueMaxSize(loop.tunables.writeQueueMaxSize());
+    toUpstream = new Relay(this, downstream, upstream, true);
+    toDownstream = new Relay(this, upstream, downstream, false);
+    // First, since the upstream may speak first (a banner) and its bytes must find a handler.
+    toDownstream.start();
+    byte[] header = ProxyProtocolEncoder.encode(send, client, target);
+    if (header.length > 0) {
+      upstream.writeMessage(Unpooled.wrappedBuffer(header));
+    }
+    if (early != null) {
+      toUpstream.forwardEarly(early);
+      early = null;
+    }
+    toUpstream.start();
+    downstream.resume();
+    loop.tunables.observer().paired(channel(downstream), channel(upstream));
+  }
+
+  void onBytes(boolean upstreamBound, int bytes) {
+    idle.touch();
+    if (upstreamBound) {
+      stats.bytesIn += bytes;
+    } else {
+      stats.bytesOut += bytes;
+    }
+  }
+
+  /** Called once per direction whose FIN reached the other side; after both, nothing can flow. */
+  void onFinForwarded() {
+    if (++finsForwarded == 2 && !closing) {
+      // Each FIN went out after everything before it was flushed: nothing is left to send.
+      closeNow();
+    }
+  }
+
+  boolean isAborted() {
+    return aborted;
+  }
+
+  /**
+   * Closes both sockets at once (FIN after what the kernel holds; our queues are dropped). Used at
+   * undeploy, on idle timeout, and when a graceful close outlives its grace.
+   */
+  void closeNow() {
+    closing = true;
+    SocketOps.closeNow(downstream);
+    if (upstream != null) {
+      SocketOps.closeNow(upstream);
+    }
+  }
+
+  private void onError(Throwable cause) {
+    if (closing) {
+      return;
+    }
+    boolean reset = SocketOps.isReset(cause);
+    if (reset) {
+      stats.resets++;
+    } else {
+      stats.errors++;
+    }
+    LOG.log(Level.DEBUG, () -> "tcp " + config.name() + ": " + client + " ended by " + (reset ? "reset" : "error")
+        + ": " + cause.getMessage());
+    abort();
+  }
+
+  /** Resets both sides: what is still queued either way is dropped. */
+  private void abort() {
+    closing = true;
+    aborted = true;
+    SocketOps.reset(downstream);
+    if (upstream != null) {
+      SocketOps.reset(upstream);
+    }
+  }
+
+  private void onClosed(boolean downstreamSide) {
+    Relay fromClosed = downstreamSide ? toUpstream : toDownstream;
+    Relay intoClosed = downstreamSide ? toDownstream : toUpstream;
+    NetSocketInternal other = downstreamSide ? upstream : downstream;
+    if (downstreamSide) {
+      downstreamClosed = true;
+    } else {
+      upstreamClosed = true;
+    }
+    if (!closing && intoClosed != null && !intoClosed.ended()) {
+      // The kernel closed a socket we had not sent FIN on: its peer reset it after its own FIN
+      // (the read saw EOF, then shutdown(SHUT_RD) failed with ENOTCONN). Pass the reset on.
+      stats.resets++;
+      abort();
+    } else if (!closing) {
+      // Both FINs crossed this socket and Netty closed it (shutdown(SHUT_RD) fails with ENOTCONN
+      // once the kernel sees the connection fully closed). Bytes and the FIN it read may still wait
+      // in Vert.x's queue while paused: deliver them first, then close the other side after what
+      // it has queued.
+      closing = true;
+      if (fromClosed != null) {
+        fromClosed.drainClosedSource();
+      }
+      if (other != null) {
+        // Vert.x closes after flushing; a peer that never reads gets the grace, then closeNow.
+        other.close();
+        graceTimer = loop.vertx.setTimer(Math.max(1, loop.tunables.closeGrace().toMillis()), id -> closeNow());
+      }
+    }
+    maybeFinish();
+  }
+
+  private void refuse(String reason) {
+    LOG.log(Level.DEBUG, () -> "tcp " + config.name() + ": refused " + client + ": " + reason);
+    abort();
+  }
+
+  private void unexpected(Object message) {
+    // The socket is paused until the upstream is ready; bytes here would be lost, so say so loudly.
+    ReferenceCountUtil.release(message);
+    if (!closing) {
+      stats.errors++;
+      LOG.log(Level.WARNING, "tcp " + config.name() + ": bytes read before the upstream was ready; closing " + client);
+      refuse("read while paused");
+    }
+  }
+
+  private void onIdle() {
+    if (!closing) {
+      stats.idleTimeouts++;
+      // Nothing moved either way for the whole window, so whatever is queued is stuck anyway.
+      closeNow();
+    }
+  }
+
+  private void maybeFinish() {
+    if (finished || !downstreamClosed || dialing || (upstream != null && !upstreamClosed)) {
+      return;
+    }
+    finished = true;
+    idle.cancel();
+    loop.vertx.cancelTimer(headerTimer);
+    loop.vertx.cancelTimer(graceTimer);
+    if (lease != null) {
+      lease.release();
+    }
+    if (early != null) {
+      early.release();
+      early = null;
+    }
+    stats.active--;
+    gauge.release();
+    loop.open.remove(this);
+    // Vert.x keeps what it read while paused in its own queue and drops it on close unreleased;
+    // resuming hands it to our handlers, whose writes to a closed socket release it.
+    downstream.resume();
+    if (upstream != null) {
+      upstream.resume();
+    }
+    loop.tunables.observer().closed(channel(downstream), upstream == null ? null : channel(upstream));
+  }
+
+  private static Channel channel(NetSocketInternal socket) {
+    return socket.channelHandlerContext().channel();
+  }
+}

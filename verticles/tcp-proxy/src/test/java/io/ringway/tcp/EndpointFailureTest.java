@@ -1,0 +1,134 @@
+package io.ringway.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringway.spi.upstream.ClusterConfig;
+import io.ringway.spi.upstream.HealthCheckConfig;
+import io.ringway.testkit.Ports;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Endpoints that die and come back: connections, counters, retries, health checks. */
+class EndpointFailureTest {
+
+  private static final HealthCheckConfig FAST_CHECK = new HealthCheckConfig(Duration.ofMillis(100),
+      Duration.ofMillis(200), 2, 2, null, null);
+
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable resource : closing.reversed()) {
+      resource.close();
+    }
+  }
+
+  private <T extends AutoCloseable> T closeLater(T resource) {
+    closing.add(resource);
+    return resource;
+  }
+
+  @Test
+  void anEndpointThatDiesMidStreamClosesItsClientsAndIsEjectedThenRestored() throws Exception {
+    Backend doomed = closeLater(Backend.start(Backend::echo));
+    Backend healthy = closeLater(Backend.start(Backend::echo));
+    int port = Ports.freeTcpPort();
+    ClusterConfig cluster = ProxyFixture.cluster("echo", doomed, healthy).withHealthCheck(FAST_CHECK);
+    ProxyFixture proxy = closeLater(ProxyFixture.on("io_uring", 2)).deploy(ProxyFixture.config(List.of(cluster),
+        List.of(ProxyFixture.listener("l4", port, "echo"))), 2);
+
+    List<Socket> clients = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      Socket client = closeLater(Clients.connect(port));
+      assertThat(Clients.roundTrip(client, "before " + i)).isEqualTo("before " + i);
+      clients.add(client);
+    }
+    int onDoomed = doomed.carried.get();
+    assertThat(onDoomed).as("round robin used both endpoints").isBetween(1, 7);
+
+    doomed.kill();
+
+    int closed = 0;
+    for (int i = 0; i < clients.size(); i++) {
+      Socket client = clients.get(i);
+      client.setSoTimeout(300);
+      boolean alive;
+      try {
+        alive = Clients.roundTrip(client, "after " + i).equals("after " + i);
+      } catch (java.io.IOException e) {
+        alive = false;
+      }
+      if (!alive) {
+        closed++;
+      }
+    }
+    assertThat(closed).as("clients whose endpoint died").isEqualTo(onDoomed);
+    String doomedAddress = "127.0.0.1:" + doomed.port;
+    Eventually.await(Duration.ofSeconds(5), "resets counted",
+        () -> proxy.listener("l4").getLong("resets") == onDoomed);
+    Eventually.await(Duration.ofSeconds(5), "health check ejected " + doomedAddress,
+        () -> proxy.everyInstanceSees("echo", doomedAddress, false));
+
+    int healthyBefore = healthy.carried.get();
+    for (int i = 0; i < 6; i++) {
+      try (Socket client = Clients.connect(port)) {
+        assertThat(Clients.roundTrip(client, "new " + i)).isEqualTo("new " + i);
+      }
+    }
+    assertThat(healthy.carried.get() - healthyBefore).as("new connections on the healthy endpoint").isEqualTo(6);
+    assertThat(proxy.listener("l4").getLong("connectFailures")).as("no connect even tried on the ejected one").isZero();
+
+    doomed.listen();
+    Eventually.await(Duration.ofSeconds(5), "health check restored " + doomedAddress,
+        () -> proxy.everyInstanceSees("echo", doomedAddress, true));
+    int doomedBefore = doomed.carried.get();
+    for (int i = 0; i < 4; i++) {
+      try (Socket client = Clients.connect(port)) {
+        assertThat(Clients.roundTrip(client, "back " + i)).isEqualTo("back " + i);
+      }
+    }
+    assertThat(doomed.carried.get()).as("the restored endpoint takes connections again").isGreaterThan(doomedBefore);
+  }
+
+  @Test
+  void aFailedConnectIsRetriedOnAnotherEndpoint() throws Exception {
+    Backend live = closeLater(Backend.start(Backend::echo));
+    Backend dead = closeLater(Backend.start(Backend::echo));
+    dead.kill();
+    int port = Ports.freeTcpPort();
+    ProxyFixture proxy = closeLater(ProxyFixture.on("io_uring", 1)).deploy(ProxyFixture.config(
+        List.of(ProxyFixture.cluster("mixed", dead, live)),
+        List.of(ProxyFixture.withLimits(ProxyFixture.listener("l4", port, "mixed"), Duration.ZERO, 100, 1))), 1);
+
+    for (int i = 0; i < 4; i++) {
+      try (Socket client = Clients.connect(port)) {
+        assertThat(Clients.roundTrip(client, "retry " + i)).isEqualTo("retry " + i);
+      }
+    }
+
+    var stats = proxy.listener("l4");
+    assertThat(stats.getLong("connectFailures")).as("round robin sent half the first tries to the dead one").isEqualTo(2);
+    assertThat(stats.getLong("noUpstream")).isZero();
+    assertThat(live.accepted.get()).isEqualTo(4);
+    assertThat(proxy.cluster("mixed").getLong("connectFailures")).isEqualTo(2);
+  }
+
+  @Test
+  void withoutRetriesAFailedConnectClosesTheClientAndIsCounted() throws Exception {
+    Backend dead = closeLater(Backend.start(Backend::echo));
+    dead.kill();
+    int port = Ports.freeTcpPort();
+    ProxyFixture proxy = closeLater(ProxyFixture.on("io_uring", 1)).deploy(ProxyFixture.config(
+        List.of(ProxyFixture.cluster("gone", dead)), List.of(ProxyFixture.listener("l4", port, "gone"))), 1);
+
+    try (Socket client = Clients.connect(port)) {
+      assertThat(Clients.closedByPeer(client)).isTrue();
+    }
+    Eventually.await(Duration.ofSeconds(5), "refusal counted", () -> proxy.listener("l4").getLong("noUpstream") == 1);
+    assertThat(proxy.listener("l4").getLong("connectFailures")).isEqualTo(1);
+  }
+}
