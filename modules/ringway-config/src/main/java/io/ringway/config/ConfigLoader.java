@@ -69,6 +69,20 @@ public final class ConfigLoader {
     return parseText(text);
   }
 
+  /**
+   * The raw document YAML (or JSON, which YAML includes) {@code text} holds, before any override, for
+   * sending to other nodes that overlay it with their own; null after adding the error to {@code errors}
+   * when the text is malformed or empty. Pure, safe on an event loop.
+   */
+  public static JsonObject parseDocument(String text, List<ConfigError> errors) {
+    try {
+      return YamlDocuments.parse(text);
+    } catch (InvalidDocumentException e) {
+      errors.add(e.error());
+      return null;
+    }
+  }
+
   /** Overlays and validates a document already parsed; pure, safe on an event loop. */
   public ConfigResult parse(JsonObject document) {
     return validator.validate(document, overlay);

@@ -11,6 +11,8 @@ import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -28,6 +30,10 @@ import java.util.Objects;
  * <p>The file is polled: replace it atomically (write elsewhere, then rename) so a scan never sees it
  * half written. All state lives on this verticle's event loop; the retriever reads asynchronously and
  * anything that blocks runs in {@code executeBlocking}.
+ *
+ * <p>On a cluster, documents also arrive on {@link Addresses#CONFIG_APPLY} with the version the cluster
+ * gave them; a clustered node is started without a file to watch, so file and cluster never race for
+ * version numbers.
  */
 public final class ConfigVerticle extends VerticleBase {
 
@@ -60,14 +66,53 @@ public final class ConfigVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
-    return vertx.eventBus().consumer(Addresses.CONFIG_CURRENT, message -> message.reply(current))
-        .completion()
+    // Local consumers: on a clustered bus another node must never answer for this node's config.
+    return Future.all(
+            vertx.eventBus().localConsumer(Addresses.CONFIG_CURRENT, message -> message.reply(current)).completion(),
+            vertx.eventBus().<JsonObject>localConsumer(Addresses.CONFIG_APPLY, message -> message.reply(apply(message.body())))
+                .completion())
         .onSuccess(registered -> {
-          vertx.eventBus().publish(Addresses.CONFIG_APPLIED, current);
+          publish(Addresses.CONFIG_APPLIED, current);
           if (file != null) {
             watch();
           }
         });
+  }
+
+  /**
+   * Runs a document given by the cluster as the version it was given, when that is newer than the running
+   * one; the document is overlaid with this node's own overrides, so ports and the like stay per node.
+   */
+  private JsonObject apply(JsonObject request) {
+    long version = request.getLong("version", 0L);
+    String source = request.getString("source", "cluster");
+    JsonObject reply = new JsonObject().put("applied", false);
+    if (version <= current.version()) {
+      return reply.put("version", current.version());
+    }
+    ConfigResult result = loader.parseRead(request.getJsonObject("document", new JsonObject()));
+    if (!result.isValid()) {
+      reject(source, result.errors());
+      JsonArray errors = new JsonArray();
+      result.errors().forEach(error -> errors.add(error.toString()));
+      return reply.put("version", current.version()).put("errors", errors);
+    }
+    ReloadPlan plan = ReloadPlan.of(current.config(), result.config());
+    if (!plan.deferred().isEmpty()) {
+      LOG.log(Level.INFO, source + ": " + String.join(", ", plan.deferred())
+          + " changed; that takes effect at restart, until then the running values stay");
+    }
+    // Published even when nothing changed, so every node reports the cluster's version.
+    current = new ConfigSnapshot(version, plan.next(), source);
+    LOG.log(Level.INFO, "config version " + version + " applied from " + source
+        + (plan.changesAnything() ? " (changed: " + String.join(", ", plan.changed()) + ")" : " (no change)"));
+    publish(Addresses.CONFIG_APPLIED, current);
+    return reply.put("applied", true).put("version", version);
+  }
+
+  /** Node-local publish: the snapshot records have a local codec only, and each node runs its own config. */
+  private void publish(String address, Object message) {
+    vertx.eventBus().publish(address, message, new DeliveryOptions().setLocalOnly(true));
   }
 
   @Override
@@ -134,13 +179,17 @@ public final class ConfigVerticle extends VerticleBase {
     current = new ConfigSnapshot(current.version() + 1, plan.next(), file.toString());
     LOG.log(Level.INFO, "config version " + current.version() + " applied from " + file
         + " (changed: " + String.join(", ", plan.changed()) + ")");
-    vertx.eventBus().publish(Addresses.CONFIG_APPLIED, current);
+    publish(Addresses.CONFIG_APPLIED, current);
   }
 
   private void reject(List<ConfigError> errors) {
-    LOG.log(Level.WARNING, "config change in " + file + " refused (" + errors.size()
+    reject(file.toString(), errors);
+  }
+
+  private void reject(String source, List<ConfigError> errors) {
+    LOG.log(Level.WARNING, "config change in " + source + " refused (" + errors.size()
         + (errors.size() == 1 ? " error" : " errors") + "); config version " + current.version() + " stays");
-    errors.forEach(error -> LOG.log(Level.WARNING, file + ": " + error));
-    vertx.eventBus().publish(Addresses.CONFIG_REJECTED, new ConfigRejected(file.toString(), errors, current.version()));
+    errors.forEach(error -> LOG.log(Level.WARNING, source + ": " + error));
+    publish(Addresses.CONFIG_REJECTED, new ConfigRejected(source, errors, current.version()));
   }
 }

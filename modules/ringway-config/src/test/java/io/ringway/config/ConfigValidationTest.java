@@ -59,7 +59,7 @@ class ConfigValidationTest {
         "transport: unknown transport \"uring\" (known: auto, io_uring, epoll, nio)",
         "verticles[1]: unknown verticle \"tcp\" (known: admin, demo-upstream, tcp-proxy, http-router)",
         "admin.port: expected an integer from 1 to 65535, got \"abc\"",
-        "admin.prot: unknown key (known: host, port, token)");
+        "admin.prot: unknown key (known: host, port, token, drainTimeout)");
   }
 
   @Test
@@ -79,7 +79,7 @@ class ConfigValidationTest {
     assertThat(errors(new JsonObject().put("demoUpstream", new JsonObject().put("node", ""))))
         .containsExactly("demoUpstream.node: expected a non-empty string, got \"\"");
     assertThat(errors(new JsonObject().put("prot", 1)))
-        .containsExactly("prot: unknown key (known: transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http)");
+        .containsExactly("prot: unknown key (known: transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http, tun, cluster)");
   }
 
   @Test

@@ -13,9 +13,12 @@ import io.ringway.spi.config.RedirectAction;
 import io.ringway.spi.config.RingwayConfig;
 import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RouteMatch;
+import io.ringway.spi.config.RetryBudget;
 import io.ringway.spi.config.RoutePolicy;
 import io.ringway.spi.config.WeightedCluster;
 import io.ringway.spi.config.TcpListenerConfig;
+import io.ringway.spi.config.TlsConfig;
+import io.ringway.spi.config.AccessLogConfig;
 import io.ringway.spi.upstream.CircuitBreakerConfig;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
@@ -24,10 +27,14 @@ import io.ringway.spi.upstream.HealthCheckPayload;
 import io.ringway.spi.upstream.OutlierDetectionConfig;
 import io.ringway.spi.upstream.ProxyProtocolVersion;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code clusters} and {@code tcp} sections. */
 class ProxySectionsTest {
@@ -117,13 +124,14 @@ class ProxySectionsTest {
     RingwayConfig config = valid("""
         {"clusters": [{"name": "web", "endpoints": [{"host": "127.0.0.1", "port": 8081}]},
                       {"name": "next", "endpoints": [{"host": "127.0.0.1", "port": 8082}]}],
-         "http": {"listeners": [{"name": "front", "port": 8080, "h2c": false, "maxBodyBytes": 1024, "idleTimeout": "30s"}],
+         "http": {"listeners": [{"name": "front", "port": 8080, "h2c": false, "maxBodyBytes": 1024, "idleTimeout": "30s",
+                                 "maxConcurrentStreams": 16}],
                   "routes": [
            {"name": "svc", "match": {"path": {"prefix": "/svc"}, "methods": ["post"]}, "target": "eventbus:svc.echo"},
            {"name": "canary", "match": {"hosts": ["*.Example.com"], "headers": [{"name": "x-canary", "present": true}],
                                        "query": [{"name": "v", "regex": "[0-9]+"}]},
             "clusters": [{"cluster": "web", "weight": 90}, {"cluster": "next", "weight": 10}], "prefixRewrite": "/",
-            "timeout": "2s", "perTryTimeout": "500ms", "retries": 2,
+            "timeout": "2s", "perTryTimeout": "500ms", "retries": 2, "retryBudget": {"percent": 50},
             "requestHeaders": {"set": {"X-Env": "test"}, "remove": ["X-Debug"]}},
            {"name": "old", "match": {"path": {"exact": "/old"}}, "redirect": {"status": 301, "path": "/new"}},
            {"name": "health", "match": {"path": {"exact": "/ping"}}, "directResponse": {"body": "pong"}},
@@ -131,7 +139,9 @@ class ProxySectionsTest {
         """);
 
     assertThat(config.http().listeners()).containsExactly(new HttpListenerConfig("front", "0.0.0.0", 8080, false,
-        HttpListenerConfig.DEFAULT_MAX_HEADER_BYTES, 1024, HttpListenerConfig.DEFAULT_HEADER_READ_TIMEOUT, Duration.ofSeconds(30)));
+        HttpListenerConfig.DEFAULT_MAX_HEADER_BYTES, 1024, HttpListenerConfig.DEFAULT_HEADER_READ_TIMEOUT, Duration.ofSeconds(30),
+        16, null));
+    assertThat(config.http().accessLog()).isNull();
     List<RouteConfig> routes = config.http().routes();
     assertThat(routes).extracting(RouteConfig::name).containsExactly("svc", "canary", "old", "health", "all");
     assertThat(routes.get(0).action()).isEqualTo(new EventBusAction("svc.echo"));
@@ -141,7 +151,7 @@ class ProxySectionsTest {
     assertThat(routes.get(1).action()).isEqualTo(new ForwardAction(
         List.of(new WeightedCluster("web", 90), new WeightedCluster("next", 10)), "/", null));
     assertThat(routes.get(1).policy()).isEqualTo(new RoutePolicy(Duration.ofSeconds(2), Duration.ofMillis(500), 2, false,
-        new HeaderRewrite(Map.of("x-env", "test"), List.of("x-debug")), HeaderRewrite.NONE));
+        new HeaderRewrite(Map.of("x-env", "test"), List.of("x-debug")), HeaderRewrite.NONE, new RetryBudget(50, 3)));
     assertThat(routes.get(2).action()).isEqualTo(new RedirectAction(301, null, null, "/new"));
     assertThat(routes.get(3).action()).isEqualTo(new DirectResponseAction(200, "pong", DirectResponseAction.DEFAULT_CONTENT_TYPE));
     assertThat(routes.get(4).match()).isEqualTo(RouteMatch.ANY);
@@ -157,7 +167,8 @@ class ProxySectionsTest {
            {"name": "b", "target": "web", "redirect": {"path": "/x"}},
            {"name": "c", "match": {"path": {"prefix": "/", "exact": "/"}, "hosts": ["a.*.com"]}, "directResponse": {}},
            {"name": "d", "match": {"headers": [{"name": "x", "regex": "("}]}, "redirect": {"status": 300}},
-           {"name": "e", "clusters": [{"cluster": "web", "weight": 0}], "requestHeaders": {"set": {"x": 1}}},
+           {"name": "e", "clusters": [{"cluster": "web", "weight": 0}], "requestHeaders": {"set": {"x": 1}},
+            "retryBudget": {"percent": 150}},
            {"name": "a", "target": "web"}]}}
         """);
 
@@ -170,7 +181,68 @@ class ProxySectionsTest {
         "http.routes[3].redirect.status: expected 301, 302, 303, 307 or 308, got 300",
         "http.routes[4].clusters: the weights add up to 0: no request could be sent anywhere",
         "http.routes[4].requestHeaders.set.x: expected a string header value, got 1",
+        "http.routes[4].retryBudget.percent: expected an integer from 0 to 100, got 150",
         "http.routes[5].name: duplicate route \"a\" (already at http.routes[0].name)");
+  }
+
+  @Test
+  void readsTlsListenersAndTheAccessLog(@TempDir Path dir) throws Exception {
+    Path[] pem = selfSigned(dir, "a");
+    RingwayConfig config = valid("""
+        {"http": {"listeners": [{"name": "secure", "port": 8443, "tls": {"certFile": "%s", "keyFile": "%s"}}],
+                  "accessLog": {"path": "/var/log/ringway/access.log", "format": "{method} {uri} {status}",
+                                "queueSize": 16}}}
+        """.formatted(pem[0], pem[1]));
+
+    assertThat(config.http().listeners().get(0).tls()).isEqualTo(new TlsConfig(pem[0].toString(), pem[1].toString()));
+    assertThat(config.http().accessLog())
+        .isEqualTo(new AccessLogConfig("/var/log/ringway/access.log", "{method} {uri} {status}", 16));
+    assertThat(valid("""
+        {"http": {"accessLog": {}}}
+        """).http().accessLog())
+        .isEqualTo(new AccessLogConfig(AccessLogConfig.STDOUT, AccessLogConfig.DEFAULT_FORMAT, AccessLogConfig.DEFAULT_QUEUE_SIZE));
+  }
+
+  @Test
+  void tlsFilesMustExistParseAndFit(@TempDir Path dir) throws Exception {
+    Path[] a = selfSigned(dir, "a");
+    Path[] b = selfSigned(dir, "b");
+    Path notPem = Files.writeString(dir.resolve("not.pem"), "hello");
+    List<String> errors = errors("""
+        {"http": {"listeners": [
+           {"name": "l0", "port": 1, "tls": {"certFile": "/x.pem", "keyFile": "%s"}},
+           {"name": "l1", "port": 2, "tls": {"certFile": "%s", "keyFile": "%s"}},
+           {"name": "l2", "port": 3, "tls": {"certFile": "%s", "keyFile": "%s"}},
+           {"name": "l3", "port": 4, "tls": {"certFile": "%s", "keyFile": "%s"}},
+           {"name": "l4", "port": 5, "tls": {"certFile": "%s", "ciphers": "x"}}]}}
+        """.formatted(a[1], notPem, a[1], a[0], notPem, a[0], b[1], a[0]));
+
+    assertThat(errors).hasSize(6);
+    assertThat(errors.get(0)).isEqualTo("http.listeners[0].tls.certFile: cannot read /x.pem: no such file or directory");
+    assertThat(errors.get(1)).startsWith("http.listeners[1].tls.certFile: " + notPem + " is not a PEM certificate");
+    assertThat(errors.get(2)).startsWith("http.listeners[2].tls.keyFile: " + notPem + " is not a PEM private key");
+    assertThat(errors.get(3)).isEqualTo("http.listeners[3].tls.keyFile: " + b[1]
+        + " is not the private key of the first certificate in " + a[0]);
+    assertThat(errors.subList(4, 6)).containsExactly(
+        "http.listeners[4].tls.ciphers: unknown key (known: certFile, keyFile)",
+        "http.listeners[4].tls.keyFile: required");
+    assertThat(errors("""
+        {"http": {"accessLog": {"format": "{method} {verb}"}}}
+        """)).containsExactly("http.accessLog.format: unknown field {verb} (known: "
+        + String.join(", ", AccessLogConfig.FIELDS) + ")");
+  }
+
+  /** A fresh EC key and a self-signed certificate for it, made by the openssl CLI: {cert, key}. */
+  private static Path[] selfSigned(Path dir, String name) throws Exception {
+    Path cert = dir.resolve(name + "-cert.pem");
+    Path key = dir.resolve(name + "-key.pem");
+    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+        "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+        "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
+    String output = new String(openssl.getInputStream().readAllBytes());
+    assertThat(openssl.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(openssl.exitValue()).as(output).isZero();
+    return new Path[] {cert, key};
   }
 
   private RingwayConfig valid(String json) {

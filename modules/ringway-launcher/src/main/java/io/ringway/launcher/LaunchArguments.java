@@ -27,7 +27,7 @@ record LaunchArguments(Command command, Path conf, boolean cluster) {
 
       Options:
         --conf FILE       config file (default: ./conf/ringway.yaml, else the copy inside the jar)
-        --cluster         join a Ringway cluster (not yet available in this build)
+        --cluster         join a Ringway cluster as the config's cluster: section says (default: 127.0.0.1:5701-5703)
       """;
 
   static LaunchArguments parse(String... args) {

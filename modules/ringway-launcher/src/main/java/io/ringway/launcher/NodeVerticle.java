@@ -1,6 +1,7 @@
 package io.ringway.launcher;
 
 import io.netty.channel.IoEventLoop;
+import io.ringway.cluster.RingwayCluster;
 import io.ringway.config.ConfigLoader;
 import io.ringway.config.ConfigVerticle;
 import io.ringway.config.PluginCatalog;
@@ -11,13 +12,18 @@ import io.ringway.spi.NodeInfo;
 import io.ringway.spi.NodePhase;
 import io.ringway.spi.TransportPlugin;
 import io.ringway.spi.VerticleProvider;
+import io.ringway.spi.StatsCollector;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.ContextInternal;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -29,28 +35,80 @@ final class NodeVerticle extends VerticleBase {
 
   private static final System.Logger LOG = System.getLogger(NodeVerticle.class.getName());
   private static final long CONFIG_SCAN_MILLIS = 1000;
+  private static final long DRAIN_POLL_MILLIS = 100;
+  private static final Duration STATS_TIMEOUT = Duration.ofMillis(500);
 
   private final PluginCatalog catalog;
   private final ConfigLoader loader;
   private final Path configFile;
   private final ConfigSnapshot initial;
   private final TransportPlugin selected;
+  private final RingwayCluster cluster;
   private final Instant startedAt = Instant.now();
 
   private volatile NodePhase phase = NodePhase.STARTING;
   private volatile long configVersion;
   private volatile String transportInUse = "unknown";
+  private volatile Duration drainTimeout;
+  private Instant drainDeadline;
+  private Future<Void> drained;
 
   /**
    * @param configFile the file to watch for changes, or null when the config came from the jar
+   * @param cluster the cluster this node joined, or null when standalone
    */
-  NodeVerticle(PluginCatalog catalog, ConfigLoader loader, Path configFile, ConfigSnapshot initial, TransportPlugin selected) {
+  NodeVerticle(PluginCatalog catalog, ConfigLoader loader, Path configFile, ConfigSnapshot initial, TransportPlugin selected,
+               RingwayCluster cluster) {
+    this.cluster = cluster;
     this.catalog = catalog;
     this.loader = loader;
     this.configFile = configFile;
     this.initial = initial;
     this.selected = selected;
     this.configVersion = initial.version();
+    this.drainTimeout = initial.config().admin().drainTimeout();
+  }
+
+  /**
+   * Drains the node, once: {@code /ready} turns 503, every data-plane verticle stops accepting
+   * ({@link Addresses#DRAIN}), and the future completes when nothing is in flight any more or the
+   * drain timeout passed, whichever comes first. Safe from any thread.
+   */
+  Future<Void> drain() {
+    Promise<Future<Void>> started = Promise.promise();
+    context.runOnContext(onLoop -> started.complete(startDrain()));
+    return started.future().compose(future -> future);
+  }
+
+  /** Starts the drain unless it runs already; on this verticle's context. */
+  private Future<Void> startDrain() {
+    if (drained == null) {
+      phase = NodePhase.DRAINING;
+      drainDeadline = Instant.now().plus(drainTimeout);
+      LOG.log(Level.INFO, "draining: stopped accepting; waiting up to {0,number,#} ms for in-flight work", drainTimeout.toMillis());
+      vertx.eventBus().publish(Addresses.DRAIN, new JsonObject().put("deadline", drainDeadline.toString()),
+          new DeliveryOptions().setLocalOnly(true));
+      Promise<Void> done = Promise.promise();
+      awaitIdle(new StatsCollector(vertx, STATS_TIMEOUT), done);
+      drained = done.future();
+    }
+    return drained;
+  }
+
+  /** Polls the in-flight count until it is zero or the deadline passed. */
+  private void awaitIdle(StatsCollector stats, Promise<Void> done) {
+    stats.collect().onComplete(collected -> {
+      long inFlight = collected.succeeded() ? collected.result().inFlight() : -1;
+      if (inFlight == 0) {
+        LOG.log(Level.INFO, "drained: nothing in flight");
+        done.complete();
+      } else if (!Instant.now().isBefore(drainDeadline)) {
+        LOG.log(Level.WARNING, "drain timeout passed with {0} connections or requests in flight; stopping anyway", inFlight);
+        done.complete();
+      } else {
+        vertx.setTimer(DRAIN_POLL_MILLIS, fired -> awaitIdle(stats, done));
+      }
+    });
   }
 
   @Override
@@ -62,11 +120,24 @@ final class NodeVerticle extends VerticleBase {
       return Future.failedFuture(new StartupException("transport: " + selected.name()
           + " was selected but the event loops run on " + transportInUse));
     }
-    vertx.eventBus().<Object>consumer(Addresses.NODE_INFO, message -> message.reply(info()));
-    vertx.eventBus().<ConfigSnapshot>consumer(Addresses.CONFIG_APPLIED, message -> configVersion = message.body().version());
-    Future<?> started = vertx.deployVerticle(new ConfigVerticle(loader, configFile, initial, CONFIG_SCAN_MILLIS));
+    // Local consumers: on a clustered bus these questions are about this node, never another member.
+    vertx.eventBus().<Object>localConsumer(Addresses.NODE_INFO, message -> message.reply(info()));
+    vertx.eventBus().<ConfigSnapshot>localConsumer(Addresses.CONFIG_APPLIED, message -> {
+      configVersion = message.body().version();
+      drainTimeout = message.body().config().admin().drainTimeout();
+    });
+    vertx.eventBus().<Object>localConsumer(Addresses.NODE_DRAIN, message -> {
+      startDrain();
+      message.reply(new JsonObject().put("phase", phase.name()).put("deadline", drainDeadline.toString()));
+    });
+    Future<?> started = vertx.deployVerticle(new ConfigVerticle(loader, watchedFile(), initial, CONFIG_SCAN_MILLIS));
     for (String name : initial.config().verticles()) {
       started = started.compose(ignored -> deploy(name));
+    }
+    if (cluster != null) {
+      // After the data plane, so the endpoint sets and config version the cluster holds reach it at once.
+      started = started.compose(ignored -> cluster.deploy(vertx, loader, initial)
+          .recover(cause -> Future.failedFuture(new StartupException("cluster: " + cause.getMessage()))));
     }
     return started.onSuccess(ignored -> {
       phase = NodePhase.READY;
@@ -75,6 +146,18 @@ final class NodeVerticle extends VerticleBase {
           RingwayLauncher.version(), sinceJvmStart, transportInUse, initial.config().eventLoops(), initial.version(),
           initial.source(), initial.config().verticles());
     });
+  }
+
+  /**
+   * The file to watch, or null: a clustered node takes config changes from the cluster ({@code PUT /config})
+   * only, so a local edit cannot fork it from the others or race the cluster for version numbers.
+   */
+  private Path watchedFile() {
+    if (cluster != null && configFile != null) {
+      LOG.log(Level.INFO, "clustered: {0} is read at start only; change the config with PUT /config", configFile);
+      return null;
+    }
+    return configFile;
   }
 
   private Future<String> deploy(String name) {

@@ -1,5 +1,6 @@
 package io.ringway.launcher;
 
+import io.ringway.cluster.RingwayCluster;
 import io.ringway.config.ConfigLoader;
 import io.ringway.config.PluginCatalog;
 import io.ringway.spi.ConfigSnapshot;
@@ -11,6 +12,7 @@ import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import java.nio.file.Path;
 import java.util.function.Supplier;
+import sun.misc.Signal;
 
 /** Plugs Ringway into Vert.x's application launcher: our transport and loop count, our root verticle. */
 final class RingwayHooks implements VertxApplicationHooks {
@@ -20,10 +22,14 @@ final class RingwayHooks implements VertxApplicationHooks {
   private final Path configFile;
   private final ConfigSnapshot snapshot;
   private final TransportSelector.Selection transport;
+  private final RingwayCluster cluster;
   private volatile Vertx vertx;
+  private volatile NodeVerticle node;
 
+  /** @param cluster the cluster this node joined, or null when it runs standalone */
   RingwayHooks(PluginCatalog catalog, ConfigLoader loader, Path configFile, ConfigSnapshot snapshot,
-               TransportSelector.Selection transport) {
+               TransportSelector.Selection transport, RingwayCluster cluster) {
+    this.cluster = cluster;
     this.catalog = catalog;
     this.loader = loader;
     this.configFile = configFile;
@@ -35,7 +41,29 @@ final class RingwayHooks implements VertxApplicationHooks {
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     options.setEventLoopPoolSize(snapshot.config().eventLoops());
     String name = transport.plugin().name();
-    return Vertx.builder().with(options).withTransport(transport.plugin().create(snapshot.config().transportOptions(name)));
+    VertxBuilder builder = Vertx.builder().with(options)
+        .withTransport(transport.plugin().create(snapshot.config().transportOptions(name)));
+    return cluster == null ? builder : builder.withClusterManager(cluster.clusterManager());
+  }
+
+  /** Vert.x has left the cluster (or never joined it): the Hazelcast member Ringway started goes too. */
+  @Override
+  public void afterVertxStopped(HookContext context) {
+    if (cluster != null) {
+      cluster.leave();
+    }
+  }
+
+  /** Even when Vert.x failed to stop cleanly, the member leaves, so the others need not wait for the failure timeout. */
+  @Override
+  public void afterFailureToStopVertx(HookContext context, Throwable cause) {
+    afterVertxStopped(context);
+  }
+
+  @Override
+  public void afterFailureToStartVertx(HookContext context, Throwable cause) {
+    System.err.println("ringway: cannot start: " + cause.getMessage());
+    afterVertxStopped(context);
   }
 
   @Override
@@ -45,7 +73,19 @@ final class RingwayHooks implements VertxApplicationHooks {
 
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
-    return () -> new NodeVerticle(catalog, loader, configFile, snapshot, transport.plugin());
+    return () -> node = new NodeVerticle(catalog, loader, configFile, snapshot, transport.plugin(), cluster);
+  }
+
+  /**
+   * SIGTERM drains before the node stops (what Kubernetes sends before SIGKILL): the JVM's own handler
+   * would run the shutdown hooks at once and cut in-flight requests. Exit code 0 after a drain, as
+   * for any orderly stop. SIGINT keeps its default, so Ctrl-C stops a local run at once.
+   */
+  @Override
+  public void afterVerticleDeployed(HookContext context) {
+    Signal.handle(new Signal("TERM"), signal -> node.drain().onComplete(drained ->
+        // Not on the event loop: System.exit waits for shutdown hooks, and Vert.x's waits for its loops.
+        Thread.ofPlatform().name("ringway-exit").start(() -> System.exit(0))));
   }
 
   @Override

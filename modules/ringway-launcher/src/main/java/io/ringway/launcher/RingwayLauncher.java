@@ -1,11 +1,14 @@
 package io.ringway.launcher;
 
+import io.ringway.cluster.ClusterJoinException;
+import io.ringway.cluster.RingwayCluster;
 import io.ringway.config.ConfigLoader;
 import io.ringway.config.ConfigResult;
 import io.ringway.config.PluginCatalog;
 import io.ringway.spi.ConfigError;
 import io.ringway.spi.ConfigSnapshot;
 import io.ringway.spi.TransportPlugin;
+import io.ringway.spi.config.ClusteringConfig;
 import io.vertx.launcher.application.VertxApplication;
 import java.io.PrintStream;
 import java.util.HashMap;
@@ -72,9 +75,6 @@ public final class RingwayLauncher {
   }
 
   private static int start(PluginCatalog catalog, LaunchArguments arguments) {
-    if (arguments.cluster()) {
-      throw new StartupException("--cluster: clustering is not available in this build yet; run without --cluster");
-    }
     ConfigLocation location = ConfigLocation.resolve(arguments.conf());
     ConfigLoader loader = loader(catalog);
     ConfigResult result = location.load(loader);
@@ -84,9 +84,24 @@ public final class RingwayLauncher {
     TransportSelector.Selection transport = TransportSelector.select(result.config().transport(), catalog.transports());
     System.getLogger(RingwayLauncher.class.getName()).log(System.Logger.Level.INFO, transport.explanation());
     ConfigSnapshot snapshot = new ConfigSnapshot(1, result.config(), location.describe());
-    RingwayHooks hooks = new RingwayHooks(catalog, loader, location.file(), snapshot, transport);
-    int code = new Launch(hooks).launch();
+    RingwayCluster cluster = join(result.config().cluster(), arguments.cluster());
+    RingwayHooks hooks = new RingwayHooks(catalog, loader, location.file(), snapshot, transport, cluster);
+    int code = new Launch(hooks, cluster != null).launch();
     return code == 0 ? 0 : EXIT_CANNOT_START;
+  }
+
+  /** Joins the cluster when config or {@code --cluster} asks for it, before Vert.x starts; null when standalone. */
+  private static RingwayCluster join(ClusteringConfig config, boolean requested) {
+    if (!config.enabled() && !requested) {
+      return null;
+    }
+    try {
+      RingwayCluster cluster = RingwayCluster.join(config.withEnabled(true));
+      System.getLogger(RingwayLauncher.class.getName()).log(System.Logger.Level.INFO, cluster.describe());
+      return cluster;
+    } catch (ClusterJoinException e) {
+      throw new StartupException(e.getMessage());
+    }
   }
 
   static ConfigLoader loader(PluginCatalog catalog) {
@@ -122,8 +137,9 @@ public final class RingwayLauncher {
 
   /** Vert.x's launcher without its own argument parsing: Ringway's arguments are already handled. */
   private static final class Launch extends VertxApplication {
-    Launch(RingwayHooks hooks) {
-      super(new String[0], hooks, false, false);
+    Launch(RingwayHooks hooks, boolean clustered) {
+      // Vert.x's own --cluster only makes it call buildClustered(); the cluster manager comes from the hooks.
+      super(clustered ? new String[] {"--cluster"} : new String[0], hooks, false, false);
     }
   }
 }

@@ -54,7 +54,7 @@ class NodeVerticleTest {
         .withTransport(transport.plugin().create(new JsonObject()))
         .build();
 
-    vertx.deployVerticle(new NodeVerticle(catalog, RingwayLauncher.loader(catalog), null, snapshot, transport.plugin()))
+    vertx.deployVerticle(new NodeVerticle(catalog, RingwayLauncher.loader(catalog), null, snapshot, transport.plugin(), null))
         .await(20, TimeUnit.SECONDS);
     exchangeOnManyConnections(64);
 

@@ -69,6 +69,67 @@ class RingwayJarIT {
     }
   }
 
+  @Test
+  void postDrainTurnsReadyTo503StopsAcceptingAndLetsOpenConnectionsFinish() throws Exception {
+    try (RingwayProcess ringway = RingwayProcess.start(dir, freePorts());
+         Socket open = awaitProxiedConnection(ringway)) {
+      HttpResponse<String> drain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + adminPort + "/drain")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(drain.statusCode()).isEqualTo(202);
+      assertThat(new JsonObject(drain.body()).getString("phase")).isEqualTo("DRAINING");
+      assertThat(new JsonObject(ringway.awaitStatus(adminPort, "/ready", 503, STARTUP)).getString("phase")).isEqualTo("DRAINING");
+      assertEchoes(open, "still served while draining");
+      awaitOutput(ringway, "draining: stopped accepting");
+      assertThat(refusesNewConnections(tcpProxyPort)).as("new TCP connections refused while draining").isTrue();
+      assertThat(refusesNewConnections(httpRouterPort)).as("new HTTP connections refused while draining").isTrue();
+    }
+  }
+
+  @Test
+  void sigtermWaitsForInFlightConnectionsThenExitsZero() throws Exception {
+    try (RingwayProcess ringway = RingwayProcess.start(dir, freePorts())) {
+      Socket open = awaitProxiedConnection(ringway);
+      ringway.terminate();
+      awaitOutput(ringway, "draining: stopped accepting");
+
+      assertThat(ringway.awaitExit(Duration.ofSeconds(1))).as("exited with a connection in flight").isNull();
+      assertEchoes(open, "still served after SIGTERM");
+      open.close();
+      assertThat(ringway.awaitExit(Duration.ofSeconds(10))).as("exit code once drained").isEqualTo(0);
+      assertThat(ringway.output()).contains("drained: nothing in flight");
+    }
+  }
+
+  /** A connection through the TCP proxy that has echoed once, once the node is ready. */
+  private Socket awaitProxiedConnection(RingwayProcess ringway) throws Exception {
+    ringway.awaitStatus(adminPort, "/ready", 200, STARTUP);
+    Socket socket = new Socket("127.0.0.1", tcpProxyPort);
+    socket.setSoTimeout(5_000);
+    assertEchoes(socket, "first echo");
+    return socket;
+  }
+
+  private static void assertEchoes(Socket socket, String what) throws Exception {
+    byte[] ping = what.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    socket.getOutputStream().write(ping);
+    assertThat(socket.getInputStream().readNBytes(ping.length)).as(what).isEqualTo(ping);
+  }
+
+  /** Whether a new connection is refused, or accepted and closed without an answer; a silent wait is not. */
+  private static boolean refusesNewConnections(int port) {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(2_000);
+      socket.getOutputStream().write("GET / HTTP/1.1\r\nhost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return socket.getInputStream().read() == -1;
+    } catch (java.net.SocketTimeoutException stillListening) {
+      return false;
+    } catch (java.io.IOException refusedOrReset) {
+      return true;
+    }
+  }
+
   /** What the README promises right after start: HTTP through the router to the demo upstream, TCP through the L4 proxy. */
   private void assertProxiesOutOfTheBox() throws Exception {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

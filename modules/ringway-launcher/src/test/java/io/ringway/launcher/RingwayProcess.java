@@ -28,8 +28,22 @@ final class RingwayProcess implements AutoCloseable {
 
   /** Starts the jar in {@code workDir} with JVM flags and arguments; output goes to a log file there. */
   static RingwayProcess start(Path workDir, List<String> jvmFlags, String... args) throws IOException {
+    return start(workDir, command(jvmFlags, List.of("-jar", System.getProperty("ringway.jar")), args));
+  }
+
+  /**
+   * Like {@link #start(Path, List, String...)} with more on the class path (this module's test classes,
+   * say, for a test-only verticle); the launcher's main class is named, as {@code -jar} cannot be combined with it.
+   */
+  static RingwayProcess startWithClasspath(Path workDir, List<String> jvmFlags, Path extraClasspath, String... args)
+      throws IOException {
+    return start(workDir, command(jvmFlags, List.of("-cp", System.getProperty("ringway.jar") + java.io.File.pathSeparator
+        + extraClasspath, RingwayLauncher.class.getName()), args));
+  }
+
+  private static RingwayProcess start(Path workDir, List<String> command) throws IOException {
     Path log = Files.createTempFile(workDir, "ringway", ".log");
-    Process process = new ProcessBuilder(command(jvmFlags, args))
+    Process process = new ProcessBuilder(command)
         .directory(workDir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
@@ -50,16 +64,31 @@ final class RingwayProcess implements AutoCloseable {
   record Finished(int exitCode, String output) {
   }
 
-  private static List<String> command(List<String> jvmFlags, String... args) {
+  private static List<String> command(List<String> jvmFlags, List<String> launch, String... args) {
     List<String> command = new ArrayList<>();
     // The JVM running this test is the JDK >= 21 the build selected; the jar runs on the same one.
     command.add(ProcessHandle.current().info().command().orElseThrow());
     command.add("--enable-native-access=ALL-UNNAMED");
     command.addAll(jvmFlags);
-    command.add("-jar");
-    command.add(System.getProperty("ringway.jar"));
+    command.addAll(launch);
     command.addAll(List.of(args));
     return command;
+  }
+
+  /**
+   * {@code kill -STOP}: the process hangs with its sockets open, so others notice only by its silence
+   * (a wedged JVM, a frozen VM). {@link #kill()} still ends it.
+   */
+  void freeze() throws Exception {
+    Process stop = new ProcessBuilder("kill", "-STOP", String.valueOf(process.pid())).start();
+    if (!stop.waitFor(10, TimeUnit.SECONDS) || stop.exitValue() != 0) {
+      throw new AssertionError("kill -STOP " + process.pid() + " failed");
+    }
+  }
+
+  /** {@code kill -9}: no shutdown hook runs, the node vanishes from the cluster as in a crash. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
   }
 
   /** GETs a path on loopback until it answers {@code status} or the wait runs out; returns the body. */
@@ -84,6 +113,16 @@ final class RingwayProcess implements AutoCloseable {
       Thread.sleep(50);
     }
     throw new AssertionError("GET " + path + " did not answer " + status + " within " + wait + " (last: " + last + ")\n" + output());
+  }
+
+  /** Sends SIGTERM, as Kubernetes does before it kills a pod. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** The exit code, or null when the process is still running after {@code wait}. */
+  Integer awaitExit(Duration wait) throws InterruptedException {
+    return process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
   }
 
   String output() throws IOException {

@@ -1,36 +1,50 @@
 package io.ringway.admin;
 
 import io.ringway.admin.impl.BearerAuthHandler;
+import io.ringway.admin.impl.ClusterStatsCollector;
+import io.ringway.admin.impl.ClustersHandler;
+import io.ringway.admin.impl.ConfigHandler;
+import io.ringway.admin.impl.ConfigUpdateHandler;
+import io.ringway.admin.impl.DrainHandler;
+import io.ringway.admin.impl.EndpointsHandler;
 import io.ringway.admin.impl.HealthHandler;
 import io.ringway.admin.impl.ListenerPolicy;
 import io.ringway.admin.impl.NodeInfoClient;
 import io.ringway.admin.impl.NodeInfoHandler;
+import io.ringway.admin.impl.NodeMeters;
 import io.ringway.admin.impl.ReadyHandler;
+import io.ringway.admin.impl.StatsHandler;
 import io.ringway.spi.LocalCodec;
+import io.ringway.spi.StatsCollector;
 import io.ringway.spi.config.AdminConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The admin HTTP API: liveness, readiness and node info. It only wires routes to handlers, so the
- * control-plane endpoints to come ({@code /stats}, {@code /clusters}, {@code /config},
- * {@code POST /drain}) are one handler class and one line each.
+ * The admin HTTP API: liveness, readiness, node info, stats (Prometheus), clusters, config and drain.
+ * It only wires routes to handlers, so an endpoint is one handler class and one line.
  */
 public final class AdminVerticle extends VerticleBase {
 
   private static final System.Logger LOG = System.getLogger(AdminVerticle.class.getName());
   /** Probes must answer quickly even when the node is wedged; a late answer is as bad as none. */
   private static final Duration NODE_INFO_TIMEOUT = Duration.ofSeconds(1);
+  /** Writes go through the cluster map, which may be migrating partitions when a member just left. */
+  private static final Duration CLUSTER_WRITE_TIMEOUT = Duration.ofSeconds(10);
+  /** A scrape must answer even when an instance is stuck; its counters are then left out and flagged. */
+  private static final Duration STATS_TIMEOUT = Duration.ofMillis(500);
 
   private final AdminConfig config;
   private HttpServer server;
+  private NodeMeters meters;
 
   /** @param config the listener and token; validated by ringway-config */
   public AdminVerticle(AdminConfig config) {
@@ -45,11 +59,14 @@ public final class AdminVerticle extends VerticleBase {
       return Future.failedFuture(new VertxException("admin: " + refusal, true));
     }
     String where = config.host() + ":" + config.port();
-    return vertx.createHttpServer()
-        .requestHandler(router())
+    meters = new NodeMeters(vertx);
+    StatsCollector stats = new StatsCollector(vertx, STATS_TIMEOUT);
+    ClusterStatsCollector clusterStats = new ClusterStatsCollector(vertx, stats, STATS_TIMEOUT.multipliedBy(2));
+    return clusterStats.serve().compose(serving -> vertx.createHttpServer()
+        .requestHandler(router(stats, clusterStats))
         .listen(config.port(), config.host())
         .recover(cause -> Future.failedFuture(
-            new VertxException("admin: cannot listen on " + where + ": " + cause.getMessage(), cause)))
+            new VertxException("admin: cannot listen on " + where + ": " + cause.getMessage(), cause))))
         .onSuccess(listening -> {
           server = listening;
           LOG.log(Level.INFO, "admin: listening on {0}{1}", where, config.token() == null ? "" : " (bearer token required)");
@@ -58,10 +75,14 @@ public final class AdminVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (meters != null) {
+      meters.close();
+    }
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private Router router() {
+  private Router router(StatsCollector stats, ClusterStatsCollector clusterStats) {
+    ConfigHandler configHandler = new ConfigHandler(vertx.eventBus(), NODE_INFO_TIMEOUT);
     NodeInfoClient node = new NodeInfoClient(vertx.eventBus(), NODE_INFO_TIMEOUT);
     Router router = Router.router(vertx);
     if (config.token() != null) {
@@ -71,6 +92,14 @@ public final class AdminVerticle extends VerticleBase {
     router.get("/healthz").handler(new HealthHandler());
     router.get("/ready").handler(new ReadyHandler(node));
     router.get("/info").handler(new NodeInfoHandler(node, Clock.systemUTC()));
+    router.get("/stats").handler(new StatsHandler(stats, clusterStats, meters.registry()));
+    router.get("/clusters").handler(new ClustersHandler(configHandler, stats));
+    router.get("/config").handler(configHandler);
+    router.post("/drain").handler(new DrainHandler(vertx.eventBus(), NODE_INFO_TIMEOUT));
+    router.post("/endpoints/:cluster").handler(BodyHandler.create(false).setBodyLimit(64 * 1024))
+        .handler(new EndpointsHandler(vertx.eventBus(), CLUSTER_WRITE_TIMEOUT));
+    router.put("/config").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024))
+        .handler(new ConfigUpdateHandler(vertx.eventBus(), config.token() != null, CLUSTER_WRITE_TIMEOUT));
     return router;
   }
 }

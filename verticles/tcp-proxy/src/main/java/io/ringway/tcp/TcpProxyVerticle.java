@@ -30,7 +30,7 @@ import java.util.Objects;
  * says how many instances to expect ({@code instances}), so the collector knows when it has all.
  * A plain request (no {@code replyTo}) gets one instance's counters as the reply. Counters:
  * <pre>{"verticle":"tcp-proxy", "instance":"tcp-proxy-3", "instances":4, "thread":"vert.x-eventloop-thread-2",
- *  "configVersion":7, "draining":false, "openConnections":12,
+ *  "configVersion":7, "draining":false, "inFlight":12 (open connections),
  *  "listeners":[{"listener":"l4", "host":.., "port":.., "cluster":.., "active":.., "total":.., "bytesIn":..,
  *                "bytesOut":.., "limitHits":.., "proxyProtocolRejects":.., "untrustedSources":..,
  *                "idleTimeouts":.., "connectFailures":.., "noUpstream":.., "resets":.., "errors":..}],
@@ -61,8 +61,8 @@ public final class TcpProxyVerticle extends VerticleBase {
     LocalCodec.registerAll(vertx);
     instance = new ProxyInstance(vertx, context, tunables);
     List<MessageConsumer<Object>> consumers = List.of(
-        vertx.eventBus().consumer(Addresses.CONFIG_APPLIED, this::onConfig),
-        vertx.eventBus().consumer(Addresses.DRAIN, drain -> instance.drain()),
+        vertx.eventBus().localConsumer(Addresses.CONFIG_APPLIED, this::onConfig),
+        vertx.eventBus().localConsumer(Addresses.DRAIN, drain -> instance.drain()),
         vertx.eventBus().localConsumer(Addresses.STATS_COLLECT, this::onStats));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .compose(registered -> instance.start(snapshot));

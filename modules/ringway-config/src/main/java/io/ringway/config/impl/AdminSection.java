@@ -1,6 +1,7 @@
 package io.ringway.config.impl;
 
 import io.ringway.spi.config.AdminConfig;
+import java.time.Duration;
 
 /** {@code admin}: the admin API listener, loopback unless a token guards it. */
 final class AdminSection {
@@ -20,7 +21,9 @@ final class AdminSection {
       // the admin API can change the running config: off loopback it must not be open to anyone who can connect
       admin.fail("token", "required when admin.host is not loopback (admin.host is \"" + host + "\")");
     }
+    Duration drainTimeout = admin.duration("drainTimeout", Duration.ofMillis(1), Duration.ofHours(1),
+        Duration.ofSeconds(AdminConfig.DEFAULT_DRAIN_SECONDS));
     admin.rejectUnknownKeys();
-    return new AdminConfig(host, port, token);
+    return new AdminConfig(host, port, token, drainTimeout);
   }
 }

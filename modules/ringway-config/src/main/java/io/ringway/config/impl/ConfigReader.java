@@ -99,6 +99,11 @@ public final class ConfigReader {
     return value(key).raw() != null;
   }
 
+  /** Whether the document or an override gives {@code key} a value or anything below it (an override of {@code key.sub}). */
+  public boolean given(String key) {
+    return has(key) || !overlay.child(key).isEmpty();
+  }
+
   /** Whether {@code key} is the literal {@code false}: how config turns off a section that is on by default. */
   public boolean isFalse(String key) {
     Value value = value(key);

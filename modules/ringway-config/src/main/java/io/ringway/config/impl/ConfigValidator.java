@@ -4,6 +4,7 @@ import io.ringway.config.ConfigResult;
 import io.ringway.config.PluginCatalog;
 import io.ringway.spi.ConfigError;
 import io.ringway.spi.config.AdminConfig;
+import io.ringway.spi.config.ClusteringConfig;
 import io.ringway.spi.config.DemoUpstreamConfig;
 import io.ringway.spi.config.RingwayConfig;
 import io.ringway.spi.config.HttpRouterConfig;
@@ -53,11 +54,13 @@ public final class ConfigValidator {
     List<ClusterConfig> clusters = ClustersSection.read(root);
     TcpProxyConfig tcp = TcpSection.read(root, clusters);
     HttpRouterConfig http = HttpSection.read(root, clusters);
+    TunBridgeConfig tun = TunSection.read(root);
+    ClusteringConfig cluster = ClusterSection.read(root, clusters, tcp, http);
     root.rejectUnknownKeys();
     if (!errors.isEmpty()) {
       return ConfigResult.invalid(errors);
     }
     return ConfigResult.valid(new RingwayConfig(transport, eventLoops == 0 ? cores : eventLoops, transportOptions,
-        verticles, admin, demoUpstream, clusters, tcp, http, TunBridgeConfig.DISABLED));
+        verticles, admin, demoUpstream, clusters, tcp, http, tun, cluster));
   }
 }

@@ -18,8 +18,8 @@ import java.util.Set;
  */
 public record ReloadPlan(RingwayConfig next, List<String> changed, List<String> deferred) {
 
-  /** Top-level keys only a restart applies. */
-  public static final Set<String> RESTART_ONLY = Set.of("transport", "eventLoops", "transportOptions");
+  /** Top-level keys only a restart applies: the cluster's Hazelcast member is also built once. */
+  public static final Set<String> RESTART_ONLY = Set.of("transport", "eventLoops", "transportOptions", "cluster");
 
   public ReloadPlan {
     changed = List.copyOf(changed);
@@ -30,7 +30,7 @@ public record ReloadPlan(RingwayConfig next, List<String> changed, List<String> 
   public static ReloadPlan of(RingwayConfig running, RingwayConfig candidate) {
     RingwayConfig next = new RingwayConfig(running.transport(), running.eventLoops(), running.transportOptions(),
         candidate.verticles(), candidate.admin(), candidate.demoUpstream(), candidate.clusters(), candidate.tcp(),
-        candidate.http(), candidate.tun());
+        candidate.http(), candidate.tun(), running.cluster());
     List<String> deferred = differences(running, candidate).stream().filter(RESTART_ONLY::contains).toList();
     return new ReloadPlan(next, differences(running, next), deferred);
   }

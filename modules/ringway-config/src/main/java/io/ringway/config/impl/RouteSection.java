@@ -10,6 +10,7 @@ import io.ringway.spi.config.RedirectAction;
 import io.ringway.spi.config.RouteAction;
 import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RouteMatch;
+import io.ringway.spi.config.RetryBudget;
 import io.ringway.spi.config.RoutePolicy;
 import io.ringway.spi.config.WeightedCluster;
 import io.ringway.spi.ConfigError;
@@ -44,6 +45,7 @@ import java.util.regex.PatternSyntaxException;
  *   perTryTimeout: 5s
  *   retries: 1
  *   retryNonIdempotent: false
+ *   retryBudget: {percent: 20, minConcurrent: 3}   # retries in flight: max(minConcurrent, percent% of requests)
  *   requestHeaders: {set: {x-env: prod}, remove: [x-debug]}
  *   responseHeaders: {set: {}, remove: [server]}
  * </pre>
@@ -240,7 +242,18 @@ final class RouteSection {
     int retries = route.integer("retries", 0, 10, RoutePolicy.DEFAULT_RETRIES);
     boolean retryNonIdempotent = route.bool("retryNonIdempotent", false);
     return new RoutePolicy(timeout, perTry, retries, retryNonIdempotent,
-        headers(route, "requestHeaders"), headers(route, "responseHeaders"));
+        headers(route, "requestHeaders"), headers(route, "responseHeaders"), retryBudget(route));
+  }
+
+  private static RetryBudget retryBudget(ConfigReader route) {
+    if (!route.has("retryBudget")) {
+      return RetryBudget.DEFAULT;
+    }
+    ConfigReader budget = route.object("retryBudget");
+    int percent = budget.integer("percent", 0, 100, RetryBudget.DEFAULT.percent());
+    int minConcurrent = budget.integer("minConcurrent", 0, 1_000_000, RetryBudget.DEFAULT.minConcurrent());
+    budget.rejectUnknownKeys();
+    return new RetryBudget(percent, minConcurrent);
   }
 
   private static HeaderRewrite headers(ConfigReader route, String key) {

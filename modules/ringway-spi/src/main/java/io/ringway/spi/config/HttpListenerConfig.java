@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * One HTTP listener of the router: HTTP/1.1 with keep-alive, plus h2c when enabled.
+ * One HTTP listener of the router: HTTP/1.1 with keep-alive, plus h2c when enabled, or TLS with h2 and
+ * HTTP/1.1 through ALPN.
  *
  * @param name unique name, used in stats
  * @param host bind address (default {@code 0.0.0.0})
@@ -15,9 +16,13 @@ import java.util.Objects;
  * @param headerReadTimeout a new connection must send its first full request head within this; else 408
  *     and close (default 10 s)
  * @param idleTimeout a keep-alive connection with no traffic for this long is closed (default 60 s); zero for never
+ * @param maxConcurrentStreams streams one HTTP/2 connection may have open at once, advertised in SETTINGS;
+ *     the codec refuses streams beyond it (default 100)
+ * @param tls TLS termination, or null for cleartext (default)
  */
 public record HttpListenerConfig(String name, String host, int port, boolean h2c, int maxHeaderBytes,
-                                 long maxBodyBytes, Duration headerReadTimeout, Duration idleTimeout) {
+                                 long maxBodyBytes, Duration headerReadTimeout, Duration idleTimeout,
+                                 int maxConcurrentStreams, TlsConfig tls) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -25,6 +30,7 @@ public record HttpListenerConfig(String name, String host, int port, boolean h2c
   public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
   public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
 
   public HttpListenerConfig {
     Objects.requireNonNull(name, "name");
@@ -40,11 +46,20 @@ public record HttpListenerConfig(String name, String host, int port, boolean h2c
     }
     Objects.requireNonNull(headerReadTimeout, "headerReadTimeout");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
+    if (maxConcurrentStreams < 1) {
+      throw new IllegalArgumentException("maxConcurrentStreams: " + maxConcurrentStreams + " must be positive");
+    }
   }
 
   /** A listener with every default but its name, host and port. */
   public static HttpListenerConfig of(String name, String host, int port) {
     return new HttpListenerConfig(name, host, port, true, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_BODY_BYTES,
-        DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
+        DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONCURRENT_STREAMS, null);
+  }
+
+  /** This listener terminating TLS with {@code tls} (null: cleartext). */
+  public HttpListenerConfig withTls(TlsConfig tls) {
+    return new HttpListenerConfig(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout, idleTimeout,
+        maxConcurrentStreams, tls);
   }
 }

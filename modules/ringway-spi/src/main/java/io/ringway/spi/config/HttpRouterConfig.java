@@ -7,11 +7,13 @@ import java.util.List;
  *
  * @param listeners in config order; names unique (default: none)
  * @param routes in order, first match wins; a request no route matches gets 404 (default: none)
+ * @param accessLog where and how requests are logged, or null for no access log (default)
  */
-public record HttpRouterConfig(List<HttpListenerConfig> listeners, List<RouteConfig> routes) {
+public record HttpRouterConfig(List<HttpListenerConfig> listeners, List<RouteConfig> routes,
+                               AccessLogConfig accessLog) {
 
   /** No listeners, no routes: the router starts idle. */
-  public static final HttpRouterConfig NONE = new HttpRouterConfig(List.of(), List.of());
+  public static final HttpRouterConfig NONE = new HttpRouterConfig(List.of(), List.of(), null);
 
   public HttpRouterConfig {
     listeners = List.copyOf(listeners);

@@ -18,11 +18,12 @@ import java.util.Map;
  * @param tcp the L4 proxy's listeners
  * @param http the L7 router's listeners and routes
  * @param tun the L3 tunnel: TUN device and peers
+ * @param cluster whether and how this node joins other Ringway nodes
  */
 public record RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
                             List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream,
                             List<ClusterConfig> clusters, TcpProxyConfig tcp, HttpRouterConfig http,
-                            TunBridgeConfig tun) {
+                            TunBridgeConfig tun, ClusteringConfig cluster) {
 
   public RingwayConfig {
     transportOptions = Map.copyOf(transportOptions);
@@ -34,6 +35,17 @@ public record RingwayConfig(String transport, int eventLoops, Map<String, JsonOb
     if (tun == null) {
       tun = TunBridgeConfig.DISABLED;
     }
+    if (cluster == null) {
+      cluster = ClusteringConfig.DISABLED;
+    }
+  }
+
+  /** A standalone config: clustering off. */
+  public RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
+                       List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream,
+                       List<ClusterConfig> clusters, TcpProxyConfig tcp, HttpRouterConfig http, TunBridgeConfig tun) {
+    this(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http, tun,
+        ClusteringConfig.DISABLED);
   }
 
   /** A config without a tunnel. */

@@ -15,15 +15,16 @@ import java.util.Objects;
  *     (default false); a request whose body has started streaming upstream is never retried
  * @param requestHeaders headers added to / removed from the request sent upstream
  * @param responseHeaders headers added to / removed from the response sent downstream
+ * @param retryBudget how many of the route's retries may be in flight at once (default {@link RetryBudget#DEFAULT})
  */
 public record RoutePolicy(Duration timeout, Duration perTryTimeout, int retries, boolean retryNonIdempotent,
-                          HeaderRewrite requestHeaders, HeaderRewrite responseHeaders) {
+                          HeaderRewrite requestHeaders, HeaderRewrite responseHeaders, RetryBudget retryBudget) {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
   public static final int DEFAULT_RETRIES = 1;
   /** The defaults of every field. */
   public static final RoutePolicy DEFAULTS = new RoutePolicy(DEFAULT_TIMEOUT, null, DEFAULT_RETRIES, false,
-      HeaderRewrite.NONE, HeaderRewrite.NONE);
+      HeaderRewrite.NONE, HeaderRewrite.NONE, RetryBudget.DEFAULT);
 
   public RoutePolicy {
     Objects.requireNonNull(timeout, "timeout");
@@ -38,21 +39,31 @@ public record RoutePolicy(Duration timeout, Duration perTryTimeout, int retries,
     }
     Objects.requireNonNull(requestHeaders, "requestHeaders");
     Objects.requireNonNull(responseHeaders, "responseHeaders");
+    Objects.requireNonNull(retryBudget, "retryBudget");
   }
 
   public RoutePolicy withTimeout(Duration timeout) {
-    return new RoutePolicy(timeout, perTryTimeout, retries, retryNonIdempotent, requestHeaders, responseHeaders);
+    return new RoutePolicy(timeout, perTryTimeout, retries, retryNonIdempotent, requestHeaders, responseHeaders,
+        retryBudget);
   }
 
   public RoutePolicy withPerTryTimeout(Duration perTryTimeout) {
-    return new RoutePolicy(timeout, perTryTimeout, retries, retryNonIdempotent, requestHeaders, responseHeaders);
+    return new RoutePolicy(timeout, perTryTimeout, retries, retryNonIdempotent, requestHeaders, responseHeaders,
+        retryBudget);
   }
 
   public RoutePolicy withRetries(int retries) {
-    return new RoutePolicy(timeout, perTryTimeout, retries, retryNonIdempotent, requestHeaders, responseHeaders);
+    return new RoutePolicy(timeout, perTryTimeout, retries, retryNonIdempotent, requestHeaders, responseHeaders,
+        retryBudget);
+  }
+
+  public RoutePolicy withRetryBudget(RetryBudget retryBudget) {
+    return new RoutePolicy(timeout, perTryTimeout, retries, retryNonIdempotent, requestHeaders, responseHeaders,
+        retryBudget);
   }
 
   public RoutePolicy withHeaders(HeaderRewrite requestHeaders, HeaderRewrite responseHeaders) {
-    return new RoutePolicy(timeout, perTryTimeout, retries, retryNonIdempotent, requestHeaders, responseHeaders);
+    return new RoutePolicy(timeout, perTryTimeout, retries, retryNonIdempotent, requestHeaders, responseHeaders,
+        retryBudget);
   }
 }

@@ -8,7 +8,8 @@ import java.util.List;
  * <p>The private key is never inline: it comes from {@code privateKeyFile} or from the environment
  * variable named by {@code privateKeyEnv} (Base64, 32 bytes), so it never lands in a config dump.
  *
- * @param enabled whether the bridge is deployed (default false: it needs root or CAP_NET_ADMIN)
+ * @param enabled whether the tunnel is configured on: {@link #DISABLED} without a {@code tun}
+ *     section; true by default once the section is written (the bridge needs root or CAP_NET_ADMIN)
  * @param deviceName TUN interface name, at most 15 bytes; a {@code %d} pattern lets the kernel
  *     number it (default {@code ringway0})
  * @param devicePath clone device (default {@code /dev/net/tun})
@@ -25,8 +26,9 @@ import java.util.List;
  *     negative value means the default)
  * @param privateKeyFile path of a file holding this node's Curve25519 private key in Base64, or null
  * @param privateKeyEnv name of an environment variable holding the private key in Base64, or null
- * @param rekeyAfterSeconds seconds after which a session starts a new handshake (default 120)
- * @param peers the peers; their prefixes must not overlap exactly (longest prefix wins otherwise)
+ * @param rekeyAfterSeconds seconds after which the initiator of a session starts a new handshake
+ *     (default 120; YAML {@code rekeyAfter: 2m}); sessions are dropped at three times this age
+ * @param peers the peers; no prefix may be listed twice (overlapping prefixes: longest wins)
  */
 public record TunBridgeConfig(
     boolean enabled,

@@ -14,7 +14,7 @@ import java.util.List;
  *     outgoing packets whose destination falls in one go to this peer; incoming packets whose inner
  *     source falls outside all of them are dropped
  * @param persistentKeepaliveSeconds seconds between keepalives sent when idle, to hold NAT mappings
- *     open; 0 (default) sends none
+ *     open; 0 (default) sends none (YAML {@code persistentKeepalive: 25s})
  */
 public record TunPeerConfig(
     String name,

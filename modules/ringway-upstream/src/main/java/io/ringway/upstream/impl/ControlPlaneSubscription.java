@@ -39,10 +39,10 @@ final class ControlPlaneSubscription {
         registered.fail(new IllegalStateException("cluster " + cluster.name() + " is already subscribed"));
         return;
       }
-      endpoints = vertx.eventBus().consumer(Addresses.endpoints(cluster.name()),
+      endpoints = vertx.eventBus().localConsumer(Addresses.endpoints(cluster.name()),
           message -> apply(message, "endpoints update", EndpointsUpdate.class, EndpointsUpdate::fromJson,
               update -> cluster.updateEndpoints(update.endpoints())));
-      health = vertx.eventBus().consumer(Addresses.health(cluster.name()),
+      health = vertx.eventBus().localConsumer(Addresses.health(cluster.name()),
           message -> apply(message, "health transition", HealthTransition.class, HealthTransition::fromJson,
               cluster::applyHealth));
       Future.all(endpoints.completion(), health.completion()).<Void>mapEmpty().onComplete(registered);

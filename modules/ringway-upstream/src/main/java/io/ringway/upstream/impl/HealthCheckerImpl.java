@@ -11,6 +11,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
@@ -56,7 +57,7 @@ public final class HealthCheckerImpl implements HealthChecker {
   private Future<Void> startHere() {
     client = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) Math.max(1, check.timeout().toMillis())));
     probe = new TcpProbe(vertx, client, check);
-    updates = vertx.eventBus().consumer(Addresses.endpoints(cluster), message -> {
+    updates = vertx.eventBus().localConsumer(Addresses.endpoints(cluster), message -> {
       try {
         retarget(ControlMessages.decode(message.body(), EndpointsUpdate.class, EndpointsUpdate::fromJson).endpoints());
       } catch (RuntimeException e) {
@@ -101,7 +102,8 @@ public final class HealthCheckerImpl implements HealthChecker {
     HealthTransition transition = new HealthTransition(target.endpoint.address(), passed, reason);
     LOG.log(Level.INFO, "cluster " + cluster + ": " + transition.endpoint() + " is now "
         + (passed ? "healthy" : "unhealthy") + " (" + reason + ")");
-    vertx.eventBus().publish(Addresses.health(cluster), transition.toJson());
+    // Local only: on a clustered bus another node's proxies judge endpoint health from their own probes.
+    vertx.eventBus().publish(Addresses.health(cluster), transition.toJson(), new DeliveryOptions().setLocalOnly(true));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.ringway.tcp.impl;
 
+import io.ringway.upstream.UpstreamClusters;
 import io.ringway.spi.ConfigSnapshot;
 import io.ringway.spi.config.TcpProxyConfig;
 import io.vertx.core.Context;
@@ -26,7 +27,7 @@ public final class ProxyInstance {
   private final String id;
   private final int instances;
   private final NetClient client;
-  private final ClusterSet clusters;
+  private final UpstreamClusters clusters;
   private final ProxyLoop loop;
   private final ListenerSet listeners;
   private Future<Void> applied = Future.succeededFuture();
@@ -40,7 +41,7 @@ public final class ProxyInstance {
     this.instances = Math.max(1, context.getInstanceCount());
     NodeShared node = new NodeShared(vertx);
     this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
-    this.clusters = new ClusterSet(vertx, node, id, instances);
+    this.clusters = new UpstreamClusters(vertx, id, instances);
     this.loop = new ProxyLoop(vertx, tunables, clusters, client);
     this.listeners = new ListenerSet(loop, node);
   }
@@ -87,7 +88,7 @@ public final class ProxyInstance {
         .put("thread", Thread.currentThread().getName())
         .put("configVersion", configVersion)
         .put("draining", draining)
-        .put("openConnections", loop.open.size())
+        .put("inFlight", loop.open.size())
         .put("listeners", listeners.statsJson())
         .put("clusters", clusters.statsJson());
   }

@@ -1,5 +1,6 @@
 package io.ringway.tcp.impl;
 
+import io.ringway.upstream.UpstreamClusters;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import java.util.Collections;
@@ -14,12 +15,12 @@ final class ProxyLoop {
 
   final Vertx vertx;
   final Tunables tunables;
-  final ClusterSet clusters;
+  final UpstreamClusters clusters;
   final UpstreamDialer dialer;
   /** Every connection of this instance, whatever listener took it: undeploying closes them all. */
   final Set<ProxyConnection> open = Collections.newSetFromMap(new IdentityHashMap<>());
 
-  ProxyLoop(Vertx vertx, Tunables tunables, ClusterSet clusters, NetClient client) {
+  ProxyLoop(Vertx vertx, Tunables tunables, UpstreamClusters clusters, NetClient client) {
     this.vertx = vertx;
     this.tunables = tunables;
     this.clusters = clusters;

@@ -1,11 +1,10 @@
-package io.ringway.tcp.impl;
+package io.ringway.upstream;
 
 import io.ringway.spi.upstream.ClusterConfig;
-import io.ringway.upstream.HealthChecker;
-import io.ringway.upstream.UpstreamCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.shareddata.LocalMap;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,20 +14,24 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * This instance's own copy of every upstream cluster (picks and counters never cross loops), each
- * subscribed to its endpoint and health updates, plus the health checkers this instance won.
+ * One data-plane verticle instance's own copy of every upstream cluster (picks and counters never cross
+ * loops), each subscribed to its endpoint and health updates, plus the health checkers this instance won.
+ * Used from the instance's event loop only.
  *
- * <p>Health checks run once per node, not once per loop: for each cluster with a check, the first
- * instance to claim it in {@link NodeShared} runs the checker, and every instance's cluster applies
- * what it publishes. Claims are retried on every config change and given up when the cluster or its
- * check goes away or the instance stops, so exactly one instance ends up owning each check.
+ * <p>Health checks run once per node, not once per loop nor once per verticle: for each cluster with a
+ * check, the first instance (of the TCP proxy or the HTTP router alike) to claim it in a node-local map
+ * runs the checker, and every instance's cluster applies what it publishes. Claims are retried on every
+ * config change and given up when the cluster or its check goes away or the instance stops, so exactly
+ * one instance ends up owning each check.
  */
-final class ClusterSet {
+public final class UpstreamClusters {
 
-  private static final System.Logger LOG = System.getLogger(ClusterSet.class.getName());
+  private static final System.Logger LOG = System.getLogger(UpstreamClusters.class.getName());
+  /** Cluster name to the id of the instance that runs its health checker, per Vert.x instance. */
+  private static final String HEALTH_OWNERS = "ringway.upstream.health-owners";
 
   private final Vertx vertx;
-  private final NodeShared node;
+  private final LocalMap<String, String> owners;
   private final String owner;
   private final int loops;
   private final Map<String, UpstreamCluster> clusters = new LinkedHashMap<>();
@@ -37,22 +40,23 @@ final class ClusterSet {
   private final Map<String, ClusterConfig> checked = new HashMap<>();
 
   /**
-   * @param owner this instance's id in health-check claims
+   * @param owner this instance's id in health-check claims, unique on the node
    * @param loops instances the clusters are replicated over; each enforces its share of the limits
    */
-  ClusterSet(Vertx vertx, NodeShared node, String owner, int loops) {
+  public UpstreamClusters(Vertx vertx, String owner, int loops) {
     this.vertx = vertx;
-    this.node = node;
+    this.owners = vertx.sharedData().getLocalMap(HEALTH_OWNERS);
     this.owner = owner;
     this.loops = loops;
   }
 
-  UpstreamCluster get(String name) {
+  /** The cluster of that name, or null. */
+  public UpstreamCluster get(String name) {
     return clusters.get(name);
   }
 
   /** Moves to {@code configs}: leases in flight stay valid whatever happens to their cluster. */
-  Future<Void> apply(List<ClusterConfig> configs) {
+  public Future<Void> apply(List<ClusterConfig> configs) {
     Map<String, ClusterConfig> next = new LinkedHashMap<>();
     configs.forEach(config -> next.put(config.name(), config));
     List<Future<?>> steps = new ArrayList<>();
@@ -81,7 +85,7 @@ final class ClusterSet {
       ClusterConfig config = next.get(name);
       if (config == null || config.healthCheck() == null) {
         steps.add(stopChecker(name));
-        node.releaseHealth(name, owner);
+        owners.removeIfPresent(name, owner);
       } else if (!sameCheck(checked.get(name), config)) {
         // HealthChecker has no reconfigure: a changed check or static endpoint set restarts it.
         steps.add(startChecker(config, stopChecker(name)));
@@ -89,11 +93,17 @@ final class ClusterSet {
     }
     for (ClusterConfig config : next.values()) {
       if (config.healthCheck() != null && !checkers.containsKey(config.name())
-          && node.claimHealth(config.name(), owner)) {
+          && claimHealth(config.name())) {
         steps.add(startChecker(config, Future.succeededFuture()));
       }
     }
     return Future.join(steps).mapEmpty();
+  }
+
+  /** True when this instance owns the cluster's check, now or already. */
+  private boolean claimHealth(String cluster) {
+    String current = owners.putIfAbsent(cluster, owner);
+    return current == null || current.equals(owner);
   }
 
   private static boolean sameCheck(ClusterConfig running, ClusterConfig config) {
@@ -117,23 +127,24 @@ final class ClusterSet {
   }
 
   /** Whether this instance runs the cluster's health checker; for stats and tests. */
-  boolean checks(String name) {
+  public boolean checks(String name) {
     return checkers.containsKey(name);
   }
 
-  JsonArray statsJson() {
+  /** Each cluster's {@link ClusterStats#toJson()} plus {@code healthChecker}: whether this instance runs its check. */
+  public JsonArray statsJson() {
     JsonArray array = new JsonArray();
     clusters.values().forEach(cluster -> array.add(cluster.stats().toJson().put("healthChecker", checks(cluster.name()))));
     return array;
   }
 
   /** Stops listening and checking, and frees this instance's claims for whoever comes next. */
-  Future<Void> close() {
+  public Future<Void> close() {
     List<Future<?>> steps = new ArrayList<>();
     clusters.values().forEach(cluster -> steps.add(cluster.unsubscribe()));
     for (String name : new ArrayList<>(checkers.keySet())) {
       steps.add(stopChecker(name));
-      node.releaseHealth(name, owner);
+      owners.removeIfPresent(name, owner);
     }
     clusters.clear();
     return Future.join(steps).mapEmpty();

@@ -1,0 +1,9 @@
+package io.ringway.cluster;
+
+/** This node could not join its cluster; the message is worded for the user and names the setting to check. */
+public final class ClusterJoinException extends RuntimeException {
+
+  ClusterJoinException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,81 @@
+package io.ringway.http.impl;
+
+import io.ringway.spi.config.AccessLogConfig;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+
+/** A compiled access-log template: literal text and fields, appended without any parsing per line. */
+final class AccessLogFormat {
+
+  private enum Field {
+    TIME, REMOTE, METHOD, URI, PATH, PROTOCOL, HOST, STATUS, BYTES, BYTES_IN, DURATION, ROUTE, UPSTREAM,
+    REQUEST_ID, USER_AGENT
+  }
+
+  /** Strings and {@link Field}s in template order. */
+  private final List<Object> parts;
+
+  private AccessLogFormat(List<Object> parts) {
+    this.parts = parts;
+  }
+
+  /** Compiles a template the config already checked: every placeholder names one of {@link AccessLogConfig#FIELDS}. */
+  static AccessLogFormat compile(String template) {
+    List<Object> parts = new ArrayList<>();
+    Matcher placeholder = AccessLogConfig.PLACEHOLDER.matcher(template);
+    int literalStart = 0;
+    while (placeholder.find()) {
+      if (placeholder.start() > literalStart) {
+        parts.add(template.substring(literalStart, placeholder.start()));
+      }
+      // FIELDS and Field are in the same order.
+      parts.add(Field.values()[AccessLogConfig.FIELDS.indexOf(placeholder.group(1))]);
+      literalStart = placeholder.end();
+    }
+    if (literalStart < template.length()) {
+      parts.add(template.substring(literalStart));
+    }
+    return new AccessLogFormat(List.copyOf(parts));
+  }
+
+  /** Appends one line, without its line end. */
+  void append(StringBuilder line, AccessLogEntry entry) {
+    for (Object part : parts) {
+      if (part instanceof String literal) {
+        line.append(literal);
+        continue;
+      }
+      switch ((Field) part) {
+        case TIME -> line.append(Instant.ofEpochMilli(entry.startMillis()));
+        case REMOTE -> text(line, entry.remote());
+        case METHOD -> text(line, entry.method());
+        case URI -> text(line, entry.uri());
+        case PATH -> text(line, entry.path());
+        case PROTOCOL -> text(line, entry.protocol());
+        case HOST -> text(line, entry.host());
+        case STATUS -> line.append(entry.status());
+        case BYTES -> line.append(entry.bytes());
+        case BYTES_IN -> line.append(entry.bytesIn());
+        case DURATION -> line.append(entry.durationNanos() / 1_000_000);
+        case ROUTE -> text(line, entry.route());
+        case UPSTREAM -> text(line, entry.upstream());
+        case REQUEST_ID -> text(line, entry.requestId());
+        case USER_AGENT -> text(line, entry.userAgent());
+      }
+    }
+  }
+
+  /** Client-supplied text: control characters become {@code ?} so a request cannot forge log lines. */
+  private static void text(StringBuilder line, String value) {
+    if (value == null || value.isEmpty()) {
+      line.append('-');
+      return;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      line.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package io.ringway.http.impl;
+
+import io.ringway.spi.config.HttpListenerConfig;
+import io.ringway.spi.config.TlsConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One HTTP listener on this instance's loop: its server, limits, guard and counters. With TLS it offers
+ * h2 and http/1.1 through ALPN; its PEM files are read and parsed on a worker thread before the
+ * listener exists, so a file that went bad since validation fails the new listener, not the loop.
+ */
+final class Listener {
+
+  final HttpListenerConfig config;
+  final ListenerStats stats;
+  private final ConnectionGuard guard;
+  private final HttpServer server;
+  private final HttpServerOptions options;
+
+  /** Loads the listener's TLS material, if any, off the loop; the listener is not listening yet. */
+  static Future<Listener> create(Vertx vertx, HttpListenerConfig config, ListenerStats stats,
+                                 Handler<RoutedRequest> handler) {
+    if (config.tls() == null) {
+      return Future.succeededFuture(new Listener(vertx, config, null, stats, handler));
+    }
+    return vertx.executeBlocking(() -> loadPem(vertx, config.tls()))
+        .map(pem -> new Listener(vertx, config, pem, stats, handler))
+        .recover(cause -> Future.failedFuture(new VertxException("http-router: listener " + config.name()
+            + " cannot load its TLS files " + config.tls().certFile() + ", " + config.tls().keyFile() + ": " + cause,
+            cause)));
+  }
+
+  private static PemKeyCertOptions loadPem(Vertx vertx, TlsConfig tls) throws Exception {
+    PemKeyCertOptions pem = new PemKeyCertOptions()
+        .setCertValue(Buffer.buffer(Files.readAllBytes(Path.of(tls.certFile()))))
+        .setKeyValue(Buffer.buffer(Files.readAllBytes(Path.of(tls.keyFile()))));
+    // Parses the key and chain now, on this worker thread, rather than at listen.
+    pem.getKeyManagerFactory(vertx);
+    return pem;
+  }
+
+  private Listener(Vertx vertx, HttpListenerConfig config, PemKeyCertOptions pem, ListenerStats stats,
+                   Handler<RoutedRequest> handler) {
+    this.config = config;
+    this.stats = stats;
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(config.port())
+        // Vert.x shares one listening socket per address among instances; reuse-port lets a restart rebind at once.
+        .setReusePort(true)
+        .setTcpNoDelay(true)
+        .setHttp2ClearTextEnabled(config.h2c())
+        .setMaxHeaderSize(config.maxHeaderBytes())
+        .setMaxInitialLineLength(Math.min(config.maxHeaderBytes(), 8192))
+        .setIdleTimeout((int) config.idleTimeout().toSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setHandle100ContinueAutomatically(true)
+        // Vert.x's default is no limit (2^32-1 streams per connection).
+        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.maxConcurrentStreams()));
+    if (pem != null) {
+      // ALPN offers h2 then http/1.1 (the options' default versions); the handshake gets the head's deadline.
+      options.setSsl(true).setUseAlpn(true).setKeyCertOptions(pem)
+          .setSslHandshakeTimeout(config.headerReadTimeout().toMillis())
+          .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
+    this.options = options;
+    this.guard = new ConnectionGuard(vertx, options, config.headerReadTimeout().toMillis(), stats);
+    this.server = vertx.createHttpServer(options)
+        .connectionHandler(guard::onConnection)
+        .invalidRequestHandler(guard::onInvalidRequest)
+        .requestHandler(request -> {
+          stats.requests++;
+          guard.onRequest(request);
+          handler.handle(new RoutedRequest(request, this));
+        });
+  }
+
+  Future<Listener> listen() {
+    Future<HttpServer> listening = server.listen();
+    if (options.isSsl()) {
+      // Vert.x serves an address through the first server bound there, with that server's TLS context: a
+      // listener that joins it (another loop's, or this one's replacement) hands over its own material.
+      listening = listening.compose(bound -> server.updateSSLOptions(options.getSslOptions()).map(bound));
+    }
+    return listening.map(this).recover(cause -> Future.failedFuture(new VertxException(
+        "http-router: listener " + config.name() + " cannot listen on " + config.host() + ":" + config.port()
+            + ": " + cause.getMessage(), cause)));
+  }
+
+  /** The port bound; differs from config when config says 0. */
+  int actualPort() {
+    return server.actualPort();
+  }
+
+  /** Stops accepting and lets open requests finish for up to {@code graceMillis}. */
+  Future<Void> close(long graceMillis) {
+    return server.shutdown(graceMillis, TimeUnit.MILLISECONDS);
+  }
+
+  JsonObject statsJson() {
+    return stats.toJson().put("listener", config.name()).put("host", config.host()).put("port", config.port())
+        .put("tls", config.tls() != null);
+  }
+
+  /** A request and the listener that took it. */
+  record RoutedRequest(HttpServerRequest request, Listener listener) {
+  }
+}

@@ -1,0 +1,28 @@
+package io.ringway.http.impl;
+
+import io.vertx.core.json.JsonObject;
+
+/** Counters of one listener on one loop; every refusal has its own. Plain fields: owning loop only. */
+final class ListenerStats {
+
+  long connections;
+  long requests;
+  /** Requests no route matched (404). */
+  long noRoute;
+  /** Ambiguous or malformed framing refused with 400 (CL+TE, bad or duplicate CL, bad chunk, obs-fold, bare LF). */
+  long badRequests;
+  /** Request heads over {@code maxHeaderBytes} (431). */
+  long headerTooLarge;
+  /** Request lines over the limit (414). */
+  long uriTooLong;
+  /** Bodies over {@code maxBodyBytes} (413). */
+  long bodyTooLarge;
+  /** Connections that did not send a full request head within {@code headerReadTimeout} (408). */
+  long headerTimeouts;
+
+  JsonObject toJson() {
+    return new JsonObject().put("connections", connections).put("requests", requests).put("noRoute", noRoute)
+        .put("badRequests", badRequests).put("headerTooLarge", headerTooLarge).put("uriTooLong", uriTooLong)
+        .put("bodyTooLarge", bodyTooLarge).put("headerTimeouts", headerTimeouts);
+  }
+}

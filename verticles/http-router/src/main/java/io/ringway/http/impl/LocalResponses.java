@@ -1,0 +1,60 @@
+package io.ringway.http.impl;
+
+import io.ringway.spi.config.DirectResponseAction;
+import io.ringway.spi.config.RedirectAction;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/** Responses the router writes itself: errors, direct responses and redirects. */
+final class LocalResponses {
+
+  private LocalResponses() {
+  }
+
+  /** A short plain-text error, unless a response head already left (then the stream is reset instead). */
+  static void error(HttpServerRequest request, int status, String message) {
+    HttpServerResponse response = request.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    response.setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .putHeader("via", ProxyHeaders.VIA)
+        .end(message + "\n");
+  }
+
+  /** An error after which the connection cannot be trusted to be in sync (unread body): closes it after. */
+  static void errorAndClose(HttpServerRequest request, int status, String message) {
+    if (!request.response().headWritten()) {
+      request.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    error(request, status, message);
+    if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+      request.connection().close();
+    }
+  }
+
+  static void direct(HttpServerRequest request, DirectResponseAction action) {
+    HttpServerResponse response = request.response().setStatusCode(action.status());
+    if (action.body() == null || action.body().isEmpty()) {
+      response.end();
+    } else {
+      response.putHeader(HttpHeaders.CONTENT_TYPE, action.contentType()).end(action.body());
+    }
+  }
+
+  static void redirect(HttpServerRequest request, RedirectAction action) {
+    String scheme = action.scheme() != null ? action.scheme() : request.isSSL() ? "https" : "http";
+    String host = action.host() != null ? action.host()
+        : request.authority() != null ? request.authority().toString() : "localhost";
+    String path = action.path() != null ? action.path() : request.path();
+    String query = request.query();
+    String location = scheme + "://" + host + path + (query == null ? "" : "?" + query);
+    request.response().setStatusCode(action.status()).putHeader(HttpHeaders.LOCATION, location).end();
+  }
+}

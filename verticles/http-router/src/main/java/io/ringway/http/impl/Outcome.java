@@ -1,0 +1,56 @@
+package io.ringway.http.impl;
+
+import io.ringway.spi.upstream.Endpoint;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The facts of one request that its counters and the access log need, completed once: when its response
+ * ends, when the client goes away first (status 0), or when a WebSocket upgrade turns it into a tunnel.
+ */
+final class Outcome {
+
+  final HttpServerRequest request;
+  /** Null when no route matched. */
+  final Route route;
+  final long startNanos = System.nanoTime();
+  final long startMillis = System.currentTimeMillis();
+  private final Handler<Outcome> onFinish;
+  /** The cluster the request was forwarded to, once picked. */
+  UpstreamStats cluster;
+  /** The endpoint of the last try, once one was made. */
+  Endpoint upstream;
+  /** The id sent upstream, or the client's. */
+  String requestId;
+  int status;
+  long durationNanos;
+  private boolean finished;
+
+  Outcome(HttpServerRequest request, Route route, Handler<Outcome> onFinish) {
+    this.request = request;
+    this.route = route;
+    this.onFinish = onFinish;
+    this.requestId = request.getHeader(ProxyHeaders.REQUEST_ID);
+    if (route != null) {
+      route.stats().inFlight++;
+    }
+  }
+
+  /** Completes the outcome with {@code status} (0: the client went away); later calls do nothing. */
+  void finish(int status) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    this.status = status;
+    this.durationNanos = System.nanoTime() - startNanos;
+    if (route != null) {
+      route.stats().inFlight--;
+      route.stats().responses.record(status, durationNanos);
+    }
+    if (cluster != null) {
+      cluster.responses.record(status, durationNanos);
+    }
+    onFinish.handle(this);
+  }
+}

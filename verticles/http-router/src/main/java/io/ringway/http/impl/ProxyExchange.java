@@ -1,0 +1,427 @@
+package io.ringway.http.impl;
+
+import io.ringway.spi.config.ForwardAction;
+import io.ringway.spi.config.PathMatch;
+import io.ringway.spi.config.RoutePolicy;
+import io.ringway.spi.upstream.Endpoint;
+import io.ringway.upstream.EndpointLease;
+import io.ringway.upstream.Refusal;
+import io.ringway.upstream.UpstreamCluster;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One forwarded request, from pick to the last response byte: tries endpoints in turn while nothing of
+ * the body was consumed, streams the body both ways under backpressure, and turns timeouts and failures
+ * into 503/502/504. Every callback runs on the instance's loop; a try that lost (timed out, superseded)
+ * is recognised by identity and ignored.
+ */
+final class ProxyExchange {
+
+  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+      HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+  private static final Set<Integer> RETRY_STATUS = Set.of(502, 503, 504);
+
+  private final RouterContext router;
+  private final HttpServerRequest request;
+  private final Route route;
+  private final RoutePolicy policy;
+  private final UpstreamCluster cluster;
+  private final UpstreamStats upstreamStats;
+  private final long maxBody;
+  private final ListenerStats listenerStats;
+  private final Outcome outcome;
+  private final List<Endpoint> tried = new ArrayList<>();
+  private final boolean hasBody;
+  private final boolean retryable;
+  private final String uri;
+  private final HostAndPort authority;
+  private final MultiMap headers;
+  private Try current;
+  private long deadline = -1;
+  private long bodyBytes;
+  private boolean bodyStarted;
+  private boolean finished;
+  private boolean lastTryTimedOut;
+  private boolean bodylessDrained;
+  /** A retry was taken from the budget and the next try, once sent, holds it. */
+  private boolean retryPermit;
+
+  ProxyExchange(RouterContext router, HttpServerRequest request, Route route, UpstreamCluster cluster,
+                UpstreamStats upstreamStats, long maxBody, ListenerStats listenerStats, Outcome outcome) {
+    this.router = router;
+    this.request = request;
+    this.route = route;
+    this.policy = route.policy();
+    this.cluster = cluster;
+    this.upstreamStats = upstreamStats;
+    this.maxBody = maxBody;
+    this.listenerStats = listenerStats;
+    this.outcome = outcome;
+    this.hasBody = hasBody(request);
+    this.retryable = IDEMPOTENT.contains(request.method()) || policy.retryNonIdempotent();
+    ForwardAction forward = (ForwardAction) route.action();
+    this.uri = rewriteUri(request, route, forward.prefixRewrite());
+    this.authority = upstreamAuthority(request, forward);
+    this.headers = ProxyHeaders.upstreamRequest(request, policy.requestHeaders());
+    outcome.requestId = headers.get(ProxyHeaders.REQUEST_ID);
+  }
+
+  void start() {
+    // Paused until an upstream request exists to take the body: nothing is read that could not be sent.
+    request.pause();
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (maxBody > 0 && length != null && Long.parseLong(length) > maxBody) {
+      listenerStats.bodyTooLarge++;
+      LocalResponses.errorAndClose(request, 413, "request body too large");
+      return;
+    }
+    deadline = router.vertx().setTimer(policy.timeout().toMillis(), id -> onDeadline());
+    // A broken downstream (bad chunk, reset, close) abandons the exchange: the upstream request is reset,
+    // so the backend never sees a complete request that the client did not send.
+    request.exceptionHandler(e -> abandon());
+    request.response().closeHandler(v -> abandon());
+    nextTry();
+  }
+
+  private void nextTry() {
+    switch (cluster.pick(null, tried)) {
+      case EndpointLease lease -> send(lease);
+      case Refusal refusal -> refuse(refusal);
+    }
+  }
+
+  private void refuse(Refusal refusal) {
+    if (retryPermit) {
+      retryPermit = false;
+      route.stats().endRetry();
+    }
+    if (!tried.isEmpty()) {
+      finishWithError(lastTryTimedOut ? 504 : 503, "upstream unavailable after " + tried.size() + " tries");
+      return;
+    }
+    route.stats().overloaded++;
+    boolean limit = refusal == Refusal.MAX_CONNECTIONS || refusal == Refusal.MAX_PENDING_CONNECTS;
+    if (limit) {
+      request.response().putHeader(ProxyHeaders.OVERLOADED, "true");
+    }
+    finishWithError(503, limit ? "upstream overloaded" : "no healthy upstream");
+  }
+
+  private void send(EndpointLease lease) {
+    Try attempt = new Try(lease, retryPermit);
+    retryPermit = false;
+    current = attempt;
+    tried.add(lease.endpoint());
+    outcome.upstream = lease.endpoint();
+    upstreamStats.requests++;
+    if (tried.size() > 1) {
+      route.stats().retries++;
+    }
+    Endpoint endpoint = lease.endpoint();
+    RequestOptions options = new RequestOptions()
+        .setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
+        .setMethod(request.method())
+        .setURI(uri)
+        .setHeaders(headers)
+        .setConnectTimeout(cluster.config().connectTimeout().toMillis());
+    if (policy.perTryTimeout() != null) {
+      attempt.timer = router.vertx().setTimer(policy.perTryTimeout().toMillis(), id -> attempt.timedOut());
+    }
+    router.client().request(options).onComplete(ar -> {
+      if (ar.failed()) {
+        attempt.failed(ar.cause(), ar.cause() instanceof ConnectException
+            || ar.cause() instanceof io.netty.channel.ConnectTimeoutException);
+      } else {
+        attempt.connected(ar.result());
+      }
+    });
+  }
+
+  private void streamBody(Try attempt, HttpClientRequest upstream) {
+    if (!hasBody) {
+      drainBodyless();
+      upstream.end();
+      return;
+    }
+    if (request.getHeader(HttpHeaders.CONTENT_LENGTH) != null) {
+      upstream.putHeader(HttpHeaders.CONTENT_LENGTH, request.getHeader(HttpHeaders.CONTENT_LENGTH));
+    } else {
+      upstream.setChunked(true);
+    }
+    request.handler(chunk -> {
+      if (attempt != current) {
+        return;
+      }
+      bodyBytes += chunk.length();
+      if (maxBody > 0 && bodyBytes > maxBody) {
+        listenerStats.bodyTooLarge++;
+        attempt.abandon();
+        finishWithError(413, "request body too large");
+        request.connection().close();
+        return;
+      }
+      bodyStarted = true;
+      upstream.write(chunk);
+      if (upstream.writeQueueFull()) {
+        request.pause();
+        upstream.drainHandler(v -> request.resume());
+      }
+    });
+    request.endHandler(v -> {
+      if (attempt == current) {
+        upstream.end();
+      }
+    });
+    request.resume();
+  }
+
+  private void onResponse(Try attempt, HttpClientResponse response) {
+    attempt.cancelTimer();
+    attempt.end();
+    if (RETRY_STATUS.contains(response.statusCode())) {
+      upstreamStats.gatewayErrors++;
+      if (mayRetry() && takeRetry()) {
+        // Drained in the background so the connection can go back to its pool.
+        response.end();
+        attempt.lease.release();
+        nextTry();
+        return;
+      }
+    }
+    router.vertx().cancelTimer(deadline);
+    outcome.cluster = upstreamStats;
+    HttpServerResponse downstream = request.response();
+    downstream.setStatusCode(response.statusCode());
+    if (response.statusMessage() != null && request.version() != HttpVersion.HTTP_2) {
+      downstream.setStatusMessage(response.statusMessage());
+    }
+    ProxyHeaders.downstreamResponse(response.headers(), downstream.headers(), policy.responseHeaders());
+    if (!downstream.headers().contains(HttpHeaders.CONTENT_LENGTH) && request.version() != HttpVersion.HTTP_2) {
+      downstream.setChunked(true);
+    }
+    response.pipeTo(downstream).onComplete(done -> {
+      attempt.lease.release();
+      finished = true;
+      if (done.failed()) {
+        // Mid-body failure of either side: the client must see a broken response, not a short one.
+        downstream.reset();
+        attempt.upstream.reset();
+      }
+    });
+  }
+
+  private boolean mayRetry() {
+    return !finished && retryable && !bodyStarted && tried.size() <= policy.retries();
+  }
+
+  /** Asks the route's retry budget for the retry the policy allows; the next try holds it until it ends. */
+  private boolean takeRetry() {
+    retryPermit = route.stats().startRetry(policy.retryBudget());
+    return retryPermit;
+  }
+
+  private void onDeadline() {
+    if (finished || (current != null && current.responded)) {
+      return;
+    }
+    route.stats().timeouts++;
+    if (current != null) {
+      current.abandon();
+    }
+    finishWithError(504, "upstream request timeout");
+  }
+
+  /** The client went away or broke its request: let go of the upstream side. */
+  private void abandon() {
+    if (current != null && !finished) {
+      current.abandon();
+    }
+    if (!finished) {
+      finished = true;
+      router.vertx().cancelTimer(deadline);
+    }
+  }
+
+  private void finishWithError(int status, String message) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    router.vertx().cancelTimer(deadline);
+    if (bodyStarted || !request.isEnded()) {
+      // Part of the request body may be unread: only closing keeps the connection's framing safe.
+      LocalResponses.errorAndClose(request, status, message);
+    } else {
+      drainBodyless();
+      LocalResponses.error(request, status, message);
+    }
+  }
+
+  /**
+   * Reads a bodyless request to its end, once. A paused HTTP/1 request stops the whole connection from
+   * reading, so every path that answers without streaming the body must come through here.
+   */
+  private void drainBodyless() {
+    if (bodylessDrained) {
+      return;
+    }
+    bodylessDrained = true;
+    if (!request.isEnded()) {
+      request.handler(chunk -> { });
+      request.endHandler(v -> { });
+    }
+    request.resume();
+  }
+
+  private static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) {
+      return Long.parseLong(length) > 0;
+    }
+    if (request.version() == HttpVersion.HTTP_2) {
+      // HTTP/2 frames bodies without Content-Length; methods that carry none are sent without one.
+      return !IDEMPOTENT.contains(request.method()) || request.method() == HttpMethod.PUT;
+    }
+    return request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+  }
+
+  /** The authority to send upstream: the route's host rewrite, else the client's. */
+  static HostAndPort upstreamAuthority(HttpServerRequest request, ForwardAction forward) {
+    return forward.hostRewrite() != null ? HostAndPort.parseAuthority(forward.hostRewrite(), -1) : request.authority();
+  }
+
+  /** Path and query to send upstream, after the route's prefix rewrite. */
+  static String rewriteUri(HttpServerRequest request, Route route, String prefixRewrite) {
+    String path = request.path();
+    PathMatch match = route.config().match().path();
+    if (prefixRewrite != null && match != null && match.kind() == PathMatch.Kind.PREFIX
+        && path.startsWith(match.value())) {
+      path = prefixRewrite + path.substring(match.value().length());
+      if (path.isEmpty()) {
+        path = "/";
+      }
+    }
+    String query = request.query();
+    return query == null ? path : path + "?" + query;
+  }
+
+  /** One upstream attempt: its lease, request and per-try timer. */
+  private final class Try {
+    final EndpointLease lease;
+    /** Whether this try is a retry holding a place in the route's retry budget. */
+    private boolean holdsRetry;
+    HttpClientRequest upstream;
+    long timer = -1;
+    boolean responded;
+    boolean over;
+
+    Try(EndpointLease lease, boolean holdsRetry) {
+      this.lease = lease;
+      this.holdsRetry = holdsRetry;
+    }
+
+    /** The try has its answer or failed: its place in the retry budget is free again. */
+    void end() {
+      if (holdsRetry) {
+        holdsRetry = false;
+        route.stats().endRetry();
+      }
+    }
+
+    void connected(HttpClientRequest upstream) {
+      if (over || request.response().closed()) {
+        // The client broke its request while we connected (bad chunk, reset): send nothing at all.
+        over = true;
+        lease.release();
+        upstream.reset();
+        return;
+      }
+      this.upstream = upstream;
+      lease.connected();
+      if (authority != null) {
+        upstream.authority(authority);
+      }
+      upstream.response().onComplete(ar -> {
+        if (over) {
+          return;
+        }
+        if (ar.succeeded()) {
+          responded = true;
+          onResponse(this, ar.result());
+        } else {
+          failed(ar.cause(), false);
+        }
+      });
+      streamBody(this, upstream);
+    }
+
+    void failed(Throwable cause, boolean connectFailure) {
+      if (over) {
+        return;
+      }
+      over = true;
+      cancelTimer();
+      end();
+      upstreamStats.failures++;
+      if (connectFailure) {
+        lease.connectFailed();
+      } else {
+        lease.release();
+      }
+      // A connect failure sent nothing, so any method may move on; otherwise the retry policy decides.
+      if (!finished && (connectFailure ? !bodyStarted && tried.size() <= policy.retries() : mayRetry())
+          && takeRetry()) {
+        nextTry();
+      } else {
+        finishWithError(lastTryTimedOut ? 504 : connectFailure ? 503 : 502,
+            lastTryTimedOut ? "upstream try timeout" : "upstream " + (connectFailure ? "connect" : "request")
+                + " failed: " + cause.getMessage());
+      }
+    }
+
+    void timedOut() {
+      if (over || responded) {
+        return;
+      }
+      upstreamStats.tryTimeouts++;
+      lastTryTimedOut = true;
+      if (upstream != null) {
+        upstream.reset();
+      }
+      failed(new java.util.concurrent.TimeoutException("per-try timeout"), false);
+    }
+
+    void abandon() {
+      end();
+      if (!over) {
+        over = true;
+        cancelTimer();
+        if (upstream != null) {
+          upstream.reset();
+        }
+        lease.release();
+      }
+    }
+
+    void cancelTimer() {
+      if (timer >= 0) {
+        router.vertx().cancelTimer(timer);
+        timer = -1;
+      }
+    }
+  }
+}

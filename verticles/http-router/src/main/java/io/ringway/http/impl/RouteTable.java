@@ -1,0 +1,52 @@
+package io.ringway.http.impl;
+
+import io.ringway.spi.config.RouteConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The routes of one config version, in order; the first that matches wins. Immutable: a reload builds a
+ * new table and swaps one reference, and a request keeps the table it was routed with.
+ */
+public final class RouteTable {
+
+  private final List<Route> routes;
+
+  private RouteTable(List<Route> routes) {
+    this.routes = List.copyOf(routes);
+  }
+
+  /**
+   * Compiles routes.
+   *
+   * @param stats gives each route its counters by name, so a reload keeps counting where it was
+   * @throws java.util.regex.PatternSyntaxException when a regex does not compile
+   */
+  public static RouteTable compile(List<RouteConfig> configs, Function<String, RouteStats> stats) {
+    List<Route> routes = new ArrayList<>();
+    for (RouteConfig config : configs) {
+      routes.add(new Route(config, new RouteMatcher(config.match()), stats.apply(config.name())));
+    }
+    return new RouteTable(routes);
+  }
+
+  /** Compiles routes with fresh counters; for tests. */
+  public static RouteTable compile(List<RouteConfig> configs) {
+    return compile(configs, name -> new RouteStats());
+  }
+
+  /** The first route that takes the request, or {@code null}. */
+  public Route match(RouteRequest request) {
+    for (Route route : routes) {
+      if (route.matcher().matches(request)) {
+        return route;
+      }
+    }
+    return null;
+  }
+
+  public List<Route> routes() {
+    return routes;
+  }
+}

@@ -1,0 +1,256 @@
+package io.ringway.http.impl;
+
+import io.ringway.upstream.UpstreamClusters;
+import io.ringway.spi.ConfigSnapshot;
+import io.ringway.spi.config.AccessLogConfig;
+import io.ringway.spi.config.DirectResponseAction;
+import io.ringway.spi.config.EventBusAction;
+import io.ringway.spi.config.ForwardAction;
+import io.ringway.spi.config.HttpListenerConfig;
+import io.ringway.spi.config.HttpRouterConfig;
+import io.ringway.spi.config.RedirectAction;
+import io.ringway.upstream.UpstreamCluster;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Everything one router instance runs on its loop: listeners, the route table, clusters and the upstream
+ * client. Config changes apply one after another; a reload swaps the route table reference, so each
+ * request keeps the table (and the cluster) it was routed with.
+ */
+public final class RouterInstance {
+
+  private static final AtomicLong IDS = new AtomicLong();
+  /** How long a removed or changed listener lets its open requests finish. */
+  private static final long LISTENER_GRACE_MILLIS = 30_000;
+
+  private final Vertx vertx;
+  private final String id;
+  private final int instances;
+  private final RouterContext router;
+  private final UpstreamClusters clusters;
+  private final Map<String, RouteStats> routeStats = new LinkedHashMap<>();
+  private final Map<String, UpstreamStats> upstreamStats = new HashMap<>();
+  private final Map<String, Listener> listeners = new LinkedHashMap<>();
+  private final Map<String, ListenerStats> listenerStats = new HashMap<>();
+  private final SplittableRandom random = new SplittableRandom();
+  private RouteTable table = RouteTable.compile(List.of());
+  private AccessLog accessLog;
+  private Future<Void> applied = Future.succeededFuture();
+  private long configVersion;
+  private boolean draining;
+
+  /** Call on the instance's context: the client, its pools and all timers bind to it. */
+  public RouterInstance(Vertx vertx, Context context) {
+    this.vertx = vertx;
+    this.id = "http-router-" + IDS.incrementAndGet();
+    this.instances = Math.max(1, context.getInstanceCount());
+    HttpClientOptions clientOptions = new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+        .setPipelining(false);
+    this.router = new RouterContext(vertx, vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(256)));
+    this.clusters = new UpstreamClusters(vertx, id, instances);
+  }
+
+  public Future<Void> start(ConfigSnapshot snapshot) {
+    return enqueue(() -> apply(snapshot));
+  }
+
+  /** Applies a newer config; a replay of the one in force is ignored. */
+  public Future<Void> reload(ConfigSnapshot snapshot) {
+    return enqueue(() -> snapshot.version() <= configVersion ? Future.succeededFuture() : apply(snapshot));
+  }
+
+  private Future<Void> apply(ConfigSnapshot snapshot) {
+    configVersion = snapshot.version();
+    HttpRouterConfig http = snapshot.config().http();
+    RouteTable next;
+    try {
+      next = RouteTable.compile(http.routes(), name -> routeStats.computeIfAbsent(name, n -> new RouteStats()));
+    } catch (RuntimeException invalid) {
+      return Future.failedFuture(invalid);
+    }
+    applyAccessLog(http.accessLog());
+    // Clusters before routes: a new route's first request needs its cluster.
+    return clusters.apply(snapshot.config().clusters()).compose(ready -> {
+      table = next;
+      return draining ? Future.succeededFuture() : applyListeners(http.listeners());
+    });
+  }
+
+  private void applyAccessLog(AccessLogConfig config) {
+    if (accessLog != null && Objects.equals(accessLog.config, config)) {
+      return;
+    }
+    AccessLog previous = accessLog;
+    accessLog = config == null ? null : new AccessLog(config);
+    if (previous != null) {
+      previous.close();
+    }
+  }
+
+  /**
+   * Removed listeners stop; new and changed ones are prepared (TLS files loaded) first, and a changed one
+   * replaces the running one only once its replacement is ready: a bad certificate keeps the old listener.
+   * A replaced listener drains in the background, so the next config need not wait for its grace period.
+   */
+  private Future<Void> applyListeners(List<HttpListenerConfig> configs) {
+    List<Future<?>> steps = new ArrayList<>();
+    Map<String, HttpListenerConfig> wanted = new LinkedHashMap<>();
+    configs.forEach(c -> wanted.put(c.name(), c));
+    for (Listener running : new ArrayList<>(listeners.values())) {
+      if (!wanted.containsKey(running.config.name())) {
+        listeners.remove(running.config.name());
+        running.close(LISTENER_GRACE_MILLIS);
+      }
+    }
+    for (HttpListenerConfig config : configs) {
+      Listener running = listeners.get(config.name());
+      if (running != null && running.config.equals(config)) {
+        continue;
+      }
+      if (running != null && running.config.port() == config.port() && running.config.host().equals(config.host())
+          && (running.config.tls() == null) != (config.tls() == null)) {
+        // Vert.x keeps serving an address with the TLS setting of the first server bound there, so a
+        // replacement could not switch it; saying so beats a listener that silently ignores its config.
+        steps.add(Future.failedFuture("http-router: listener " + config.name() + " cannot turn TLS "
+            + (config.tls() == null ? "off" : "on") + " on " + config.host() + ":" + config.port()
+            + " while it runs (restart, or move it to another port); the running listener stays"));
+        continue;
+      }
+      ListenerStats stats = listenerStats.computeIfAbsent(config.name(), n -> new ListenerStats());
+      steps.add(Listener.create(vertx, config, stats, routed -> dispatch(routed.request(), routed.listener()))
+          // The replacement listens before the old one stops: Vert.x unbinds an address whose last server
+          // stops, and a new server joining it in between would be left with no socket.
+          .compose(next -> next.listen().map(listening -> {
+            Listener previous = listeners.put(config.name(), next);
+            if (previous != null) {
+              previous.close(LISTENER_GRACE_MILLIS);
+            }
+            return listening;
+          }), failed -> Future.failedFuture(new VertxException(failed.getMessage()
+              + (listeners.containsKey(config.name()) ? "; the running listener stays" : ""), failed))));
+    }
+    return Future.all(steps).mapEmpty();
+  }
+
+  private void dispatch(HttpServerRequest request, Listener listener) {
+    RouteTable routes = table;
+    Route route = routes.match(RouteRequest.of(request));
+    Outcome outcome = new Outcome(request, route, this::finished);
+    HttpServerResponse response = request.response();
+    // Vert.x also calls the end handler when the connection closes before the response ended.
+    response.endHandler(v -> outcome.finish(response.ended() ? response.getStatusCode() : 0));
+    if (route == null) {
+      listener.stats.noRoute++;
+      LocalResponses.error(request, 404, "no route");
+      return;
+    }
+    route.stats().requests++;
+    long maxBody = listener.config.maxBodyBytes();
+    switch (route.action()) {
+      case ForwardAction forward -> forward(request, route, maxBody, listener, outcome);
+      case DirectResponseAction direct -> LocalResponses.direct(request, direct);
+      case RedirectAction redirect -> LocalResponses.redirect(request, redirect);
+      case EventBusAction bus -> new EventBusExchange(vertx, request, route, maxBody, listener.stats).start();
+    }
+  }
+
+  private void forward(HttpServerRequest request, Route route, long maxBody, Listener listener, Outcome outcome) {
+    String name = route.pickCluster(random);
+    UpstreamCluster cluster = clusters.get(name);
+    if (cluster == null) {
+      LocalResponses.error(request, 503, "unknown cluster " + name);
+      return;
+    }
+    UpstreamStats stats = upstreamStats.computeIfAbsent(name, n -> new UpstreamStats());
+    if (UpgradeExchange.isWebSocketUpgrade(request)) {
+      new UpgradeExchange(router, request, route, cluster, stats, outcome).start();
+    } else {
+      new ProxyExchange(router, request, route, cluster, stats, maxBody, listener.stats, outcome).start();
+    }
+  }
+
+  private void finished(Outcome outcome) {
+    if (accessLog != null) {
+      accessLog.log(outcome);
+    }
+  }
+
+  /** The port a listener bound, or -1; tests use it with port 0. */
+  public int actualPort(String listener) {
+    Listener running = listeners.get(listener);
+    return running == null ? -1 : running.actualPort();
+  }
+
+  /** This instance's counters: the stats contract of {@code HttpRouterVerticle}. */
+  public JsonObject stats() {
+    JsonArray listenerJson = new JsonArray();
+    listeners.values().forEach(l -> listenerJson.add(l.statsJson()));
+    JsonArray routeJson = new JsonArray();
+    routeStats.forEach((name, stats) -> routeJson.add(stats.toJson(name)));
+    long inFlight = routeStats.values().stream().mapToLong(stats -> stats.inFlight).sum();
+    return new JsonObject().put("verticle", "http-router").put("instance", id).put("instances", instances)
+        .put("thread", Thread.currentThread().getName()).put("configVersion", configVersion).put("draining", draining)
+        .put("inFlight", inFlight)
+        .put("listeners", listenerJson).put("routes", routeJson).put("clusters", clusterStatsJson())
+        .put("accessLog", accessLog == null ? null : accessLog.statsJson());
+  }
+
+  /** The shared cluster counters plus what only HTTP counts, per cluster. */
+  private JsonArray clusterStatsJson() {
+    JsonArray array = clusters.statsJson();
+    array.forEach(entry -> {
+      JsonObject cluster = (JsonObject) entry;
+      UpstreamStats http = upstreamStats.get(cluster.getString("cluster"));
+      cluster.mergeIn((http == null ? new UpstreamStats() : http).toJson());
+    });
+    return array;
+  }
+
+  /**
+   * Stops accepting, for good: each listener shuts down with {@code grace} to finish its open requests
+   * (HTTP/1 connections close after their current response, HTTP/2 ones get a GOAWAY). Listeners stay
+   * in the stats; later configs change routes and clusters but open no listener.
+   */
+  public Future<Void> drain(Duration grace) {
+    return enqueue(() -> {
+      draining = true;
+      listeners.values().forEach(listener -> listener.close(Math.max(0, grace.toMillis())));
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Stops listening (open requests get the grace period), checking and the client. */
+  public Future<Void> close() {
+    List<Future<?>> steps = new ArrayList<>();
+    listeners.values().forEach(l -> steps.add(l.close(0)));
+    listeners.clear();
+    applyAccessLog(null);
+    steps.add(clusters.close());
+    return Future.join(steps).compose(v -> router.client().close());
+  }
+
+  private Future<Void> enqueue(Supplier<Future<Void>> step) {
+    Future<Void> next = applied.transform(previous -> step.get());
+    applied = next.recover(failed -> Future.succeededFuture());
+    return next;
+  }
+}

@@ -1,0 +1,68 @@
+package io.ringway.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.ringway.spi.upstream.Endpoint;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A test upstream that counts every request head it sees: {@code /echo} streams the body back,
+ * {@code /headers} answers the headers it got as JSON, {@code /slow} never answers, {@code /status/N}
+ * answers N, anything else names the backend.
+ */
+final class Backend implements AutoCloseable {
+
+  final String name;
+  final AtomicInteger seen = new AtomicInteger();
+  /** Requests this backend received to their end: one it saw only in part (reset mid-body) never counts. */
+  final AtomicInteger completed = new AtomicInteger();
+  final int port;
+  private final HttpServer server;
+
+  Backend(Vertx vertx, String name) throws Exception {
+    this.name = name;
+    // Port 0: two backends asking Ports for a port can get the same one, and Vert.x would then share it.
+    this.server = vertx.createHttpServer().requestHandler(this::handle)
+        .listen(0, RouterFixture.HOST).await(10, TimeUnit.SECONDS);
+    this.port = server.actualPort();
+  }
+
+  Endpoint endpoint() {
+    return Endpoint.of(RouterFixture.HOST, port);
+  }
+
+  private void handle(HttpServerRequest request) {
+    seen.incrementAndGet();
+    // Not the response's end: a pipe ends its destination when the source fails, so an echo of a reset
+    // request still "ends" its response.
+    request.end().onSuccess(v -> completed.incrementAndGet());
+    String path = request.path();
+    if (path.startsWith("/echo")) {
+      if (request.getHeader("content-length") == null) {
+        request.response().setChunked(true);
+      } else {
+        request.response().putHeader("content-length", request.getHeader("content-length"));
+      }
+      request.pipeTo(request.response());
+    } else if (path.startsWith("/headers")) {
+      JsonObject json = new JsonObject().put("uri", request.uri()).put("host", String.valueOf(request.authority()));
+      request.headers().forEach(h -> json.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+      request.response().putHeader("content-type", "application/json").putHeader("x-drop-me", "1")
+          .end(json.encode());
+    } else if (path.startsWith("/slow")) {
+      request.pause();
+    } else if (path.startsWith("/status/")) {
+      request.response().setStatusCode(Integer.parseInt(path.substring(8))).end(name);
+    } else {
+      request.response().end(name);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.close().await(10, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,10 @@
+package io.ringway.http;
+
+/** {@link ResilienceTest} on epoll: the core suite runs on both native transports. */
+class EpollResilienceTest extends ResilienceTest {
+
+  @Override
+  RouterFixture newFixture() {
+    return RouterFixture.epoll();
+  }
+}

@@ -1,0 +1,10 @@
+package io.ringway.http;
+
+/** {@link TlsTest} on epoll: the core suite runs on both native transports. */
+class EpollTlsTest extends TlsTest {
+
+  @Override
+  RouterFixture newFixture() {
+    return RouterFixture.epoll();
+  }
+}

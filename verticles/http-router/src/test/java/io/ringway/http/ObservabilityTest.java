@@ -1,0 +1,117 @@
+package io.ringway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringway.spi.config.AccessLogConfig;
+import io.ringway.spi.config.ForwardAction;
+import io.ringway.spi.config.PathMatch;
+import io.ringway.spi.config.RouteConfig;
+import io.ringway.spi.config.RouteMatch;
+import io.ringway.spi.upstream.ClusterConfig;
+import io.ringway.testkit.Ports;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The access log file and the per-route / per-cluster stats answered on ringway.stats.collect, on io_uring. */
+class ObservabilityTest {
+
+  @TempDir
+  static Path dir;
+  private static RouterFixture fixture;
+  private static Backend backend;
+  private static Path log;
+
+  @BeforeAll
+  static void start() throws Exception {
+    fixture = RouterFixture.ioUring();
+    backend = new Backend(fixture.vertx, "b");
+    log = dir.resolve("access.log");
+    fixture.accessLog = new AccessLogConfig(log.toString(),
+        "{method} {uri} {protocol} {status} {bytes} {route} {upstream} {requestId}", 1024);
+    fixture.start(1, RouterFixture.listener(Ports.freeTcpPort()), List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
+        List.of(new RouteConfig("api", RouteMatch.path(PathMatch.prefix("/api/")), ForwardAction.to("b")),
+            new RouteConfig("status", RouteMatch.path(PathMatch.prefix("/status/")), ForwardAction.to("b"))));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    fixture.close();
+  }
+
+  private static Reply get(String uri, String requestId) throws Exception {
+    RequestOptions options = new RequestOptions().setHost(RouterFixture.HOST).setPort(fixture.port).setURI(uri)
+        .setMethod(HttpMethod.GET);
+    if (requestId != null) {
+      options.putHeader("x-request-id", requestId);
+    }
+    return Reply.send(fixture.context, fixture.client, options, null);
+  }
+
+  @Test
+  void everyAnsweredRequestIsOneLineInTheFile() throws Exception {
+    get("/api/one?x=1", "req-1");
+    get("/nowhere", "req-2");
+    get("/api/two", null);
+    String upstream = RouterFixture.HOST + ":" + backend.port;
+    Eventually.await("three lines in " + log, Duration.ofSeconds(5), () -> lines().size() >= 3);
+    List<String> lines = lines();
+    assertThat(lines.get(0)).isEqualTo("GET /api/one?x=1 HTTP/1.1 200 1 api " + upstream + " req-1");
+    assertThat(lines.get(1)).isEqualTo("GET /nowhere HTTP/1.1 404 9 - - req-2");
+    // No id from the client: the one the router generated and sent upstream.
+    assertThat(lines.get(2)).matches("GET /api/two HTTP/1.1 200 1 api " + upstream.replace(".", "\\.")
+        + " [0-9a-f-]{36}");
+    JsonObject accessLog = fixture.stats().getJsonObject("accessLog");
+    assertThat(accessLog.getLong("logged")).isGreaterThanOrEqualTo(3L);
+    assertThat(accessLog.getLong("dropped")).isZero();
+  }
+
+  @Test
+  void routesAndClustersCountStatusClassesAndLatency() throws Exception {
+    for (String status : List.of("200", "201", "404", "503", "500")) {
+      get("/status/" + status, null);
+    }
+    JsonObject stats = fixture.stats();
+    JsonObject route = find(stats.getJsonArray("routes"), "route", "status");
+    assertThat(route.getLong("requests")).isEqualTo(5L);
+    assertThat(route.getLong("2xx")).isEqualTo(2L);
+    assertThat(route.getLong("4xx")).isEqualTo(1L);
+    assertThat(route.getLong("5xx")).isEqualTo(2L);
+    assertThat(histogramTotal(route)).isEqualTo(5L);
+
+    JsonObject responses = find(stats.getJsonArray("clusters"), "cluster", "b").getJsonObject("httpResponses");
+    assertThat(responses.getLong("2xx")).isGreaterThanOrEqualTo(2L);
+    // The upstream's 503 was retried and the router answered the last one itself: only the 500 was relayed.
+    assertThat(responses.getLong("5xx")).isGreaterThanOrEqualTo(1L);
+    assertThat(histogramTotal(responses)).isEqualTo(responses.getLong("1xx") + responses.getLong("2xx")
+        + responses.getLong("3xx") + responses.getLong("4xx") + responses.getLong("5xx"));
+  }
+
+  private static long histogramTotal(JsonObject counters) {
+    return counters.getJsonArray("latencyMs").stream().mapToLong(b -> ((JsonObject) b).getLong("count")).sum();
+  }
+
+  private static JsonObject find(JsonArray array, String key, String name) {
+    return array.stream().map(JsonObject.class::cast).filter(o -> name.equals(o.getString(key))).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + key + " " + name + " in " + array));
+  }
+
+  /** The lines of this test's requests: the other test logs to the same file. */
+  private static List<String> lines() {
+    try {
+      return !Files.exists(log) ? List.of() : Files.readAllLines(log).stream()
+          .filter(line -> line.contains(" /api/") || line.contains(" /nowhere ")).toList();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.ringway.http;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/** Raw bytes over a socket: for requests no well-behaved client would send. */
+final class RawHttp {
+
+  private RawHttp() {
+  }
+
+  /** Sends {@code request} and returns what came back until the server closed or 5 s passed. */
+  static String exchange(int port, String request) throws IOException {
+    try (Socket socket = new Socket(RouterFixture.HOST, port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      return readUntilClose(socket.getInputStream());
+    }
+  }
+
+  static String readUntilClose(InputStream in) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buffer = new byte[4096];
+    try {
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        out.write(buffer, 0, n);
+      }
+    } catch (SocketTimeoutException timeout) {
+      out.write("<timeout>".getBytes(StandardCharsets.US_ASCII));
+    }
+    return out.toString(StandardCharsets.ISO_8859_1);
+  }
+}

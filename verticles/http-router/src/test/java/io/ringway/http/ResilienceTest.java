@@ -1,0 +1,149 @@
+package io.ringway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringway.spi.config.EventBusAction;
+import io.ringway.spi.config.ForwardAction;
+import io.ringway.spi.config.PathMatch;
+import io.ringway.spi.config.RetryBudget;
+import io.ringway.spi.config.RouteConfig;
+import io.ringway.spi.config.RouteMatch;
+import io.ringway.spi.config.RoutePolicy;
+import io.ringway.spi.config.WeightedCluster;
+import io.ringway.spi.upstream.CircuitBreakerConfig;
+import io.ringway.spi.upstream.ClusterConfig;
+import io.ringway.spi.upstream.Endpoint;
+import io.ringway.testkit.Ports;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Retries, timeouts, the circuit breaker and event-bus targets, end to end on io_uring. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ResilienceTest {
+
+  private RouterFixture fixture;
+  private Backend good;
+  private Backend failing;
+
+  /** The fixture on the transport this class runs on: io_uring here, epoll in its subclass. */
+  RouterFixture newFixture() {
+    return RouterFixture.ioUring();
+  }
+
+  @BeforeAll
+  void start() throws Exception {
+    fixture = newFixture();
+    good = new Backend(fixture.vertx, "good");
+    failing = new Backend(fixture.vertx, "failing");
+    Endpoint dead = Endpoint.of(RouterFixture.HOST, Ports.freeTcpPort());
+    List<ClusterConfig> clusters = List.of(
+        ClusterConfig.of("deadfirst", List.of(dead, good.endpoint())).withOutlierDetection(null),
+        ClusterConfig.of("mixed", List.of(failing.endpoint(), good.endpoint())).withOutlierDetection(null),
+        ClusterConfig.of("slow", List.of(good.endpoint())),
+        ClusterConfig.of("tiny", List.of(good.endpoint())).withLimits(new CircuitBreakerConfig(1, 1)));
+    RoutePolicy quick = RoutePolicy.DEFAULTS.withTimeout(Duration.ofMillis(300)).withRetries(0);
+    fixture.start(1, RouterFixture.listener(Ports.freeTcpPort()), clusters, List.of(
+        new RouteConfig("connect-retry", RouteMatch.path(PathMatch.prefix("/dead")), ForwardAction.to("deadfirst"),
+            RoutePolicy.DEFAULTS.withRetries(1)),
+        new RouteConfig("status-retry", RouteMatch.path(PathMatch.prefix("/status/")), ForwardAction.to("mixed"),
+            RoutePolicy.DEFAULTS.withRetries(1)),
+        new RouteConfig("no-budget", RouteMatch.path(PathMatch.prefix("/budget/")),
+            new ForwardAction(List.of(new WeightedCluster("mixed", 1)), "/status/", null),
+            RoutePolicy.DEFAULTS.withRetries(1).withRetryBudget(new RetryBudget(0, 0))),
+        new RouteConfig("timeout", RouteMatch.path(PathMatch.exact("/slow")), ForwardAction.to("slow"), quick),
+        new RouteConfig("limited", RouteMatch.path(PathMatch.exact("/slow/limited")), ForwardAction.to("tiny"),
+            RoutePolicy.DEFAULTS.withTimeout(Duration.ofSeconds(2))),
+        new RouteConfig("bus", RouteMatch.path(PathMatch.exact("/bus")), new EventBusAction("svc.echo")),
+        new RouteConfig("bus-none", RouteMatch.path(PathMatch.exact("/bus/none")), new EventBusAction("svc.none")),
+        new RouteConfig("bus-slow", RouteMatch.path(PathMatch.exact("/bus/slow")), new EventBusAction("svc.slow"),
+            quick)));
+    fixture.vertx.eventBus().<JsonObject>consumer("svc.echo", m -> m.reply(new JsonObject().put("status", 201)
+        .put("headers", new JsonObject().put("x-svc", "yes"))
+        .put("body", m.body().getString("method") + " " + m.body().getString("path") + " " + m.body().getString("body"))))
+        .completion().await();
+    fixture.vertx.eventBus().consumer("svc.slow", m -> { }).completion().await();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    fixture.close();
+  }
+
+  private Reply send(HttpMethod method, String uri, String body) throws Exception {
+    return Reply.send(fixture.context, fixture.client, new RequestOptions().setHost(RouterFixture.HOST).setPort(fixture.port)
+        .setMethod(method).setURI(uri), body == null ? null : io.vertx.core.buffer.Buffer.buffer(body));
+  }
+
+  @Test
+  void connectFailureMovesToAHealthyEndpoint() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      Reply reply = send(HttpMethod.GET, "/dead", null);
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.text()).isEqualTo("good");
+    }
+  }
+
+  @Test
+  void gatewayErrorIsRetriedForIdempotentMethodsOnly() throws Exception {
+    for (int i = 0; i < 6; i++) {
+      // The failing backend answers its path's status; the good one too, but only one of them is asked twice.
+      Reply reply = send(HttpMethod.GET, "/status/503", null);
+      assertThat(reply.status()).isEqualTo(503);
+    }
+    int before = failing.seen.get() + good.seen.get();
+    send(HttpMethod.GET, "/status/503", null);
+    assertThat(failing.seen.get() + good.seen.get() - before).isEqualTo(2);
+    before = failing.seen.get() + good.seen.get();
+    assertThat(send(HttpMethod.POST, "/status/503", "x").status()).isEqualTo(503);
+    assertThat(failing.seen.get() + good.seen.get() - before).isEqualTo(1);
+  }
+
+  @Test
+  void aSpentRetryBudgetRelaysTheFirstAnswer() throws Exception {
+    int before = failing.seen.get() + good.seen.get();
+    Reply reply = send(HttpMethod.GET, "/budget/503", null);
+    assertThat(reply.status()).isEqualTo(503);
+    assertThat(failing.seen.get() + good.seen.get() - before).isEqualTo(1);
+    JsonObject route = fixture.stats().getJsonArray("routes").stream().map(JsonObject.class::cast)
+        .filter(r -> r.getString("route").equals("no-budget")).findFirst().orElseThrow();
+    assertThat(route.getLong("retryBudgetExhausted")).isEqualTo(1L);
+    assertThat(route.getLong("retries")).isZero();
+    assertThat(route.getLong("inFlight")).isZero();
+    assertThat(route.getLong("retriesInFlight")).isZero();
+  }
+
+  @Test
+  void requestTimeoutIs504() throws Exception {
+    long start = System.nanoTime();
+    assertThat(send(HttpMethod.GET, "/slow", null).status()).isEqualTo(504);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void clusterLimitIs503WithOverloadHeader() throws Exception {
+    var first = fixture.client.request(new RequestOptions().setHost(RouterFixture.HOST).setPort(fixture.port)
+        .setURI("/slow/limited")).compose(r -> r.send());
+    Eventually.await("first request holds the only slot", Duration.ofSeconds(5), () -> good.seen.get() > 0);
+    Reply second = send(HttpMethod.GET, "/slow/limited", null);
+    assertThat(second.status()).isEqualTo(503);
+    assertThat(second.header("x-ringway-overloaded")).isEqualTo("true");
+    assertThat(first.await(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(504);
+  }
+
+  @Test
+  void eventBusTarget() throws Exception {
+    Reply reply = send(HttpMethod.POST, "/bus", "hi");
+    assertThat(reply.status()).isEqualTo(201);
+    assertThat(reply.header("x-svc")).isEqualTo("yes");
+    assertThat(reply.text()).isEqualTo("POST /bus hi");
+    assertThat(send(HttpMethod.GET, "/bus/none", null).status()).isEqualTo(503);
+    assertThat(send(HttpMethod.GET, "/bus/slow", null).status()).isEqualTo(504);
+  }
+}

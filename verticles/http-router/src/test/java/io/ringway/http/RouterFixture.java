@@ -1,0 +1,112 @@
+package io.ringway.http;
+
+import io.ringway.spi.ConfigSnapshot;
+import io.ringway.spi.TransportPlugin;
+import io.ringway.spi.config.AccessLogConfig;
+import io.ringway.spi.config.AdminConfig;
+import io.ringway.spi.config.DemoUpstreamConfig;
+import io.ringway.spi.config.HttpListenerConfig;
+import io.ringway.spi.config.HttpRouterConfig;
+import io.ringway.spi.config.RingwayConfig;
+import io.ringway.spi.config.RouteConfig;
+import io.ringway.spi.config.TcpProxyConfig;
+import io.ringway.spi.upstream.ClusterConfig;
+import io.ringway.testkit.Capabilities;
+import io.ringway.testkit.Ports;
+import io.ringway.transport.epoll.EpollTransportPlugin;
+import io.ringway.transport.uring.IoUringTransportPlugin;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/** A real Vert.x on a chosen transport with the router deployed on a free loopback port. */
+final class RouterFixture implements AutoCloseable {
+
+  static final String HOST = "127.0.0.1";
+  static final String LISTENER = "web";
+
+  final Vertx vertx;
+  final List<HttpRouterVerticle> instances = new CopyOnWriteArrayList<>();
+  final HttpClient client;
+  /** Where tests issue client requests from. */
+  final io.vertx.core.Context context;
+  int port;
+  /** The access log of every snapshot this fixture makes; set before {@link #start}. */
+  AccessLogConfig accessLog;
+  private HttpListenerConfig listener;
+  private long version;
+
+  RouterFixture(TransportPlugin plugin) {
+    Capabilities.require(plugin.name(), plugin.isAvailable(), plugin.unavailabilityCause());
+    this.vertx = Vertx.builder().withTransport(plugin.create(new JsonObject())).build();
+    if (!vertx.isNativeTransportEnabled()) {
+      vertx.close();
+      throw new IllegalStateException("asked for " + plugin.name() + " but Vert.x fell back to NIO");
+    }
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+    this.context = vertx.getOrCreateContext();
+  }
+
+  static RouterFixture ioUring() {
+    return new RouterFixture(new IoUringTransportPlugin());
+  }
+
+  static RouterFixture epoll() {
+    return new RouterFixture(new EpollTransportPlugin());
+  }
+
+  static HttpListenerConfig listener(int port) {
+    return HttpListenerConfig.of(LISTENER, HOST, port);
+  }
+
+  ConfigSnapshot snapshot(HttpListenerConfig listener, List<ClusterConfig> clusters, List<RouteConfig> routes) {
+    RingwayConfig config = new RingwayConfig("io_uring", 1, Map.of(), List.of("http-router"),
+        new AdminConfig(HOST, 9901, null), new DemoUpstreamConfig(HOST, 8081, 9001, "test"), clusters,
+        TcpProxyConfig.NONE, new HttpRouterConfig(List.of(listener), routes, accessLog));
+    return new ConfigSnapshot(++version, config, "test");
+  }
+
+  RouterFixture start(List<ClusterConfig> clusters, List<RouteConfig> routes) throws Exception {
+    return start(1, listener(Ports.freeTcpPort()), clusters, routes);
+  }
+
+  RouterFixture start(int count, HttpListenerConfig listener, List<ClusterConfig> clusters, List<RouteConfig> routes)
+      throws Exception {
+    this.port = listener.port();
+    this.listener = listener;
+    ConfigSnapshot snapshot = snapshot(listener, clusters, routes);
+    vertx.deployVerticle(() -> {
+      HttpRouterVerticle instance = new HttpRouterVerticle(snapshot);
+      instances.add(instance);
+      return instance;
+    }, new DeploymentOptions().setInstances(count)).await(10, TimeUnit.SECONDS);
+    return this;
+  }
+
+  /** Publishes a new config the way the config verticle does, with the listener it started with. */
+  void publish(List<ClusterConfig> clusters, List<RouteConfig> routes) {
+    publish(listener, clusters, routes);
+  }
+
+  /** Publishes a new config with another listener. */
+  void publish(HttpListenerConfig listener, List<ClusterConfig> clusters, List<RouteConfig> routes) {
+    vertx.eventBus().publish(io.ringway.spi.Addresses.CONFIG_APPLIED, snapshot(listener, clusters, routes));
+  }
+
+  /** One instance's counters, asked the way the admin verticle asks. */
+  JsonObject stats() throws Exception {
+    return vertx.eventBus().<JsonObject>request(io.ringway.spi.Addresses.STATS_COLLECT, "")
+        .await(5, TimeUnit.SECONDS).body();
+  }
+
+  @Override
+  public void close() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+}

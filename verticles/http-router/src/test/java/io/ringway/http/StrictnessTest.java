@@ -1,0 +1,130 @@
+package io.ringway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringway.spi.config.ForwardAction;
+import io.ringway.spi.config.HttpListenerConfig;
+import io.ringway.spi.config.RouteConfig;
+import io.ringway.spi.config.RouteMatch;
+import io.ringway.spi.upstream.ClusterConfig;
+import io.ringway.testkit.Ports;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Each framing attack over a raw socket: refused by the router, never seen by the backend. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StrictnessTest {
+
+  private RouterFixture fixture;
+  private Backend backend;
+
+  /** The fixture on the transport this class runs on: io_uring here, epoll in its subclass. */
+  RouterFixture newFixture() {
+    return RouterFixture.ioUring();
+  }
+
+  @BeforeAll
+  void start() throws Exception {
+    fixture = newFixture();
+    backend = new Backend(fixture.vertx, "b");
+    HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
+        Ports.freeTcpPort(), false, 1024, 64, Duration.ofMillis(500), Duration.ofSeconds(30), 100, null);
+    fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
+        List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    fixture.close();
+  }
+
+  @BeforeEach
+  void reset() {
+    backend.seen.set(0);
+    backend.completed.set(0);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      // Content-Length with Transfer-Encoding: Netty alone would drop the length and forward.
+      "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      // Duplicate Content-Length, same and different values.
+      "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
+      "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+      // Invalid Content-Length.
+      "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 3x\r\n\r\nabc",
+      "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n",
+      // Transfer-Encoding other than chunked: Netty would read no body, leaving it to be parsed as a request.
+      "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n",
+      "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n",
+      // obs-fold.
+      "GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n\tb\r\n\r\n",
+      // Bare LF line ends.
+      "GET / HTTP/1.1\nHost: h\n\n",
+      "GET / HTTP/1.1\r\nHost: h\nX-A: a\r\n\r\n",
+  })
+  void ambiguousHeadIsRefusedWith400(String attack) throws Exception {
+    String response = RawHttp.exchange(fixture.port, attack);
+    assertThat(response).matches("(?s)HTTP/1\\.[01] 400.*");
+    assertThat(backend.seen).hasValue(0);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+      "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n",
+      "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n-3\r\nabc\r\n0\r\n\r\n",
+  })
+  void badChunkIsNeverForwarded(String attack) throws Exception {
+    String response = RawHttp.exchange(fixture.port, attack);
+    // The head was valid and went on when its first chunk did; the bad chunk then resets the upstream
+    // request, so the backend never gets a whole request, and the client never a 200.
+    assertThat(response).doesNotContain("HTTP/1.1 200");
+    assertThat(backend.completed).hasValue(0);
+  }
+
+  @Test
+  void oversizedHeadIs431() throws Exception {
+    String response = RawHttp.exchange(fixture.port, "GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + "a".repeat(2000)
+        + "\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 431");
+    assertThat(backend.seen).hasValue(0);
+  }
+
+  @Test
+  void oversizedBodyIs413() throws Exception {
+    String declared = RawHttp.exchange(fixture.port, "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n"
+        + "a".repeat(100));
+    assertThat(declared).startsWith("HTTP/1.1 413");
+    assertThat(backend.seen).hasValue(0);
+  }
+
+  @Test
+  void slowHeadIsClosedWith408() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket(RouterFixture.HOST, fixture.port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: h\r\n".getBytes());
+      long start = System.nanoTime();
+      String response = RawHttp.readUntilClose(socket.getInputStream());
+      assertThat(response).startsWith("HTTP/1.1 408");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    }
+    assertThat(backend.seen).hasValue(0);
+  }
+
+  @Test
+  void validRequestsStillPass() throws Exception {
+    String response = RawHttp.exchange(fixture.port, "POST /echo HTTP/1.1\r\nHost: h\r\nConnection: close\r\n"
+        + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 200").contains("abc");
+    assertThat(backend.seen).hasValue(1);
+  }
+}
