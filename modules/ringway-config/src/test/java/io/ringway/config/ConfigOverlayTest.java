@@ -58,7 +58,7 @@ class ConfigOverlayTest {
     assertThat(errors(Map.of("RINGWAY_TRANSPORT", "uring"), Map.of()))
         .containsExactly("RINGWAY_TRANSPORT: unknown transport \"uring\" (known: auto, io_uring, epoll, nio)");
     assertThat(errors(Map.of("RINGWAY_VERTICLES", "admin,tcp"), Map.of()))
-        .containsExactly("RINGWAY_VERTICLES[1]: unknown verticle \"tcp\" (known: admin, demo-upstream, tcp-proxy, http-router)");
+        .containsExactly("RINGWAY_VERTICLES[1]: unknown verticle \"tcp\" (known: admin, demo-upstream, tcp-proxy, http-router, tun-bridge)");
     assertThat(errors(Map.of("RINGWAY_VERTICLES", " , "), Map.of()))
         .containsExactly("RINGWAY_VERTICLES: expected a non-empty list, got \" , \"");
     assertThat(errors(Map.of("RINGWAY_ADMIN", "x"), Map.of()))

@@ -57,7 +57,7 @@ class ConfigValidationTest {
 
     assertThat(errors).containsExactly(
         "transport: unknown transport \"uring\" (known: auto, io_uring, epoll, nio)",
-        "verticles[1]: unknown verticle \"tcp\" (known: admin, demo-upstream, tcp-proxy, http-router)",
+        "verticles[1]: unknown verticle \"tcp\" (known: admin, demo-upstream, tcp-proxy, http-router, tun-bridge)",
         "admin.port: expected an integer from 1 to 65535, got \"abc\"",
         "admin.prot: unknown key (known: host, port, token, drainTimeout)");
   }

@@ -69,7 +69,7 @@ class ConfigVerticleTest {
         .compose(rejected -> replace(vertx, "admin: { port: abc, prot: 1 }\nverticles: [admin, tcp]\n").compose(written -> rejected))
         .map(rejected -> {
           assertThat(rejected.errors()).extracting(ConfigError::toString).containsExactly(
-              "verticles[1]: unknown verticle \"tcp\" (known: admin, demo-upstream, tcp-proxy, http-router)",
+              "verticles[1]: unknown verticle \"tcp\" (known: admin, demo-upstream, tcp-proxy, http-router, tun-bridge)",
               "admin.port: expected an integer from 1 to 65535, got \"abc\"",
               "admin.prot: unknown key (known: host, port, token, drainTimeout)");
           assertThat(rejected.runningVersion()).isEqualTo(1);

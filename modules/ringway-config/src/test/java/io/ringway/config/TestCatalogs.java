@@ -22,7 +22,7 @@ final class TestCatalogs {
   static PluginCatalog withVerticles() {
     return new PluginCatalog(PluginCatalog.load().transports(),
         List.of(new NamedProvider("admin"), new NamedProvider("demo-upstream"), new NamedProvider("tcp-proxy"),
-            new NamedProvider("http-router")));
+            new NamedProvider("http-router"), new NamedProvider("tun-bridge")));
   }
 
   static ConfigLoader loader() {

@@ -57,6 +57,20 @@ class HttpBackendTest {
   }
 
   @Test
+  void delayAnswersNoSoonerThanAskedAndRefusesWhatIsNotADelay() throws Exception {
+    long start = System.nanoTime();
+    HttpResponse<Buffer> late = client.get(demo.httpPort(), DemoFixture.HOST, "/delay/300").send().await(10, TimeUnit.SECONDS);
+
+    assertThat(late.statusCode()).isEqualTo(200);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(300);
+    assertThat(late.bodyAsString()).startsWith("Hello from Ringway demo upstream");
+    for (String bad : new String[] {"/delay/", "/delay/-1", "/delay/60001", "/delay/abc"}) {
+      assertThat(client.get(demo.httpPort(), DemoFixture.HOST, bad).send().await(10, TimeUnit.SECONDS).statusCode())
+          .as(bad).isEqualTo(400);
+    }
+  }
+
+  @Test
   void http11RequestsReuseOneKeptAliveConnection() throws Exception {
     HttpClient http = demo.vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(1));
 

@@ -1,13 +1,21 @@
 package io.ringway.demo.impl;
 
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-/** Routes the demo HTTP backend: {@code GET /} greets, {@code POST /echo} echoes, nothing else. */
+/**
+ * Routes the demo HTTP backend: {@code GET /} greets, {@code POST /echo} echoes, {@code GET /delay/<ms>}
+ * greets after that many milliseconds (at most a minute: a slow backend for drain and timeout demos),
+ * nothing else.
+ */
 public final class DemoHttpHandler implements Handler<HttpServerRequest> {
+
+  private static final String DELAY = "/delay/";
+  private static final long MAX_DELAY_MILLIS = 60_000;
 
   private final String greeting;
 
@@ -21,12 +29,23 @@ public final class DemoHttpHandler implements Handler<HttpServerRequest> {
     switch (request.path()) {
       case "/" -> only(HttpMethod.GET, request, this::greet);
       case "/echo" -> only(HttpMethod.POST, request, HttpEcho::echo);
+      case String path when path.startsWith(DELAY) -> only(HttpMethod.GET, request, this::greetLater);
       default -> plain(request.response().setStatusCode(404), "not found\n");
     }
   }
 
   private void greet(HttpServerRequest request) {
     plain(request.response(), greeting);
+  }
+
+  private void greetLater(HttpServerRequest request) {
+    String millis = request.path().substring(DELAY.length());
+    long delay = millis.matches("[0-9]{1,5}") ? Long.parseLong(millis) : -1;
+    if (delay < 0 || delay > MAX_DELAY_MILLIS) {
+      plain(request.response().setStatusCode(400), "expected /delay/<milliseconds from 0 to " + MAX_DELAY_MILLIS + ">\n");
+      return;
+    }
+    Vertx.currentContext().owner().setTimer(Math.max(1, delay), fired -> greet(request));
   }
 
   private static void only(HttpMethod method, HttpServerRequest request, Handler<HttpServerRequest> handler) {

@@ -1,0 +1,317 @@
+package io.ringway.tun;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.ringway.spi.Addresses;
+import io.ringway.spi.ConfigSnapshot;
+import io.ringway.spi.LocalCodec;
+import io.ringway.spi.config.TunBridgeConfig;
+import io.ringway.spi.config.TunPeerConfig;
+import io.ringway.tun.impl.Bridge;
+import io.ringway.tun.impl.EpollTunChannel;
+import io.ringway.tun.impl.IoUringTunChannel;
+import io.ringway.tun.impl.MeshPeers;
+import io.ringway.tun.impl.PrivateKeys;
+import io.ringway.tun.impl.StaticKeyPair;
+import io.ringway.tun.impl.TunChannel;
+import io.ringway.tun.impl.UdpUnderlay;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The L3 tunnel: a TUN device bridged to encrypted UDP peers, both read and written on this
+ * verticle's event loop — the TUN fd through io_uring operations on the loop's own ring
+ * ({@link IoUringTunChannel}) or, on the epoll transport, through readiness in the loop's own epoll
+ * set ({@link EpollTunChannel}); the UDP socket is a channel of the same loop. On NIO the deployment
+ * fails, naming the transport (no dedicated-thread fallback is built).
+ *
+ * <p>The device is opened and the key read in {@code executeBlocking}, never on the loop. Peers
+ * follow {@link Addresses#CONFIG_APPLIED}: a peer that stays keeps its sessions; device, address,
+ * port and key changes need a redeploy and are logged as such. In a cluster the bridge announces
+ * itself on {@link Addresses#CLUSTER_TUN_PEERS_ANNOUNCE} and adds the peers the registry publishes
+ * on {@link Addresses#TUN_PEERS} to its configured ones ({@link MeshPeers}); standalone, nobody
+ * answers the announcement and nothing is published.
+ *
+ * <p><b>Stats contract</b> ({@link Addresses#STATS_COLLECT}), as tcp-proxy's: a local consumer;
+ * a request {@code {"replyTo": addr}} gets the counters sent there, a plain request gets them as the
+ * reply:
+ * <pre>{"verticle":"tun-bridge", "instance":"tun-bridge-1", "instances":1, "thread":.., "configVersion":..,
+ *  "inFlight":0 (a tunnel holds no connections: a drain has nothing to wait for),
+ *  "ioPath":"io_uring" or "epoll", "device":"ringway0", "publicKey":..,
+ *  "listen":"[0:0:0:0:0:0:0:0]:51820" (on io_uring: Vert.x makes dual-stack UDP sockets there, so
+ *                                      0.0.0.0 binds the IPv6 wildcard and takes IPv4 too),
+ *  "tun":{"packetsRead","bytesRead","packetsWritten","bytesWritten","writesDropped","readErrors","writeErrors",
+ *         "handlerFailures"}, "udpErrors":n,
+ *  "drops":{"BAD_TAG":n, ...}          (node-wide, every peer's included; only non-zero reasons)
+ *  "peers":[{"peer","publicKey","endpoint","session","handshakes","handshakeAgeMillis","txPackets","txBytes",
+ *            "rxPackets","rxBytes","queued","drops":{...}}]}</pre>
+ */
+public final class TunBridgeVerticle extends VerticleBase {
+
+  private static final System.Logger LOG = System.getLogger(TunBridgeVerticle.class.getName());
+  private static final AtomicLong IDS = new AtomicLong();
+
+  private final ConfigSnapshot snapshot;
+  private final String id = "tun-bridge-" + IDS.incrementAndGet();
+  /** The config the device was opened with; a reload changes only the peers. */
+  private TunBridgeConfig tun;
+  private long configVersion;
+  private Bridge bridge;
+  private UdpUnderlay udp;
+  private TunChannel channel;
+  private long timer = -1;
+  private Future<Void> applied = Future.succeededFuture();
+  /** Peers from config, and those the cluster registry announced; the bridge runs their merge. */
+  private List<TunPeerConfig> configuredPeers;
+  private String publicKey;
+  private JsonObject announcement;
+  private JsonArray announcedPeers = new JsonArray();
+
+  /** @param snapshot the config in force at deployment; later ones arrive on {@link Addresses#CONFIG_APPLIED} */
+  public TunBridgeVerticle(ConfigSnapshot snapshot) {
+    this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
+  }
+
+  @Override
+  public Future<?> start() {
+    LocalCodec.registerAll(vertx);
+    tun = snapshot.config().tun();
+    configVersion = snapshot.version();
+    if (!tun.enabled()) {
+      return Future.failedFuture(new IllegalStateException("tun-bridge is deployed but the tunnel is not configured:"
+          + " add a tun section (or set tun.enabled: true)"));
+    }
+    IoEventLoop loop = (IoEventLoop) ((ContextInternal) context).nettyEventLoop();
+    if (!loop.isIoType(IoUringIoHandler.class) && !loop.isIoType(EpollIoHandler.class)) {
+      return Future.failedFuture(new IllegalStateException("tun-bridge needs the io_uring or epoll transport, but this"
+          + " node's event loops run " + ioPath(loop) + " (there is no NIO path for the TUN fd);"
+          + " set transport: io_uring, epoll or auto"));
+    }
+    return vertx.executeBlocking(() -> openBlocking(tun))
+        .compose(opened -> startOnLoop(loop, opened))
+        .compose(started -> {
+          List<MessageConsumer<Object>> consumers = List.of(
+              vertx.eventBus().consumer(Addresses.CONFIG_APPLIED, this::onConfig),
+              vertx.eventBus().localConsumer(Addresses.TUN_PEERS, this::onAnnouncedPeers),
+              vertx.eventBus().localConsumer(Addresses.STATS_COLLECT, this::onStats));
+          return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+        })
+        .onSuccess(listening -> announce());
+  }
+
+  /**
+   * Offers this node to the cluster's peer registry. Standalone there is no registry (no handler):
+   * nothing to do.
+   */
+  private void announce() {
+    vertx.eventBus().request(Addresses.CLUSTER_TUN_PEERS_ANNOUNCE, announcement).onFailure(e -> {
+      if (!(e instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS)) {
+        LOG.log(Level.WARNING, "tun-bridge: the cluster did not take this node's announcement: " + e.getMessage());
+      }
+    });
+  }
+
+  /** Key, device and endpoints: everything that makes syscalls or asks DNS. */
+  private record Opened(StaticKeyPair key, TunDevice device, Map<String, InetSocketAddress> endpoints, String host) {
+  }
+
+  private static Opened openBlocking(TunBridgeConfig tun) {
+    StaticKeyPair key = PrivateKeys.load(tun);
+    Map<String, InetSocketAddress> endpoints = Bridge.resolveEndpoints(tun.peers());
+    TunDevice device = TunDevice.open(tun.devicePath(), tun.deviceName(), tun.multiQueue());
+    try {
+      device.mtu(tun.mtu());
+      tun.addresses().forEach(device::address);
+      device.up();
+    } catch (RuntimeException e) {
+      device.close();
+      throw e;
+    }
+    return new Opened(key, device, endpoints, hostName());
+  }
+
+  /** The host's name for the announcement (may ask DNS: blocking code only). */
+  private static String hostName() {
+    String name = System.getenv("HOSTNAME");
+    if (name != null && !name.isBlank()) {
+      return name;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "node";
+    }
+  }
+
+  private Future<Void> startOnLoop(IoEventLoop loop, Opened opened) {
+    bridge = new Bridge(opened.key(), tun.mtu(), tun.rekeyAfterSeconds(), System::nanoTime);
+    configuredPeers = tun.peers();
+    publicKey = opened.key().publicKeyBase64();
+    try {
+      bridge.applyPeers(tun.peers(), opened.endpoints());
+    } catch (IllegalArgumentException e) {
+      opened.device().close();
+      return Future.failedFuture(e);
+    }
+    bridge.attach(new Bridge.Io() {
+      @Override
+      public boolean writeTun(byte[] packet) {
+        return channel != null && channel.write(Unpooled.wrappedBuffer(packet));
+      }
+
+      @Override
+      public void sendUdp(byte[] datagram, InetSocketAddress to) {
+        udp.send(datagram, to);
+      }
+    });
+    boolean uring = loop.isIoType(IoUringIoHandler.class);
+    return UdpUnderlay.bind((VertxInternal) vertx, loop, tun.listenHost(), tun.listenPort(), bridge.maxDatagram(),
+            !uring, bridge::onDatagram)
+        .onFailure(e -> opened.device().close())
+        .compose(bound -> {
+          udp = bound;
+          TunChannel tunChannel = uring
+              ? new IoUringTunChannel(opened.device(), loop, tun.readSlots(), tun.writeSlots(), tun.mtu(), bridge::onTunPacket)
+              : new EpollTunChannel(opened.device(), loop, tun.mtu(), bridge::onTunPacket);
+          // A failed open closes the device itself; the socket is ours to close.
+          return tunChannel.open().onSuccess(ready -> channel = tunChannel).onFailure(e -> bound.close());
+        })
+        .onSuccess(ready -> {
+          // The key prefix keeps names apart when hosts share a name (containers from one image).
+          announcement = MeshPeers.announcement(opened.host() + "-" + publicKey.substring(0, 8).replace('/', '_')
+              .replace('+', '-'), opened.key(), tun, udp.localAddress());
+          timer = vertx.setPeriodic(1000, tick -> bridge.tick());
+          LOG.log(Level.INFO, "tun-bridge: " + opened.device().name() + " up, UDP " + udp.localAddress()
+              + ", public key " + opened.key().publicKeyBase64() + ", " + tun.peers().size() + " peer(s), "
+              + channel.ioPath());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    if (bridge != null) {
+      bridge.close();
+    }
+    Future<Void> udpClosed = udp == null ? Future.succeededFuture() : udp.close();
+    Future<Void> tunClosed = channel == null ? Future.succeededFuture() : channel.shutdown();
+    return Future.join(udpClosed, tunClosed);
+  }
+
+  private void onConfig(Message<Object> message) {
+    if (!(message.body() instanceof ConfigSnapshot next)) {
+      LOG.log(Level.WARNING, "tun-bridge: ignored a config message that is not a local ConfigSnapshot");
+      return;
+    }
+    // One change at a time, in arrival order: endpoint resolution is asynchronous.
+    applied = applied.transform(previous -> next.version() <= configVersion ? Future.succeededFuture() : reload(next))
+        .recover(e -> {
+          LOG.log(Level.ERROR, "tun-bridge: config " + next.version() + " not applied: " + e.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+
+  private Future<Void> reload(ConfigSnapshot next) {
+    TunBridgeConfig nextTun = next.config().tun();
+    if (!sameDevice(tun, nextTun)) {
+      LOG.log(Level.WARNING, "tun-bridge: config " + next.version() + " changes the device, address, port or key;"
+          + " only peers follow a reload, the rest needs a redeploy");
+    }
+    configuredPeers = nextTun.peers();
+    return applyPeers().onSuccess(done -> configVersion = next.version());
+  }
+
+  private void onAnnouncedPeers(Message<Object> message) {
+    if (!(message.body() instanceof JsonObject body) || !(body.getValue("peers") instanceof JsonArray peers)) {
+      return;
+    }
+    applied = applied.transform(previous -> {
+      announcedPeers = peers;
+      return applyPeers();
+    }).recover(e -> {
+      LOG.log(Level.ERROR, "tun-bridge: announced peers not applied: " + e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Resolves endpoints off the loop, then gives the bridge the configured peers merged with the announced ones. */
+  private Future<Void> applyPeers() {
+    List<TunPeerConfig> peers = MeshPeers.merge(configuredPeers, announcedPeers, publicKey);
+    return vertx.executeBlocking(() -> Bridge.resolveEndpoints(peers))
+        .map(endpoints -> {
+          bridge.applyPeers(peers, endpoints);
+          return null;
+        });
+  }
+
+  private static boolean sameDevice(TunBridgeConfig a, TunBridgeConfig b) {
+    return a.deviceName().equals(b.deviceName()) && a.devicePath().equals(b.devicePath()) && a.mtu() == b.mtu()
+        && a.addresses().equals(b.addresses()) && a.listenHost().equals(b.listenHost()) && a.listenPort() == b.listenPort()
+        && Objects.equals(a.privateKeyFile(), b.privateKeyFile()) && Objects.equals(a.privateKeyEnv(), b.privateKeyEnv())
+        && a.readSlots() == b.readSlots() && a.writeSlots() == b.writeSlots() && a.multiQueue() == b.multiQueue()
+        && a.rekeyAfterSeconds() == b.rekeyAfterSeconds();
+  }
+
+  private void onStats(Message<Object> message) {
+    JsonObject stats = stats();
+    String replyTo = message.body() instanceof JsonObject request ? request.getString("replyTo") : null;
+    if (replyTo != null) {
+      vertx.eventBus().send(replyTo, stats);
+    } else if (message.replyAddress() != null) {
+      message.reply(stats);
+    }
+  }
+
+  private JsonObject stats() {
+    var channelStats = channel.stats();
+    JsonObject tunStats = new JsonObject()
+        .put("packetsRead", channelStats.packetsRead)
+        .put("bytesRead", channelStats.bytesRead)
+        .put("packetsWritten", channelStats.packetsWritten)
+        .put("bytesWritten", channelStats.bytesWritten)
+        .put("writesDropped", channelStats.writesDropped)
+        .put("readErrors", channelStats.readErrors)
+        .put("writeErrors", channelStats.writeErrors)
+        .put("handlerFailures", channelStats.handlerFailures);
+    InetSocketAddress listen = udp.localAddress();
+    String listenHost = listen.getAddress().getHostAddress();
+    return new JsonObject()
+        .put("verticle", "tun-bridge")
+        .put("instance", id)
+        .put("instances", 1)
+        .put("thread", Thread.currentThread().getName())
+        .put("configVersion", configVersion)
+        .put("inFlight", 0)
+        .put("ioPath", channel.ioPath())
+        .put("device", channel.name())
+        .put("listen", (listenHost.contains(":") ? "[" + listenHost + "]" : listenHost) + ":" + listen.getPort())
+        .put("tun", tunStats)
+        .put("udpErrors", udp.errors())
+        .mergeIn(bridge.statsJson());
+  }
+
+  private static String ioPath(IoEventLoop loop) {
+    return loop.isIoType(NioIoHandler.class) ? "nio" : "another transport";
+  }
+}

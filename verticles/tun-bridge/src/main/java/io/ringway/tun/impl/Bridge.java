@@ -1,0 +1,387 @@
+package io.ringway.tun.impl;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.ringway.spi.config.TunPeerConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+
+/**
+ * The tunnel's data plane on one event loop: IP packets from the TUN device are routed by
+ * destination to a peer, sealed and sent over UDP; datagrams from peers are handshakes or data,
+ * opened, checked against the sender's allowed prefixes and written to the TUN device. Handshakes
+ * start when a packet waits for a peer without a session (this node initiates) or when a peer's
+ * initiation arrives (this node responds). Every refusal is counted by {@link DropReason}.
+ *
+ * <p>Only the loop thread calls it; the I/O ends are plugged in by {@link #attach}.
+ */
+public final class Bridge {
+
+  /** Interface between the core and its sockets: TUN writes and UDP sends. */
+  public interface Io {
+    /** Writes one IP packet to the TUN device; false when it had to be dropped. */
+    boolean writeTun(byte[] packet);
+
+    void sendUdp(byte[] datagram, InetSocketAddress to);
+  }
+
+  /** Time between handshake retries while an initiation stays unanswered (WireGuard's REKEY_TIMEOUT). */
+  static final long RETRY_NANOS = 5_000_000_000L;
+  /** Give up retrying after this long and drop what was queued (WireGuard's REKEY_ATTEMPT_TIME). */
+  static final long ATTEMPT_NANOS = 90_000_000_000L;
+
+  private final StaticKeyPair local;
+  private final int mtu;
+  private final long rekeyNanos;
+  private final LongSupplier clock;
+  private final DropCounters drops = new DropCounters();
+  private final PeerSet peers = new PeerSet(drops);
+  private final Map<Integer, Peer.Live> sessions = new HashMap<>();
+  private final Map<Integer, Peer> pending = new HashMap<>();
+  private Io io;
+
+  /**
+   * @param local this node's static key pair
+   * @param mtu the TUN MTU: the largest inner packet sealed or accepted
+   * @param rekeyAfterSeconds age after which sending on a session this node initiated starts a new
+   *     handshake (twice that for one it answered); a session is dropped at three times this age
+   * @param clock nanoseconds, monotonic
+   */
+  public Bridge(StaticKeyPair local, int mtu, int rekeyAfterSeconds, LongSupplier clock) {
+    this.local = local;
+    this.mtu = mtu;
+    this.rekeyNanos = rekeyAfterSeconds * 1_000_000_000L;
+    this.clock = clock;
+  }
+
+  /** Plugs in the sockets; packets arriving before this are not expected (the sockets do not exist yet). */
+  public void attach(Io io) {
+    this.io = io;
+  }
+
+  /** Largest datagram a peer may send: a full-MTU inner packet plus header and tag. */
+  public int maxDatagram() {
+    return WireFormat.DATA_HEADER + mtu + WireFormat.TAG;
+  }
+
+  /** Resolves peer endpoints (DNS, so off the loop) for {@link #applyPeers}. */
+  public static Map<String, InetSocketAddress> resolveEndpoints(List<TunPeerConfig> peers) {
+    return PeerSet.resolve(peers);
+  }
+
+  /**
+   * Replaces the peer list. Peers that stay (same public key) keep sessions and learned endpoints;
+   * peers that left lose theirs. Throws, changing nothing, on an invalid key or prefix.
+   */
+  public void applyPeers(List<TunPeerConfig> configs, Map<String, InetSocketAddress> endpoints) {
+    for (Peer gone : peers.apply(configs, endpoints)) {
+      forget(gone);
+    }
+  }
+
+  /** One IP packet read from the TUN device; the buffer is only valid during the call. */
+  public void onTunPacket(ByteBuf buffer) {
+    byte[] packet = ByteBufUtil.getBytes(buffer);
+    int version = IpPackets.version(packet, 0, packet.length);
+    if (version == 0) {
+      drops.drop(DropReason.NOT_IP);
+      return;
+    }
+    Peer peer = peers.route(packet, version);
+    if (peer == null) {
+      drops.drop(DropReason.NO_ROUTE);
+      return;
+    }
+    sendData(peer, packet);
+  }
+
+  /** One datagram from the underlay; the buffer is only valid during the call. */
+  public void onDatagram(ByteBuf buffer, InetSocketAddress sender) {
+    int length = buffer.readableBytes();
+    if (length == 0) {
+      drops.drop(DropReason.TRUNCATED);
+      return;
+    }
+    switch (buffer.getByte(buffer.readerIndex())) {
+      case WireFormat.TYPE_DATA -> onData(buffer, length, sender);
+      case WireFormat.TYPE_INITIATION -> onInitiation(ByteBufUtil.getBytes(buffer), sender);
+      case WireFormat.TYPE_RESPONSE -> onResponse(ByteBufUtil.getBytes(buffer), sender);
+      default -> drops.drop(DropReason.UNKNOWN_TYPE);
+    }
+  }
+
+  /** Called about once a second: handshake retries, rekeys, keepalives, expiry. */
+  public void tick() {
+    long now = clock.getAsLong();
+    for (Peer peer : peers.all()) {
+      peer.previous = expire(peer.previous, now);
+      peer.current = expire(peer.current, now);
+      peer.next = expire(peer.next, now);
+      boolean retryDue = peer.pending != null ? now - peer.pendingSinceNanos >= RETRY_NANOS : !peer.queued.isEmpty();
+      if (retryDue) {
+        if (peer.attemptSinceNanos != 0 && now - peer.attemptSinceNanos >= ATTEMPT_NANOS) {
+          giveUp(peer);
+        } else if (!peer.queued.isEmpty() || needsRekey(peer, now)) {
+          initiate(peer, now);
+        }
+      }
+      int keepalive = peer.config.persistentKeepaliveSeconds();
+      if (keepalive > 0 && peer.endpoint != null && now - peer.lastSentNanos >= keepalive * 1_000_000_000L) {
+        sendData(peer, new byte[0]);
+      }
+    }
+  }
+
+  /** Node-wide drops (every peer's included) and per-peer counters. */
+  public JsonObject statsJson() {
+    long now = clock.getAsLong();
+    JsonObject total = new JsonObject();
+    drops.snapshot().forEach((reason, count) -> total.put(reason.name(), count));
+    return new JsonObject()
+        .put("publicKey", local.publicKeyBase64())
+        .put("drops", total)
+        .put("peers", new JsonArray(peers.all().stream().map(p -> p.statsJson(now)).toList()));
+  }
+
+  /** Drops every session's keys. */
+  public void close() {
+    for (Peer peer : peers.all()) {
+      forget(peer);
+    }
+  }
+
+  private void sendData(Peer peer, byte[] packet) {
+    long now = clock.getAsLong();
+    if (packet.length > mtu) {
+      peer.drops.drop(DropReason.OVERSIZED);
+      return;
+    }
+    if (peer.endpoint == null) {
+      peer.drops.drop(DropReason.NO_ENDPOINT);
+      return;
+    }
+    Peer.Live live = peer.current;
+    if (live == null || live.session().sent() >= ReplayWindow.REJECT_AFTER - 1) {
+      if (packet.length > 0) {
+        peer.enqueue(packet);
+      }
+      // A session this node answered is about to be confirmed by the initiator's first packet;
+      // the queue goes out then (or the next tick initiates after all).
+      if (peer.pending == null && peer.next == null) {
+        initiate(peer, now);
+      }
+      return;
+    }
+    byte[] sealed = live.session().seal(packet, 0, packet.length);
+    io.sendUdp(sealed, peer.endpoint);
+    peer.lastSentNanos = now;
+    peer.txPackets++;
+    peer.txBytes += packet.length;
+    if (peer.pending == null && needsRekey(peer, now)) {
+      initiate(peer, now);
+    }
+  }
+
+  /**
+   * The initiator of the current session rekeys when it is {@code rekeyAfter} old; the responder only
+   * at twice that, as a backstop. Both rekeying at once would churn sessions and strand packets
+   * sealed under keys the other side just retired.
+   */
+  private boolean needsRekey(Peer peer, long now) {
+    Peer.Live live = peer.current;
+    return live != null && now - live.createdNanos() >= (live.initiator() ? rekeyNanos : 2 * rekeyNanos);
+  }
+
+  private void initiate(Peer peer, long now) {
+    if (peer.endpoint == null) {
+      return;
+    }
+    if (peer.pending != null) {
+      pending.remove(peer.pendingIndex);
+    }
+    if (peer.attemptSinceNanos == 0) {
+      peer.attemptSinceNanos = now;
+    }
+    int index = newIndex();
+    peer.pending = new NoiseHandshake.Initiator(local, peer.publicKey, index, mtu);
+    peer.pendingIndex = index;
+    peer.pendingSinceNanos = now;
+    pending.put(index, peer);
+    io.sendUdp(peer.pending.initiation(), peer.endpoint);
+    peer.lastSentNanos = now;
+  }
+
+  /** Null (keys wiped) once {@code live} is three rekey intervals old, else {@code live}. */
+  private Peer.Live expire(Peer.Live live, long now) {
+    if (live != null && now - live.createdNanos() > 3 * rekeyNanos) {
+      retire(live);
+      return null;
+    }
+    return live;
+  }
+
+  private void giveUp(Peer peer) {
+    pending.remove(peer.pendingIndex);
+    peer.pending = null;
+    peer.attemptSinceNanos = 0;
+    while (!peer.queued.isEmpty()) {
+      peer.queued.poll();
+      peer.drops.drop(DropReason.NO_SESSION);
+    }
+  }
+
+  private void onInitiation(byte[] message, InetSocketAddress sender) {
+    int index = newIndex();
+    NoiseHandshake.Responded responded = NoiseHandshake.respond(local, message, index, mtu, drops);
+    if (responded == null) {
+      return;
+    }
+    Peer peer = peers.byKey(Base64.getEncoder().encodeToString(responded.remotePublicKey()));
+    if (peer == null) {
+      // A well-formed Noise message from a key that is not ours to talk to.
+      responded.session().destroy();
+      drops.drop(DropReason.HANDSHAKE_FAILED);
+      return;
+    }
+    if (peer.lastInitiation != null && Arrays.compareUnsigned(responded.timestamp(), peer.lastInitiation) <= 0) {
+      // A recorded initiation sent again: answering would replace the peer's pending session.
+      responded.session().destroy();
+      peer.drops.drop(DropReason.REPLAY);
+      return;
+    }
+    peer.lastInitiation = responded.timestamp();
+    long now = clock.getAsLong();
+    responded.session().drops().forwardTo(peer.drops);
+    if (peer.next != null) {
+      retire(peer.next);
+    }
+    peer.next = new Peer.Live(peer, responded.session(), now, false);
+    sessions.put(index, peer.next);
+    peer.endpoint = sender;
+    peer.handshakes++;
+    peer.lastHandshakeNanos = now;
+    io.sendUdp(responded.response(), sender);
+    peer.lastSentNanos = now;
+  }
+
+  private void onResponse(byte[] message, InetSocketAddress sender) {
+    if (message.length < WireFormat.RESPONSE) {
+      drops.drop(DropReason.TRUNCATED);
+      return;
+    }
+    int receiver = ByteBuffer.wrap(message).getInt(5);
+    Peer peer = pending.get(receiver);
+    if (peer == null) {
+      drops.drop(DropReason.UNKNOWN_INDEX);
+      return;
+    }
+    TunnelSession session = peer.pending.complete(message, peer.drops);
+    if (session == null) {
+      // complete() wiped the half-done handshake on a bad response: the next retry starts afresh.
+      if (message.length == WireFormat.RESPONSE && message[0] == WireFormat.TYPE_RESPONSE) {
+        pending.remove(receiver);
+        peer.pending = null;
+      }
+      return;
+    }
+    long now = clock.getAsLong();
+    pending.remove(receiver);
+    peer.pending = null;
+    peer.attemptSinceNanos = 0;
+    session.drops().forwardTo(peer.drops);
+    Peer.Live live = new Peer.Live(peer, session, now, true);
+    sessions.put(session.localIndex(), live);
+    promote(peer, live);
+    peer.endpoint = sender;
+    peer.handshakes++;
+    peer.lastHandshakeNanos = now;
+    // The responder sends only once it has seen data on the new keys: confirm them at once.
+    if (peer.queued.isEmpty()) {
+      sendData(peer, new byte[0]);
+    }
+  }
+
+  private void onData(ByteBuf buffer, int length, InetSocketAddress sender) {
+    if (length < 5) {
+      drops.drop(DropReason.TRUNCATED);
+      return;
+    }
+    Peer.Live live = sessions.get(buffer.getInt(buffer.readerIndex() + 1));
+    if (live == null) {
+      drops.drop(DropReason.UNKNOWN_INDEX);
+      return;
+    }
+    byte[] packet = live.session().open(ByteBufUtil.getBytes(buffer), 0, length);
+    if (packet == null) {
+      return;
+    }
+    Peer peer = live.peer();
+    // Authenticated and fresh: this is where the peer is now (roaming).
+    peer.endpoint = sender;
+    if (live == peer.next) {
+      peer.next = null;
+      promote(peer, live);
+    }
+    peer.rxPackets++;
+    peer.rxBytes += packet.length;
+    if (packet.length == 0) {
+      return;
+    }
+    int version = IpPackets.version(packet, 0, packet.length);
+    if (version == 0) {
+      peer.drops.drop(DropReason.NOT_IP);
+    } else if (peer.allowedSources.lookup(packet, IpPackets.sourceOffset(version), IpPackets.addressLength(version)) == null) {
+      peer.drops.drop(DropReason.SOURCE_NOT_ALLOWED);
+    } else if (!io.writeTun(packet)) {
+      peer.drops.drop(DropReason.TUN_BUSY);
+    }
+  }
+
+  /** Makes {@code live} the sending session and sends what waited for it. */
+  private void promote(Peer peer, Peer.Live live) {
+    if (peer.previous != null) {
+      retire(peer.previous);
+    }
+    peer.previous = peer.current;
+    peer.current = live;
+    while (!peer.queued.isEmpty() && peer.current == live) {
+      sendData(peer, peer.queued.poll());
+    }
+  }
+
+  private void retire(Peer.Live live) {
+    sessions.remove(live.session().localIndex());
+    live.session().destroy();
+  }
+
+  private void forget(Peer peer) {
+    for (Peer.Live live : new Peer.Live[] {peer.previous, peer.current, peer.next}) {
+      if (live != null) {
+        retire(live);
+      }
+    }
+    peer.previous = peer.current = peer.next = null;
+    if (peer.pending != null) {
+      pending.remove(peer.pendingIndex);
+      peer.pending = null;
+    }
+    peer.queued.clear();
+  }
+
+  private int newIndex() {
+    int index;
+    do {
+      index = ThreadLocalRandom.current().nextInt();
+    } while (index == 0 || sessions.containsKey(index) || pending.containsKey(index));
+    return index;
+  }
+}

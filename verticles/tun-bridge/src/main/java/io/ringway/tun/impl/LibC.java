@@ -1,0 +1,41 @@
+package io.ringway.tun.impl;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/**
+ * The few libc calls the TUN device needs, bound with JNA direct mapping (the build's release is
+ * 21, where FFM is not final). Every call throws {@link LastErrorException} carrying errno.
+ */
+public final class LibC {
+
+  public static final int O_RDWR = 0x2;
+  public static final int O_NONBLOCK = 0x800;
+  public static final int O_CLOEXEC = 0x80000;
+  public static final int AF_INET = 2;
+  public static final int AF_INET6 = 10;
+  public static final int SOCK_DGRAM = 2;
+
+  public static final int EPERM = 1;
+  public static final int ENOENT = 2;
+  public static final int EACCES = 13;
+  public static final int EBUSY = 16;
+  public static final int ENODEV = 19;
+  public static final int EINVAL = 22;
+
+  static {
+    Native.register("c");
+  }
+
+  private LibC() {
+  }
+
+  public static native int open(String path, int flags) throws LastErrorException;
+
+  public static native int ioctl(int fd, long request, Pointer argument) throws LastErrorException;
+
+  public static native int socket(int domain, int type, int protocol) throws LastErrorException;
+
+  public static native int close(int fd) throws LastErrorException;
+}

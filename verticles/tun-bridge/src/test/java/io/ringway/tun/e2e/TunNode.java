@@ -1,0 +1,191 @@
+package io.ringway.tun.e2e;
+
+import io.ringway.spi.Addresses;
+import io.ringway.spi.ConfigSnapshot;
+import io.ringway.spi.LocalCodec;
+import io.ringway.spi.VerticleProvider;
+import io.ringway.spi.config.HttpRouterConfig;
+import io.ringway.spi.config.RingwayConfig;
+import io.ringway.spi.config.TcpProxyConfig;
+import io.ringway.spi.config.TunBridgeConfig;
+import io.ringway.spi.config.TunPeerConfig;
+import io.ringway.tun.impl.NoiseHandshake;
+import io.ringway.tun.impl.StaticKeyPair;
+import io.ringway.tun.impl.WireFormat;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.transport.Transport;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Ringway tunnel node in a child JVM, started by the test inside a network namespace
+ * ({@code ip netns exec ns java ... TunNode node.json}). Deploys the real {@code tun-bridge}
+ * verticle, found through its {@link VerticleProvider}, on the io_uring transport (epoll if the
+ * node says {@code "transport": "epoll"}), then answers
+ * one command per stdin line with one {@code "> "} line on stdout, so the test can act from inside
+ * the namespace: ping, TCP transfer, tap and inject underlay packets, read stats, reload peers.
+ */
+public final class TunNode {
+
+  private static final HexFormat HEX = HexFormat.of();
+
+  private final Vertx vertx;
+  private long version = 1;
+  private CompletableFuture<String> served;
+  private RawCapture tap;
+  private CompletableFuture<byte[]> tapped;
+
+  private TunNode(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  public static void main(String[] args) throws Exception {
+    JsonObject node = new JsonObject(Files.readString(Path.of(args[0])));
+    Vertx vertx = Vertx.builder()
+        .withTransport("epoll".equals(node.getString("transport")) ? Transport.EPOLL : Transport.IO_URING).build();
+    LocalCodec.registerAll(vertx);
+    VerticleProvider provider = ServiceLoader.load(VerticleProvider.class).stream().map(ServiceLoader.Provider::get)
+        .filter(p -> p.name().equals("tun-bridge")).findFirst().orElseThrow();
+    TunNode harness = new TunNode(vertx);
+    try {
+      vertx.deployVerticle(provider.create(snapshot(1, node)), new DeploymentOptions()).await(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.out.println("> ERR " + e.getMessage());
+      System.exit(2);
+    }
+    System.out.println("> READY");
+    BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line; (line = commands.readLine()) != null; ) {
+      String answer;
+      try {
+        answer = "OK " + harness.run(line.split(" "));
+      } catch (Exception e) {
+        answer = "ERR " + e;
+      }
+      System.out.println("> " + answer);
+    }
+    vertx.close().await(10, TimeUnit.SECONDS);
+    System.exit(0);
+  }
+
+  private String run(String[] command) throws Exception {
+    return switch (command[0]) {
+      case "stats" -> vertx.eventBus().<JsonObject>request(Addresses.STATS_COLLECT, new JsonObject())
+          .await(5, TimeUnit.SECONDS).body().encode();
+      // As root, isReachable sends ICMP echo requests through a raw socket: a real ping.
+      case "ping" -> String.valueOf(InetAddress.getByName(command[1]).isReachable(Integer.parseInt(command[2])));
+      case "serve" -> serve(Integer.parseInt(command[1]));
+      case "served" -> served.get(90, TimeUnit.SECONDS);
+      case "send" -> send(command[1], Integer.parseInt(command[2]), Long.parseLong(command[3]));
+      case "tap" -> startTap(Integer.parseInt(command[1]), Byte.parseByte(command[2]));
+      case "tapped" -> HEX.formatHex(tapped.get(10, TimeUnit.SECONDS));
+      case "inject" -> inject(command[1], Integer.parseInt(command[2]), HEX.parseHex(command[3]));
+      case "stranger" -> inject(command[1], Integer.parseInt(command[2]),
+          new NoiseHandshake.Initiator(StaticKeyPair.generate(), StaticKeyPair.decodeKey(command[3], "key"), 7, 1420)
+              .initiation());
+      case "reload" -> reload(new JsonObject(command[1]));
+      default -> throw new IllegalArgumentException("unknown command " + command[0]);
+    };
+  }
+
+  private String reload(JsonObject node) {
+    vertx.eventBus().publish(Addresses.CONFIG_APPLIED, snapshot(++version, node));
+    return String.valueOf(version);
+  }
+
+  private String serve(int port) throws Exception {
+    ServerSocket server = new ServerSocket();
+    server.bind(new InetSocketAddress(port));
+    served = CompletableFuture.supplyAsync(() -> {
+      try (server; Socket socket = server.accept(); InputStream in = socket.getInputStream()) {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] buffer = new byte[65536];
+        long total = 0;
+        for (int n; (n = in.read(buffer)) > 0; ) {
+          sha.update(buffer, 0, n);
+          total += n;
+        }
+        return total + " " + HEX.formatHex(sha.digest());
+      } catch (Exception e) {
+        return "failed " + e;
+      }
+    });
+    return "listening";
+  }
+
+  private static String send(String host, int port, long bytes) throws Exception {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    Random random = new Random(bytes);
+    byte[] chunk = new byte[65536];
+    long started = System.nanoTime();
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), 5000);
+      OutputStream out = socket.getOutputStream();
+      for (long left = bytes; left > 0; left -= chunk.length) {
+        random.nextBytes(chunk);
+        int n = (int) Math.min(chunk.length, left);
+        sha.update(chunk, 0, n);
+        out.write(chunk, 0, n);
+      }
+    }
+    return bytes + " " + HEX.formatHex(sha.digest()) + " " + (System.nanoTime() - started) / 1_000_000 + "ms";
+  }
+
+  /** Taps the next datagram of {@code type} to {@code port}; data packets only if they carry an IP packet. */
+  private String startTap(int port, byte type) {
+    tap = new RawCapture();
+    int minLength = type == WireFormat.TYPE_DATA ? WireFormat.DATA_HEADER + WireFormat.TAG + 20 : 0;
+    tapped = CompletableFuture.supplyAsync(() -> {
+      try (RawCapture capture = tap) {
+        return capture.next(port, type, minLength, 10_000);
+      }
+    });
+    return "tapping";
+  }
+
+  private static String inject(String host, int port, byte[] datagram) throws Exception {
+    try (DatagramSocket socket = new DatagramSocket()) {
+      socket.send(new DatagramPacket(datagram, datagram.length, new InetSocketAddress(host, port)));
+    }
+    return String.valueOf(datagram.length);
+  }
+
+  /** A config with only the tunnel set, from the node description the test wrote. */
+  static ConfigSnapshot snapshot(long version, JsonObject node) {
+    List<TunPeerConfig> peers = new ArrayList<>();
+    for (Object entry : node.getJsonArray("peers", new JsonArray())) {
+      JsonObject peer = (JsonObject) entry;
+      peers.add(new TunPeerConfig(peer.getString("name"), peer.getString("publicKey"), peer.getString("endpoint"),
+          peer.getJsonArray("allowedPrefixes").stream().map(String::valueOf).toList(), peer.getInteger("keepalive", 0)));
+    }
+    TunBridgeConfig tun = new TunBridgeConfig(true, node.getString("device"), null, false, 1420,
+        List.of(node.getString("address")), 0, 0, "0.0.0.0", node.getInteger("listenPort"),
+        node.getString("privateKeyFile"), node.getString("privateKeyEnv"), node.getInteger("rekeyAfterSeconds", 0), peers);
+    RingwayConfig config = new RingwayConfig("io_uring", 1, Map.of(), List.of("tun-bridge"), null, null, List.of(),
+        TcpProxyConfig.NONE, HttpRouterConfig.NONE, tun);
+    return new ConfigSnapshot(version, config, "e2e");
+  }
+}

@@ -1,0 +1,230 @@
+package io.ringway.tun.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import io.ringway.spi.config.TunPeerConfig;
+import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bridge's state machine with real keys and real crypto, two bridges wired back to back in
+ * memory and a clock the test moves: handshakes, key confirmation, rekey, keepalive, expiry,
+ * retries, source checks and reloads, without waiting for real time.
+ */
+class BridgeTest {
+
+  private static final int REKEY = 120;
+  private static final long SECOND = 1_000_000_000L;
+
+  /** One bridge and what it sent: datagrams to the underlay, packets to its TUN device. */
+  private final class Node implements Bridge.Io {
+    final StaticKeyPair key = StaticKeyPair.generate();
+    final InetSocketAddress address;
+    final Bridge bridge = new Bridge(key, 1420, REKEY, () -> now);
+    final List<byte[]> datagrams = new ArrayList<>();
+    final List<InetSocketAddress> destinations = new ArrayList<>();
+    final List<byte[]> tun = new ArrayList<>();
+
+    Node(String ip) throws Exception {
+      address = new InetSocketAddress(InetAddress.getByName(ip), 51820);
+      bridge.attach(this);
+    }
+
+    @Override
+    public boolean writeTun(byte[] packet) {
+      tun.add(packet);
+      return true;
+    }
+
+    @Override
+    public void sendUdp(byte[] datagram, InetSocketAddress to) {
+      datagrams.add(datagram);
+      destinations.add(to);
+    }
+
+    JsonObject peer() {
+      return bridge.statsJson().getJsonArray("peers").getJsonObject(0);
+    }
+  }
+
+  private long now = 1_000 * SECOND;
+  private Node a;
+  private Node b;
+
+  @BeforeEach
+  void twoBridges() throws Exception {
+    a = new Node("192.0.2.1");
+    b = new Node("192.0.2.2");
+    a.bridge.applyPeers(List.of(peer("b", b, "192.0.2.2:51820", "10.0.0.2/32", 0)), endpoints());
+    b.bridge.applyPeers(List.of(peer("a", a, null, "10.0.0.1/32", 0)), endpoints());
+  }
+
+  @Test
+  void aPacketWaitingForAHandshakeArrivesOnceTheResponderConfirmedTheKeys() {
+    a.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.1", "10.0.0.2", 100)));
+    assertThat(a.datagrams).hasSize(1).allMatch(d -> d[0] == WireFormat.TYPE_INITIATION && d.length == WireFormat.INITIATION);
+
+    deliver();
+
+    assertThat(b.tun).hasSize(1);
+    assertThat(b.tun.get(0)).isEqualTo(ipv4("10.0.0.1", "10.0.0.2", 100));
+    assertThat(a.peer().getLong("handshakes")).isEqualTo(1);
+    assertThat(b.peer().getString("endpoint")).as("learned from the initiation").isEqualTo("192.0.2.1:51820");
+    b.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.2", "10.0.0.1", 60)));
+    deliver();
+    assertThat(a.tun).hasSize(1);
+  }
+
+  @Test
+  void onlyTheInitiatorRekeysOnSendingAndTrafficGoesOn() {
+    established();
+    now += REKEY * SECOND;
+
+    b.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.2", "10.0.0.1", 60)));
+    assertThat(types(b)).as("the responder keeps its session").containsExactly(WireFormat.TYPE_DATA);
+    deliver();
+    a.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.1", "10.0.0.2", 60)));
+    assertThat(types(a)).containsExactly(WireFormat.TYPE_DATA, WireFormat.TYPE_INITIATION);
+    deliver();
+
+    assertThat(a.peer().getLong("handshakes")).isEqualTo(2);
+    assertThat(b.tun).hasSize(2);
+    b.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.2", "10.0.0.1", 60)));
+    deliver();
+    assertThat(a.tun).hasSize(3);
+    assertThat(a.bridge.statsJson().getJsonObject("drops")).isEmpty();
+    assertThat(b.bridge.statsJson().getJsonObject("drops")).isEmpty();
+  }
+
+  @Test
+  void anIdlePeerGetsKeepalivesAndAnIdleSessionExpires() throws Exception {
+    a.bridge.applyPeers(List.of(peer("b", b, "192.0.2.2:51820", "10.0.0.2/32", 25)), endpoints());
+    established();
+    now += 24 * SECOND;
+    a.bridge.tick();
+    assertThat(a.datagrams).isEmpty();
+
+    now += 2 * SECOND;
+    a.bridge.tick();
+    assertThat(a.datagrams).hasSize(1).allMatch(d -> d.length == WireFormat.DATA_HEADER + WireFormat.TAG);
+    deliver();
+    assertThat(b.tun).as("a keepalive is not a packet").hasSize(1);
+
+    now += 3L * REKEY * SECOND;
+    b.bridge.tick();
+    assertThat(b.peer().getBoolean("session")).isFalse();
+  }
+
+  @Test
+  void anUnansweredInitiationIsRetriedThenAbandoned() {
+    a.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.1", "10.0.0.2", 100)));
+    a.datagrams.clear();
+    now += 4 * SECOND;
+    a.bridge.tick();
+    assertThat(a.datagrams).isEmpty();
+    now += SECOND;
+    a.bridge.tick();
+    assertThat(types(a)).containsExactly(WireFormat.TYPE_INITIATION);
+
+    for (int i = 0; i < 18; i++) {
+      now += 5 * SECOND;
+      a.bridge.tick();
+    }
+    assertThat(a.peer().getInteger("queued")).isZero();
+    assertThat(a.peer().getJsonObject("drops").getLong("NO_SESSION")).isEqualTo(1);
+  }
+
+  @Test
+  void packetsAreRoutedAndCheckedByPrefix() {
+    established();
+    a.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.1", "10.0.0.9", 60)));
+    assertThat(a.bridge.statsJson().getJsonObject("drops").getLong("NO_ROUTE")).isEqualTo(1);
+
+    // B's kernel sends from an address A never gave it: A refuses it after decrypting.
+    b.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.7", "10.0.0.1", 60)));
+    deliver();
+    assertThat(a.tun).hasSize(1);
+    assertThat(a.peer().getJsonObject("drops").getLong("SOURCE_NOT_ALLOWED")).isEqualTo(1);
+    a.bridge.onTunPacket(Unpooled.wrappedBuffer(new byte[] {0x50, 1, 2}));
+    assertThat(a.bridge.statsJson().getJsonObject("drops").getLong("NOT_IP")).isEqualTo(1);
+  }
+
+  @Test
+  void aReloadKeepsThePeersThatStayAndForgetsTheOthers() throws Exception {
+    established();
+    Node c = new Node("192.0.2.3");
+    a.bridge.applyPeers(List.of(peer("c", c, "192.0.2.3:51820", "10.0.0.3/32", 0),
+        peer("b", b, "192.0.2.2:51820", "10.0.0.2/32", 0)), endpoints());
+
+    a.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.1", "10.0.0.2", 60)));
+    assertThat(types(a)).as("b's session survived").containsExactly(WireFormat.TYPE_DATA);
+    deliver();
+    assertThat(b.tun).hasSize(2);
+
+    a.bridge.applyPeers(List.of(peer("c", c, "192.0.2.3:51820", "10.0.0.3/32", 0)), endpoints());
+    b.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.2", "10.0.0.1", 60)));
+    deliver();
+    assertThat(a.tun).hasSize(1);
+    assertThat(a.bridge.statsJson().getJsonObject("drops").getLong("UNKNOWN_INDEX")).as("b's keys are gone").isEqualTo(1);
+  }
+
+  /** A handshake and one packet each way. */
+  private void established() {
+    a.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.1", "10.0.0.2", 100)));
+    deliver();
+    b.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.2", "10.0.0.1", 100)));
+    deliver();
+    assertThat(a.tun).hasSize(1);
+    assertThat(b.tun).hasSize(1);
+  }
+
+  /** Hands every datagram to the bridge it was sent to, until both are quiet. */
+  private void deliver() {
+    while (!a.datagrams.isEmpty() || !b.datagrams.isEmpty()) {
+      for (Node from : List.of(a, b)) {
+        Node to = from == a ? b : a;
+        List<byte[]> datagrams = new ArrayList<>(from.datagrams);
+        List<InetSocketAddress> destinations = new ArrayList<>(from.destinations);
+        from.datagrams.clear();
+        from.destinations.clear();
+        for (int i = 0; i < datagrams.size(); i++) {
+          if (destinations.get(i).equals(to.address)) {
+            to.bridge.onDatagram(Unpooled.wrappedBuffer(datagrams.get(i)), from.address);
+          }
+        }
+      }
+    }
+  }
+
+  private static List<Byte> types(Node node) {
+    return node.datagrams.stream().map(d -> d[0]).toList();
+  }
+
+  private Map<String, InetSocketAddress> endpoints() {
+    return Map.of("192.0.2.2:51820", b.address, "192.0.2.1:51820", a.address,
+        "192.0.2.3:51820", new InetSocketAddress("192.0.2.3", 51820));
+  }
+
+  private static TunPeerConfig peer(String name, Node node, String endpoint, String prefix, int keepalive) {
+    return new TunPeerConfig(name, node.key.publicKeyBase64(), endpoint, List.of(prefix), keepalive);
+  }
+
+  private static byte[] ipv4(String source, String destination, int length) {
+    byte[] packet = new byte[length];
+    packet[0] = 0x45;
+    try {
+      System.arraycopy(InetAddress.getByName(source).getAddress(), 0, packet, 12, 4);
+      System.arraycopy(InetAddress.getByName(destination).getAddress(), 0, packet, 16, 4);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException(e);
+    }
+    return packet;
+  }
+}
