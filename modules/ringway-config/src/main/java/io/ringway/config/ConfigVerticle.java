@@ -5,14 +5,15 @@ import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigError;
 import io.ringway.spi.ConfigRejected;
 import io.ringway.spi.ConfigSnapshot;
-import io.ringway.spi.LocalCodec;
+import io.ringway.spi.message.ConfigApply;
+import io.ringway.spi.message.ConfigApplyResult;
+import io.ringway.spi.message.MessageCodecs;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -65,12 +66,17 @@ public final class ConfigVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LocalCodec.registerAll(vertx);
+    MessageCodecs.registerAll(vertx);
     // Local consumers: on a clustered bus another node must never answer for this node's config.
     return Future.all(
             vertx.eventBus().localConsumer(Addresses.CONFIG_CURRENT, message -> message.reply(current)).completion(),
-            vertx.eventBus().<JsonObject>localConsumer(Addresses.CONFIG_APPLY, message -> message.reply(apply(message.body())))
-                .completion())
+            vertx.eventBus().localConsumer(Addresses.CONFIG_APPLY, message -> {
+              if (message.body() instanceof ConfigApply request) {
+                validate(request.document()).onSuccess(result -> message.reply(apply(request, result)));
+              } else {
+                message.fail(400, Addresses.CONFIG_APPLY + " takes a ConfigApply, got " + message.body());
+              }
+            }).completion())
         .onSuccess(registered -> {
           publish(Addresses.CONFIG_APPLIED, current);
           if (file != null) {
@@ -83,19 +89,15 @@ public final class ConfigVerticle extends VerticleBase {
    * Runs a document given by the cluster as the version it was given, when that is newer than the running
    * one; the document is overlaid with this node's own overrides, so ports and the like stay per node.
    */
-  private JsonObject apply(JsonObject request) {
-    long version = request.getLong("version", 0L);
-    String source = request.getString("source", "cluster");
-    JsonObject reply = new JsonObject().put("applied", false);
+  private ConfigApplyResult apply(ConfigApply request, ConfigResult result) {
+    long version = request.version();
+    String source = request.source();
     if (version <= current.version()) {
-      return reply.put("version", current.version());
+      return new ConfigApplyResult(false, current.version(), List.of());
     }
-    ConfigResult result = loader.parseRead(request.getJsonObject("document", new JsonObject()));
     if (!result.isValid()) {
       reject(source, result.errors());
-      JsonArray errors = new JsonArray();
-      result.errors().forEach(error -> errors.add(error.toString()));
-      return reply.put("version", current.version()).put("errors", errors);
+      return new ConfigApplyResult(false, current.version(), result.errors());
     }
     ReloadPlan plan = ReloadPlan.of(current.config(), result.config());
     if (!plan.deferred().isEmpty()) {
@@ -107,10 +109,10 @@ public final class ConfigVerticle extends VerticleBase {
     LOG.log(Level.INFO, "config version " + version + " applied from " + source
         + (plan.changesAnything() ? " (changed: " + String.join(", ", plan.changed()) + ")" : " (no change)"));
     publish(Addresses.CONFIG_APPLIED, current);
-    return reply.put("applied", true).put("version", version);
+    return new ConfigApplyResult(true, version, List.of());
   }
 
-  /** Node-local publish: the snapshot records have a local codec only, and each node runs its own config. */
+  /** Node-local publish: {@link ConfigSnapshot} has no JSON form to cross nodes, and each node runs its own config. */
   private void publish(String address, Object message) {
     vertx.eventBus().publish(address, message, new DeliveryOptions().setLocalOnly(true));
   }
@@ -126,7 +128,7 @@ public final class ConfigVerticle extends VerticleBase {
     retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions().setScanPeriod(scanPeriodMillis).addStore(store));
     retriever.setConfigurationProcessor(this::onRead);
     // called only when a read document differs from the retriever's previous one
-    retriever.listen(change -> judge(loader.parseRead(change.getNewConfiguration())));
+    retriever.listen(change -> validate(change.getNewConfiguration()).onSuccess(this::judge));
     // called on every scan that cannot read or parse the file
     retriever.configStream().exceptionHandler(this::onReadFailure);
   }
@@ -139,10 +141,18 @@ public final class ConfigVerticle extends VerticleBase {
       if (document.equals(retriever.getCachedConfig())) {
         // The retriever compares with the last document it read before the failures; back to that one is
         // no change to it, so no listener runs. Judge it here, or an invalid one would go unreported.
-        context.runOnContext(ignored -> judge(loader.parseRead(document)));
+        context.runOnContext(ignored -> validate(document).onSuccess(this::judge));
       }
     }
     return document;
+  }
+
+  /**
+   * Validation reads files the config names (TLS certificates and keys), so it runs off the event loop;
+   * ordered, so documents are judged in the order they came.
+   */
+  private Future<ConfigResult> validate(JsonObject document) {
+    return vertx.executeBlocking(() -> loader.parseRead(document));
   }
 
   private void onReadFailure(Throwable cause) {

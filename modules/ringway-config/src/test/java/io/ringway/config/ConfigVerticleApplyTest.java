@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigRejected;
 import io.ringway.spi.ConfigSnapshot;
+import io.ringway.spi.message.ConfigApply;
+import io.ringway.spi.message.ConfigApplyResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +34,7 @@ class ConfigVerticleApplyTest {
     deploy(vertx)
         .compose(deployed -> apply(vertx, 3, new JsonObject().put("admin", new JsonObject().put("port", 9902))))
         .onComplete(test.succeeding(reply -> test.verify(() -> {
-          assertThat(reply).isEqualTo(new JsonObject().put("applied", true).put("version", 3));
+          assertThat(reply).isEqualTo(new ConfigApplyResult(true, 3, List.of()));
           assertThat(published).extracting(ConfigSnapshot::version).containsExactly(1L, 3L);
           assertThat(published.get(1).config().admin().port()).isEqualTo(9902);
           assertThat(published.get(1).source()).isEqualTo("PUT /config on test");
@@ -45,7 +47,7 @@ class ConfigVerticleApplyTest {
     deploy(vertx)
         .compose(deployed -> apply(vertx, 1, new JsonObject().put("admin", new JsonObject().put("port", 9902))))
         .onComplete(test.succeeding(reply -> test.verify(() -> {
-          assertThat(reply).isEqualTo(new JsonObject().put("applied", false).put("version", 1));
+          assertThat(reply).isEqualTo(new ConfigApplyResult(false, 1, List.of()));
           test.completeNow();
         })));
   }
@@ -57,9 +59,10 @@ class ConfigVerticleApplyTest {
     deploy(vertx)
         .compose(deployed -> apply(vertx, 2, new JsonObject().put("admin", new JsonObject().put("port", 0))))
         .onComplete(test.succeeding(reply -> test.verify(() -> {
-          assertThat(reply.getBoolean("applied")).isFalse();
-          assertThat(reply.getLong("version")).isEqualTo(1);
-          assertThat(reply.getJsonArray("errors").getList()).containsExactly("admin.port: expected an integer from 1 to 65535, got 0");
+          assertThat(reply.applied()).isFalse();
+          assertThat(reply.version()).isEqualTo(1);
+          assertThat(reply.errors()).extracting(Object::toString)
+              .containsExactly("admin.port: expected an integer from 1 to 65535, got 0");
           assertThat(rejected).singleElement().satisfies(r -> assertThat(r.runningVersion()).isEqualTo(1));
           test.completeNow();
         })));
@@ -69,8 +72,8 @@ class ConfigVerticleApplyTest {
     return vertx.deployVerticle(new ConfigVerticle(loader, null, initial, 1000));
   }
 
-  private static Future<JsonObject> apply(Vertx vertx, long version, JsonObject document) {
-    return vertx.eventBus().<JsonObject>request(Addresses.CONFIG_APPLY, new JsonObject().put("version", version)
-        .put("document", document).put("source", "PUT /config on test")).map(reply -> reply.body());
+  private static Future<ConfigApplyResult> apply(Vertx vertx, long version, JsonObject document) {
+    return vertx.eventBus().<ConfigApplyResult>request(Addresses.CONFIG_APPLY,
+        new ConfigApply(version, document, "PUT /config on test")).map(reply -> reply.body());
   }
 }

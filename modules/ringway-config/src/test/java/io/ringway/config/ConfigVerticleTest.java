@@ -91,6 +91,21 @@ class ConfigVerticleTest {
   }
 
   @Test
+  void aReloadNamingAMissingCertificateIsRefusedLikeAtStartup(Vertx vertx, VertxTestContext test) {
+    String missing = file.resolveSibling("gone.pem").toString();
+    deploy(vertx)
+        .compose(deployed -> next(vertx, Addresses.CONFIG_REJECTED, (ConfigRejected r) -> true))
+        .compose(rejected -> replace(vertx, "http:\n  listeners: [{name: web, port: 8443, tls: {certFile: " + missing
+            + ", keyFile: " + missing + "}}]\n").compose(written -> rejected))
+        .onComplete(test.succeeding(rejected -> test.verify(() -> {
+          assertThat(rejected.errors()).extracting(ConfigError::path)
+              .containsExactly("http.listeners[0].tls.certFile", "http.listeners[0].tls.keyFile");
+          assertThat(rejected.runningVersion()).isEqualTo(1);
+          test.completeNow();
+        })));
+  }
+
+  @Test
   void refusesBrokenYamlWithItsLine(Vertx vertx, VertxTestContext test) {
     deploy(vertx)
         .compose(deployed -> next(vertx, Addresses.CONFIG_REJECTED, (ConfigRejected r) -> true))

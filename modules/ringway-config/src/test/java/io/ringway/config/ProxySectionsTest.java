@@ -68,9 +68,9 @@ class ProxySectionsTest {
                       {"name": "b", "endpoints": [], "outlierDetection": false}]}
         """);
 
-    assertThat(config.cluster("a")).isEqualTo(ClusterConfig.of("a", List.of(Endpoint.of("127.0.0.1", 1))));
-    assertThat(config.cluster("b").outlierDetection()).isNull();
-    assertThat(config.cluster("b").healthCheck()).isNull();
+    assertThat(config.upstreamCluster("a")).isEqualTo(ClusterConfig.of("a", List.of(Endpoint.of("127.0.0.1", 1))));
+    assertThat(config.upstreamCluster("b").outlierDetection()).isNull();
+    assertThat(config.upstreamCluster("b").healthCheck()).isNull();
   }
 
   @Test

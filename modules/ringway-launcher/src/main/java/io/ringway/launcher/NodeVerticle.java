@@ -7,16 +7,17 @@ import io.ringway.config.ConfigVerticle;
 import io.ringway.config.PluginCatalog;
 import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigSnapshot;
-import io.ringway.spi.LocalCodec;
 import io.ringway.spi.NodeInfo;
 import io.ringway.spi.NodePhase;
 import io.ringway.spi.TransportPlugin;
 import io.ringway.spi.VerticleProvider;
 import io.ringway.spi.StatsCollector;
+import io.ringway.spi.message.DrainOrder;
+import io.ringway.spi.message.DrainStatus;
+import io.ringway.spi.message.MessageCodecs;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.ContextInternal;
@@ -86,8 +87,7 @@ final class NodeVerticle extends VerticleBase {
       phase = NodePhase.DRAINING;
       drainDeadline = Instant.now().plus(drainTimeout);
       LOG.log(Level.INFO, "draining: stopped accepting; waiting up to {0,number,#} ms for in-flight work", drainTimeout.toMillis());
-      vertx.eventBus().publish(Addresses.DRAIN, new JsonObject().put("deadline", drainDeadline.toString()),
-          new DeliveryOptions().setLocalOnly(true));
+      vertx.eventBus().publish(Addresses.DRAIN, new DrainOrder(drainDeadline), new DeliveryOptions().setLocalOnly(true));
       Promise<Void> done = Promise.promise();
       awaitIdle(new StatsCollector(vertx, STATS_TIMEOUT), done);
       drained = done.future();
@@ -113,7 +113,7 @@ final class NodeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LocalCodec.registerAll(vertx);
+    MessageCodecs.registerAll(vertx);
     transportInUse = probeTransport();
     if (!transportInUse.equals(selected.name())) {
       // Vert.x falls back to NIO by itself when a native transport fails to load; we refuse instead.
@@ -128,7 +128,7 @@ final class NodeVerticle extends VerticleBase {
     });
     vertx.eventBus().<Object>localConsumer(Addresses.NODE_DRAIN, message -> {
       startDrain();
-      message.reply(new JsonObject().put("phase", phase.name()).put("deadline", drainDeadline.toString()));
+      message.reply(new DrainStatus(phase, drainDeadline));
     });
     Future<?> started = vertx.deployVerticle(new ConfigVerticle(loader, watchedFile(), initial, CONFIG_SCAN_MILLIS));
     for (String name : initial.config().verticles()) {

@@ -89,6 +89,16 @@ class ClusterIT {
     assertThat(service.statusCode()).isEqualTo(200);
     assertThat(service.body()).isEqualTo("echo from C /svc/hello");
 
+    // /stats?scope=cluster on any member sums every member's counters.
+    long perNode = 0;
+    for (Node node : List.of(a, b, c)) {
+      perNode += routeRequests(stats(node, ""));
+    }
+    assertThat(perNode).as("requests routed on A, B and C").isGreaterThan(0);
+    String cluster = stats(b, "?scope=cluster");
+    assertThat(routeRequests(cluster)).isEqualTo(perNode);
+    assertThat(cluster).contains("ringway_stats_complete 1", "ringway_verticle_instances{verticle=\"http-router\"} 3");
+
     // PUT /config on A reaches B and C with the same version; a stale writer gets 409.
     String next = config + "  - name: added-by-put\n";
     HttpResponse<String> put = putConfig(a, next, null);
@@ -270,6 +280,18 @@ class ClusterIT {
       request.header("If-Match", String.valueOf(ifVersion));
     }
     return admin(node, request);
+  }
+
+  private String stats(Node node, String query) throws Exception {
+    HttpResponse<String> stats = admin(node, HttpRequest.newBuilder(adminUri(node, "/stats" + query)));
+    assertThat(stats.statusCode()).isEqualTo(200);
+    return stats.body();
+  }
+
+  /** The requests the route "api" counted, from Prometheus text. */
+  private static long routeRequests(String prometheus) {
+    return prometheus.lines().filter(line -> line.startsWith("ringway_http_router_route_requests_total{route=\"api\"}"))
+        .mapToLong(line -> Long.parseLong(line.substring(line.lastIndexOf(' ') + 1))).sum();
   }
 
   private JsonObject info(Node node) throws Exception {

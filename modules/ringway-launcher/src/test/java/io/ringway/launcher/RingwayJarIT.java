@@ -102,6 +102,47 @@ class RingwayJarIT {
     }
   }
 
+  @Test
+  void sigtermUnderLoadFinishesEveryRequestInFlightBeforeExit() throws Exception {
+    try (RingwayProcess ringway = RingwayProcess.start(dir, freePorts())) {
+      ringway.awaitStatus(adminPort, "/ready", 200, STARTUP);
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> inFlight = new java.util.ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        inFlight.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpRouterPort + "/delay/1500"))
+            .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()));
+      }
+      awaitInFlight(32);
+
+      ringway.terminate();
+
+      for (var response : inFlight) {
+        assertThat(response.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode()).as("a request in flight at SIGTERM")
+            .isEqualTo(200);
+      }
+      assertThat(ringway.awaitExit(Duration.ofSeconds(10))).as("exit code once drained").isEqualTo(0);
+      assertThat(ringway.output()).contains("drained: nothing in flight");
+    }
+  }
+
+  /** Waits until the router counts {@code count} requests in flight, from the admin API's JSON stats. */
+  private void awaitInFlight(long count) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    long seen = -1;
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> stats = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + adminPort + "/stats?format=json")).build(), HttpResponse.BodyHandlers.ofString());
+      seen = new JsonObject(stats.body()).getJsonArray("instances").stream().map(JsonObject.class::cast)
+          .filter(instance -> "http-router".equals(instance.getString("verticle")))
+          .mapToLong(instance -> instance.getLong("inFlight")).sum();
+      if (seen >= count) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError(count + " requests never in flight at once (last seen " + seen + ")");
+  }
+
   /** A connection through the TCP proxy that has echoed once, once the node is ready. */
   private Socket awaitProxiedConnection(RingwayProcess ringway) throws Exception {
     ringway.awaitStatus(adminPort, "/ready", 200, STARTUP);

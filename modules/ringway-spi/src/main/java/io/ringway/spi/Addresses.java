@@ -1,73 +1,103 @@
 package io.ringway.spi;
 
+import io.ringway.spi.config.TunPeerConfig;
+import io.ringway.spi.message.CollectedStats;
+import io.ringway.spi.message.ConfigApply;
+import io.ringway.spi.message.ConfigApplyResult;
+import io.ringway.spi.message.ConfigPut;
+import io.ringway.spi.message.ConfigStored;
+import io.ringway.spi.message.DrainOrder;
+import io.ringway.spi.message.DrainStatus;
+import io.ringway.spi.message.EndpointRegistered;
+import io.ringway.spi.message.InstanceStats;
+import io.ringway.spi.message.MessageCodecs;
+import io.ringway.spi.message.RegisterEndpoint;
+import io.ringway.spi.message.StatsRequest;
+import io.ringway.spi.message.TunPeer;
+import io.ringway.spi.message.TunPeers;
+import io.ringway.spi.upstream.EndpointsUpdate;
+import io.ringway.spi.upstream.HealthTransition;
+
 /**
- * Every event-bus address Ringway uses. Verticles talk to each other only through these.
+ * Every event-bus address Ringway uses. Verticles talk to each other only through these, and every
+ * message is a record with a codec from {@link MessageCodecs}: passed by reference on its node, sent as
+ * its JSON form to another. <em>Local</em> addresses never leave the node, even on a clustered bus:
+ * their consumers are local and senders set {@code DeliveryOptions.setLocalOnly(true)}. A request
+ * "with no body" sends {@code null}.
  */
 public final class Addresses {
 
-  /** Publish: a validated {@link ConfigSnapshot}, sent by the config verticle on start and on every accepted change. */
+  /**
+   * Publish (local): a validated {@link ConfigSnapshot}, sent by the config verticle on start and on every
+   * accepted change. Local only: the snapshot has no JSON form, and each node runs its own config.
+   */
   public static final String CONFIG_APPLIED = "ringway.config.applied";
-  /** Publish: a {@link ConfigRejected} naming every error of a refused config; the running config stays. */
+  /** Publish (local): a {@link ConfigRejected} naming every error of a refused config; the running config stays. */
   public static final String CONFIG_REJECTED = "ringway.config.rejected";
-  /** Request/reply: replies with the current {@link ConfigSnapshot}. */
+  /** Request/reply (local), no body: replies with the current {@link ConfigSnapshot}; local only, as that has no JSON form. */
   public static final String CONFIG_CURRENT = "ringway.config.current";
-  /** Request/reply: replies with this node's {@link NodeInfo}. */
+  /** Request/reply (local), no body: replies with this node's {@link NodeInfo}. */
   public static final String NODE_INFO = "ringway.node.info";
-  /** Request/reply: every verticle instance replies with its counters. */
+  /**
+   * Publish (local): a {@link StatsRequest}; every data-plane verticle instance sends its
+   * {@link InstanceStats} to the request's {@code replyTo}. A request with any other body gets one
+   * instance's {@link InstanceStats} as the reply.
+   */
   public static final String STATS_COLLECT = "ringway.stats.collect";
   /**
-   * Publish (clustered): {@code {"replyTo": <address>}}; every member's admin verticle sends the
-   * {@link #STATS_COLLECT} answers of its own node there, for cluster-wide stats.
+   * Publish (clustered): a {@link StatsRequest}; every member's admin verticle sends the
+   * {@link CollectedStats} of its own node ({@link #STATS_COLLECT}) to {@code replyTo}, for cluster-wide stats.
    */
   public static final String STATS_NODE = "ringway.stats.node";
   /**
-   * Publish (local): {@code {"deadline": <ISO instant>}}; data-plane verticles stop accepting and let
-   * in-flight work finish. Sent by the node when a drain starts ({@link #NODE_DRAIN}).
+   * Publish (local): a {@link DrainOrder}; data-plane verticles stop accepting and let in-flight work
+   * finish by its deadline. Sent by the node when a drain starts ({@link #NODE_DRAIN}).
    */
   public static final String DRAIN = "ringway.drain";
   /**
-   * Request/reply (local): starts draining this node (once; later requests join it); replies
-   * {@code {"phase": "DRAINING", "deadline": <ISO instant>}} at once, not when the drain ends.
+   * Request/reply (local), no body: starts draining this node (once; later requests join it); replies a
+   * {@link DrainStatus} at once, not when the drain ends.
    */
   public static final String NODE_DRAIN = "ringway.node.drain";
   /**
-   * Publish: every tunnel peer the cluster knows, as JSON {@code {"peers":[TunPeerConfig fields + "owner"]}};
-   * delivered on this node only, by the cluster registry.
+   * Publish (local): {@link TunPeers}, every tunnel peer the cluster knows with its owner; delivered on
+   * this node only, by the cluster registry.
    */
   public static final String TUN_PEERS = "ringway.tun.peers";
   /**
-   * Request/reply: JSON {@code {"version":N,"document":{..},"source":".."}}: validate this raw document with
-   * the node's overrides and run it as version N (ignored when N is not newer). Replies
-   * {@code {"applied":bool,"version":running,"errors":[..]}}. Sent by the cluster's config sync.
+   * Request/reply (local): a {@link ConfigApply}: validate its raw document with the node's overrides and run
+   * it as its version (ignored when not newer). Replies a {@link ConfigApplyResult}. Sent by the cluster's
+   * config sync.
    */
   public static final String CONFIG_APPLY = "ringway.config.apply";
   /**
-   * Request/reply (clustered nodes only): JSON {@code {"text":"<yaml or json>","ifVersion":N?}} from
-   * {@code PUT /config}. Replies {@code {"version":N}}; fails with code 400 (message: JSON
-   * {@code {"errors":[..]}}), 409 (message: JSON {@code {"currentVersion":N}}) or 503.
+   * Request/reply (local; clustered nodes only): a {@link ConfigPut} from {@code PUT /config}. Replies a
+   * {@link ConfigStored}; fails with code 400 (message: JSON {@code {"errors":[..]}}), 409 (message: JSON
+   * {@code {"currentVersion":N}}) or 503.
    */
   public static final String CLUSTER_CONFIG_PUT = "ringway.cluster.config.put";
   /**
-   * Request/reply (clustered nodes only): JSON {@code {"cluster":..,"host":..,"port":..,"weight":..}} from
-   * {@code POST /endpoints/<cluster>}; the endpoint is owned by this node. Replies
-   * {@code {"cluster":..,"endpoint":{..},"owner":..}}; fails with code 400, 404 (unknown cluster) or 503.
+   * Request/reply (local; clustered nodes only): a {@link RegisterEndpoint} from
+   * {@code POST /endpoints/<cluster>}; the endpoint is owned by this node. Replies an
+   * {@link EndpointRegistered}; fails with code 404 (unknown cluster) or 503.
    */
   public static final String CLUSTER_ENDPOINTS_REGISTER = "ringway.cluster.endpoints.register";
   /**
-   * Request/reply (clustered nodes only): a {@code TunPeerConfig} as JSON, announced as this node's
-   * tunnel peer until the node leaves. Replies {@code {"owner":..}}; fails with code 400.
+   * Request/reply (local; clustered nodes only): a {@link TunPeerConfig}, announced as this node's tunnel
+   * peer until the node leaves. Replies the {@link TunPeer} entry with its owner; fails with code 400 (no
+   * name or public key) or 503.
    */
   public static final String CLUSTER_TUN_PEERS_ANNOUNCE = "ringway.cluster.tun.peers.announce";
 
   private static final String ENDPOINTS_PREFIX = "ringway.endpoints.";
   private static final String HEALTH_PREFIX = "ringway.health.";
 
-  /** Publish: the endpoint set of one upstream cluster ({@code EndpointsUpdate}); node-local. */
+  /** Publish (local): the whole endpoint set of one upstream cluster, an {@link EndpointsUpdate}. */
   public static String endpoints(String cluster) {
     return ENDPOINTS_PREFIX + cluster;
   }
 
-  /** Publish: endpoint health transitions of one upstream cluster. */
+  /** Publish (local): a {@link HealthTransition} of an endpoint of one upstream cluster. */
   public static String health(String cluster) {
     return HEALTH_PREFIX + cluster;
   }

@@ -1,6 +1,9 @@
 package io.ringway.spi;
 
+import io.ringway.spi.message.JsonFields;
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * What a node says about itself on {@link Addresses#NODE_INFO}.
@@ -14,4 +17,24 @@ import java.time.Instant;
  */
 public record NodeInfo(String version, String transport, int eventLoops, long configVersion,
                        Instant startedAt, NodePhase phase) {
+
+  public NodeInfo {
+    Objects.requireNonNull(version, "version");
+    Objects.requireNonNull(transport, "transport");
+    Objects.requireNonNull(startedAt, "startedAt");
+    Objects.requireNonNull(phase, "phase");
+  }
+
+  /** {@code {"version":..,"transport":..,"eventLoops":N,"configVersion":N,"startedAt":"<ISO instant>","phase":..}}. */
+  public JsonObject toJson() {
+    return new JsonObject().put("version", version).put("transport", transport).put("eventLoops", eventLoops)
+        .put("configVersion", configVersion).put("startedAt", startedAt.toString()).put("phase", phase.name());
+  }
+
+  /** Reads {@link #toJson()}'s form; throws {@link IllegalArgumentException} naming the bad field. */
+  public static NodeInfo fromJson(JsonObject json) {
+    return new NodeInfo(JsonFields.string(json, "version"), JsonFields.string(json, "transport"),
+        JsonFields.intValue(json, "eventLoops"), JsonFields.longValue(json, "configVersion"),
+        JsonFields.instant(json, "startedAt"), JsonFields.enumValue(json, "phase", NodePhase.class));
+  }
 }

@@ -3,6 +3,7 @@ package io.ringway.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.spi.Addresses;
+import io.ringway.spi.message.MessageCodecs;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.spi.upstream.EndpointsUpdate;
@@ -29,11 +30,12 @@ class ControlPlaneTest {
   void endpointSetsAndHealthArriveOverTheBus(Vertx vertx, VertxTestContext test) {
     UpstreamCluster cluster = UpstreamCluster.builder(ClusterConfig.of("echo", List.of(A))).build();
     vertx.getOrCreateContext().runOnContext(v -> cluster.subscribe(vertx).onComplete(test.succeeding(subscribed -> {
+      MessageCodecs.registerAll(vertx);
       EventBus bus = vertx.eventBus();
       bus.publish(Addresses.endpoints("echo"), "not a set: ignored");
-      bus.publish(Addresses.endpoints("echo"), new EndpointsUpdate("echo", List.of(A, B, C)).toJson());
-      bus.publish(Addresses.health("echo"), new HealthTransition(A.address(), false, "timeout").toJson());
-      bus.publish(Addresses.health("echo"), new HealthTransition(C.address(), false, "timeout").toJson());
+      bus.publish(Addresses.endpoints("echo"), new EndpointsUpdate("echo", List.of(A, B, C)));
+      bus.publish(Addresses.health("echo"), new HealthTransition(A.address(), false, "timeout"));
+      bus.publish(Addresses.health("echo"), new HealthTransition(C.address(), false, "timeout"));
       Eventually.then(vertx, test, () -> cluster.endpoints().size() == 3 && !cluster.stats().endpoint(C.address()).healthy(),
           () -> test.verify(() -> {
             for (int i = 0; i < 5; i++) {

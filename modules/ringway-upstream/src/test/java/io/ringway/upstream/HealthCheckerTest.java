@@ -12,7 +12,6 @@ import io.ringway.spi.upstream.HealthTransition;
 import io.ringway.testkit.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.Timeout;
@@ -44,8 +43,8 @@ class HealthCheckerTest {
                              Function<HealthChecker, Consumer<HealthTransition>> body) {
     vertx.getOrCreateContext().runOnContext(v -> HealthChecker.start(vertx, config).onComplete(test.succeeding(checker -> {
       Consumer<HealthTransition> onTransition = body.apply(checker);
-      vertx.eventBus().<JsonObject>consumer(Addresses.health(config.name()),
-          message -> test.verify(() -> onTransition.accept(HealthTransition.fromJson(message.body()))));
+      vertx.eventBus().<HealthTransition>consumer(Addresses.health(config.name()),
+          message -> test.verify(() -> onTransition.accept(message.body())));
     })));
   }
 
@@ -60,8 +59,8 @@ class HealthCheckerTest {
     vertx.getOrCreateContext().runOnContext(v -> backend(vertx, port, NetSocket::close)
         .compose(server -> cluster.subscribe(vertx).map(server))
         .compose(server -> HealthChecker.start(vertx, config).map(checker -> {
-          vertx.eventBus().<JsonObject>consumer(Addresses.health("restart"), message -> test.verify(() -> {
-            HealthTransition transition = HealthTransition.fromJson(message.body());
+          vertx.eventBus().<HealthTransition>consumer(Addresses.health("restart"), message -> test.verify(() -> {
+            HealthTransition transition = message.body();
             seen.add(transition.healthy());
             assertThat(transition.endpoint()).isEqualTo(endpoint.address());
             if (!transition.healthy()) {
@@ -125,7 +124,7 @@ class HealthCheckerTest {
     ClusterConfig config = ClusterConfig.of("moving", List.of(live)).withHealthCheck(FAST);
     vertx.getOrCreateContext().runOnContext(v -> backend(vertx, livePort, NetSocket::close)
         .onComplete(test.succeeding(server -> onLoop(vertx, test, config, checker -> {
-          vertx.eventBus().publish(Addresses.endpoints("moving"), new EndpointsUpdate("moving", List.of(live, dead)).toJson());
+          vertx.eventBus().publish(Addresses.endpoints("moving"), new EndpointsUpdate("moving", List.of(live, dead)));
           return transition -> {
             assertThat(transition.endpoint()).isEqualTo(dead.address());
             assertThat(transition.healthy()).isFalse();

@@ -14,8 +14,8 @@ import io.ringway.admin.impl.NodeInfoHandler;
 import io.ringway.admin.impl.NodeMeters;
 import io.ringway.admin.impl.ReadyHandler;
 import io.ringway.admin.impl.StatsHandler;
-import io.ringway.spi.LocalCodec;
 import io.ringway.spi.StatsCollector;
+import io.ringway.spi.message.MessageCodecs;
 import io.ringway.spi.config.AdminConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -53,7 +53,7 @@ public final class AdminVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LocalCodec.registerAll(vertx);
+    MessageCodecs.registerAll(vertx);
     String refusal = ListenerPolicy.refusal(config);
     if (refusal != null) {
       return Future.failedFuture(new VertxException("admin: " + refusal, true));

@@ -1,10 +1,10 @@
 package io.ringway.admin;
 
 import io.ringway.spi.Addresses;
-import io.ringway.spi.LocalCodec;
 import io.ringway.spi.NodeInfo;
 import io.ringway.spi.NodePhase;
 import io.ringway.spi.config.AdminConfig;
+import io.ringway.spi.message.MessageCodecs;
 import io.ringway.testkit.Ports;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,7 +27,7 @@ final class AdminFixture implements AutoCloseable {
   final WebClient client = WebClient.create(vertx);
 
   AdminFixture() {
-    LocalCodec.registerAll(vertx);
+    MessageCodecs.registerAll(vertx);
   }
 
   /** Deploys the admin API with this token ({@code null} for none). */

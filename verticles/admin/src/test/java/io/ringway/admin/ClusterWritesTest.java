@@ -3,6 +3,10 @@ package io.ringway.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.spi.Addresses;
+import io.ringway.spi.message.ConfigPut;
+import io.ringway.spi.message.ConfigStored;
+import io.ringway.spi.message.EndpointRegistered;
+import io.ringway.spi.message.RegisterEndpoint;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -45,13 +49,13 @@ class ClusterWritesTest {
 
   @Test
   void putConfigPassesTheVersionItExpectsAndReportsConflictsAndErrors() throws Exception {
-    AtomicReference<JsonObject> received = new AtomicReference<>();
-    admin.vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_CONFIG_PUT, message -> {
+    AtomicReference<ConfigPut> received = new AtomicReference<>();
+    admin.vertx.eventBus().<ConfigPut>localConsumer(Addresses.CLUSTER_CONFIG_PUT, message -> {
       received.set(message.body());
-      switch (message.body().getString("text")) {
+      switch (message.body().text()) {
         case "stale" -> message.fail(409, new JsonObject().put("currentVersion", 4).encode());
         case "bad" -> message.fail(400, new JsonObject().put("errors", new JsonArray().add("admin.port: wrong")).encode());
-        default -> message.reply(new JsonObject().put("version", 5));
+        default -> message.reply(new ConfigStored(5));
       }
     });
     admin.start(TOKEN);
@@ -61,7 +65,7 @@ class ClusterWritesTest {
         .sendBuffer(Buffer.buffer("admin: {port: 9902}")).await(10, TimeUnit.SECONDS);
     assertThat(stored.statusCode()).isEqualTo(200);
     assertThat(stored.bodyAsJsonObject().getLong("version")).isEqualTo(5);
-    assertThat(received.get().getLong("ifVersion")).isEqualTo(4);
+    assertThat(received.get().ifVersion()).isEqualTo(4);
 
     HttpResponse<Buffer> conflict = authorized(HttpMethod.PUT, "/config", "stale");
     assertThat(conflict.statusCode()).isEqualTo(409);
@@ -74,11 +78,11 @@ class ClusterWritesTest {
 
   @Test
   void postEndpointsNamesTheClusterFromThePath() throws Exception {
-    admin.vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_ENDPOINTS_REGISTER, message -> {
-      if (message.body().getString("cluster").equals("api")) {
-        message.reply(new JsonObject().put("cluster", "api").put("endpoint", message.body().copy().put("weight", 1)));
+    admin.vertx.eventBus().<RegisterEndpoint>localConsumer(Addresses.CLUSTER_ENDPOINTS_REGISTER, message -> {
+      if (message.body().cluster().equals("api")) {
+        message.reply(new EndpointRegistered("api", message.body().endpoint(), "member-1"));
       } else {
-        message.fail(404, "unknown cluster \"" + message.body().getString("cluster") + "\"");
+        message.fail(404, "unknown cluster \"" + message.body().cluster() + "\"");
       }
     });
     admin.start(TOKEN);
@@ -88,6 +92,9 @@ class ClusterWritesTest {
     assertThat(created.bodyAsJsonObject().getJsonObject("endpoint").getString("host")).isEqualTo("10.0.0.1");
     assertThat(authorized(HttpMethod.POST, "/endpoints/nope", "{\"host\":\"10.0.0.1\",\"port\":80}").statusCode()).isEqualTo(404);
     assertThat(authorized(HttpMethod.POST, "/endpoints/api", "not json").statusCode()).isEqualTo(400);
+    HttpResponse<Buffer> badPort = authorized(HttpMethod.POST, "/endpoints/api", "{\"host\":\"10.0.0.1\",\"port\":\"80\"}");
+    assertThat(badPort.statusCode()).isEqualTo(400);
+    assertThat(badPort.bodyAsJsonObject().getString("error")).isEqualTo("port: expected an integer, got \"80\"");
   }
 
   private HttpResponse<Buffer> authorized(HttpMethod method, String path, String body) throws Exception {

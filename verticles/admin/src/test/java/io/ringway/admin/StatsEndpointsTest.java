@@ -49,9 +49,9 @@ class StatsEndpointsTest {
         .connectHandler(socket -> socket.handler(socket::write).endHandler(end -> socket.end()))
         .listen(0, AdminFixture.HOST).await(10, TimeUnit.SECONDS);
     RingwayConfig config = new RingwayConfig("auto", 2, Map.of(), List.of("admin", "tcp-proxy"),
-        new AdminConfig(AdminFixture.HOST, admin.port, "s3cret-token"), new DemoUpstreamConfig(AdminFixture.HOST, 8081, 9001, "n"),
-        List.of(ClusterConfig.of("echo", List.of(Endpoint.of(AdminFixture.HOST, echo.actualPort())))),
-        new TcpProxyConfig(List.of(new TcpListenerConfig("l4", AdminFixture.HOST, proxyPort, "echo", null, Duration.ZERO,
+        new AdminConfig(AdminFixture.HOST, admin.port, "s3cret-token"), new DemoUpstreamConfig(AdminFixture.HOST, 8081, 9001, "n"))
+        .withClusters(List.of(ClusterConfig.of("echo", List.of(Endpoint.of(AdminFixture.HOST, echo.actualPort())))))
+        .withTcp(new TcpProxyConfig(List.of(new TcpListenerConfig("l4", AdminFixture.HOST, proxyPort, "echo", null, Duration.ZERO,
             100, 0, false, List.of()))));
     snapshot = new ConfigSnapshot(4, config, "test");
     admin.vertx.eventBus().consumer(Addresses.CONFIG_CURRENT, message -> message.reply(snapshot));

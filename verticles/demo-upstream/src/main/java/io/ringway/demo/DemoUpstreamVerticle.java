@@ -2,8 +2,8 @@ package io.ringway.demo;
 
 import io.ringway.demo.impl.DemoHttpHandler;
 import io.ringway.demo.impl.TcpEcho;
-import io.ringway.spi.LocalCodec;
 import io.ringway.spi.config.DemoUpstreamConfig;
+import io.ringway.spi.message.MessageCodecs;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
@@ -33,7 +33,7 @@ public final class DemoUpstreamVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LocalCodec.registerAll(vertx);
+    MessageCodecs.registerAll(vertx);
     Future<HttpServer> httpListening = listenHttp().onSuccess(server -> http = server);
     Future<NetServer> tcpListening = listenTcp().onSuccess(server -> tcp = server);
     // If one fails, Vert.x closes the other with the failed deployment.

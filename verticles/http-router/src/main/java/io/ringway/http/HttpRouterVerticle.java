@@ -3,12 +3,14 @@ package io.ringway.http;
 import io.ringway.http.impl.RouterInstance;
 import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigSnapshot;
-import io.ringway.spi.LocalCodec;
+import io.ringway.spi.message.DrainOrder;
+import io.ringway.spi.message.InstanceStats;
+import io.ringway.spi.message.MessageCodecs;
+import io.ringway.spi.message.StatsRequest;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,8 +28,9 @@ import java.util.Objects;
  * this module's README for why.
  *
  * <p><b>Stats contract</b> ({@link Addresses#STATS_COLLECT}), the TCP proxy's: every instance has a
- * local consumer; a collector publishes {@code {"replyTo": "<address>"}} and each instance sends its
- * counters there ({@code instances} says how many to expect); a plain request gets one instance's:
+ * local consumer; a collector publishes a {@link StatsRequest} and each instance sends its
+ * {@link InstanceStats} to its {@code replyTo} ({@code instances} says how many to expect); a plain
+ * request gets one instance's. In their JSON form:
  * <pre>{"verticle":"http-router", "instance":"http-router-3", "instances":4, "thread":.., "configVersion":7,
  *  "draining":false, "inFlight":.. (routed requests not answered yet; WebSocket tunnels not included),
  *  "listeners":[{"listener":"web", "host":.., "port":.., "tls":false, "connections":.., "requests":.., "noRoute":..,
@@ -56,7 +59,7 @@ public final class HttpRouterVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LocalCodec.registerAll(vertx);
+    MessageCodecs.registerAll(vertx);
     instance = new RouterInstance(vertx, context);
     List<MessageConsumer<Object>> consumers = List.of(
         vertx.eventBus().localConsumer(Addresses.CONFIG_APPLIED, this::onConfig),
@@ -86,17 +89,16 @@ public final class HttpRouterVerticle extends VerticleBase {
   }
 
   private void onDrain(Message<Object> message) {
-    Duration grace = message.body() instanceof JsonObject drain && drain.getString("deadline") != null
-        ? Duration.between(Instant.now(), Instant.parse(drain.getString("deadline")))
+    Duration grace = message.body() instanceof DrainOrder order
+        ? Duration.between(Instant.now(), order.deadline())
         : Duration.ZERO;
     instance.drain(grace);
   }
 
   private void onStats(Message<Object> message) {
-    JsonObject stats = instance.stats();
-    String replyTo = message.body() instanceof JsonObject request ? request.getString("replyTo") : null;
-    if (replyTo != null) {
-      vertx.eventBus().send(replyTo, stats);
+    InstanceStats stats = instance.stats();
+    if (message.body() instanceof StatsRequest request) {
+      vertx.eventBus().send(request.replyTo(), stats);
     } else if (message.replyAddress() != null) {
       message.reply(stats);
     }

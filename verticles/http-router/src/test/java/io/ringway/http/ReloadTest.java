@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringway.spi.config.ForwardAction;
 import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RouteMatch;
+import io.ringway.spi.message.InstanceStats;
+import io.ringway.spi.message.StatsRequest;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.testkit.Ports;
 import io.vertx.core.Future;
@@ -58,8 +60,8 @@ class ReloadTest {
           Future.join(inFlight).await(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
           List<JsonObject> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
-          fixture.vertx.eventBus().<JsonObject>consumer("test.stats", m -> replies.add(m.body())).completion().await();
-          fixture.vertx.eventBus().publish(io.ringway.spi.Addresses.STATS_COLLECT, new JsonObject().put("replyTo", "test.stats"));
+          fixture.vertx.eventBus().<InstanceStats>consumer("test.stats", m -> replies.add(m.body().toJson())).completion().await();
+          fixture.vertx.eventBus().publish(io.ringway.spi.Addresses.STATS_COLLECT, new StatsRequest("test.stats"));
           Eventually.await("stats", java.time.Duration.ofSeconds(5), () -> replies.size() == 2);
           throw new AssertionError(replies + " ; " + "batch " + batch + ": " + inFlight.stream().filter(f -> !f.isComplete()).count()
               + " requests pending; blue saw " + blue.seen + ", green " + green.seen, e);
@@ -71,8 +73,8 @@ class ReloadTest {
       assertThat(green.seen.get()).isPositive();
       assertThat(blue.seen.get() + green.seen.get()).isEqualTo(2000);
 
-      JsonObject stats = fixture.vertx.eventBus().<JsonObject>request(io.ringway.spi.Addresses.STATS_COLLECT, "")
-          .await(5, TimeUnit.SECONDS).body();
+      JsonObject stats = fixture.vertx.eventBus().<InstanceStats>request(io.ringway.spi.Addresses.STATS_COLLECT, null)
+          .await(5, TimeUnit.SECONDS).body().toJson();
       assertThat(stats.getString("verticle")).isEqualTo("http-router");
       assertThat(stats.getInteger("instances")).isEqualTo(2);
       assertThat(stats.getLong("configVersion")).isEqualTo(2L);

@@ -9,7 +9,7 @@ import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.HttpRouterConfig;
 import io.ringway.spi.config.RingwayConfig;
 import io.ringway.spi.config.RouteConfig;
-import io.ringway.spi.config.TcpProxyConfig;
+import io.ringway.spi.message.InstanceStats;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.testkit.Capabilities;
 import io.ringway.testkit.Ports;
@@ -67,8 +67,8 @@ final class RouterFixture implements AutoCloseable {
 
   ConfigSnapshot snapshot(HttpListenerConfig listener, List<ClusterConfig> clusters, List<RouteConfig> routes) {
     RingwayConfig config = new RingwayConfig("io_uring", 1, Map.of(), List.of("http-router"),
-        new AdminConfig(HOST, 9901, null), new DemoUpstreamConfig(HOST, 8081, 9001, "test"), clusters,
-        TcpProxyConfig.NONE, new HttpRouterConfig(List.of(listener), routes, accessLog));
+        new AdminConfig(HOST, 9901, null), new DemoUpstreamConfig(HOST, 8081, 9001, "test"))
+        .withClusters(clusters).withHttp(new HttpRouterConfig(List.of(listener), routes, accessLog));
     return new ConfigSnapshot(++version, config, "test");
   }
 
@@ -101,8 +101,8 @@ final class RouterFixture implements AutoCloseable {
 
   /** One instance's counters, asked the way the admin verticle asks. */
   JsonObject stats() throws Exception {
-    return vertx.eventBus().<JsonObject>request(io.ringway.spi.Addresses.STATS_COLLECT, "")
-        .await(5, TimeUnit.SECONDS).body();
+    return vertx.eventBus().<InstanceStats>request(io.ringway.spi.Addresses.STATS_COLLECT, null)
+        .await(5, TimeUnit.SECONDS).body().toJson();
   }
 
   @Override

@@ -2,14 +2,15 @@ package io.ringway.tcp;
 
 import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigSnapshot;
-import io.ringway.spi.LocalCodec;
+import io.ringway.spi.message.InstanceStats;
+import io.ringway.spi.message.MessageCodecs;
+import io.ringway.spi.message.StatsRequest;
 import io.ringway.tcp.impl.ProxyInstance;
 import io.ringway.tcp.impl.Tunables;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Objects;
@@ -26,9 +27,9 @@ import java.util.Objects;
  *
  * <p><b>Stats contract</b> ({@link Addresses#STATS_COLLECT}): every instance has a <em>local</em>
  * consumer on it, so a point-to-point request would reach only one of them. A collector therefore
- * publishes {@code {"replyTo": "<address>"}} and every instance sends its counters there; a reply
- * says how many instances to expect ({@code instances}), so the collector knows when it has all.
- * A plain request (no {@code replyTo}) gets one instance's counters as the reply. Counters:
+ * publishes a {@link StatsRequest} and every instance sends its {@link InstanceStats} to its
+ * {@code replyTo}; they say how many instances to expect ({@code instances}), so the collector knows
+ * when it has all. A plain request (any other body) gets one instance's as the reply. In their JSON form:
  * <pre>{"verticle":"tcp-proxy", "instance":"tcp-proxy-3", "instances":4, "thread":"vert.x-eventloop-thread-2",
  *  "configVersion":7, "draining":false, "inFlight":12 (open connections),
  *  "listeners":[{"listener":"l4", "host":.., "port":.., "cluster":.., "active":.., "total":.., "bytesIn":..,
@@ -58,7 +59,7 @@ public final class TcpProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LocalCodec.registerAll(vertx);
+    MessageCodecs.registerAll(vertx);
     instance = new ProxyInstance(vertx, context, tunables);
     List<MessageConsumer<Object>> consumers = List.of(
         vertx.eventBus().localConsumer(Addresses.CONFIG_APPLIED, this::onConfig),
@@ -83,10 +84,9 @@ public final class TcpProxyVerticle extends VerticleBase {
   }
 
   private void onStats(Message<Object> message) {
-    JsonObject stats = instance.stats();
-    String replyTo = message.body() instanceof JsonObject request ? request.getString("replyTo") : null;
-    if (replyTo != null) {
-      vertx.eventBus().send(replyTo, stats);
+    InstanceStats stats = instance.stats();
+    if (message.body() instanceof StatsRequest request) {
+      vertx.eventBus().send(request.replyTo(), stats);
     } else if (message.replyAddress() != null) {
       message.reply(stats);
     }

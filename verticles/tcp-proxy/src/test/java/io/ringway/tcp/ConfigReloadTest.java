@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ringway.spi.Addresses;
 import io.ringway.spi.config.RingwayConfig;
 import io.ringway.spi.config.TcpListenerConfig;
+import io.ringway.spi.message.DrainOrder;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.testkit.Ports;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,7 +108,7 @@ class ConfigReloadTest {
   void drainStopsAcceptingAndLeavesConnectionsAlone() throws Exception {
     try (Socket established = Clients.connect(portA)) {
       assertThat(Clients.roundTrip(established, "one")).isEqualTo("one");
-      proxy.vertx.eventBus().publish(Addresses.DRAIN, new JsonObject());
+      proxy.vertx.eventBus().publish(Addresses.DRAIN, new DrainOrder(Instant.now().plusSeconds(30)));
       Eventually.await(Duration.ofSeconds(5), "every instance draining",
           () -> proxy.stats().stream().allMatch(s -> s.getBoolean("draining")));
 

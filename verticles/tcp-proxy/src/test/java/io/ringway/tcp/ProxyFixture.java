@@ -8,6 +8,8 @@ import io.ringway.spi.config.DemoUpstreamConfig;
 import io.ringway.spi.config.RingwayConfig;
 import io.ringway.spi.config.TcpListenerConfig;
 import io.ringway.spi.config.TcpProxyConfig;
+import io.ringway.spi.message.InstanceStats;
+import io.ringway.spi.message.StatsRequest;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.tcp.impl.Tunables;
@@ -82,15 +84,15 @@ final class ProxyFixture implements AutoCloseable {
     String replyTo = "test.stats." + UUID.randomUUID();
     List<JsonObject> replies = Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<List<JsonObject>> all = new CompletableFuture<>();
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(replyTo, message -> {
-      replies.add(message.body());
-      if (replies.size() == message.body().getInteger("instances")) {
+    MessageConsumer<InstanceStats> consumer = vertx.eventBus().consumer(replyTo, message -> {
+      replies.add(message.body().toJson());
+      if (replies.size() == message.body().instances()) {
         all.complete(List.copyOf(replies));
       }
     });
     try {
       consumer.completion().await(5, TimeUnit.SECONDS);
-      vertx.eventBus().publish(Addresses.STATS_COLLECT, new JsonObject().put("replyTo", replyTo));
+      vertx.eventBus().publish(Addresses.STATS_COLLECT, new StatsRequest(replyTo));
       return all.get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError("stats not collected", e);
@@ -136,7 +138,7 @@ final class ProxyFixture implements AutoCloseable {
 
   static RingwayConfig config(List<ClusterConfig> clusters, List<TcpListenerConfig> listeners) {
     return new RingwayConfig("auto", 1, Map.of(), List.of("tcp-proxy"), new AdminConfig("127.0.0.1", 9901, null),
-        new DemoUpstreamConfig("127.0.0.1", 8081, 9001, "test"), clusters, new TcpProxyConfig(listeners));
+        new DemoUpstreamConfig("127.0.0.1", 8081, 9001, "test")).withClusters(clusters).withTcp(new TcpProxyConfig(listeners));
   }
 
   static ClusterConfig cluster(String name, Backend... backends) {

@@ -7,7 +7,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigSnapshot;
-import io.ringway.spi.LocalCodec;
+import io.ringway.spi.message.InstanceStats;
+import io.ringway.spi.message.MessageCodecs;
+import io.ringway.spi.message.StatsRequest;
+import io.ringway.spi.message.TunPeers;
 import io.ringway.spi.config.TunBridgeConfig;
 import io.ringway.spi.config.TunPeerConfig;
 import io.ringway.tun.impl.Bridge;
@@ -93,7 +96,7 @@ public final class TunBridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LocalCodec.registerAll(vertx);
+    MessageCodecs.registerAll(vertx);
     tun = snapshot.config().tun();
     configVersion = snapshot.version();
     if (!tun.enabled()) {
@@ -110,7 +113,7 @@ public final class TunBridgeVerticle extends VerticleBase {
         .compose(opened -> startOnLoop(loop, opened))
         .compose(started -> {
           List<MessageConsumer<Object>> consumers = List.of(
-              vertx.eventBus().consumer(Addresses.CONFIG_APPLIED, this::onConfig),
+              vertx.eventBus().localConsumer(Addresses.CONFIG_APPLIED, this::onConfig),
               vertx.eventBus().localConsumer(Addresses.TUN_PEERS, this::onAnnouncedPeers),
               vertx.eventBus().localConsumer(Addresses.STATS_COLLECT, this::onStats));
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
@@ -123,7 +126,7 @@ public final class TunBridgeVerticle extends VerticleBase {
    * nothing to do.
    */
   private void announce() {
-    vertx.eventBus().request(Addresses.CLUSTER_TUN_PEERS_ANNOUNCE, announcement).onFailure(e -> {
+    vertx.eventBus().request(Addresses.CLUSTER_TUN_PEERS_ANNOUNCE, TunPeerConfig.fromJson(announcement)).onFailure(e -> {
       if (!(e instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS)) {
         LOG.log(Level.WARNING, "tun-bridge: the cluster did not take this node's announcement: " + e.getMessage());
       }
@@ -243,9 +246,10 @@ public final class TunBridgeVerticle extends VerticleBase {
   }
 
   private void onAnnouncedPeers(Message<Object> message) {
-    if (!(message.body() instanceof JsonObject body) || !(body.getValue("peers") instanceof JsonArray peers)) {
+    if (!(message.body() instanceof TunPeers announced)) {
       return;
     }
+    JsonArray peers = announced.toJson().getJsonArray("peers");
     applied = applied.transform(previous -> {
       announcedPeers = peers;
       return applyPeers();
@@ -274,10 +278,9 @@ public final class TunBridgeVerticle extends VerticleBase {
   }
 
   private void onStats(Message<Object> message) {
-    JsonObject stats = stats();
-    String replyTo = message.body() instanceof JsonObject request ? request.getString("replyTo") : null;
-    if (replyTo != null) {
-      vertx.eventBus().send(replyTo, stats);
+    InstanceStats stats = InstanceStats.fromJson(stats());
+    if (message.body() instanceof StatsRequest request) {
+      vertx.eventBus().send(request.replyTo(), stats);
     } else if (message.replyAddress() != null) {
       message.reply(stats);
     }

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigSnapshot;
-import io.ringway.spi.config.HttpRouterConfig;
 import io.ringway.spi.config.RingwayConfig;
-import io.ringway.spi.config.TcpProxyConfig;
 import io.ringway.spi.config.TunBridgeConfig;
 import io.ringway.spi.config.TunPeerConfig;
+import io.ringway.spi.message.InstanceStats;
+import io.ringway.spi.message.TunPeer;
+import io.ringway.spi.message.TunPeers;
 import io.ringway.testkit.Capabilities;
 import io.ringway.tun.impl.StaticKeyPair;
 import io.vertx.core.Vertx;
@@ -102,13 +103,12 @@ class TunBridgeVerticleTest {
     String keyB = StaticKeyPair.generate().publicKeyBase64();
     String keyC = StaticKeyPair.generate().publicKeyBase64();
     BlockingQueue<JsonObject> announced = new LinkedBlockingQueue<>();
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_TUN_PEERS_ANNOUNCE, message -> {
-      announced.add(message.body());
-      message.reply(new JsonObject().put("owner", "test"));
+    vertx.eventBus().<TunPeerConfig>localConsumer(Addresses.CLUSTER_TUN_PEERS_ANNOUNCE, message -> {
+      announced.add(message.body().toJson());
+      message.reply(new TunPeer(message.body(), "test"));
     }).completion().await(5, TimeUnit.SECONDS);
-    RingwayConfig ringway = new RingwayConfig("io_uring", 1, Map.of(), List.of("tun-bridge"), null, null, List.of(),
-        TcpProxyConfig.NONE, HttpRouterConfig.NONE, config(key.toString(), null,
-            List.of(TunPeerConfig.of("b", keyB, null, List.of(tun.host(2) + "/32")))));
+    RingwayConfig ringway = new RingwayConfig("io_uring", 1, Map.of(), List.of("tun-bridge"), null, null)
+        .withTun(config(key.toString(), null, List.of(TunPeerConfig.of("b", keyB, null, List.of(tun.host(2) + "/32")))));
     vertx.deployVerticle(new TunBridgeVerticleProvider().create(new ConfigSnapshot(1, ringway, "test")))
         .await(10, TimeUnit.SECONDS);
 
@@ -124,13 +124,14 @@ class TunBridgeVerticleTest {
             .put("allowedPrefixes", new JsonArray().add(tun.host(3) + "/32")))
         .add(new JsonObject().put("name", "forged-b").put("publicKey", keyB).put("allowedPrefixes", new JsonArray().add("10.1.0.0/16")))
         .add(new JsonObject().put("name", "broken").put("publicKey", "not a key").put("allowedPrefixes", new JsonArray()));
-    vertx.eventBus().publish(Addresses.TUN_PEERS, new JsonObject().put("peers", registry));
+    vertx.eventBus().publish(Addresses.TUN_PEERS, TunPeers.fromJson(new JsonObject().put("peers", new JsonArray(
+        registry.stream().map(peer -> ((JsonObject) peer).copy().put("owner", "test")).toList()))));
 
     List<String> peers = List.of();
     for (int i = 0; i < 50 && peers.size() < 2; i++) {
       Thread.sleep(100);
-      peers = vertx.eventBus().<JsonObject>request(Addresses.STATS_COLLECT, new JsonObject()).await(5, TimeUnit.SECONDS)
-          .body().getJsonArray("peers").stream().map(p -> ((JsonObject) p).getString("peer")).toList();
+      peers = vertx.eventBus().<InstanceStats>request(Addresses.STATS_COLLECT, null).await(5, TimeUnit.SECONDS)
+          .body().counters().getJsonArray("peers").stream().map(p -> ((JsonObject) p).getString("peer")).toList();
     }
     assertThat(peers).as("configured b, announced c; not itself, not a second b, not a broken entry").containsExactly("b", "c");
   }
@@ -141,8 +142,7 @@ class TunBridgeVerticleTest {
   }
 
   private String deployFailure(TunBridgeConfig config) {
-    RingwayConfig ringway = new RingwayConfig("io_uring", 1, Map.of(), List.of("tun-bridge"), null, null, List.of(),
-        TcpProxyConfig.NONE, HttpRouterConfig.NONE, config);
+    RingwayConfig ringway = new RingwayConfig("io_uring", 1, Map.of(), List.of("tun-bridge"), null, null).withTun(config);
     Throwable failure = vertx.deployVerticle(new TunBridgeVerticleProvider().create(new ConfigSnapshot(1, ringway, "test")))
         .toCompletionStage().toCompletableFuture().handle((id, error) -> error).join();
     assertThat(failure).as("the deployment fails").isNotNull();

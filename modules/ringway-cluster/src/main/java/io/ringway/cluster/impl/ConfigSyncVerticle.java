@@ -9,6 +9,11 @@ import io.ringway.config.ConfigLoader;
 import io.ringway.config.ConfigResult;
 import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigError;
+import io.ringway.spi.message.ConfigApply;
+import io.ringway.spi.message.ConfigApplyResult;
+import io.ringway.spi.message.ConfigPut;
+import io.ringway.spi.message.ConfigStored;
+import io.ringway.spi.message.MessageCodecs;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -29,7 +34,8 @@ import java.util.UUID;
  * the current one at start.
  *
  * <p>Every node starts from its file as version 1, so cluster versions start at 2 and always supersede it.
- * The stored document is the raw one: each node overlays its own environment and system properties.
+ * The stored document is the raw one: each node overlays its own environment and system properties. The map
+ * entry holds the {@link ConfigApply} the members run, in its JSON form.
  */
 public final class ConfigSyncVerticle extends VerticleBase {
 
@@ -52,7 +58,8 @@ public final class ConfigSyncVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_CONFIG_PUT, this::put).completion()
+    MessageCodecs.registerAll(vertx);
+    return vertx.eventBus().localConsumer(Addresses.CLUSTER_CONFIG_PUT, this::put).completion()
         // listen first, then read: a version stored in between arrives twice, and the second is ignored as not newer
         .compose(registered -> vertx.executeBlocking(() -> {
           map = hazelcast.getMap(MAP);
@@ -61,7 +68,7 @@ public final class ConfigSyncVerticle extends VerticleBase {
         }))
         .onSuccess(current -> {
           if (current != null) {
-            apply(new JsonObject(current));
+            apply(current);
           }
         });
   }
@@ -76,9 +83,13 @@ public final class ConfigSyncVerticle extends VerticleBase {
     });
   }
 
-  private void put(Message<JsonObject> message) {
+  private void put(Message<Object> message) {
+    if (!(message.body() instanceof ConfigPut request)) {
+      message.fail(400, Addresses.CLUSTER_CONFIG_PUT + " takes a ConfigPut, got " + message.body());
+      return;
+    }
     List<ConfigError> errors = new ArrayList<>();
-    JsonObject document = ConfigLoader.parseDocument(message.body().getString("text", ""), errors);
+    JsonObject document = ConfigLoader.parseDocument(request.text(), errors);
     if (document != null) {
       ConfigResult result = loader.parse(document);
       errors.addAll(result.errors());
@@ -89,53 +100,62 @@ public final class ConfigSyncVerticle extends VerticleBase {
       message.fail(400, new JsonObject().put("errors", list).encode());
       return;
     }
-    Long ifVersion = message.body().getLong("ifVersion");
     String source = "PUT /config on " + hazelcast.getCluster().getLocalMember().getAddress();
-    vertx.executeBlocking(() -> compareAndSet(document, ifVersion, source)).onComplete(stored -> {
+    vertx.executeBlocking(() -> compareAndSet(document, request.ifVersion(), source)).onComplete(stored -> {
       if (stored.failed()) {
         message.fail(503, "cluster map unavailable: " + stored.cause().getMessage());
-      } else if (stored.result().containsKey("currentVersion")) {
-        message.fail(409, stored.result().encode());
+      } else if (!stored.result().stored()) {
+        // A failure carries a string: the admin reads this JSON back for its 409 answer.
+        message.fail(409, new JsonObject().put("currentVersion", stored.result().version()).encode());
       } else {
-        LOG.log(Level.INFO, "cluster: config version {0} stored ({1})", stored.result().getLong("version"), source);
-        message.reply(stored.result());
+        LOG.log(Level.INFO, "cluster: config version {0} stored ({1})", stored.result().version(), source);
+        message.reply(new ConfigStored(stored.result().version()));
       }
     });
   }
 
+  /** What a compare-and-set did: stored as {@code version}, or refused with {@code version} current. */
+  private record Cas(boolean stored, long version) {
+  }
+
   /**
    * Stores {@code document} as the version after the current one, unless another writer got there first
-   * or the caller expected another version. Blocking. Returns {@code {"version":N}} when stored, else
-   * {@code {"currentVersion":N}}.
+   * or the caller expected another version. Blocking.
    */
-  private JsonObject compareAndSet(JsonObject document, Long ifVersion, String source) {
+  private Cas compareAndSet(JsonObject document, Long ifVersion, String source) {
     String old = map.get(KEY);
-    long current = old == null ? FILE_VERSION : new JsonObject(old).getLong("version");
+    long current = versionOf(old);
     if (ifVersion != null && ifVersion != current) {
-      return new JsonObject().put("currentVersion", current);
+      return new Cas(false, current);
     }
     long next = current + 1;
-    String value = new JsonObject().put("version", next).put("document", document).put("source", source).encode();
+    String value = new ConfigApply(next, document, source).toJson().encode();
     // IMap.replace(key, expected, new) compares serialized values: a CAS without the CP subsystem.
     boolean stored = old == null ? map.putIfAbsent(KEY, value) == null : map.replace(KEY, old, value);
-    if (!stored) {
-      String now = map.get(KEY);
-      return new JsonObject().put("currentVersion", now == null ? FILE_VERSION : new JsonObject(now).getLong("version"));
-    }
-    return new JsonObject().put("version", next);
+    return stored ? new Cas(true, next) : new Cas(false, versionOf(map.get(KEY)));
+  }
+
+  /** The version of a stored entry; the file's when there is none yet. */
+  private static long versionOf(String stored) {
+    return stored == null ? FILE_VERSION : ConfigApply.fromJson(new JsonObject(stored)).version();
   }
 
   /** Hands a stored version to this node's config verticle, which validates it with this node's overrides. */
-  private void apply(JsonObject stored) {
-    JsonObject request = new JsonObject().put("version", stored.getLong("version"))
-        .put("document", stored.getJsonObject("document")).put("source", stored.getString("source"));
-    vertx.eventBus().<JsonObject>request(Addresses.CONFIG_APPLY, request, new DeliveryOptions().setLocalOnly(true))
+  private void apply(String stored) {
+    ConfigApply request;
+    try {
+      request = ConfigApply.fromJson(new JsonObject(stored));
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "cluster: ignored a malformed config entry: " + e.getMessage());
+      return;
+    }
+    vertx.eventBus().<ConfigApplyResult>request(Addresses.CONFIG_APPLY, request, new DeliveryOptions().setLocalOnly(true))
         .onComplete(reply -> {
           if (reply.failed()) {
-            LOG.log(Level.WARNING, "cluster: config version " + stored.getLong("version") + " not applied: " + reply.cause());
-          } else if (reply.result().body().containsKey("errors")) {
-            LOG.log(Level.WARNING, "cluster: config version " + stored.getLong("version")
-                + " is invalid on this node; version " + reply.result().body().getLong("version") + " stays");
+            LOG.log(Level.WARNING, "cluster: config version " + request.version() + " not applied: " + reply.cause());
+          } else if (!reply.result().body().errors().isEmpty()) {
+            LOG.log(Level.WARNING, "cluster: config version " + request.version()
+                + " is invalid on this node; version " + reply.result().body().version() + " stays");
           }
         });
   }
@@ -145,12 +165,12 @@ public final class ConfigSyncVerticle extends VerticleBase {
 
     @Override
     public void entryAdded(EntryEvent<String, String> event) {
-      context.runOnContext(v -> apply(new JsonObject(event.getValue())));
+      context.runOnContext(v -> apply(event.getValue()));
     }
 
     @Override
     public void entryUpdated(EntryEvent<String, String> event) {
-      context.runOnContext(v -> apply(new JsonObject(event.getValue())));
+      context.runOnContext(v -> apply(event.getValue()));
     }
   }
 }

@@ -5,6 +5,9 @@ import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigSnapshot;
 import io.ringway.spi.config.ClusterAnnouncement;
 import io.ringway.spi.config.RingwayConfig;
+import io.ringway.spi.message.EndpointRegistered;
+import io.ringway.spi.message.MessageCodecs;
+import io.ringway.spi.message.RegisterEndpoint;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.spi.upstream.EndpointsUpdate;
@@ -52,11 +55,12 @@ public final class EndpointRegistryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    MessageCodecs.registerAll(vertx);
     return OwnedEntries.open(context, hazelcast, MAP)
         .compose(opened -> {
           entries = opened;
           vertx.eventBus().<ConfigSnapshot>localConsumer(Addresses.CONFIG_APPLIED, message -> onConfig(message.body().config()));
-          return vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_ENDPOINTS_REGISTER, this::register).completion();
+          return vertx.eventBus().localConsumer(Addresses.CLUSTER_ENDPOINTS_REGISTER, this::register).completion();
         })
         .compose(registered -> entries.listen(this::refresh, this::refreshAll))
         .compose(listening -> writeOwn(config))
@@ -75,25 +79,22 @@ public final class EndpointRegistryVerticle extends VerticleBase {
   }
 
   /** {@code POST /endpoints/<cluster>}: the endpoint joins the cluster, owned by this node. */
-  private void register(Message<JsonObject> message) {
-    JsonObject body = message.body();
-    String cluster = body.getString("cluster");
-    if (config.cluster(cluster) == null) {
+  private void register(Message<Object> message) {
+    if (!(message.body() instanceof RegisterEndpoint request)) {
+      message.fail(400, Addresses.CLUSTER_ENDPOINTS_REGISTER + " takes a RegisterEndpoint, got " + message.body());
+      return;
+    }
+    String cluster = request.cluster();
+    if (config.upstreamCluster(cluster) == null) {
       message.fail(404, "unknown cluster \"" + cluster + "\" (known: "
           + String.join(", ", config.clusters().stream().map(ClusterConfig::name).toList()) + ")");
       return;
     }
-    Endpoint endpoint;
-    try {
-      endpoint = Endpoint.fromJson(body);
-    } catch (RuntimeException e) {
-      message.fail(400, e.getMessage());
-      return;
-    }
+    Endpoint endpoint = request.endpoint();
     entries.put(cluster, "admin:" + endpoint.address(), endpoint.toJson().put("source", "admin")).onComplete(put -> {
       if (put.succeeded()) {
         LOG.log(Level.INFO, "cluster: endpoint {0} registered in {1}", endpoint.address(), cluster);
-        message.reply(new JsonObject().put("cluster", cluster).put("endpoint", endpoint.toJson()).put("owner", entries.self()));
+        message.reply(new EndpointRegistered(cluster, endpoint, entries.self()));
       } else {
         message.fail(503, "cluster map unavailable: " + put.cause().getMessage());
       }
@@ -167,6 +168,6 @@ public final class EndpointRegistryVerticle extends VerticleBase {
     }
     // Sorted, so every node publishes the same list for the same set (Maglev and round robin see one order).
     List<Endpoint> endpoints = byAddress.values().stream().sorted(Comparator.comparing(Endpoint::address)).toList();
-    vertx.eventBus().publish(Addresses.endpoints(cluster), new EndpointsUpdate(cluster, endpoints).toJson(), LOCAL);
+    vertx.eventBus().publish(Addresses.endpoints(cluster), new EndpointsUpdate(cluster, endpoints), LOCAL);
   }
 }

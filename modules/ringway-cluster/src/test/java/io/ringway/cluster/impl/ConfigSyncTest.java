@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringway.config.ConfigVerticle;
 import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigSnapshot;
+import io.ringway.spi.message.ConfigPut;
+import io.ringway.spi.message.ConfigStored;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
@@ -63,7 +65,7 @@ class ConfigSyncTest {
       assertThat(errors).hasSize(2).first().isEqualTo("admin.port: expected an integer from 1 to 65535, got 0");
       assertThat(errors.get(1).toString()).startsWith("bogus: unknown key (known: transport, ");
     });
-    assertThat(((JsonObject) await(put(vertx, "admin: {port: 9904}\n", 1L))).getLong("version")).isEqualTo(2);
+    assertThat(await(put(vertx, "admin: {port: 9904}\n", 1L))).isEqualTo(new ConfigStored(2));
   }
 
   /** A member with a config verticle (started from the file as version 1) and the config sync. */
@@ -76,11 +78,7 @@ class ConfigSyncTest {
   }
 
   private static Future<Object> put(Vertx vertx, String text, Long ifVersion) {
-    JsonObject request = new JsonObject().put("text", text);
-    if (ifVersion != null) {
-      request.put("ifVersion", ifVersion);
-    }
-    return vertx.eventBus().request(Addresses.CLUSTER_CONFIG_PUT, request).map(reply -> reply.body());
+    return vertx.eventBus().request(Addresses.CLUSTER_CONFIG_PUT, new ConfigPut(text, ifVersion)).map(reply -> reply.body());
   }
 
   private static ConfigSnapshot awaitVersion(Vertx vertx, long version) throws Exception {

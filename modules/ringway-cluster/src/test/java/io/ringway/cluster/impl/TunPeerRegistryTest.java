@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.ringway.spi.Addresses;
+import io.ringway.spi.config.TunPeerConfig;
+import io.ringway.spi.message.TunPeer;
+import io.ringway.spi.message.TunPeers;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -30,31 +32,29 @@ class TunPeerRegistryTest {
     HazelcastInstance second = nodes.member(1);
     Vertx one = nodes.vertx();
     Vertx two = nodes.vertx();
-    BlockingQueue<JsonArray> onTwo = new LinkedBlockingQueue<>();
-    await(two.eventBus().<JsonObject>localConsumer(Addresses.TUN_PEERS, m -> onTwo.add(m.body().getJsonArray("peers"))).completion());
+    BlockingQueue<List<TunPeer>> onTwo = new LinkedBlockingQueue<>();
+    await(two.eventBus().<TunPeers>localConsumer(Addresses.TUN_PEERS, m -> onTwo.add(m.body().peers())).completion());
     await(one.deployVerticle(new TunPeerRegistryVerticle(first)));
     await(two.deployVerticle(new TunPeerRegistryVerticle(second)));
 
-    JsonObject peer = new JsonObject().put("name", "edge-1").put("publicKey", "cGVlcg==").put("endpoint", "10.0.0.1:51820")
-        .put("allowedPrefixes", new JsonArray().add("10.77.0.1/32"));
-    await(one.eventBus().request(Addresses.CLUSTER_TUN_PEERS_ANNOUNCE, peer));
+    TunPeerConfig peer = TunPeerConfig.of("edge-1", "cGVlcg==", "10.0.0.1:51820", List.of("10.77.0.1/32"));
+    String owner = first.getCluster().getLocalMember().getUuid().toString();
+    assertThat(await(one.eventBus().request(Addresses.CLUSTER_TUN_PEERS_ANNOUNCE, peer)).body())
+        .isEqualTo(new TunPeer(peer, owner));
 
-    JsonArray peers = nextNonEmpty(onTwo);
-    assertThat(peers).hasSize(1);
-    assertThat(peers.getJsonObject(0).getString("name")).isEqualTo("edge-1");
-    assertThat(peers.getJsonObject(0).getString("owner")).isEqualTo(first.getCluster().getLocalMember().getUuid().toString());
+    assertThat(nextNonEmpty(onTwo)).containsExactly(new TunPeer(peer, owner));
 
     first.getLifecycleService().terminate();
-    JsonArray after;
+    List<TunPeer> after;
     do {
       after = onTwo.poll(10, TimeUnit.SECONDS);
       assertThat(after).as("no update after the owner died").isNotNull();
     } while (!after.isEmpty());
   }
 
-  private static JsonArray nextNonEmpty(BlockingQueue<JsonArray> updates) throws InterruptedException {
+  private static List<TunPeer> nextNonEmpty(BlockingQueue<List<TunPeer>> updates) throws InterruptedException {
     while (true) {
-      JsonArray peers = updates.poll(5, TimeUnit.SECONDS);
+      List<TunPeer> peers = updates.poll(5, TimeUnit.SECONDS);
       assertThat(peers).as("no peers published").isNotNull();
       if (!peers.isEmpty()) {
         return peers;

@@ -5,7 +5,6 @@ import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.HttpRouterConfig;
 import io.ringway.spi.config.TlsConfig;
 import io.ringway.spi.upstream.ClusterConfig;
-import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.impl.KeyStoreHelper;
@@ -45,9 +44,8 @@ import java.util.Map;
  * </pre>
  *
  * <p>TLS files are read and parsed here, the way the listener will load them, so a missing file or a key
- * that does not fit its certificate is an error at load. Except on an event-loop thread (a reload judged
- * by the config verticle): there no file is read, since that would block the loop, and the router
- * reports such a failure when it loads the files off the loop, keeping the listener it had.
+ * that does not fit its certificate is an error at load and at every reload (the config verticle validates
+ * on a worker thread, never on its event loop), and a bad file refuses the whole new config.
  */
 final class HttpSection {
 
@@ -105,9 +103,7 @@ final class HttpSection {
       }
       return null;
     }
-    if (!Context.isOnEventLoopThread()) {
-      checkPem(tls, certFile, keyFile);
-    }
+    checkPem(tls, certFile, keyFile);
     return new TlsConfig(certFile, keyFile);
   }
 

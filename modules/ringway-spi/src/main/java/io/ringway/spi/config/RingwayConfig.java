@@ -40,37 +40,35 @@ public record RingwayConfig(String transport, int eventLoops, Map<String, JsonOb
     }
   }
 
-  /** A standalone config: clustering off. */
-  public RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
-                       List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream,
-                       List<ClusterConfig> clusters, TcpProxyConfig tcp, HttpRouterConfig http, TunBridgeConfig tun) {
-    this(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http, tun,
-        ClusteringConfig.DISABLED);
-  }
-
-  /** A config without a tunnel. */
-  public RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
-                       List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream,
-                       List<ClusterConfig> clusters, TcpProxyConfig tcp, HttpRouterConfig http) {
-    this(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http,
-        TunBridgeConfig.DISABLED);
-  }
-
-  /** A config without HTTP listeners or routes. */
-  public RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
-                       List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream,
-                       List<ClusterConfig> clusters, TcpProxyConfig tcp) {
-    this(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, HttpRouterConfig.NONE);
-  }
-
-  /** A config without upstream clusters or TCP listeners. */
+  /** A standalone config with no upstream cluster, listener or tunnel; the {@code with*} methods add them. */
   public RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
                        List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream) {
-    this(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, List.of(), TcpProxyConfig.NONE);
+    this(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, List.of(), TcpProxyConfig.NONE,
+        HttpRouterConfig.NONE, TunBridgeConfig.DISABLED, ClusteringConfig.DISABLED);
   }
 
-  /** The cluster of that name, or null. */
-  public ClusterConfig cluster(String name) {
+  public RingwayConfig withClusters(List<ClusterConfig> clusters) {
+    return new RingwayConfig(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http,
+        tun, cluster);
+  }
+
+  public RingwayConfig withTcp(TcpProxyConfig tcp) {
+    return new RingwayConfig(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http,
+        tun, cluster);
+  }
+
+  public RingwayConfig withHttp(HttpRouterConfig http) {
+    return new RingwayConfig(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http,
+        tun, cluster);
+  }
+
+  public RingwayConfig withTun(TunBridgeConfig tun) {
+    return new RingwayConfig(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http,
+        tun, cluster);
+  }
+
+  /** The upstream cluster of that name, or null. */
+  public ClusterConfig upstreamCluster(String name) {
     return clusters.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
   }
 

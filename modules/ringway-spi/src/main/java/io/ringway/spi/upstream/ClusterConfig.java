@@ -47,13 +47,6 @@ public record ClusterConfig(String name, List<Endpoint> endpoints, String loadBa
     Objects.requireNonNull(sendProxyProtocol, "sendProxyProtocol");
   }
 
-  /** A cluster that sends no PROXY protocol header: the form before {@code sendProxyProtocol} existed. */
-  public ClusterConfig(String name, List<Endpoint> endpoints, String loadBalancer, HealthCheckConfig healthCheck,
-                       OutlierDetectionConfig outlierDetection, CircuitBreakerConfig limits, Duration connectTimeout) {
-    this(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        ProxyProtocolVersion.NONE);
-  }
-
   /**
    * A cluster with the defaults: {@value #DEFAULT_LOAD_BALANCER}, no active health check, default
    * outlier detection and limits, a 5 s connect timeout, no PROXY protocol header.

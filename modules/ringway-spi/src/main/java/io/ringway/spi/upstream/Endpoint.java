@@ -1,5 +1,6 @@
 package io.ringway.spi.upstream;
 
+import io.ringway.spi.message.JsonFields;
 import io.vertx.core.json.JsonObject;
 import java.util.Objects;
 
@@ -50,12 +51,17 @@ public record Endpoint(String host, int port, int weight) {
     return new JsonObject().put("host", host).put("port", port).put("weight", weight);
   }
 
-  /** Reads {@link #toJson()}'s form; a missing weight means {@link #DEFAULT_WEIGHT}. */
+  /**
+   * Reads {@link #toJson()}'s form; a missing weight means {@link #DEFAULT_WEIGHT}. Throws
+   * {@link IllegalArgumentException} naming the bad field.
+   */
   public static Endpoint fromJson(JsonObject json) {
-    Integer port = json.getInteger("port");
-    if (port == null) {
-      throw new IllegalArgumentException("port: missing");
+    String host = JsonFields.string(json, "host");
+    int port = JsonFields.intValue(json, "port");
+    Long weight = JsonFields.optionalLong(json, "weight");
+    if (weight != null && (weight < 1 || weight > MAX_WEIGHT)) {
+      throw new IllegalArgumentException("weight: " + weight + " is outside 1.." + MAX_WEIGHT);
     }
-    return new Endpoint(json.getString("host"), port, json.getInteger("weight", DEFAULT_WEIGHT));
+    return new Endpoint(host, port, weight == null ? DEFAULT_WEIGHT : weight.intValue());
   }
 }

@@ -1,15 +1,14 @@
 package io.ringway.spi.upstream;
 
+import io.ringway.spi.message.JsonFields;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The whole endpoint set of one cluster, published as JSON on
- * {@link io.ringway.spi.Addresses#endpoints(String)}. A whole set rather than a delta, so a
- * receiver that missed a message is right again after the next one.
+ * The whole endpoint set of one cluster, published on {@link io.ringway.spi.Addresses#endpoints(String)}.
+ * A whole set rather than a delta, so a receiver that missed a message is right again after the next one.
  *
  * @param cluster the cluster's name
  * @param endpoints every endpoint the cluster now has; may be empty
@@ -30,15 +29,6 @@ public record EndpointsUpdate(String cluster, List<Endpoint> endpoints) {
 
   /** Reads {@link #toJson()}'s form; throws {@link IllegalArgumentException} naming the bad element. */
   public static EndpointsUpdate fromJson(JsonObject json) {
-    JsonArray array = json.getJsonArray("endpoints", new JsonArray());
-    List<Endpoint> endpoints = new ArrayList<>(array.size());
-    for (int i = 0; i < array.size(); i++) {
-      try {
-        endpoints.add(Endpoint.fromJson(array.getJsonObject(i)));
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("endpoints[" + i + "]." + e.getMessage(), e);
-      }
-    }
-    return new EndpointsUpdate(json.getString("cluster"), endpoints);
+    return new EndpointsUpdate(JsonFields.string(json, "cluster"), JsonFields.list(json, "endpoints", Endpoint::fromJson));
   }
 }

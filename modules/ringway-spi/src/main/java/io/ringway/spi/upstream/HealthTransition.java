@@ -1,10 +1,11 @@
 package io.ringway.spi.upstream;
 
+import io.ringway.spi.message.JsonFields;
 import io.vertx.core.json.JsonObject;
 import java.util.Objects;
 
 /**
- * An endpoint crossing its healthy or unhealthy threshold, published as JSON on
+ * An endpoint crossing its healthy or unhealthy threshold, published on
  * {@link io.ringway.spi.Addresses#health(String)}. Only transitions are sent, not every probe.
  *
  * @param endpoint the endpoint's {@link Endpoint#address()}
@@ -23,12 +24,13 @@ public record HealthTransition(String endpoint, boolean healthy, String reason) 
     return new JsonObject().put("endpoint", endpoint).put("healthy", healthy).put("reason", reason);
   }
 
-  /** Reads {@link #toJson()}'s form. */
+  /**
+   * Reads {@link #toJson()}'s form; a missing reason is empty. Throws {@link IllegalArgumentException}
+   * naming the bad field.
+   */
   public static HealthTransition fromJson(JsonObject json) {
-    Boolean healthy = json.getBoolean("healthy");
-    if (healthy == null) {
-      throw new IllegalArgumentException("healthy: missing");
-    }
-    return new HealthTransition(json.getString("endpoint"), healthy, json.getString("reason", ""));
+    String reason = JsonFields.optionalString(json, "reason");
+    return new HealthTransition(JsonFields.string(json, "endpoint"), JsonFields.bool(json, "healthy"),
+        reason == null ? "" : reason);
   }
 }

@@ -10,10 +10,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * Feeds a cluster from the event bus. Consumers are registered on the cluster's own context, so
@@ -40,11 +38,10 @@ final class ControlPlaneSubscription {
         return;
       }
       endpoints = vertx.eventBus().localConsumer(Addresses.endpoints(cluster.name()),
-          message -> apply(message, "endpoints update", EndpointsUpdate.class, EndpointsUpdate::fromJson,
+          message -> apply(message, "endpoints update", EndpointsUpdate.class,
               update -> cluster.updateEndpoints(update.endpoints())));
       health = vertx.eventBus().localConsumer(Addresses.health(cluster.name()),
-          message -> apply(message, "health transition", HealthTransition.class, HealthTransition::fromJson,
-              cluster::applyHealth));
+          message -> apply(message, "health transition", HealthTransition.class, cluster::applyHealth));
       Future.all(endpoints.completion(), health.completion()).<Void>mapEmpty().onComplete(registered);
     });
     return registered.future();
@@ -60,10 +57,9 @@ final class ControlPlaneSubscription {
     return done;
   }
 
-  private <T> void apply(Message<Object> message, String what, Class<T> type, Function<JsonObject, T> fromJson,
-                         Consumer<T> action) {
+  private <T> void apply(Message<Object> message, String what, Class<T> type, Consumer<T> action) {
     try {
-      action.accept(ControlMessages.decode(message.body(), type, fromJson));
+      action.accept(ControlMessages.decode(message.body(), type));
     } catch (RuntimeException e) {
       // one bad message must not kill the consumer: the next whole set or transition repairs the state
       LOG.log(Level.WARNING, "cluster " + cluster.name() + ": ignored malformed " + what + ": " + e.getMessage());

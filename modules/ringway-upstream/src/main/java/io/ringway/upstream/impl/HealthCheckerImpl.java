@@ -1,6 +1,7 @@
 package io.ringway.upstream.impl;
 
 import io.ringway.spi.Addresses;
+import io.ringway.spi.message.MessageCodecs;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.spi.upstream.EndpointsUpdate;
@@ -55,11 +56,12 @@ public final class HealthCheckerImpl implements HealthChecker {
   }
 
   private Future<Void> startHere() {
+    MessageCodecs.registerAll(vertx); // it publishes HealthTransition records, whoever deployed it
     client = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) Math.max(1, check.timeout().toMillis())));
     probe = new TcpProbe(vertx, client, check);
     updates = vertx.eventBus().localConsumer(Addresses.endpoints(cluster), message -> {
       try {
-        retarget(ControlMessages.decode(message.body(), EndpointsUpdate.class, EndpointsUpdate::fromJson).endpoints());
+        retarget(ControlMessages.decode(message.body(), EndpointsUpdate.class).endpoints());
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "health check of " + cluster + ": ignored malformed endpoints update: " + e.getMessage());
       }
@@ -103,7 +105,7 @@ public final class HealthCheckerImpl implements HealthChecker {
     LOG.log(Level.INFO, "cluster " + cluster + ": " + transition.endpoint() + " is now "
         + (passed ? "healthy" : "unhealthy") + " (" + reason + ")");
     // Local only: on a clustered bus another node's proxies judge endpoint health from their own probes.
-    vertx.eventBus().publish(Addresses.health(cluster), transition.toJson(), new DeliveryOptions().setLocalOnly(true));
+    vertx.eventBus().publish(Addresses.health(cluster), transition, new DeliveryOptions().setLocalOnly(true));
   }
 
   @Override

@@ -2,6 +2,8 @@ package io.ringway.admin.impl;
 
 import io.ringway.spi.ConfigSnapshot;
 import io.ringway.spi.StatsCollector;
+import io.ringway.spi.message.CollectedStats;
+import io.ringway.spi.message.InstanceStats;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -41,9 +43,9 @@ public final class ClustersHandler implements Handler<RoutingContext> {
             .put("usedBy", new JsonArray())
             .put("endpoints", new JsonObject()));
       }
-      StatsCollector.Collected collected = both.resultAt(1);
-      for (JsonObject instance : collected.instances()) {
-        instance.getJsonArray("clusters", new JsonArray()).forEach(entry -> merge(clusters, instance.getString("verticle"),
+      CollectedStats collected = both.resultAt(1);
+      for (InstanceStats instance : collected.instances()) {
+        instance.counters().getJsonArray("clusters", new JsonArray()).forEach(entry -> merge(clusters, instance.verticle(),
             (JsonObject) entry));
       }
       JsonArray answer = new JsonArray();

@@ -1,6 +1,8 @@
 package io.ringway.admin.impl;
 
 import io.ringway.spi.Addresses;
+import io.ringway.spi.message.ConfigPut;
+import io.ringway.spi.message.ConfigStored;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -40,18 +42,19 @@ public final class ConfigUpdateHandler implements Handler<RoutingContext> {
       AdminResponses.error(routing, 403, "PUT /config changes the config of every node: set admin.token to use it");
       return;
     }
-    JsonObject request = new JsonObject().put("text", routing.body().asString());
+    Long ifVersion = null;
     String ifMatch = routing.request().getHeader(HttpHeaders.IF_MATCH);
     if (ifMatch != null) {
       try {
-        request.put("ifVersion", Long.parseLong(ifMatch.strip().replace("\"", "")));
+        ifVersion = Long.parseLong(ifMatch.strip().replace("\"", ""));
       } catch (NumberFormatException e) {
         AdminResponses.error(routing, 400, "If-Match: expected a config version number, got " + ifMatch);
         return;
       }
     }
-    bus.<JsonObject>request(Addresses.CLUSTER_CONFIG_PUT, request, options)
-        .onSuccess(reply -> AdminResponses.json(routing, 200, reply.body()))
+    String text = routing.body().asString();
+    bus.<ConfigStored>request(Addresses.CLUSTER_CONFIG_PUT, new ConfigPut(text == null ? "" : text, ifVersion), options)
+        .onSuccess(reply -> AdminResponses.json(routing, 200, reply.body().toJson()))
         .onFailure(cause -> refuse(routing, cause));
   }
 

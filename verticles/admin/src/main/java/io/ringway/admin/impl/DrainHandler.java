@@ -1,10 +1,10 @@
 package io.ringway.admin.impl;
 
 import io.ringway.spi.Addresses;
+import io.ringway.spi.message.DrainStatus;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 
@@ -24,8 +24,8 @@ public final class DrainHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext routing) {
-    bus.request(Addresses.NODE_DRAIN, null, options)
-        .onSuccess(reply -> AdminResponses.json(routing, 202, (JsonObject) reply.body()))
+    bus.<DrainStatus>request(Addresses.NODE_DRAIN, null, options)
+        .onSuccess(reply -> AdminResponses.json(routing, 202, reply.body().toJson()))
         .onFailure(cause -> AdminResponses.error(routing, 503, "the node did not take the drain: " + cause.getMessage()));
   }
 }

@@ -1,6 +1,9 @@
 package io.ringway.admin.impl;
 
 import io.ringway.spi.Addresses;
+import io.ringway.spi.message.EndpointRegistered;
+import io.ringway.spi.message.RegisterEndpoint;
+import io.ringway.spi.upstream.Endpoint;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -39,8 +42,15 @@ public final class EndpointsHandler implements Handler<RoutingContext> {
       AdminResponses.error(routing, 400, "expected a JSON object {\"host\":..,\"port\":..,\"weight\":..}");
       return;
     }
-    bus.<JsonObject>request(Addresses.CLUSTER_ENDPOINTS_REGISTER, endpoint.copy().put("cluster", routing.pathParam("cluster")), options)
-        .onSuccess(reply -> AdminResponses.json(routing, 201, reply.body()))
+    RegisterEndpoint request;
+    try { // checked here: a RegisterEndpoint only ever holds a valid endpoint
+      request = new RegisterEndpoint(routing.pathParam("cluster"), Endpoint.fromJson(endpoint));
+    } catch (IllegalArgumentException e) {
+      AdminResponses.error(routing, 400, e.getMessage());
+      return;
+    }
+    bus.<EndpointRegistered>request(Addresses.CLUSTER_ENDPOINTS_REGISTER, request, options)
+        .onSuccess(reply -> AdminResponses.json(routing, 201, reply.body().toJson()))
         .onFailure(cause -> {
           if (cause instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS) {
             AdminResponses.error(routing, 501, "this node is not clustered: add the endpoint to its config file, or run it with --cluster");

@@ -19,12 +19,12 @@ public final class NodeInfoClient {
   }
 
   /**
-   * The node's answer; fails when nobody answers in time or the answer lacks what the handlers
-   * read, so they never fail half-way through a response.
+   * The node's answer; fails when nobody answers in time or the answer is not a {@link NodeInfo} (whose
+   * fields are all there), so the handlers never fail half-way through a response.
    */
   public Future<NodeInfo> fetch() {
     return bus.request(Addresses.NODE_INFO, null, options).compose(reply -> {
-      if (reply.body() instanceof NodeInfo info && info.phase() != null && info.startedAt() != null) {
+      if (reply.body() instanceof NodeInfo info) {
         return Future.succeededFuture(info);
       }
       return Future.failedFuture(Addresses.NODE_INFO + " replied an incomplete answer: " + reply.body());

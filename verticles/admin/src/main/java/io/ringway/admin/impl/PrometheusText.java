@@ -1,5 +1,6 @@
 package io.ringway.admin.impl;
 
+import io.ringway.spi.message.InstanceStats;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -41,13 +42,12 @@ final class PrometheusText {
   private final Map<String, Family> families = new TreeMap<>();
 
   /** Renders the instances' counters; {@code verticleInstances} of each verticle are reported too. */
-  static String render(List<JsonObject> instances) {
+  static String render(List<InstanceStats> instances) {
     PrometheusText text = new PrometheusText();
     Map<String, Integer> counts = new TreeMap<>();
-    for (JsonObject instance : instances) {
-      String verticle = instance.getString("verticle");
-      counts.merge(verticle, 1, Integer::sum);
-      text.walk("ringway_" + snake(verticle), Map.of(), instance);
+    for (InstanceStats instance : instances) {
+      counts.merge(instance.verticle(), 1, Integer::sum);
+      text.walk("ringway_" + snake(instance.verticle()), Map.of(), instance.toJson());
     }
     counts.forEach((verticle, count) ->
         text.add("ringway_verticle_instances", Kind.GAUGE_SUM, labels(Map.of("verticle", verticle)), count));

@@ -2,13 +2,12 @@ package io.ringway.admin.impl;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringway.spi.StatsCollector;
+import io.ringway.spi.message.CollectedStats;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 
 /**
  * {@code GET /stats}: the counters of every data-plane verticle instance, summed, in the Prometheus
@@ -38,12 +37,11 @@ public final class StatsHandler implements Handler<RoutingContext> {
       return;
     }
     boolean clusterScope = "cluster".equals(scope);
-    Future<StatsCollector.Collected> collected = clusterScope ? cluster.collect() : node.collect();
+    Future<CollectedStats> collected = clusterScope ? cluster.collect() : node.collect();
     collected.onSuccess(stats -> {
       if ("json".equals(routing.queryParams().get("format"))) {
         routing.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .end(new JsonObject().put("scope", clusterScope ? "cluster" : "node").put("complete", stats.complete())
-                .put("instances", new JsonArray(List.copyOf(stats.instances()))).encode());
+            .end(new JsonObject().put("scope", clusterScope ? "cluster" : "node").mergeIn(stats.toJson()).encode());
         return;
       }
       String text = "# TYPE ringway_stats_complete gauge\nringway_stats_complete " + (stats.complete() ? 1 : 0) + "\n"

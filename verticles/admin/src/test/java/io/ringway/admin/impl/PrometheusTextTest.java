@@ -2,20 +2,21 @@ package io.ringway.admin.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringway.spi.message.InstanceStats;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PrometheusTextTest {
 
-  private static JsonObject instance(String id, long bytesIn, long active, long fast, long slow) {
-    return new JsonObject("""
+  private static InstanceStats instance(String id, long bytesIn, long active, long fast, long slow) {
+    return InstanceStats.fromJson(new JsonObject("""
         {"verticle": "http-router", "instance": "%s", "instances": 2, "thread": "t", "configVersion": 3, "inFlight": %d,
          "listeners": [{"listener": "web", "host": "0.0.0.0", "port": 8080, "bytesIn": %d, "activeConnections": %d}],
          "routes": [{"route": "a\\"b", "2xx": 5, "5xx": 1,
                      "latencyMs": [{"le": 1, "count": %d}, {"le": 10, "count": 0}, {"le": -1, "count": %d}]}],
          "clusters": [{"cluster": "api", "endpoints": [{"address": "10.0.0.1:80", "healthy": %s, "totalConnections": 4}]}]}
-        """.formatted(id, active, bytesIn, active, fast, slow, id.endsWith("1")));
+        """.formatted(id, active, bytesIn, active, fast, slow, id.endsWith("1"))));
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.ringway.spi.config.ForwardAction;
 import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.HttpRouterConfig;
 import io.ringway.spi.config.RedirectAction;
+import io.ringway.spi.message.InstanceStats;
 import io.ringway.upstream.UpstreamCluster;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -201,17 +202,16 @@ public final class RouterInstance {
   }
 
   /** This instance's counters: the stats contract of {@code HttpRouterVerticle}. */
-  public JsonObject stats() {
+  public InstanceStats stats() {
     JsonArray listenerJson = new JsonArray();
     listeners.values().forEach(l -> listenerJson.add(l.statsJson()));
     JsonArray routeJson = new JsonArray();
     routeStats.forEach((name, stats) -> routeJson.add(stats.toJson(name)));
     long inFlight = routeStats.values().stream().mapToLong(stats -> stats.inFlight).sum();
-    return new JsonObject().put("verticle", "http-router").put("instance", id).put("instances", instances)
+    return new InstanceStats("http-router", id, instances, inFlight, new JsonObject()
         .put("thread", Thread.currentThread().getName()).put("configVersion", configVersion).put("draining", draining)
-        .put("inFlight", inFlight)
         .put("listeners", listenerJson).put("routes", routeJson).put("clusters", clusterStatsJson())
-        .put("accessLog", accessLog == null ? null : accessLog.statsJson());
+        .put("accessLog", accessLog == null ? null : accessLog.statsJson()));
   }
 
   /** The shared cluster counters plus what only HTTP counts, per cluster. */

@@ -3,6 +3,7 @@ package io.ringway.tcp.impl;
 import io.ringway.upstream.UpstreamClusters;
 import io.ringway.spi.ConfigSnapshot;
 import io.ringway.spi.config.TcpProxyConfig;
+import io.ringway.spi.message.InstanceStats;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -80,17 +81,13 @@ public final class ProxyInstance {
   }
 
   /** This instance's counters: the stats contract of {@code TcpProxyVerticle}. */
-  public JsonObject stats() {
-    return new JsonObject()
-        .put("verticle", "tcp-proxy")
-        .put("instance", id)
-        .put("instances", instances)
+  public InstanceStats stats() {
+    return new InstanceStats("tcp-proxy", id, instances, loop.open.size(), new JsonObject()
         .put("thread", Thread.currentThread().getName())
         .put("configVersion", configVersion)
         .put("draining", draining)
-        .put("inFlight", loop.open.size())
         .put("listeners", listeners.statsJson())
-        .put("clusters", clusters.statsJson());
+        .put("clusters", clusters.statsJson()));
   }
 
   /** Undeploy: closes every connection, stops checking and listening to the bus. */

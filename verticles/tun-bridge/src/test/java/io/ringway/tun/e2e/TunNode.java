@@ -2,11 +2,10 @@ package io.ringway.tun.e2e;
 
 import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigSnapshot;
-import io.ringway.spi.LocalCodec;
 import io.ringway.spi.VerticleProvider;
-import io.ringway.spi.config.HttpRouterConfig;
+import io.ringway.spi.message.InstanceStats;
+import io.ringway.spi.message.MessageCodecs;
 import io.ringway.spi.config.RingwayConfig;
-import io.ringway.spi.config.TcpProxyConfig;
 import io.ringway.spi.config.TunBridgeConfig;
 import io.ringway.spi.config.TunPeerConfig;
 import io.ringway.tun.impl.NoiseHandshake;
@@ -66,7 +65,7 @@ public final class TunNode {
     JsonObject node = new JsonObject(Files.readString(Path.of(args[0])));
     Vertx vertx = Vertx.builder()
         .withTransport("epoll".equals(node.getString("transport")) ? Transport.EPOLL : Transport.IO_URING).build();
-    LocalCodec.registerAll(vertx);
+    MessageCodecs.registerAll(vertx);
     VerticleProvider provider = ServiceLoader.load(VerticleProvider.class).stream().map(ServiceLoader.Provider::get)
         .filter(p -> p.name().equals("tun-bridge")).findFirst().orElseThrow();
     TunNode harness = new TunNode(vertx);
@@ -93,8 +92,8 @@ public final class TunNode {
 
   private String run(String[] command) throws Exception {
     return switch (command[0]) {
-      case "stats" -> vertx.eventBus().<JsonObject>request(Addresses.STATS_COLLECT, new JsonObject())
-          .await(5, TimeUnit.SECONDS).body().encode();
+      case "stats" -> vertx.eventBus().<InstanceStats>request(Addresses.STATS_COLLECT, null)
+          .await(5, TimeUnit.SECONDS).body().toJson().encode();
       // As root, isReachable sends ICMP echo requests through a raw socket: a real ping.
       case "ping" -> String.valueOf(InetAddress.getByName(command[1]).isReachable(Integer.parseInt(command[2])));
       case "serve" -> serve(Integer.parseInt(command[1]));
@@ -184,8 +183,7 @@ public final class TunNode {
     TunBridgeConfig tun = new TunBridgeConfig(true, node.getString("device"), null, false, 1420,
         List.of(node.getString("address")), 0, 0, "0.0.0.0", node.getInteger("listenPort"),
         node.getString("privateKeyFile"), node.getString("privateKeyEnv"), node.getInteger("rekeyAfterSeconds", 0), peers);
-    RingwayConfig config = new RingwayConfig("io_uring", 1, Map.of(), List.of("tun-bridge"), null, null, List.of(),
-        TcpProxyConfig.NONE, HttpRouterConfig.NONE, tun);
+    RingwayConfig config = new RingwayConfig("io_uring", 1, Map.of(), List.of("tun-bridge"), null, null).withTun(tun);
     return new ConfigSnapshot(version, config, "e2e");
   }
 }
