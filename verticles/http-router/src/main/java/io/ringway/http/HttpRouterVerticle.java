@@ -63,7 +63,8 @@ public final class HttpRouterVerticle extends VerticleBase {
     instance = new RouterInstance(vertx, context);
     List<MessageConsumer<Object>> consumers = List.of(
         vertx.eventBus().localConsumer(Addresses.CONFIG_APPLIED, this::onConfig),
-        vertx.eventBus().localConsumer(Addresses.STATS_COLLECT, this::onStats),
+        vertx.eventBus().localConsumer(Addresses.STATS_COLLECT,
+            message -> StatsRequest.answer(vertx, message, instance.stats())),
         vertx.eventBus().localConsumer(Addresses.DRAIN, this::onDrain));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .compose(registered -> instance.start(snapshot));
@@ -95,12 +96,4 @@ public final class HttpRouterVerticle extends VerticleBase {
     instance.drain(grace);
   }
 
-  private void onStats(Message<Object> message) {
-    InstanceStats stats = instance.stats();
-    if (message.body() instanceof StatsRequest request) {
-      vertx.eventBus().send(request.replyTo(), stats);
-    } else if (message.replyAddress() != null) {
-      message.reply(stats);
-    }
-  }
 }

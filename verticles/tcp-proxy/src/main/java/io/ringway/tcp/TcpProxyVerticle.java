@@ -64,7 +64,8 @@ public final class TcpProxyVerticle extends VerticleBase {
     List<MessageConsumer<Object>> consumers = List.of(
         vertx.eventBus().localConsumer(Addresses.CONFIG_APPLIED, this::onConfig),
         vertx.eventBus().localConsumer(Addresses.DRAIN, drain -> instance.drain()),
-        vertx.eventBus().localConsumer(Addresses.STATS_COLLECT, this::onStats));
+        vertx.eventBus().localConsumer(Addresses.STATS_COLLECT,
+            message -> StatsRequest.answer(vertx, message, instance.stats())));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .compose(registered -> instance.start(snapshot));
   }
@@ -83,12 +84,4 @@ public final class TcpProxyVerticle extends VerticleBase {
     }
   }
 
-  private void onStats(Message<Object> message) {
-    InstanceStats stats = instance.stats();
-    if (message.body() instanceof StatsRequest request) {
-      vertx.eventBus().send(request.replyTo(), stats);
-    } else if (message.replyAddress() != null) {
-      message.reply(stats);
-    }
-  }
 }

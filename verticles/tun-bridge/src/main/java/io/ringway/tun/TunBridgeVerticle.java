@@ -115,7 +115,8 @@ public final class TunBridgeVerticle extends VerticleBase {
           List<MessageConsumer<Object>> consumers = List.of(
               vertx.eventBus().localConsumer(Addresses.CONFIG_APPLIED, this::onConfig),
               vertx.eventBus().localConsumer(Addresses.TUN_PEERS, this::onAnnouncedPeers),
-              vertx.eventBus().localConsumer(Addresses.STATS_COLLECT, this::onStats));
+              vertx.eventBus().localConsumer(Addresses.STATS_COLLECT,
+                  message -> StatsRequest.answer(vertx, message, InstanceStats.fromJson(stats()))));
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         })
         .onSuccess(listening -> announce());
@@ -277,14 +278,6 @@ public final class TunBridgeVerticle extends VerticleBase {
         && a.rekeyAfterSeconds() == b.rekeyAfterSeconds();
   }
 
-  private void onStats(Message<Object> message) {
-    InstanceStats stats = InstanceStats.fromJson(stats());
-    if (message.body() instanceof StatsRequest request) {
-      vertx.eventBus().send(request.replyTo(), stats);
-    } else if (message.replyAddress() != null) {
-      message.reply(stats);
-    }
-  }
 
   private JsonObject stats() {
     var channelStats = channel.stats();

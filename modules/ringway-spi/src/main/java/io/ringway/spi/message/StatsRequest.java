@@ -1,5 +1,7 @@
 package io.ringway.spi.message;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.util.Objects;
 
@@ -23,6 +25,18 @@ public record StatsRequest(String replyTo) {
   /** {@code {"replyTo":"<address>"}}. */
   public JsonObject toJson() {
     return new JsonObject().put("replyTo", replyTo);
+  }
+
+  /**
+   * How a data-plane instance answers a message on {@link io.ringway.spi.Addresses#STATS_COLLECT}: to the
+   * collector's {@code replyTo} when it is a {@link StatsRequest}, else as the reply of a plain request.
+   */
+  public static void answer(Vertx vertx, Message<?> message, InstanceStats stats) {
+    if (message.body() instanceof StatsRequest request) {
+      vertx.eventBus().send(request.replyTo(), stats);
+    } else if (message.replyAddress() != null) {
+      message.reply(stats);
+    }
   }
 
   /** Reads {@link #toJson()}'s form; throws {@link IllegalArgumentException} naming the bad field. */
