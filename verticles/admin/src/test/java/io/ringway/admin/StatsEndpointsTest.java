@@ -79,7 +79,7 @@ class StatsEndpointsTest {
         "ringway_verticle_instances{verticle=\"tcp-proxy\"} 2",
         "ringway_tcp_proxy_listener_bytes_in_total" + labels + " " + BYTES,
         "ringway_tcp_proxy_listener_bytes_out_total" + labels + " " + BYTES,
-        "ringway_tcp_proxy_listener_total_total" + labels + " 1",
+        "ringway_tcp_proxy_listener_connections_total" + labels + " 1",
         "ringway_tcp_proxy_in_flight 0");
     assertThat(stats.bodyAsString()).contains("jvm_memory_used_bytes{", "ringway_event_loop_pending_tasks{loop=\"0\"}",
         "process_uptime_seconds");

@@ -32,8 +32,8 @@ import java.util.Objects;
  * when it has all. A plain request (any other body) gets one instance's as the reply. In their JSON form:
  * <pre>{"verticle":"tcp-proxy", "instance":"tcp-proxy-3", "instances":4, "thread":"vert.x-eventloop-thread-2",
  *  "configVersion":7, "draining":false, "inFlight":12 (open connections),
- *  "listeners":[{"listener":"l4", "host":.., "port":.., "cluster":.., "active":.., "total":.., "bytesIn":..,
- *                "bytesOut":.., "limitHits":.., "proxyProtocolRejects":.., "untrustedSources":..,
+ *  "listeners":[{"listener":"l4", "host":.., "port":.., "cluster":.., "active":.., "connections":.. (ever),
+ *                "bytesIn":.., "bytesOut":.., "limitHits":.., "proxyProtocolRejects":.., "untrustedSources":..,
  *                "idleTimeouts":.., "connectFailures":.., "noUpstream":.., "resets":.., "errors":..}],
  *  "clusters":[ClusterStats.toJson() + "healthChecker": whether this instance runs its check]}</pre>
  * Counters are per instance and only grow (but {@code active}); sum them over instances.

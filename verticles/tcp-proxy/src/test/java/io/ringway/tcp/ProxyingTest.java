@@ -71,7 +71,7 @@ class ProxyingTest {
     Eventually.await(Duration.ofSeconds(5), "every connection closed",
         () -> proxy.listener("l4").getLong("active") == 0);
     JsonObject stats = proxy.listener("l4");
-    assertThat(stats.getLong("total")).isEqualTo(connections);
+    assertThat(stats.getLong("connections")).isEqualTo(connections);
     assertThat(stats.getLong("bytesIn")).isEqualTo(total);
     assertThat(stats.getLong("bytesOut")).isEqualTo(total);
     assertThat(stats.getLong("resets") + stats.getLong("errors")).isZero();

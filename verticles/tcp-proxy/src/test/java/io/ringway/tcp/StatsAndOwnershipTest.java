@@ -61,7 +61,7 @@ class StatsAndOwnershipTest {
       assertThat(reply.getString("verticle")).isEqualTo("tcp-proxy");
       assertThat(reply.getInteger("instances")).isEqualTo(INSTANCES);
       JsonObject listener = reply.getJsonArray("listeners").getJsonObject(0);
-      assertThat(listener.fieldNames()).contains("listener", "host", "port", "cluster", "active", "total", "bytesIn",
+      assertThat(listener.fieldNames()).contains("listener", "host", "port", "cluster", "active", "connections", "bytesIn",
           "bytesOut", "limitHits", "proxyProtocolRejects", "untrustedSources", "idleTimeouts", "connectFailures",
           "noUpstream", "resets", "errors");
       assertThat(reply.getJsonArray("clusters").size()).isEqualTo(2);

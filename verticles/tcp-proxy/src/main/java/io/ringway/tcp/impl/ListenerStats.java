@@ -36,7 +36,7 @@ final class ListenerStats {
   JsonObject toJson() {
     return new JsonObject()
         .put("active", active)
-        .put("total", total)
+        .put("connections", total)
         .put("bytesIn", bytesIn)
         .put("bytesOut", bytesOut)
         .put("limitHits", limitHits)
