@@ -1,33 +1,32 @@
 #!/usr/bin/env bash
-# L4 benchmark: iperf3 through Ringway on io_uring, epoll and NIO, beside iperf3 direct and HAProxy
-# `mode tcp`, in one run, with the peers' harness from ../shared/bench (tcp_bench.sh: Gbit/s, proxy
-# CPU-seconds per 10 GB, syscalls per MB from perf's syscall tracepoints). All traffic is on 127.0.0.1;
-# every run is bounded by iperf3 -t.
+# L4 benchmark: iperf3 through Ringway's tcp-proxy on io_uring, epoll and NIO, beside iperf3 direct and
+# HAProxy `mode tcp` (nbthread 1), all in one run of the peers' harness ../shared/bench/tcp_bench.sh:
+# Gbit/s, proxy CPU-seconds per 10 GB, syscalls per MB (perf stat on the syscall tracepoints of the
+# proxy's pids, in an extra run). All traffic is on 127.0.0.1; every run is bounded by iperf3 -t.
 #
 # usage: bench/tcp.sh [PIN=pinned] [REPS=2] [STREAMS="1 4"]
-# needs: apt-get install -y haproxy iperf3 jq bc linux-perf (see ../shared/bench/README.md)
+#   pinned: iperf3 client and server on cpu0, the proxy (Ringway: one event loop) on cpu1.
+# env: RINGWAY_JAR, TRANSPORTS, JAVA_OPTS, RINGWAY_WARMUP, RES_DIR, WAIT_FOR, SHARED_BENCH (see bench/common.sh);
+#      SYSTEMS_BEFORE (default "direct haproxy1"): peer systems measured first; SECS (10): iperf3 -t;
+#      PERF (1): do the perf-attached run.
+# needs: apt-get install -y haproxy iperf3 jq bc linux-perf
+# Results: $RES_DIR/tcp.tsv, summary.md (tables), machine.txt, load.txt, jit.txt (warm-up), raw/ (iperf3 JSON,
+# perf output, Ringway logs).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-shared=${SHARED_BENCH:-$root/../shared/bench}
+. "$(dirname "$0")/common.sh"
 PIN=${1:-pinned}
 REPS=${2:-2}
 STREAMS=${3:-"1 4"}
-[ -x "$shared/tcp_bench.sh" ] || { echo "bench: $shared/tcp_bench.sh not found (set SHARED_BENCH)" >&2; exit 2; }
-. "$root/.ci/find-jdk"
-jar=$root/modules/ringway-launcher/target/ringway.jar
-[ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -Dmaven.test.skip=true install)
-# perf's per-syscall tracepoints live in tracefs
-[ -d /sys/kernel/tracing/events/syscalls ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+export RES_DIR=${RES_DIR:-$bench_here/results/tcp-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$RES_DIR"; RES_DIR=$(cd "$RES_DIR" && pwd)   # absolute: the harness and summarize.sh run elsewhere
 
 iperf_port=15201   # the harness's iperf3 server (lib.sh IPERF_PORT)
-proxy_port=18090
-conf=$(mktemp -d)
-trap 'rm -rf "$conf"' EXIT
-systems="direct haproxy1"
-for transport in io_uring epoll nio; do
-  cat > "$conf/$transport.yaml" <<YAML
-transport: $transport
+conf="$RUN_DIR/ringway-tcp"; mkdir -p "$conf"
+systems=${SYSTEMS_BEFORE-"direct haproxy1"}
+for transport in $TRANSPORTS; do
+  label=$(label_of "$transport")
+  cat > "$conf/$label.yaml" <<YAML
+$(transport_yaml "$transport")
 eventLoops: 1              # one loop on the one proxy core the harness pins
 verticles: [tcp-proxy]
 clusters:
@@ -38,12 +37,20 @@ tcp:
   listeners:
     - {name: bench, host: 127.0.0.1, port: $proxy_port, cluster: iperf, idleTimeout: "0"}
 YAML
-  label=ringway_$transport
-  export "PROXY_CMD_$label=$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED -Xms256m -Xmx256m -jar $jar --conf $conf/$transport.yaml"
-  export "PROXY_PORT_$label=$proxy_port"
-  systems+=" cmd:$label"
+  ringway_system "$label" "$conf/$label.yaml" tcp
 done
-export RES_DIR=${RES_DIR:-$here/results}
-export RUN_DIR=${RUN_DIR:-$here/run}
+wait_for_others
+describe_machine "$RES_DIR/machine.txt"
+start_load_sampler
+echo "command: PIN=$PIN REPS=$REPS STREAMS='$STREAMS' SECS=${SECS:-10} systems='$systems'" >> "$RES_DIR/machine.txt"
 "$shared/tcp_bench.sh" "$PIN" "$REPS" "$systems" "$STREAMS"
-echo "results: $RES_DIR/tcp.tsv" >&2
+echo "load_after: $(cat /proc/loadavg)" >> "$RES_DIR/machine.txt"
+for s in $systems; do   # keep Ringway's logs (the harness's run dir is reused) and its JIT warm-up summary
+  case $s in cmd:*) l=${s#cmd:}
+    cp "$RUN_DIR/cmd-$l/stdout" "$RES_DIR/raw/$l.log" 2>/dev/null || true
+    { grep -h "warm-start: JIT" "$RES_DIR/raw/$l.log" 2>/dev/null || true; } | sed "s/^/$l: /" >> "$RES_DIR/jit.txt" ;;
+  esac
+done
+(cd "$shared" && RES_DIR="$RES_DIR" ./summarize.sh) > "$RES_DIR/summary.md"
+cat "$RES_DIR/summary.md"
+echo "results: $RES_DIR" >&2

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# L7 benchmark: wrk -t2 -c64 through Ringway's http-router on io_uring, epoll and NIO, beside nginx and
+# HAProxy (`mode http`, nbthread 1, http-reuse always) as reverse proxies in front of the same nginx
+# backend, all in one run of the peers' harness ../shared/bench/http_bench.sh. Workloads: small GET
+# (100 B), 4 KiB GET, 4 KiB POST echo, and `Connection: close` churn (small GET). Reports req/s, p50/p99,
+# proxy CPU-s per 100k requests, syscalls per request (perf stat on the syscall tracepoints of the
+# proxy's pids, in an extra run). All traffic on 127.0.0.1; every run is bounded by wrk -d.
+#
+# usage: bench/http.sh [PIN=pinned] [REPS=2] [WORKLOADS="small 4k echo4k close"]
+#   pinned: wrk and the backend on cpu0, the proxy on cpu1 (Ringway: one event loop, eventLoops: 1).
+# env: RINGWAY_JAR, TRANSPORTS, JAVA_OPTS, RINGWAY_WARMUP, RES_DIR, WAIT_FOR, SHARED_BENCH (see bench/common.sh);
+#      SYSTEMS_BEFORE (default "nginx1 haproxy1"): peer systems measured first;
+#      DUR (10s), HARNESS_WARM (the harness's wrk warm-up per workload: 2s), CONNS (64), THREADS (2), PERF (1) as in http_bench.sh.
+# needs: apt-get install -y nginx libnginx-mod-http-echo haproxy wrk jq bc linux-perf
+# Results: $RES_DIR/http.tsv, summary.md (tables), machine.txt, load.txt, jit.txt (warm-up), raw/ (wrk output,
+# perf output, Ringway logs).
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+PIN=${1:-pinned}
+REPS=${2:-2}
+WORKLOADS=${3:-"small 4k echo4k close"}
+export RES_DIR=${RES_DIR:-$bench_here/results/http-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$RES_DIR"; RES_DIR=$(cd "$RES_DIR" && pwd)   # absolute: the harness and summarize.sh run elsewhere
+
+backend_port=18081   # the harness's nginx backend (lib.sh BACKEND_PORT)
+conf="$RUN_DIR/ringway-http"; mkdir -p "$conf"
+systems=${SYSTEMS_BEFORE-"nginx1 haproxy1"}
+for transport in $TRANSPORTS; do
+  label=$(label_of "$transport")
+  cat > "$conf/$label.yaml" <<YAML
+$(transport_yaml "$transport")
+eventLoops: 1              # one loop on the one proxy core the harness pins
+verticles: [http-router]
+clusters:
+  - name: backend
+    endpoints: [{host: 127.0.0.1, port: $backend_port}]
+http:
+  listeners:
+    - {name: bench, host: 127.0.0.1, port: $proxy_port, h2c: false}
+  routes:
+    - {name: all, target: backend}
+YAML
+  ringway_system "$label" "$conf/$label.yaml" http
+done
+wait_for_others
+describe_machine "$RES_DIR/machine.txt"
+start_load_sampler
+echo "command: PIN=$PIN REPS=$REPS WORKLOADS='$WORKLOADS' DUR=${DUR:-10s} systems='$systems'" >> "$RES_DIR/machine.txt"
+# The harness reads WARM as its wrk warm-up duration (Ringway's JIT warm-up is RINGWAY_WARMUP, in PROXY_CMD_*).
+WARM=${HARNESS_WARM:-2s} "$shared/http_bench.sh" "$PIN" "$REPS" "$systems" "$WORKLOADS"
+echo "load_after: $(cat /proc/loadavg)" >> "$RES_DIR/machine.txt"
+for s in $systems; do   # keep Ringway's logs (the harness's run dir is reused) and its JIT warm-up summary
+  case $s in cmd:*) l=${s#cmd:}
+    cp "$RUN_DIR/cmd-$l/stdout" "$RES_DIR/raw/$l.log" 2>/dev/null || true
+    { grep -h "warm-start: JIT" "$RES_DIR/raw/$l.log" 2>/dev/null || true; } | sed "s/^/$l: /" >> "$RES_DIR/jit.txt" ;;
+  esac
+done
+(cd "$shared" && RES_DIR="$RES_DIR" ./summarize.sh) > "$RES_DIR/summary.md"
+cat "$RES_DIR/summary.md"
+echo "results: $RES_DIR" >&2

@@ -1,0 +1,388 @@
+#!/usr/bin/env bash
+# L3 tunnel benchmark (issue 6): iperf3 across Ringway's tun-bridge between two network namespaces, io_uring path vs
+# epoll path in the same run, plus the plain veth underlay (no tunnel) as the physical limit.
+#
+# Set-up: two namespace pairs (A,B) made here, each joined by its own veth pair (the UDP underlay
+# 192.168.177.0/24 resp. 192.168.178.0/24); in every namespace one Ringway (ringway.jar, `verticles: [tun-bridge]`,
+# `eventLoops: 1`) with its own TUN device (10.177.0.1/2 resp. 10.178.0.1/2). One pair's bridges run on io_uring, the
+# other's on epoll; both are up for the whole run so the paths are measured interleaved (rep by rep) and see the same
+# machine load. The veth path is iperf3 over the io_uring pair's underlay, bridges idle. iperf3 server in B, client
+# in A (A -> B data, B -> A ACKs).
+#
+# Reported per path and stream count: Gbit/s (iperf3 receiver), bridge CPU-seconds per GB (utime+stime ticks of both
+# bridge JVMs from /proc, all threads, over the client's run), Gbit per bridge CPU-second, machine busy cores, and
+# syscalls per packet from an extra, shorter run with `perf stat` on the syscall tracepoints of both bridge pids
+# (as ../shared/bench does). "Packet" = one packet handled by one bridge: the delta of tx+rx packets of both TUN
+# devices (a packet crossing the tunnel is handled twice, once read from a TUN and once written to the other).
+#
+# usage: bench/tun.sh [STREAMS="1 4"] [REPS=2]
+# env:   SECS (10) iperf3 -t of the measured runs; PERF_SECS (5) of the perf run (0: none); WARM_SECS (8) warm-up per
+#        bridge pair (JIT, handshake); PATHS ("veth io_uring epoll"); PIN (unpinned | split: namespace A's processes
+#        on cpu0, B's on cpu1); JAVA_OPTS (-Xms256m -Xmx256m); TUN_MTU (1420); TUN_READ_SLOTS / TUN_WRITE_SLOTS
+#        (the bridge's defaults); RINGWAY_JAR (default /tmp/tunbench/ringway.jar if present, else the tree's; it
+#        must contain io/ringway/tun); RES_DIR; STOP_AT (UTC HH:MM: start no new measurement after it);
+#        WAIT_MAX (1800): seconds to wait for others' benchmarks at one gate before giving up.
+# Before every heavy step (JVM start, warm-up, each measured run) the script waits while others' benchmarks run
+# (pgrep -f "$OTHERS"), and marks a run `overlap=1` if one started meanwhile.
+# needs: root, iproute2, iperf3, perf, jq, bc, taskset, a JDK >= 21 (.ci/find-jdk). Nothing here builds the tree.
+# Results: $RES_DIR/tun.tsv (one row per run), summary.md (the table), machine.txt, load.txt, raw/ (iperf3 JSON,
+# perf output, bridge logs, configs). Namespaces and interfaces are deleted on exit, whatever happened.
+set -euo pipefail
+bench_dir=$(cd "$(dirname "$0")" && pwd)
+if [ -z "${RINGWAY_JAR:-}" ] && [ -f /tmp/tunbench/ringway.jar ]; then export RINGWAY_JAR=/tmp/tunbench/ringway.jar; fi
+STREAMS=${1:-"1 4"}
+REPS=${2:-2}
+SECS=${SECS:-10}; PERF_SECS=${PERF_SECS:-5}; WARM_SECS=${WARM_SECS:-8}
+PATHS=${PATHS:-"veth io_uring epoll"}
+PIN=${PIN:-unpinned}
+TUN_MTU=${TUN_MTU:-1420}
+WAIT_MAX=${WAIT_MAX:-1800}
+STOP_AT=${STOP_AT:-}
+OTHERS=${OTHERS:-'tcp_bench.sh|http_bench.sh|wrk |iperf3 -c 127.0.0.1'}
+export RES_DIR=${RES_DIR:-$bench_dir/results/tun-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$RES_DIR/raw"; RES_DIR=$(cd "$RES_DIR" && pwd)
+. "$bench_dir/common.sh"           # JDK, $jar, tools, tracefs, describe_machine, start_load_sampler, RUN_DIR
+. "$shared/lib.sh"                 # cpu_ticks, sys_busy_ticks, CLK_TCK, log
+command -v iperf3 >/dev/null || { echo "bench: iperf3 missing (apt-get install -y iperf3)" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces, TUN)" >&2; exit 2; }
+unzip -l "$jar" 2>/dev/null | grep 'io/ringway/tun/TunBridgeVerticle.class' >/dev/null \
+  || { echo "bench: $jar has no io/ringway/tun classes (tun-bridge); rebuild the launcher or set RINGWAY_JAR" >&2; exit 2; }
+RAW=$RES_DIR/raw
+TSV=$RES_DIR/tun.tsv
+printf 'ts\tpath\tstreams\trep\tperf\tsecs\tgbit_s\tbytes\tretrans\tbridge_cpu_s\tbridge_cores\tcpu_s_per_GB\tgbit_per_cpu_s\tmachine_busy_cores\tpackets\tsyscalls\tsyscalls_per_pkt\ttop_syscalls_per_pkt\toverlap\tbridge_user_s\tbridge_sys_s\n' > "$TSV"
+
+sfx=$(printf '%05x' $(( ($$ ^ RANDOM) & 0xfffff )))
+IPERF_PORT_TUN=15301
+SC_EVENTS="raw_syscalls:sys_enter"
+for s in read write readv writev recvfrom sendto recvmsg sendmsg recvmmsg sendmmsg epoll_wait epoll_pwait epoll_pwait2 \
+         epoll_ctl io_uring_enter futex ioctl; do
+  [ -d "/sys/kernel/tracing/events/syscalls/sys_enter_$s" ] && SC_EVENTS+=",syscalls:sys_enter_$s"
+done
+
+# ------------------------------------------------------------------ clean-up (trap on EXIT, also on failure)
+MY_PIDS=()          # every process started here, stopped by pid
+NAMESPACES=()
+cleanup() {
+  local rc=$? p ns
+  trap - EXIT INT TERM
+  for p in "${MY_PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
+  sleep 1
+  for p in "${MY_PIDS[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true; done
+  for p in "${MY_PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+  [ -n "${sampler_pid:-}" ] && kill "$sampler_pid" 2>/dev/null || true
+  [ -n "${KEY_DIR:-}" ] && rm -rf "$KEY_DIR"
+  for ns in "${NAMESPACES[@]:-}"; do [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true; done
+  local left
+  left=$( { ip netns list; ip -o link show; } 2>/dev/null | grep -c "$sfx" || true)
+  [ "$left" = 0 ] || echo "bench: WARNING: $left namespace/interface entries with suffix $sfx left" >&2
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+past_stop() { [ -n "$STOP_AT" ] && [ "$(( 10#$(date -u +%H%M) ))" -ge "$(( 10#${STOP_AT/:/} ))" ]; }
+
+# others' benchmark processes (not ours, not a pgrep/grep looking for them)
+others() {
+  local p out=""
+  for p in $(pgrep -f "$OTHERS" || true); do
+    [ "$p" = "$$" ] && continue
+    grep -qaE 'pgrep|grep' "/proc/$p/cmdline" 2>/dev/null && continue
+    out+="$p "
+  done
+  echo "$out"
+}
+# wait_turn WHAT: wait while others' benchmarks run; false if WAIT_MAX passed
+wait_turn() {
+  local waited=0 o
+  while o=$(others); [ -n "$o" ]; do
+    [ "$waited" = 0 ] && log "waiting for others' benchmark ($(for p in $o; do tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null | cut -c1-60; echo -n '; '; done)) before $1"
+    [ "$waited" -ge "$WAIT_MAX" ] && { log "gave up waiting after ${WAIT_MAX}s"; return 1; }
+    sleep 3; waited=$((waited + 3))
+  done
+  [ "$waited" -gt 0 ] && log "waited ${waited}s"
+  return 0
+}
+
+cpus_of() { # A|B -> taskset prefix
+  [ "$PIN" = split ] || return 0
+  [ "$1" = A ] && echo "taskset -c 0" || echo "taskset -c 1"
+}
+
+# ------------------------------------------------------------------ namespaces, keys, bridges
+# pair IDX TRANSPORT: namespaces, veth underlay 192.168.IDX.0/24, tunnel 10.IDX.0.0/24; sets vars with prefix P<IDX>_
+make_pair() {
+  local i=$1 ns
+  local nsA="rwbA${i}${sfx}" nsB="rwbB${i}${sfx}" va="rwbv${i}a${sfx}" vb="rwbv${i}b${sfx}"
+  for ns in "$nsA" "$nsB"; do ip netns add "$ns"; NAMESPACES+=("$ns"); ip -n "$ns" link set lo up; done
+  ip link add "$va" netns "$nsA" type veth peer name "$vb" netns "$nsB"
+  ip -n "$nsA" addr add "192.168.$i.1/24" dev "$va"; ip -n "$nsB" addr add "192.168.$i.2/24" dev "$vb"
+  ip -n "$nsA" link set "$va" up; ip -n "$nsB" link set "$vb" up
+  eval "P${i}_nsA=$nsA P${i}_nsB=$nsB P${i}_va=$va P${i}_vb=$vb"
+}
+
+# Curve25519 key pairs from the JDK (X25519): "private public" in Base64, the public key little-endian like Noise's.
+keygen() {
+  local src="$RUN_DIR/tun/KeyGen.java"
+  cat > "$src" <<'JAVA'
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.XECPrivateKey;
+import java.security.interfaces.XECPublicKey;
+import java.util.Base64;
+public class KeyGen {
+  public static void main(String[] args) throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("X25519");
+    for (int n = 0; n < Integer.parseInt(args[0]); n++) {
+      KeyPair pair = generator.generateKeyPair();
+      byte[] privateKey = ((XECPrivateKey) pair.getPrivate()).getScalar().orElseThrow();
+      byte[] u = ((XECPublicKey) pair.getPublic()).getU().toByteArray();   // big-endian, maybe 33 bytes
+      byte[] publicKey = new byte[32];
+      for (int i = 0; i < 32 && i < u.length; i++) publicKey[i] = u[u.length - 1 - i];
+      System.out.println(Base64.getEncoder().encodeToString(privateKey) + " " + Base64.getEncoder().encodeToString(publicKey));
+    }
+  }
+}
+JAVA
+  "$JAVA_HOME/bin/java" "$src" "$1"
+}
+
+# bridge_conf FILE TRANSPORT DEVICE TUNADDR LISTENHOST KEYFILE PEERKEY PEERENDPOINT PEERPREFIX
+bridge_conf() {
+  cat > "$1" <<YAML
+transport: $2
+eventLoops: 1
+verticles: [tun-bridge]
+tun:
+  deviceName: $3
+  mtu: $TUN_MTU
+  addresses: [$4/24]
+  listenHost: $5${TUN_READ_SLOTS:+
+  readSlots: $TUN_READ_SLOTS}${TUN_WRITE_SLOTS:+
+  writeSlots: $TUN_WRITE_SLOTS}
+  listenPort: 51820
+  privateKeyFile: $6
+  rekeyAfter: 2m
+  peers:
+    - name: peer
+      publicKey: $7
+      endpoint: $8:51820
+      allowedPrefixes: [$9/32]
+YAML
+  "$JAVA_HOME/bin/java" -jar "$jar" validate "$1" >&2 || { echo "bench: $1 does not validate" >&2; exit 2; }
+}
+
+# start_bridge NS SIDE(A|B) CONF LOG -> echo pid (the JVM's: ip netns exec execs it)
+start_bridge() {
+  local pin; pin=$(cpus_of "$2")
+  # shellcheck disable=SC2086
+  $pin ip netns exec "$1" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $JAVA_OPTS -jar "$jar" --conf "$3" \
+    > "$4" 2>&1 < /dev/null &
+  echo $!
+}
+
+wait_device() { # NS DEV PID LOG: the launcher says ready and the device is up
+  local i
+  for i in $(seq 1 300); do
+    grep -q 'ready in' "$4" 2>/dev/null && ip -n "$1" -o link show dev "$2" 2>/dev/null | grep 'UP' >/dev/null && return 0
+    kill -0 "$3" 2>/dev/null || { echo "bench: bridge in $1 exited at start; log $4:" >&2; tail -20 "$4" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "bench: $2 not up in $1 after 30 s; log $4:" >&2; tail -20 "$4" >&2; exit 1
+}
+
+# setup_tunnel IDX TRANSPORT: bridges in pair IDX; sets T_<transport>_{pids,nsA,nsB,devA,devB,dst}
+setup_tunnel() {
+  local i=$1 t=$2 d="$RES_DIR/raw" nsA nsB keys privA pubA privB pubB
+  local devA="rwbt${i}a${sfx}" devB="rwbt${i}b${sfx}"
+  nsA=$(eval echo "\$P${i}_nsA"); nsB=$(eval echo "\$P${i}_nsB")
+  wait_turn "starting the $t bridges" || exit 3      # key generation and config validation start JVMs too
+  keys=$(keygen 2); read -r privA pubA <<< "$(sed -n 1p <<< "$keys")"; read -r privB pubB <<< "$(sed -n 2p <<< "$keys")"
+  ( umask 077; echo "$privA" > "$KEY_DIR/$t-a.key"; echo "$privB" > "$KEY_DIR/$t-b.key" )
+  bridge_conf "$d/$t-a.yaml" "$t" "$devA" "10.$i.0.1" "192.168.$i.1" "$KEY_DIR/$t-a.key" "$pubB" "192.168.$i.2" "10.$i.0.2"
+  bridge_conf "$d/$t-b.yaml" "$t" "$devB" "10.$i.0.2" "192.168.$i.2" "$KEY_DIR/$t-b.key" "$pubA" "192.168.$i.1" "10.$i.0.1"
+  local pa pb
+  pa=$(start_bridge "$nsA" A "$d/$t-a.yaml" "$d/$t-a.log"); MY_PIDS+=("$pa")
+  pb=$(start_bridge "$nsB" B "$d/$t-b.yaml" "$d/$t-b.log"); MY_PIDS+=("$pb")
+  wait_device "$nsA" "$devA" "$pa" "$d/$t-a.log"; wait_device "$nsB" "$devB" "$pb" "$d/$t-b.log"
+  # the bridge logs its own public key: check the JDK-derived ones match what the peers were given
+  grep -q "public key $pubA" "$d/$t-a.log" && grep -q "public key $pubB" "$d/$t-b.log" \
+    || { echo "bench: a bridge's public key differs from the JDK-derived one; see $d/$t-[ab].log" >&2; exit 1; }
+  eval "T_${t}_pids='$pa $pb' T_${t}_nsA=$nsA T_${t}_nsB=$nsB T_${t}_devA=$devA T_${t}_devB=$devB T_${t}_dst=10.$i.0.2"
+  log "$t bridges up: pids $pa (A, $nsA) $pb (B, $nsB)"
+}
+
+start_iperf_server() { # NS -> pid
+  local pin; pin=$(cpus_of B)
+  $pin ip netns exec "$1" iperf3 -s -p "$IPERF_PORT_TUN" > "$RAW/iperf3-server-$1.log" 2>&1 < /dev/null &
+  echo $!
+}
+
+user_ticks() { # pids... -> utime ticks summed (all threads); stime = cpu_ticks - this
+  local t=0 p v
+  for p in "$@"; do v=$(awk '{print $14}' "/proc/$p/stat" 2>/dev/null || echo 0); t=$((t + v)); done
+  echo "$t"
+}
+
+# packet counters: sum of tx+rx packets of the interfaces given as NS:DEV
+pkts() {
+  local t=0 nd ns dev v
+  for nd in "$@"; do
+    ns=${nd%%:*}; dev=${nd#*:}
+    v=$(ip netns exec "$ns" cat "/sys/class/net/$dev/statistics/tx_packets" "/sys/class/net/$dev/statistics/rx_packets" | awk '{s+=$1} END{print s}')
+    t=$((t + v))
+  done
+  echo "$t"
+}
+
+# path_vars PATH: NS_A DST PIDS IFACES for a path
+path_vars() {
+  case $1 in
+    veth) NS_A=$P177_nsA; DST=192.168.177.2; PIDS=""; IFACES="$P177_nsA:$P177_va $P177_nsB:$P177_vb" ;;
+    io_uring|epoll)
+      NS_A=$(eval echo "\$T_$1_nsA"); DST=$(eval echo "\$T_$1_dst"); PIDS=$(eval echo "\$T_$1_pids")
+      IFACES="$(eval echo "\$T_$1_nsA"):$(eval echo "\$T_$1_devA") $(eval echo "\$T_$1_nsB"):$(eval echo "\$T_$1_devB")" ;;
+  esac
+}
+
+iperf_client() { # NS DST SECS STREAMS OUT
+  local pin; pin=$(cpus_of A)
+  # shellcheck disable=SC2086
+  timeout -k 5 $(( $3 + 30 )) $pin ip netns exec "$1" iperf3 -c "$2" -p "$IPERF_PORT_TUN" -t "$3" -P "$4" -J \
+    --connect-timeout 5000 > "$5" 2>&1 || true
+}
+
+# one_run PATH STREAMS REP PERF(0|1)
+one_run() {
+  local path=$1 P=$2 rep=$3 perf=$4 secs=$SECS
+  [ "$perf" = 1 ] && secs=$PERF_SECS
+  path_vars "$path"
+  local tag="${path}_P${P}_r${rep}_p${perf}" out pout perfpid="" ub ua cb ca mb ma kb ka t0 t1 overlap=0
+  out="$RAW/$tag.iperf.json"; pout="$RAW/$tag.perf"
+  wait_turn "$tag" || return 1
+  # shellcheck disable=SC2086
+  ub=$( [ -n "$PIDS" ] && user_ticks $PIDS || echo 0 )
+  cb=$( [ -n "$PIDS" ] && cpu_ticks $PIDS || echo 0 ); mb=$(sys_busy_ticks); kb=$(pkts $IFACES); t0=$(date +%s.%N)
+  if [ "$perf" = 1 ] && [ -n "$PIDS" ]; then
+    perf stat -x, -e "$SC_EVENTS" -p "$(echo $PIDS | tr ' ' ,)" -o "$pout" & perfpid=$!; MY_PIDS+=("$perfpid"); sleep 0.5
+  fi
+  iperf_client "$NS_A" "$DST" "$secs" "$P" "$out"
+  t1=$(date +%s.%N)
+  if [ -n "$perfpid" ]; then kill -INT "$perfpid" 2>/dev/null; wait "$perfpid" 2>/dev/null || true; fi
+  # shellcheck disable=SC2086
+  ua=$( [ -n "$PIDS" ] && user_ticks $PIDS || echo 0 )
+  ca=$( [ -n "$PIDS" ] && cpu_ticks $PIDS || echo 0 ); ma=$(sys_busy_ticks); ka=$(pkts $IFACES)
+  [ -n "$(others)" ] && overlap=1
+  local bps bytes retr err
+  bps=$(jq -r '.end.sum_received.bits_per_second // 0' "$out" 2>/dev/null || echo 0)
+  bytes=$(jq -r '.end.sum_received.bytes // 0' "$out" 2>/dev/null || echo 0)
+  retr=$(jq -r '.end.sum_sent.retransmits // 0' "$out" 2>/dev/null || echo 0)
+  err=$(jq -r '.error // empty' "$out" 2>/dev/null || echo "unparsable $out")
+  [ -n "$err" ] && log "$tag: iperf3: $err"
+  local sc="-" scpp="-" top="-" pk=$((ka - kb))
+  if [ -n "$perfpid" ] && [ -s "$pout" ]; then
+    sc=$(awk -F, '$3=="raw_syscalls:sys_enter"{print $1}' "$pout")
+    scpp=$(awk -v s="$sc" -v k="$pk" 'BEGIN{ if (k>0) printf "%.3f", s/k; else print "-" }')
+    top=$(awk -F, -v k="$pk" '$3 ~ /^syscalls:sys_enter_/ && $1+0>0 && k>0 {n=$3; sub(/syscalls:sys_enter_/,"",n); printf "%s %s=%.3f\n", $1, n, $1/k}' "$pout" \
+          | sort -rn | head -5 | awk '{printf "%s%s", (NR>1?",":""), $2}')
+    [ -n "$top" ] || top="-"
+  fi
+  local have_cpu=0; [ -n "$PIDS" ] && have_cpu=1
+  awk -v OFS='\t' -v ts="$(date -u +%FT%TZ)" -v path="$path" -v P="$P" -v rep="$rep" -v perf="$perf" -v secs="$secs" \
+      -v bps="$bps" -v bytes="$bytes" -v retr="$retr" -v ct=$((ca - cb)) -v mt=$((ma - mb)) -v hz="$CLK_TCK" -v hc="$have_cpu" \
+      -v el="$(echo "$t1 - $t0" | bc)" -v pk="$pk" -v sc="$sc" -v scpp="$scpp" -v top="$top" -v ov="$overlap" -v ut=$((ua - ub)) \
+      'BEGIN{ cs = ct/hz
+              print ts, path, P, rep, perf, secs, sprintf("%.3f", bps/1e9), bytes, retr,
+                    (hc ? sprintf("%.2f", cs) : "-"), (hc ? sprintf("%.2f", cs/el) : "-"),
+                    (hc && bytes>0 ? sprintf("%.2f", cs/(bytes/1e9)) : "-"),
+                    (hc && cs>0 ? sprintf("%.3f", bytes*8/1e9/cs) : "-"),
+                    sprintf("%.2f", mt/hz/el), pk, sc, scpp, top, ov,
+                    (hc ? sprintf("%.2f", ut/hz) : "-"), (hc ? sprintf("%.2f", (ct-ut)/hz) : "-") }' | tee -a "$TSV" >&2
+}
+
+# ------------------------------------------------------------------ run
+describe_machine "$RES_DIR/machine.txt"
+{ echo "note: RINGWAY_WARMUP/WARM_BUDGET above do not apply to tun.sh; its warm-up is WARM_SECS of iperf3 through each tunnel"
+  echo "command: STREAMS='$STREAMS' REPS=$REPS SECS=$SECS PERF_SECS=$PERF_SECS WARM_SECS=$WARM_SECS PATHS='$PATHS' PIN=$PIN TUN_MTU=$TUN_MTU readSlots=${TUN_READ_SLOTS:-default} writeSlots=${TUN_WRITE_SLOTS:-default}"
+  echo "iperf3: $(iperf3 --version | head -1)"; echo "perf: $(perf --version)"; } >> "$RES_DIR/machine.txt"
+start_load_sampler
+trap cleanup EXIT          # start_load_sampler set its own EXIT trap; ours also stops the sampler
+mkdir -p "$RUN_DIR/tun"
+KEY_DIR=$(mktemp -d /tmp/tunbench-keys.XXXXXX)   # throwaway private keys, removed on exit
+
+make_pair 177; make_pair 178
+# underlay sanity: the veth works (in namespace B of each pair, answer on the iperf3 port)
+SRV177=$(start_iperf_server "$P177_nsB"); MY_PIDS+=("$SRV177")
+SRV178=$(start_iperf_server "$P178_nsB"); MY_PIDS+=("$SRV178")
+case " $PATHS " in *" io_uring "*) setup_tunnel 177 io_uring ;; esac
+case " $PATHS " in *" epoll "*) setup_tunnel 178 epoll ;; esac
+# warm-up (not recorded): JIT and the first handshake; also shows the tunnel carries traffic
+for path in $PATHS; do
+  [ "$path" = veth ] && continue
+  path_vars "$path"
+  wait_turn "warm-up $path" || exit 3
+  iperf_client "$NS_A" "$DST" "$WARM_SECS" 2 "$RAW/warmup_$path.iperf.json"
+  log "warm-up $path: $(jq -r '(.end.sum_received.bits_per_second // 0)/1e9 | tostring + " Gbit/s"' "$RAW/warmup_$path.iperf.json" 2>/dev/null || echo failed)"
+done
+
+stopped=""
+for P in $STREAMS; do
+  [ -n "$stopped" ] && break
+  for rep in $(seq 1 "$REPS"); do
+    order=$PATHS; [ $((rep % 2)) = 0 ] && order=$(echo "$PATHS" | tr ' ' '\n' | tac | tr '\n' ' ')
+    for path in $order; do
+      past_stop && { stopped="STOP_AT $STOP_AT reached"; break 3; }
+      one_run "$path" "$P" "$rep" 0 || { stopped="gave up waiting"; break 3; }
+      sleep 0.5
+    done
+  done
+  if [ "$PERF_SECS" != 0 ]; then
+    for path in $PATHS; do
+      [ "$path" = veth ] && continue
+      past_stop && { stopped="STOP_AT $STOP_AT reached"; break 2; }
+      one_run "$path" "$P" 1 1 || { stopped="gave up waiting"; break 2; }
+      sleep 0.5
+    done
+  fi
+done
+[ -n "$stopped" ] && log "stopped early: $stopped"
+echo "load_after: $(cat /proc/loadavg)" >> "$RES_DIR/machine.txt"
+# bridges' own view: check nothing was dropped for a reason that would spoil the numbers
+for t in io_uring epoll; do
+  for side in a b; do
+    [ -f "$RAW/$t-$side.log" ] && grep -iE 'error|exception|drop' "$RAW/$t-$side.log" | head -5 | sed "s/^/$t-$side.log: /" >&2 || true
+  done
+done
+
+# ------------------------------------------------------------------ summary: means over the clean runs
+{
+  echo "# TUN bridge benchmark ($(date -u +%F), $(sed -n 's/^cpu: //p' "$RES_DIR/machine.txt"), kernel $(uname -r))"
+  echo
+  echo "iperf3 -t $SECS, A -> B across two network namespaces; means of $REPS run(s) per cell; syscalls from one perf run of ${PERF_SECS} s; PIN=$PIN."
+  [ -n "$stopped" ] && echo "Stopped early: $stopped."
+  echo
+  echo "| path | streams | Gbit/s | bridge CPU-s per GB | Gbit per bridge CPU-s | bridge cores | bridge user share | machine busy cores | syscalls per packet | top syscalls per packet | retrans | runs (overlap) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  awk -F'\t' 'NR>1 { k=$2 "\t" $3
+      if (!(k in seen)) { seen[k]=1; keys[++nk]=k }
+      if ($5==0) { n[k]++; g[k]+=$7; r[k]+=$9; mb[k]+=$14; ov[k]+=$19; by[k]+=$8
+                   if ($10!="-") { cpu[k]+=$10; core[k]+=$11; usr[k]+=$20; hc[k]=1 } }
+      else { sp[k]=$17; top[k]=$18 } }
+    END { for (i=1;i<=nk;i++) { k=keys[i]; split(k, a, "\t"); if (!n[k]) continue
+            gb = by[k]/1e9
+            printf "| %s | %s | %.3f | %s | %s | %s | %s | %.2f | %s | %s | %d | %d (%d) |\n", a[1], a[2], g[k]/n[k],
+              (hc[k] && gb>0 ? sprintf("%.1f", cpu[k]/gb) : "-"), (hc[k] && cpu[k]>0 ? sprintf("%.3f", gb*8/cpu[k]) : "-"),
+              (hc[k] ? sprintf("%.2f", core[k]/n[k]) : "-"), (hc[k] && cpu[k]>0 ? sprintf("%.0f%%", 100*usr[k]/cpu[k]) : "-"), mb[k]/n[k], (k in sp ? sp[k] : "-"), (k in top ? top[k] : "-"),
+              r[k]/n[k], n[k], ov[k] } }' "$TSV"
+  echo
+  # the target: io_uring >= 1.3x epoll in Gbit per CPU-second
+  awk -F'\t' 'NR>1 && $5==0 && $10!="-" { c[$2 "\t" $3]+=$10; b[$2 "\t" $3]+=$8; s[$3]=1 }
+    END { for (P in s) { u="io_uring\t" P; e="epoll\t" P
+            if (c[u]>0 && c[e]>0 && b[e]>0) { ru=b[u]*8/1e9/c[u]; re=b[e]*8/1e9/c[e]
+              printf "- %s stream(s): io_uring/epoll Gbit per bridge CPU-second = %.3f / %.3f = **%.2fx** (target >= 1.3x: %s)\n", P, ru, re, ru/re, (ru/re>=1.3 ? "met" : "not met") } } }' "$TSV" | sort
+  echo
+  echo "Raw: $TSV; machine: $RES_DIR/machine.txt; load during the run: $RES_DIR/load.txt"
+} > "$RES_DIR/summary.md"
+cat "$RES_DIR/summary.md"
+echo "results: $RES_DIR" >&2
