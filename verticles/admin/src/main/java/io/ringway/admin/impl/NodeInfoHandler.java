@@ -2,7 +2,6 @@ package io.ringway.admin.impl;
 
 import io.ringway.spi.NodeInfo;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -22,15 +21,11 @@ public final class NodeInfoHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext routing) {
     node.fetch().onComplete(answer -> {
-      int status = answer.succeeded() ? 200 : 503;
-      JsonObject body = answer.succeeded()
-          ? toJson(answer.result())
-          : new JsonObject().put("error", "node info unavailable: " + answer.cause().getMessage());
-      routing.response()
-          .setStatusCode(status)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-          .end(body.encode());
+      if (answer.succeeded()) {
+        AdminResponses.json(routing, 200, toJson(answer.result()));
+      } else {
+        AdminResponses.error(routing, 503, "node info unavailable: " + answer.cause().getMessage());
+      }
     });
   }
 

@@ -4,7 +4,6 @@ import io.ringway.spi.NodeInfo;
 import io.ringway.spi.NodePhase;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -25,11 +24,7 @@ public final class ReadyHandler implements Handler<RoutingContext> {
     node.fetch().onComplete(answer -> {
       String phase = phase(answer);
       boolean ready = NodePhase.READY.name().equals(phase);
-      routing.response()
-          .setStatusCode(ready ? 200 : 503)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-          .end(new JsonObject().put("ready", ready).put("phase", phase).encode());
+      AdminResponses.json(routing, ready ? 200 : 503, new JsonObject().put("ready", ready).put("phase", phase));
     });
   }
 
