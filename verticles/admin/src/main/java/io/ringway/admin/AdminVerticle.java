@@ -85,12 +85,13 @@ public final class AdminVerticle extends VerticleBase {
     ConfigHandler configHandler = new ConfigHandler(vertx.eventBus(), NODE_INFO_TIMEOUT);
     NodeInfoClient node = new NodeInfoClient(vertx.eventBus(), NODE_INFO_TIMEOUT);
     Router router = Router.router(vertx);
-    if (config.token() != null) {
-      // First route, so an unauthenticated caller learns nothing, not even which paths exist.
-      router.route().handler(new BearerAuthHandler(config.token()));
-    }
+    // Probes stay open: a kubelet or load balancer cannot hold the token, and they tell only up/ready.
     router.get("/healthz").handler(new HealthHandler());
     router.get("/ready").handler(new ReadyHandler(node));
+    if (config.token() != null) {
+      // Before every other route, so an unauthenticated caller learns nothing else, not even which paths exist.
+      router.route().handler(new BearerAuthHandler(config.token()));
+    }
     router.get("/info").handler(new NodeInfoHandler(node, Clock.systemUTC()));
     router.get("/stats").handler(new StatsHandler(stats, clusterStats, meters.registry()));
     router.get("/clusters").handler(new ClustersHandler(configHandler, stats));
