@@ -1,8 +1,10 @@
 package io.ringway.http;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.ringway.spi.upstream.Endpoint;
 import java.util.concurrent.TimeUnit;
@@ -11,9 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A test upstream that counts every request head it sees: {@code /echo} streams the body back,
  * {@code /headers} answers the headers it got as JSON, {@code /slow} never answers, {@code /status/N}
- * answers N, anything else names the backend.
+ * answers N, {@code /partial} sends one chunk and then drops the connection, {@code /big} streams
+ * {@link #BIG_BODY} bytes under backpressure, anything else names the backend.
  */
 final class Backend implements AutoCloseable {
+
+  static final int BIG_BODY = 32 * 1024 * 1024;
+  static final String PARTIAL_CHUNK = "first-and-last-chunk";
 
   final String name;
   final AtomicInteger seen = new AtomicInteger();
@@ -54,10 +60,30 @@ final class Backend implements AutoCloseable {
           .end(json.encode());
     } else if (path.startsWith("/slow")) {
       request.pause();
+    } else if (path.startsWith("/partial")) {
+      request.response().setChunked(true).write(PARTIAL_CHUNK)
+          .onComplete(v -> request.connection().close());
+    } else if (path.startsWith("/big")) {
+      request.response().setChunked(true);
+      writeBig(request.response(), BIG_BODY);
     } else if (path.startsWith("/status/")) {
       request.response().setStatusCode(Integer.parseInt(path.substring(8))).end(name);
     } else {
       request.response().end(name);
+    }
+  }
+
+  private static void writeBig(HttpServerResponse response, int left) {
+    Buffer chunk = Buffer.buffer(new byte[16 * 1024]);
+    while (left > 0 && !response.writeQueueFull() && !response.closed()) {
+      response.write(chunk);
+      left -= chunk.length();
+    }
+    if (left <= 0) {
+      response.end();
+    } else if (!response.closed()) {
+      int rest = left;
+      response.drainHandler(v -> writeBig(response, rest));
     }
   }
 

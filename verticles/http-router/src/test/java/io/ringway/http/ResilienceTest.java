@@ -17,6 +17,8 @@ import io.ringway.testkit.Ports;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -60,6 +62,9 @@ class ResilienceTest {
         new RouteConfig("timeout", RouteMatch.path(PathMatch.exact("/slow")), ForwardAction.to("slow"), quick),
         new RouteConfig("limited", RouteMatch.path(PathMatch.exact("/slow/limited")), ForwardAction.to("tiny"),
             RoutePolicy.DEFAULTS.withTimeout(Duration.ofSeconds(2))),
+        new RouteConfig("partial", RouteMatch.path(PathMatch.exact("/partial")), ForwardAction.to("slow")),
+        new RouteConfig("big", RouteMatch.path(PathMatch.exact("/big")), ForwardAction.to("slow")),
+        new RouteConfig("echo", RouteMatch.path(PathMatch.exact("/echo")), ForwardAction.to("slow")),
         new RouteConfig("bus", RouteMatch.path(PathMatch.exact("/bus")), new EventBusAction("svc.echo")),
         new RouteConfig("bus-none", RouteMatch.path(PathMatch.exact("/bus/none")), new EventBusAction("svc.none")),
         new RouteConfig("bus-slow", RouteMatch.path(PathMatch.exact("/bus/slow")), new EventBusAction("svc.slow"),
@@ -135,6 +140,55 @@ class ResilienceTest {
     assertThat(second.status()).isEqualTo(503);
     assertThat(second.header("x-ringway-overloaded")).isEqualTo("true");
     assertThat(first.await(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(504);
+  }
+
+  @Test
+  void aBodyTheUpstreamCutsOffReachesTheClientCutOff() throws Exception {
+    String reply = RawHttp.exchange(fixture.port, "GET /partial HTTP/1.1\r\nHost: a\r\n\r\n");
+
+    assertThat(reply).startsWith("HTTP/1.1 200").contains(Backend.PARTIAL_CHUNK);
+    assertThat(reply).as("no last chunk: the client must not take the cut-off body for all of it")
+        .doesNotContain("\r\n0\r\n\r\n").doesNotContain("<timeout>");
+  }
+
+  @Test
+  void clientsLeavingMidBodyFreeTheUpstreamAndBreakNothing() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      try (Socket client = new Socket(RouterFixture.HOST, fixture.port)) {
+        client.getOutputStream().write("GET /big HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        client.getInputStream().readNBytes(64 * 1024 + i * 4096);
+        // Closing with unread data resets the connection while the router is writing to it.
+      }
+    }
+    // Echoes in flight on many connections when they all go, the way a load generator stops.
+    byte[] post = ("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4096\r\n\r\n" + "x".repeat(4096))
+        .getBytes(StandardCharsets.US_ASCII);
+    List<Socket> leavers = new java.util.ArrayList<>();
+    for (int i = 0; i < 32; i++) {
+      Socket client = new Socket(RouterFixture.HOST, fixture.port);
+      leavers.add(client);
+      for (int n = 0; n < 8; n++) {
+        client.getOutputStream().write(post);
+      }
+    }
+    for (Socket client : leavers) {
+      client.setSoLinger(true, 0);
+      client.close();
+    }
+    Eventually.await("every upstream request of the leavers ended", Duration.ofSeconds(5),
+        () -> activeUpstreamRequests("slow") == 0);
+    assertThat(fixture.unhandled).isEmpty();
+    assertThat(send(HttpMethod.GET, "/status/200", null).status()).as("the router still answers").isEqualTo(200);
+  }
+
+  private long activeUpstreamRequests(String cluster) {
+    try {
+      return fixture.stats().getJsonArray("clusters").stream().map(JsonObject.class::cast)
+          .filter(c -> c.getString("cluster").equals(cluster))
+          .mapToLong(c -> c.getLong("activeConnections")).sum();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test

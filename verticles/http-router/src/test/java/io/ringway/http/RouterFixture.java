@@ -37,6 +37,8 @@ final class RouterFixture implements AutoCloseable {
   /** Where tests issue client requests from. */
   final io.vertx.core.Context context;
   int port;
+  /** Exceptions that reached Vert.x unhandled on any context of this fixture: a router bug each. */
+  final List<Throwable> unhandled = new CopyOnWriteArrayList<>();
   /** The access log of every snapshot this fixture makes; set before {@link #start}. */
   AccessLogConfig accessLog;
   private HttpListenerConfig listener;
@@ -49,6 +51,7 @@ final class RouterFixture implements AutoCloseable {
       vertx.close();
       throw new IllegalStateException("asked for " + plugin.name() + " but Vert.x fell back to NIO");
     }
+    vertx.exceptionHandler(unhandled::add);
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
     this.context = vertx.getOrCreateContext();
   }
@@ -108,5 +111,10 @@ final class RouterFixture implements AutoCloseable {
   @Override
   public void close() throws Exception {
     vertx.close().await(10, TimeUnit.SECONDS);
+    if (!unhandled.isEmpty()) {
+      AssertionError error = new AssertionError(unhandled.size() + " exceptions reached Vert.x unhandled");
+      unhandled.forEach(error::addSuppressed);
+      throw error;
+    }
   }
 }

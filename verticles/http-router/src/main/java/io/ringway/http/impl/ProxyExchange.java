@@ -213,14 +213,9 @@ final class ProxyExchange {
     if (!downstream.headers().contains(HttpHeaders.CONTENT_LENGTH) && request.version() != HttpVersion.HTTP_2) {
       downstream.setChunked(true);
     }
-    response.pipeTo(downstream).onComplete(done -> {
-      attempt.lease.release();
+    BodyRelay.relay(response, downstream, () -> {
       finished = true;
-      if (done.failed()) {
-        // Mid-body failure of either side: the client must see a broken response, not a short one.
-        downstream.reset();
-        attempt.upstream.reset();
-      }
+      attempt.lease.release();
     });
   }
 

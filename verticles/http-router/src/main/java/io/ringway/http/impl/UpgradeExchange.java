@@ -187,12 +187,7 @@ final class UpgradeExchange {
     if (!downstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       downstream.setChunked(true);
     }
-    response.pipeTo(downstream).onComplete(done -> {
-      lease.release();
-      if (done.failed()) {
-        downstream.reset();
-      }
-    });
+    BodyRelay.relay(response, downstream, lease::release);
   }
 
   /** The client went away, or the deadline passed, before the handshake was answered. */

@@ -1,0 +1,63 @@
+package io.ringway.http.impl;
+
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Streams an upstream response body to the client under backpressure. Not a Vert.x pipe: a failing pipe
+ * ends its destination, which closes a chunked body cleanly and makes a cut-off response look complete,
+ * and a write failing on a just-closed connection makes the pipe end a response it is still writing.
+ */
+final class BodyRelay {
+
+  private final HttpClientResponse from;
+  private final HttpServerResponse to;
+  private final Runnable onOver;
+  private boolean over;
+
+  private BodyRelay(HttpClientResponse from, HttpServerResponse to, Runnable onOver) {
+    this.from = from;
+    this.to = to;
+    this.onOver = onOver;
+  }
+
+  /**
+   * Relays {@code from}'s body to {@code to}, whose head is set. An upstream failure resets the client's
+   * stream (HTTP/1: closes the connection); {@code onOver} runs once, when the body ended or broke.
+   */
+  static void relay(HttpClientResponse from, HttpServerResponse to, Runnable onOver) {
+    new BodyRelay(from, to, onOver).start();
+  }
+
+  private void start() {
+    from.handler(chunk -> {
+      if (over) {
+        return;
+      }
+      to.write(chunk);
+      if (to.writeQueueFull()) {
+        from.pause();
+        to.drainHandler(v -> from.resume());
+      }
+    });
+    from.exceptionHandler(e -> {
+      if (finish()) {
+        to.reset();
+      }
+    });
+    from.endHandler(v -> {
+      if (finish()) {
+        to.end();
+      }
+    });
+  }
+
+  private boolean finish() {
+    if (over) {
+      return false;
+    }
+    over = true;
+    onOver.run();
+    return true;
+  }
+}
