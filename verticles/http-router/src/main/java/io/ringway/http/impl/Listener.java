@@ -32,12 +32,12 @@ final class Listener {
 
   /** Loads the listener's TLS material, if any, off the loop; the listener is not listening yet. */
   static Future<Listener> create(Vertx vertx, HttpListenerConfig config, ListenerStats stats,
-                                 Handler<RoutedRequest> handler) {
+                                 Handler<RoutedRequest> handler, Handler<HttpServerRequest> refused) {
     if (config.tls() == null) {
-      return Future.succeededFuture(new Listener(vertx, config, null, stats, handler));
+      return Future.succeededFuture(new Listener(vertx, config, null, stats, handler, refused));
     }
     return vertx.executeBlocking(() -> loadPem(vertx, config.tls()))
-        .map(pem -> new Listener(vertx, config, pem, stats, handler))
+        .map(pem -> new Listener(vertx, config, pem, stats, handler, refused))
         .recover(cause -> Future.failedFuture(new VertxException("http-router: listener " + config.name()
             + " cannot load its TLS files " + config.tls().certFile() + ", " + config.tls().keyFile() + ": " + cause,
             cause)));
@@ -52,8 +52,12 @@ final class Listener {
     return pem;
   }
 
+  /**
+   * @param handler every request that parsed
+   * @param refused every request the decoder refused, told before the guard answers it (400/414/431)
+   */
   private Listener(Vertx vertx, HttpListenerConfig config, PemKeyCertOptions pem, ListenerStats stats,
-                   Handler<RoutedRequest> handler) {
+                   Handler<RoutedRequest> handler, Handler<HttpServerRequest> refused) {
     this.config = config;
     this.stats = stats;
     HttpServerOptions options = new HttpServerOptions()
@@ -80,7 +84,10 @@ final class Listener {
     this.guard = new ConnectionGuard(vertx, options, config.headerReadTimeout().toMillis(), stats);
     this.server = vertx.createHttpServer(options)
         .connectionHandler(guard::onConnection)
-        .invalidRequestHandler(guard::onInvalidRequest)
+        .invalidRequestHandler(request -> {
+          refused.handle(request);
+          guard.onInvalidRequest(request);
+        })
         .requestHandler(request -> {
           stats.requests++;
           guard.onRequest(request);

@@ -3,10 +3,12 @@ package io.ringway.http.impl;
 import io.ringway.spi.upstream.Endpoint;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 
 /**
  * The facts of one request that its counters and the access log need, completed once: when its response
  * ends, when the client goes away first (status 0), or when a WebSocket upgrade turns it into a tunnel.
+ * Requests the listener refused before routing (400/414/431) have one too, with no route.
  */
 final class Outcome {
 
@@ -26,7 +28,16 @@ final class Outcome {
   long durationNanos;
   private boolean finished;
 
-  Outcome(HttpServerRequest request, Route route, Handler<Outcome> onFinish) {
+  /** An outcome that finishes when the request's response ends, or its connection closes first. */
+  static Outcome track(HttpServerRequest request, Route route, Handler<Outcome> onFinish) {
+    Outcome outcome = new Outcome(request, route, onFinish);
+    HttpServerResponse response = request.response();
+    // Vert.x also calls the end handler when the connection closes before the response ended.
+    response.endHandler(v -> outcome.finish(response.ended() ? response.getStatusCode() : 0));
+    return outcome;
+  }
+
+  private Outcome(HttpServerRequest request, Route route, Handler<Outcome> onFinish) {
     this.request = request;
     this.route = route;
     this.onFinish = onFinish;

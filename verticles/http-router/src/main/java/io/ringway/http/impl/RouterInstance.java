@@ -137,7 +137,8 @@ public final class RouterInstance {
         continue;
       }
       ListenerStats stats = listenerStats.computeIfAbsent(config.name(), n -> new ListenerStats());
-      steps.add(Listener.create(vertx, config, stats, routed -> dispatch(routed.request(), routed.listener()))
+      steps.add(Listener.create(vertx, config, stats, routed -> dispatch(routed.request(), routed.listener()),
+              refused -> Outcome.track(refused, null, this::finished))
           // The replacement listens before the old one stops: Vert.x unbinds an address whose last server
           // stops, and a new server joining it in between would be left with no socket.
           .compose(next -> next.listen().map(listening -> {
@@ -155,10 +156,7 @@ public final class RouterInstance {
   private void dispatch(HttpServerRequest request, Listener listener) {
     RouteTable routes = table;
     Route route = routes.match(RouteRequest.of(request));
-    Outcome outcome = new Outcome(request, route, this::finished);
-    HttpServerResponse response = request.response();
-    // Vert.x also calls the end handler when the connection closes before the response ended.
-    response.endHandler(v -> outcome.finish(response.ended() ? response.getStatusCode() : 0));
+    Outcome outcome = Outcome.track(request, route, this::finished);
     if (route == null) {
       listener.stats.noRoute++;
       LocalResponses.error(request, 404, "no route");
