@@ -92,7 +92,7 @@ public final class AdminVerticle extends VerticleBase {
       // Before every other route, so an unauthenticated caller learns nothing else, not even which paths exist.
       router.route().handler(new BearerAuthHandler(config.token()));
     }
-    router.get("/info").handler(new NodeInfoHandler(node, Clock.systemUTC()));
+    router.get("/info").handler(new NodeInfoHandler(node, stats, Clock.systemUTC()));
     router.get("/stats").handler(new StatsHandler(stats, clusterStats, meters.registry()));
     router.get("/clusters").handler(new ClustersHandler(configHandler, stats));
     router.get("/config").handler(configHandler);

@@ -2,8 +2,12 @@ package io.ringway.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringway.spi.Addresses;
 import io.ringway.spi.NodePhase;
+import io.ringway.spi.message.InstanceStats;
+import io.ringway.spi.message.StatsRequest;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Instant;
@@ -32,7 +36,8 @@ class NodeInfoEndpointTest {
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
     JsonObject info = response.bodyAsJsonObject();
     assertThat(info.fieldNames()).containsExactlyInAnyOrder(
-        "version", "transport", "eventLoops", "configVersion", "phase", "startedAt", "uptimeSeconds");
+        "version", "transport", "eventLoops", "configVersion", "phase", "startedAt", "uptimeSeconds", "ioPaths");
+    assertThat(info.getJsonObject("ioPaths")).as("no verticle reports an I/O path").isEmpty();
     assertThat(info.getString("version")).isEqualTo("1.2.3");
     assertThat(info.getString("transport")).isEqualTo("io_uring");
     assertThat(info.getInteger("eventLoops")).isEqualTo(4);
@@ -40,6 +45,21 @@ class NodeInfoEndpointTest {
     assertThat(info.getString("phase")).isEqualTo("READY");
     assertThat(Instant.parse(info.getString("startedAt"))).isEqualTo(startedAt);
     assertThat(info.getLong("uptimeSeconds")).isBetween(90L, 120L);
+  }
+
+  @Test
+  void infoNamesTheIoPathEachVerticleReportsInItsStats() throws Exception {
+    admin.answerNodeInfo(() -> AdminFixture.info(NodePhase.READY, Instant.now()));
+    // What the TUN bridge answers on the stats address (its module needs root and a TUN device to deploy).
+    admin.vertx.eventBus().consumer(Addresses.STATS_COLLECT, message -> StatsRequest.answer(admin.vertx, message,
+        new InstanceStats("tun-bridge", "tun-bridge-1", 1, 0, new JsonObject().put("ioPath", "io_uring"))));
+    admin.vertx.eventBus().consumer(Addresses.STATS_COLLECT, message -> StatsRequest.answer(admin.vertx, message,
+        new InstanceStats("tcp-proxy", "tcp-proxy-1", 1, 0, new JsonObject().put("listeners", new JsonArray()))));
+    admin.start(null);
+
+    JsonObject info = admin.get("/info").bodyAsJsonObject();
+
+    assertThat(info.getJsonObject("ioPaths")).isEqualTo(new JsonObject().put("tun-bridge", "io_uring"));
   }
 
   @Test

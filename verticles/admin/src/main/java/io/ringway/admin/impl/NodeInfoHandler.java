@@ -1,32 +1,54 @@
 package io.ringway.admin.impl;
 
 import io.ringway.spi.NodeInfo;
+import io.ringway.spi.StatsCollector;
+import io.ringway.spi.message.CollectedStats;
+import io.ringway.spi.message.InstanceStats;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
 
-/** {@code GET /info}: what the node says about itself, plus its uptime; 503 when it does not answer. */
+/**
+ * {@code GET /info}: what the node says about itself, plus its uptime and the I/O path of every verticle
+ * that reports one in its stats ({@code "ioPaths":{"tun-bridge":"io_uring"}}: the TUN bridge reads its
+ * device through the ring or through the loop's epoll set); 503 when the node does not answer.
+ */
 public final class NodeInfoHandler implements Handler<RoutingContext> {
 
   private final NodeInfoClient node;
+  private final StatsCollector stats;
   private final Clock clock;
 
-  public NodeInfoHandler(NodeInfoClient node, Clock clock) {
+  public NodeInfoHandler(NodeInfoClient node, StatsCollector stats, Clock clock) {
     this.node = node;
+    this.stats = stats;
     this.clock = clock;
   }
 
   @Override
   public void handle(RoutingContext routing) {
     node.fetch().onComplete(answer -> {
-      if (answer.succeeded()) {
-        AdminResponses.json(routing, 200, toJson(answer.result()));
-      } else {
+      if (answer.failed()) {
         AdminResponses.error(routing, 503, "node info unavailable: " + answer.cause().getMessage());
+        return;
       }
+      JsonObject info = toJson(answer.result());
+      stats.collect().onComplete(collected -> AdminResponses.json(routing, 200,
+          info.put("ioPaths", ioPaths(collected.result()))));
     });
+  }
+
+  private static JsonObject ioPaths(CollectedStats collected) {
+    JsonObject paths = new JsonObject();
+    for (InstanceStats instance : collected.instances()) {
+      Object path = instance.counters().getValue("ioPath");
+      if (path != null) {
+        paths.put(instance.verticle(), path);
+      }
+    }
+    return paths;
   }
 
   private JsonObject toJson(NodeInfo info) {
