@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.spi.config.AccessLogConfig;
 import io.ringway.spi.config.ForwardAction;
-import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.PathMatch;
 import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RouteMatch;
@@ -39,13 +38,7 @@ class ObservabilityTest {
     log = dir.resolve("access.log");
     fixture.accessLog = new AccessLogConfig(log.toString(),
         "{method} {uri} {protocol} {status} {bytes} {route} {upstream} {requestId}", 1024);
-    // Not h2c: on an h2c listener Vert.x decodes a connection's first HTTP/1 request before the router
-    // can make the decoder strict (see ConnectionGuard), and the refusal below needs the strict one.
-    HttpListenerConfig listener = RouterFixture.listener(Ports.freeTcpPort());
-    listener = new HttpListenerConfig(listener.name(), listener.host(), listener.port(), false, listener.maxHeaderBytes(),
-        listener.maxBodyBytes(), listener.headerReadTimeout(), listener.idleTimeout(), listener.maxConcurrentStreams(),
-        null);
-    fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
+    fixture.start(1, RouterFixture.listener(Ports.freeTcpPort()), List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
         List.of(new RouteConfig("api", RouteMatch.path(PathMatch.prefix("/api/")), ForwardAction.to("b")),
             new RouteConfig("status", RouteMatch.path(PathMatch.prefix("/status/")), ForwardAction.to("b"))));
   }

@@ -25,9 +25,18 @@ class StrictnessTest {
   private RouterFixture fixture;
   private Backend backend;
 
+  RouterFixture fixture() {
+    return fixture;
+  }
+
   /** The fixture on the transport this class runs on: io_uring here, epoll in its subclass. */
   RouterFixture newFixture() {
     return RouterFixture.ioUring();
+  }
+
+  /** Whether the listener also takes h2c (prior knowledge and upgrade): not here, yes in the H2c subclasses. */
+  boolean h2c() {
+    return false;
   }
 
   @BeforeAll
@@ -35,7 +44,7 @@ class StrictnessTest {
     fixture = newFixture();
     backend = new Backend(fixture.vertx, "b");
     HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
-        Ports.freeTcpPort(), false, 1024, 64, Duration.ofMillis(500), Duration.ofSeconds(30), 100, null);
+        Ports.freeTcpPort(), h2c(), 1024, 64, Duration.ofMillis(500), Duration.ofSeconds(30), 100, null);
     fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
         List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
   }

@@ -1,11 +1,16 @@
 package io.ringway.transport.epoll;
 
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.ringway.spi.AcceptedChannels;
 import io.ringway.spi.ConfigError;
 import io.ringway.spi.TransportPlugin;
+import io.vertx.core.impl.transports.EpollTransport;
+import io.vertx.core.impl.transports.TransportInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.transport.Transport;
 import java.util.List;
 
@@ -43,7 +48,16 @@ public final class EpollTransportPlugin implements TransportPlugin {
 
   @Override
   public Transport create(JsonObject options) {
-    return Transport.EPOLL;
+    return new TransportInternal("epoll", Epoll.isAvailable(), Epoll.unavailabilityCause(), new Spi());
+  }
+
+  /** Vert.x's epoll transport, with Ringway's {@link AcceptedChannels} hook on the servers it configures. */
+  private static final class Spi extends EpollTransport {
+    @Override
+    public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+      super.configure(options, domainSocket, bootstrap);
+      AcceptedChannels.install(bootstrap);
+    }
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringFixedBufferRingAllocator;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
+import io.ringway.spi.AcceptedChannels;
 import io.vertx.core.impl.transports.IoUringTransport;
 import io.vertx.core.net.ClientOptionsBase;
 import io.vertx.core.net.NetServerOptions;
@@ -17,7 +18,8 @@ import io.vertx.core.transport.Transport;
 /**
  * Vert.x's io_uring transport with Ringway's ring tunables: Vert.x's own {@code Transport.IO_URING}
  * always builds rings with Netty's defaults, so this one hands Vert.x an SPI transport whose
- * {@link #ioHandlerFactory()} applies {@link IoUringOptions}, and leaves channels to Vert.x.
+ * {@link #ioHandlerFactory()} applies {@link IoUringOptions}, and leaves channels to Vert.x (plus the
+ * {@link AcceptedChannels} hook on servers).
  */
 final class TunedIoUringTransport implements Transport {
 
@@ -96,6 +98,7 @@ final class TunedIoUringTransport implements Transport {
     @Override
     public void configure(NetServerOptions serverOptions, boolean domainSocket, ServerBootstrap bootstrap) {
       super.configure(serverOptions, domainSocket, bootstrap);
+      AcceptedChannels.install(bootstrap);
       if (options.bufferRing() != null) {
         // Reads of accepted sockets take kernel-picked buffers from the ring instead of one per socket.
         bootstrap.childOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, options.bufferRing().groupId());

@@ -1,10 +1,15 @@
 package io.ringway.transport.nio;
 
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.nio.NioIoHandler;
+import io.ringway.spi.AcceptedChannels;
 import io.ringway.spi.ConfigError;
 import io.ringway.spi.TransportPlugin;
+import io.vertx.core.impl.transports.NioTransport;
+import io.vertx.core.impl.transports.TransportInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.transport.Transport;
 import java.util.List;
 
@@ -41,7 +46,19 @@ public final class NioTransportPlugin implements TransportPlugin {
 
   @Override
   public Transport create(JsonObject options) {
-    return Transport.NIO;
+    return new TransportInternal("nio", true, null, new Spi());
+  }
+
+  /**
+   * Vert.x's NIO transport, with Ringway's {@link AcceptedChannels} hook on the servers it configures. A
+   * subclass, not a wrapper: Vert.x tells NIO from native transports with {@code instanceof NioTransport}.
+   */
+  private static final class Spi extends NioTransport {
+    @Override
+    public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+      super.configure(options, domainSocket, bootstrap);
+      AcceptedChannels.install(bootstrap);
+    }
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.ringway.http.impl;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -18,8 +19,9 @@ import java.util.Map;
 
 /**
  * Strictness at the connection level of one listener: installs {@link StrictRequestDecoder} in place of
- * Vert.x's, answers requests the decoder refused (400/414/431, counted, connection closed), and closes
- * connections that do not send a full first request head in time (slowloris: 408).
+ * Vert.x's (on h2c listeners through {@link H2cSniffer}), answers requests the decoder refused
+ * (400/414/431, counted, connection closed), and closes connections that do not send a full first
+ * request head in time (slowloris: 408).
  */
 final class ConnectionGuard {
 
@@ -31,7 +33,7 @@ final class ConnectionGuard {
   private final long headerTimeoutMillis;
   private final ListenerStats stats;
   /** Header-read timers of connections that have not sent a full request head yet. */
-  private final Map<HttpConnection, Long> waiting = new IdentityHashMap<>();
+  private final Map<Channel, Long> waiting = new IdentityHashMap<>();
 
   ConnectionGuard(Vertx vertx, HttpServerOptions options, long headerTimeoutMillis, ListenerStats stats) {
     this.vertx = vertx;
@@ -40,61 +42,80 @@ final class ConnectionGuard {
     this.stats = stats;
   }
 
-  /** Vert.x calls it once a connection's pipeline is set up and before any request is decoded. */
+  /**
+   * A connection accepted on an h2c listener, before anything was read (through
+   * {@link io.ringway.spi.AcceptedChannels}): the sniffer makes its HTTP/1 decoding strict, and its first
+   * head is timed from now.
+   */
+  void onAccepted(Channel channel) {
+    channel.pipeline().addFirst(H2cSniffer.NAME, new H2cSniffer(options, () -> cancel(channel)));
+    awaitHead(channel);
+  }
+
+  /** Vert.x calls it once a connection's pipeline is set up; on h2c listeners only after its first request. */
   void onConnection(HttpConnection connection) {
     stats.connections++;
     if (!(connection instanceof io.vertx.core.http.impl.HttpServerConnection internal)) {
       return;
     }
     ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
-    if (pipeline.get("httpDecoder") == null) {
-      // HTTP/2: Netty's HTTP/2 codec frames requests; no HTTP/1 decoder to harden, no head to wait for.
+    if (pipeline.get("httpDecoder") == null || pipeline.get("httpDecoder") instanceof StrictRequestDecoder) {
+      // HTTP/2 (Netty's HTTP/2 codec frames requests), or an h2c listener's connection the sniffer hardened.
       return;
     }
     if (pipeline.get("h2c") != null) {
-      // h2c listener: Vert.x builds the HTTP/1 connection only once the first request is decoded, inside
-      // the decoder's read, where swapping the decoder would re-fire its buffered bytes. Not hardened (yet).
+      // h2c, but the transport did not run the accepted-channel hook: swapping the decoder now, inside its
+      // read, would re-fire its buffered bytes past the new one. Left as Vert.x made it.
       return;
     }
     pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options));
-    if (headerTimeoutMillis > 0) {
-      long timer = vertx.setTimer(headerTimeoutMillis, id -> headerTimeout(connection, pipeline));
-      waiting.put(connection, timer);
-      connection.closeHandler(v -> cancel(connection));
-    }
+    awaitHead(pipeline.channel());
   }
 
   /** A full request head arrived on this connection. */
   void onRequest(HttpServerRequest request) {
-    if (!waiting.isEmpty()) {
-      cancel(request.connection());
+    if (!waiting.isEmpty() && request.connection() instanceof io.vertx.core.http.impl.HttpServerConnection internal) {
+      cancel(internal.channelHandlerContext().channel());
     }
   }
 
-  private void cancel(HttpConnection connection) {
-    Long timer = waiting.remove(connection);
+  private void awaitHead(Channel channel) {
+    if (headerTimeoutMillis <= 0) {
+      return;
+    }
+    waiting.put(channel, vertx.setTimer(headerTimeoutMillis, id -> headerTimeout(channel)));
+    channel.closeFuture().addListener(closed -> cancel(channel));
+  }
+
+  private void cancel(Channel channel) {
+    Long timer = waiting.remove(channel);
     if (timer != null) {
       vertx.cancelTimer(timer);
     }
   }
 
-  private void headerTimeout(HttpConnection connection, ChannelPipeline pipeline) {
-    if (waiting.remove(connection) == null) {
+  private void headerTimeout(Channel channel) {
+    if (waiting.remove(channel) == null) {
       return;
     }
     stats.headerTimeouts++;
-    // Written from the decoder's context, so it goes to the socket as is, not through the response encoder.
-    ChannelHandlerContext decoder = pipeline.context("httpDecoder");
-    if (decoder == null) {
-      connection.close();
+    // Written from the first handler that frames nothing (the sniffer while it waits, else the decoder,
+    // which sits after TLS), so the bytes go to the socket as they are, not through the response encoder.
+    ChannelPipeline pipeline = channel.pipeline();
+    ChannelHandlerContext writer = pipeline.context(H2cSniffer.NAME);
+    if (writer == null) {
+      writer = pipeline.context("httpDecoder");
+    }
+    if (writer == null) {
+      channel.close();
       return;
     }
-    decoder.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
+    writer.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
   }
 
   /** The server's invalid-request handler: what Vert.x's default does, plus a counter per cause. */
   void onInvalidRequest(HttpServerRequest request) {
-    cancel(request.connection());
+    onRequest(request);
     Throwable cause = request.decoderResult().cause();
     int status;
     if (cause instanceof TooLongHttpLineException) {

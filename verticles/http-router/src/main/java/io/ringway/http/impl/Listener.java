@@ -1,5 +1,7 @@
 package io.ringway.http.impl;
 
+import io.netty.channel.EventLoop;
+import io.ringway.spi.AcceptedChannels;
 import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.TlsConfig;
 import io.vertx.core.Future;
@@ -11,6 +13,7 @@ import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.file.Files;
@@ -29,6 +32,9 @@ final class Listener {
   private final ConnectionGuard guard;
   private final HttpServer server;
   private final HttpServerOptions options;
+  private final Vertx vertx;
+  /** The h2c listener's hook on accepted connections; null when it has none. */
+  private AcceptedChannels.Registration acceptHook;
 
   /** Loads the listener's TLS material, if any, off the loop; the listener is not listening yet. */
   static Future<Listener> create(Vertx vertx, HttpListenerConfig config, ListenerStats stats,
@@ -58,6 +64,7 @@ final class Listener {
    */
   private Listener(Vertx vertx, HttpListenerConfig config, PemKeyCertOptions pem, ListenerStats stats,
                    Handler<RoutedRequest> handler, Handler<HttpServerRequest> refused) {
+    this.vertx = vertx;
     this.config = config;
     this.stats = stats;
     HttpServerOptions options = new HttpServerOptions()
@@ -96,6 +103,11 @@ final class Listener {
   }
 
   Future<Listener> listen() {
+    if (config.h2c() && !options.isSsl() && config.port() > 0) {
+      // Before listening, so no connection is accepted without it.
+      EventLoop loop = ((ContextInternal) vertx.getOrCreateContext()).nettyEventLoop();
+      acceptHook = AcceptedChannels.register(config.port(), loop, guard::onAccepted);
+    }
     Future<HttpServer> listening = server.listen();
     if (options.isSsl()) {
       // Vert.x serves an address through the first server bound there, with that server's TLS context: a
@@ -114,6 +126,9 @@ final class Listener {
 
   /** Stops accepting and lets open requests finish for up to {@code graceMillis}. */
   Future<Void> close(long graceMillis) {
+    if (acceptHook != null) {
+      acceptHook.close();
+    }
     return server.shutdown(graceMillis, TimeUnit.MILLISECONDS);
   }
 
