@@ -1,4 +1,4 @@
-# Shared set-up for bench/tcp.sh and bench/http.sh. Source it; do not run it.
+# Shared set-up for bench/tcp.sh, http.sh, tun.sh and transports.sh. Source it; do not run it.
 #
 # env (all optional):
 #   RINGWAY_JAR   the jar to benchmark (default: the tree's modules/ringway-launcher/target/ringway.jar).
@@ -54,6 +54,51 @@ transport_yaml() {
 }
 # label_of TOKEN -> io_uring, io_uring_pbuf, ...
 label_of() { echo "${1/+/_}"; }
+
+# ringway_tcp_yaml TOKEN UPSTREAM_PORT [RTT_PORT ECHO_PORT] -> a tcp-proxy config on one event loop: listener `bench`
+# on 127.0.0.1:$proxy_port -> 127.0.0.1:UPSTREAM_PORT; with RTT_PORT and ECHO_PORT also listener `rtt` on RTT_PORT ->
+# 127.0.0.1:ECHO_PORT (bench/transports.sh's round-trip latency path)
+ringway_tcp_yaml() {
+  cat <<YAML
+$(transport_yaml "$1")
+eventLoops: 1              # one loop on the one proxy core the harness pins
+verticles: [tcp-proxy]
+clusters:
+  - name: iperf
+    endpoints: [{host: 127.0.0.1, port: $2}]
+    outlierDetection: false
+YAML
+  [ -n "${4:-}" ] && cat <<YAML
+  - name: echo
+    endpoints: [{host: 127.0.0.1, port: $4}]
+    outlierDetection: false
+YAML
+  cat <<YAML
+tcp:
+  listeners:
+    - {name: bench, host: 127.0.0.1, port: $proxy_port, cluster: iperf, idleTimeout: "0"}
+YAML
+  [ -n "${3:-}" ] && echo "    - {name: rtt, host: 127.0.0.1, port: $3, cluster: echo, idleTimeout: \"0\"}"
+  return 0
+}
+
+# ringway_http_yaml TOKEN BACKEND_PORT -> an http-router config on one event loop: listener `bench` on
+# 127.0.0.1:$proxy_port (HTTP/1.1 only), every request to 127.0.0.1:BACKEND_PORT
+ringway_http_yaml() {
+  cat <<YAML
+$(transport_yaml "$1")
+eventLoops: 1              # one loop on the one proxy core the harness pins
+verticles: [http-router]
+clusters:
+  - name: backend
+    endpoints: [{host: 127.0.0.1, port: $2}]
+http:
+  listeners:
+    - {name: bench, host: 127.0.0.1, port: $proxy_port, h2c: false}
+  routes:
+    - {name: all, target: backend}
+YAML
+}
 
 # ringway_system LABEL CONFIG_FILE KIND(tcp|http) -> exports PROXY_CMD_/PROXY_PORT_ringway_<transport> and appends the
 # system name cmd:ringway_<transport> to $systems (not in a subshell: the exports must reach the harness)

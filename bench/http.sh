@@ -27,19 +27,7 @@ conf="$RUN_DIR/ringway-http"; mkdir -p "$conf"
 systems=${SYSTEMS_BEFORE-"nginx1 haproxy1"}
 for transport in $TRANSPORTS; do
   label=$(label_of "$transport")
-  cat > "$conf/$label.yaml" <<YAML
-$(transport_yaml "$transport")
-eventLoops: 1              # one loop on the one proxy core the harness pins
-verticles: [http-router]
-clusters:
-  - name: backend
-    endpoints: [{host: 127.0.0.1, port: $backend_port}]
-http:
-  listeners:
-    - {name: bench, host: 127.0.0.1, port: $proxy_port, h2c: false}
-  routes:
-    - {name: all, target: backend}
-YAML
+  ringway_http_yaml "$transport" "$backend_port" > "$conf/$label.yaml"
   ringway_system "$label" "$conf/$label.yaml" http
 done
 wait_for_others

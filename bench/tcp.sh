@@ -25,18 +25,7 @@ conf="$RUN_DIR/ringway-tcp"; mkdir -p "$conf"
 systems=${SYSTEMS_BEFORE-"direct haproxy1"}
 for transport in $TRANSPORTS; do
   label=$(label_of "$transport")
-  cat > "$conf/$label.yaml" <<YAML
-$(transport_yaml "$transport")
-eventLoops: 1              # one loop on the one proxy core the harness pins
-verticles: [tcp-proxy]
-clusters:
-  - name: iperf
-    endpoints: [{host: 127.0.0.1, port: $iperf_port}]
-    outlierDetection: false
-tcp:
-  listeners:
-    - {name: bench, host: 127.0.0.1, port: $proxy_port, cluster: iperf, idleTimeout: "0"}
-YAML
+  ringway_tcp_yaml "$transport" "$iperf_port" > "$conf/$label.yaml"
   ringway_system "$label" "$conf/$label.yaml" tcp
 done
 wait_for_others

@@ -27,6 +27,7 @@
 # needs: root, iproute2, iperf3, perf, jq, bc, taskset, a JDK >= 21 (.ci/find-jdk). Nothing here builds the tree.
 # Results: $RES_DIR/tun.tsv (one row per run), summary.md (the table), machine.txt, load.txt, raw/ (iperf3 JSON,
 # perf output, bridge logs, configs). Namespaces and interfaces are deleted on exit, whatever happened.
+# The namespace, key and bridge helpers live in bench/tun-lib.sh (shared with bench/transports.sh).
 set -euo pipefail
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 if [ -z "${RINGWAY_JAR:-}" ] && [ -f /tmp/tunbench/ringway.jar ]; then export RINGWAY_JAR=/tmp/tunbench/ringway.jar; fi
@@ -60,198 +61,18 @@ for s in read write readv writev recvfrom sendto recvmsg sendmsg recvmmsg sendmm
 done
 
 # ------------------------------------------------------------------ clean-up (trap on EXIT, also on failure)
-MY_PIDS=()          # every process started here, stopped by pid
-NAMESPACES=()
+. "$bench_dir/tun-lib.sh"          # namespaces, keys, bridges, iperf3 in namespaces, others/wait_turn; MY_PIDS, NAMESPACES
 cleanup() {
-  local rc=$? p ns
+  local rc=$?
   trap - EXIT INT TERM
-  for p in "${MY_PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
-  sleep 1
-  for p in "${MY_PIDS[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true; done
-  for p in "${MY_PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+  tun_teardown
   [ -n "${sampler_pid:-}" ] && kill "$sampler_pid" 2>/dev/null || true
-  [ -n "${KEY_DIR:-}" ] && rm -rf "$KEY_DIR"
-  for ns in "${NAMESPACES[@]:-}"; do [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true; done
-  local left
-  left=$( { ip netns list; ip -o link show; } 2>/dev/null | grep -c "$sfx" || true)
-  [ "$left" = 0 ] || echo "bench: WARNING: $left namespace/interface entries with suffix $sfx left" >&2
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 past_stop() { [ -n "$STOP_AT" ] && [ "$(( 10#$(date -u +%H%M) ))" -ge "$(( 10#${STOP_AT/:/} ))" ]; }
-
-# others' benchmark processes (not ours, not a pgrep/grep looking for them)
-others() {
-  local p out=""
-  for p in $(pgrep -f "$OTHERS" || true); do
-    [ "$p" = "$$" ] && continue
-    grep -qaE 'pgrep|grep' "/proc/$p/cmdline" 2>/dev/null && continue
-    out+="$p "
-  done
-  echo "$out"
-}
-# wait_turn WHAT: wait while others' benchmarks run; false if WAIT_MAX passed
-wait_turn() {
-  local waited=0 o
-  while o=$(others); [ -n "$o" ]; do
-    [ "$waited" = 0 ] && log "waiting for others' benchmark ($(for p in $o; do tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null | cut -c1-60; echo -n '; '; done)) before $1"
-    [ "$waited" -ge "$WAIT_MAX" ] && { log "gave up waiting after ${WAIT_MAX}s"; return 1; }
-    sleep 3; waited=$((waited + 3))
-  done
-  [ "$waited" -gt 0 ] && log "waited ${waited}s"
-  return 0
-}
-
-cpus_of() { # A|B -> taskset prefix
-  [ "$PIN" = split ] || return 0
-  [ "$1" = A ] && echo "taskset -c 0" || echo "taskset -c 1"
-}
-
-# ------------------------------------------------------------------ namespaces, keys, bridges
-# pair IDX TRANSPORT: namespaces, veth underlay 192.168.IDX.0/24, tunnel 10.IDX.0.0/24; sets vars with prefix P<IDX>_
-make_pair() {
-  local i=$1 ns
-  local nsA="rwbA${i}${sfx}" nsB="rwbB${i}${sfx}" va="rwbv${i}a${sfx}" vb="rwbv${i}b${sfx}"
-  for ns in "$nsA" "$nsB"; do ip netns add "$ns"; NAMESPACES+=("$ns"); ip -n "$ns" link set lo up; done
-  ip link add "$va" netns "$nsA" type veth peer name "$vb" netns "$nsB"
-  ip -n "$nsA" addr add "192.168.$i.1/24" dev "$va"; ip -n "$nsB" addr add "192.168.$i.2/24" dev "$vb"
-  ip -n "$nsA" link set "$va" up; ip -n "$nsB" link set "$vb" up
-  eval "P${i}_nsA=$nsA P${i}_nsB=$nsB P${i}_va=$va P${i}_vb=$vb"
-}
-
-# Curve25519 key pairs from the JDK (X25519): "private public" in Base64, the public key little-endian like Noise's.
-keygen() {
-  local src="$RUN_DIR/tun/KeyGen.java"
-  cat > "$src" <<'JAVA'
-import java.math.BigInteger;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.interfaces.XECPrivateKey;
-import java.security.interfaces.XECPublicKey;
-import java.util.Base64;
-public class KeyGen {
-  public static void main(String[] args) throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("X25519");
-    for (int n = 0; n < Integer.parseInt(args[0]); n++) {
-      KeyPair pair = generator.generateKeyPair();
-      byte[] privateKey = ((XECPrivateKey) pair.getPrivate()).getScalar().orElseThrow();
-      byte[] u = ((XECPublicKey) pair.getPublic()).getU().toByteArray();   // big-endian, maybe 33 bytes
-      byte[] publicKey = new byte[32];
-      for (int i = 0; i < 32 && i < u.length; i++) publicKey[i] = u[u.length - 1 - i];
-      System.out.println(Base64.getEncoder().encodeToString(privateKey) + " " + Base64.getEncoder().encodeToString(publicKey));
-    }
-  }
-}
-JAVA
-  "$JAVA_HOME/bin/java" "$src" "$1"
-}
-
-# bridge_conf FILE TRANSPORT DEVICE TUNADDR LISTENHOST KEYFILE PEERKEY PEERENDPOINT PEERPREFIX
-bridge_conf() {
-  cat > "$1" <<YAML
-transport: $2
-eventLoops: 1
-verticles: [tun-bridge]
-tun:
-  deviceName: $3
-  mtu: $TUN_MTU
-  addresses: [$4/24]
-  listenHost: $5${TUN_READ_SLOTS:+
-  readSlots: $TUN_READ_SLOTS}${TUN_WRITE_SLOTS:+
-  writeSlots: $TUN_WRITE_SLOTS}
-  listenPort: 51820
-  privateKeyFile: $6
-  rekeyAfter: 2m
-  peers:
-    - name: peer
-      publicKey: $7
-      endpoint: $8:51820
-      allowedPrefixes: [$9/32]
-YAML
-  "$JAVA_HOME/bin/java" -jar "$jar" validate "$1" >&2 || { echo "bench: $1 does not validate" >&2; exit 2; }
-}
-
-# start_bridge NS SIDE(A|B) CONF LOG -> echo pid (the JVM's: ip netns exec execs it)
-start_bridge() {
-  local pin; pin=$(cpus_of "$2")
-  # shellcheck disable=SC2086
-  $pin ip netns exec "$1" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $JAVA_OPTS -jar "$jar" --conf "$3" \
-    > "$4" 2>&1 < /dev/null &
-  echo $!
-}
-
-wait_device() { # NS DEV PID LOG: the launcher says ready and the device is up
-  local i
-  for i in $(seq 1 300); do
-    grep -q 'ready in' "$4" 2>/dev/null && ip -n "$1" -o link show dev "$2" 2>/dev/null | grep 'UP' >/dev/null && return 0
-    kill -0 "$3" 2>/dev/null || { echo "bench: bridge in $1 exited at start; log $4:" >&2; tail -20 "$4" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "bench: $2 not up in $1 after 30 s; log $4:" >&2; tail -20 "$4" >&2; exit 1
-}
-
-# setup_tunnel IDX TRANSPORT: bridges in pair IDX; sets T_<transport>_{pids,nsA,nsB,devA,devB,dst}
-setup_tunnel() {
-  local i=$1 t=$2 d="$RES_DIR/raw" nsA nsB keys privA pubA privB pubB
-  local devA="rwbt${i}a${sfx}" devB="rwbt${i}b${sfx}"
-  nsA=$(eval echo "\$P${i}_nsA"); nsB=$(eval echo "\$P${i}_nsB")
-  wait_turn "starting the $t bridges" || exit 3      # key generation and config validation start JVMs too
-  keys=$(keygen 2); read -r privA pubA <<< "$(sed -n 1p <<< "$keys")"; read -r privB pubB <<< "$(sed -n 2p <<< "$keys")"
-  ( umask 077; echo "$privA" > "$KEY_DIR/$t-a.key"; echo "$privB" > "$KEY_DIR/$t-b.key" )
-  bridge_conf "$d/$t-a.yaml" "$t" "$devA" "10.$i.0.1" "192.168.$i.1" "$KEY_DIR/$t-a.key" "$pubB" "192.168.$i.2" "10.$i.0.2"
-  bridge_conf "$d/$t-b.yaml" "$t" "$devB" "10.$i.0.2" "192.168.$i.2" "$KEY_DIR/$t-b.key" "$pubA" "192.168.$i.1" "10.$i.0.1"
-  local pa pb
-  pa=$(start_bridge "$nsA" A "$d/$t-a.yaml" "$d/$t-a.log"); MY_PIDS+=("$pa")
-  pb=$(start_bridge "$nsB" B "$d/$t-b.yaml" "$d/$t-b.log"); MY_PIDS+=("$pb")
-  wait_device "$nsA" "$devA" "$pa" "$d/$t-a.log"; wait_device "$nsB" "$devB" "$pb" "$d/$t-b.log"
-  # the bridge logs its own public key: check the JDK-derived ones match what the peers were given
-  grep -q "public key $pubA" "$d/$t-a.log" && grep -q "public key $pubB" "$d/$t-b.log" \
-    || { echo "bench: a bridge's public key differs from the JDK-derived one; see $d/$t-[ab].log" >&2; exit 1; }
-  eval "T_${t}_pids='$pa $pb' T_${t}_nsA=$nsA T_${t}_nsB=$nsB T_${t}_devA=$devA T_${t}_devB=$devB T_${t}_dst=10.$i.0.2"
-  log "$t bridges up: pids $pa (A, $nsA) $pb (B, $nsB)"
-}
-
-start_iperf_server() { # NS -> pid
-  local pin; pin=$(cpus_of B)
-  $pin ip netns exec "$1" iperf3 -s -p "$IPERF_PORT_TUN" > "$RAW/iperf3-server-$1.log" 2>&1 < /dev/null &
-  echo $!
-}
-
-user_ticks() { # pids... -> utime ticks summed (all threads); stime = cpu_ticks - this
-  local t=0 p v
-  for p in "$@"; do v=$(awk '{print $14}' "/proc/$p/stat" 2>/dev/null || echo 0); t=$((t + v)); done
-  echo "$t"
-}
-
-# packet counters: sum of tx+rx packets of the interfaces given as NS:DEV
-pkts() {
-  local t=0 nd ns dev v
-  for nd in "$@"; do
-    ns=${nd%%:*}; dev=${nd#*:}
-    v=$(ip netns exec "$ns" cat "/sys/class/net/$dev/statistics/tx_packets" "/sys/class/net/$dev/statistics/rx_packets" | awk '{s+=$1} END{print s}')
-    t=$((t + v))
-  done
-  echo "$t"
-}
-
-# path_vars PATH: NS_A DST PIDS IFACES for a path
-path_vars() {
-  case $1 in
-    veth) NS_A=$P177_nsA; DST=192.168.177.2; PIDS=""; IFACES="$P177_nsA:$P177_va $P177_nsB:$P177_vb" ;;
-    io_uring|epoll)
-      NS_A=$(eval echo "\$T_$1_nsA"); DST=$(eval echo "\$T_$1_dst"); PIDS=$(eval echo "\$T_$1_pids")
-      IFACES="$(eval echo "\$T_$1_nsA"):$(eval echo "\$T_$1_devA") $(eval echo "\$T_$1_nsB"):$(eval echo "\$T_$1_devB")" ;;
-  esac
-}
-
-iperf_client() { # NS DST SECS STREAMS OUT
-  local pin; pin=$(cpus_of A)
-  # shellcheck disable=SC2086
-  timeout -k 5 $(( $3 + 30 )) $pin ip netns exec "$1" iperf3 -c "$2" -p "$IPERF_PORT_TUN" -t "$3" -P "$4" -J \
-    --connect-timeout 5000 > "$5" 2>&1 || true
-}
 
 # one_run PATH STREAMS REP PERF(0|1)
 one_run() {
