@@ -1,15 +1,18 @@
 package io.ringway.transport.epoll;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.ringway.spi.AcceptedChannels;
 import io.ringway.spi.ConfigError;
+import io.ringway.spi.KernelDefaultOptions;
 import io.ringway.spi.TransportPlugin;
 import io.vertx.core.impl.transports.EpollTransport;
 import io.vertx.core.impl.transports.TransportInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ClientOptionsBase;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.transport.Transport;
 import java.util.List;
@@ -51,12 +54,22 @@ public final class EpollTransportPlugin implements TransportPlugin {
     return new TransportInternal("epoll", Epoll.isAvailable(), Epoll.unavailabilityCause(), new Spi());
   }
 
-  /** Vert.x's epoll transport, with Ringway's {@link AcceptedChannels} hook on the servers it configures. */
+  /**
+   * Vert.x's epoll transport, with Ringway's {@link AcceptedChannels} hook on the servers it configures and
+   * without the {@link KernelDefaultOptions} it would set on every socket.
+   */
   private static final class Spi extends EpollTransport {
     @Override
     public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
       super.configure(options, domainSocket, bootstrap);
+      KernelDefaultOptions.drop(bootstrap.config().childOptions(), option -> bootstrap.childOption(option, null));
       AcceptedChannels.install(bootstrap);
+    }
+
+    @Override
+    public void configure(ClientOptionsBase options, int connectTimeout, boolean domainSocket, Bootstrap bootstrap) {
+      super.configure(options, connectTimeout, domainSocket, bootstrap);
+      KernelDefaultOptions.drop(bootstrap.config().options(), option -> bootstrap.option(option, null));
     }
   }
 

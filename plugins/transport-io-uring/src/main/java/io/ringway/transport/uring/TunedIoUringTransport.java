@@ -10,6 +10,7 @@ import io.netty.channel.uring.IoUringFixedBufferRingAllocator;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.ringway.spi.AcceptedChannels;
+import io.ringway.spi.KernelDefaultOptions;
 import io.vertx.core.impl.transports.IoUringTransport;
 import io.vertx.core.net.ClientOptionsBase;
 import io.vertx.core.net.NetServerOptions;
@@ -18,8 +19,8 @@ import io.vertx.core.transport.Transport;
 /**
  * Vert.x's io_uring transport with Ringway's ring tunables: Vert.x's own {@code Transport.IO_URING}
  * always builds rings with Netty's defaults, so this one hands Vert.x an SPI transport whose
- * {@link #ioHandlerFactory()} applies {@link IoUringOptions}, and leaves channels to Vert.x (plus the
- * {@link AcceptedChannels} hook on servers).
+ * {@link #ioHandlerFactory()} applies {@link IoUringOptions}, and leaves channels to Vert.x, plus the
+ * {@link AcceptedChannels} hook on servers and minus the {@link KernelDefaultOptions} it would set.
  */
 final class TunedIoUringTransport implements Transport {
 
@@ -98,6 +99,7 @@ final class TunedIoUringTransport implements Transport {
     @Override
     public void configure(NetServerOptions serverOptions, boolean domainSocket, ServerBootstrap bootstrap) {
       super.configure(serverOptions, domainSocket, bootstrap);
+      KernelDefaultOptions.drop(bootstrap.config().childOptions(), option -> bootstrap.childOption(option, null));
       AcceptedChannels.install(bootstrap);
       if (options.bufferRing() != null) {
         // Reads of accepted sockets take kernel-picked buffers from the ring instead of one per socket.
@@ -108,6 +110,7 @@ final class TunedIoUringTransport implements Transport {
     @Override
     public void configure(ClientOptionsBase clientOptions, int connectTimeout, boolean domainSocket, Bootstrap bootstrap) {
       super.configure(clientOptions, connectTimeout, domainSocket, bootstrap);
+      KernelDefaultOptions.drop(bootstrap.config().options(), option -> bootstrap.option(option, null));
       if (options.bufferRing() != null) {
         bootstrap.option(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, options.bufferRing().groupId());
       }
