@@ -26,6 +26,7 @@ import io.ringway.spi.upstream.HealthCheckConfig;
 import io.ringway.spi.upstream.HealthCheckPayload;
 import io.ringway.spi.upstream.OutlierDetectionConfig;
 import io.ringway.spi.upstream.ProxyProtocolVersion;
+import io.ringway.spi.upstream.UpstreamProtocol;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,7 @@ class ProxySectionsTest {
   void readsAClusterWithEveryField() {
     RingwayConfig config = valid("""
         {"clusters": [{"name": "api", "loadBalancer": "maglev", "connectTimeout": "250ms", "sendProxyProtocol": "v2",
+          "protocol": "h2c",
           "endpoints": [{"host": "10.0.0.1", "port": 8080, "weight": 3}, {"host": "::1", "port": 8080}],
           "healthCheck": {"interval": "2s", "timeout": "500ms", "healthyThreshold": 1, "unhealthyThreshold": 2,
                           "sendHex": "0d0a", "expect": "OK"},
@@ -58,7 +60,7 @@ class ProxySectionsTest {
         new HealthCheckConfig(Duration.ofSeconds(2), Duration.ofMillis(500), 1, 2, HealthCheckPayload.hex("0d0a"),
             HealthCheckPayload.text("OK")),
         new OutlierDetectionConfig(3, Duration.ofSeconds(10), Duration.ofMinutes(1), 50),
-        new CircuitBreakerConfig(100, 10), Duration.ofMillis(250), ProxyProtocolVersion.V2));
+        new CircuitBreakerConfig(100, 10), Duration.ofMillis(250), ProxyProtocolVersion.V2, UpstreamProtocol.H2C));
   }
 
   @Test
@@ -91,6 +93,7 @@ class ProxySectionsTest {
     List<String> errors = errors("""
         {"clusters": [
            {"name": "api", "loadBalancer": "fastest", "connectTimeout": "5 seconds", "sendProxyProtocol": "v3",
+            "protocol": "h2",
             "endpoints": [{"host": "a", "port": 1}, {"host": "a", "port": 1}, {"port": 70000}],
             "healthCheck": {"interval": "1s", "timeout": "2s", "send": "x", "sendHex": "0"},
             "outlierDetection": {"baseEjectionTime": "1m", "maxEjectionTime": "10s"}},
@@ -110,6 +113,7 @@ class ProxySectionsTest {
         "clusters[0].healthCheck.timeout: must not exceed interval (1s), got 2s",
         "clusters[0].outlierDetection.maxEjectionTime: must be at least baseEjectionTime (1m), got 10s",
         "clusters[0].sendProxyProtocol: expected none, v1 or v2, got \"v3\"",
+        "clusters[0].protocol: expected http1 or h2c, got \"h2\"",
         "clusters[1].name: duplicate cluster \"api\" (already at clusters[0].name)",
         "tcp.listeners[0].cluster: unknown cluster \"web\" (known: api, api)",
         "tcp.listeners[0].trustedSources: required when acceptProxyProtocol is true",

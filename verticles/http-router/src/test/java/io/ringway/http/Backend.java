@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.ringway.spi.upstream.Endpoint;
 import java.util.concurrent.TimeUnit;
@@ -13,12 +14,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A test upstream that counts every request head it sees: {@code /echo} streams the body back,
  * {@code /headers} answers the headers it got as JSON, {@code /slow} never answers, {@code /status/N}
- * answers N, {@code /partial} sends one chunk and then drops the connection, {@code /big} streams
+ * answers N, {@code /refuse/<name>} is refused (HTTP/2 REFUSED_STREAM) by the backend of that name and
+ * answered by the others, {@code /partial} sends one chunk and then drops the connection, {@code /big} streams
  * {@link #BIG_BODY} bytes under backpressure, anything else names the backend.
  */
 final class Backend implements AutoCloseable {
 
   static final int BIG_BODY = 32 * 1024 * 1024;
+  static final long REFUSED_STREAM = 0x7;
   static final String PARTIAL_CHUNK = "first-and-last-chunk";
 
   final String name;
@@ -54,12 +57,19 @@ final class Backend implements AutoCloseable {
       }
       request.pipeTo(request.response());
     } else if (path.startsWith("/headers")) {
-      JsonObject json = new JsonObject().put("uri", request.uri()).put("host", String.valueOf(request.authority()));
+      JsonObject json = new JsonObject().put("uri", request.uri()).put("host", String.valueOf(request.authority()))
+          .put("version", request.version().name());
       request.headers().forEach(h -> json.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
       request.response().putHeader("content-type", "application/json").putHeader("x-drop-me", "1")
           .end(json.encode());
     } else if (path.startsWith("/slow")) {
       request.pause();
+    } else if (path.startsWith("/refuse/")) {
+      if (request.version() == HttpVersion.HTTP_2 && path.equals("/refuse/" + name)) {
+        request.response().reset(REFUSED_STREAM);
+      } else {
+        request.response().end(name);
+      }
     } else if (path.startsWith("/partial")) {
       request.response().setChunked(true).write(PARTIAL_CHUNK)
           .onComplete(v -> request.connection().close());

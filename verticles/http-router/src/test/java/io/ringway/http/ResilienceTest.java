@@ -13,6 +13,7 @@ import io.ringway.spi.config.WeightedCluster;
 import io.ringway.spi.upstream.CircuitBreakerConfig;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
+import io.ringway.spi.upstream.UpstreamProtocol;
 import io.ringway.testkit.Ports;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -33,6 +34,8 @@ class ResilienceTest {
   private RouterFixture fixture;
   private Backend good;
   private Backend failing;
+  private Backend h2a;
+  private Backend h2b;
 
   /** The fixture on the transport this class runs on: io_uring here, epoll in its subclass. */
   RouterFixture newFixture() {
@@ -44,12 +47,15 @@ class ResilienceTest {
     fixture = newFixture();
     good = new Backend(fixture.vertx, "good");
     failing = new Backend(fixture.vertx, "failing");
+    h2a = new Backend(fixture.vertx, "h2a");
+    h2b = new Backend(fixture.vertx, "h2b");
     Endpoint dead = Endpoint.of(RouterFixture.HOST, Ports.freeTcpPort());
     List<ClusterConfig> clusters = List.of(
         ClusterConfig.of("deadfirst", List.of(dead, good.endpoint())).withOutlierDetection(null),
         ClusterConfig.of("mixed", List.of(failing.endpoint(), good.endpoint())).withOutlierDetection(null),
         ClusterConfig.of("slow", List.of(good.endpoint())),
-        ClusterConfig.of("tiny", List.of(good.endpoint())).withLimits(new CircuitBreakerConfig(1, 1)));
+        ClusterConfig.of("tiny", List.of(good.endpoint())).withLimits(new CircuitBreakerConfig(1, 1)),
+        ClusterConfig.of("h2", List.of(h2a.endpoint(), h2b.endpoint())).withProtocol(UpstreamProtocol.H2C));
     RoutePolicy quick = RoutePolicy.DEFAULTS.withTimeout(Duration.ofMillis(300)).withRetries(0);
     fixture.start(1, RouterFixture.listener(Ports.freeTcpPort()), clusters, List.of(
         new RouteConfig("connect-retry", RouteMatch.path(PathMatch.prefix("/dead")), ForwardAction.to("deadfirst"),
@@ -65,6 +71,8 @@ class ResilienceTest {
         new RouteConfig("partial", RouteMatch.path(PathMatch.exact("/partial")), ForwardAction.to("slow")),
         new RouteConfig("big", RouteMatch.path(PathMatch.exact("/big")), ForwardAction.to("slow")),
         new RouteConfig("echo", RouteMatch.path(PathMatch.exact("/echo")), ForwardAction.to("slow")),
+        new RouteConfig("h2", RouteMatch.path(PathMatch.prefix("/h2/")),
+            new ForwardAction(List.of(new WeightedCluster("h2", 1)), "/", null), RoutePolicy.DEFAULTS.withRetries(1)),
         new RouteConfig("bus", RouteMatch.path(PathMatch.exact("/bus")), new EventBusAction("svc.echo")),
         new RouteConfig("bus-none", RouteMatch.path(PathMatch.exact("/bus/none")), new EventBusAction("svc.none")),
         new RouteConfig("bus-slow", RouteMatch.path(PathMatch.exact("/bus/slow")), new EventBusAction("svc.slow"),
@@ -179,6 +187,31 @@ class ResilienceTest {
         () -> activeUpstreamRequests("slow") == 0);
     assertThat(fixture.unhandled).isEmpty();
     assertThat(send(HttpMethod.GET, "/status/200", null).status()).as("the router still answers").isEqualTo(200);
+  }
+
+  @Test
+  void anH2cClusterIsSpokenToInHttp2() throws Exception {
+    Reply headers = send(HttpMethod.GET, "/h2/headers", null);
+    assertThat(headers.status()).isEqualTo(200);
+    assertThat(headers.body().toJsonObject().getString("version")).isEqualTo("HTTP_2");
+
+    Reply echo = send(HttpMethod.POST, "/h2/echo", "over two protocols");
+    assertThat(echo.status()).isEqualTo(200);
+    assertThat(echo.body().toString()).isEqualTo("over two protocols");
+  }
+
+  @Test
+  void aRefusedStreamIsRetriedEvenForAPost() throws Exception {
+    for (int i = 0; i < 4; i++) {
+      // h2a refuses the stream, so whichever endpoint the balancer picks first, h2b answers. No body: one
+      // already streamed to the refusing endpoint could not be sent again.
+      Reply reply = send(HttpMethod.POST, "/h2/refuse/h2a", null);
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.body().toString()).isEqualTo("h2b");
+    }
+    JsonObject cluster = fixture.stats().getJsonArray("clusters").stream().map(JsonObject.class::cast)
+        .filter(c -> c.getString("cluster").equals("h2")).findFirst().orElseThrow();
+    assertThat(cluster.getLong("httpRefusedStreams")).isBetween(1L, 4L);
   }
 
   private long activeUpstreamRequests(String cluster) {

@@ -8,6 +8,7 @@ import io.ringway.spi.upstream.HealthCheckPayload;
 import io.ringway.spi.upstream.LoadBalancerFactory;
 import io.ringway.spi.upstream.OutlierDetectionConfig;
 import io.ringway.spi.upstream.ProxyProtocolVersion;
+import io.ringway.spi.upstream.UpstreamProtocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +29,7 @@ import java.util.Map;
  *     outlierDetection: {consecutiveConnectFailures: 5, baseEjectionTime: 30s, maxEjectionTime: 300s, maxEjectedPercent: 10}
  *     limits: {maxConnections: 1024, maxPendingConnects: 1024}
  *     sendProxyProtocol: none              # none | v1 | v2
+ *     protocol: http1                      # http1 | h2c (HTTP/2 prior knowledge); HTTP routes only
  * </pre>
  */
 final class ClustersSection {
@@ -63,11 +65,12 @@ final class ClustersSection {
           limits.integer("maxPendingConnects", 1, 1_000_000, CircuitBreakerConfig.DEFAULT_LIMIT));
       limits.rejectUnknownKeys();
       ProxyProtocolVersion proxyProtocol = proxyProtocol(cluster);
+      UpstreamProtocol protocol = protocol(cluster);
       cluster.rejectUnknownKeys();
       // After an error the readers hand back defaults, so building is safe; the config is refused anyway.
       if (name != null) {
         clusters.add(new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outliers, breaker, connectTimeout,
-            proxyProtocol));
+            proxyProtocol, protocol));
       }
     }
     return clusters;
@@ -169,5 +172,16 @@ final class ClustersSection {
       cluster.fail("sendProxyProtocol", "expected none, v1 or v2, got \"" + text + "\"");
       return ProxyProtocolVersion.NONE;
     }
+  }
+
+  private static UpstreamProtocol protocol(ConfigReader cluster) {
+    String text = cluster.string("protocol", UpstreamProtocol.HTTP1.configName());
+    for (UpstreamProtocol protocol : UpstreamProtocol.values()) {
+      if (protocol.configName().equals(text)) {
+        return protocol;
+      }
+    }
+    cluster.fail("protocol", "expected http1 or h2c, got \"" + text + "\"");
+    return UpstreamProtocol.HTTP1;
   }
 }

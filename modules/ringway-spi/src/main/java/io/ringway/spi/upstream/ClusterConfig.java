@@ -17,10 +17,12 @@ import java.util.Set;
  * @param limits the circuit-breaker limits
  * @param connectTimeout limit on opening one upstream connection
  * @param sendProxyProtocol the PROXY protocol header written first on every upstream connection
+ * @param protocol how HTTP routes speak to the endpoints (the TCP proxy ignores it)
  */
 public record ClusterConfig(String name, List<Endpoint> endpoints, String loadBalancer, HealthCheckConfig healthCheck,
                             OutlierDetectionConfig outlierDetection, CircuitBreakerConfig limits,
-                            Duration connectTimeout, ProxyProtocolVersion sendProxyProtocol) {
+                            Duration connectTimeout, ProxyProtocolVersion sendProxyProtocol,
+                            UpstreamProtocol protocol) {
 
   public static final String DEFAULT_LOAD_BALANCER = "round_robin";
   /** Envoy's default connect timeout. */
@@ -45,49 +47,55 @@ public record ClusterConfig(String name, List<Endpoint> endpoints, String loadBa
       throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " must be positive");
     }
     Objects.requireNonNull(sendProxyProtocol, "sendProxyProtocol");
+    Objects.requireNonNull(protocol, "protocol");
   }
 
   /**
    * A cluster with the defaults: {@value #DEFAULT_LOAD_BALANCER}, no active health check, default
-   * outlier detection and limits, a 5 s connect timeout, no PROXY protocol header.
+   * outlier detection and limits, a 5 s connect timeout, no PROXY protocol header, HTTP/1.1.
    */
   public static ClusterConfig of(String name, List<Endpoint> endpoints) {
     return new ClusterConfig(name, endpoints, DEFAULT_LOAD_BALANCER, null, OutlierDetectionConfig.defaults(),
-        CircuitBreakerConfig.defaults(), DEFAULT_CONNECT_TIMEOUT, ProxyProtocolVersion.NONE);
+        CircuitBreakerConfig.defaults(), DEFAULT_CONNECT_TIMEOUT, ProxyProtocolVersion.NONE, UpstreamProtocol.HTTP1);
   }
 
   public ClusterConfig withEndpoints(List<Endpoint> endpoints) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol);
+        sendProxyProtocol, protocol);
   }
 
   public ClusterConfig withLoadBalancer(String loadBalancer) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol);
+        sendProxyProtocol, protocol);
   }
 
   public ClusterConfig withHealthCheck(HealthCheckConfig healthCheck) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol);
+        sendProxyProtocol, protocol);
   }
 
   public ClusterConfig withOutlierDetection(OutlierDetectionConfig outlierDetection) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol);
+        sendProxyProtocol, protocol);
   }
 
   public ClusterConfig withLimits(CircuitBreakerConfig limits) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol);
+        sendProxyProtocol, protocol);
   }
 
   public ClusterConfig withConnectTimeout(Duration connectTimeout) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol);
+        sendProxyProtocol, protocol);
   }
 
   public ClusterConfig withSendProxyProtocol(ProxyProtocolVersion sendProxyProtocol) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol);
+        sendProxyProtocol, protocol);
+  }
+
+  public ClusterConfig withProtocol(UpstreamProtocol protocol) {
+    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
+        sendProxyProtocol, protocol);
   }
 }

@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.StreamResetException;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import java.net.ConnectException;
@@ -34,6 +35,8 @@ final class ProxyExchange {
   private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
       HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
   private static final Set<Integer> RETRY_STATUS = Set.of(502, 503, 504);
+  /** HTTP/2's REFUSED_STREAM: the peer guarantees it processed nothing of the stream (RFC 9113, 8.7). */
+  private static final long REFUSED_STREAM = 0x7;
 
   private final RouterContext router;
   private final HttpServerRequest request;
@@ -141,7 +144,7 @@ final class ProxyExchange {
     if (policy.perTryTimeout() != null) {
       attempt.timer = router.vertx().setTimer(policy.perTryTimeout().toMillis(), id -> attempt.timedOut());
     }
-    router.client().request(options).onComplete(ar -> {
+    router.client(cluster.config().protocol()).request(options).onComplete(ar -> {
       if (ar.failed()) {
         attempt.failed(ar.cause(), ar.cause() instanceof ConnectException
             || ar.cause() instanceof io.netty.channel.ConnectTimeoutException);
@@ -377,12 +380,18 @@ final class ProxyExchange {
       } else {
         lease.release();
       }
-      // A connect failure sent nothing, so any method may move on; otherwise the retry policy decides.
-      if (!finished && (connectFailure ? !bodyStarted && tried.size() <= policy.retries() : mayRetry())
+      boolean refused = cause instanceof StreamResetException reset && reset.getCode() == REFUSED_STREAM;
+      if (refused) {
+        upstreamStats.refusedStreams++;
+      }
+      // A connect failure or a refused stream was never processed, so any method may move on; otherwise
+      // the retry policy decides.
+      boolean unprocessed = connectFailure || refused;
+      if (!finished && (unprocessed ? !bodyStarted && tried.size() <= policy.retries() : mayRetry())
           && takeRetry()) {
         nextTry();
       } else {
-        finishWithError(lastTryTimedOut ? 504 : connectFailure ? 503 : 502,
+        finishWithError(lastTryTimedOut ? 504 : unprocessed ? 503 : 502,
             lastTryTimedOut ? "upstream try timeout" : "upstream " + (connectFailure ? "connect" : "request")
                 + " failed: " + cause.getMessage());
       }

@@ -16,6 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
@@ -66,7 +67,10 @@ public final class RouterInstance {
     this.instances = Math.max(1, context.getInstanceCount());
     HttpClientOptions clientOptions = new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
         .setPipelining(false);
-    this.router = new RouterContext(vertx, vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(256)));
+    HttpClientOptions h2cOptions = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false).setTcpNoDelay(true);
+    this.router = new RouterContext(vertx, vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(256)),
+        vertx.createHttpClient(h2cOptions));
     this.clusters = new UpstreamClusters(vertx, id, instances);
   }
 
@@ -243,7 +247,7 @@ public final class RouterInstance {
     listeners.clear();
     applyAccessLog(null);
     steps.add(clusters.close());
-    return Future.join(steps).compose(v -> router.client().close());
+    return Future.join(steps).compose(v -> Future.join(router.client().close(), router.h2cClient().close())).mapEmpty();
   }
 
   private Future<Void> enqueue(Supplier<Future<Void>> step) {

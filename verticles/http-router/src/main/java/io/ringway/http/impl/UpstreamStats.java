@@ -9,6 +9,8 @@ final class UpstreamStats {
   long requests;
   /** Tries that failed to connect or were reset before a response head. */
   long failures;
+  /** Of the failures, HTTP/2 streams the upstream refused (REFUSED_STREAM: not processed, safe to retry). */
+  long refusedStreams;
   /** Tries that passed their per-try timeout. */
   long tryTimeouts;
   /** Tries answered 502, 503 or 504 by the upstream. */
@@ -21,7 +23,7 @@ final class UpstreamStats {
 
   JsonObject toJson() {
     return new JsonObject().put("httpRequests", requests).put("httpFailures", failures)
-        .put("httpTryTimeouts", tryTimeouts).put("httpGatewayErrors", gatewayErrors)
+        .put("httpRefusedStreams", refusedStreams).put("httpTryTimeouts", tryTimeouts).put("httpGatewayErrors", gatewayErrors)
         .put("httpResponses", responses.addTo(new JsonObject()));
   }
 }
