@@ -17,7 +17,7 @@
 # TCP and HTTP: Ringway started through bench/warm-start.sh (JIT warm-up, then hot reload onto the measured port),
 # `eventLoops: 1`; PIN=pinned puts the load generator, backend and echo server on cpu0 and the proxy on cpu1, as the
 # peers' harness does. TUN: bridges as in bench/tun.sh (bench/tun-lib.sh), `eventLoops: 1`, unpinned unless
-# TUN_PIN=split; a transport the bridge refuses (NIO) is started once, and its refusal reported as the row.
+# TUN_PIN=split; a transport the bridge may refuse (anything but io_uring and epoll) is probed once first, and a refusal is reported as the row.
 #
 # usage: bench/transports.sh [COMPONENTS="tcp http tun"]
 # env: TRANSPORTS ("io_uring epoll nio"; TRANSPORT+TAG variants as in common.sh, TCP/HTTP only), REPS (2), SECS (10)

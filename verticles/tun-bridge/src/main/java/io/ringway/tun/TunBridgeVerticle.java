@@ -3,7 +3,6 @@ package io.ringway.tun;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigSnapshot;
@@ -17,6 +16,7 @@ import io.ringway.tun.impl.Bridge;
 import io.ringway.tun.impl.EpollTunChannel;
 import io.ringway.tun.impl.IoUringTunChannel;
 import io.ringway.tun.impl.MeshPeers;
+import io.ringway.tun.impl.NioTunChannel;
 import io.ringway.tun.impl.PrivateKeys;
 import io.ringway.tun.impl.StaticKeyPair;
 import io.ringway.tun.impl.TunChannel;
@@ -44,8 +44,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The L3 tunnel: a TUN device bridged to encrypted UDP peers, both read and written on this
  * verticle's event loop — the TUN fd through io_uring operations on the loop's own ring
  * ({@link IoUringTunChannel}) or, on the epoll transport, through readiness in the loop's own epoll
- * set ({@link EpollTunChannel}); the UDP socket is a channel of the same loop. On NIO the deployment
- * fails, naming the transport (no dedicated-thread fallback is built).
+ * set ({@link EpollTunChannel}); the UDP socket is a channel of the same loop. On NIO (or any other
+ * transport) a dedicated reader thread per device polls the fd and hands packets to the loop
+ * ({@link NioTunChannel}), a fallback that costs a thread per device and a copy per packet; the
+ * bridge itself still runs on the loop only.
  *
  * <p>The device is opened and the key read in {@code executeBlocking}, never on the loop. Peers
  * follow {@link Addresses#CONFIG_APPLIED}: a peer that stays keeps its sessions; device, address,
@@ -59,11 +61,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * reply:
  * <pre>{"verticle":"tun-bridge", "instance":"tun-bridge-1", "instances":1, "thread":.., "configVersion":..,
  *  "inFlight":0 (a tunnel holds no connections: a drain has nothing to wait for),
- *  "ioPath":"io_uring" or "epoll", "device":"ringway0", "publicKey":..,
+ *  "ioPath":"io_uring", "epoll" or "reader-thread" (NIO), "device":"ringway0", "publicKey":..,
  *  "listen":"[0:0:0:0:0:0:0:0]:51820" (on io_uring: Vert.x makes dual-stack UDP sockets there, so
  *                                      0.0.0.0 binds the IPv6 wildcard and takes IPv4 too),
- *  "tun":{"packetsRead","bytesRead","packetsWritten","bytesWritten","writesDropped","readErrors","writeErrors",
- *         "handlerFailures"}, "udpErrors":n,
+ *  "tun":{"packetsRead","bytesRead","packetsWritten","bytesWritten","writesDropped",
+ *         "readsDropped" (reader-thread only: the loop was behind), "readErrors","writeErrors","handlerFailures"},
+ *  "udpErrors":n,
  *  "drops":{"BAD_TAG":n, ...}          (node-wide, every peer's included; only non-zero reasons)
  *  "peers":[{"peer","publicKey","endpoint","session","handshakes","handshakeAgeMillis","txPackets","txBytes",
  *            "rxPackets","rxBytes","queued","drops":{...}}]}</pre>
@@ -104,11 +107,6 @@ public final class TunBridgeVerticle extends VerticleBase {
           + " add a tun section (or set tun.enabled: true)"));
     }
     IoEventLoop loop = (IoEventLoop) ((ContextInternal) context).nettyEventLoop();
-    if (!loop.isIoType(IoUringIoHandler.class) && !loop.isIoType(EpollIoHandler.class)) {
-      return Future.failedFuture(new IllegalStateException("tun-bridge needs the io_uring or epoll transport, but this"
-          + " node's event loops run " + ioPath(loop) + " (there is no NIO path for the TUN fd);"
-          + " set transport: io_uring, epoll or auto"));
-    }
     return vertx.executeBlocking(() -> openBlocking(tun))
         .compose(opened -> startOnLoop(loop, opened))
         .compose(started -> {
@@ -193,9 +191,7 @@ public final class TunBridgeVerticle extends VerticleBase {
         .onFailure(e -> opened.device().close())
         .compose(bound -> {
           udp = bound;
-          TunChannel tunChannel = uring
-              ? new IoUringTunChannel(opened.device(), loop, tun.readSlots(), tun.writeSlots(), tun.mtu(), bridge::onTunPacket)
-              : new EpollTunChannel(opened.device(), loop, tun.mtu(), bridge::onTunPacket);
+          TunChannel tunChannel = tunChannel(loop, opened.device());
           // A failed open closes the device itself; the socket is ours to close.
           return tunChannel.open().onSuccess(ready -> channel = tunChannel).onFailure(e -> bound.close());
         })
@@ -287,6 +283,7 @@ public final class TunBridgeVerticle extends VerticleBase {
         .put("packetsWritten", channelStats.packetsWritten)
         .put("bytesWritten", channelStats.bytesWritten)
         .put("writesDropped", channelStats.writesDropped)
+        .put("readsDropped", channelStats.readsDropped)
         .put("readErrors", channelStats.readErrors)
         .put("writeErrors", channelStats.writeErrors)
         .put("handlerFailures", channelStats.handlerFailures);
@@ -307,7 +304,14 @@ public final class TunBridgeVerticle extends VerticleBase {
         .mergeIn(bridge.statsJson());
   }
 
-  private static String ioPath(IoEventLoop loop) {
-    return loop.isIoType(NioIoHandler.class) ? "nio" : "another transport";
+  /** The loop's own ring or epoll set where it has one; otherwise a reader thread (NIO's selector takes no raw fd). */
+  private TunChannel tunChannel(IoEventLoop loop, TunDevice device) {
+    if (loop.isIoType(IoUringIoHandler.class)) {
+      return new IoUringTunChannel(device, loop, tun.readSlots(), tun.writeSlots(), tun.mtu(), bridge::onTunPacket);
+    }
+    if (loop.isIoType(EpollIoHandler.class)) {
+      return new EpollTunChannel(device, loop, tun.mtu(), bridge::onTunPacket);
+    }
+    return new NioTunChannel(device, loop, tun.mtu(), NioTunChannel.DEFAULT_HANDOFF_LIMIT, bridge::onTunPacket);
   }
 }

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Deployment failures say what is wrong and leave no interface behind; the cluster registry's
- * contract on the event bus (the tunnel itself: e2e.TunnelEndToEndTest).
+ * Deployment failures say what is wrong and leave no interface behind; on NIO the reader thread
+ * comes and goes with the deployment; the cluster registry's contract on the event bus (the tunnel
+ * itself: e2e.TunnelEndToEndTest).
  */
 class TunBridgeVerticleTest {
 
@@ -47,11 +48,28 @@ class TunBridgeVerticleTest {
   }
 
   @Test
-  void onAnotherTransportTheDeploymentFailsNamingIt() {
+  void onNioTheDeviceIsReadByAThreadOfItsOwnAndUndeployingStopsIt() throws Exception {
+    TunFixture.requireTun();
     vertx = Vertx.builder().withTransport(Transport.NIO).build();
+    Path key = dir.resolve("tun.key");
+    Files.writeString(key, Base64Key.random());
+    RingwayConfig ringway = new RingwayConfig("nio", 1, Map.of(), List.of("tun-bridge"), null, null)
+        .withTun(config(key.toString(), null, List.of()));
+    String deployment = vertx.deployVerticle(new TunBridgeVerticleProvider().create(new ConfigSnapshot(1, ringway, "test")))
+        .await(10, TimeUnit.SECONDS);
 
-    assertThat(deployFailure(config(null, "RWT_UNUSED", List.of())))
-        .startsWith("tun-bridge needs the io_uring or epoll transport, but this node's event loops run nio");
+    JsonObject stats = vertx.eventBus().<InstanceStats>request(Addresses.STATS_COLLECT, null).await(5, TimeUnit.SECONDS)
+        .body().counters();
+    assertThat(stats.getString("ioPath")).isEqualTo("reader-thread");
+    assertThat(stats.getString("thread")).as("the bridge itself runs on the loop").startsWith("vert.x-eventloop-thread-");
+    assertThat(stats.getString("listen")).matches("127\\.0\\.0\\.1:[1-9][0-9]*");
+    assertThat(stats.getJsonObject("tun").getLong("readsDropped")).isZero();
+    Thread reader = Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> thread.getName().equals("ringway-tun-reader-" + tun.name)).findFirst().orElseThrow();
+
+    vertx.undeploy(deployment).await(10, TimeUnit.SECONDS);
+    reader.join(2000);
+    assertThat(reader.isAlive()).isFalse();
     assertThat(tun.linkExists()).isFalse();
   }
 

@@ -19,10 +19,18 @@ public final class LibC {
 
   public static final int EPERM = 1;
   public static final int ENOENT = 2;
+  public static final int EINTR = 4;
+  public static final int EBADF = 9;
+  public static final int EAGAIN = 11;
   public static final int EACCES = 13;
   public static final int EBUSY = 16;
   public static final int ENODEV = 19;
   public static final int EINVAL = 22;
+
+  /** {@code struct pollfd} is {int fd; short events; short revents;}: 8 bytes. */
+  public static final int POLLFD_SIZE = 8;
+  public static final short POLLIN = 0x1;
+  public static final short POLLNVAL = 0x20;
 
   static {
     Native.register("c");
@@ -38,4 +46,13 @@ public final class LibC {
   public static native int socket(int domain, int type, int protocol) throws LastErrorException;
 
   public static native int close(int fd) throws LastErrorException;
+
+  /** Returns the number of ready fds, 0 on timeout. */
+  public static native int poll(Pointer fds, long nfds, int timeoutMillis) throws LastErrorException;
+
+  /** On a TUN fd: one whole packet per call (truncated to {@code count}); EAGAIN when none is queued. */
+  public static native long read(int fd, Pointer buffer, long count) throws LastErrorException;
+
+  /** On a TUN fd: one whole packet per call. */
+  public static native long write(int fd, Pointer buffer, long count) throws LastErrorException;
 }

@@ -1,6 +1,9 @@
 package io.ringway.tun.impl;
 
-/** Counters of one TUN channel, written and read on its event loop only. */
+/**
+ * Counters of one TUN channel, read on its event loop only ({@link NioTunChannel} counts reads on
+ * its reader thread and copies them in when {@link TunChannel#stats} is called).
+ */
 public final class TunChannelStats {
 
   public long packetsRead;
@@ -9,6 +12,11 @@ public final class TunChannelStats {
   public long bytesWritten;
   /** Writes refused because every write slot was in flight. */
   public long writesDropped;
+  /**
+   * Packets read but dropped because the loop had not yet taken the ones before: only the reader
+   * thread path ({@link NioTunChannel}) hands packets across threads; 0 elsewhere.
+   */
+  public long readsDropped;
   public long readErrors;
   public long writeErrors;
   public long handlerFailures;
@@ -19,7 +27,7 @@ public final class TunChannelStats {
   @Override
   public String toString() {
     return "read " + packetsRead + "/" + bytesRead + "B, written " + packetsWritten + "/"
-        + bytesWritten + "B, dropped " + writesDropped + ", errors r" + readErrors + " w" + writeErrors
-        + ", handler failures " + handlerFailures;
+        + bytesWritten + "B, dropped w" + writesDropped + " r" + readsDropped + ", errors r" + readErrors
+        + " w" + writeErrors + ", handler failures " + handlerFailures;
   }
 }

@@ -42,8 +42,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One Ringway tunnel node in a child JVM, started by the test inside a network namespace
  * ({@code ip netns exec ns java ... TunNode node.json}). Deploys the real {@code tun-bridge}
- * verticle, found through its {@link VerticleProvider}, on the io_uring transport (epoll if the
- * node says {@code "transport": "epoll"}), then answers
+ * verticle, found through its {@link VerticleProvider}, on the io_uring transport (epoll or NIO if
+ * the node says {@code "transport": "epoll"} or {@code "nio"}), then answers
  * one command per stdin line with one {@code "> "} line on stdout, so the test can act from inside
  * the namespace: ping, TCP transfer, tap and inject underlay packets, read stats, reload peers.
  */
@@ -63,8 +63,12 @@ public final class TunNode {
 
   public static void main(String[] args) throws Exception {
     JsonObject node = new JsonObject(Files.readString(Path.of(args[0])));
-    Vertx vertx = Vertx.builder()
-        .withTransport("epoll".equals(node.getString("transport")) ? Transport.EPOLL : Transport.IO_URING).build();
+    Transport transport = switch (node.getString("transport", "io_uring")) {
+      case "epoll" -> Transport.EPOLL;
+      case "nio" -> Transport.NIO;
+      default -> Transport.IO_URING;
+    };
+    Vertx vertx = Vertx.builder().withTransport(transport).build();
     MessageCodecs.registerAll(vertx);
     VerticleProvider provider = ServiceLoader.load(VerticleProvider.class).stream().map(ServiceLoader.Provider::get)
         .filter(p -> p.name().equals("tun-bridge")).findFirst().orElseThrow();

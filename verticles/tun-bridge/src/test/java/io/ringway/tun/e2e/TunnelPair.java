@@ -78,7 +78,7 @@ final class TunnelPair implements AutoCloseable {
     return start(rekeyAfterSeconds, "io_uring");
   }
 
-  /** As {@link #start(int)}, both nodes on {@code transport} ({@code io_uring} or {@code epoll}). */
+  /** As {@link #start(int)}, both nodes on {@code transport} ({@code io_uring}, {@code epoll} or {@code nio}). */
   TunnelPair start(int rekeyAfterSeconds, String transport) throws Exception {
     Path keyFile = dir.resolve("a.key");
     Files.writeString(keyFile, privateA + "\n", StandardCharsets.US_ASCII);
