@@ -10,7 +10,7 @@ import io.vertx.core.http.HttpServerResponse;
 /**
  * Routes the demo HTTP backend: {@code GET /} greets, {@code POST /echo} echoes, {@code GET /delay/<ms>}
  * greets after that many milliseconds (at most a minute: a slow backend for drain and timeout demos),
- * nothing else.
+ * {@code GET /ws} upgrades to a WebSocket echo, nothing else.
  */
 public final class DemoHttpHandler implements Handler<HttpServerRequest> {
 
@@ -29,6 +29,7 @@ public final class DemoHttpHandler implements Handler<HttpServerRequest> {
     switch (request.path()) {
       case "/" -> only(HttpMethod.GET, request, this::greet);
       case "/echo" -> only(HttpMethod.POST, request, HttpEcho::echo);
+      case "/ws" -> only(HttpMethod.GET, request, WebSocketEcho::accept);
       case String path when path.startsWith(DELAY) -> only(HttpMethod.GET, request, this::greetLater);
       default -> plain(request.response().setStatusCode(404), "not found\n");
     }
