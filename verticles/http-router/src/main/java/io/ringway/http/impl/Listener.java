@@ -104,7 +104,7 @@ final class Listener {
 
   Future<Listener> listen() {
     if (config.h2c() && !options.isSsl() && config.port() > 0) {
-      // Before listening, so no connection is accepted without it.
+      // Before listening, so no connection is accepted without it (port 0 is only known after: tests pick ports).
       EventLoop loop = ((ContextInternal) vertx.getOrCreateContext()).nettyEventLoop();
       acceptHook = AcceptedChannels.register(config.port(), loop, guard::onAccepted);
     }
