@@ -1,6 +1,10 @@
 package io.ringway.tun;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.ringway.testkit.Capabilities;
+import io.ringway.tun.impl.TunChannel;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +39,24 @@ public final class TunFixture {
 
   public boolean linkExists() {
     return Files.exists(Path.of("/sys/class/net", name));
+  }
+
+  /**
+   * Shuts {@code channel} down (when a test opened one) and checks its interface went with its fd; then,
+   * whatever happened, deletes the link and closes {@code vertx} (when started).
+   */
+  public void tearDown(TunChannel channel, Vertx vertx) throws Exception {
+    try {
+      if (channel != null) {
+        channel.shutdown().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(linkExists()).as("shutdown closes the fd, so the interface goes").isFalse();
+      }
+    } finally {
+      deleteLink();
+      if (vertx != null) {
+        vertx.close().await(10, TimeUnit.SECONDS);
+      }
+    }
   }
 
   /** Output (stdout+stderr) of a command, waiting at most 10 s. */

@@ -64,18 +64,27 @@ class TunnelEndToEndTest {
     }
   }
 
+  /** A pings B and B pings A across the tunnel. */
+  private void pingBothWays() throws Exception {
+    assertThat(pair.a.call("ping " + TUNNEL_B + " 3000", SHORT)).isEqualTo("true");
+    assertThat(pair.b.call("ping " + TUNNEL_A + " 3000", SHORT)).isEqualTo("true");
+  }
+
+  /** Sends {@code bytes} over TCP from A to B through the tunnel, checks B got them all with the same checksum. */
+  private String transferIntact(long bytes, Duration limit) throws Exception {
+    pair.b.call("serve 5201", SHORT);
+    String[] sent = pair.a.call("send " + TUNNEL_B + " 5201 " + bytes, limit).split(" ");
+    assertThat(pair.b.call("served", limit)).isEqualTo(sent[0] + " " + sent[1]);
+    return sent[2];
+  }
+
   @Test
   void pingAndFiftyMebibytesOfTcpCrossTheTunnelIntactThroughRekeys() throws Exception {
     requireIoUring();
     pair.start(2);
-    assertThat(pair.a.call("ping " + TUNNEL_B + " 3000", SHORT)).isEqualTo("true");
-    assertThat(pair.b.call("ping " + TUNNEL_A + " 3000", SHORT)).isEqualTo("true");
-
-    pair.b.call("serve 5201", SHORT);
-    String[] sent = pair.a.call("send " + TUNNEL_B + " 5201 " + (50L << 20), Duration.ofSeconds(90)).split(" ");
-    String received = pair.b.call("served", Duration.ofSeconds(90));
-    assertThat(received).isEqualTo(sent[0] + " " + sent[1]);
-    System.out.println("tun e2e: 50 MiB across the tunnel in " + sent[2]);
+    pingBothWays();
+    String took = transferIntact(50L << 20, Duration.ofSeconds(90));
+    System.out.println("tun e2e: 50 MiB across the tunnel in " + took);
 
     // Sessions are 2 s old by now or soon: sending on one starts a new handshake, traffic goes on.
     eventually(Duration.ofSeconds(15), () -> pair.a.call("ping " + TUNNEL_B + " 1000", SHORT).equals("true")
@@ -98,13 +107,9 @@ class TunnelEndToEndTest {
   void onTheEpollTransportTheTunFdIsServedByReadinessOnTheLoop() throws Exception {
     Capabilities.require("epoll", Transport.EPOLL.available(), String.valueOf(Transport.EPOLL.unavailabilityCause()));
     pair.start(120, "epoll");
-    assertThat(pair.a.call("ping " + TUNNEL_B + " 3000", SHORT)).isEqualTo("true");
-    assertThat(pair.b.call("ping " + TUNNEL_A + " 3000", SHORT)).isEqualTo("true");
-
-    pair.b.call("serve 5201", SHORT);
-    String[] sent = pair.a.call("send " + TUNNEL_B + " 5201 " + (20L << 20), Duration.ofSeconds(60)).split(" ");
-    assertThat(pair.b.call("served", Duration.ofSeconds(60))).isEqualTo(sent[0] + " " + sent[1]);
-    System.out.println("tun e2e: 20 MiB across the tunnel on epoll in " + sent[2]);
+    pingBothWays();
+    String took = transferIntact(20L << 20, Duration.ofSeconds(60));
+    System.out.println("tun e2e: 20 MiB across the tunnel on epoll in " + took);
 
     JsonObject stats = new JsonObject(pair.b.call("stats", SHORT));
     assertThat(stats.getString("ioPath")).isEqualTo("epoll");
@@ -115,17 +120,13 @@ class TunnelEndToEndTest {
   @Test
   void onTheNioTransportAReaderThreadFeedsTheLoopAndFiftyMebibytesArriveIntact() throws Exception {
     pair.start(2, "nio");
-    assertThat(pair.a.call("ping " + TUNNEL_B + " 3000", SHORT)).isEqualTo("true");
-    assertThat(pair.b.call("ping " + TUNNEL_A + " 3000", SHORT)).isEqualTo("true");
-
-    pair.b.call("serve 5201", SHORT);
-    String[] sent = pair.a.call("send " + TUNNEL_B + " 5201 " + (50L << 20), Duration.ofSeconds(90)).split(" ");
-    assertThat(pair.b.call("served", Duration.ofSeconds(90))).isEqualTo(sent[0] + " " + sent[1]);
+    pingBothWays();
+    String took = transferIntact(50L << 20, Duration.ofSeconds(90));
 
     for (NodeProcess node : List.of(pair.a, pair.b)) {
       JsonObject stats = new JsonObject(node.call("stats", SHORT));
       JsonObject tun = stats.getJsonObject("tun");
-      System.out.println("tun e2e: 50 MiB across the tunnel on NIO in " + sent[2] + ", node "
+      System.out.println("tun e2e: 50 MiB across the tunnel on NIO in " + took + ", node "
           + (node == pair.a ? "A" : "B") + " tun " + tun.encode());
       assertThat(stats.getString("ioPath")).isEqualTo("reader-thread");
       assertThat(stats.getString("thread")).as("the bridge runs on the loop").startsWith("vert.x-eventloop-thread-");

@@ -53,17 +53,7 @@ class IoUringTunChannelTest {
 
   @AfterEach
   void closeEverything() throws Exception {
-    try {
-      if (channel != null) {
-        channel.shutdown().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        assertThat(tun.linkExists()).as("shutdown closes the fd, so the interface goes").isFalse();
-      }
-    } finally {
-      tun.deleteLink();
-      if (vertx != null) {
-        vertx.close().await(10, TimeUnit.SECONDS);
-      }
-    }
+    tun.tearDown(channel, vertx);
   }
 
   @Test
