@@ -1,14 +1,18 @@
 package io.ringway.gatling;
 
+import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.http.HttpDsl.http;
 
+import io.gatling.javaapi.core.Assertion;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * What every scenario shares: a Ringway started before the load and stopped after it (unless
@@ -29,6 +33,22 @@ abstract class RingwaySimulation extends Simulation {
   /** A p99 ceiling in milliseconds, scaled for this machine. */
   static int p99Ceiling(int millis) {
     return (int) Math.round(millis * Double.parseDouble(System.getProperty("load.p99Factor", "1")));
+  }
+
+  /**
+   * The global p99 under {@code p99Millis} (scaled for this machine), plus {@link #runCeilings(Assertion...)}'s
+   * failure and volume checks.
+   */
+  static List<Assertion> runCeilings(int p99Millis) {
+    return runCeilings(global().responseTime().percentile(99).lt(p99Ceiling(p99Millis)));
+  }
+
+  /** {@code latency}, plus what every closed-model run asserts: under 1 % failed, more than 1,000 answered. */
+  static List<Assertion> runCeilings(Assertion... latency) {
+    List<Assertion> all = new ArrayList<>(List.of(latency));
+    all.add(global().failedRequests().percent().lt(1.0));
+    all.add(global().successfulRequests().count().gt(1000L));
+    return all;
   }
 
   static Duration measured() {
