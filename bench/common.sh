@@ -100,6 +100,25 @@ http:
 YAML
 }
 
+# results_dir KIND -> exports RES_DIR (default bench/results/KIND-<UTC timestamp>), created and made absolute: the
+# harness and summarize.sh run elsewhere
+results_dir() {
+  export RES_DIR=${RES_DIR:-$bench_here/results/$1-$(date -u +%Y%m%dT%H%M%SZ)}
+  mkdir -p "$RES_DIR"; RES_DIR=$(cd "$RES_DIR" && pwd)
+}
+
+# ringway_systems KIND(tcp|http) UPSTREAM_PORT -> for each TRANSPORTS entry, a ringway_KIND_yaml config under
+# $RUN_DIR/ringway-KIND, registered as a system with ringway_system (not in a subshell: its exports must stay)
+ringway_systems() {
+  local kind=$1 port=$2 conf="$RUN_DIR/ringway-$1" transport label
+  mkdir -p "$conf"
+  for transport in $TRANSPORTS; do
+    label=$(label_of "$transport")
+    "ringway_${kind}_yaml" "$transport" "$port" > "$conf/$label.yaml"
+    ringway_system "$label" "$conf/$label.yaml" "$kind"
+  done
+}
+
 # ringway_system LABEL CONFIG_FILE KIND(tcp|http) -> exports PROXY_CMD_/PROXY_PORT_ringway_<transport> and appends the
 # system name cmd:ringway_<transport> to $systems (not in a subshell: the exports must reach the harness)
 ringway_system() {

@@ -19,17 +19,11 @@ set -euo pipefail
 PIN=${1:-pinned}
 REPS=${2:-2}
 WORKLOADS=${3:-"small 4k echo4k close"}
-export RES_DIR=${RES_DIR:-$bench_here/results/http-$(date -u +%Y%m%dT%H%M%SZ)}
-mkdir -p "$RES_DIR"; RES_DIR=$(cd "$RES_DIR" && pwd)   # absolute: the harness and summarize.sh run elsewhere
+results_dir http
 
 backend_port=18081   # the harness's nginx backend (lib.sh BACKEND_PORT)
-conf="$RUN_DIR/ringway-http"; mkdir -p "$conf"
 systems=${SYSTEMS_BEFORE-"nginx1 haproxy1"}
-for transport in $TRANSPORTS; do
-  label=$(label_of "$transport")
-  ringway_http_yaml "$transport" "$backend_port" > "$conf/$label.yaml"
-  ringway_system "$label" "$conf/$label.yaml" http
-done
+ringway_systems http "$backend_port"
 wait_for_others
 describe_machine "$RES_DIR/machine.txt"
 start_load_sampler

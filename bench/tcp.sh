@@ -17,17 +17,11 @@ set -euo pipefail
 PIN=${1:-pinned}
 REPS=${2:-2}
 STREAMS=${3:-"1 4"}
-export RES_DIR=${RES_DIR:-$bench_here/results/tcp-$(date -u +%Y%m%dT%H%M%SZ)}
-mkdir -p "$RES_DIR"; RES_DIR=$(cd "$RES_DIR" && pwd)   # absolute: the harness and summarize.sh run elsewhere
+results_dir tcp
 
 iperf_port=15201   # the harness's iperf3 server (lib.sh IPERF_PORT)
-conf="$RUN_DIR/ringway-tcp"; mkdir -p "$conf"
 systems=${SYSTEMS_BEFORE-"direct haproxy1"}
-for transport in $TRANSPORTS; do
-  label=$(label_of "$transport")
-  ringway_tcp_yaml "$transport" "$iperf_port" > "$conf/$label.yaml"
-  ringway_system "$label" "$conf/$label.yaml" tcp
-done
+ringway_systems tcp "$iperf_port"
 wait_for_others
 describe_machine "$RES_DIR/machine.txt"
 start_load_sampler
