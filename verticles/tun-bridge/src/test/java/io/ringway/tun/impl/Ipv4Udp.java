@@ -3,11 +3,29 @@ package io.ringway.tun.impl;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /** Builds and reads IPv4/UDP packets for tests (header checksum and UDP checksum valid). */
 record Ipv4Udp(InetAddress source, InetAddress destination, int sourcePort, int destinationPort, byte[] payload) {
 
   static final int PROTOCOL_UDP = 17;
+
+  /**
+   * The next IPv4/UDP packet {@code packets} yields within 5 s, skipping what the kernel sends on its own
+   * (IPv6 RS, MLD); fails naming {@code device} otherwise.
+   */
+  static Ipv4Udp next(BlockingQueue<byte[]> packets, String device) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      byte[] packet = packets.poll(100, TimeUnit.MILLISECONDS);
+      Ipv4Udp udp = packet == null ? null : parse(packet);
+      if (udp != null) {
+        return udp;
+      }
+    }
+    throw new AssertionError("no IPv4/UDP packet read from " + device + " within 5 s");
+  }
 
   /** Parses a packet, or returns null if it is not IPv4/UDP. */
   static Ipv4Udp parse(byte[] packet) {

@@ -219,16 +219,7 @@ class NioTunChannelTest {
     return result.poll(5, TimeUnit.SECONDS);
   }
 
-  /** The next IPv4/UDP packet handled, skipping what the kernel sends on its own (IPv6 RS, MLD). */
   private Ipv4Udp nextUdp() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (System.nanoTime() < deadline) {
-      byte[] packet = packets.poll(100, TimeUnit.MILLISECONDS);
-      Ipv4Udp udp = packet == null ? null : Ipv4Udp.parse(packet);
-      if (udp != null) {
-        return udp;
-      }
-    }
-    throw new AssertionError("no IPv4/UDP packet read from " + tun.name + " within 5 s");
+    return Ipv4Udp.next(packets, tun.name);
   }
 }
