@@ -17,7 +17,7 @@ final class RingwayStats {
   private static final String[] ROUTE_COUNTS = {"requests", "2xx", "4xx", "5xx", "aborted", "timeouts", "overloaded",
       "upgrades"};
   private static final String[] LISTENER_COUNTS = {"connections", "requests", "noRoute", "badRequests",
-      "headerTooLarge", "uriTooLong", "bodyTooLarge", "headerTimeouts"};
+      "headerTooLarge", "uriTooLong", "bodyTooLarge", "headerTimeouts", "refusedStreams", "streamErrors"};
 
   private RingwayStats() {
   }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
@@ -59,6 +60,9 @@ final class ConnectionGuard {
       return;
     }
     ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+    if (pipeline.get("handler") instanceof Http2ConnectionHandler && pipeline.get(H2ResetCounter.NAME) == null) {
+      pipeline.addBefore("handler", H2ResetCounter.NAME, new H2ResetCounter(stats));
+    }
     if (pipeline.get("httpDecoder") == null || pipeline.get("httpDecoder") instanceof StrictRequestDecoder) {
       // HTTP/2 (Netty's HTTP/2 codec frames requests), or an h2c listener's connection the sniffer hardened.
       return;

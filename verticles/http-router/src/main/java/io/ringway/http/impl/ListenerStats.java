@@ -19,10 +19,15 @@ final class ListenerStats {
   long bodyTooLarge;
   /** Connections that did not send a full request head within {@code headerReadTimeout} (408). */
   long headerTimeouts;
+  /** HTTP/2 streams the codec refused over {@code maxConcurrentStreams} (RST_STREAM REFUSED_STREAM). */
+  long refusedStreams;
+  /** Malformed HTTP/2 streams the codec reset (RST_STREAM with an error other than REFUSED_STREAM or CANCEL). */
+  long streamErrors;
 
   JsonObject toJson() {
     return new JsonObject().put("connections", connections).put("requests", requests).put("noRoute", noRoute)
         .put("badRequests", badRequests).put("headerTooLarge", headerTooLarge).put("uriTooLong", uriTooLong)
-        .put("bodyTooLarge", bodyTooLarge).put("headerTimeouts", headerTimeouts);
+        .put("bodyTooLarge", bodyTooLarge).put("headerTimeouts", headerTimeouts)
+        .put("refusedStreams", refusedStreams).put("streamErrors", streamErrors);
   }
 }
