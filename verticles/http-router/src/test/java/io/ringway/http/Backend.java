@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A test upstream that counts every request head it sees: {@code /echo} streams the body back,
- * {@code /headers} answers the headers it got as JSON, {@code /slow} never answers, {@code /status/N}
+ * {@code /headers} answers the headers it got as JSON, {@code /fail/<name>} reads the body, then answers 503 from the
+ * backend of that name and echoes the body from the others, {@code /slow} never answers, {@code /status/N}
  * answers N, {@code /refuse/<name>} is refused (HTTP/2 REFUSED_STREAM) by the backend of that name and
  * answered by the others, {@code /partial} sends one chunk and then drops the connection, {@code /big} streams
  * {@link #BIG_BODY} bytes under backpressure, anything else names the backend.
@@ -76,6 +77,13 @@ final class Backend implements AutoCloseable {
     } else if (path.startsWith("/big")) {
       request.response().setChunked(true);
       writeBig(request.response(), BIG_BODY);
+    } else if (path.startsWith("/fail/")) {
+      if (path.equals("/fail/" + name)) {
+        // The whole body read, then a gateway error: a try that consumed the body and still failed.
+        request.body().onSuccess(body -> request.response().setStatusCode(503).end(name));
+      } else {
+        request.body().onSuccess(body -> request.response().end(body));
+      }
     } else if (path.startsWith("/status/")) {
       request.response().setStatusCode(Integer.parseInt(path.substring(8))).end(name);
     } else {

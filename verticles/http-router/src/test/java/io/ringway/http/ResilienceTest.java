@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Retries, timeouts, the circuit breaker and event-bus targets, end to end on io_uring. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -61,6 +63,8 @@ class ResilienceTest {
         new RouteConfig("connect-retry", RouteMatch.path(PathMatch.prefix("/dead")), ForwardAction.to("deadfirst"),
             RoutePolicy.DEFAULTS.withRetries(1)),
         new RouteConfig("status-retry", RouteMatch.path(PathMatch.prefix("/status/")), ForwardAction.to("mixed"),
+            RoutePolicy.DEFAULTS.withRetries(1)),
+        new RouteConfig("replay", RouteMatch.path(PathMatch.prefix("/fail/")), ForwardAction.to("mixed"),
             RoutePolicy.DEFAULTS.withRetries(1)),
         new RouteConfig("no-budget", RouteMatch.path(PathMatch.prefix("/budget/")),
             new ForwardAction(List.of(new WeightedCluster("mixed", 1)), "/status/", null),
@@ -116,6 +120,47 @@ class ResilienceTest {
     before = failing.seen.get() + good.seen.get();
     assertThat(send(HttpMethod.POST, "/status/503", "x").status()).isEqualTo(503);
     assertThat(failing.seen.get() + good.seen.get() - before).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1_000, 40_000})
+  void aTryThatConsumedTheBodyAndFailedIsRetriedWithTheBodySentAgain(int size) throws Exception {
+    String body = randomText(size);
+    int failedBefore = failing.seen.get();
+    int goodBefore = good.completed.get();
+    for (int i = 0; i < 6; i++) {
+      Reply reply = send(HttpMethod.PUT, "/fail/failing", body);
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.text()).as("the body the retry sent").isEqualTo(body);
+    }
+    assertThat(failing.seen.get() - failedBefore).as("tries that failed and were retried").isPositive();
+    assertThat(good.completed.get() - goodBefore).isEqualTo(6);
+  }
+
+  @Test
+  void aBodyOverTheReplayLimitIsNotRetried() throws Exception {
+    String body = randomText(64 * 1024 + 1); // ProxyExchange.REPLAY_LIMIT + 1
+    int before = failing.seen.get() + good.seen.get();
+    int failed = 0;
+    for (int i = 0; i < 6; i++) {
+      Reply reply = send(HttpMethod.PUT, "/fail/failing", body);
+      if (reply.status() == 503) {
+        failed++;
+      } else {
+        assertThat(reply.text()).isEqualTo(body);
+      }
+    }
+    assertThat(failed).as("tries on the failing backend, relayed").isPositive();
+    assertThat(failing.seen.get() + good.seen.get() - before).as("one try each").isEqualTo(6);
+  }
+
+  private static String randomText(int size) {
+    StringBuilder text = new StringBuilder(size);
+    java.util.Random random = new java.util.Random(size);
+    while (text.length() < size) {
+      text.append((char) ('a' + random.nextInt(26)));
+    }
+    return text.toString();
   }
 
   @Test

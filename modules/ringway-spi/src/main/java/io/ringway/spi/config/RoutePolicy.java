@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param perTryTimeout limit on one upstream attempt's response head; a try that hits it may be retried (default
  *     {@code null}: only {@code timeout} applies)
  * @param retries further attempts after the first, each on an endpoint not tried yet (default 1)
- * @param retryNonIdempotent also retry POST, PATCH (and other non-idempotent methods) when their body is empty
- *     (default false); a request whose body has started streaming upstream is never retried
+ * @param retryNonIdempotent also retry POST, PATCH (and other non-idempotent methods) (default false); a retry
+ *     sends the body again, so a request whose body outgrew the router's 64 KiB replay buffer is never retried
  * @param requestHeaders headers added to / removed from the request sent upstream
  * @param responseHeaders headers added to / removed from the response sent downstream
  * @param retryBudget how many of the route's retries may be in flight at once (default {@link RetryBudget#DEFAULT})

@@ -8,6 +8,7 @@ import io.ringway.upstream.EndpointLease;
 import io.ringway.upstream.Refusal;
 import io.ringway.upstream.UpstreamCluster;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -25,8 +26,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One forwarded request, from pick to the last response byte: tries endpoints in turn while nothing of
- * the body was consumed, streams the body both ways under backpressure, and turns timeouts and failures
+ * One forwarded request, from pick to the last response byte: tries endpoints in turn while the body sent
+ * so far can be sent again, streams the body both ways under backpressure, and turns timeouts and failures
  * into 503/502/504. Every callback runs on the instance's loop; a try that lost (timed out, superseded)
  * is recognised by identity and ignored.
  */
@@ -37,6 +38,11 @@ final class ProxyExchange {
   private static final Set<Integer> RETRY_STATUS = Set.of(502, 503, 504);
   /** HTTP/2's REFUSED_STREAM: the peer guarantees it processed nothing of the stream (RFC 9113, 8.7). */
   private static final long REFUSED_STREAM = 0x7;
+  /**
+   * Request body bytes kept so a retry can send them again (Envoy's per-request buffer limit plays this part):
+   * a body that outgrows it is streamed on, and a try that fails after that is not retried.
+   */
+  private static final int REPLAY_LIMIT = 64 * 1024;
 
   private final RouterContext router;
   private final HttpServerRequest request;
@@ -56,7 +62,12 @@ final class ProxyExchange {
   private Try current;
   private long deadline = -1;
   private long bodyBytes;
+  /** Body bytes were sent upstream that a retry could not send again (they outgrew {@link #replay}). */
   private boolean bodyStarted;
+  /** The body read so far while it fits {@link #REPLAY_LIMIT}, for a retry to send again; null once it does not. */
+  private List<Buffer> replay;
+  private boolean bodyHandlersSet;
+  private boolean requestEnded;
   private boolean finished;
   private boolean lastTryTimedOut;
   private boolean bodylessDrained;
@@ -75,6 +86,7 @@ final class ProxyExchange {
     this.listenerStats = listenerStats;
     this.outcome = outcome;
     this.hasBody = hasBody(request);
+    this.replay = hasBody ? new ArrayList<>() : null;
     this.retryable = IDEMPOTENT.contains(request.method()) || policy.retryNonIdempotent();
     ForwardAction forward = (ForwardAction) route.action();
     this.uri = rewriteUri(request, route, forward.prefixRewrite());
@@ -125,6 +137,8 @@ final class ProxyExchange {
   }
 
   private void send(EndpointLease lease) {
+    // Until this try can take the body: a chunk read now would have nowhere to go.
+    request.pause();
     Try attempt = new Try(lease, retryPermit);
     retryPermit = false;
     current = attempt;
@@ -157,7 +171,7 @@ final class ProxyExchange {
   private void streamBody(Try attempt, HttpClientRequest upstream) {
     if (!hasBody) {
       drainBodyless();
-      upstream.end();
+      attempt.endUpstream();
       return;
     }
     if (request.getHeader(HttpHeaders.CONTENT_LENGTH) != null) {
@@ -165,31 +179,62 @@ final class ProxyExchange {
     } else {
       upstream.setChunked(true);
     }
-    request.handler(chunk -> {
-      if (attempt != current) {
-        return;
-      }
-      bodyBytes += chunk.length();
-      if (maxBody > 0 && bodyBytes > maxBody) {
-        listenerStats.bodyTooLarge++;
-        attempt.abandon();
-        finishWithError(413, "request body too large");
-        request.connection().close();
-        return;
-      }
-      bodyStarted = true;
-      upstream.write(chunk);
-      if (upstream.writeQueueFull()) {
-        request.pause();
-        upstream.drainHandler(v -> request.resume());
-      }
-    });
-    request.endHandler(v -> {
-      if (attempt == current) {
-        upstream.end();
-      }
-    });
+    // A retry: what the tries before it were sent, again (at most REPLAY_LIMIT bytes, so no backpressure wait).
+    replay.forEach(upstream::write);
+    if (requestEnded) {
+      attempt.endUpstream();
+      return;
+    }
+    if (!bodyHandlersSet) {
+      bodyHandlersSet = true;
+      request.handler(this::onBodyChunk);
+      request.endHandler(v -> onBodyEnd());
+    }
     request.resume();
+  }
+
+  private void onBodyChunk(Buffer chunk) {
+    Try attempt = current;
+    bodyBytes += chunk.length();
+    if (maxBody > 0 && bodyBytes > maxBody) {
+      listenerStats.bodyTooLarge++;
+      attempt.abandon();
+      finishWithError(413, "request body too large");
+      request.connection().close();
+      return;
+    }
+    if (replay != null && bodyBytes <= REPLAY_LIMIT) {
+      replay.add(chunk);
+    } else {
+      replay = null;
+      bodyStarted = true;
+    }
+    HttpClientRequest upstream = attempt.over ? null : attempt.upstream;
+    if (upstream == null) {
+      // Between tries (a drain handler of a failed one resumed the request): kept for the next try if it fits.
+      request.pause();
+      if (bodyStarted) {
+        attempt.abandon();
+        finishWithError(502, "upstream request failed while the body was streaming");
+      }
+      return;
+    }
+    upstream.write(chunk);
+    if (upstream.writeQueueFull()) {
+      request.pause();
+      upstream.drainHandler(v -> {
+        if (attempt == current) {
+          request.resume();
+        }
+      });
+    }
+  }
+
+  private void onBodyEnd() {
+    requestEnded = true;
+    if (!current.over && current.upstream != null) {
+      current.endUpstream();
+    }
   }
 
   private void onResponse(Try attempt, HttpClientResponse response) {
@@ -198,9 +243,14 @@ final class ProxyExchange {
     if (RETRY_STATUS.contains(response.statusCode())) {
       upstreamStats.gatewayErrors++;
       if (mayRetry() && takeRetry()) {
-        // Drained in the background so the connection can go back to its pool.
-        response.end();
-        attempt.lease.release();
+        if (attempt.ended) {
+          // Drained in the background so the connection can go back to its pool.
+          response.end();
+          attempt.lease.release();
+        } else {
+          // Answered before the whole body went up: the connection is mid-request and cannot be reused.
+          attempt.abandon();
+        }
         nextTry();
         return;
       }
@@ -326,10 +376,17 @@ final class ProxyExchange {
     long timer = -1;
     boolean responded;
     boolean over;
+    /** The whole request went up. */
+    boolean ended;
 
     Try(EndpointLease lease, boolean holdsRetry) {
       this.lease = lease;
       this.holdsRetry = holdsRetry;
+    }
+
+    void endUpstream() {
+      ended = true;
+      upstream.end();
     }
 
     /** The try has its answer or failed: its place in the retry budget is free again. */
