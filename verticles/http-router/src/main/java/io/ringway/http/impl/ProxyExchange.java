@@ -256,6 +256,8 @@ final class ProxyExchange {
       }
     }
     router.vertx().cancelTimer(deadline);
+    // This answer is the one relayed: no try follows, so the kept body can go.
+    replay = null;
     outcome.cluster = upstreamStats;
     HttpServerResponse downstream = request.response();
     downstream.setStatusCode(response.statusCode());
