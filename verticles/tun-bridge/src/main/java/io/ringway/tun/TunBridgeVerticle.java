@@ -1,6 +1,7 @@
 package io.ringway.tun;
 
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.uring.IoUringIoHandler;
@@ -176,13 +177,22 @@ public final class TunBridgeVerticle extends VerticleBase {
     }
     bridge.attach(new Bridge.Io() {
       @Override
-      public boolean writeTun(byte[] packet) {
-        return channel != null && channel.write(Unpooled.wrappedBuffer(packet));
+      public boolean writeTun(ByteBuf packet) {
+        if (channel == null) {
+          packet.release();
+          return false;
+        }
+        return channel.write(packet);
       }
 
       @Override
-      public void sendUdp(byte[] datagram, InetSocketAddress to) {
+      public void sendUdp(ByteBuf datagram, InetSocketAddress to) {
         udp.send(datagram, to);
+      }
+
+      @Override
+      public ByteBufAllocator allocator() {
+        return udp.allocator();
       }
     });
     boolean uring = loop.isIoType(IoUringIoHandler.class);

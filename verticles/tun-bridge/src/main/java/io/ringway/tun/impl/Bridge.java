@@ -1,7 +1,9 @@
 package io.ringway.tun.impl;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.ringway.spi.config.TunPeerConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,12 +28,18 @@ import java.util.function.LongSupplier;
  */
 public final class Bridge {
 
-  /** Interface between the core and its sockets: TUN writes and UDP sends. */
+  /**
+   * Interface between the core and its sockets: TUN writes and UDP sends. Both take ownership of the
+   * buffer they are given: they release it once written, and also when they drop it.
+   */
   public interface Io {
     /** Writes one IP packet to the TUN device; false when it had to be dropped. */
-    boolean writeTun(byte[] packet);
+    boolean writeTun(ByteBuf packet);
 
-    void sendUdp(byte[] datagram, InetSocketAddress to);
+    void sendUdp(ByteBuf datagram, InetSocketAddress to);
+
+    /** Where sealed data messages are allocated: the underlay channel's (pooled, direct) allocator. */
+    ByteBufAllocator allocator();
   }
 
   /** Time between handshake retries while an initiation stays unanswered (WireGuard's REKEY_TIMEOUT). */
@@ -47,6 +55,8 @@ public final class Bridge {
   private final PeerSet peers = new PeerSet(drops);
   private final Map<Integer, Peer.Live> sessions = new HashMap<>();
   private final Map<Integer, Peer> pending = new HashMap<>();
+  /** An address copied out of a packet for the prefix tables, which walk arrays; reused per packet. */
+  private final byte[] address = new byte[16];
   private Io io;
 
   /**
@@ -88,23 +98,28 @@ public final class Bridge {
     }
   }
 
-  /** One IP packet read from the TUN device; the buffer is only valid during the call. */
+  /**
+   * One IP packet read from the TUN device; the buffer stays the caller's and is only valid during
+   * the call (it is sealed from where it lies, and copied only if it must wait for a handshake).
+   */
   public void onTunPacket(ByteBuf buffer) {
-    byte[] packet = ByteBufUtil.getBytes(buffer);
-    int version = IpPackets.version(packet, 0, packet.length);
+    int version = IpPackets.version(buffer);
     if (version == 0) {
       drops.drop(DropReason.NOT_IP);
       return;
     }
-    Peer peer = peers.route(packet, version);
+    Peer peer = lookup(peers.routes(), buffer, IpPackets.destinationOffset(version), version);
     if (peer == null) {
       drops.drop(DropReason.NO_ROUTE);
       return;
     }
-    sendData(peer, packet);
+    sendData(peer, buffer);
   }
 
-  /** One datagram from the underlay; the buffer is only valid during the call. */
+  /**
+   * One datagram from the underlay; the buffer stays the caller's, who releases it after the call.
+   * A data message is decrypted in place and a retained slice of it goes to the TUN device.
+   */
   public void onDatagram(ByteBuf buffer, InetSocketAddress sender) {
     int length = buffer.readableBytes();
     if (length == 0) {
@@ -113,6 +128,7 @@ public final class Bridge {
     }
     switch (buffer.getByte(buffer.readerIndex())) {
       case WireFormat.TYPE_DATA -> onData(buffer, length, sender);
+      // Handshakes are rare and noise-java takes arrays: copying them costs nothing that matters.
       case WireFormat.TYPE_INITIATION -> onInitiation(ByteBufUtil.getBytes(buffer), sender);
       case WireFormat.TYPE_RESPONSE -> onResponse(ByteBufUtil.getBytes(buffer), sender);
       default -> drops.drop(DropReason.UNKNOWN_TYPE);
@@ -136,7 +152,7 @@ public final class Bridge {
       }
       int keepalive = peer.config.persistentKeepaliveSeconds();
       if (keepalive > 0 && peer.endpoint != null && now - peer.lastSentNanos >= keepalive * 1_000_000_000L) {
-        sendData(peer, new byte[0]);
+        sendData(peer, Unpooled.EMPTY_BUFFER);
       }
     }
   }
@@ -159,9 +175,11 @@ public final class Bridge {
     }
   }
 
-  private void sendData(Peer peer, byte[] packet) {
+  /** Seals and sends {@code packet} (only read, never released here), or queues a copy for a handshake. */
+  private void sendData(Peer peer, ByteBuf packet) {
     long now = clock.getAsLong();
-    if (packet.length > mtu) {
+    int length = packet.readableBytes();
+    if (length > mtu) {
       peer.drops.drop(DropReason.OVERSIZED);
       return;
     }
@@ -171,8 +189,8 @@ public final class Bridge {
     }
     Peer.Live live = peer.current;
     if (live == null || live.session().sent() >= ReplayWindow.REJECT_AFTER - 1) {
-      if (packet.length > 0) {
-        peer.enqueue(packet);
+      if (length > 0) {
+        peer.enqueue(ByteBufUtil.getBytes(packet));
       }
       // A session this node answered is about to be confirmed by the initiator's first packet;
       // the queue goes out then (or the next tick initiates after all).
@@ -181,11 +199,10 @@ public final class Bridge {
       }
       return;
     }
-    byte[] sealed = live.session().seal(packet, 0, packet.length);
-    io.sendUdp(sealed, peer.endpoint);
+    io.sendUdp(live.session().seal(packet, io.allocator()), peer.endpoint);
     peer.lastSentNanos = now;
     peer.txPackets++;
-    peer.txBytes += packet.length;
+    peer.txBytes += length;
     if (peer.pending == null && needsRekey(peer, now)) {
       initiate(peer, now);
     }
@@ -216,7 +233,7 @@ public final class Bridge {
     peer.pendingIndex = index;
     peer.pendingSinceNanos = now;
     pending.put(index, peer);
-    io.sendUdp(peer.pending.initiation(), peer.endpoint);
+    io.sendUdp(Unpooled.wrappedBuffer(peer.pending.initiation()), peer.endpoint);
     peer.lastSentNanos = now;
   }
 
@@ -269,7 +286,7 @@ public final class Bridge {
     peer.endpoint = sender;
     peer.handshakes++;
     peer.lastHandshakeNanos = now;
-    io.sendUdp(responded.response(), sender);
+    io.sendUdp(Unpooled.wrappedBuffer(responded.response()), sender);
     peer.lastSentNanos = now;
   }
 
@@ -306,7 +323,7 @@ public final class Bridge {
     peer.lastHandshakeNanos = now;
     // The responder sends only once it has seen data on the new keys: confirm them at once.
     if (peer.queued.isEmpty()) {
-      sendData(peer, new byte[0]);
+      sendData(peer, Unpooled.EMPTY_BUFFER);
     }
   }
 
@@ -320,30 +337,48 @@ public final class Bridge {
       drops.drop(DropReason.UNKNOWN_INDEX);
       return;
     }
-    byte[] packet = live.session().open(ByteBufUtil.getBytes(buffer), 0, length);
+    ByteBuf packet = live.session().open(buffer);
     if (packet == null) {
       return;
     }
-    Peer peer = live.peer();
-    // Authenticated and fresh: this is where the peer is now (roaming).
-    peer.endpoint = sender;
-    if (live == peer.next) {
-      peer.next = null;
-      promote(peer, live);
+    boolean handedOver = false;
+    try {
+      Peer peer = live.peer();
+      // Authenticated and fresh: this is where the peer is now (roaming).
+      peer.endpoint = sender;
+      if (live == peer.next) {
+        peer.next = null;
+        promote(peer, live);
+      }
+      int packetLength = packet.readableBytes();
+      peer.rxPackets++;
+      peer.rxBytes += packetLength;
+      if (packetLength == 0) {
+        return;
+      }
+      int version = IpPackets.version(packet);
+      if (version == 0) {
+        peer.drops.drop(DropReason.NOT_IP);
+      } else if (lookup(peer.allowedSources, packet, IpPackets.sourceOffset(version), version) == null) {
+        peer.drops.drop(DropReason.SOURCE_NOT_ALLOWED);
+      } else {
+        handedOver = true;
+        if (!io.writeTun(packet)) {
+          peer.drops.drop(DropReason.TUN_BUSY);
+        }
+      }
+    } finally {
+      if (!handedOver) {
+        packet.release();
+      }
     }
-    peer.rxPackets++;
-    peer.rxBytes += packet.length;
-    if (packet.length == 0) {
-      return;
-    }
-    int version = IpPackets.version(packet, 0, packet.length);
-    if (version == 0) {
-      peer.drops.drop(DropReason.NOT_IP);
-    } else if (peer.allowedSources.lookup(packet, IpPackets.sourceOffset(version), IpPackets.addressLength(version)) == null) {
-      peer.drops.drop(DropReason.SOURCE_NOT_ALLOWED);
-    } else if (!io.writeTun(packet)) {
-      peer.drops.drop(DropReason.TUN_BUSY);
-    }
+  }
+
+  /** What {@code table} maps the address at {@code offset} of an IPv{@code version} packet to (longest prefix). */
+  private <T> T lookup(PrefixTable<T> table, ByteBuf packet, int offset, int version) {
+    int length = IpPackets.addressLength(version);
+    packet.getBytes(packet.readerIndex() + offset, address, 0, length);
+    return table.lookup(address, 0, length);
   }
 
   /** Makes {@code live} the sending session and sends what waited for it. */
@@ -354,7 +389,7 @@ public final class Bridge {
     peer.previous = peer.current;
     peer.current = live;
     while (!peer.queued.isEmpty() && peer.current == live) {
-      sendData(peer, peer.queued.poll());
+      sendData(peer, Unpooled.wrappedBuffer(peer.queued.poll()));
     }
   }
 

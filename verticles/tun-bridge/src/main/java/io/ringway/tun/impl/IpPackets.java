@@ -1,5 +1,7 @@
 package io.ringway.tun.impl;
 
+import io.netty.buffer.ByteBuf;
+
 /**
  * Where the addresses sit in a raw IP packet from the TUN device (IFF_NO_PI: the packet starts
  * at the IP header). Routing needs only the version nibble and the fixed header offsets.
@@ -9,12 +11,13 @@ public final class IpPackets {
   private IpPackets() {
   }
 
-  /** 4, 6, or 0 if the packet is too short for its version's fixed header. */
-  public static int version(byte[] packet, int offset, int length) {
+  /** 4, 6, or 0 if the packet (the readable bytes) is too short for its version's fixed header. */
+  public static int version(ByteBuf packet) {
+    int length = packet.readableBytes();
     if (length < 1) {
       return 0;
     }
-    int version = (packet[offset] & 0xff) >>> 4;
+    int version = packet.getUnsignedByte(packet.readerIndex()) >>> 4;
     if (version == 4 && length >= 20) {
       return 4;
     }

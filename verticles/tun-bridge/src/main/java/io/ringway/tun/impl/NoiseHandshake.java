@@ -1,5 +1,6 @@
 package io.ringway.tun.impl;
 
+import com.southernstorm.noise.protocol.CipherState;
 import com.southernstorm.noise.protocol.CipherStatePair;
 import com.southernstorm.noise.protocol.HandshakeState;
 import java.nio.ByteBuffer;
@@ -8,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.ShortBufferException;
 
 /**
  * The two-message Noise IK handshake framed as {@link WireFormat} initiation and response. The
@@ -139,8 +141,33 @@ public final class NoiseHandshake {
       noise.destroy();
       throw new IllegalStateException("handshake not ready to split: action " + noise.getAction());
     }
-    CipherStatePair keys = noise.split();
+    CipherStatePair transport = noise.split();
     noise.destroy();
-    return new TunnelSession(localIndex, remoteIndex, keys.getSender(), keys.getReceiver(), maxPayload);
+    try {
+      return new TunnelSession(localIndex, remoteIndex, dataKey(transport.getSender()),
+          dataKey(transport.getReceiver()), maxPayload);
+    } finally {
+      transport.destroy();
+    }
+  }
+
+  /**
+   * The data key of one direction, derived from its Noise transport key k (which noise-java does
+   * not expose) the way Noise's REKEY does (spec §4.2, §11.3): the first 32 bytes of
+   * ENCRYPT(k, n, empty, 32 zero bytes), i.e. ChaCha20 keystream under k, a PRF of k. REKEY uses
+   * n = 2^64-1 to stay clear of the transport nonces; k never encrypts anything else here (the
+   * caller destroys it next), so the fresh state's n = 0 is as good, and noise-java refuses 2^64-1.
+   * Both ends hold k for each direction (one as sender, one as receiver), so they derive the same key.
+   */
+  static byte[] dataKey(CipherState transport) {
+    byte[] block = new byte[WireFormat.KEY + WireFormat.TAG];
+    try {
+      transport.encryptWithAd(new byte[0], new byte[WireFormat.KEY], 0, block, 0, WireFormat.KEY);
+      return Arrays.copyOf(block, WireFormat.KEY);
+    } catch (ShortBufferException e) {
+      throw new IllegalStateException("Noise key derivation", e);
+    } finally {
+      Arrays.fill(block, (byte) 0);
+    }
   }
 }

@@ -92,9 +92,9 @@ final class PeerSet {
     return removed;
   }
 
-  /** The peer whose prefix best matches the destination of an IP packet of {@code version}. */
-  Peer route(byte[] packet, int version) {
-    return routes.lookup(packet, IpPackets.destinationOffset(version), IpPackets.addressLength(version));
+  /** Every peer's allowed prefixes, for routing by destination address. */
+  PrefixTable<Peer> routes() {
+    return routes;
   }
 
   /** The peer with this static public key (Base64), or null. */

@@ -1,31 +1,60 @@
 package io.ringway.tun.impl;
 
-import com.southernstorm.noise.protocol.CipherState;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.NoSuchPaddingException;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.IvParameterSpec;
 
 /**
- * One direction-pair of transport keys after a handshake: seals outgoing IP packets into data
- * messages and opens incoming ones, refusing (and counting) anything forged, replayed, truncated,
- * oversized or addressed to another index. Lives on one event loop; not thread-safe.
+ * One direction-pair of data keys after a handshake: seals outgoing IP packets into data messages
+ * and opens incoming ones, refusing (and counting) anything forged, replayed, truncated, oversized
+ * or addressed to another index. The AEAD is the JDK's ChaCha20-Poly1305 (HotSpot intrinsics);
+ * the keys come from {@link NoiseHandshake}. Lives on one event loop; not thread-safe.
  */
 public final class TunnelSession {
 
+  private static final String AEAD = "ChaCha20-Poly1305";
+  private static final int NONCE = 12;
+
   private final int localIndex;
   private final int remoteIndex;
-  private final CipherState sender;
-  private final CipherState receiver;
+  private final DataKey sendKey;
+  private final DataKey receiveKey;
+  private final Cipher sender;
+  private final Cipher receiver;
   private final int maxPayload;
+  // Scratch, reused per packet: IvParameterSpec copies the nonce, updateAAD reads the header at once.
+  private final byte[] nonce = new byte[NONCE];
+  private final ByteBuffer nonceView = ByteBuffer.wrap(nonce).order(ByteOrder.LITTLE_ENDIAN);
+  private final byte[] header = new byte[WireFormat.DATA_HEADER];
+  private final ByteBuffer headerView = ByteBuffer.wrap(header);
   private final ReplayWindow window = new ReplayWindow();
   private final DropCounters drops = new DropCounters();
   private long nextCounter;
+  private boolean destroyed;
 
-  TunnelSession(int localIndex, int remoteIndex, CipherState sender, CipherState receiver, int maxPayload) {
+  /**
+   * @param sendKey this side's 32-byte sending key; the session takes the array and wipes it on {@link #destroy}
+   * @param receiveKey the peer's sending key, likewise
+   */
+  TunnelSession(int localIndex, int remoteIndex, byte[] sendKey, byte[] receiveKey, int maxPayload) {
+    if (sendKey.length != WireFormat.KEY || receiveKey.length != WireFormat.KEY) {
+      throw new IllegalArgumentException("data keys must be " + WireFormat.KEY + " bytes");
+    }
     this.localIndex = localIndex;
     this.remoteIndex = remoteIndex;
-    this.sender = sender;
-    this.receiver = receiver;
+    this.sendKey = new DataKey(sendKey);
+    this.receiveKey = new DataKey(receiveKey);
+    this.sender = newCipher();
+    this.receiver = newCipher();
     this.maxPayload = maxPayload;
   }
 
@@ -48,66 +77,169 @@ public final class TunnelSession {
     return nextCounter;
   }
 
-  /** Seals one IP packet (empty for a keepalive) into a data message. */
-  public byte[] seal(byte[] packet, int offset, int length) {
+  /**
+   * Seals the readable bytes of {@code packet} (one IP packet, or none for a keepalive) into a new
+   * direct buffer from {@code allocator} holding the whole data message; the caller owns (and must
+   * release) the result. {@code packet} is only read: its indexes and reference count are unchanged.
+   */
+  public ByteBuf seal(ByteBuf packet, ByteBufAllocator allocator) {
+    int length = packet.readableBytes();
     if (length > maxPayload) {
       throw new IllegalArgumentException("packet of " + length + " bytes exceeds " + maxPayload);
+    }
+    if (destroyed) {
+      throw new IllegalStateException("session destroyed");
     }
     if (nextCounter >= ReplayWindow.REJECT_AFTER) {
       throw new IllegalStateException("counter exhausted: rekey");
     }
     long counter = nextCounter++;
-    byte[] message = new byte[WireFormat.DATA_HEADER + length + WireFormat.TAG];
-    ByteBuffer.wrap(message).put(WireFormat.TYPE_DATA).putInt(remoteIndex).putLong(counter);
-    byte[] header = Arrays.copyOf(message, WireFormat.DATA_HEADER);
+    headerView.put(0, WireFormat.TYPE_DATA).putInt(1, remoteIndex).putLong(5, counter);
+    ByteBuf message = allocator.directBuffer(WireFormat.DATA_HEADER + length + WireFormat.TAG);
+    boolean sealed = false;
     try {
-      // Noise's ChaChaPoly nonce is 32 zero bits + the 64-bit counter: the counter on the wire.
-      sender.setNonce(counter);
-      sender.encryptWithAd(header, packet, offset, message, WireFormat.DATA_HEADER, length);
+      message.writeBytes(header);
+      // Counters only grow, so the JDK's refusal to encrypt twice under one key and nonce never fires.
+      sender.init(Cipher.ENCRYPT_MODE, sendKey, nonce(counter));
+      sender.updateAAD(header);
+      int written = sender.doFinal(packet.nioBuffer(), message.nioBuffer(WireFormat.DATA_HEADER, length + WireFormat.TAG));
+      message.writerIndex(WireFormat.DATA_HEADER + written);
+      sealed = true;
+      return message;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("seal", e);
+    } finally {
+      if (!sealed) {
+        message.release();
+      }
     }
-    return message;
   }
 
-  /** The inner IP packet of a data message (empty for a keepalive), or null with the drop counted. */
-  public byte[] open(byte[] message, int offset, int length) {
+  /**
+   * Opens the data message in {@code message}'s readable bytes, decrypting it in place: returns a
+   * retained slice of {@code message} holding the inner IP packet (empty for a keepalive), which the
+   * caller must release, or null with the drop counted. {@code message} itself stays the caller's
+   * and its indexes are unchanged; a message that fails any check is left as it was.
+   */
+  public ByteBuf open(ByteBuf message) {
+    int length = message.readableBytes();
     if (length < WireFormat.DATA_HEADER + WireFormat.TAG) {
       return drops.drop(DropReason.TRUNCATED);
     }
     if (length > WireFormat.DATA_HEADER + maxPayload + WireFormat.TAG) {
       return drops.drop(DropReason.OVERSIZED);
     }
-    ByteBuffer header = ByteBuffer.wrap(message, offset, length);
-    if (header.get(offset) != WireFormat.TYPE_DATA) {
+    int start = message.readerIndex();
+    if (message.getByte(start) != WireFormat.TYPE_DATA) {
       return drops.drop(DropReason.UNKNOWN_TYPE);
     }
-    if (header.getInt(offset + 1) != localIndex) {
+    if (message.getInt(start + 1) != localIndex || destroyed) {
       return drops.drop(DropReason.UNKNOWN_INDEX);
     }
-    long counter = header.getLong(offset + 5);
+    long counter = message.getLong(start + 5);
     // Cheap check first; the window moves only after the tag verifies (a forgery cannot move it).
     if (!window.isFresh(counter)) {
       return drops.drop(DropReason.REPLAY);
     }
-    byte[] ad = Arrays.copyOfRange(message, offset, offset + WireFormat.DATA_HEADER);
+    int body = start + WireFormat.DATA_HEADER;
     int cipherLength = length - WireFormat.DATA_HEADER;
-    byte[] packet = new byte[cipherLength - WireFormat.TAG];
+    int packetLength = cipherLength - WireFormat.TAG;
+    message.getBytes(start, header);
     try {
-      receiver.setNonce(counter);
-      receiver.decryptWithAd(ad, message, offset + WireFormat.DATA_HEADER, packet, 0, cipherLength);
-    } catch (GeneralSecurityException e) {
+      // Decrypting a nonce again (after a forgery with the same counter) is allowed: the JDK
+      // refuses only a repeated encryption. It checks the tag before it writes any plaintext, and
+      // reads all input before writing, so input and output may be the same bytes.
+      receiver.init(Cipher.DECRYPT_MODE, receiveKey, nonce(counter));
+      receiver.updateAAD(header);
+      receiver.doFinal(message.nioBuffer(body, cipherLength), message.nioBuffer(body, packetLength));
+    } catch (AEADBadTagException e) {
       return drops.drop(DropReason.BAD_TAG);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("open", e);
     }
     if (!window.accept(counter)) {
       return drops.drop(DropReason.REPLAY);
     }
-    return packet;
+    return message.retainedSlice(body, packetLength);
   }
 
-  /** Wipes the keys; later seal/open fail. */
+  /**
+   * Wipes the keys: this session's copies and the JDK ciphers' (re-initialised under a zero key,
+   * which zeroes their previous key bytes). Later seals fail; opens are dropped as {@code UNKNOWN_INDEX}.
+   */
   public void destroy() {
-    sender.destroy();
-    receiver.destroy();
+    if (destroyed) {
+      return;
+    }
+    destroyed = true;
+    DataKey zero = new DataKey(new byte[WireFormat.KEY]);
+    for (Cipher cipher : new Cipher[] {sender, receiver}) {
+      try {
+        // Decrypt mode: the JDK checks key/nonce reuse only when encrypting.
+        cipher.init(Cipher.DECRYPT_MODE, zero, new IvParameterSpec(new byte[NONCE]));
+      } catch (GeneralSecurityException e) {
+        // Nothing better to do: the session is dead either way, and the key objects are wiped below.
+      }
+    }
+    sendKey.destroy();
+    receiveKey.destroy();
+  }
+
+  /** Noise's ChaChaPoly nonce, as WireGuard's: 32 zero bits then the counter, little-endian. */
+  private IvParameterSpec nonce(long counter) {
+    nonceView.putLong(4, counter);
+    return new IvParameterSpec(nonce);
+  }
+
+  private static Cipher newCipher() {
+    try {
+      return Cipher.getInstance(AEAD);
+    } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
+      throw new IllegalStateException("the JDK lacks " + AEAD, e);
+    }
+  }
+
+  /**
+   * A raw ChaCha20 key that can be wiped: {@code SecretKeySpec} keeps a copy that
+   * {@code destroy()} cannot clear (it throws). Made once per session direction; the JDK copies the
+   * bytes on each {@code Cipher.init} and zeroes its previous copy then.
+   */
+  private static final class DataKey implements SecretKey {
+
+    private static final long serialVersionUID = 1L;
+
+    private final byte[] key;
+    private boolean wiped;
+
+    DataKey(byte[] key) {
+      this.key = key;
+    }
+
+    @Override
+    public String getAlgorithm() {
+      return "ChaCha20";
+    }
+
+    @Override
+    public String getFormat() {
+      return "RAW";
+    }
+
+    @Override
+    public byte[] getEncoded() {
+      // No encoding once wiped: the JDK then refuses the key rather than use zeros.
+      return wiped ? null : key.clone();
+    }
+
+    @Override
+    public void destroy() {
+      Arrays.fill(key, (byte) 0);
+      wiped = true;
+    }
+
+    @Override
+    public boolean isDestroyed() {
+      return wiped;
+    }
   }
 }

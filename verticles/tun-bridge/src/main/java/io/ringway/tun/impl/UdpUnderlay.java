@@ -1,7 +1,7 @@
 package io.ringway.tun.impl;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -116,12 +116,14 @@ public final class UdpUnderlay {
   }
 
   /**
-   * Sends one datagram; a failed send (no route, buffer full) is lost like any UDP datagram. Call on
-   * the loop. With {@code batchFlush} the flush runs once after the loop has handled everything that
-   * was ready, so a burst read from the TUN device leaves in one sendmmsg.
+   * Sends the readable bytes of {@code datagram} and takes ownership of it: Netty releases it once
+   * written, and also when the write fails (no route, buffer full, channel closed), which loses the
+   * datagram like any UDP datagram and is counted in {@link #errors}. Call on the loop. With
+   * {@code batchFlush} the flush runs once after the loop has handled everything that was ready, so a
+   * burst read from the TUN device leaves in one sendmmsg.
    */
-  public void send(byte[] datagram, InetSocketAddress to) {
-    DatagramPacket packet = new DatagramPacket(Unpooled.wrappedBuffer(datagram), to);
+  public void send(ByteBuf datagram, InetSocketAddress to) {
+    DatagramPacket packet = new DatagramPacket(datagram, to);
     if (!batchFlush) {
       channel.writeAndFlush(packet, channel.voidPromise());
       return;
@@ -131,6 +133,11 @@ public final class UdpUnderlay {
       flushScheduled = true;
       channel.eventLoop().execute(flush);
     }
+  }
+
+  /** The channel's allocator (pooled, direct where the transport wants it): sealed datagrams are built in it. */
+  public ByteBufAllocator allocator() {
+    return channel.alloc();
   }
 
   /** Exceptions the socket's pipeline reported (ICMP errors for earlier sends, handler failures). */

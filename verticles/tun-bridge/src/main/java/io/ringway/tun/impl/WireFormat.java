@@ -27,7 +27,7 @@ public final class WireFormat {
   public static final int INITIATION = 1 + 4 + NOISE_INITIATION;
   public static final int RESPONSE = 1 + 4 + 4 + NOISE_RESPONSE;
   /** Bound into the handshake hash so a Ringway handshake is never valid for another protocol. */
-  public static final byte[] PROLOGUE = "ringway-tun v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  public static final byte[] PROLOGUE = "ringway-tun v2".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   public static final String NOISE_PROTOCOL = "Noise_IK_25519_ChaChaPoly_BLAKE2s";
 
   private WireFormat() {

@@ -2,21 +2,30 @@ package io.ringway.tun.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.ResourceLeakDetector;
 import io.ringway.spi.config.TunPeerConfig;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The bridge's state machine with real keys and real crypto, two bridges wired back to back in
  * memory and a clock the test moves: handshakes, key confirmation, rekey, keepalive, expiry,
- * retries, source checks and reloads, without waiting for real time.
+ * retries, source checks and reloads, without waiting for real time. Buffers go in and out as the
+ * sockets pass them (direct, released by whoever holds them last), and every one must end released.
  */
 class BridgeTest {
 
@@ -31,22 +40,59 @@ class BridgeTest {
     final List<byte[]> datagrams = new ArrayList<>();
     final List<InetSocketAddress> destinations = new ArrayList<>();
     final List<byte[]> tun = new ArrayList<>();
+    /** The TUN device refuses writes (every slot in flight). */
+    boolean tunBusy;
 
     Node(String ip) throws Exception {
       address = new InetSocketAddress(InetAddress.getByName(ip), 51820);
       bridge.attach(this);
     }
 
-    @Override
-    public boolean writeTun(byte[] packet) {
-      tun.add(packet);
-      return true;
+    /** Hands {@code packet} to the bridge as the TUN channel does: a direct buffer it releases after the call. */
+    void fromTun(byte[] packet) {
+      ByteBuf buffer = track(allocator.directBuffer(packet.length).writeBytes(packet));
+      try {
+        bridge.onTunPacket(buffer);
+      } finally {
+        buffer.release();
+      }
+    }
+
+    /** As the underlay: a direct datagram released after the call, as SimpleChannelInboundHandler does. */
+    void fromUdp(byte[] datagram, InetSocketAddress sender) {
+      ByteBuf buffer = track(allocator.directBuffer(datagram.length).writeBytes(datagram));
+      try {
+        bridge.onDatagram(buffer, sender);
+      } finally {
+        buffer.release();
+      }
     }
 
     @Override
-    public void sendUdp(byte[] datagram, InetSocketAddress to) {
-      datagrams.add(datagram);
+    public boolean writeTun(ByteBuf packet) {
+      track(packet);
+      try {
+        if (tunBusy) {
+          return false;
+        }
+        tun.add(ByteBufUtil.getBytes(packet));
+        return true;
+      } finally {
+        packet.release();
+      }
+    }
+
+    @Override
+    public void sendUdp(ByteBuf datagram, InetSocketAddress to) {
+      track(datagram);
+      datagrams.add(ByteBufUtil.getBytes(datagram));
       destinations.add(to);
+      datagram.release();
+    }
+
+    @Override
+    public ByteBufAllocator allocator() {
+      return allocator;
     }
 
     JsonObject peer() {
@@ -54,9 +100,34 @@ class BridgeTest {
     }
   }
 
+  private static ResourceLeakDetector.Level leakLevel;
+
+  /** Unpooled, so a released buffer is never recycled into a live one, and metered. */
+  private final UnpooledByteBufAllocator allocator = new UnpooledByteBufAllocator(true);
+  /** Every buffer that went into or came out of a bridge. */
+  private final List<ByteBuf> buffers = new ArrayList<>();
   private long now = 1_000 * SECOND;
   private Node a;
   private Node b;
+
+  @BeforeAll
+  static void trackEveryBuffer() {
+    leakLevel = ResourceLeakDetector.getLevel();
+    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+  }
+
+  @AfterAll
+  static void restoreLeakLevel() {
+    ResourceLeakDetector.setLevel(leakLevel);
+  }
+
+  @AfterEach
+  void everyBufferWasReleased() {
+    a.bridge.close();
+    b.bridge.close();
+    assertThat(buffers).isNotEmpty().allSatisfy(buffer -> assertThat(buffer.refCnt()).as("reference count").isZero());
+    assertThat(allocator.metric().usedDirectMemory()).as("direct memory still held").isZero();
+  }
 
   @BeforeEach
   void twoBridges() throws Exception {
@@ -68,7 +139,7 @@ class BridgeTest {
 
   @Test
   void aPacketWaitingForAHandshakeArrivesOnceTheResponderConfirmedTheKeys() {
-    a.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.1", "10.0.0.2", 100)));
+    a.fromTun(ipv4("10.0.0.1", "10.0.0.2", 100));
     assertThat(a.datagrams).hasSize(1).allMatch(d -> d[0] == WireFormat.TYPE_INITIATION && d.length == WireFormat.INITIATION);
 
     deliver();
@@ -77,7 +148,7 @@ class BridgeTest {
     assertThat(b.tun.get(0)).isEqualTo(ipv4("10.0.0.1", "10.0.0.2", 100));
     assertThat(a.peer().getLong("handshakes")).isEqualTo(1);
     assertThat(b.peer().getString("endpoint")).as("learned from the initiation").isEqualTo("192.0.2.1:51820");
-    b.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.2", "10.0.0.1", 60)));
+    b.fromTun(ipv4("10.0.0.2", "10.0.0.1", 60));
     deliver();
     assertThat(a.tun).hasSize(1);
   }
@@ -87,16 +158,16 @@ class BridgeTest {
     established();
     now += REKEY * SECOND;
 
-    b.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.2", "10.0.0.1", 60)));
+    b.fromTun(ipv4("10.0.0.2", "10.0.0.1", 60));
     assertThat(types(b)).as("the responder keeps its session").containsExactly(WireFormat.TYPE_DATA);
     deliver();
-    a.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.1", "10.0.0.2", 60)));
+    a.fromTun(ipv4("10.0.0.1", "10.0.0.2", 60));
     assertThat(types(a)).containsExactly(WireFormat.TYPE_DATA, WireFormat.TYPE_INITIATION);
     deliver();
 
     assertThat(a.peer().getLong("handshakes")).isEqualTo(2);
     assertThat(b.tun).hasSize(2);
-    b.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.2", "10.0.0.1", 60)));
+    b.fromTun(ipv4("10.0.0.2", "10.0.0.1", 60));
     deliver();
     assertThat(a.tun).hasSize(3);
     assertThat(a.bridge.statsJson().getJsonObject("drops")).isEmpty();
@@ -124,7 +195,7 @@ class BridgeTest {
 
   @Test
   void anUnansweredInitiationIsRetriedThenAbandoned() {
-    a.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.1", "10.0.0.2", 100)));
+    a.fromTun(ipv4("10.0.0.1", "10.0.0.2", 100));
     a.datagrams.clear();
     now += 4 * SECOND;
     a.bridge.tick();
@@ -144,15 +215,15 @@ class BridgeTest {
   @Test
   void packetsAreRoutedAndCheckedByPrefix() {
     established();
-    a.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.1", "10.0.0.9", 60)));
+    a.fromTun(ipv4("10.0.0.1", "10.0.0.9", 60));
     assertThat(a.bridge.statsJson().getJsonObject("drops").getLong("NO_ROUTE")).isEqualTo(1);
 
     // B's kernel sends from an address A never gave it: A refuses it after decrypting.
-    b.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.7", "10.0.0.1", 60)));
+    b.fromTun(ipv4("10.0.0.7", "10.0.0.1", 60));
     deliver();
     assertThat(a.tun).hasSize(1);
     assertThat(a.peer().getJsonObject("drops").getLong("SOURCE_NOT_ALLOWED")).isEqualTo(1);
-    a.bridge.onTunPacket(Unpooled.wrappedBuffer(new byte[] {0x50, 1, 2}));
+    a.fromTun(new byte[] {0x50, 1, 2});
     assertThat(a.bridge.statsJson().getJsonObject("drops").getLong("NOT_IP")).isEqualTo(1);
   }
 
@@ -163,23 +234,50 @@ class BridgeTest {
     a.bridge.applyPeers(List.of(peer("c", c, "192.0.2.3:51820", "10.0.0.3/32", 0),
         peer("b", b, "192.0.2.2:51820", "10.0.0.2/32", 0)), endpoints());
 
-    a.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.1", "10.0.0.2", 60)));
+    a.fromTun(ipv4("10.0.0.1", "10.0.0.2", 60));
     assertThat(types(a)).as("b's session survived").containsExactly(WireFormat.TYPE_DATA);
     deliver();
     assertThat(b.tun).hasSize(2);
 
     a.bridge.applyPeers(List.of(peer("c", c, "192.0.2.3:51820", "10.0.0.3/32", 0)), endpoints());
-    b.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.2", "10.0.0.1", 60)));
+    b.fromTun(ipv4("10.0.0.2", "10.0.0.1", 60));
     deliver();
     assertThat(a.tun).hasSize(1);
     assertThat(a.bridge.statsJson().getJsonObject("drops").getLong("UNKNOWN_INDEX")).as("b's keys are gone").isEqualTo(1);
   }
 
+  @Test
+  void forgedTruncatedReplayedAndUnwritablePacketsAreDroppedCountedAndReleased() throws Exception {
+    established();
+    b.fromTun(ipv4("10.0.0.2", "10.0.0.1", 80));
+    byte[] genuine = b.datagrams.remove(0);
+    b.destinations.clear();
+    byte[] forged = genuine.clone();
+    forged[forged.length - 1] ^= 1;
+    InetSocketAddress spoofed = new InetSocketAddress(InetAddress.getByName("192.0.2.66"), 4444);
+
+    a.fromUdp(forged, spoofed);
+    a.fromUdp(Arrays.copyOf(genuine, 20), spoofed);
+    a.fromUdp(genuine, b.address);
+    a.fromUdp(genuine, spoofed);
+    assertThat(a.tun).as("only the genuine one, once").hasSize(2);
+    assertThat(a.tun.get(1)).isEqualTo(ipv4("10.0.0.2", "10.0.0.1", 80));
+    assertThat(a.peer().getString("endpoint")).as("no drop moved the endpoint").isEqualTo("192.0.2.2:51820");
+
+    a.tunBusy = true;
+    b.fromTun(ipv4("10.0.0.2", "10.0.0.1", 80));
+    deliver();
+    assertThat(a.tun).hasSize(2);
+    JsonObject drops = a.bridge.statsJson().getJsonObject("drops");
+    assertThat(drops.getMap()).containsOnlyKeys("BAD_TAG", "TRUNCATED", "REPLAY", "TUN_BUSY")
+        .allSatisfy((reason, count) -> assertThat(count).as(reason).isEqualTo(1L));
+  }
+
   /** A handshake and one packet each way. */
   private void established() {
-    a.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.1", "10.0.0.2", 100)));
+    a.fromTun(ipv4("10.0.0.1", "10.0.0.2", 100));
     deliver();
-    b.bridge.onTunPacket(Unpooled.wrappedBuffer(ipv4("10.0.0.2", "10.0.0.1", 100)));
+    b.fromTun(ipv4("10.0.0.2", "10.0.0.1", 100));
     deliver();
     assertThat(a.tun).hasSize(1);
     assertThat(b.tun).hasSize(1);
@@ -196,11 +294,16 @@ class BridgeTest {
         from.destinations.clear();
         for (int i = 0; i < datagrams.size(); i++) {
           if (destinations.get(i).equals(to.address)) {
-            to.bridge.onDatagram(Unpooled.wrappedBuffer(datagrams.get(i)), from.address);
+            to.fromUdp(datagrams.get(i), from.address);
           }
         }
       }
     }
+  }
+
+  private ByteBuf track(ByteBuf buffer) {
+    buffers.add(buffer);
+    return buffer;
   }
 
   private static List<Byte> types(Node node) {

@@ -3,6 +3,7 @@ package io.ringway.tun.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
@@ -52,11 +53,12 @@ class PrefixTableTest {
     byte[] packet = new byte[28];
     packet[0] = 0x45;
     System.arraycopy(ip("10.99.0.7"), 0, packet, 16, 4);
-    int version = IpPackets.version(packet, 0, packet.length);
+    int version = IpPackets.version(Unpooled.wrappedBuffer(packet));
     assertThat(version).isEqualTo(4);
     assertThat(table.lookup(packet, IpPackets.destinationOffset(version), IpPackets.addressLength(version)))
         .isEqualTo("peer");
-    assertThat(IpPackets.version(new byte[10], 0, 10)).isZero();
+    assertThat(IpPackets.version(Unpooled.wrappedBuffer(new byte[10]))).isZero();
+    assertThat(IpPackets.version(Unpooled.wrappedBuffer(packet).skipBytes(1))).as("from the reader index").isZero();
   }
 
   @Test

@@ -3,22 +3,57 @@ package io.ringway.tun.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.southernstorm.noise.protocol.CipherState;
+import com.southernstorm.noise.protocol.Noise;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.ResourceLeakDetector;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import javax.crypto.Cipher;
+import javax.crypto.spec.ChaCha20ParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The crypto core without I/O: handshake, seal/open, and every drop reason it owns. */
+/**
+ * The crypto core without I/O: handshake, key derivation, seal/open on buffers, every drop reason
+ * it owns, and that every buffer it hands out or takes in ends with a reference count of zero.
+ */
 class TunnelSessionTest {
 
   private static final int MTU = 1420;
+  private static ResourceLeakDetector.Level leakLevel;
 
+  /** Unpooled, so a released buffer is never recycled into a live one, and metered. */
+  private final UnpooledByteBufAllocator allocator = new UnpooledByteBufAllocator(true);
+  /** Every buffer the test made or got, checked to be released after each test. */
+  private final List<ByteBuf> buffers = new ArrayList<>();
   private final StaticKeyPair alice = StaticKeyPair.generate();
   private final StaticKeyPair bob = StaticKeyPair.generate();
   private final DropCounters handshakeDrops = new DropCounters();
   private TunnelSession aliceSession;
   private TunnelSession bobSession;
+
+  @BeforeAll
+  static void trackEveryBuffer() {
+    leakLevel = ResourceLeakDetector.getLevel();
+    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+  }
+
+  @AfterAll
+  static void restoreLeakLevel() {
+    ResourceLeakDetector.setLevel(leakLevel);
+  }
 
   @BeforeEach
   void handshake() {
@@ -37,6 +72,12 @@ class TunnelSessionTest {
     assertThat(handshakeDrops.total()).isZero();
   }
 
+  @AfterEach
+  void everyBufferWasReleased() {
+    assertThat(buffers).allSatisfy(buffer -> assertThat(buffer.refCnt()).as("reference count").isZero());
+    assertThat(allocator.metric().usedDirectMemory()).as("direct memory still held").isZero();
+  }
+
   @Test
   void eachInitiationCarriesANewerTimestampThanTheLast() {
     byte[] first = NoiseHandshake.respond(bob, new NoiseHandshake.Initiator(alice, bob.publicKey(), 1, MTU).initiation(),
@@ -51,51 +92,143 @@ class TunnelSessionTest {
   }
 
   @Test
-  void theHandshakeAgreesOnIndexesAndKeysBothWays() {
+  void theHandshakeAgreesOnIndexesAndBothSidesDeriveTheSameDataKeysEachWay() {
     assertThat(aliceSession.localIndex()).isEqualTo(11);
     assertThat(aliceSession.remoteIndex()).isEqualTo(22);
     assertThat(bobSession.remoteIndex()).isEqualTo(11);
-    assertThat(open(bobSession, aliceSession.seal(bytes("ping"), 0, 4))).isEqualTo(bytes("ping"));
-    assertThat(open(aliceSession, bobSession.seal(bytes("pong"), 0, 4))).isEqualTo(bytes("pong"));
+    byte[] full = random(MTU);
+    for (int i = 0; i < 3; i++) {
+      assertThat(open(bobSession, seal(aliceSession, bytes("ping " + i)))).isEqualTo(bytes("ping " + i));
+      assertThat(open(aliceSession, seal(bobSession, bytes("pong " + i)))).isEqualTo(bytes("pong " + i));
+    }
+    assertThat(open(bobSession, seal(aliceSession, full))).isEqualTo(full);
+    assertThat(open(aliceSession, seal(bobSession, full))).isEqualTo(full);
+    assertThat(bobSession.drops().total() + aliceSession.drops().total()).isZero();
+  }
+
+  @Test
+  void aDataKeyIsTheChaCha20KeystreamOfTheNoiseTransportKey() throws Exception {
+    byte[] k = random(WireFormat.KEY);
+    CipherState transport = Noise.createCipher("ChaChaPoly");
+    transport.initializeKey(k, 0);
+
+    byte[] derived = NoiseHandshake.dataKey(transport);
+
+    // ENCRYPT(k, 0, empty, zeros): block 0 keys Poly1305, the ciphertext is keystream from block 1.
+    Cipher chacha = Cipher.getInstance("ChaCha20");
+    chacha.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(k, "ChaCha20"), new ChaCha20ParameterSpec(new byte[12], 1));
+    assertThat(derived).isEqualTo(chacha.doFinal(new byte[WireFormat.KEY])).isNotEqualTo(k);
+  }
+
+  @Test
+  void theWireFormatIsWhatNoiseJavaSealedUnderTheSameKey() throws Exception {
+    byte[] key = random(WireFormat.KEY);
+    TunnelSession session = new TunnelSession(1, 2, key.clone(), random(WireFormat.KEY), MTU);
+    CipherState noise = Noise.createCipher("ChaChaPoly");
+    noise.initializeKey(key, 0);
+    byte[] packet = random(300);
+    seal(session, new byte[0]).release();
+    ByteBuf message = seal(session, packet);
+
+    byte[] expected = new byte[WireFormat.DATA_HEADER + packet.length + WireFormat.TAG];
+    ByteBuffer.wrap(expected).put(WireFormat.TYPE_DATA).putInt(2).putLong(1);
+    noise.setNonce(1);
+    noise.encryptWithAd(Arrays.copyOf(expected, WireFormat.DATA_HEADER), packet, 0, expected, WireFormat.DATA_HEADER,
+        packet.length);
+    assertThat(ByteBufUtil.getBytes(message)).isEqualTo(expected);
+    message.release();
   }
 
   @Test
   void aDataMessageHasTheDocumentedLayout() {
     byte[] packet = new byte[100];
-    byte[] message = aliceSession.seal(packet, 0, packet.length);
-    aliceSession.seal(packet, 0, packet.length);
-    byte[] third = aliceSession.seal(packet, 0, packet.length);
+    ByteBuf message = seal(aliceSession, packet);
+    seal(aliceSession, packet).release();
+    ByteBuf third = seal(aliceSession, packet);
 
-    assertThat(message).hasSize(WireFormat.DATA_HEADER + 100 + WireFormat.TAG);
-    assertThat(message[0]).isEqualTo(WireFormat.TYPE_DATA);
-    assertThat(ByteBuffer.wrap(message).getInt(1)).isEqualTo(22);
-    assertThat(ByteBuffer.wrap(message).getLong(5)).isZero();
-    assertThat(ByteBuffer.wrap(third).getLong(5)).isEqualTo(2);
-    assertThat(Arrays.copyOfRange(message, 13, 113)).as("encrypted").isNotEqualTo(packet);
+    assertThat(message.readableBytes()).isEqualTo(WireFormat.DATA_HEADER + 100 + WireFormat.TAG);
+    assertThat(message.isDirect()).isTrue();
+    assertThat(message.getByte(0)).isEqualTo(WireFormat.TYPE_DATA);
+    assertThat(message.getInt(1)).isEqualTo(22);
+    assertThat(message.getLong(5)).isZero();
+    assertThat(third.getLong(5)).as("big-endian on the wire").isEqualTo(2);
+    assertThat(ByteBufUtil.getBytes(message, 13, 100)).as("encrypted").isNotEqualTo(packet);
+    message.release();
+    third.release();
+  }
+
+  @Test
+  void sealingReadsThePacketWhereItLiesAndLeavesItAsItWas() {
+    ByteBuf packet = track(allocator.directBuffer(64)).writeBytes(bytes("xxhello"));
+    packet.skipBytes(2);
+    ByteBuf message = aliceSession.seal(packet, allocator);
+    assertThat(packet.readerIndex()).isEqualTo(2);
+    assertThat(packet.refCnt()).isEqualTo(1);
+    packet.release();
+    assertThat(open(bobSession, track(message))).isEqualTo(bytes("hello"));
+  }
+
+  @Test
+  void heapBuffersWorkToo() {
+    ByteBuf read = track(Unpooled.wrappedBuffer(bytes("from the NIO reader")));
+    ByteBuf sealed = track(aliceSession.seal(read, allocator));
+    read.release();
+    ByteBuf heap = track(Unpooled.buffer(sealed.readableBytes()).writeBytes(sealed));
+    sealed.release();
+    ByteBuf packet = bobSession.open(heap);
+    assertThat(packet.toString(StandardCharsets.UTF_8)).isEqualTo("from the NIO reader");
+    packet.release();
+    heap.release();
+  }
+
+  @Test
+  void openingDecryptsInPlaceAndTheSliceKeepsTheDatagramAlive() {
+    ByteBuf message = seal(aliceSession, bytes("inner packet"));
+    ByteBuf datagram = track(allocator.directBuffer(100)).writeBytes(bytes("junk")).writeBytes(message);
+    message.release();
+    datagram.skipBytes(4);
+
+    ByteBuf packet = track(bobSession.open(datagram));
+
+    assertThat(packet.toString(StandardCharsets.UTF_8)).isEqualTo("inner packet");
+    assertThat(packet.hasMemoryAddress()).isTrue();
+    assertThat(packet.memoryAddress()).as("in place").isEqualTo(datagram.memoryAddress() + 4 + WireFormat.DATA_HEADER);
+    assertThat(datagram.readerIndex()).isEqualTo(4);
+    assertThat(datagram.refCnt()).as("retained for the slice").isEqualTo(2);
+    datagram.release();
+    assertThat(packet.toString(StandardCharsets.UTF_8)).as("outlives the caller's release").isEqualTo("inner packet");
+    packet.release();
   }
 
   @Test
   void anEmptyPacketIsAKeepaliveThatOpensToNothing() {
-    byte[] keepalive = aliceSession.seal(new byte[0], 0, 0);
-    assertThat(keepalive).hasSize(WireFormat.DATA_HEADER + WireFormat.TAG);
+    ByteBuf keepalive = seal(aliceSession, new byte[0]);
+    assertThat(keepalive.readableBytes()).isEqualTo(WireFormat.DATA_HEADER + WireFormat.TAG);
     assertThat(open(bobSession, keepalive)).isEmpty();
   }
 
   @Test
-  void aForgedTagIsDroppedAndTheCounterStaysUsable() {
-    byte[] message = aliceSession.seal(bytes("secret"), 0, 6);
-    byte[] forged = message.clone();
-    forged[forged.length - 1] ^= 1;
-    assertThat(open(bobSession, forged)).isNull();
+  void aForgedTagIsDroppedLeavesTheBufferAloneAndTheNextDecryptsStillWork() {
+    ByteBuf message = seal(aliceSession, bytes("secret"));
+    ByteBuf next = seal(aliceSession, bytes("after"));
+    ByteBuf forged = track(message.copy());
+    forged.setByte(forged.writerIndex() - 1, forged.getByte(forged.writerIndex() - 1) ^ 1);
+    byte[] forgedBytes = ByteBufUtil.getBytes(forged);
+
+    assertThat(bobSession.open(forged)).isNull();
     assertThat(bobSession.drops().get(DropReason.BAD_TAG)).isEqualTo(1);
-    // The forgery did not consume counter 0 in the window.
+    assertThat(forged.refCnt()).as("not retained").isEqualTo(1);
+    assertThat(ByteBufUtil.getBytes(forged)).as("not decrypted into").isEqualTo(forgedBytes);
+    forged.release();
+    // Same key and nonce as the forgery: decrypting again must work, and the window did not move.
     assertThat(open(bobSession, message)).isEqualTo(bytes("secret"));
+    assertThat(open(bobSession, next)).isEqualTo(bytes("after"));
   }
 
   @Test
   void aTamperedHeaderFailsTheTagBecauseTheHeaderIsAuthenticated() {
-    byte[] message = aliceSession.seal(bytes("secret"), 0, 6);
-    message[12] ^= 1; // counter 0 -> 1: still fresh, but not what was sealed
+    ByteBuf message = seal(aliceSession, bytes("secret"));
+    message.setByte(12, message.getByte(12) ^ 1); // counter 0 -> 1: still fresh, but not what was sealed
     assertThat(open(bobSession, message)).isNull();
     assertThat(bobSession.drops().get(DropReason.BAD_TAG)).isEqualTo(1);
   }
@@ -105,7 +238,7 @@ class TunnelSessionTest {
     NoiseHandshake.Initiator other = new NoiseHandshake.Initiator(alice, bob.publicKey(), 11, MTU);
     TunnelSession otherAlice = other.complete(
         NoiseHandshake.respond(bob, other.initiation(), 22, MTU, handshakeDrops).response(), handshakeDrops);
-    assertThat(open(bobSession, otherAlice.seal(bytes("x"), 0, 1))).isNull();
+    assertThat(open(bobSession, seal(otherAlice, bytes("x")))).isNull();
     assertThat(bobSession.drops().get(DropReason.BAD_TAG)).isEqualTo(1);
   }
 
@@ -120,37 +253,43 @@ class TunnelSessionTest {
 
   @Test
   void aReplayedCounterIsDropped() {
-    byte[] message = aliceSession.seal(bytes("once"), 0, 4);
+    ByteBuf message = seal(aliceSession, bytes("once"));
+    ByteBuf replay = track(message.copy());
     assertThat(open(bobSession, message)).isEqualTo(bytes("once"));
-    assertThat(open(bobSession, message)).isNull();
+    assertThat(open(bobSession, replay)).isNull();
     assertThat(bobSession.drops().get(DropReason.REPLAY)).isEqualTo(1);
   }
 
   @Test
   void outOfOrderWithinTheWindowIsAcceptedAndTooOldIsDropped() {
-    byte[][] messages = new byte[ReplayWindow.WINDOW + 10][];
+    ByteBuf[] messages = new ByteBuf[ReplayWindow.WINDOW + 10];
     for (int i = 0; i < messages.length; i++) {
-      messages[i] = aliceSession.seal(bytes("m"), 0, 1);
+      messages[i] = seal(aliceSession, bytes("m"));
     }
     assertThat(open(bobSession, messages[messages.length - 1])).isNotNull();
     assertThat(open(bobSession, messages[messages.length - 2])).isNotNull();
     assertThat(open(bobSession, messages[20])).isNotNull();
     assertThat(open(bobSession, messages[0])).as("older than the window").isNull();
     assertThat(bobSession.drops().get(DropReason.REPLAY)).isEqualTo(1);
+    for (int i = 1; i < messages.length - 2; i++) {
+      if (i != 20) {
+        messages[i].release();
+      }
+    }
   }
 
   @Test
   void truncatedOversizedWrongTypeAndUnknownIndexAreDroppedAndCounted() {
-    byte[] message = aliceSession.seal(bytes("x"), 0, 1);
-    assertThat(bobSession.open(message, 0, WireFormat.DATA_HEADER + WireFormat.TAG - 1)).isNull();
-    assertThat(bobSession.open(new byte[WireFormat.DATA_HEADER + MTU + WireFormat.TAG + 1], 0,
-        WireFormat.DATA_HEADER + MTU + WireFormat.TAG + 1)).isNull();
-    byte[] wrongType = message.clone();
-    wrongType[0] = 9;
-    assertThat(open(bobSession, wrongType)).isNull();
-    byte[] wrongIndex = message.clone();
-    wrongIndex[4] ^= 1;
-    assertThat(open(bobSession, wrongIndex)).isNull();
+    ByteBuf message = seal(aliceSession, bytes("x"));
+    ByteBuf truncated = track(message.copy(0, WireFormat.DATA_HEADER + WireFormat.TAG - 1));
+    ByteBuf oversized = track(allocator.directBuffer().writeZero(WireFormat.DATA_HEADER + MTU + WireFormat.TAG + 1));
+    ByteBuf wrongType = track(message.copy());
+    wrongType.setByte(0, 9);
+    ByteBuf wrongIndex = track(message.copy());
+    wrongIndex.setByte(4, wrongIndex.getByte(4) ^ 1);
+    for (ByteBuf bad : List.of(truncated, oversized, wrongType, wrongIndex)) {
+      assertThat(open(bobSession, bad)).isNull();
+    }
 
     DropCounters drops = bobSession.drops();
     assertThat(drops.get(DropReason.TRUNCATED)).isEqualTo(1);
@@ -162,8 +301,23 @@ class TunnelSessionTest {
 
   @Test
   void aPacketLongerThanTheMtuIsNotSealed() {
-    assertThatThrownBy(() -> aliceSession.seal(new byte[MTU + 1], 0, MTU + 1))
-        .isInstanceOf(IllegalArgumentException.class);
+    ByteBuf packet = track(allocator.directBuffer().writeZero(MTU + 1));
+    assertThatThrownBy(() -> aliceSession.seal(packet, allocator)).isInstanceOf(IllegalArgumentException.class);
+    packet.release();
+  }
+
+  @Test
+  void aDestroyedSessionNeitherSealsNorOpens() {
+    ByteBuf message = seal(aliceSession, bytes("late"));
+    aliceSession.destroy();
+    bobSession.destroy();
+    bobSession.destroy();
+
+    ByteBuf packet = track(Unpooled.wrappedBuffer(bytes("x")));
+    assertThatThrownBy(() -> aliceSession.seal(packet, allocator)).isInstanceOf(IllegalStateException.class);
+    packet.release();
+    assertThat(open(bobSession, message)).isNull();
+    assertThat(bobSession.drops().get(DropReason.UNKNOWN_INDEX)).isEqualTo(1);
   }
 
   @Test
@@ -186,8 +340,46 @@ class TunnelSessionTest {
         .hasMessage("private key must be 32 bytes, got 3");
   }
 
-  private static byte[] open(TunnelSession session, byte[] message) {
-    return session.open(message, 0, message.length);
+  /** Seals {@code packet} from a direct buffer, as the TUN device hands it over; the caller owns the result. */
+  private ByteBuf seal(TunnelSession session, byte[] packet) {
+    ByteBuf in = track(allocator.directBuffer(packet.length + 1).writeBytes(packet));
+    try {
+      return track(session.seal(in, allocator));
+    } finally {
+      in.release();
+    }
+  }
+
+  /**
+   * Opens and releases {@code message} as the underlay does (the caller of onDatagram releases the
+   * datagram); the inner packet's bytes, or null if it was dropped.
+   */
+  private byte[] open(TunnelSession session, ByteBuf message) {
+    try {
+      ByteBuf packet = session.open(message);
+      if (packet == null) {
+        return null;
+      }
+      track(packet);
+      try {
+        return ByteBufUtil.getBytes(packet);
+      } finally {
+        packet.release();
+      }
+    } finally {
+      message.release();
+    }
+  }
+
+  private ByteBuf track(ByteBuf buffer) {
+    buffers.add(buffer);
+    return buffer;
+  }
+
+  private static byte[] random(int length) {
+    byte[] bytes = new byte[length];
+    new SecureRandom().nextBytes(bytes);
+    return bytes;
   }
 
   private static byte[] bytes(String text) {
