@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.util.ResourceLeakDetector;
 import io.ringway.spi.config.TunPeerConfig;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
@@ -15,11 +14,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The bridge's state machine with real keys and real crypto, two bridges wired back to back in
@@ -27,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * retries, source checks and reloads, without waiting for real time. Buffers go in and out as the
  * sockets pass them (direct, released by whoever holds them last), and every one must end released.
  */
+@ExtendWith(ParanoidLeakDetection.class)
 class BridgeTest {
 
   private static final int REKEY = 120;
@@ -100,7 +99,6 @@ class BridgeTest {
     }
   }
 
-  private static ResourceLeakDetector.Level leakLevel;
 
   /** Unpooled, so a released buffer is never recycled into a live one, and metered. */
   private final UnpooledByteBufAllocator allocator = new UnpooledByteBufAllocator(true);
@@ -109,17 +107,6 @@ class BridgeTest {
   private long now = 1_000 * SECOND;
   private Node a;
   private Node b;
-
-  @BeforeAll
-  static void trackEveryBuffer() {
-    leakLevel = ResourceLeakDetector.getLevel();
-    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-  }
-
-  @AfterAll
-  static void restoreLeakLevel() {
-    ResourceLeakDetector.setLevel(leakLevel);
-  }
 
   @AfterEach
   void everyBufferWasReleased() {

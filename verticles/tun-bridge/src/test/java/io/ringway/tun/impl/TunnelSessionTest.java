@@ -9,7 +9,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.util.ResourceLeakDetector;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -19,20 +18,19 @@ import java.util.List;
 import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The crypto core without I/O: handshake, key derivation, seal/open on buffers, every drop reason
  * it owns, and that every buffer it hands out or takes in ends with a reference count of zero.
  */
+@ExtendWith(ParanoidLeakDetection.class)
 class TunnelSessionTest {
 
   private static final int MTU = 1420;
-  private static ResourceLeakDetector.Level leakLevel;
 
   /** Unpooled, so a released buffer is never recycled into a live one, and metered. */
   private final UnpooledByteBufAllocator allocator = new UnpooledByteBufAllocator(true);
@@ -43,17 +41,6 @@ class TunnelSessionTest {
   private final DropCounters handshakeDrops = new DropCounters();
   private TunnelSession aliceSession;
   private TunnelSession bobSession;
-
-  @BeforeAll
-  static void trackEveryBuffer() {
-    leakLevel = ResourceLeakDetector.getLevel();
-    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-  }
-
-  @AfterAll
-  static void restoreLeakLevel() {
-    ResourceLeakDetector.setLevel(leakLevel);
-  }
 
   @BeforeEach
   void handshake() {
