@@ -71,14 +71,7 @@ public final class JsonFields {
 
   /** A boolean field that must be there. */
   public static boolean bool(JsonObject json, String field) {
-    Object value = value(json, field);
-    if (value == null) {
-      throw missing(field);
-    }
-    if (value instanceof Boolean flag) {
-      return flag;
-    }
-    throw wrongType(field, "true or false", value);
+    return required(json, field, Boolean.class, "true or false");
   }
 
   /** An ISO-8601 instant ({@code 2026-11-23T10:00:00Z}) that must be there. */
@@ -105,14 +98,7 @@ public final class JsonFields {
 
   /** A JSON object field that must be there. */
   public static JsonObject object(JsonObject json, String field) {
-    Object value = value(json, field);
-    if (value == null) {
-      throw missing(field);
-    }
-    if (value instanceof JsonObject object) {
-      return object;
-    }
-    throw wrongType(field, "an object", value);
+    return required(json, field, JsonObject.class, "an object");
   }
 
   /** An object field read by {@code reader}; its errors are prefixed with {@code field.}. */
@@ -160,14 +146,19 @@ public final class JsonFields {
   }
 
   private static JsonArray array(JsonObject json, String field) {
+    return required(json, field, JsonArray.class, "an array");
+  }
+
+  /** A field that must be there and hold a {@code type}; {@code expected} names it in the error. */
+  private static <T> T required(JsonObject json, String field, Class<T> type, String expected) {
     Object value = value(json, field);
     if (value == null) {
       throw missing(field);
     }
-    if (value instanceof JsonArray array) {
-      return array;
+    if (type.isInstance(value)) {
+      return type.cast(value);
     }
-    throw wrongType(field, "an array", value);
+    throw wrongType(field, expected, value);
   }
 
   private static Object value(JsonObject json, String field) {
