@@ -3,8 +3,11 @@ package io.ringway.spi;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
+import io.vertx.core.net.impl.VertxEventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,8 +51,14 @@ public final class AcceptedChannels {
     return () -> INITIALIZERS.remove(key, initializer);
   }
 
-  /** Wraps the child handler Vert.x set on {@code bootstrap} so registered initializers run after it. */
+  /**
+   * Wraps the child handler Vert.x set on {@code bootstrap} so registered initializers run after it, and
+   * closes, without a log line each, connections accepted once the server has no handler left.
+   */
   public static void install(ServerBootstrap bootstrap) {
+    if (bootstrap.config().childGroup() instanceof VertxEventLoopGroup loops) {
+      bootstrap.handler(new ClosedServerGate(loops));
+    }
     ChannelHandler vertx = bootstrap.config().childHandler();
     bootstrap.childHandler(new ChannelInitializer<>() {
       @Override
@@ -64,5 +73,32 @@ public final class AcceptedChannels {
         }
       }
     });
+  }
+
+  /**
+   * A shut-down Vert.x server drops its last handler before it closes its listening socket, and in between
+   * its loop group has no loop to register an accepted connection with: Netty then closes the connection and
+   * logs a warning with a stack trace, one per connection, thousands when a drain meets a connection flood.
+   * This gate, ahead of Netty's acceptor on the listening channel, closes them the same way, quietly.
+   */
+  private static final class ClosedServerGate extends ChannelInboundHandlerAdapter {
+    private final VertxEventLoopGroup loops;
+
+    ClosedServerGate(VertxEventLoopGroup loops) {
+      this.loops = loops;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      // The group's methods lock the group itself: holding it, no loop can leave between the check and the
+      // acceptor's register (which takes it again). Nothing the acceptor does under it waits on another lock.
+      synchronized (loops) {
+        if (msg instanceof Channel accepted && loops.workerCount() == 0) {
+          accepted.unsafe().closeForcibly();
+          return;
+        }
+        ctx.fireChannelRead(msg);
+      }
+    }
   }
 }

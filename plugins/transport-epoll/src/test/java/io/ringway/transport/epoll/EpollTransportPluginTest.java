@@ -7,6 +7,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.ringway.spi.ConfigError;
 import io.ringway.testkit.Capabilities;
 import io.ringway.testkit.EchoProbe;
+import io.ringway.testkit.ShutdownFloodProbe;
 import io.ringway.testkit.SocketOptionsProbe;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
@@ -53,5 +54,20 @@ class EpollTransportPluginTest {
     }
     assertThat(SocketOptionsProbe.of(plugin, new NetServerOptions().setTcpKeepAlive(true), new NetClientOptions())
         .accepted()).as("asked for, so set").contains("SO_KEEPALIVE");
+  }
+
+  @Test
+  void connectionsAcceptedAfterTheLastHandlerLeftAreClosedQuietly() throws Exception {
+    Capabilities.require(plugin.name(), plugin.isAvailable(), plugin.unavailabilityCause());
+    Vertx vertx = Vertx.builder().withTransport(plugin.create(new JsonObject())).build();
+    try {
+      ShutdownFloodProbe.Result result = ShutdownFloodProbe.run(vertx);
+
+      assertThat(result.accepted()).as("connections the server took before its shutdown").isPositive();
+      assertThat(result.registrationWarnings()).as("Netty's 'Failed to register' warnings").isZero();
+      assertThat(result.connectedAfterShutdown()).as("connects that succeeded once the server was shut down").isZero();
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
   }
 }

@@ -8,6 +8,7 @@ import io.netty.channel.uring.IoUringSocketChannel;
 import io.ringway.spi.ConfigError;
 import io.ringway.testkit.Capabilities;
 import io.ringway.testkit.EchoProbe;
+import io.ringway.testkit.ShutdownFloodProbe;
 import io.ringway.testkit.SocketOptionsProbe;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -142,5 +143,16 @@ class IoUringTransportPluginTest {
     }
     assertThat(SocketOptionsProbe.of(plugin, new NetServerOptions().setTcpKeepAlive(true), new NetClientOptions())
         .accepted()).as("asked for, so set").contains("SO_KEEPALIVE");
+  }
+
+  @Test
+  void connectionsAcceptedAfterTheLastHandlerLeftAreClosedQuietly() throws Exception {
+    start(new JsonObject());
+
+    ShutdownFloodProbe.Result result = ShutdownFloodProbe.run(vertx);
+
+    assertThat(result.accepted()).as("connections the server took before its shutdown").isPositive();
+    assertThat(result.registrationWarnings()).as("Netty's 'Failed to register' warnings").isZero();
+    assertThat(result.connectedAfterShutdown()).as("connects that succeeded once the server was shut down").isZero();
   }
 }

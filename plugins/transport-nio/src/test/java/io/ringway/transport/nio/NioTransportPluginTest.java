@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.ringway.testkit.EchoProbe;
+import io.ringway.testkit.ShutdownFloodProbe;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
@@ -35,5 +36,19 @@ class NioTransportPluginTest {
   @Test
   void takesNoOptions() {
     assertThat(plugin.validate(new JsonObject().put("x", 1), "transportOptions.nio")).hasSize(1);
+  }
+
+  @Test
+  void connectionsAcceptedAfterTheLastHandlerLeftAreClosedQuietly() throws Exception {
+    Vertx vertx = Vertx.builder().withTransport(plugin.create(new JsonObject())).build();
+    try {
+      ShutdownFloodProbe.Result result = ShutdownFloodProbe.run(vertx);
+
+      assertThat(result.accepted()).as("connections the server took before its shutdown").isPositive();
+      assertThat(result.registrationWarnings()).as("Netty's 'Failed to register' warnings").isZero();
+      assertThat(result.connectedAfterShutdown()).as("connects that succeeded once the server was shut down").isZero();
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
   }
 }
