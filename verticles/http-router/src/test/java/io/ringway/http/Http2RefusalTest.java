@@ -10,13 +10,7 @@ import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.testkit.Ports;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,11 +24,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class Http2RefusalTest {
 
   private static final int MAX_STREAMS = 2;
-  private static final int TYPE_HEADERS = 0x1;
-  private static final int TYPE_RST_STREAM = 0x3;
-  private static final int TYPE_SETTINGS = 0x4;
-  private static final int FLAG_ACK = 0x1;
-  private static final int END_STREAM_AND_HEADERS = 0x5;
 
   private RouterFixture fixture;
   private Backend backend;
@@ -101,92 +90,6 @@ class Http2RefusalTest {
       return fixture.stats().getJsonArray("listeners").getJsonObject(0);
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** A minimal HTTP/2 client over a plain socket: the preface, SETTINGS and its ACK, raw HEADERS frames. */
-  private static final class RawH2 implements AutoCloseable {
-
-    private final Socket socket;
-    private final OutputStream out;
-    private final DataInputStream in;
-
-    RawH2(int port) throws IOException {
-      socket = new Socket(RouterFixture.HOST, port);
-      socket.setSoTimeout(5000);
-      out = socket.getOutputStream();
-      in = new DataInputStream(socket.getInputStream());
-      out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      frame(TYPE_SETTINGS, 0, 0, new byte[0]);
-      // The server enforces its limit once we acknowledge its SETTINGS (RFC 9113, 6.5.3).
-      while (true) {
-        int[] head = readHead();
-        in.readFully(new byte[head[0]]);
-        if (head[1] == TYPE_SETTINGS && (head[2] & FLAG_ACK) == 0) {
-          frame(TYPE_SETTINGS, FLAG_ACK, 0, new byte[0]);
-          break;
-        }
-      }
-    }
-
-    /** :method GET, :scheme http, :authority, and {@code path}, as HPACK (static-table indexes, literals). */
-    ByteArrayOutputStream pathBlock(String path) {
-      ByteArrayOutputStream block = new ByteArrayOutputStream();
-      block.write(0x82);
-      block.write(0x86);
-      block.write(0x01);
-      string(block, "localhost");
-      block.write(0x04);
-      string(block, path);
-      return block;
-    }
-
-    void get(int stream, ByteArrayOutputStream block) throws IOException {
-      frame(TYPE_HEADERS, END_STREAM_AND_HEADERS, stream, block.toByteArray());
-    }
-
-    /** The streams of the next {@code count} RST_STREAM frames with {@code errorCode}, other frames skipped. */
-    List<Integer> resets(int count, int errorCode) throws IOException {
-      List<Integer> streams = new ArrayList<>();
-      while (streams.size() < count) {
-        int[] head = readHead();
-        byte[] payload = new byte[head[0]];
-        in.readFully(payload);
-        if (head[1] == TYPE_RST_STREAM) {
-          int code = java.nio.ByteBuffer.wrap(payload).getInt();
-          assertThat(code).as("error code of the reset of stream %d", head[3]).isEqualTo(errorCode);
-          streams.add(head[3]);
-        }
-      }
-      return streams;
-    }
-
-    static void string(ByteArrayOutputStream block, String value) {
-      byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
-      block.write(bytes.length);
-      block.writeBytes(bytes);
-    }
-
-    private void frame(int type, int flags, int stream, byte[] payload) throws IOException {
-      byte[] head = {(byte) (payload.length >> 16), (byte) (payload.length >> 8), (byte) payload.length, (byte) type,
-          (byte) flags, (byte) (stream >> 24), (byte) (stream >> 16), (byte) (stream >> 8), (byte) stream};
-      out.write(head);
-      out.write(payload);
-      out.flush();
-    }
-
-    /** length, type, flags, stream */
-    private int[] readHead() throws IOException {
-      byte[] head = new byte[9];
-      in.readFully(head);
-      int length = (head[0] & 0xff) << 16 | (head[1] & 0xff) << 8 | (head[2] & 0xff);
-      int stream = java.nio.ByteBuffer.wrap(head, 5, 4).getInt() & 0x7fffffff;
-      return new int[] {length, head[3] & 0xff, head[4] & 0xff, stream};
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
     }
   }
 }
