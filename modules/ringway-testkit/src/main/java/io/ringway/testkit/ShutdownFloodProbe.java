@@ -1,6 +1,8 @@
 package io.ringway.testkit;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.JdkLoggerFactory;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import java.io.IOException;
@@ -39,8 +41,13 @@ public final class ShutdownFloodProbe {
   private ShutdownFloodProbe() {
   }
 
-  /** Runs the flood against a server of {@code vertx} (Netty must log through java.util.logging). */
+  /** Runs the flood against a server of {@code vertx}. */
   public static Result run(Vertx vertx) throws Exception {
+    if (!(InternalLoggerFactory.getDefaultFactory() instanceof JdkLoggerFactory)) {
+      // Counting on a logger Netty does not write to would pass whatever happens.
+      throw new IllegalStateException("Netty logs through " + InternalLoggerFactory.getDefaultFactory()
+          + ", not java.util.logging: the probe cannot see its warnings");
+    }
     AtomicInteger warnings = new AtomicInteger();
     Handler counter = new Handler() {
       @Override
