@@ -115,8 +115,8 @@ class ForwardingTest {
   void forwardingHeadersAndRewrites(String transport) throws Exception {
     start(transport);
     RequestOptions options = new RequestOptions().setHost(RouterFixture.HOST).setPort(fixture.port)
-        .setURI("/svc/x?q=1").putHeader("x-secret", "s").putHeader("connection", "keep-alive, x-hop")
-        .putHeader("x-hop", "h").putHeader("keep-alive", "timeout=5");
+        .setURI("/svc/x?q=1").putHeader("x-secret", "s").putHeader("Connection", "keep-alive, X-Hop")
+        .putHeader("x-hop", "h").putHeader("Keep-Alive", "timeout=5");
     Reply response = Reply.send(fixture.context, fixture.client, options, null);
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.header("x-resp")).isEqualTo("1");

@@ -3,9 +3,12 @@ package io.ringway.http.impl;
 import io.ringway.spi.config.HeaderRewrite;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.Locale;
+import io.vertx.core.http.HttpVersion;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Header rules of a proxy hop (RFC 9110 §7.6): hop-by-hop removal, forwarding headers, rewrites. */
@@ -14,7 +17,8 @@ final class ProxyHeaders {
   static final String VIA = "1.1 ringway";
   static final String OVERLOADED = "x-ringway-overloaded";
   static final String REQUEST_ID = "x-request-id";
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
+  /** Case-insensitive, so a header's name is looked up as it came, without a lower-cased copy per header. */
+  private static final Set<String> HOP_BY_HOP = caseInsensitive("connection", "keep-alive", "proxy-connection", "te",
       "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "http2-settings");
 
   private ProxyHeaders() {
@@ -26,9 +30,9 @@ final class ProxyHeaders {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     Set<String> named = connectionTokens(in);
     for (Map.Entry<String, String> header : in) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
+      String name = header.getKey();
       // HTTP/2 pseudo headers never reach here; "host" is sent as the request authority instead.
-      if (!HOP_BY_HOP.contains(name) && !named.contains(name) && !name.equals("host")) {
+      if (!HOP_BY_HOP.contains(name) && !named.contains(name) && !name.equalsIgnoreCase("host")) {
         out.add(header.getKey(), header.getValue());
       }
     }
@@ -53,7 +57,7 @@ final class ProxyHeaders {
   static void downstreamResponse(MultiMap in, MultiMap out, HeaderRewrite rewrite) {
     Set<String> named = connectionTokens(in);
     for (Map.Entry<String, String> header : in) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
+      String name = header.getKey();
       if (!HOP_BY_HOP.contains(name) && !named.contains(name)) {
         out.add(header.getKey(), header.getValue());
       }
@@ -67,9 +71,12 @@ final class ProxyHeaders {
     rewrite.set().forEach(headers::set);
   }
 
-  private static String append(String via, io.vertx.core.http.HttpVersion version) {
-    String hop = (version == io.vertx.core.http.HttpVersion.HTTP_2 ? "2" : version == io.vertx.core.http.HttpVersion.HTTP_1_0
-        ? "1.0" : "1.1") + " ringway";
+  private static String append(String via, HttpVersion version) {
+    String hop = switch (version) {
+      case HTTP_2 -> "2 ringway";
+      case HTTP_1_0 -> "1.0 ringway";
+      case HTTP_1_1 -> VIA;
+    };
     return via == null ? hop : via + ", " + hop;
   }
 
@@ -79,11 +86,17 @@ final class ProxyHeaders {
     if (connection == null) {
       return Set.of();
     }
-    java.util.HashSet<String> tokens = new java.util.HashSet<>();
+    Set<String> tokens = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     for (String token : connection.split(",")) {
-      tokens.add(token.trim().toLowerCase(Locale.ROOT));
+      tokens.add(token.trim());
     }
     return tokens;
+  }
+
+  private static Set<String> caseInsensitive(String... names) {
+    Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    set.addAll(List.of(names));
+    return Collections.unmodifiableSet(set);
   }
 
   /** A random 128-bit id in UUID form; ThreadLocalRandom because SecureRandom may contend across loops. */
