@@ -1,0 +1,69 @@
+package io.ringway.transport.uring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.ringway.testkit.Capabilities;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class EmptyWriteFilterTest {
+
+  @Test
+  void anEmptyWriteWithNothingPendingCompletesWithoutReachingTheChannel() {
+    EmbeddedChannel channel = new EmbeddedChannel(EmptyWriteFilter.INSTANCE);
+    ByteBuf empty = Unpooled.buffer(0);
+
+    ChannelFuture written = channel.writeAndFlush(empty);
+
+    assertThat(written.isSuccess()).isTrue();
+    assertThat(empty.refCnt()).as("released").isZero();
+    assertThat((Object) channel.readOutbound()).isNull();
+  }
+
+  @Test
+  void anEmptyWriteBehindPendingBytesKeepsItsPlace() {
+    EmbeddedChannel channel = new EmbeddedChannel(EmptyWriteFilter.INSTANCE);
+    channel.write(Unpooled.copiedBuffer("response", StandardCharsets.US_ASCII));
+
+    // writeAndFlush(EMPTY) then close: its completion must mean the response went out first.
+    ChannelFuture marker = channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
+
+    assertThat(marker.isSuccess()).isTrue();
+    ByteBuf first = channel.readOutbound();
+    assertThat(first.toString(StandardCharsets.US_ASCII)).isEqualTo("response");
+    first.release();
+    assertThat((Object) channel.readOutbound()).as("the empty one, passed on in order").isEqualTo(Unpooled.EMPTY_BUFFER);
+  }
+
+  @Test
+  void acceptedIoUringConnectionsHaveTheFilterNextToTheSocket() throws Exception {
+    IoUringTransportPlugin plugin = new IoUringTransportPlugin();
+    Capabilities.require("io_uring", plugin.isAvailable(), plugin.unavailabilityCause());
+    Vertx vertx = Vertx.builder().withTransport(plugin.create(new JsonObject())).build();
+    try {
+      CompletableFuture<Object> first = new CompletableFuture<>();
+      NetServer server = vertx.createNetServer().connectHandler(socket -> {
+        ChannelHandlerContext context = ((NetSocketInternal) socket).channelHandlerContext();
+        // Once the initializers that ran this handler have left the pipeline.
+        context.executor().execute(() -> first.complete(context.pipeline().first()));
+      });
+      server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      vertx.createNetClient().connect(server.actualPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+
+      assertThat(first.get(10, TimeUnit.SECONDS)).isSameAs(EmptyWriteFilter.INSTANCE);
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+}
