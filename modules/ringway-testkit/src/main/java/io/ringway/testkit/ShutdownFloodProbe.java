@@ -1,9 +1,15 @@
 package io.ringway.testkit;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.JdkLoggerFactory;
+import io.ringway.spi.TransportPlugin;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,13 +42,30 @@ public final class ShutdownFloodProbe {
    * @param connectedAfterShutdown client connects that succeeded from 100 ms after the shutdown completed on
    */
   public record Result(int accepted, int registrationWarnings, int connectedAfterShutdown) {
+
+    /** Fails unless the flood reached the server, and nothing was logged or accepted once it was shut down. */
+    public void assertQuiet() {
+      assertAll(
+          () -> assertTrue(accepted > 0, "the flood never reached the server"),
+          () -> assertEquals(0, registrationWarnings, "Netty's 'Failed to register' warnings"),
+          () -> assertEquals(0, connectedAfterShutdown, "connects that succeeded once the server was shut down"));
+    }
   }
 
   private ShutdownFloodProbe() {
   }
 
-  /** Runs the flood against a server of {@code vertx}. */
-  public static Result run(Vertx vertx) throws Exception {
+  /** Runs the flood against a server on a Vert.x instance of {@code plugin}'s transport. */
+  public static Result run(TransportPlugin plugin) throws Exception {
+    Vertx vertx = Vertx.builder().withTransport(plugin.create(new JsonObject())).build();
+    try {
+      return run(vertx);
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Result run(Vertx vertx) throws Exception {
     if (!(InternalLoggerFactory.getDefaultFactory() instanceof JdkLoggerFactory)) {
       // Counting on a logger Netty does not write to would pass whatever happens.
       throw new IllegalStateException("Netty logs through " + InternalLoggerFactory.getDefaultFactory()
