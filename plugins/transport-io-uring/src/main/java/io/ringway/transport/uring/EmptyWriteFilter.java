@@ -9,10 +9,9 @@ import io.netty.channel.ChannelPromise;
 
 /**
  * Completes writes of empty buffers without passing them to the channel when nothing is waiting to be written
- * before them. Netty's io_uring channel submits a
- * SEND for an empty buffer (the epoll and NIO channels skip it), and Netty's {@code SslHandler} writes one on
- * every flush that has nothing to encrypt: an HTTP/2 connection over TLS flushes after each request it reads,
- * which cost a zero-byte SEND per request.
+ * before them. Netty's io_uring channel submits a SEND for an empty buffer (the epoll and NIO channels skip it),
+ * and Netty's {@code SslHandler} writes one on every flush that has nothing to encrypt: an HTTP/2 connection over
+ * TLS flushes after each request it reads, which cost a zero-byte SEND per request.
  */
 @ChannelHandler.Sharable
 final class EmptyWriteFilter extends ChannelOutboundHandlerAdapter {
