@@ -21,7 +21,7 @@ import java.util.Map;
 /**
  * Strictness at the connection level of one listener: installs {@link StrictRequestDecoder} in place of
  * Vert.x's (on h2c listeners through {@link H2cSniffer}), answers requests the decoder refused
- * (400/414/431, counted, connection closed), and closes connections that do not send a full first
+ * (400/414/431/501/505, counted, connection closed), and closes connections that do not send a full first
  * request head in time (slowloris: 408).
  */
 final class ConnectionGuard {
@@ -128,6 +128,9 @@ final class ConnectionGuard {
     } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
       stats.headerTooLarge++;
       status = 431;
+    } else if (cause instanceof RefusedRequest refusal && refusal.status != 400) {
+      stats.unsupportedRequests++;
+      status = refusal.status;
     } else {
       stats.badRequests++;
       status = 400;

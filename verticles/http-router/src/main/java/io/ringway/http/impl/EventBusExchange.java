@@ -56,6 +56,7 @@ final class EventBusExchange {
         send();
       }
     });
+    LocalResponses.continueIfExpected(request);
   }
 
   private void send() {

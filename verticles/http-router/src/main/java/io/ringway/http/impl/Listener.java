@@ -78,7 +78,9 @@ final class Listener {
         .setMaxInitialLineLength(Math.min(config.maxHeaderBytes(), 8192))
         .setIdleTimeout((int) config.idleTimeout().toSeconds())
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
-        .setHandle100ContinueAutomatically(true)
+        // 100 Continue only once the request was routed and is about to be read (ProxyExchange, EventBusExchange):
+        // Vert.x's automatic one goes out before the head is validated, and before a 413 or a 404 could.
+        .setHandle100ContinueAutomatically(false)
         // Vert.x's default is no limit (2^32-1 streams per connection).
         .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.maxConcurrentStreams()));
     if (pem != null) {

@@ -9,8 +9,13 @@ final class ListenerStats {
   long requests;
   /** Requests no route matched (404). */
   long noRoute;
-  /** Ambiguous or malformed framing refused with 400 (CL+TE, bad or duplicate CL, bad chunk, obs-fold, bare LF). */
+  /**
+   * Requests refused with 400: ambiguous framing (CL+TE, bad or duplicate CL, bad chunk, obs-fold, bare LF), a head
+   * outside RFC 9112's grammar, a missing, repeated or invalid Host, a request-target of the wrong form.
+   */
   long badRequests;
+  /** Requests refused as not implemented (501: CONNECT, transfer codings but chunked) or 505 (HTTP major version not 1). */
+  long unsupportedRequests;
   /** Request heads over {@code maxHeaderBytes} (431). */
   long headerTooLarge;
   /** Request lines over the limit (414). */
@@ -26,7 +31,7 @@ final class ListenerStats {
 
   JsonObject toJson() {
     return new JsonObject().put("connections", connections).put("requests", requests).put("noRoute", noRoute)
-        .put("badRequests", badRequests).put("headerTooLarge", headerTooLarge).put("uriTooLong", uriTooLong)
+        .put("badRequests", badRequests).put("unsupportedRequests", unsupportedRequests).put("headerTooLarge", headerTooLarge).put("uriTooLong", uriTooLong)
         .put("bodyTooLarge", bodyTooLarge).put("headerTimeouts", headerTimeouts)
         .put("refusedStreams", refusedStreams).put("streamErrors", streamErrors);
   }

@@ -5,6 +5,7 @@ import io.ringway.spi.config.RedirectAction;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 
 /** Responses the router writes itself: errors, direct responses and redirects. */
 final class LocalResponses {
@@ -12,11 +13,19 @@ final class LocalResponses {
   private LocalResponses() {
   }
 
-  /** A short plain-text error, unless a response head already left (then the stream is reset instead). */
+  /**
+   * A short plain-text error, unless a response head already left (then the stream is reset instead). An
+   * HTTP/1 client still waiting for 100 Continue will not send its body now, so the connection closes after.
+   */
   static void error(HttpServerRequest request, int status, String message) {
     HttpServerResponse response = request.response();
     if (response.ended() || response.closed()) {
       return;
+    }
+    boolean close = !request.isEnded() && !response.headWritten() && expectsContinue(request)
+        && request.version() != HttpVersion.HTTP_2;
+    if (close) {
+      response.putHeader(HttpHeaders.CONNECTION, "close");
     }
     if (response.headWritten()) {
       response.reset();
@@ -25,7 +34,12 @@ final class LocalResponses {
     response.setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
         .putHeader("via", ProxyHeaders.VIA)
-        .end(message + "\n");
+        .end(message + "\n")
+        .onComplete(sent -> {
+          if (close) {
+            request.connection().close();
+          }
+        });
   }
 
   /** An error after which the connection cannot be trusted to be in sync (unread body): closes it after. */
@@ -34,9 +48,24 @@ final class LocalResponses {
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
     error(request, status, message);
-    if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+    if (request.version() != HttpVersion.HTTP_2) {
       request.connection().close();
     }
+  }
+
+  /**
+   * Sends 100 Continue when the client waits for it before sending its body: only once the request was routed
+   * and its body is about to be read. An HTTP/1.0 request's expectation is ignored (RFC 9110 §10.1.1).
+   */
+  static void continueIfExpected(HttpServerRequest request) {
+    if (expectsContinue(request) && !request.response().headWritten()) {
+      request.response().writeContinue();
+    }
+  }
+
+  private static boolean expectsContinue(HttpServerRequest request) {
+    return request.version() != HttpVersion.HTTP_1_0
+        && "100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT));
   }
 
   static void direct(HttpServerRequest request, DirectResponseAction action) {

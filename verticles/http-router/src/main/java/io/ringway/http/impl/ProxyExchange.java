@@ -189,6 +189,7 @@ final class ProxyExchange {
       bodyHandlersSet = true;
       request.handler(this::onBodyChunk);
       request.endHandler(v -> onBodyEnd());
+      LocalResponses.continueIfExpected(request);
     }
     request.resume();
   }

@@ -32,10 +32,13 @@ final class ProxyHeaders {
     for (Map.Entry<String, String> header : in) {
       String name = header.getKey();
       // HTTP/2 pseudo headers never reach here; "host" is sent as the request authority instead.
-      if (!HOP_BY_HOP.contains(name) && !named.contains(name) && !name.equalsIgnoreCase("host")) {
+      if (!HOP_BY_HOP.contains(name) && !named.contains(name) && !name.equalsIgnoreCase("host")
+          && !(name.equalsIgnoreCase("expect") && header.getValue().equalsIgnoreCase("100-continue"))) {
+        // 100-continue was answered here, before the body was read (RFC 9110 §10.1.1 lets a proxy do that).
         out.add(header.getKey(), header.getValue());
       }
     }
+    MaxForwards.decrement(request, out);
     String client = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     if (client != null) {
       String prior = in.get("x-forwarded-for");

@@ -11,14 +11,35 @@ import io.vertx.core.net.HostAndPort;
  * @param host the host without port, lower case; empty when the request has none
  * @param path the path without query
  * @param headers request headers (case-insensitive)
- * @param query decoded query parameters
+ * @param query decoded query parameters; parameters of a query that is not valid percent-encoding as they came
  */
 public record RouteRequest(String method, String host, String path, MultiMap headers, MultiMap query) {
+
+  private static final MultiMap NO_QUERY = MultiMap.caseInsensitiveMultiMap();
 
   /** Reads what routing needs from a server request. */
   public static RouteRequest of(HttpServerRequest request) {
     HostAndPort authority = request.authority();
     String host = authority == null ? "" : authority.host().toLowerCase(java.util.Locale.ROOT);
-    return new RouteRequest(request.method().name(), host, request.path(), request.headers(), request.params());
+    return new RouteRequest(request.method().name(), host, request.path(), request.headers(), query(request));
+  }
+
+  private static MultiMap query(HttpServerRequest request) {
+    String query = request.query();
+    if (query == null) {
+      return NO_QUERY;
+    }
+    try {
+      return request.params();
+    } catch (IllegalArgumentException badEscape) {
+      // "%4g": Netty's decoder throws. RFC 9110 leaves the query to the origin, so the request is forwarded
+      // as it came (as nginx and HAProxy do) and only a route matching on the query sees the raw form.
+      MultiMap raw = MultiMap.caseInsensitiveMultiMap();
+      for (String pair : query.split("&")) {
+        int equals = pair.indexOf('=');
+        raw.add(equals < 0 ? pair : pair.substring(0, equals), equals < 0 ? "" : pair.substring(equals + 1));
+      }
+      return raw;
+    }
   }
 }

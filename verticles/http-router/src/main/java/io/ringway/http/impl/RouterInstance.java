@@ -158,6 +158,11 @@ public final class RouterInstance {
   }
 
   private void dispatch(HttpServerRequest request, Listener listener) {
+    if (MaxForwards.isLastHop(request)) {
+      Outcome.track(request, null, this::finished);
+      MaxForwards.answer(request);
+      return;
+    }
     RouteTable routes = table;
     Route route = routes.match(RouteRequest.of(request));
     Outcome outcome = Outcome.track(request, route, this::finished);

@@ -1,40 +1,43 @@
 package io.ringway.http.impl;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
 import java.util.List;
 
 /**
- * Vert.x's request decoder made strict where Netty is lenient, so ambiguous framing never reaches a
- * handler (and so never an upstream). A failed decoder result sends the request to the server's invalid
- * request handler, which answers 400 and closes.
+ * Vert.x's request decoder made strict where Netty is lenient, so a request a conforming server must refuse
+ * never reaches a handler (and so never an upstream). A failed decoder result sends the request to the
+ * server's invalid request handler, which answers with the status of its {@link RefusedRequest} (else 400)
+ * and closes.
  *
- * <p>What Netty 4.2 already refuses (and this class leaves to it): duplicate or invalid
- * {@code Content-Length}, bad chunk sizes and chunk terminators, bare LF line ends (strict line parsing
- * is on by default), over-long heads. What it accepts and this class refuses: {@code Content-Length}
- * with {@code Transfer-Encoding} (Netty drops the length), a {@code Transfer-Encoding} other than
- * {@code chunked} (Netty reads no body, a smuggling vector), and obs-fold continuation lines (Netty
- * joins them into the previous value, so only the raw bytes show them: they are scanned here while a
- * head is being read).
+ * <p>Each head's bytes go through {@link RequestHeadGrammar} as they arrive: a byte no request head may
+ * contain is refused at once, without waiting for the rest of the head. A head that parsed then goes through
+ * {@link RequestRules} (version, Host, request-target form, transfer codings), and Content-Length with
+ * Transfer-Encoding is refused (Netty would drop the length). What Netty refuses by itself is left to it:
+ * duplicate or invalid Content-Length, bad chunk sizes and terminators, over-long heads. Chunk-size lines
+ * pass {@link ChunkExtensions} first, for a Netty bug with valid extensions.
  */
 final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
+  private final RequestHeadGrammar grammar = new RequestHeadGrammar();
   /** Stream offset of the cumulation buffer's reader index. */
   private long consumed;
   /** Stream offset up to which the current head was scanned. */
   private long scanned;
   private boolean inHead = true;
-  private int headLines;
-  private boolean lineStart = true;
-  private boolean lineEmpty = true;
-  private boolean folded;
+  /** A head was refused at a byte: everything after it on this connection is discarded. */
+  private boolean refused;
 
   StrictRequestDecoder(HttpServerOptions options) {
     super(options);
@@ -42,8 +45,21 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
-    if (inHead) {
-      scanHead(buffer);
+    if (refused) {
+      buffer.skipBytes(buffer.readableBytes());
+      return;
+    }
+    if (inHead && !scanHead(buffer)) {
+      refused = true;
+      buffer.skipBytes(buffer.readableBytes());
+      DefaultFullHttpRequest invalid = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/",
+          Unpooled.EMPTY_BUFFER);
+      invalid.setDecoderResult(DecoderResult.failure(new RefusedRequest(400, grammar.reason())));
+      out.add(invalid);
+      return;
+    }
+    if (!inHead && ChunkExtensions.atChunkSize(this)) {
+      ChunkExtensions.blankValid(buffer);
     }
     int before = buffer.readerIndex();
     int firstNew = out.size();
@@ -52,7 +68,16 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     for (int i = firstNew; i < out.size(); i++) {
       Object message = out.get(i);
       if (message instanceof HttpRequest request && request.decoderResult().isSuccess()) {
-        refuseAmbiguous(request);
+        RefusedRequest refusal = RequestRules.check(request);
+        if (refusal != null) {
+          request.setDecoderResult(DecoderResult.failure(refusal));
+          // The answer's status line carries the request's version: never echo one Ringway does not speak.
+          if (request.protocolVersion().majorVersion() != 1) {
+            request.setProtocolVersion(HttpVersion.HTTP_1_1);
+          }
+          // Vert.x's h2c upgrade handler sits after this decoder and does not look at the decoder result.
+          request.headers().remove(HttpHeaderNames.UPGRADE);
+        }
       }
       if (message instanceof LastHttpContent) {
         // Netty returns right after a message's last content, so the next head starts at the reader index.
@@ -63,53 +88,29 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
   @Override
   protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
-    throw new IllegalArgumentException("Content-Length with Transfer-Encoding");
-  }
-
-  private void refuseAmbiguous(HttpRequest request) {
-    if (folded) {
-      request.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("obs-fold in request head")));
-      return;
-    }
-    List<String> codings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-    if (!codings.isEmpty() && (codings.size() > 1 || !codings.get(0).trim().equalsIgnoreCase("chunked"))) {
-      request.setDecoderResult(DecoderResult.failure(
-          new IllegalArgumentException("Transfer-Encoding other than chunked: " + codings)));
-    }
+    throw new RefusedRequest(400, "Content-Length with Transfer-Encoding (RFC 9112 §6.1)");
   }
 
   private void startHead() {
     inHead = true;
     scanned = consumed;
-    headLines = 0;
-    lineStart = true;
-    lineEmpty = true;
-    folded = false;
+    grammar.reset();
   }
 
-  /** Looks for a line starting with SP or HTAB after the request line, up to the empty line ending the head. */
-  private void scanHead(ByteBuf buffer) {
+  /** Feeds the head's unscanned bytes to the grammar; false when one of them cannot be in a head. */
+  private boolean scanHead(ByteBuf buffer) {
     int end = buffer.writerIndex();
     for (int i = buffer.readerIndex() + (int) (scanned - consumed); i < end; i++) {
-      byte b = buffer.getByte(i);
-      if (b == '\n') {
-        if (!lineEmpty) {
-          headLines++;
-        } else if (headLines > 0) {
-          inHead = false;
-          scanned = consumed + (i + 1 - buffer.readerIndex());
-          return;
-        }
-        lineStart = true;
-        lineEmpty = true;
-      } else if (b != '\r') {
-        if (lineStart && headLines > 0 && (b == ' ' || b == '\t')) {
-          folded = true;
-        }
-        lineStart = false;
-        lineEmpty = false;
+      int verdict = grammar.next(buffer.getByte(i));
+      if (verdict == RequestHeadGrammar.BAD) {
+        return false;
+      }
+      if (verdict == RequestHeadGrammar.DONE) {
+        inHead = false;
+        return true;
       }
     }
     scanned = consumed + (end - buffer.readerIndex());
+    return true;
   }
 }

@@ -1,0 +1,27 @@
+package io.ringway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link Http1ConformanceTest} on a listener that also takes h2c, where the strict decoder is put in place by
+ * the accepted-channel hook; plus the h2c upgrade, which must not be honoured for a request the decoder refused.
+ */
+class H2cHttp1ConformanceTest extends Http1ConformanceTest {
+
+  @Override
+  boolean h2c() {
+    return true;
+  }
+
+  /** RFC 9112 §3.2 before RFC 9113 §3.2: a refused request is answered 400 in HTTP/1.1, never upgraded. */
+  @ParameterizedTest
+  @ValueSource(strings = {"", "Host: a\r\nHost: b\r\n", "Host: a b\r\n"})
+  void h2cUpgradeOfARefusedRequestIs400(String host) throws Exception {
+    String response = RawHttp.exchange(fixture().port, "GET / HTTP/1.1\r\n" + host
+        + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 400 ").doesNotContain("101");
+  }
+}

@@ -1,0 +1,310 @@
+package io.ringway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringway.spi.config.ForwardAction;
+import io.ringway.spi.config.HttpListenerConfig;
+import io.ringway.spi.config.RouteConfig;
+import io.ringway.spi.config.RouteMatch;
+import io.ringway.spi.upstream.ClusterConfig;
+import io.ringway.testkit.Ports;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * RFC 9112 and RFC 9110 requirements on an HTTP/1.1 server and proxy, one test per row of
+ * {@code docs/conformance.md}, each over a raw socket to a real listener. The listener's head timeout is
+ * long (10 s), so a refusal that comes back at once was made at the offending byte, not by the timeout.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class Http1ConformanceTest {
+
+  private static final String END = "Connection: close\r\n\r\n";
+
+  private RouterFixture fixture;
+  private Backend backend;
+
+  RouterFixture newFixture() {
+    return RouterFixture.ioUring();
+  }
+
+  boolean h2c() {
+    return false;
+  }
+
+  RouterFixture fixture() {
+    return fixture;
+  }
+
+  @BeforeAll
+  void start() throws Exception {
+    fixture = newFixture();
+    backend = new Backend(fixture.vertx, "b");
+    HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
+        Ports.freeTcpPort(), h2c(), 8192, 1024, Duration.ofSeconds(10), Duration.ofSeconds(30), 100, null);
+    fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
+        List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    fixture.close();
+  }
+
+  @BeforeEach
+  void reset() {
+    backend.seen.set(0);
+    backend.completed.set(0);
+  }
+
+  private String send(String request) throws Exception {
+    return RawHttp.exchange(fixture.port, request);
+  }
+
+  private void assertRefused(String request, int status) throws Exception {
+    String response = send(request);
+    assertThat(response).as("answer to %s", request).startsWith("HTTP/1.1 " + status + " ").doesNotContain("<timeout>");
+    assertThat(backend.seen).as("forwarded: %s", request).hasValue(0);
+  }
+
+  private void assertForwarded(String request) throws Exception {
+    String response = send(request);
+    assertThat(response).as("answer to %s", request).startsWith("HTTP/1.1 200 ");
+    assertThat(backend.seen).as("forwarded: %s", request).hasValue(1);
+  }
+
+  /** §2.2, §3: a byte no request line may hold is refused when it arrives, though the head never completes. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "\u0001GET / HTTP/1.1\r\n", "\u0000GET /", " GET / HTTP/1.1\r\n", "G(T / HTTP/1.1\r\n", "GET /a\u0001b ",
+      "GET /a\u007F", "GET /\u00ff HTTP/1.1\r\n", "GET /a#f HTTP/1.1\r\n", "GET / http/1.1\r\n",
+      "GET / HTUP/1.1\r\n", "GET / HTTP/1.1 \r\n", "GET / HTTP/11\r\n", "GET /\r\n", "GET / HTTP/1.1\rX",
+      "\rX", "GET\t/ HTTP/1.1\r\n"})
+  void requestLineOutsideTheGrammarIsRefusedAtOnce(String partialHead) throws Exception {
+    assertRefused(partialHead, 400);
+  }
+
+  /** §5.1, §5.5, §2.2: field lines outside the grammar, refused before the head's end arrives. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "GET / HTTP/1.1\r\nHost: h\r\nX-A : b\r\n", "GET / HTTP/1.1\r\nHost: h\r\n: b\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nX(A: b\r\n", "GET / HTTP/1.1\r\nHost: h\r\nXA\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nX-A: a\u0000b", "GET / HTTP/1.1\r\nHost: h\r\nX-A: a\u0001b",
+      "GET / HTTP/1.1\r\nHost: h\r\nX-A: a\u007Fb", "GET / HTTP/1.1\r\nHost: h\r\nX-A: a\rb",
+      "GET / HTTP/1.1\r\nHost: h\r\nX-A: a\nb", "GET / HTTP/1.1\r\n Host: h\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n"})
+  void fieldLineOutsideTheGrammarIsRefusedAtOnce(String partialHead) throws Exception {
+    assertRefused(partialHead, 400);
+  }
+
+  /** §5.5: HTAB, SP and obs-text are allowed in a field value. */
+  @Test
+  void fieldValueMayHoldTabAndObsText() throws Exception {
+    assertForwarded("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\tb \u00e9\r\n" + END);
+  }
+
+  /** §2.2: empty lines before the request line are ignored. */
+  @Test
+  void emptyLinesBeforeTheRequestLineAreIgnored() throws Exception {
+    assertForwarded("\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n" + END);
+  }
+
+  /** §3: runs of SP between the request line's parts are taken as one (MAY); the upstream gets one of its own. */
+  @Test
+  void repeatedSpacesInTheRequestLineAreAccepted() throws Exception {
+    assertForwarded("GET  /  HTTP/1.1\r\nHost: h\r\n" + END);
+  }
+
+  /** §2.3, RFC 9110 §2.5: a higher HTTP/1 minor version is handled as HTTP/1.1 and answered as HTTP/1.1. */
+  @Test
+  void higherMinorVersionIsServedAsHttp11() throws Exception {
+    assertForwarded("GET / HTTP/1.7\r\nHost: h\r\n" + END);
+  }
+
+  /** §2.3, RFC 9110 §15.6.6: another major version is answered 505, in an HTTP/1.1 status line. */
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP/2.0", "HTTP/0.9", "HTTP/3.1"})
+  void otherMajorVersionIs505(String version) throws Exception {
+    assertRefused("GET / " + version + "\r\nHost: h\r\n" + END, 505);
+  }
+
+  /** §3.2: an HTTP/1.1 request without Host, with two, or with an invalid one is refused with 400. */
+  @ParameterizedTest
+  @ValueSource(strings = {"", "Host: a\r\nHost: b\r\n", "Host: a b\r\n", "Host: h:abc\r\n", "Host:\r\n",
+      "Host: a/b\r\n", "Host: u@h\r\n", "Host: [::1\r\n", "Host: [zz]\r\n", "Host: h%zz\r\n", "Host: :80\r\n"})
+  void missingRepeatedOrInvalidHostIs400(String host) throws Exception {
+    assertRefused("GET / HTTP/1.1\r\n" + host + END, 400);
+  }
+
+  /** §3.2: valid Host forms (reg-name, IPv4, IP literal, port) pass; HTTP/1.0 may omit Host. */
+  @ParameterizedTest
+  @ValueSource(strings = {"GET / HTTP/1.1\r\nHost: a.example:8080\r\n", "GET / HTTP/1.1\r\nHost: [::1]:80\r\n",
+      "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n", "GET / HTTP/1.1\r\nHost: xn--d1a%41\r\n", "GET / HTTP/1.0\r\n"})
+  void validHostFormsPass(String head) throws Exception {
+    String response = send(head + END);
+    assertThat(response).matches("(?s)HTTP/1\\.[01] 200 .*");
+    assertThat(backend.seen).hasValue(1);
+  }
+
+  /** §3.2.2: absolute-form: the target's authority replaces Host, and the upstream gets origin-form. */
+  @Test
+  void absoluteFormTargetAuthorityReplacesHost() throws Exception {
+    String response = send("GET http://Other.Example:81/headers?q=1 HTTP/1.1\r\nHost: h\r\n" + END);
+    assertThat(response).startsWith("HTTP/1.1 200 ");
+    JsonObject seen = new JsonObject(response.substring(response.indexOf("\r\n\r\n") + 4));
+    assertThat(seen.getString("uri")).isEqualTo("/headers?q=1");
+    assertThat(seen.getString("x-forwarded-host")).isEqualTo("Other.Example:81");
+  }
+
+  /** §3.2.2, RFC 9110 §4.2.4: userinfo, schemes other than http(s) and empty authorities are refused. */
+  @ParameterizedTest
+  @ValueSource(strings = {"http://u:p@h/", "ftp://h/", "http:///x", "http://h h/"})
+  void badAbsoluteFormIs400(String target) throws Exception {
+    assertRefused("GET " + target + " HTTP/1.1\r\nHost: h\r\n" + END, 400);
+  }
+
+  /** §3.2.4: asterisk-form is for OPTIONS only. */
+  @Test
+  void asteriskFormOnlyForOptions() throws Exception {
+    assertRefused("GET * HTTP/1.1\r\nHost: h\r\n" + END, 400);
+    assertForwarded("OPTIONS * HTTP/1.1\r\nHost: h\r\n" + END);
+  }
+
+  /** §3.2.3, RFC 9110 §9.3.6: CONNECT (authority-form) is not served: Ringway is no forward proxy. */
+  @Test
+  void connectIs501() throws Exception {
+    assertRefused("CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n" + END, 501);
+  }
+
+  /** §6.1: Transfer-Encoding in an HTTP/1.0 request is faulty framing. */
+  @Test
+  void transferEncodingInHttp10Is400() throws Exception {
+    String response = send("POST /echo HTTP/1.0\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.0 400 ");
+    assertThat(backend.seen).hasValue(0);
+  }
+
+  /** §6.3: chunked not last (or twice) is 400; another coding before chunked is not implemented (501). */
+  @Test
+  void transferCodingsOtherThanChunked() throws Exception {
+    assertRefused("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", 400);
+    assertRefused("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n", 400);
+    assertRefused("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501);
+  }
+
+  /** §7.1.1: chunk extensions a recipient does not know are ignored, whatever their valid form. */
+  @ParameterizedTest
+  @ValueSource(strings = {"5;ext=1", "5;a=\"b c\"", "5;x", "5 ; a = b ; c", "5;a=\"q\\\"x\""})
+  void chunkExtensionsAreIgnored(String sizeLine) throws Exception {
+    String response = send("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n" + END
+        + sizeLine + "\r\nhello\r\n0\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 200 ").contains("hello");
+  }
+
+  /** §7.1.1: a chunk line whose extensions are outside the grammar is never forwarded whole. */
+  @ParameterizedTest
+  @ValueSource(strings = {"5;a=", "5;a=\"x", "5;(=1", "5;a=b c", "5;a=\"\u0001\""})
+  void invalidChunkExtensionIsNotForwarded(String sizeLine) throws Exception {
+    String response = send("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n" + END
+        + sizeLine + "\r\nhello\r\n0\r\n\r\n");
+    assertThat(response).doesNotContain("200 OK").doesNotContain("<timeout>");
+    assertThat(backend.completed).hasValue(0);
+  }
+
+  /** RFC 9110 §4.2.3: the query belongs to the origin: an invalid percent-escape is forwarded, not a crash. */
+  @Test
+  void invalidPercentEscapeInTheQueryIsForwarded() throws Exception {
+    assertForwarded("GET /x?y=%4g&z=% HTTP/1.1\r\nHost: h\r\n" + END);
+    assertThat(fixture.unhandled).isEmpty();
+  }
+
+  /** RFC 9110 §10.1.1: no 100 Continue for a request that is refused; the head is validated first. */
+  @Test
+  void noContinueBeforeTheHeadIsValidated() throws Exception {
+    String response = send("POST /echo HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: s\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 400 ").doesNotContain("100 Continue");
+    String tooLarge = send("POST /echo HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n");
+    assertThat(tooLarge).startsWith("HTTP/1.1 413 ").doesNotContain("100 Continue");
+    assertThat(backend.seen).hasValue(0);
+  }
+
+  /** RFC 9110 §10.1.1: 100 Continue once the request is routed; the upstream does not get the expectation. */
+  @Test
+  void continueIsSentOnceTheBodyIsWanted() throws Exception {
+    try (Socket socket = new Socket(RouterFixture.HOST, fixture.port)) {
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      out.write(("POST /headers HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n" + END)
+          .getBytes(StandardCharsets.US_ASCII));
+      byte[] interim = new byte[25];
+      int read = 0;
+      while (read < interim.length) {
+        read += in.read(interim, read, interim.length - read);
+      }
+      assertThat(new String(interim, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+      out.write("hello".getBytes(StandardCharsets.US_ASCII));
+      String response = RawHttp.readUntilClose(in);
+      assertThat(response).startsWith("HTTP/1.1 200 ");
+      JsonObject seen = new JsonObject(response.substring(response.indexOf("\r\n\r\n") + 4));
+      assertThat(seen.containsKey("expect")).isFalse();
+    }
+  }
+
+  /** RFC 9110 §10.1.1: a server MUST ignore 100-continue in an HTTP/1.0 request. */
+  @Test
+  void continueIsIgnoredInHttp10() throws Exception {
+    String response = send("POST /echo HTTP/1.0\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello");
+    assertThat(response).startsWith("HTTP/1.0 200 ").doesNotContain("100 Continue").endsWith("hello");
+  }
+
+  /** RFC 9110 §7.6.2: TRACE and OPTIONS with Max-Forwards 0 are answered here; above 0 forwarded one less. */
+  @Test
+  void maxForwards() throws Exception {
+    String options = send("OPTIONS / HTTP/1.1\r\nHost: h\r\nMax-Forwards: 0\r\n" + END);
+    assertThat(options).startsWith("HTTP/1.1 200 ").containsIgnoringCase("allow: GET");
+    assertRefused("TRACE / HTTP/1.1\r\nHost: h\r\nMax-Forwards: 0\r\n" + END, 405);
+    assertThat(backend.seen).hasValue(0);
+    String forwarded = send("OPTIONS /headers HTTP/1.1\r\nHost: h\r\nMax-Forwards: 3\r\n" + END);
+    JsonObject seen = new JsonObject(forwarded.substring(forwarded.indexOf("\r\n\r\n") + 4));
+    assertThat(seen.getString("max-forwards")).isEqualTo("2");
+    String other = send("GET /headers HTTP/1.1\r\nHost: h\r\nMax-Forwards: 0\r\n" + END);
+    assertThat(new JsonObject(other.substring(other.indexOf("\r\n\r\n") + 4)).getString("max-forwards")).isEqualTo("0");
+  }
+
+  /** RFC 9110 §7.6.3: the forwarded request carries Via with this hop. */
+  @Test
+  void viaIsAddedToTheForwardedRequest() throws Exception {
+    String response = send("GET /headers HTTP/1.1\r\nHost: h\r\nVia: 1.0 first\r\n" + END);
+    JsonObject seen = new JsonObject(response.substring(response.indexOf("\r\n\r\n") + 4));
+    assertThat(seen.getString("via")).isEqualTo("1.0 first, 1.1 ringway");
+    assertThat(response).containsIgnoringCase("via: 1.1 ringway");
+  }
+
+  /** Each refusal is counted: 400s as badRequests, 501/505 as unsupportedRequests. */
+  @Test
+  void refusalsAreCounted() throws Exception {
+    long bad = listenerCount("badRequests");
+    long unsupported = listenerCount("unsupportedRequests");
+    send("GET / HTTP/1.1\r\n" + END);
+    send("GET / HTTP/2.0\r\nHost: h\r\n" + END);
+    assertThat(listenerCount("badRequests")).isEqualTo(bad + 1);
+    assertThat(listenerCount("unsupportedRequests")).isEqualTo(unsupported + 1);
+  }
+
+  private long listenerCount(String name) throws Exception {
+    return fixture.stats().getJsonArray("listeners").getJsonObject(0).getLong(name);
+  }
+}
