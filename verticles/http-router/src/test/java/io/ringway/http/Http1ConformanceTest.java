@@ -109,6 +109,17 @@ class Http1ConformanceTest {
     assertRefused(partialHead, 400);
   }
 
+  /** §9.3.2: pipelined requests are answered in order; one refused after a valid one is answered in its turn. */
+  @Test
+  void refusedPipelinedRequestIsAnsweredInItsTurn() throws Exception {
+    String response = send("GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /a\u0001 HTTP/1.1\r\nHost: h\r\n\r\n"
+        + "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 200 ").doesNotContain("<timeout>");
+    String rest = response.substring(response.indexOf("HTTP/1.1", 1));
+    assertThat(rest).startsWith("HTTP/1.1 400 ").doesNotContain("HTTP/1.1 200");
+    assertThat(backend.seen).hasValue(1);
+  }
+
   /** §5.5: HTAB, SP and obs-text are allowed in a field value. */
   @Test
   void fieldValueMayHoldTabAndObsText() throws Exception {
