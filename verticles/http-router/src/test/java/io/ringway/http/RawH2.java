@@ -19,6 +19,9 @@ final class RawH2 implements AutoCloseable {
   static final int TYPE_HEADERS = 0x1;
   static final int TYPE_RST_STREAM = 0x3;
   static final int TYPE_SETTINGS = 0x4;
+  static final int TYPE_GOAWAY = 0x7;
+  static final int FLAG_END_HEADERS = 0x4;
+  static final int PROTOCOL_ERROR = 0x1;
   static final int FLAG_ACK = 0x1;
   static final int FLAG_END_STREAM = 0x1;
   static final int END_STREAM_AND_HEADERS = 0x5;
@@ -26,6 +29,10 @@ final class RawH2 implements AutoCloseable {
   private final Socket socket;
   private final OutputStream out;
   private final DataInputStream in;
+  private final io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder hpack =
+      new io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder(false);
+  /** The headers of the last HEADERS frame {@link #frames} read. */
+  io.netty.handler.codec.http2.Http2Headers lastHeaders;
 
   RawH2(int port) throws IOException {
     socket = new Socket(RouterFixture.HOST, port);
@@ -77,8 +84,83 @@ final class RawH2 implements AutoCloseable {
     return streams;
   }
 
-  /** A frame as read: its type, flags and payload length. */
-  record Frame(int type, int flags, int length) {
+  /** A frame as read: its type, flags, payload length and payload. */
+  record Frame(int type, int flags, int length, byte[] payload) {
+
+    /** The error code of a RST_STREAM frame, or of a GOAWAY frame. */
+    int errorCode() {
+      return ByteBuffer.wrap(payload, type == TYPE_GOAWAY ? 4 : 0, 4).getInt();
+    }
+  }
+
+  /** A HEADERS frame with {@code flags} and a header block as it is. */
+  void headers(int stream, int flags, byte[] block) throws IOException {
+    frame(TYPE_HEADERS, flags, stream, block);
+  }
+
+  void data(int stream, int flags, byte[] payload) throws IOException {
+    frame(TYPE_DATA, flags, stream, payload);
+  }
+
+  /** The next frame of any stream; null once the server closed the connection. */
+  Frame next() throws IOException {
+    int[] head;
+    try {
+      head = readHead();
+    } catch (java.io.EOFException | java.net.SocketException closed) {
+      return null;
+    }
+    byte[] payload = new byte[head[0]];
+    in.readFully(payload);
+    return new Frame(head[1], head[2], head[0], payload);
+  }
+
+  /** Frames up to the GOAWAY the server sends, which is returned; null if it closed without one. */
+  Frame goAway() throws IOException {
+    for (Frame frame = next(); frame != null; frame = next()) {
+      if (frame.type() == TYPE_GOAWAY) {
+        return frame;
+      }
+    }
+    return null;
+  }
+
+  /** True once the server closed the connection (frames before that are skipped). */
+  boolean closedByServer() throws IOException {
+    while (next() != null) {
+      // skipped
+    }
+    return true;
+  }
+
+  /** A literal header field, not indexed (RFC 7541, 6.2.2), name and value as they are. */
+  static void literal(ByteArrayOutputStream block, String name, String value) {
+    block.write(0x00);
+    string(block, name);
+    string(block, value);
+  }
+
+  /** A HEADERS frame's header block: its payload minus padding (0x8) and priority (0x20) fields. */
+  static byte[] headerBlock(int flags, byte[] payload) {
+    int from = 0;
+    int to = payload.length;
+    if ((flags & 0x8) != 0) {
+      from = 1;
+      to -= payload[0] & 0xff;
+    }
+    if ((flags & 0x20) != 0) {
+      from += 5;
+    }
+    return java.util.Arrays.copyOfRange(payload, from, to);
+  }
+
+  /** Decodes a header block, unvalidated, with this connection's HPACK table. */
+  io.netty.handler.codec.http2.Http2Headers decode(byte[] block) throws IOException {
+    try {
+      return hpack.decodeHeaders(0, io.netty.buffer.Unpooled.wrappedBuffer(block));
+    } catch (io.netty.handler.codec.http2.Http2Exception e) {
+      throw new IOException(java.util.HexFormat.of().formatHex(block), e);
+    }
   }
 
   /** The frames of {@code stream}, up to the one that ends it (END_STREAM or RST_STREAM); other streams' skipped. */
@@ -86,11 +168,16 @@ final class RawH2 implements AutoCloseable {
     List<Frame> frames = new ArrayList<>();
     while (true) {
       int[] head = readHead();
-      in.readFully(new byte[head[0]]);
+      byte[] payload = new byte[head[0]];
+      in.readFully(payload);
+      if (head[1] == TYPE_HEADERS && payload.length > 0) {
+        // Every header block goes through the decoder: its dynamic table is the connection's.
+        lastHeaders = decode(headerBlock(head[2], payload));
+      }
       if (head[3] != stream) {
         continue;
       }
-      Frame frame = new Frame(head[1], head[2], head[0]);
+      Frame frame = new Frame(head[1], head[2], head[0], payload);
       frames.add(frame);
       boolean ends = (frame.type() == TYPE_DATA || frame.type() == TYPE_HEADERS) && (frame.flags() & FLAG_END_STREAM) != 0;
       if (ends || frame.type() == TYPE_RST_STREAM) {

@@ -44,13 +44,16 @@ final class LocalResponses {
 
   /** An error after which the connection cannot be trusted to be in sync (unread body): closes it after. */
   static void errorAndClose(HttpServerRequest request, int status, String message) {
+    if (request.version() == HttpVersion.HTTP_2) {
+      // An HTTP/2 stream ends on its own and carries no connection-specific field (RFC 9113, 8.2.2).
+      error(request, status, message);
+      return;
+    }
     if (!request.response().headWritten()) {
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
     error(request, status, message);
-    if (request.version() != HttpVersion.HTTP_2) {
-      request.connection().close();
-    }
+    request.connection().close();
   }
 
   /**

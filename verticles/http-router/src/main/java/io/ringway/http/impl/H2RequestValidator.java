@@ -1,0 +1,108 @@
+package io.ringway.http.impl;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameListener;
+import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
+import io.vertx.core.net.HostAndPort;
+import java.util.Map;
+
+/**
+ * Checks each HTTP/2 request head before Vert.x sees it, for what Netty's codec lets through (RFC 9113, 8.2.1):
+ * field names with characters outside lower-case visible ASCII or with a colon, values with NUL, CR or LF
+ * or with leading or trailing whitespace; and authorities Vert.x would refuse. Such a request is malformed: a stream error PROTOCOL_ERROR, which
+ * Netty's codec sends and {@link H2ResetCounter} counts; the request never reaches the router.
+ */
+final class H2RequestValidator extends Http2FrameListenerDecorator {
+
+  private static final AsciiString HOST = AsciiString.cached("host");
+
+  H2RequestValidator(Http2FrameListener delegate) {
+    super(delegate);
+  }
+
+  @Override
+  public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
+                            boolean endOfStream) throws Http2Exception {
+    check(streamId, headers);
+    super.onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+  }
+
+  @Override
+  public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
+                            short weight, boolean exclusive, int padding, boolean endOfStream) throws Http2Exception {
+    check(streamId, headers);
+    super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, endOfStream);
+  }
+
+  /** Throws the stream error of a malformed head. */
+  private static void check(int streamId, Http2Headers headers) throws Http2Exception {
+    for (Map.Entry<CharSequence, CharSequence> field : headers) {
+      String problem = problem(field.getKey(), field.getValue());
+      if (problem != null) {
+        throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "malformed field %s: %s",
+            field.getKey(), problem);
+      }
+    }
+    String problem = authorityProblem(headers.authority(), headers.get(HOST));
+    if (problem != null) {
+      throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "%s", problem);
+    }
+  }
+
+  /**
+   * An empty or unparsable {@code :authority} or {@code host}, or a {@code host} naming another authority than
+   * {@code :authority} (RFC 9110, 4.2.1 and 7.2; RFC 9113, 8.3.1), or null. Vert.x resets such a stream itself,
+   * but behind Netty's back, and then fails on the stream's next DATA frame ("stream is null"), closing the
+   * connection.
+   */
+  static String authorityProblem(CharSequence authority, CharSequence host) {
+    HostAndPort parsed = null;
+    if (authority != null && (parsed = HostAndPort.parseAuthority(authority.toString(), -1)) == null) {
+      return "invalid :authority";
+    }
+    if (host == null) {
+      return null;
+    }
+    HostAndPort named = HostAndPort.parseAuthority(host.toString(), -1);
+    if (named == null) {
+      return "invalid host";
+    }
+    if (parsed != null && (!parsed.host().equals(named.host()) || parsed.port() != named.port())) {
+      return "host differs from :authority";
+    }
+    return null;
+  }
+
+  /** What makes a field malformed (RFC 9113, 8.2.1), or null. */
+  static String problem(CharSequence name, CharSequence value) {
+    int from = name.length() > 0 && name.charAt(0) == ':' ? 1 : 0;
+    if (name.length() == from) {
+      return "empty name";
+    }
+    for (int i = from; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c <= 0x20 || (c >= 'A' && c <= 'Z') || c >= 0x7f || c == ':') {
+        return "name character 0x" + Integer.toHexString(c);
+      }
+    }
+    int length = value.length();
+    for (int i = 0; i < length; i++) {
+      char c = value.charAt(i);
+      if (c == 0 || c == '\r' || c == '\n') {
+        return "value character 0x" + Integer.toHexString(c);
+      }
+    }
+    if (length > 0 && isWhitespace(value.charAt(0)) || length > 1 && isWhitespace(value.charAt(length - 1))) {
+      return "value starts or ends with whitespace";
+    }
+    return null;
+  }
+
+  private static boolean isWhitespace(char c) {
+    return c == ' ' || c == '\t';
+  }
+}
