@@ -9,8 +9,9 @@ package io.ringway.http;
  * @param completed requests the backend read to their end (and answered)
  * @param responses final responses read
  * @param unhandled exceptions that reached Vert.x unhandled during the exchange (Ringway only)
+ * @param excerpt the first bytes of the raw answer, escaped
  */
-record Answer(Kind kind, int status, int seen, int completed, int responses, int unhandled) {
+record Answer(Kind kind, int status, int seen, int completed, int responses, int unhandled, String excerpt) {
 
   enum Kind {
     /** The backend read the request to its end, or its marked answer came back. */
@@ -39,7 +40,7 @@ record Answer(Kind kind, int status, int seen, int completed, int responses, int
     } else {
       kind = seenByClient.closed() ? Kind.CLOSED : Kind.HELD;
     }
-    return new Answer(kind, status, seen, completed, stream.finals.size(), unhandled);
+    return new Answer(kind, status, seen, completed, stream.finals.size(), unhandled, seenByClient.excerpt());
   }
 
   /** Whether the proxy sent a status line of its own or the backend's. */

@@ -11,8 +11,11 @@ import java.util.Arrays;
 final class Exchange {
 
   /** What the client saw; the backend's side is added later (see {@link ProxyRun}). */
-  record Observation(ResponseStream stream, boolean anyByte, boolean closed) {
+  record Observation(ResponseStream stream, boolean anyByte, boolean closed, String excerpt) {
   }
+
+  /** How much of the raw answer the report keeps: enough for a status line or a stray HTTP/0.9 body. */
+  private static final int EXCERPT = 48;
 
   /** After a 101 or non-HTTP bytes nothing more can be parsed: this is how long the rest may still take. */
   private static final long SETTLE_MILLIS = 300;
@@ -71,6 +74,7 @@ final class Exchange {
         }
       }
     }
-    return new Observation(stream, length > 0, closed);
+    return new Observation(stream, length > 0, closed,
+        Escapes.of(Arrays.copyOf(data, Math.min(length, EXCERPT))));
   }
 }

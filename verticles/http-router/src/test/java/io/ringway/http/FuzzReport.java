@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The numbers of a run, and the files a person reads to fix what it found: one TSV row per case, one markdown summary. */
+/** The numbers of a run, and the files to fix from: one TSV row per case, one markdown summary by kind. */
 final class FuzzReport {
 
   final List<FuzzVerdict> verdicts;
@@ -68,7 +68,7 @@ final class FuzzReport {
   String summary() {
     return String.format("%d cases in %.1f s; peers agree on %d; Ringway agrees with them on %d (%d deliberate): "
             + "%.2f %%; (a) forwarded what neither peer forwarded: %d; (b) closed/held where both peers answered: "
-            + "%d; (c) unhandled exceptions: %d; forwarded more requests than either peer: %d",
+            + "%d; (c) unhandled exceptions: %d; more requests forwarded than by either peer: %d",
         verdicts.size(), millis / 1000.0, peersAgree(), ringwayAgrees(), deliberate(), agreementPercent(),
         forwardedWhatPeersRefused().size(), silentWherePeersAnswered().size(), unhandled(),
         forwardedMoreThanPeers().size());
@@ -76,12 +76,13 @@ final class FuzzReport {
 
   void write(Path dir, String name) throws IOException {
     Files.createDirectories(dir);
-    StringBuilder tsv = new StringBuilder("id\tkind\tlabel\tbytes\tnginx\thaproxy\tringway\tconsensus\tagree\n");
+    StringBuilder tsv = new StringBuilder(
+        "id\tkind\tlabel\tbytes\tnginx\thaproxy\tringway\tconsensus\tagree\tringway answer\n");
     for (FuzzVerdict v : verdicts) {
       tsv.append(String.join("\t", v.fuzzCase().id(), v.fuzzCase().kind(), clean(v.fuzzCase().label()),
           v.fuzzCase().escaped(160), v.nginx().brief(), v.haproxy().brief(), v.ringway().brief(),
           String.valueOf(v.consensus()), v.consensus() == null ? "-" : v.agrees() ? "yes"
-              : v.deliberate() != null ? "deliberate" : "NO")).append('\n');
+              : v.deliberate() != null ? "deliberate" : "NO", v.ringway().excerpt())).append('\n');
     }
     Files.writeString(dir.resolve(name + ".tsv"), tsv);
     StringBuilder md = new StringBuilder("# Differential fuzz: Ringway vs nginx and HAProxy\n\n")
@@ -99,7 +100,7 @@ final class FuzzReport {
     });
     section(md, "(a) Forwarded by Ringway, by neither peer", forwardedWhatPeersRefused());
     section(md, "(b) Closed or held by Ringway where both peers answered", silentWherePeersAnswered());
-    section(md, "Ringway's backend completed more requests than either peer's", forwardedMoreThanPeers());
+    section(md, "More requests forwarded by Ringway than by either peer (both forwarded)", forwardedMoreThanPeers());
     Files.writeString(dir.resolve(name + ".md"), md);
   }
 

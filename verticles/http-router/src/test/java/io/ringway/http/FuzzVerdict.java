@@ -38,9 +38,13 @@ record FuzzVerdict(FuzzCase fuzzCase, Answer nginx, Answer haproxy, Answer ringw
         && nginx.answered() && haproxy.answered();
   }
 
-  /** Ringway's backend completed more requests than either peer's: a request smuggled past it, maybe. */
+  /**
+   * Ringway's backend completed more requests than either peer's where both forwarded some: one request read as
+   * two (a smuggled request), or a pipelined one forwarded after a refusal.
+   */
   boolean forwardedMoreThanPeers() {
-    return ringway.completed() > Math.max(nginx.completed(), haproxy.completed());
+    int peers = Math.max(nginx.completed(), haproxy.completed());
+    return peers > 0 && ringway.completed() > peers;
   }
 
   /** The disagreement group: the mutation kind and the two classes. */

@@ -86,7 +86,7 @@ final class PeerProxy implements AutoCloseable {
         dir.resolve("nginx.conf").toString(), "-e", dir.resolve("logs/error.log").toString())));
   }
 
-  /** HAProxy in the foreground ({@code -db}), mode http; request, client and keep-alive timeouts of {@code timeoutMillis}. */
+  /** HAProxy in the foreground ({@code -db}), mode http; request, client, keep-alive timeouts of {@code timeoutMillis}. */
   static PeerProxy haproxy(int backendPort, long timeoutMillis, Path root) throws Exception {
     Path binary = require("haproxy");
     Path dir = Files.createDirectories(root.resolve("haproxy"));

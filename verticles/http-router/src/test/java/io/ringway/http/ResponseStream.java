@@ -12,7 +12,7 @@ import java.util.Locale;
 final class ResponseStream {
 
   /** One response head: its status, whether the backend marked it, whether its body is all there. */
-  record Response(int status, boolean marked, boolean closes, boolean complete) {
+  record Response(int status, boolean marked, boolean complete) {
   }
 
   final List<Response> finals = new ArrayList<>();
@@ -43,7 +43,6 @@ final class ResponseStream {
       long contentLength = -1;
       boolean chunked = false;
       boolean marked = false;
-      boolean closes = false;
       for (int i = 1; i < lines.length; i++) {
         String line = lines[i].toLowerCase(Locale.ROOT);
         int colon = line.indexOf(':');
@@ -56,14 +55,13 @@ final class ResponseStream {
           case "content-length" -> contentLength = parseLength(value);
           case "transfer-encoding" -> chunked = value.contains("chunked");
           case MarkerBackend.MARKER -> marked = true;
-          case "connection" -> closes = value.contains("close");
           default -> { }
         }
       }
       at = headEnd + 4;
       if (status == 101) {
         stream.upgraded = true;
-        stream.finals.add(new Response(status, marked, closes, true));
+        stream.finals.add(new Response(status, marked, true));
         return stream;
       }
       if (status >= 100 && status < 200) {
@@ -80,7 +78,7 @@ final class ResponseStream {
       } else {
         end = -1;
       }
-      stream.finals.add(new Response(status, marked, closes, end >= 0));
+      stream.finals.add(new Response(status, marked, end >= 0));
       if (end < 0) {
         return stream;
       }
@@ -89,7 +87,7 @@ final class ResponseStream {
     return stream;
   }
 
-  /** Whether the last response is whole and it was the {@code expected}th, or the server said it will close. */
+  /** Whether the last response is whole and it was the {@code expected}th: what comes after is not waited for. */
   boolean done(int expected) {
     if (finals.isEmpty()) {
       return false;
