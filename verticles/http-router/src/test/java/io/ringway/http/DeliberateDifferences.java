@@ -1,0 +1,73 @@
+package io.ringway.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The committed allowlist ({@value #RESOURCE}): where Ringway differs from nginx and HAProxy on purpose, each
+ * with the RFC clause that lets it. One tab-separated line per difference: a matcher ({@code kind:<mutation
+ * kind>}, {@code label:<regex found in the label>} or {@code bytes:<text found in the escaped bytes>}), Ringway's
+ * expected answer ({@code REFUSED} or {@code REFUSED 400}), the clause, and why. A bug is never listed here.
+ */
+final class DeliberateDifferences {
+
+  static final String RESOURCE = "/conformance/deliberate-differences.tsv";
+
+  record Entry(String matcher, Answer.Kind kind, int status, String clause) {
+
+    boolean covers(FuzzCase fuzzCase, Answer ringway) {
+      if (ringway.kind() != kind || (status != 0 && ringway.status() != status)) {
+        return false;
+      }
+      int colon = matcher.indexOf(':');
+      String how = matcher.substring(0, colon);
+      String what = matcher.substring(colon + 1);
+      return switch (how) {
+        case "kind" -> fuzzCase.kind().equals(what);
+        case "label" -> Pattern.compile(what).matcher(fuzzCase.label()).find();
+        case "bytes" -> fuzzCase.escaped(Integer.MAX_VALUE).contains(what);
+        default -> throw new IllegalArgumentException("unknown matcher " + matcher);
+      };
+    }
+  }
+
+  final List<Entry> entries;
+
+  private DeliberateDifferences(List<Entry> entries) {
+    this.entries = entries;
+  }
+
+  static DeliberateDifferences load() throws IOException {
+    List<Entry> entries = new ArrayList<>();
+    try (InputStream in = DeliberateDifferences.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(RESOURCE + " is missing from the test classpath");
+      }
+      String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
+      for (int n = 0; n < lines.length; n++) {
+        String line = lines[n].strip();
+        if (line.isEmpty() || line.startsWith("#")) {
+          continue;
+        }
+        String[] cells = line.split("\t");
+        if (cells.length < 3 || !cells[0].contains(":")) {
+          throw new IllegalStateException(RESOURCE + ":" + (n + 1) + ": want matcher<TAB>answer<TAB>clause, got "
+              + line);
+        }
+        String[] answer = cells[1].trim().split(" ");
+        entries.add(new Entry(cells[0].trim(), Answer.Kind.valueOf(answer[0]),
+            answer.length > 1 ? Integer.parseInt(answer[1]) : 0, cells[2].trim()));
+      }
+    }
+    return new DeliberateDifferences(entries);
+  }
+
+  /** The entry that covers Ringway's answer to this case, or null. */
+  Entry covering(FuzzCase fuzzCase, Answer ringway) {
+    return entries.stream().filter(e -> e.covers(fuzzCase, ringway)).findFirst().orElse(null);
+  }
+}
