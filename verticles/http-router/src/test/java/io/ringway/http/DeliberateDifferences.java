@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * The committed allowlist ({@value #RESOURCE}): where Ringway differs from nginx and HAProxy on purpose, each
  * with the RFC clause that lets it. One tab-separated line per difference: a matcher ({@code kind:<mutation
- * kind>}, {@code label:<regex found in the label>} or {@code bytes:<text found in the escaped bytes>}), Ringway's
+ * kind>}, {@code label:<regex found in the label>}, {@code bytes:<text found in the escaped bytes>} or
+ * {@code bytesRegex:<regex found in the escaped bytes>}), Ringway's
  * expected answer ({@code REFUSED} or {@code REFUSED 400}), the clause, and why. A bug is never listed here.
  */
 final class DeliberateDifferences {
@@ -30,6 +31,7 @@ final class DeliberateDifferences {
         case "kind" -> fuzzCase.kind().equals(what);
         case "label" -> Pattern.compile(what).matcher(fuzzCase.label()).find();
         case "bytes" -> fuzzCase.escaped(Integer.MAX_VALUE).contains(what);
+        case "bytesRegex" -> Pattern.compile(what).matcher(fuzzCase.escaped(Integer.MAX_VALUE)).find();
         default -> throw new IllegalArgumentException("unknown matcher " + matcher);
       };
     }

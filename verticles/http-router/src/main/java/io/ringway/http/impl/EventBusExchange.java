@@ -50,7 +50,13 @@ final class EventBusExchange {
       }
       body.appendBuffer(chunk);
     });
-    request.exceptionHandler(e -> refused = true);
+    request.exceptionHandler(cause -> {
+      if (!refused && LocalResponses.isBadFraming(cause)) {
+        listenerStats.badRequests++;
+        LocalResponses.errorAndClose(request, 400, "bad request body framing");
+      }
+      refused = true;
+    });
     request.endHandler(v -> {
       if (!refused) {
         send();

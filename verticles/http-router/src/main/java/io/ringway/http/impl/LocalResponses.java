@@ -1,5 +1,6 @@
 package io.ringway.http.impl;
 
+import io.netty.handler.codec.DecoderException;
 import io.ringway.spi.config.DirectResponseAction;
 import io.ringway.spi.config.RedirectAction;
 import io.vertx.core.http.HttpHeaders;
@@ -54,6 +55,12 @@ final class LocalResponses {
     }
     error(request, status, message);
     request.connection().close();
+  }
+
+  /** Whether a request failed on its framing (a decoder's finding), rather than its connection breaking. */
+  static boolean isBadFraming(Throwable cause) {
+    return cause instanceof DecoderException || cause instanceof IllegalArgumentException
+        || cause instanceof RefusedRequest;
   }
 
   /**

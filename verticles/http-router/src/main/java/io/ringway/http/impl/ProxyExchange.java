@@ -107,7 +107,7 @@ final class ProxyExchange {
     deadline = router.vertx().setTimer(policy.timeout().toMillis(), id -> onDeadline());
     // A broken downstream (bad chunk, reset, close) abandons the exchange: the upstream request is reset,
     // so the backend never sees a complete request that the client did not send.
-    request.exceptionHandler(e -> abandon());
+    request.exceptionHandler(this::onRequestBroken);
     request.response().closeHandler(v -> abandon());
     nextTry();
   }
@@ -294,6 +294,23 @@ final class ProxyExchange {
       current.abandon();
     }
     finishWithError(504, "upstream request timeout");
+  }
+
+  /**
+   * The request body broke. A framing error the decoder found (bad chunk line or terminator) is answered 400
+   * while no response head has left, as nginx and HAProxy do; anything else (a reset, a close) has no one left
+   * to answer.
+   */
+  private void onRequestBroken(Throwable cause) {
+    if (LocalResponses.isBadFraming(cause) && !finished && !request.response().headWritten()) {
+      listenerStats.badRequests++;
+      if (current != null) {
+        current.abandon();
+      }
+      finishWithError(400, "bad request body framing");
+      return;
+    }
+    abandon();
   }
 
   /** The client went away or broke its request: let go of the upstream side. */

@@ -85,13 +85,15 @@ final class ProxyHeaders {
 
   /** Headers the {@code Connection} header names are hop-by-hop too (RFC 9110 §7.6.1). */
   private static Set<String> connectionTokens(MultiMap headers) {
-    String connection = headers.get("connection");
-    if (connection == null) {
+    if (headers.get("connection") == null) {
       return Set.of();
     }
+    List<String> fields = headers.getAll("connection");
     Set<String> tokens = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    for (String token : connection.split(",")) {
-      tokens.add(token.trim());
+    for (String connection : fields) {
+      for (String token : connection.split(",")) {
+        tokens.add(token.trim());
+      }
     }
     return tokens;
   }

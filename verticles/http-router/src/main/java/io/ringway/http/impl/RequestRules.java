@@ -71,7 +71,9 @@ final class RequestRules {
       for (String coding : field.split(",", -1)) {
         coding = coding.trim();
         if (coding.isEmpty()) {
-          continue;
+          // RFC 9110 §5.6.1.2 has recipients skip empty list elements, but this field frames the body: nginx
+          // and HAProxy both refuse it, and a hop that reads it differently is how smuggling starts.
+          return new RefusedRequest(400, "empty element in Transfer-Encoding: " + fields);
         }
         codings++;
         last = coding;

@@ -5,10 +5,15 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.http.HttpServerOptions;
@@ -24,9 +29,9 @@ import java.util.List;
  * <p>Each head's bytes go through {@link RequestHeadGrammar} as they arrive: a byte no request head may
  * contain is refused at once, without waiting for the rest of the head. A head that parsed then goes through
  * {@link RequestRules} (version, Host, request-target form, transfer codings), and Content-Length with
- * Transfer-Encoding is refused (Netty would drop the length). What Netty refuses by itself is left to it:
- * duplicate or invalid Content-Length, bad chunk sizes and terminators, over-long heads. Chunk-size lines
- * pass {@link ChunkExtensions} first, for a Netty bug with valid extensions.
+ * Transfer-Encoding is refused (Netty would drop the length). Chunk-size lines pass {@link ChunkExtensions}
+ * first. What Netty refuses by itself is left to it: duplicate or invalid Content-Length, chunk sizes that
+ * overflow, bad chunk terminators, over-long heads. After a request that asked to close, nothing more is read.
  */
 final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
@@ -36,8 +41,13 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   /** Stream offset up to which the current head was scanned. */
   private long scanned;
   private boolean inHead = true;
-  /** A head was refused at a byte: everything after it on this connection is discarded. */
-  private boolean refused;
+  /**
+   * Nothing more is read on this connection: a head or chunk line was refused at a byte, or the last request
+   * asked to close (RFC 9112 §9.6: no further request on it may be processed).
+   */
+  private boolean discarding;
+  /** The request being read asked to close the connection after its response. */
+  private boolean closeAfter;
 
   StrictRequestDecoder(HttpServerOptions options) {
     super(options);
@@ -45,21 +55,20 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
-    if (refused) {
+    if (discarding) {
       buffer.skipBytes(buffer.readableBytes());
       return;
     }
     if (inHead && !scanHead(buffer)) {
-      refused = true;
-      buffer.skipBytes(buffer.readableBytes());
       DefaultFullHttpRequest invalid = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/",
           Unpooled.EMPTY_BUFFER);
-      invalid.setDecoderResult(DecoderResult.failure(new RefusedRequest(400, grammar.reason())));
-      out.add(invalid);
+      out.add(refuse(invalid, buffer, grammar.reason()));
       return;
     }
-    if (!inHead && ChunkExtensions.atChunkSize(this)) {
-      ChunkExtensions.blankValid(buffer);
+    if (!inHead && ChunkExtensions.atChunkSize(this)
+        && ChunkExtensions.inspect(buffer) == ChunkExtensions.INVALID) {
+      out.add(refuse(new DefaultLastHttpContent(), buffer, "invalid chunk-size line (RFC 9112 §7.1)"));
+      return;
     }
     int before = buffer.readerIndex();
     int firstNew = out.size();
@@ -67,22 +76,48 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     consumed += buffer.readerIndex() - before;
     for (int i = firstNew; i < out.size(); i++) {
       Object message = out.get(i);
-      if (message instanceof HttpRequest request && request.decoderResult().isSuccess()) {
-        RefusedRequest refusal = RequestRules.check(request);
-        if (refusal != null) {
-          request.setDecoderResult(DecoderResult.failure(refusal));
-          // The answer's status line carries the request's version: never echo one Ringway does not speak.
-          if (request.protocolVersion().majorVersion() != 1) {
-            request.setProtocolVersion(HttpVersion.HTTP_1_1);
-          }
-          // Vert.x's h2c upgrade handler sits after this decoder and does not look at the decoder result.
-          request.headers().remove(HttpHeaderNames.UPGRADE);
-        }
+      if (message instanceof HttpRequest request) {
+        onHead(request);
       }
       if (message instanceof LastHttpContent) {
+        if (closeAfter) {
+          discarding = true;
+          buffer.skipBytes(buffer.readableBytes());
+        }
         // Netty returns right after a message's last content, so the next head starts at the reader index.
         startHead();
       }
+    }
+  }
+
+  /** The message that fails this request, answered 400 by the server; nothing after it is read. */
+  private HttpObject refuse(HttpObject message, ByteBuf buffer, String reason) {
+    discarding = true;
+    buffer.skipBytes(buffer.readableBytes());
+    message.setDecoderResult(DecoderResult.failure(new RefusedRequest(400, reason)));
+    return message;
+  }
+
+  private void onHead(HttpRequest request) {
+    RefusedRequest refusal = request.decoderResult().isSuccess() ? RequestRules.check(request) : null;
+    if (refusal != null) {
+      request.setDecoderResult(DecoderResult.failure(refusal));
+      // The answer's status line carries the request's version: never echo one Ringway does not speak.
+      if (request.protocolVersion().majorVersion() != 1) {
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+      }
+    }
+    HttpHeaders headers = request.headers();
+    if (!request.decoderResult().isSuccess() || !H2cUpgrade.isUsable(request)) {
+      // Vert.x's h2c upgrade handler sits after this decoder and looks at neither the decoder result nor a body:
+      // a refused request, or one that cannot be upgraded, is answered (or forwarded) as HTTP/1.1 instead.
+      H2cUpgrade.remove(headers);
+    }
+    closeAfter = !HttpUtil.isKeepAlive(request);
+    if (closeAfter && request.protocolVersion() == HttpVersion.HTTP_1_1
+        && !headers.contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
+      // "Connection: close, x" is a close too, but Vert.x only sees a field that is exactly "close".
+      headers.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
   }
 
