@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
 /**
  * The committed allowlist ({@value #RESOURCE}): where Ringway differs from nginx and HAProxy on purpose, each
  * with the RFC clause that lets it. One tab-separated line per difference: a matcher ({@code kind:<mutation
- * kind>}, {@code label:<regex found in the label>}, {@code bytes:<text found in the escaped bytes>} or
- * {@code bytesRegex:<regex found in the escaped bytes>}), Ringway's
+ * kind>}, {@code label:<regex found in the label>}, {@code bytes:<text found in the escaped bytes>},
+ * {@code bytesRegex:<regex found in the escaped bytes>} or {@code invalidHost:} for a head whose Host is not an
+ * RFC 3986 authority), Ringway's
  * expected answer ({@code REFUSED} or {@code REFUSED 400}), the clause, and why. A bug is never listed here.
  */
 final class DeliberateDifferences {
@@ -32,9 +33,32 @@ final class DeliberateDifferences {
         case "label" -> Pattern.compile(what).matcher(fuzzCase.label()).find();
         case "bytes" -> fuzzCase.escaped(Integer.MAX_VALUE).contains(what);
         case "bytesRegex" -> Pattern.compile(what).matcher(fuzzCase.escaped(Integer.MAX_VALUE)).find();
+        case "invalidHost" -> hasInvalidHost(fuzzCase.bytes());
         default -> throw new IllegalArgumentException("unknown matcher " + matcher);
       };
     }
+  }
+
+  /**
+   * RFC 3986 {@code host [":" port]} with a non-empty host: the test's own statement of the rule, to tell a
+   * deliberate refusal of an invalid Host from a bug, independent of the router's implementation.
+   */
+  private static final Pattern AUTHORITY = Pattern.compile(
+      "(\\[[0-9A-Fa-f:.]+\\]|\\[[vV][0-9A-Fa-f]+\\.[-A-Za-z0-9._~!$&'()*+,;=:]+\\]"
+          + "|([-A-Za-z0-9._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+)(:[0-9]*)?");
+
+  /** Whether a Host field line of the head holds a value that is not an RFC 3986 authority. */
+  static boolean hasInvalidHost(byte[] bytes) {
+    String text = new String(bytes, StandardCharsets.ISO_8859_1);
+    int headEnd = text.indexOf("\r\n\r\n");
+    for (String line : (headEnd < 0 ? text : text.substring(0, headEnd)).split("\r\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).equalsIgnoreCase("host")
+          && !AUTHORITY.matcher(line.substring(colon + 1).strip()).matches()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   final List<Entry> entries;

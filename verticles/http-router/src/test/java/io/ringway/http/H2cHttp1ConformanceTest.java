@@ -24,4 +24,19 @@ class H2cHttp1ConformanceTest extends Http1ConformanceTest {
         + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n");
     assertThat(response).startsWith("HTTP/1.1 400 ").doesNotContain("101");
   }
+
+  /** RFC 9110 §7.8: an h2c upgrade that cannot be honoured is ignored and the request served in HTTP/1.1. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "Connection: Up,rade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n",
+      "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AMAAABkAAQAoAAAAAIAAAAA\r\n",
+      "Connection: Upgrade\r\nUpgrade: h2c\r\n",
+      "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n"
+          + "Content-Length: 2\r\n\r\nhi"})
+  void unusableH2cUpgradeIsIgnored(String upgrade) throws Exception {
+    String head = "POST /echo HTTP/1.1\r\nHost: h\r\n" + upgrade;
+    String response = RawHttp.exchange(fixture().port, head.endsWith("hi") ? head.replace("\r\n\r\nhi",
+        "\r\nConnection: close\r\n\r\nhi") : head + "Connection: close\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 200 ");
+  }
 }

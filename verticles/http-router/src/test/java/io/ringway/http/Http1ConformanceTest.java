@@ -109,6 +109,22 @@ class Http1ConformanceTest {
     assertRefused(partialHead, 400);
   }
 
+  /** §9.3.2: a request pipelined after a chunked one is read once the chunked one ended, not held. */
+  @ParameterizedTest
+  @ValueSource(strings = {"5", "5;ext=1"})
+  void requestPipelinedAfterAChunkedOneIsAnswered(String sizeLine) throws Exception {
+    String response = send("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" + sizeLine
+        + "\r\nhello\r\n0\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n" + END);
+    assertThat(response).startsWith("HTTP/1.1 200 ").doesNotContain("<timeout>");
+    assertThat(response.substring(response.indexOf("HTTP/1.1", 1))).startsWith("HTTP/1.1 200 ");
+    assertThat(backend.seen).hasValue(2);
+    backend.seen.set(0);
+    String kept = send("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" + sizeLine
+        + "\r\nhello\r\n0\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    assertThat(kept.substring(kept.indexOf("HTTP/1.1", 1))).startsWith("HTTP/1.1 200 ");
+    assertThat(backend.seen).hasValue(2);
+  }
+
   /** §9.3.2: pipelined requests are answered in order; one refused after a valid one is answered in its turn. */
   @Test
   void refusedPipelinedRequestIsAnsweredInItsTurn() throws Exception {
@@ -241,6 +257,46 @@ class Http1ConformanceTest {
         + chunk + "0\r\n\r\n");
     assertThat(response).startsWith("HTTP/1.1 400 ").doesNotContain("<timeout>");
     assertThat(backend.completed).hasValue(0);
+  }
+
+  /** §7.1.2: trailer fields follow the field-line grammar; a bad one is refused when it arrives. */
+  @ParameterizedTest
+  @ValueSource(strings = {"X-T: 1\rJ\r\n\r\n", "\r\\", "X-T : 1\r\n\r\n", ": x\r\n\r\n", "X-T: a\u0000b\r\n\r\n",
+      " X-T: 1\r\n\r\n"})
+  void badTrailerIs400(String trailers) throws Exception {
+    String response = send("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n" + END
+        + "5\r\nhello\r\n0\r\n" + trailers);
+    assertThat(response).startsWith("HTTP/1.1 400 ").doesNotContain("<timeout>");
+    assertThat(backend.completed).hasValue(0);
+  }
+
+  /** §7.1.2: valid trailers end the request. */
+  @Test
+  void validTrailersPass() throws Exception {
+    String response = send("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n" + END
+        + "5\r\nhello\r\n0\r\nX-T: 1\r\nX-U: \u00e9\t\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 200 ").contains("hello");
+  }
+
+  /** §9.6, §9.3.2: nothing pipelined after a refused request, or after one that asked to close, is processed. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+      "GET / HTTP/0.1\r\nHost: h\r\n\r\n", "GET / HTTP/1.1\r\n\r\n"})
+  void nothingAfterARefusedRequestIsProcessed(String refused) throws Exception {
+    String response = send(refused + "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    assertThat(response).matches("(?s)HTTP/1\\.1 [45]0\\d .*").doesNotContain("<timeout>").doesNotContain(" 200 ");
+    assertThat(backend.seen).hasValue(0);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"close", "keep-alive, close", "close, x-a", "CLOSE"})
+  void nothingAfterConnectionCloseIsProcessed(String connection) throws Exception {
+    String response = send("GET / HTTP/1.1\r\nHost: h\r\nConnection: " + connection + "\r\n\r\n"
+        + "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 200 ").doesNotContain("<timeout>");
+    assertThat(response.indexOf("HTTP/1.1", 1)).isEqualTo(-1);
+    assertThat(backend.seen).hasValue(1);
   }
 
   /** RFC 9110 §4.2.3: the query belongs to the origin: an invalid percent-escape is forwarded, not a crash. */

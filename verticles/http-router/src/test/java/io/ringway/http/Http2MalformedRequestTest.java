@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -185,6 +186,34 @@ class Http2MalformedRequestTest {
 
   static Stream<Arguments> lengthMismatches() {
     return Stream.of(Arguments.of("5", "abc"), Arguments.of("2", "abc"), Arguments.of("0", "a"));
+  }
+
+  /**
+   * RFC 9113 §5.1.1: opening stream 5 closes the idle streams 1 and 3; a HEADERS frame on 3 afterwards is an
+   * unexpected stream id, a connection error PROTOCOL_ERROR (Netty alone answers RST_STREAM STREAM_CLOSED).
+   */
+  @Test
+  void headersOnASkippedStreamIdIsAConnectionError() throws Exception {
+    try (RawH2 h2 = new RawH2(fixture.port)) {
+      h2.headers(5, RawH2.END_STREAM_AND_HEADERS, request("GET", "/").toByteArray());
+      assertThat(h2.frames(5)).isNotEmpty();
+      h2.headers(3, RawH2.END_STREAM_AND_HEADERS, request("GET", "/").toByteArray());
+      Frame goAway = h2.goAway();
+      assertThat(goAway).as("GOAWAY").isNotNull();
+      assertThat(goAway.errorCode()).isEqualTo(RawH2.PROTOCOL_ERROR);
+      assertThat(h2.closedByServer()).isTrue();
+    }
+  }
+
+  /** Streams opened in order, each after the last closed, never trip the skipped-id rule. */
+  @Test
+  void streamsInOrderStayOnOneConnection() throws Exception {
+    try (RawH2 h2 = new RawH2(fixture.port)) {
+      for (int stream = 1; stream <= 9; stream += 2) {
+        h2.headers(stream, RawH2.END_STREAM_AND_HEADERS, request("GET", "/").toByteArray());
+        assertThat(h2.frames(stream)).extracting(Frame::type).doesNotContain(RawH2.TYPE_RST_STREAM);
+      }
+    }
   }
 
   @ParameterizedTest(name = "content-length {0}, body {1}")

@@ -1,8 +1,10 @@
 package io.ringway.http;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 
 /**
@@ -29,6 +31,31 @@ final class ProxyRun {
   void send(Exchange exchange, FuzzCase fuzzCase) throws IOException {
     marks.add(mark());
     observations.add(exchange.run(port, fuzzCase));
+    if (pipelines(fuzzCase)) {
+      settle();
+    }
+  }
+
+  /** Whether the bytes hold a second request line: the proxy may forward it after the client read its answers. */
+  private static boolean pipelines(FuzzCase fuzzCase) {
+    String text = new String(fuzzCase.bytes(), StandardCharsets.ISO_8859_1);
+    int first = text.indexOf(" HTTP/");
+    return first >= 0 && text.indexOf(" HTTP/", first + 1) >= 0;
+  }
+
+  /** Waits (at most 300 ms) until this proxy's forwards stop arriving, so a late one is charged to its case. */
+  private void settle() {
+    long end = System.nanoTime() + 300_000_000L;
+    int[] last = mark();
+    long stableSince = System.nanoTime();
+    while (System.nanoTime() < end && System.nanoTime() - stableSince < 60_000_000L) {
+      LockSupport.parkNanos(10_000_000L);
+      int[] now = mark();
+      if (now[0] != last[0] || now[1] != last[1]) {
+        last = now;
+        stableSince = System.nanoTime();
+      }
+    }
   }
 
   /** The answers, in case order; call once, after the last late forward had its time to land. */

@@ -12,8 +12,9 @@ import java.lang.invoke.VarHandle;
  * {@code "5\r\r\n"}). Here a line is a hex size, optional whitespace, then either CRLF or extensions up to
  * CRLF. Extensions, which a recipient MUST ignore (§7.1.1), are overwritten with SP, where Netty's size
  * parser stops; their content is not judged beyond holding no CR, LF or NUL, as nginx and HAProxy accept any
- * (Ringway forwards none of them, so no later hop can read them differently). Reading Netty's private decoder
- * state is the price: if that field ever moves, this turns itself off and Netty's own parsing stays.
+ * (Ringway forwards none of them, so no later hop can read them differently). The same state tells the
+ * decoder when the trailer section starts, whose field lines it checks like a head's. Reading Netty's private
+ * decoder state is the price: if that field ever moves, this turns itself off and Netty's own parsing stays.
  */
 final class ChunkExtensions {
 
@@ -26,10 +27,12 @@ final class ChunkExtensions {
 
   private static final VarHandle STATE;
   private static final Object READ_CHUNK_SIZE;
+  private static final Object READ_CHUNK_FOOTER;
 
   static {
     VarHandle state = null;
     Object readChunkSize = null;
+    Object readChunkFooter = null;
     try {
       Class<?> states = Class.forName(HttpObjectDecoder.class.getName() + "$State");
       state = MethodHandles.privateLookupIn(HttpObjectDecoder.class, MethodHandles.lookup())
@@ -37,13 +40,16 @@ final class ChunkExtensions {
       for (Object constant : states.getEnumConstants()) {
         if (((Enum<?>) constant).name().equals("READ_CHUNK_SIZE")) {
           readChunkSize = constant;
+        } else if (((Enum<?>) constant).name().equals("READ_CHUNK_FOOTER")) {
+          readChunkFooter = constant;
         }
       }
     } catch (ReflectiveOperationException | RuntimeException unavailable) {
       state = null;
     }
-    STATE = readChunkSize == null ? null : state;
+    STATE = readChunkSize == null || readChunkFooter == null ? null : state;
     READ_CHUNK_SIZE = readChunkSize;
+    READ_CHUNK_FOOTER = readChunkFooter;
   }
 
   private ChunkExtensions() {
@@ -52,6 +58,11 @@ final class ChunkExtensions {
   /** Whether the decoder is about to read a chunk-size line. */
   static boolean atChunkSize(HttpObjectDecoder decoder) {
     return STATE != null && STATE.get(decoder) == READ_CHUNK_SIZE;
+  }
+
+  /** Whether the decoder is about to read the trailer section after the last chunk. */
+  static boolean atTrailers(HttpObjectDecoder decoder) {
+    return STATE != null && STATE.get(decoder) == READ_CHUNK_FOOTER;
   }
 
   /** Checks the chunk-size line at the reader index; blanks its extensions when it is valid. */

@@ -61,9 +61,10 @@ final class ConnectionGuard {
     }
     ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
     if (pipeline.get("handler") instanceof Http2ConnectionHandler http2 && pipeline.get(H2ResetCounter.NAME) == null) {
-      pipeline.addBefore("handler", H2ResetCounter.NAME, new H2ResetCounter(stats));
+      SkippedStreamIds streamIds = new SkippedStreamIds(http2.connection().remote().lastStreamCreated());
+      pipeline.addBefore("handler", H2ResetCounter.NAME, new H2ResetCounter(stats, streamIds));
       // Vert.x set its frame listener just before telling us, on the first SETTINGS: no HEADERS was read yet.
-      http2.decoder().frameListener(new H2RequestValidator(http2.decoder().frameListener()));
+      http2.decoder().frameListener(new H2RequestValidator(http2.decoder().frameListener(), streamIds));
     }
     if (pipeline.get("httpDecoder") == null || pipeline.get("httpDecoder") instanceof StrictRequestDecoder) {
       // HTTP/2 (Netty's HTTP/2 codec frames requests), or an h2c listener's connection the sniffer hardened.

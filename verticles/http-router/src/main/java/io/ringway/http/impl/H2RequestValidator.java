@@ -20,13 +20,17 @@ final class H2RequestValidator extends Http2FrameListenerDecorator {
 
   private static final AsciiString HOST = AsciiString.cached("host");
 
-  H2RequestValidator(Http2FrameListener delegate) {
+  private final SkippedStreamIds streamIds;
+
+  H2RequestValidator(Http2FrameListener delegate, SkippedStreamIds streamIds) {
     super(delegate);
+    this.streamIds = streamIds;
   }
 
   @Override
   public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
                             boolean endOfStream) throws Http2Exception {
+    streamIds.opened(streamId);
     check(streamId, headers);
     super.onHeadersRead(ctx, streamId, headers, padding, endOfStream);
   }
@@ -34,6 +38,7 @@ final class H2RequestValidator extends Http2FrameListenerDecorator {
   @Override
   public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
                             short weight, boolean exclusive, int padding, boolean endOfStream) throws Http2Exception {
+    streamIds.opened(streamId);
     check(streamId, headers);
     super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, endOfStream);
   }

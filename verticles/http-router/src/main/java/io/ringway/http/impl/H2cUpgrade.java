@@ -20,27 +20,27 @@ final class H2cUpgrade {
   /** False when the request asks for h2c but cannot be upgraded: no body, both Connection options, one valid HTTP2-Settings. */
   static boolean isUsable(HttpRequest request) {
     HttpHeaders headers = request.headers();
-    if (!headers.containsValue(HttpHeaderNames.UPGRADE, "h2c", true)) {
+    if (!HeaderTokens.contains(headers, HttpHeaderNames.UPGRADE, "h2c")) {
       return true;
     }
     List<String> settings = headers.getAll("http2-settings");
-    return settings.size() == 1 && isBase64Url(settings.get(0).trim())
-        && headers.containsValue(HttpHeaderNames.CONNECTION, "upgrade", true)
-        && headers.containsValue(HttpHeaderNames.CONNECTION, "http2-settings", true)
+    return settings.size() == 1 && isSettingsPayload(settings.get(0).trim())
+        && HeaderTokens.contains(headers, HttpHeaderNames.CONNECTION, "upgrade")
+        && HeaderTokens.contains(headers, HttpHeaderNames.CONNECTION, "http2-settings")
         && !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
   }
 
   /** Drops an h2c upgrade offer; Upgrade is hop-by-hop, so nothing else sees the difference. */
   static void remove(HttpHeaders headers) {
-    if (headers.containsValue(HttpHeaderNames.UPGRADE, "h2c", true)) {
+    if (HeaderTokens.contains(headers, HttpHeaderNames.UPGRADE, "h2c")) {
       headers.remove(HttpHeaderNames.UPGRADE);
     }
   }
 
-  private static boolean isBase64Url(String value) {
+  /** base64url of whole 6-byte SETTINGS entries (RFC 7540 §3.2.1), as Vert.x's decoder needs. */
+  private static boolean isSettingsPayload(String value) {
     try {
-      Base64.getUrlDecoder().decode(value);
-      return true;
+      return Base64.getUrlDecoder().decode(value).length % 6 == 0;
     } catch (IllegalArgumentException invalid) {
       return false;
     }

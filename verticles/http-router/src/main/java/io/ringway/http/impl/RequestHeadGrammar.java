@@ -155,6 +155,12 @@ final class RequestHeadGrammar {
     reason = null;
   }
 
+  /** Starts over at a field line: the trailer section after a last chunk has the grammar of a head's fields. */
+  void startTrailers() {
+    reset();
+    state = FIELD_START;
+  }
+
   /** Why the last byte was {@link #BAD}. */
   String reason() {
     return reason;

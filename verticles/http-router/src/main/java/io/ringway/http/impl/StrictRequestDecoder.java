@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.http.HttpServerOptions;
@@ -41,6 +40,7 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   /** Stream offset up to which the current head was scanned. */
   private long scanned;
   private boolean inHead = true;
+  private boolean inTrailers;
   /**
    * Nothing more is read on this connection: a head or chunk line was refused at a byte, or the last request
    * asked to close (RFC 9112 §9.6: no further request on it may be processed).
@@ -59,10 +59,19 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       buffer.skipBytes(buffer.readableBytes());
       return;
     }
-    if (inHead && !scanHead(buffer)) {
+    if (inHead && !scan(buffer)) {
       DefaultFullHttpRequest invalid = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/",
           Unpooled.EMPTY_BUFFER);
       out.add(refuse(invalid, buffer, grammar.reason()));
+      return;
+    }
+    if (!inHead && !inTrailers && ChunkExtensions.atTrailers(this)) {
+      inTrailers = true;
+      scanned = consumed;
+      grammar.startTrailers();
+    }
+    if (inTrailers && !scan(buffer)) {
+      out.add(refuse(new DefaultLastHttpContent(), buffer, "trailer section: " + grammar.reason()));
       return;
     }
     if (!inHead && ChunkExtensions.atChunkSize(this)
@@ -78,6 +87,9 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       Object message = out.get(i);
       if (message instanceof HttpRequest request) {
         onHead(request);
+        if (discarding) {
+          buffer.skipBytes(buffer.readableBytes());
+        }
       }
       if (message instanceof LastHttpContent) {
         if (closeAfter) {
@@ -113,7 +125,13 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       // a refused request, or one that cannot be upgraded, is answered (or forwarded) as HTTP/1.1 instead.
       H2cUpgrade.remove(headers);
     }
-    closeAfter = !HttpUtil.isKeepAlive(request);
+    closeAfter = request.protocolVersion() == HttpVersion.HTTP_1_1
+        ? HeaderTokens.contains(headers, HttpHeaderNames.CONNECTION, "close")
+        : !HeaderTokens.contains(headers, HttpHeaderNames.CONNECTION, "keep-alive");
+    if (!request.decoderResult().isSuccess()) {
+      // Refused: answered, then closed; a request pipelined after it is never read.
+      discarding = true;
+    }
     if (closeAfter && request.protocolVersion() == HttpVersion.HTTP_1_1
         && !headers.contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
       // "Connection: close, x" is a close too, but Vert.x only sees a field that is exactly "close".
@@ -128,12 +146,16 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
   private void startHead() {
     inHead = true;
+    inTrailers = false;
     scanned = consumed;
     grammar.reset();
   }
 
-  /** Feeds the head's unscanned bytes to the grammar; false when one of them cannot be in a head. */
-  private boolean scanHead(ByteBuf buffer) {
+  /**
+   * Feeds the unscanned bytes of the head (or trailer section) to the grammar; false when one of them cannot be
+   * there.
+   */
+  private boolean scan(ByteBuf buffer) {
     int end = buffer.writerIndex();
     for (int i = buffer.readerIndex() + (int) (scanned - consumed); i < end; i++) {
       int verdict = grammar.next(buffer.getByte(i));
@@ -142,6 +164,7 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       }
       if (verdict == RequestHeadGrammar.DONE) {
         inHead = false;
+        inTrailers = false;
         return true;
       }
     }
