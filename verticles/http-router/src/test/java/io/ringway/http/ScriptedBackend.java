@@ -37,6 +37,26 @@ final class ScriptedBackend implements AutoCloseable {
     };
   }
 
+  /** The steps in order. */
+  static Script sequence(Script... steps) {
+    return (socket, out) -> {
+      for (Script step : steps) {
+        step.answer(socket, out);
+      }
+    };
+  }
+
+  /** Waits {@code millis}: bytes written after it arrive in a read of their own. */
+  static Script pause(long millis) {
+    return (socket, out) -> {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+  }
+
   /** Writes {@code text}, then closes the connection. */
   static Script bytesThenClose(String text) {
     return (socket, out) -> {
@@ -50,12 +70,8 @@ final class ScriptedBackend implements AutoCloseable {
   static Script bytesThenReset(String text) {
     return (socket, out) -> {
       bytes(text).answer(socket, out);
-      try {
-        // An RST that overtakes unread bytes discards them: the router would see a plain close.
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      // An RST that overtakes unread bytes discards them: the router would see a plain close.
+      pause(100).answer(socket, out);
       socket.setSoLinger(true, 0);
       socket.close();
     };
