@@ -3,6 +3,7 @@ package io.ringway.http.impl;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.function.Consumer;
 
 /**
  * Streams an upstream response body to the client under backpressure. Not a Vert.x pipe: a failing pipe
@@ -14,22 +15,25 @@ final class BodyRelay {
   private final HttpClientResponse from;
   private final HttpServerResponse to;
   private final Runnable onOver;
+  private final Consumer<Throwable> onFailure;
   /** Bytes of a body of declared length still to come, or -1 when the length is not declared. */
   private long unsent;
   private boolean over;
 
-  private BodyRelay(HttpClientResponse from, HttpServerResponse to, Runnable onOver) {
+  private BodyRelay(HttpClientResponse from, HttpServerResponse to, Runnable onOver, Consumer<Throwable> onFailure) {
     this.from = from;
     this.to = to;
     this.onOver = onOver;
+    this.onFailure = onFailure;
   }
 
   /**
    * Relays {@code from}'s body to {@code to}, whose head is set. An upstream failure resets the client's
-   * stream (HTTP/1: closes the connection); {@code onOver} runs once, when the body ended or broke.
+   * stream (HTTP/1: closes the connection); {@code onOver} runs once, when the body ended or broke, and
+   * {@code onFailure} gets what broke it.
    */
-  static void relay(HttpClientResponse from, HttpServerResponse to, Runnable onOver) {
-    new BodyRelay(from, to, onOver).start();
+  static void relay(HttpClientResponse from, HttpServerResponse to, Runnable onOver, Consumer<Throwable> onFailure) {
+    new BodyRelay(from, to, onOver, onFailure).start();
   }
 
   private void start() {
@@ -53,6 +57,7 @@ final class BodyRelay {
     });
     from.exceptionHandler(e -> {
       if (finish()) {
+        onFailure.accept(e);
         to.reset();
       }
     });

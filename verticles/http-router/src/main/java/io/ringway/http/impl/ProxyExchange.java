@@ -239,6 +239,15 @@ final class ProxyExchange {
   }
 
   private void onResponse(Try attempt, HttpClientResponse response) {
+    if (response.statusCode() < 200) {
+      // A 1xx Vert.x took for the final head (HTTP/2's 102, a 101 to a plain request; the guard drops them on
+      // HTTP/1): the real answer cannot follow it, and relaying it would end the client's exchange on a 1xx.
+      attempt.responded = false;
+      attempt.discard(response.version());
+      attempt.failed(new BadUpstreamResponse("upstream sent " + response.statusCode() + " as its final response"),
+          false);
+      return;
+    }
     attempt.cancelTimer();
     attempt.end();
     if (RETRY_STATUS.contains(response.statusCode())) {
@@ -272,6 +281,10 @@ final class ProxyExchange {
     BodyRelay.relay(response, downstream, () -> {
       finished = true;
       attempt.lease.release();
+    }, failure -> {
+      if (!attempt.selfReset) {
+        upstreamStats.countFailure(failure);
+      }
     });
   }
 
@@ -396,6 +409,10 @@ final class ProxyExchange {
     long timer = -1;
     boolean responded;
     boolean over;
+    /** The router reset the upstream request itself: the failure that follows is no upstream's doing. */
+    boolean selfReset;
+    /** Interim responses (100, 103) seen before the final one. */
+    private int interim;
     /** The whole request went up. */
     boolean ended;
 
@@ -418,6 +435,9 @@ final class ProxyExchange {
     }
 
     void connected(HttpClientRequest upstream) {
+      // Without it Vert.x logs a failure that comes before the request ended (an upstream reset, a bad
+      // response) at SEVERE; the response future fails with the same cause and decides what happens.
+      upstream.exceptionHandler(this::requestFailed);
       if (over || request.response().closed()) {
         // The client broke its request while we connected (bad chunk, reset): send nothing at all.
         over = true;
@@ -427,6 +447,11 @@ final class ProxyExchange {
       }
       this.upstream = upstream;
       lease.connected();
+      UpstreamGuard.bind(upstream.connection(), upstreamStats);
+      // The client's 100-continue was answered by the router, so an upstream 100 was asked for by nobody
+      // downstream: counted and dropped. 103 is relayed.
+      upstream.continueHandler(v -> interim(null));
+      upstream.earlyHintsHandler(this::interim);
       if (authority != null) {
         upstream.authority(authority);
       }
@@ -452,6 +477,7 @@ final class ProxyExchange {
       cancelTimer();
       end();
       upstreamStats.failures++;
+      upstreamStats.countFailure(cause);
       if (connectFailure) {
         lease.connectFailed();
       } else {
@@ -474,6 +500,41 @@ final class ProxyExchange {
       }
     }
 
+    private void requestFailed(Throwable cause) {
+      if (!selfReset && !responded) {
+        failed(cause, false);
+      }
+    }
+
+    /** An interim response: forwarded when it is a 103, refused when there were too many. */
+    private void interim(MultiMap hints) {
+      if (over || responded) {
+        return;
+      }
+      if (++interim > UpstreamGuard.MAX_INTERIM) {
+        // An HTTP/2 storm (the guard stops HTTP/1 ones first): bounded like HTTP/1's.
+        resetUpstream();
+        failed(new BadUpstreamResponse("more than " + UpstreamGuard.MAX_INTERIM + " interim responses"), false);
+      } else if (hints != null) {
+        EarlyHints.forward(request, hints);
+      }
+    }
+
+    /** Lets go of an upstream exchange that cannot continue: HTTP/1's connection is out of sync, so closed. */
+    void discard(HttpVersion version) {
+      if (version == HttpVersion.HTTP_2) {
+        resetUpstream();
+      } else {
+        selfReset = true;
+        upstream.connection().close();
+      }
+    }
+
+    void resetUpstream() {
+      selfReset = true;
+      upstream.reset();
+    }
+
     void timedOut() {
       if (over || responded) {
         return;
@@ -481,7 +542,7 @@ final class ProxyExchange {
       upstreamStats.tryTimeouts++;
       lastTryTimedOut = true;
       if (upstream != null) {
-        upstream.reset();
+        resetUpstream();
       }
       failed(new java.util.concurrent.TimeoutException("per-try timeout"), false);
     }
@@ -492,7 +553,7 @@ final class ProxyExchange {
         over = true;
         cancelTimer();
         if (upstream != null) {
-          upstream.reset();
+          resetUpstream();
         }
         lease.release();
       }

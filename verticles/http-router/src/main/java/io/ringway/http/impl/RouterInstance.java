@@ -69,8 +69,10 @@ public final class RouterInstance {
         .setPipelining(false);
     HttpClientOptions h2cOptions = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false).setTcpNoDelay(true);
-    this.router = new RouterContext(vertx, vertx.createHttpClient(clientOptions, new PoolOptions().setHttp1MaxSize(256)),
-        vertx.createHttpClient(h2cOptions));
+    this.router = new RouterContext(vertx, vertx.httpClientBuilder().with(clientOptions)
+        .with(new PoolOptions().setHttp1MaxSize(256)).withConnectHandler(UpstreamGuard::install).build(),
+        vertx.httpClientBuilder().with(h2cOptions)
+            .withConnectHandler(connection -> connection.exceptionHandler(UpstreamGuard::ignore)).build());
     this.clusters = new UpstreamClusters(vertx, id, instances);
   }
 

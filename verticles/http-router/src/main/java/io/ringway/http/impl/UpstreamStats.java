@@ -1,6 +1,8 @@
 package io.ringway.http.impl;
 
+import io.vertx.core.http.StreamResetException;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 
 /** HTTP-level counters of one cluster on one loop, beside the cluster's own {@code ClusterStats}. */
 final class UpstreamStats {
@@ -13,6 +15,14 @@ final class UpstreamStats {
   long refusedStreams;
   /** Tries that passed their per-try timeout. */
   long tryTimeouts;
+  /**
+   * Upstream responses refused as malformed (bad status line or head, head over the limit, status outside
+   * 100..599, interim-response storm, a 1xx Vert.x cannot carry), plus connections closed for bytes that came
+   * after a response's end or with no request sent.
+   */
+  long badResponses;
+  /** Upstream streams reset (HTTP/2 RST_STREAM) or connections reset mid-exchange, before or after the head. */
+  long upstreamResets;
   /** Tries answered 502, 503 or 504 by the upstream. */
   long gatewayErrors;
   /**
@@ -21,9 +31,21 @@ final class UpstreamStats {
    */
   final ResponseCounters responses = new ResponseCounters();
 
+  /** Counts a failed try or a broken response body by its cause: a malformed response or a reset. */
+  void countFailure(Throwable cause) {
+    if (cause instanceof BadUpstreamResponse) {
+      badResponses++;
+    } else if (cause instanceof StreamResetException
+        || cause instanceof IOException io && io.getMessage() != null && io.getMessage().contains("reset")) {
+      // RST_STREAM on HTTP/2; ECONNRESET ("Connection reset by peer") on HTTP/1.
+      upstreamResets++;
+    }
+  }
+
   JsonObject toJson() {
     return new JsonObject().put("httpRequests", requests).put("httpFailures", failures)
         .put("httpRefusedStreams", refusedStreams).put("httpTryTimeouts", tryTimeouts).put("httpGatewayErrors", gatewayErrors)
+        .put("httpBadResponses", badResponses).put("httpUpstreamResets", upstreamResets)
         .put("httpResponses", responses.addTo(new JsonObject()));
   }
 }

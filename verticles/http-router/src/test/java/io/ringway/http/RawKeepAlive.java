@@ -1,0 +1,156 @@
+package io.ringway.http;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * One raw HTTP/1.1 client connection for requests sent one after another: reads each response by its own
+ * framing (Content-Length or chunked), so a test sees exactly the head the router sent and whether the
+ * connection stayed in sync.
+ */
+final class RawKeepAlive implements AutoCloseable {
+
+  /** A response as read: its head verbatim, its decoded body, and whether the connection ended it early. */
+  record Response(String head, String body, boolean cutOff) {
+
+    int status() {
+      return Integer.parseInt(head.substring(9, 12));
+    }
+
+    /** The value of {@code name} in the head, or null. */
+    String header(String name) {
+      for (String line : head.split("\r\n")) {
+        int colon = line.indexOf(':');
+        if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+          return line.substring(colon + 1).trim();
+        }
+      }
+      return null;
+    }
+  }
+
+  private final Socket socket;
+  private final InputStream in;
+
+  RawKeepAlive(int port) throws IOException {
+    socket = new Socket(RouterFixture.HOST, port);
+    socket.setSoTimeout(5000);
+    in = socket.getInputStream();
+  }
+
+  /** Sends {@code GET path} and reads its response, 1xx responses before it included in the head. */
+  Response get(String path) throws IOException {
+    socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1));
+    StringBuilder heads = new StringBuilder();
+    while (true) {
+      String head = readHead();
+      if (head == null) {
+        return new Response(heads.toString(), "", true);
+      }
+      heads.append(head);
+      if (head.charAt(9) != '1') {
+        break;
+      }
+    }
+    Response framed = new Response(heads.toString(), "", false);
+    String head = heads.substring(heads.lastIndexOf("HTTP/1.1 "));
+    Response last = new Response(head, "", false);
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    boolean complete;
+    if ("chunked".equalsIgnoreCase(last.header("transfer-encoding"))) {
+      complete = readChunked(body);
+    } else if (last.header("content-length") != null) {
+      complete = readN(body, Long.parseLong(last.header("content-length")));
+    } else {
+      complete = readN(body, Long.MAX_VALUE);
+    }
+    return new Response(framed.head(), body.toString(StandardCharsets.ISO_8859_1), !complete);
+  }
+
+  /** Whether the router closed the connection (reads nothing more within the timeout otherwise). */
+  boolean closedByServer() throws IOException {
+    try {
+      return in.read() < 0;
+    } catch (SocketTimeoutException open) {
+      return false;
+    } catch (IOException reset) {
+      return true;
+    }
+  }
+
+  private String readHead() throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int matched = 0;
+    for (int b; (b = readByte()) >= 0; ) {
+      head.write(b);
+      matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+      if (matched == 4) {
+        return head.toString(StandardCharsets.ISO_8859_1);
+      }
+    }
+    return null;
+  }
+
+  private boolean readChunked(ByteArrayOutputStream body) throws IOException {
+    while (true) {
+      String line = readLine();
+      if (line == null) {
+        return false;
+      }
+      int semi = line.indexOf(';');
+      long size = Long.parseLong((semi < 0 ? line : line.substring(0, semi)).trim().toLowerCase(Locale.ROOT), 16);
+      if (size == 0) {
+        // Trailers, then the empty line.
+        for (String trailer; (trailer = readLine()) != null && !trailer.isEmpty(); ) {
+        }
+        return true;
+      }
+      if (!readN(body, size) || readLine() == null) {
+        return false;
+      }
+    }
+  }
+
+  private String readLine() throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int b; (b = readByte()) >= 0; ) {
+      if (b == '\n') {
+        return line.toString();
+      }
+      if (b != '\r') {
+        line.append((char) b);
+      }
+    }
+    return null;
+  }
+
+  private boolean readN(ByteArrayOutputStream body, long n) throws IOException {
+    for (long i = 0; i < n; i++) {
+      int b = readByte();
+      if (b < 0) {
+        return n == Long.MAX_VALUE;
+      }
+      body.write(b);
+    }
+    return true;
+  }
+
+  private int readByte() throws IOException {
+    try {
+      return in.read();
+    } catch (SocketTimeoutException | java.net.SocketException gone) {
+      return -1;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
