@@ -371,7 +371,9 @@ final class ProxyExchange {
   private static boolean hasBody(HttpServerRequest request) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null) {
-      return Long.parseLong(length) > 0;
+      // An h2 stream still open after "content-length: 0" may yet carry DATA, which makes it malformed (RFC 9113
+      // §8.1.1): its head goes upstream only with its end, so a request reset for that is never seen whole.
+      return Long.parseLong(length) > 0 || request.version() == HttpVersion.HTTP_2 && !request.isEnded();
     }
     if (request.version() == HttpVersion.HTTP_2) {
       // HTTP/2 frames bodies without Content-Length; methods that carry none are sent without one.
