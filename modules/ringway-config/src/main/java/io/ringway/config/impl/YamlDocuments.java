@@ -59,6 +59,11 @@ public final class YamlDocuments {
       throw new InvalidDocumentException(new ConfigError("", syntaxError(e)));
     } catch (YAMLException e) {
       throw new InvalidDocumentException(new ConfigError("", "invalid YAML: " + e.getMessage()));
+    } catch (IllegalArgumentException e) {
+      // SnakeYAML's SafeConstructor lets a value that does not fit its explicit tag out unwrapped:
+      // "!!int x" throws NumberFormatException, not a YAMLException with a position.
+      throw new InvalidDocumentException(new ConfigError("", "invalid YAML: a value does not fit its tag ("
+          + e.getMessage() + ")"));
     }
     if (document == null) {
       throw empty();
