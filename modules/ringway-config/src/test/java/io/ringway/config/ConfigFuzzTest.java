@@ -48,10 +48,14 @@ class ConfigFuzzTest {
     System.out.println(report);
   }
 
-  /** Found by this target: SnakeYAML threw NumberFormatException out of {@code validate} for a bad tagged value. */
+  /**
+   * Found by this target: SnakeYAML threw NumberFormatException, IllegalArgumentException and
+   * ClassCastException out of {@code validate} for a node that does not fit its explicit tag.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"!!int erticle", "admin: {port: !!int 0x}", "eventLoops: !!float one", "x: !!timestamp yesterday",
-      "transport: !!binary '%%%'", "a: !!bool maybe"})
+      "transport: !!binary '%%%'", "a: !!bool maybe", "tun: {peers: [!!str {name: b}]}", "a: !!str [1, 2]",
+      "a: !!int {b: c}", "a: !!map x", "a: !!seq x", "!!binary [a]"})
   void aValueThatDoesNotFitItsTagIsAnErrorNotAnException(String text) throws Exception {
     Path file = dir.resolve("tagged.yaml");
     Files.writeString(file, text);

@@ -59,11 +59,14 @@ public final class YamlDocuments {
       throw new InvalidDocumentException(new ConfigError("", syntaxError(e)));
     } catch (YAMLException e) {
       throw new InvalidDocumentException(new ConfigError("", "invalid YAML: " + e.getMessage()));
-    } catch (IllegalArgumentException e) {
-      // SnakeYAML's SafeConstructor lets a value that does not fit its explicit tag out unwrapped:
-      // "!!int x" throws NumberFormatException, not a YAMLException with a position.
-      throw new InvalidDocumentException(new ConfigError("", "invalid YAML: a value does not fit its tag ("
-          + e.getMessage() + ")"));
+    } catch (RuntimeException e) {
+      // SnakeYAML's SafeConstructor lets a node that does not fit its explicit tag out unwrapped, not as
+      // a YAMLException with a position: "!!int x" throws NumberFormatException, "!!str {a: b}"
+      // ClassCastException.
+      String detail = e instanceof IllegalArgumentException && e.getMessage() != null
+          ? " (" + e.getMessage() + ")" : "";
+      throw new InvalidDocumentException(new ConfigError("",
+          "invalid YAML: a value does not fit its explicit tag" + detail));
     }
     if (document == null) {
       throw empty();
