@@ -64,6 +64,17 @@ class ConfigFuzzTest {
     assertThat(result.errors()).allSatisfy(error -> assertThat(error.message()).isNotBlank());
   }
 
+  /** Found by this target: a !!binary value was described by its identity hash ("got [B@6d06d69c"). */
+  @ParameterizedTest
+  @ValueSource(strings = {"%YAML 1.1\n---\n!!binary ", "--- !!binary AAAA"})
+  void binaryDataIsDescribedTheSameOnEveryRead(String text) throws Exception {
+    Path file = dir.resolve("binary.yaml");
+    Files.writeString(file, text);
+    ConfigResult first = loader.load(file);
+    assertThat(first.errors()).isNotEmpty().allSatisfy(error -> assertThat(error.message()).contains("binary data"));
+    assertThat(loader.load(file).errors()).isEqualTo(first.errors());
+  }
+
   private String check(Path file, byte[] input) throws Exception {
     Files.write(file, input);
     ConfigResult result = loader.load(file);
