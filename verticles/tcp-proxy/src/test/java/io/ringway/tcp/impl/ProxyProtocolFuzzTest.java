@@ -29,9 +29,9 @@ class ProxyProtocolFuzzTest {
   private record Verdict(ProxyHeader header, int taken, String rejection) {
     String outcome() {
       if (header == null) {
-        // Quoted fields and numbers stripped: "port 7" and "port 8" are the same kind of rejection.
+        // Up to the first quoted field, numbers stripped: "port 7" and "port 8" are the same kind of rejection.
         return "rejected " + (rejection == null ? "incomplete"
-            : rejection.replaceAll("\"[^\"]*\"", "\"\"").replaceAll("0x[0-9a-f]+|\\d+", "#"));
+            : rejection.split("\"", 2)[0].replaceAll("0x[0-9a-f]+|\\d+", "#"));
       }
       return "v" + header.version() + (header.local() ? " local" : "") + (header.hasAddresses() ? " addresses" : " none")
           + (header.hasAddresses() ? " " + header.source().getAddress().getClass().getSimpleName() : "");
