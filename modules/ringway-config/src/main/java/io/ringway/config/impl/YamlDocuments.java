@@ -9,6 +9,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -140,8 +141,26 @@ public final class YamlDocuments {
 
   private static JsonObject jsonObject(Map<?, ?> map) {
     JsonObject json = new JsonObject();
-    map.forEach((key, value) -> json.put(String.valueOf(key), jsonValue(value)));
+    map.forEach((key, value) -> json.put(keyText(key), jsonValue(value)));
     return json;
+  }
+
+  /**
+   * A key as text the same on every read: a {@code !!binary} key (or one inside a complex key) would
+   * otherwise show as an array's identity hash in "unknown key" errors.
+   */
+  private static String keyText(Object key) {
+    Object json = jsonValue(key);
+    if (json instanceof byte[] bytes) {
+      return Base64.getEncoder().encodeToString(bytes);
+    }
+    if (json instanceof JsonObject object) {
+      return object.encode();
+    }
+    if (json instanceof JsonArray array) {
+      return array.encode();
+    }
+    return String.valueOf(json);
   }
 
   private static Object jsonValue(Object value) {
