@@ -30,7 +30,10 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Mutated HTTP/2 frame sequences (seeds in {@code src/test/resources/fuzz/h2-frames/}, each sent
@@ -109,10 +112,7 @@ class Http2FrameFuzzTest {
     clientRequests.setLevel(Level.OFF);
     try (RouterFixture fixture = RouterFixture.ioUring()) {
       Backend backend = new Backend(fixture.vertx, "b");
-      HttpListenerConfig base = RouterFixture.listener(Ports.freeTcpPort());
-      HttpListenerConfig listener = new HttpListenerConfig(base.name(), base.host(), base.port(), true,
-          base.maxHeaderBytes(), base.maxBodyBytes(), base.headerReadTimeout(), base.idleTimeout(), 16, null);
-      fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
+      fixture.start(1, h2cListener(), List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
           List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
 
       Fuzzer.Report report = Fuzzer.target("h2-frames")
@@ -126,7 +126,8 @@ class Http2FrameFuzzTest {
           .maxInputs(20_000)
           .run((input, random) -> {
             String outcome = exchange(fixture.port, input, random);
-            assertThat(fixture.unhandled).as("exceptions that reached Vert.x unhandled").isEmpty();
+            assertThat(fixture.unhandled.stream().map(Http2FrameFuzzTest::describe).toList())
+                .as("exceptions that reached Vert.x unhandled").isEmpty();
             assertThat(escaped).as("exceptions that escaped a Netty handler").isEmpty();
             return outcome;
           });
@@ -145,6 +146,30 @@ class Http2FrameFuzzTest {
       clientRequests.setLevel(clientRequestsLevel);
     }
     assertThat(escaped).isEmpty();
+  }
+
+  /**
+   * Found by this target (-Dfuzz.seconds=90 -Dfuzz.seed=31, input #680): an h2 request whose :path holds
+   * a CR is forwarded to the HTTP/1 upstream, where Netty's DefaultHttpRequest throws "The URI contain
+   * illegal characters" inside Vert.x's client write: the exception reaches Vert.x unhandled and the
+   * client's stream is never answered. RFC 9113, 8.2.1: a field value with CR, LF or NUL is malformed
+   * (a stream error). Disabled until the router's h2 path, which another branch is changing, refuses it.
+   */
+  @Disabled("finding for the router's h2 path: a :path with a CR is forwarded and the stream hangs")
+  @ParameterizedTest
+  @ValueSource(strings = {"\r", "/a\nb", "/a\u0000b"})
+  void aPathWithAControlCharacterIsRefusedNotLeftHanging(String path) throws Exception {
+    try (RouterFixture fixture = RouterFixture.ioUring()) {
+      Backend backend = new Backend(fixture.vertx, "b");
+      fixture.start(1, h2cListener(), List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
+          List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
+      try (RawH2 h2 = new RawH2(fixture.port)) {
+        h2.get(1, h2.pathBlock(path));
+        // A reset or a 4xx: either ends the stream; RawH2 gives up after 5 s of silence.
+        assertThat(h2.frames(1)).isNotEmpty();
+      }
+      assertThat(backend.seen).hasValue(0);
+    }
   }
 
   /** Sends the preface, {@code frames} in a few writes and a PING; how the connection went, as an outcome. */
@@ -215,6 +240,12 @@ class Http2FrameFuzzTest {
     StringBuilder out = new StringBuilder(thrown.toString());
     Arrays.stream(thrown.getStackTrace()).limit(8).forEach(frame -> out.append("\n      at ").append(frame));
     return out.toString();
+  }
+
+  private static HttpListenerConfig h2cListener() {
+    HttpListenerConfig base = RouterFixture.listener(Ports.freeTcpPort());
+    return new HttpListenerConfig(base.name(), base.host(), base.port(), true, base.maxHeaderBytes(), base.maxBodyBytes(),
+        base.headerReadTimeout(), base.idleTimeout(), 16, null);
   }
 
   private static int[] cuts(int length, SplittableRandom random) {
