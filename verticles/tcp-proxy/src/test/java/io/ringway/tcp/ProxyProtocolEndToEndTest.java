@@ -131,6 +131,62 @@ class ProxyProtocolEndToEndTest {
     assertThat(proxy.listener("trusting").getLong("proxyProtocolRejects")).isEqualTo(1);
   }
 
+  @Test
+  void onlyTheFirstHeaderIsParsedAndASecondOneIsStreamData() throws Exception {
+    String second = "PROXY TCP4 192.0.2.9 192.0.2.10 1 2\r\n";
+    try (Socket client = Clients.connect(trusting)) {
+      client.setSoTimeout(5_000);
+      OutputStream out = client.getOutputStream();
+      out.write(concat(ProxyProtocolEncoder.v1(ORIGINAL_CLIENT, ORIGINAL_TARGET), second.getBytes(StandardCharsets.US_ASCII)));
+      out.flush();
+      byte[] echoed = client.getInputStream().readNBytes(second.length());
+      assertThat(new String(echoed, StandardCharsets.US_ASCII)).isEqualTo(second);
+    }
+    ProxyHeader seen = v2Upstream.headers.poll(5, TimeUnit.SECONDS);
+    assertThat(seen.source()).as("the first header's client, not the second's").isEqualTo(ORIGINAL_CLIENT);
+  }
+
+  @Test
+  void nothingReachesAnUpstreamBeforeTheHeaderIsComplete() throws Exception {
+    byte[] header = ProxyProtocolEncoder.v2(ORIGINAL_CLIENT, ORIGINAL_TARGET);
+    try (Socket client = Clients.connect(trusting)) {
+      OutputStream out = client.getOutputStream();
+      out.write(header, 0, header.length - 1);
+      out.flush();
+      Thread.sleep(150);
+      assertThat(v2Upstream.accepted.get()).as("no upstream dialled for a partial header").isZero();
+      out.write(header, header.length - 1, 1);
+      out.flush();
+      assertThat(Clients.roundTrip(client, "late")).isEqualTo("late");
+    }
+    assertThat(v2Upstream.headers.poll(5, TimeUnit.SECONDS).source()).isEqualTo(ORIGINAL_CLIENT);
+  }
+
+  @Test
+  void aLocalHeaderKeepsTheConnectionsOwnAddresses() throws Exception {
+    // v2 LOCAL, family byte 0x41 (unknown): the spec says to ignore the block, family included.
+    byte[] local = java.util.HexFormat.of().parseHex("0d0a0d0a000d0a515549540a" + "20" + "41" + "0004" + "deadbeef");
+    try (Socket client = Clients.connect(trusting)) {
+      client.getOutputStream().write(local);
+      assertThat(Clients.roundTrip(client, "health")).isEqualTo("health");
+      ProxyHeader seen = v2Upstream.headers.poll(5, TimeUnit.SECONDS);
+      assertThat(seen.source().getPort()).isEqualTo(client.getLocalPort());
+      assertThat(seen.source().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+      assertThat(seen.destination().getPort()).isEqualTo(trusting);
+    }
+  }
+
+  @Test
+  void aV1AddressWithLeadingZerosIsClosedAndCounted() throws Exception {
+    try (Socket client = Clients.connect(trusting)) {
+      client.getOutputStream().write("PROXY TCP4 203.0.113.07 198.51.100.1 1 2\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(Clients.closedByPeer(client)).isTrue();
+    }
+    Eventually.await(Duration.ofSeconds(5), "reject counted",
+        () -> proxy.listener("trusting").getLong("proxyProtocolRejects") == 1);
+    assertThat(v2Upstream.accepted.get()).isZero();
+  }
+
   private static byte[] concat(byte[] a, byte[] b) {
     byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, both, a.length, b.length);

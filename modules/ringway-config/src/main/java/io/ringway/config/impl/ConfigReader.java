@@ -333,6 +333,10 @@ public final class ConfigReader {
     if (value instanceof List<?> list) {
       return list.isEmpty() ? "[]" : "a list";
     }
+    if (value instanceof byte[]) {
+      // YAML's !!binary: the array's toString is an identity hash, different on every read.
+      return "binary data";
+    }
     return String.valueOf(value);
   }
 

@@ -9,6 +9,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,14 @@ public final class YamlDocuments {
       throw new InvalidDocumentException(new ConfigError("", syntaxError(e)));
     } catch (YAMLException e) {
       throw new InvalidDocumentException(new ConfigError("", "invalid YAML: " + e.getMessage()));
+    } catch (RuntimeException e) {
+      // SnakeYAML's SafeConstructor lets a node that does not fit its explicit tag out unwrapped, not as
+      // a YAMLException with a position: "!!int x" throws NumberFormatException, "!!str {a: b}"
+      // ClassCastException.
+      String detail = e instanceof IllegalArgumentException && e.getMessage() != null
+          ? " (" + e.getMessage() + ")" : "";
+      throw new InvalidDocumentException(new ConfigError("",
+          "invalid YAML: a value does not fit its explicit tag" + detail));
     }
     if (document == null) {
       throw empty();
@@ -132,8 +141,26 @@ public final class YamlDocuments {
 
   private static JsonObject jsonObject(Map<?, ?> map) {
     JsonObject json = new JsonObject();
-    map.forEach((key, value) -> json.put(String.valueOf(key), jsonValue(value)));
+    map.forEach((key, value) -> json.put(keyText(key), jsonValue(value)));
     return json;
+  }
+
+  /**
+   * A key as text the same on every read: a {@code !!binary} key (or one inside a complex key) would
+   * otherwise show as an array's identity hash in "unknown key" errors.
+   */
+  private static String keyText(Object key) {
+    Object json = jsonValue(key);
+    if (json instanceof byte[] bytes) {
+      return Base64.getEncoder().encodeToString(bytes);
+    }
+    if (json instanceof JsonObject object) {
+      return object.encode();
+    }
+    if (json instanceof JsonArray array) {
+      return array.encode();
+    }
+    return String.valueOf(json);
   }
 
   private static Object jsonValue(Object value) {

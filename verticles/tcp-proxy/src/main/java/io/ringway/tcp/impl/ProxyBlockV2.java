@@ -7,6 +7,9 @@ final class ProxyBlockV2 {
 
   private static final int LOCAL = 0x0;
   private static final int PROXY = 0x1;
+  private static final int UNSPEC = 0x0;
+  private static final int UNIX = 0x3;
+  private static final int STREAM = 0x1;
   private static final int IPV4_BLOCK = 12;
   private static final int IPV6_BLOCK = 36;
   private static final int UNIX_BLOCK = 216;
@@ -24,6 +27,12 @@ final class ProxyBlockV2 {
     if (command != LOCAL && command != PROXY) {
       throw new ProxyProtocolException("v2 header: unknown command 0x" + Integer.toHexString(command));
     }
+    int body = header.length - ProxyProtocolParser.V2_FIXED_BYTES;
+    if (command == LOCAL) {
+      // The sender's own connection (a health check): the spec says to discard the whole block,
+      // "including the family which is ignored", so LOCAL is accepted whatever byte 14 holds.
+      return new ProxyHeader(2, true, null, null);
+    }
     int familyTransport = header[13] & 0xff;
     int family = familyTransport >> 4;
     int transport = familyTransport & 0x0f;
@@ -31,13 +40,8 @@ final class ProxyBlockV2 {
       throw new ProxyProtocolException("v2 header: unknown address family/transport 0x"
           + Integer.toHexString(familyTransport));
     }
-    int body = header.length - ProxyProtocolParser.V2_FIXED_BYTES;
-    if (command == LOCAL) {
-      // The sender's own connection (a health check): the spec says to ignore any address block.
-      return new ProxyHeader(2, true, null, null);
-    }
-    if (family == 0) {
-      // UNSPEC: the spec says to use the socket's own addresses and discard the whole block.
+    if (family == UNSPEC || transport == UNSPEC) {
+      // Either half UNSPEC: the spec says to ignore the address information and use the socket's.
       return new ProxyHeader(2, false, null, null);
     }
     int block = switch (family) {
@@ -50,8 +54,9 @@ final class ProxyBlockV2 {
           + "-byte address block of family " + family);
     }
     checkTlvs(header, ProxyProtocolParser.V2_FIXED_BYTES + block);
-    if (family == 3) {
-      // UNIX: nothing an IP listener can use; the socket's own addresses apply.
+    if (family == UNIX || transport != STREAM) {
+      // UNIX or UDP addresses say nothing true about a TCP connection; the spec lets a receiver
+      // fall back to UNSPEC (the socket's own addresses) for valid combinations it does not support.
       return new ProxyHeader(2, false, null, null);
     }
     int ipLength = family == 1 ? 4 : 16;

@@ -9,7 +9,7 @@ import java.net.InetSocketAddress;
  * @param local whether a v2 LOCAL command: the sender's own connection (a health check), so the
  *     socket's real addresses apply
  * @param source the original client, or {@code null} when the header carries no address (LOCAL,
- *     v1 UNKNOWN, v2 UNSPEC or UNIX)
+ *     v1 UNKNOWN, v2 UNSPEC, UNIX or UDP)
  * @param destination the address the client connected to, {@code null} exactly when source is
  */
 public record ProxyHeader(int version, boolean local, InetSocketAddress source, InetSocketAddress destination) {

@@ -34,7 +34,7 @@ final class ProxyLineV1 {
 
   private static byte[] address(String text, boolean v6, String which) throws ProxyProtocolException {
     boolean valid = v6 ? isPlainIpV6(text) : NetUtil.isValidIpV4Address(text);
-    if (!valid) {
+    if (!valid || hasLeadingZero(text)) {
       throw new ProxyProtocolException("v1 header: " + which + " \"" + abbreviate(text) + "\" is not an "
           + (v6 ? "IPv6" : "IPv4") + " address");
     }
@@ -50,6 +50,23 @@ final class ProxyLineV1 {
       }
     }
     return NetUtil.isValidIpV6Address(text) && ProxyProtocolParser.ipBytes(text).length == 16;
+  }
+
+  /**
+   * The spec forbids leading zeros in the decimal parts (octal look-alikes); Netty accepts
+   * {@code 01.2.3.4}. IPv6 hex groups may have them ({@code 0db8}), a trailing dotted quad may not.
+   */
+  private static boolean hasLeadingZero(String text) {
+    String decimal = text.substring(text.lastIndexOf(':') + 1);
+    if (decimal.indexOf('.') < 0) {
+      return false;
+    }
+    for (String part : decimal.split("\\.", -1)) {
+      if (part.length() > 1 && part.charAt(0) == '0') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int port(String text, String which) throws ProxyProtocolException {

@@ -10,8 +10,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes the PROXY protocol header (v1 or v2) an upstream connection starts with. A v4 and a v6
- * address in one header are both sent as IPv6, the v4 one mapped ({@code ::ffff:a.b.c.d}), since
- * a header has one family. Unknown addresses give v1 {@code UNKNOWN} or v2 {@code UNSPEC}.
+ * address in one header are both sent as IPv6, the v4 one mapped ({@code ::ffff:a.b.c.d}, in v1
+ * text {@code ::ffff:xxxx:xxxx}), since a header has one family. Unknown addresses give v1
+ * {@code UNKNOWN} or v2 {@code UNSPEC}.
  */
 public final class ProxyProtocolEncoder {
 
@@ -87,7 +88,10 @@ public final class ProxyProtocolEncoder {
 
   private static String text(InetAddress address, boolean v6) {
     if (v6 && address instanceof Inet4Address) {
-      return "::ffff:" + address.getHostAddress();
+      // The spec's v1 IPv6 form is hex groups only, so the mapped address is not ::ffff:a.b.c.d.
+      byte[] raw = address.getAddress();
+      return "::ffff:" + Integer.toHexString((raw[0] & 0xff) << 8 | (raw[1] & 0xff)) + ":"
+          + Integer.toHexString((raw[2] & 0xff) << 8 | (raw[3] & 0xff));
     }
     // RFC 5952's compressed form, without the zone id a v1 line may not carry
     return NetUtil.toAddressString(address);
