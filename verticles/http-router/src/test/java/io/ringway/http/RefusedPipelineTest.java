@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import java.util.stream.Stream;
@@ -30,12 +29,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * decoding what follows (StrictRequestDecoderFuzzTest#nothingDecodesAfterARefusedHead); the router
  * must answer 400 and close before any later request reaches a backend.
  *
- * <p>Found by the HTTP/1 fuzz target and failing today, about two runs in three: {@code GET /next}
- * reaches the backend (a smuggled request), and Vert.x logs an NPE from its exceptionCaught
- * ({@code Http1xServerResponse.ended()} on a null response). Disabled until StrictRequestDecoder,
- * which another branch is changing, stops decoding after a refusal.
+ * <p>Found by the HTTP/1 fuzz target, which failed about two runs in three: {@code GET /next} reached the
+ * backend (a smuggled request), and Vert.x logged an NPE from its exceptionCaught
+ * ({@code Http1xServerResponse.ended()} on a null response). StrictRequestDecoder now reads nothing after a
+ * refusal.
  */
-@Disabled("finding: a request pipelined behind a refused head is forwarded; fix belongs in StrictRequestDecoder")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RefusedPipelineTest {
 

@@ -91,6 +91,11 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
           buffer.skipBytes(buffer.readableBytes());
         }
       }
+      if (message instanceof HttpObject failed && failed.decoderResult().isFailure()) {
+        // Netty's own refusal (a bad chunk, say) ends the connection too: its state is BAD_MESSAGE from here.
+        discarding = true;
+        buffer.skipBytes(buffer.readableBytes());
+      }
       if (message instanceof LastHttpContent) {
         if (closeAfter) {
           discarding = true;
@@ -100,6 +105,16 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
         startHead();
       }
     }
+  }
+
+  @Override
+  protected void decodeLast(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+    if (discarding) {
+      // Netty would report the head it had half read before the refusal as a second, premature failure.
+      buffer.skipBytes(buffer.readableBytes());
+      return;
+    }
+    super.decodeLast(ctx, buffer, out);
   }
 
   /** The message that fails this request, answered 400 by the server; nothing after it is read. */

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * HAProxy's proxy-protocol.txt clause by clause, for the parser (receiver) and the encoder (sender):
- * one test per requirement, named in docs/conformance-proxy-protocol.rows.md. What a listener does
+ * one test per requirement, named in docs/conformance.md ("PROXY protocol"). What a listener does
  * with the verdict (close, count, time out, take a header only once) is in ProxyProtocolEndToEndTest.
  */
 class ProxyProtocolConformanceTest {
