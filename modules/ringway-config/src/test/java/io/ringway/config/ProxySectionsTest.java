@@ -190,6 +190,23 @@ class ProxySectionsTest {
   }
 
   @Test
+  void headerRewritesCannotSetFramingFieldsOrInjectLines() {
+    List<String> errors = errors("""
+        {"clusters": [{"name": "web", "endpoints": []}],
+         "http": {"routes": [{"name": "a", "target": "web",
+           "responseHeaders": {"set": {"Connection": "close", "Transfer-Encoding": "chunked", "x-ok": "1"}},
+           "requestHeaders": {"set": {"x-a": "1\\r\\nx-b: 2", "bad name": "v", "Content-Length": "5"}}}]}}
+        """);
+
+    assertThat(errors).containsExactlyInAnyOrder(
+        "http.routes[0].responseHeaders.set.Connection: cannot be set: the proxy writes this field itself (framing or connection-specific, RFC 9110 §7.6.1)",
+        "http.routes[0].responseHeaders.set.Transfer-Encoding: cannot be set: the proxy writes this field itself (framing or connection-specific, RFC 9110 §7.6.1)",
+        "http.routes[0].requestHeaders.set.x-a: a header value cannot hold CR, LF or NUL",
+        "http.routes[0].requestHeaders.set.bad name: not a valid header name (RFC 9110 §5.1: a token)",
+        "http.routes[0].requestHeaders.set.Content-Length: cannot be set: the proxy writes this field itself (framing or connection-specific, RFC 9110 §7.6.1)");
+  }
+
+  @Test
   void readsTlsListenersAndTheAccessLog(@TempDir Path dir) throws Exception {
     Path[] pem = selfSigned(dir, "a");
     RingwayConfig config = valid("""

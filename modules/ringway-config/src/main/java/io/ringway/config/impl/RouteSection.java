@@ -256,6 +256,29 @@ final class RouteSection {
     return new RetryBudget(percent, minConcurrent);
   }
 
+  /**
+   * Fields a rewrite may not set: ones that frame the message or belong to one connection (RFC 9110 §7.6.1,
+   * RFC 9113 §8.2.2), which the proxy writes itself; and names or values a header cannot hold.
+   */
+  private static final java.util.Set<String> FRAMING = java.util.Set.of("connection", "keep-alive",
+      "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "http2-settings", "content-length", "host");
+
+  private static String headerProblem(String name, Object value) {
+    if (!(value instanceof String text)) {
+      return "expected a string header value, got " + ConfigReader.describe(value);
+    }
+    if (name.isEmpty() || !name.chars().allMatch(c -> c > 0x20 && c < 0x7F && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0)) {
+      return "not a valid header name (RFC 9110 §5.1: a token)";
+    }
+    if (FRAMING.contains(name.toLowerCase(Locale.ROOT))) {
+      return "cannot be set: the proxy writes this field itself (framing or connection-specific, RFC 9110 §7.6.1)";
+    }
+    if (text.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+      return "a header value cannot hold CR, LF or NUL";
+    }
+    return null;
+  }
+
   private static HeaderRewrite headers(ConfigReader route, String key) {
     if (!route.has(key)) {
       return HeaderRewrite.NONE;
@@ -263,11 +286,12 @@ final class RouteSection {
     ConfigReader rewrite = route.object(key);
     Map<String, String> set = new HashMap<>();
     var values = rewrite.foreignObject("set", (json, path) -> json.fieldNames().stream()
-        .filter(name -> !(json.getValue(name) instanceof String))
-        .map(name -> new ConfigError(path + "." + name, "expected a string header value, got " + ConfigReader.describe(json.getValue(name))))
+        .map(name -> headerProblem(name, json.getValue(name)) == null ? null
+            : new ConfigError(path + "." + name, headerProblem(name, json.getValue(name))))
+        .filter(java.util.Objects::nonNull)
         .toList());
     if (values != null) {
-      values.fieldNames().stream().filter(name -> values.getValue(name) instanceof String)
+      values.fieldNames().stream().filter(name -> headerProblem(name, values.getValue(name)) == null)
           .forEach(name -> set.put(name.toLowerCase(Locale.ROOT), values.getString(name)));
     }
     List<String> remove = rewrite.strings("remove", 0, List.of()).stream()
