@@ -27,6 +27,8 @@ final class Backend implements AutoCloseable {
 
   final String name;
   final AtomicInteger seen = new AtomicInteger();
+  /** The request-target of every head seen, in order: for tests that must tell which request arrived. */
+  final java.util.Queue<String> uris = new java.util.concurrent.ConcurrentLinkedQueue<>();
   /** Requests this backend received to their end: one it saw only in part (reset mid-body) never counts. */
   final AtomicInteger completed = new AtomicInteger();
   final int port;
@@ -46,6 +48,7 @@ final class Backend implements AutoCloseable {
 
   private void handle(HttpServerRequest request) {
     seen.incrementAndGet();
+    uris.add(request.uri());
     // Not the response's end: a pipe ends its destination when the source fails, so an echo of a reset
     // request still "ends" its response.
     request.end().onSuccess(v -> completed.incrementAndGet());

@@ -257,6 +257,8 @@ class Http1ConformanceTest {
         + chunk + "0\r\n\r\n");
     assertThat(response).startsWith("HTTP/1.1 400 ").doesNotContain("<timeout>");
     assertThat(backend.completed).hasValue(0);
+    // The head went upstream before the bad bytes arrived: let it land here, not in the next test's counts.
+    Thread.sleep(100);
   }
 
   /** §7.1.2: trailer fields follow the field-line grammar; a bad one is refused when it arrives. */
@@ -268,6 +270,8 @@ class Http1ConformanceTest {
         + "5\r\nhello\r\n0\r\n" + trailers);
     assertThat(response).startsWith("HTTP/1.1 400 ").doesNotContain("<timeout>");
     assertThat(backend.completed).hasValue(0);
+    // The head went upstream before the bad bytes arrived: let it land here, not in the next test's counts.
+    Thread.sleep(100);
   }
 
   /** §7.1.2: valid trailers end the request. */
@@ -284,19 +288,21 @@ class Http1ConformanceTest {
       "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
       "GET / HTTP/0.1\r\nHost: h\r\n\r\n", "GET / HTTP/1.1\r\n\r\n"})
   void nothingAfterARefusedRequestIsProcessed(String refused) throws Exception {
-    String response = send(refused + "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    String response = send(refused + "GET /pipelined-after-refusal HTTP/1.1\r\nHost: h\r\n\r\n");
     assertThat(response).matches("(?s)HTTP/1\\.1 [45]0\\d .*").doesNotContain("<timeout>").doesNotContain(" 200 ");
-    assertThat(backend.seen).hasValue(0);
+    Thread.sleep(100);
+    assertThat(backend.uris).doesNotContain("/pipelined-after-refusal");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"close", "keep-alive, close", "close, x-a", "CLOSE"})
   void nothingAfterConnectionCloseIsProcessed(String connection) throws Exception {
-    String response = send("GET / HTTP/1.1\r\nHost: h\r\nConnection: " + connection + "\r\n\r\n"
-        + "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    String response = send("GET /first HTTP/1.1\r\nHost: h\r\nConnection: " + connection + "\r\n\r\n"
+        + "GET /pipelined-after-close HTTP/1.1\r\nHost: h\r\n\r\n");
     assertThat(response).startsWith("HTTP/1.1 200 ").doesNotContain("<timeout>");
     assertThat(response.indexOf("HTTP/1.1", 1)).isEqualTo(-1);
-    assertThat(backend.seen).hasValue(1);
+    Thread.sleep(100);
+    assertThat(backend.uris).contains("/first").doesNotContain("/pipelined-after-close");
   }
 
   /** RFC 9110 §4.2.3: the query belongs to the origin: an invalid percent-escape is forwarded, not a crash. */

@@ -30,7 +30,8 @@ import java.util.List;
  * {@link RequestRules} (version, Host, request-target form, transfer codings), and Content-Length with
  * Transfer-Encoding is refused (Netty would drop the length). Chunk-size lines pass {@link ChunkExtensions}
  * first. What Netty refuses by itself is left to it: duplicate or invalid Content-Length, chunk sizes that
- * overflow, bad chunk terminators, over-long heads. After a request that asked to close, nothing more is read.
+ * overflow, bad chunk terminators, over-long heads. Nothing more is read after a refused request or one that
+ * asked to close.
  */
 final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
@@ -87,12 +88,10 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       Object message = out.get(i);
       if (message instanceof HttpRequest request) {
         onHead(request);
-        if (discarding) {
-          buffer.skipBytes(buffer.readableBytes());
-        }
       }
       if (message instanceof HttpObject failed && failed.decoderResult().isFailure()) {
-        // Netty's own refusal (a bad chunk, say) ends the connection too: its state is BAD_MESSAGE from here.
+        // Refused (here or by Netty, whose state is BAD_MESSAGE from then on): answered, then closed; a request
+        // pipelined after it is never read.
         discarding = true;
         buffer.skipBytes(buffer.readableBytes());
       }
@@ -143,10 +142,6 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     closeAfter = request.protocolVersion() == HttpVersion.HTTP_1_1
         ? HeaderTokens.contains(headers, HttpHeaderNames.CONNECTION, "close")
         : !HeaderTokens.contains(headers, HttpHeaderNames.CONNECTION, "keep-alive");
-    if (!request.decoderResult().isSuccess()) {
-      // Refused: answered, then closed; a request pipelined after it is never read.
-      discarding = true;
-    }
     if (closeAfter && request.protocolVersion() == HttpVersion.HTTP_1_1
         && !headers.contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
       // "Connection: close, x" is a close too, but Vert.x only sees a field that is exactly "close".
