@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class Http2MalformedRequestTest {
 
-  private RouterFixture fixture;
+  RouterFixture fixture;
   private Backend backend;
 
   /** The fixture on the transport this class runs on: io_uring here, epoll in its subclass. */
@@ -37,12 +37,22 @@ class Http2MalformedRequestTest {
     return RouterFixture.ioUring();
   }
 
+  /** The listener under test: h2c here, h2 over TLS in a subclass. */
+  io.ringway.spi.config.HttpListenerConfig listener(int port) throws Exception {
+    return RouterFixture.listener(port);
+  }
+
+  /** A raw HTTP/2 connection to the listener, preface and SETTINGS exchanged. */
+  RawH2 connect() throws java.io.IOException {
+    return new RawH2(fixture.port);
+  }
+
   @BeforeAll
   void start() throws Exception {
     fixture = newFixture();
     backend = new Backend(fixture.vertx, "b");
     // "dead" has an endpoint nothing listens on: its requests are answered by the router itself.
-    fixture.start(List.of(ClusterConfig.of("b", List.of(backend.endpoint())),
+    fixture.start(1, listener(io.ringway.testkit.Ports.freeTcpPort()), List.of(ClusterConfig.of("b", List.of(backend.endpoint())),
             ClusterConfig.of("dead", List.of(io.ringway.spi.upstream.Endpoint.of(RouterFixture.HOST,
                 io.ringway.testkit.Ports.freeTcpPort())))),
         List.of(new RouteConfig("dead", RouteMatch.path(new io.ringway.spi.config.PathMatch(
@@ -148,7 +158,7 @@ class Http2MalformedRequestTest {
   void aMalformedRequestIsAStreamErrorAndNeverForwarded(String what, ByteArrayOutputStream block, boolean endOfStream)
       throws Exception {
     long before = listener().getLong("streamErrors");
-    try (RawH2 h2 = new RawH2(fixture.port)) {
+    try (RawH2 h2 = connect()) {
       h2.headers(1, endOfStream ? RawH2.END_STREAM_AND_HEADERS : RawH2.FLAG_END_HEADERS, block.toByteArray());
       if (!endOfStream) {
         h2.data(1, RawH2.FLAG_END_STREAM, "abc".getBytes(StandardCharsets.US_ASCII));
@@ -173,7 +183,7 @@ class Http2MalformedRequestTest {
    */
   @org.junit.jupiter.api.Test
   void theRoutersOwnErrorCarriesNoConnectionSpecificField() throws Exception {
-    try (RawH2 h2 = new RawH2(fixture.port)) {
+    try (RawH2 h2 = connect()) {
       h2.headers(1, RawH2.FLAG_END_HEADERS, with(request("POST", "/dead"), "content-length", "3").toByteArray());
       List<Frame> frames = h2.frames(1);
       assertThat(frames.get(0).type()).isEqualTo(RawH2.TYPE_HEADERS);
@@ -194,7 +204,7 @@ class Http2MalformedRequestTest {
    */
   @Test
   void headersOnASkippedStreamIdIsAConnectionError() throws Exception {
-    try (RawH2 h2 = new RawH2(fixture.port)) {
+    try (RawH2 h2 = connect()) {
       h2.headers(5, RawH2.END_STREAM_AND_HEADERS, request("GET", "/").toByteArray());
       assertThat(h2.frames(5)).isNotEmpty();
       h2.headers(3, RawH2.END_STREAM_AND_HEADERS, request("GET", "/").toByteArray());
@@ -208,7 +218,7 @@ class Http2MalformedRequestTest {
   /** Streams opened in order, each after the last closed, never trip the skipped-id rule. */
   @Test
   void streamsInOrderStayOnOneConnection() throws Exception {
-    try (RawH2 h2 = new RawH2(fixture.port)) {
+    try (RawH2 h2 = connect()) {
       for (int stream = 1; stream <= 9; stream += 2) {
         h2.headers(stream, RawH2.END_STREAM_AND_HEADERS, request("GET", "/").toByteArray());
         assertThat(h2.frames(stream)).extracting(Frame::type).doesNotContain(RawH2.TYPE_RST_STREAM);
@@ -220,7 +230,7 @@ class Http2MalformedRequestTest {
   @MethodSource("lengthMismatches")
   void aContentLengthThatDisagreesWithTheDataIsAStreamError(String length, String body) throws Exception {
     long before = listener().getLong("streamErrors");
-    try (RawH2 h2 = new RawH2(fixture.port)) {
+    try (RawH2 h2 = connect()) {
       h2.headers(1, RawH2.FLAG_END_HEADERS, with(request("POST", "/echo"), "content-length", length).toByteArray());
       h2.data(1, RawH2.FLAG_END_STREAM, body.getBytes(StandardCharsets.US_ASCII));
       List<Frame> frames = h2.frames(1);

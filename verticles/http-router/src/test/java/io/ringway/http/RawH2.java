@@ -35,7 +35,41 @@ final class RawH2 implements AutoCloseable {
   io.netty.handler.codec.http2.Http2Headers lastHeaders;
 
   RawH2(int port) throws IOException {
-    socket = new Socket(RouterFixture.HOST, port);
+    this(new Socket(RouterFixture.HOST, port));
+  }
+
+  /** Over TLS, h2 chosen by ALPN; the test listener's self-signed certificate is trusted as it is. */
+  static RawH2 overTls(int port) throws Exception {
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+      @Override
+      public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+      }
+
+      @Override
+      public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+      }
+
+      @Override
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    }}, null);
+    javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+        .createSocket(RouterFixture.HOST, port);
+    javax.net.ssl.SSLParameters parameters = tls.getSSLParameters();
+    parameters.setApplicationProtocols(new String[] {"h2"});
+    tls.setSSLParameters(parameters);
+    tls.startHandshake();
+    if (!"h2".equals(tls.getApplicationProtocol())) {
+      tls.close();
+      throw new IOException("ALPN chose " + tls.getApplicationProtocol() + ", not h2");
+    }
+    return new RawH2(tls);
+  }
+
+  private RawH2(Socket socket) throws IOException {
+    this.socket = socket;
     socket.setSoTimeout(5000);
     out = socket.getOutputStream();
     in = new DataInputStream(socket.getInputStream());
