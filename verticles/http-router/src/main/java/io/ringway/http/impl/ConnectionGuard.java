@@ -64,7 +64,7 @@ final class ConnectionGuard {
       SkippedStreamIds streamIds = new SkippedStreamIds(http2.connection().remote().lastStreamCreated());
       pipeline.addBefore("handler", H2ResetCounter.NAME, new H2ResetCounter(stats, streamIds));
       // Vert.x set its frame listener just before telling us, on the first SETTINGS: no HEADERS was read yet.
-      http2.decoder().frameListener(new H2RequestValidator(http2.decoder().frameListener(), streamIds));
+      http2.decoder().frameListener(new H2RequestValidator(http2, streamIds));
     }
     if (pipeline.get("httpDecoder") == null || pipeline.get("httpDecoder") instanceof StrictRequestDecoder) {
       // HTTP/2 (Netty's HTTP/2 codec frames requests), or an h2c listener's connection the sniffer hardened.

@@ -1,11 +1,13 @@
 package io.ringway.http.impl;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.AsciiString;
 import io.vertx.core.net.HostAndPort;
 import java.util.Map;
@@ -13,34 +15,60 @@ import java.util.Map;
 /**
  * Checks each HTTP/2 request head before Vert.x sees it, for what Netty's codec lets through (RFC 9113, 8.2.1):
  * field names with characters outside lower-case visible ASCII or with a colon, values with NUL, CR or LF
- * or with leading or trailing whitespace; and authorities Vert.x would refuse. Such a request is malformed: a stream error PROTOCOL_ERROR, which
- * Netty's codec sends and {@link H2ResetCounter} counts; the request never reaches the router.
+ * or with leading or trailing whitespace; and authorities Vert.x would refuse. Such a request is malformed: a
+ * stream error PROTOCOL_ERROR, which {@link H2ResetCounter} counts; the request never reaches the router.
+ *
+ * <p>A new stream refused here is reset and closed at once rather than left to Netty's error handling, which
+ * keeps it active until its RST_STREAM is written: Vert.x 5.0.10's connection-error handling dereferences the
+ * Vert.x stream of every active Netty stream, and this one never got one (a NullPointerException thrown into
+ * whichever write raised the connection error).
  */
 final class H2RequestValidator extends Http2FrameListenerDecorator {
 
   private static final AsciiString HOST = AsciiString.cached("host");
 
+  private final Http2ConnectionHandler http2;
   private final SkippedStreamIds streamIds;
 
-  H2RequestValidator(Http2FrameListener delegate, SkippedStreamIds streamIds) {
-    super(delegate);
+  H2RequestValidator(Http2ConnectionHandler http2, SkippedStreamIds streamIds) {
+    super(http2.decoder().frameListener());
+    this.http2 = http2;
     this.streamIds = streamIds;
   }
 
   @Override
   public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
                             boolean endOfStream) throws Http2Exception {
-    streamIds.opened(streamId);
-    check(streamId, headers);
-    super.onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+    if (accept(ctx, streamId, headers)) {
+      super.onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+    }
   }
 
   @Override
   public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
                             short weight, boolean exclusive, int padding, boolean endOfStream) throws Http2Exception {
-    streamIds.opened(streamId);
-    check(streamId, headers);
-    super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, endOfStream);
+    if (accept(ctx, streamId, headers)) {
+      super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, endOfStream);
+    }
+  }
+
+  /** False when the head opened a stream and was refused (reset and closed here); throws for bad trailers. */
+  private boolean accept(ChannelHandlerContext ctx, int streamId, Http2Headers headers) throws Http2Exception {
+    boolean opens = streamIds.opened(streamId);
+    try {
+      check(streamId, headers);
+      return true;
+    } catch (Http2Exception malformed) {
+      if (!opens) {
+        throw malformed;
+      }
+      http2.resetStream(ctx, streamId, Http2Error.PROTOCOL_ERROR.code(), ctx.newPromise());
+      Http2Stream stream = http2.connection().stream(streamId);
+      if (stream != null) {
+        stream.close();
+      }
+      return false;
+    }
   }
 
   /** Throws the stream error of a malformed head. */

@@ -103,7 +103,8 @@ final class H2ResetCounter extends ChannelOutboundHandlerAdapter {
   private void count(int errorCode) {
     if (errorCode == REFUSED_STREAM) {
       stats.refusedStreams++;
-    } else if (errorCode != CANCEL && errorCode != 0) {
+    } else if (errorCode != CANCEL && errorCode != 0 && errorCode != STREAM_CLOSED) {
+      // STREAM_CLOSED answers a frame on a stream already ended or reset, whose own error was counted then.
       stats.streamErrors++;
     }
   }

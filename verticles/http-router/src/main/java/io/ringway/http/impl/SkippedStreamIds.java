@@ -23,10 +23,10 @@ final class SkippedStreamIds {
     this.lastOpened = lastOpened == 0 ? -1 : lastOpened;
   }
 
-  /** A HEADERS frame opened client stream {@code id}. */
-  void opened(int id) {
+  /** A HEADERS frame came on client stream {@code id}; true when it opened the stream (not trailers). */
+  boolean opened(int id) {
     if (id <= lastOpened) {
-      return;
+      return false;
     }
     if (id > lastOpened + 2) {
       from[next] = lastOpened + 2;
@@ -35,6 +35,7 @@ final class SkippedStreamIds {
       gaps = Math.min(gaps + 1, MAX_GAPS);
     }
     lastOpened = id;
+    return true;
   }
 
   /** Whether client stream {@code id} was skipped, never opened. */
