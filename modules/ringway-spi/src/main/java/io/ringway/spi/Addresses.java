@@ -2,6 +2,8 @@ package io.ringway.spi;
 
 import io.ringway.spi.config.TunPeerConfig;
 import io.ringway.spi.message.CollectedStats;
+import io.ringway.spi.message.ConfigCheck;
+import io.ringway.spi.message.ConfigChecked;
 import io.ringway.spi.message.ConfigApply;
 import io.ringway.spi.message.ConfigApplyResult;
 import io.ringway.spi.message.ConfigPut;
@@ -36,6 +38,11 @@ public final class Addresses {
   public static final String CONFIG_REJECTED = "ringway.config.rejected";
   /** Request/reply (local), no body: replies with the current {@link ConfigSnapshot}; local only, as that has no JSON form. */
   public static final String CONFIG_CURRENT = "ringway.config.current";
+  /**
+   * Request/reply (local): a {@link ConfigCheck}; the config verticle judges the document with the node's
+   * overrides, as {@code ringway validate} does, changes nothing and replies a {@link ConfigChecked}.
+   */
+  public static final String CONFIG_CHECK = "ringway.config.check";
   /** Request/reply (local), no body: replies with this node's {@link NodeInfo}. */
   public static final String NODE_INFO = "ringway.node.info";
   /**

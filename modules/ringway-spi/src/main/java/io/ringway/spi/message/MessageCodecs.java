@@ -24,6 +24,8 @@ public final class MessageCodecs {
       RecordCodec.of(ConfigApplyResult.class, ConfigApplyResult::toJson, ConfigApplyResult::fromJson),
       RecordCodec.of(ConfigPut.class, ConfigPut::toJson, ConfigPut::fromJson),
       RecordCodec.of(ConfigStored.class, ConfigStored::toJson, ConfigStored::fromJson),
+      RecordCodec.of(ConfigCheck.class, ConfigCheck::toJson, ConfigCheck::fromJson),
+      RecordCodec.of(ConfigChecked.class, ConfigChecked::toJson, ConfigChecked::fromJson),
       RecordCodec.of(NodeInfo.class, NodeInfo::toJson, NodeInfo::fromJson),
       RecordCodec.of(DrainOrder.class, DrainOrder::toJson, DrainOrder::fromJson),
       RecordCodec.of(DrainStatus.class, DrainStatus::toJson, DrainStatus::fromJson),
