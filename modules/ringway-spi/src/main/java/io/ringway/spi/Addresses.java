@@ -10,6 +10,7 @@ import io.ringway.spi.message.ConfigPut;
 import io.ringway.spi.message.ConfigStored;
 import io.ringway.spi.message.DrainOrder;
 import io.ringway.spi.message.DrainStatus;
+import io.ringway.spi.message.EndpointOwners;
 import io.ringway.spi.message.EndpointRegistered;
 import io.ringway.spi.message.InstanceStats;
 import io.ringway.spi.message.MessageCodecs;
@@ -89,6 +90,11 @@ public final class Addresses {
    * {@link EndpointRegistered}; fails with code 404 (unknown cluster) or 503.
    */
   public static final String CLUSTER_ENDPOINTS_REGISTER = "ringway.cluster.endpoints.register";
+  /**
+   * Request/reply (local; clustered nodes only), no body: replies the registry's {@link EndpointOwners} as this
+   * node last read them, for the dashboard's "which node owns which endpoint".
+   */
+  public static final String CLUSTER_ENDPOINTS_OWNERS = "ringway.cluster.endpoints.owners";
   /**
    * Request/reply (local; clustered nodes only): a {@link TunPeerConfig}, announced as this node's tunnel
    * peer until the node leaves. Replies the {@link TunPeer} entry with its owner; fails with code 400 (no

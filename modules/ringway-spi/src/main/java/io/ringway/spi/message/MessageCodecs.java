@@ -36,6 +36,7 @@ public final class MessageCodecs {
       RecordCodec.of(HealthTransition.class, HealthTransition::toJson, HealthTransition::fromJson),
       RecordCodec.of(RegisterEndpoint.class, RegisterEndpoint::toJson, RegisterEndpoint::fromJson),
       RecordCodec.of(EndpointRegistered.class, EndpointRegistered::toJson, EndpointRegistered::fromJson),
+      RecordCodec.of(EndpointOwners.class, EndpointOwners::toJson, EndpointOwners::fromJson),
       RecordCodec.of(TunPeerConfig.class, TunPeerConfig::toJson, TunPeerConfig::fromJson),
       RecordCodec.of(TunPeer.class, TunPeer::toJson, TunPeer::fromJson),
       RecordCodec.of(TunPeers.class, TunPeers::toJson, TunPeers::fromJson));
