@@ -171,7 +171,11 @@ public final class EndpointRegistryVerticle extends VerticleBase {
         // logged when it was read; nothing to show
       }
     }));
-    return new EndpointOwners(entries);
+    Map<String, String> nodeIds = new TreeMap<>();
+    // the local member list: no remote call
+    hazelcast.getCluster().getMembers().forEach(member -> nodeIds.put(member.getUuid().toString(),
+        String.valueOf(member.getAttribute(HazelcastSetup.VERTX_NODE_ID))));
+    return new EndpointOwners(entries, nodeIds);
   }
 
   private void publish(String cluster, List<JsonObject> values) {

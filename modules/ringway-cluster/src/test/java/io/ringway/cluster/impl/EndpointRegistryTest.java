@@ -69,6 +69,8 @@ class EndpointRegistryTest {
         new EndpointRegistered("api", new Endpoint("10.1.1.1", 8080, 3), firstId),
         new EndpointRegistered("web", new Endpoint("10.0.0.1", 80, 1), firstId),
         new EndpointRegistered("web", new Endpoint("10.0.0.1", 80, 1), secondId));
+    assertThat(owners.nodeIds()).containsOnlyKeys(firstId, secondId)
+        .containsEntry(firstId, first.getCluster().getLocalMember().getAttribute(HazelcastSetup.VERTX_NODE_ID));
 
     // The owner crashes: the survivor removes its entries and publishes the set without them.
     first.getLifecycleService().terminate();

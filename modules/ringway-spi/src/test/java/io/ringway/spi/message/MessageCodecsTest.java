@@ -61,7 +61,7 @@ class MessageCodecsTest {
       new RegisterEndpoint("api", new Endpoint("10.0.0.1", 80, 2)),
       new EndpointRegistered("api", Endpoint.of("10.0.0.1", 80), "member-1"),
       new EndpointOwners(List.of(new EndpointRegistered("api", Endpoint.of("10.0.0.1", 80), "member-1"),
-          new EndpointRegistered("api", Endpoint.of("10.0.0.1", 80), "member-2"))),
+          new EndpointRegistered("api", Endpoint.of("10.0.0.1", 80), "member-2")), Map.of("member-1", "node-1")),
       PEER,
       TunPeerConfig.of("roaming", "S2V5", null, List.of()),
       new TunPeer(PEER, "member-1"),
