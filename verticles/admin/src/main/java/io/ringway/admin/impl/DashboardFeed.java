@@ -5,10 +5,14 @@ import io.ringway.spi.ConfigSnapshot;
 import io.ringway.spi.NodeInfo;
 import io.ringway.spi.StatsCollector;
 import io.ringway.spi.message.CollectedStats;
+import io.ringway.spi.message.EndpointOwners;
+import io.ringway.spi.message.EndpointRegistered;
+import io.ringway.spi.message.TunPeer;
 import io.ringway.spi.message.TunPeers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.VertxInternal;
@@ -20,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The dashboard's data: {@code GET /dashboard/events} is a server-sent event stream with one
@@ -33,6 +38,8 @@ public final class DashboardFeed {
   static final long PERIOD_MS = 1000;
   /** How long a page waits before reconnecting after the stream broke (the EventSource {@code retry} field). */
   private static final long RETRY_MS = 2000;
+  /** Node-local questions, answered from memory: a tick must not wait on them for long. */
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(500);
 
   private final Vertx vertx;
   private final NodeInfoClient node;
@@ -45,6 +52,8 @@ public final class DashboardFeed {
   private long ticker = -1;
   private boolean collecting;
   private TunPeers tunPeers;
+  /** Registry member id → Vert.x node id, from the registry's last answer. */
+  private Map<String, String> memberNodeIds = Map.of();
 
   public DashboardFeed(Vertx vertx, NodeInfoClient node, ConfigHandler config, StatsCollector stats,
                        ClusterStatsCollector clusterStats, EventLoops loops, Clock clock) {
@@ -114,17 +123,40 @@ public final class DashboardFeed {
     Future<ConfigSnapshot> current = config.current();
     Future<CollectedStats> local = stats.collect();
     Future<CollectedStats> whole = vertx.isClustered() ? clusterStats.collect() : Future.succeededFuture(null);
+    Future<Map<String, String>> owners = vertx.isClustered() ? endpointOwners() : Future.succeededFuture(Map.of());
     // join, not all: a node or config verticle that does not answer leaves a hole, not a blank page
-    return Future.join(info, current, local, whole).transform(ignored -> Future.succeededFuture(DashboardSummary.of(
+    return Future.join(List.of(info, current, local, whole, owners)).transform(ignored -> Future.succeededFuture(DashboardSummary.of(
         clock.instant(), info.result(), current.result(), local.result() == null ? new CollectedStats(List.of(), false)
-            : local.result(), clusterView(whole.result()), loops.describe())));
+            : local.result(), clusterView(whole.result(), owners.result()), loops.describe())));
   }
 
-  private ClusterView clusterView(CollectedStats whole) {
+  /** Who owns each registered endpoint, {@code cluster/address} → member ids; empty when the registry does not say. */
+  private Future<Map<String, String>> endpointOwners() {
+    return vertx.eventBus().<Object>request(Addresses.CLUSTER_ENDPOINTS_OWNERS, null, LOCAL).map(reply -> {
+      Map<String, String> owners = new TreeMap<>();
+      if (reply.body() instanceof EndpointOwners known) {
+        memberNodeIds = known.nodeIds();
+        for (EndpointRegistered entry : known.entries()) {
+          owners.merge(entry.cluster() + "/" + entry.endpoint().address(), nodeId(entry.owner()), (a, b) -> a + "," + b);
+        }
+      }
+      return (Map<String, String>) owners;
+    }).recover(noRegistry -> Future.succeededFuture(Map.of()));
+  }
+
+  /** The Vert.x node id of a registry owner, as the members list names it; the owner as is once it left. */
+  private String nodeId(String owner) {
+    return memberNodeIds.getOrDefault(owner, owner);
+  }
+
+  private ClusterView clusterView(CollectedStats whole, Map<String, String> owners) {
     if (!vertx.isClustered()) {
       return ClusterView.standalone();
     }
     ClusterManager manager = ((VertxInternal) vertx).clusterManager();
-    return new ClusterView(manager.getNodeId(), List.copyOf(manager.getNodes()), tunPeers, Map.of(), whole);
+    TunPeers peers = tunPeers == null ? null : new TunPeers(tunPeers.peers().stream()
+        .map(peer -> new TunPeer(peer.config(), nodeId(peer.owner()))).toList());
+    return new ClusterView(manager.getNodeId(), List.copyOf(manager.getNodes()), peers,
+        owners == null ? Map.of() : owners, whole);
   }
 }

@@ -10,7 +10,7 @@ const OPEN_CLUSTER_LIMIT = 20; // clusters with more endpoints start collapsed
 
 const $ = (id) => document.getElementById(id);
 const summaries = [];        // the last WINDOW + 1 summaries, oldest first
-const sparks = new Map();    // "cluster/address" -> recent active connections
+const sparks = new Map();    // "cluster/address" -> connections opened per second, recent first to last
 const clusterViews = new Map();
 const routePaging = { page: 0 };
 
@@ -222,13 +222,6 @@ function renderClusters(s, from, secs) {
   const seen = new Set();
   for (const cluster of s.clusters) {
     seen.add(cluster.cluster);
-    for (const endpoint of cluster.endpoints) {
-      const key = cluster.cluster + '/' + endpoint.address;
-      const history = sparks.get(key) || [];
-      history.push(endpoint.activeConnections || 0);
-      if (history.length > HISTORY) history.shift();
-      sparks.set(key, history);
-    }
     let view = clusterViews.get(cluster.cluster);
     if (!view) {
       const details = el('details', { class: 'cluster', 'data-cluster': cluster.cluster });
@@ -236,7 +229,7 @@ function renderClusters(s, from, secs) {
       const summary = el('summary');
       const tools = el('div', { class: 'tools' });
       const body = el('tbody');
-      const table = el('table', {}, el('thead', {}, el('tr', {}, ...['', 'endpoint', 'weight', 'active', 'conn/s', 'connect failures', 'ejections', 'owner', 'active, last 60 s']
+      const table = el('table', {}, el('thead', {}, el('tr', {}, ...['', 'endpoint', 'weight', 'active', 'conn/s', 'connect failures', 'ejections', 'owner', 'conn/s, last 60 s']
         .map((h, i) => el('th', { class: i >= 2 && i <= 6 ? 'num' : '' }, h)))), body);
       details.append(summary, tools, el('div', { class: 'scroll' }, table));
       details.addEventListener('toggle', () => render());
@@ -265,7 +258,7 @@ function renderClusters(s, from, secs) {
         el('td', { class: 'num' }, e.weight ?? '–'), el('td', { class: 'num' }, e.activeConnections ?? 0),
         el('td', { class: 'num' }, num(rate(e.totalConnections, then?.totalConnections, secs), 1)),
         el('td', { class: 'num' }, e.connectFailures ?? 0), el('td', { class: 'num' }, e.ejections ?? 0),
-        el('td', {}, e.owner ? shortId(e.owner) : ''), el('td', {}, spark(sparks.get(cluster.cluster + '/' + e.address))));
+        el('td', {}, owners(e.owner, s.cluster.self)), el('td', {}, spark(sparks.get(cluster.cluster + '/' + e.address))));
     }));
     const pagerHost = el('span', { class: 'pager' });
     pager(pagerHost, view.paging, endpoints.length, ENDPOINTS_PER_PAGE, () => render());
@@ -274,8 +267,25 @@ function renderClusters(s, from, secs) {
   for (const [name, view] of clusterViews) {
     if (!seen.has(name)) { view.details.remove(); clusterViews.delete(name); }
   }
+}
+
+/** One sparkline point per endpoint for each summary that arrives (never on a redraw for a click). */
+function recordSparks(s, previous) {
+  const live = new Set();
+  for (const cluster of s.clusters) {
+    const last = previous && lookup(previous.clusters, 'cluster', cluster.cluster);
+    for (const endpoint of cluster.endpoints) {
+      const key = cluster.cluster + '/' + endpoint.address;
+      const before = last && lookup(last.endpoints, 'address', endpoint.address);
+      const history = sparks.get(key) || [];
+      history.push(rate(endpoint.totalConnections, before?.totalConnections, seconds(previous, s)) || 0);
+      if (history.length > HISTORY) history.shift();
+      sparks.set(key, history);
+      live.add(key);
+    }
+  }
   for (const key of sparks.keys()) {
-    if (!seen.has(key.slice(0, key.indexOf('/')))) sparks.delete(key);
+    if (!live.has(key)) sparks.delete(key); // gone from config: its history goes too
   }
 }
 
@@ -308,7 +318,7 @@ function renderTun(s, from, secs) {
     const then = old && lookup(old.peers, 'peer', p.peer);
     const age = p.handshakeAgeMillis;
     return el('tr', { 'data-peer': p.peer }, el('td', {}, p.peer), el('td', {}, p.endpoint ?? 'roaming'),
-      el('td', {}, p.owner ? shortId(p.owner) : ''),
+      el('td', {}, owners(p.owner, s.cluster.self)),
       el('td', { class: age === undefined || age < 0 || age > 180000 ? 'bad' : '' }, age === undefined || age < 0 ? 'none' : duration(Math.round(age / 1000))),
       el('td', { class: 'num' }, bytes(rate(p.rxBytes, then?.rxBytes, secs)) + '/s'),
       el('td', { class: 'num' }, bytes(rate(p.txBytes, then?.txBytes, secs)) + '/s'),
@@ -320,13 +330,26 @@ function shortId(id) {
   return id.length > 12 ? id.slice(0, 8) + '…' : id;
 }
 
+/** "this node" or the short member ids of an entry's owners ("a,b" when several members wrote it). */
+function owners(owner, self) {
+  if (!owner) return '';
+  return owner.split(',').map((id) => (id === self ? 'this node' : shortId(id))).join(', ');
+}
+
 function renderCluster(s) {
   const cluster = s.cluster;
   facts($('cluster'), cluster.clustered
     ? [['members', cluster.members.length], ['this member', cluster.self], ['cluster stats', cluster.complete ? 'every member answered' : 'some members did not answer']]
     : [['mode', 'standalone (no Hazelcast); run with --cluster to join others']]);
+  const owned = new Map(cluster.members.map((member) => [member, { endpoints: 0, peers: 0 }]));
+  for (const c of s.clusters) {
+    for (const e of c.endpoints) for (const id of (e.owner || '').split(',')) if (owned.has(id)) owned.get(id).endpoints++;
+  }
+  for (const p of s.verticles['tun-bridge']?.peers || []) if (owned.has(p.owner)) owned.get(p.owner).peers++;
+  $('members').hidden = !cluster.clustered;
   $('members').tBodies[0].replaceChildren(...cluster.members.map((member) =>
-    el('tr', {}, el('td', {}, member), el('td', {}, member === cluster.self ? 'this node' : ''))));
+    el('tr', { 'data-member': member }, el('td', { title: member }, shortId(member) + (member === cluster.self ? ' (this node)' : '')),
+      el('td', { class: 'num' }, owned.get(member).endpoints), el('td', { class: 'num' }, owned.get(member).peers))));
   const rows = [];
   for (const [verticle, sums] of Object.entries(cluster.totals || {})) {
     for (const [section, value] of Object.entries(sums)) {
@@ -406,7 +429,9 @@ function connect() {
   source.addEventListener('open', () => { feed.textContent = 'live'; feed.className = 'feed'; });
   source.addEventListener('error', () => { feed.textContent = 'reconnecting…'; feed.className = 'feed down'; });
   source.addEventListener('summary', (event) => {
-    summaries.push(JSON.parse(event.data));
+    const summary = JSON.parse(event.data);
+    recordSparks(summary, summaries[summaries.length - 1]);
+    summaries.push(summary);
     if (summaries.length > WINDOW + 1) summaries.shift();
     render();
   });
