@@ -101,7 +101,9 @@ public final class AdminVerticle extends VerticleBase {
       // Before every other route, so an unauthenticated caller learns nothing else, not even which paths exist.
       router.route().handler(new BearerAuthHandler(config.token()));
     }
-    router.route().handler(new SameOriginGuard());
+    // on each route that changes something, not on all: a catch-all route would turn every 405 into a 404;
+    // after the body handlers, which Vert.x Web wants first
+    SameOriginGuard sameOrigin = new SameOriginGuard();
     DashboardFeed feed = new DashboardFeed(vertx, node, configHandler, stats, clusterStats, loops, Clock.systemUTC());
     router.get("/").handler(assets);
     router.get("/dashboard/events").handler(feed::events);
@@ -111,12 +113,12 @@ public final class AdminVerticle extends VerticleBase {
     router.get("/stats").handler(new StatsHandler(stats, clusterStats, meters.registry()));
     router.get("/clusters").handler(new ClustersHandler(configHandler, stats));
     router.get("/config").handler(configHandler);
-    router.post("/drain").handler(new DrainHandler(vertx.eventBus(), NODE_INFO_TIMEOUT));
-    router.post("/endpoints/:cluster").handler(BodyHandler.create(false).setBodyLimit(64 * 1024))
+    router.post("/drain").handler(sameOrigin).handler(new DrainHandler(vertx.eventBus(), NODE_INFO_TIMEOUT));
+    router.post("/endpoints/:cluster").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(sameOrigin)
         .handler(new EndpointsHandler(vertx.eventBus(), CLUSTER_WRITE_TIMEOUT));
-    router.post("/config/validate").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024))
+    router.post("/config/validate").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024)).handler(sameOrigin)
         .handler(new ConfigValidateHandler(vertx.eventBus(), CLUSTER_WRITE_TIMEOUT));
-    router.put("/config").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024))
+    router.put("/config").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024)).handler(sameOrigin)
         .handler(new ConfigUpdateHandler(vertx.eventBus(), config.token() != null, CLUSTER_WRITE_TIMEOUT));
     return router;
   }

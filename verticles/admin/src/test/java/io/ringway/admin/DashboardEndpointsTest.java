@@ -120,6 +120,10 @@ class DashboardEndpointsTest {
     JsonArray loops = node.getJsonArray("loops");
     assertThat(loops).isNotEmpty();
     loops.forEach(loop -> assertThat(((JsonObject) loop).getString("transport")).isIn("io_uring", "epoll", "nio"));
+    List<String> loopThreads = loops.stream().map(loop -> ((JsonObject) loop).getString("thread")).toList();
+    assertThat(loopThreads).doesNotHaveDuplicates().allSatisfy(thread -> assertThat(thread).startsWith("vert.x-eventloop-thread-"));
+    node.getJsonArray("instances").forEach(instance -> assertThat(loopThreads).as("each instance runs on one of the loops")
+        .contains(((JsonObject) instance).getString("thread")));
     JsonObject tcp = summary.getJsonObject("verticles").getJsonObject("tcp-proxy");
     assertThat(tcp.getInteger("instances")).isEqualTo(2);
     JsonObject listener = tcp.getJsonArray("listeners").getJsonObject(0);

@@ -7,7 +7,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 
 /**
- * Refuses (403) a request that changes something when a browser says it comes from another site. On
+ * Refuses (403) a request that changes something when a browser says it comes from another site; on every
+ * route that changes something. On
  * loopback the API needs no token, and a browser attaches cached credentials by itself, so without this
  * any web page could post a drain to {@code 127.0.0.1:9901} (a form post needs no CORS preflight).
  * Browsers send {@code Origin} on every cross-origin POST and {@code Sec-Fetch-Site} on every request;

@@ -74,8 +74,9 @@ function spark(values) {
   svg.setAttribute('preserveAspectRatio', 'none');
   const max = Math.max(1, ...values);
   const line = document.createElementNS(ns, 'polyline');
-  const offset = HISTORY - values.length;
-  line.setAttribute('points', values.map((v, i) => `${offset + i},${19 - (v / max) * 18}`).join(' '));
+  // spread over the width until a minute of points is there; from then on one point is one second
+  const step = values.length > 1 ? (HISTORY - 1) / (values.length - 1) : 0;
+  line.setAttribute('points', values.map((v, i) => `${i * step},${19 - (v / max) * 18}`).join(' '));
   svg.append(line);
   return svg;
 }
@@ -150,15 +151,19 @@ function renderNode(s) {
     ['I/O paths', Object.entries(node.ioPaths).map(([v, p]) => `${v}: ${p}`).join(', ') || '–'],
   ]);
   $('incomplete').hidden = node.complete;
+  const loopsDetails = $('loops').closest('details');
+  if (!loopsDetails.dataset.seen) { // open at first for a few loops; from then on as the operator leaves it
+    loopsDetails.dataset.seen = 'yes';
+    loopsDetails.open = node.loops.length <= 8;
+  }
   const byThread = new Map();
   for (const instance of node.instances) {
-    const index = Number((instance.thread || '').replace(/.*-/, ''));
-    if (!byThread.has(index)) byThread.set(index, []);
-    byThread.get(index).push(instance.instance);
+    if (!byThread.has(instance.thread)) byThread.set(instance.thread, []);
+    byThread.get(instance.thread).push(instance.instance);
   }
   $('loops').tBodies[0].replaceChildren(...node.loops.map((loop) => el('tr', {},
-    el('td', {}, loop.loop), el('td', {}, loop.transport), el('td', { class: 'num' }, loop.pendingTasks ?? '–'),
-    el('td', {}, (byThread.get(loop.loop) || []).join(', ')))));
+    el('td', { title: loop.thread ?? '' }, loop.loop), el('td', {}, loop.transport), el('td', { class: 'num' }, loop.pendingTasks ?? '–'),
+    el('td', {}, (byThread.get(loop.thread) || []).join(', ')))));
 }
 
 const LISTENER_THROUGHPUT = new Set(['connections', 'requests', 'port', 'active', 'bytesIn', 'bytesOut', 'inFlight']);
@@ -229,7 +234,7 @@ function renderClusters(s, from, secs) {
       const summary = el('summary');
       const tools = el('div', { class: 'tools' });
       const body = el('tbody');
-      const table = el('table', {}, el('thead', {}, el('tr', {}, ...['', 'endpoint', 'weight', 'active', 'conn/s', 'connect failures', 'ejections', 'owner', 'conn/s, last 60 s']
+      const table = el('table', {}, el('thead', {}, el('tr', {}, ...['', 'endpoint', 'weight', 'active', 'conn/s', 'connect failures', 'ejections', 'owner', 'conn/s, up to 60 s']
         .map((h, i) => el('th', { class: i >= 2 && i <= 6 ? 'num' : '' }, h)))), body);
       details.append(summary, tools, el('div', { class: 'scroll' }, table));
       details.addEventListener('toggle', () => render());
