@@ -138,6 +138,9 @@ class DashboardBrowserTest {
     assertThat(node.get("/info")).contains("\"phase\":\"DRAINING\"");
 
     assertThat(consoleErrors()).as("console errors").isEmpty();
+    // and the check above could see one: an error logged now must come through the same channel
+    ((JavascriptExecutor) browser).executeScript("console.error('ringway-probe')");
+    assertThat(consoleErrors()).anySatisfy(entry -> assertThat(entry).contains("ringway-probe"));
   }
 
   @Test
