@@ -39,7 +39,8 @@ final class KubernetesYaml {
       "apps/v1/Deployment", Deployment.class,
       "apps/v1/StatefulSet", StatefulSet.class,
       "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
-      "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class);
+      "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class,
+      ServiceMonitor.API_VERSION + "/ServiceMonitor", ServiceMonitor.class);
 
   private static final ObjectMapper STRICT = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentMap;
 enum Overlay {
   STANDALONE("standalone"),
   CLUSTERED("clustered"),
-  TUN("tun");
+  TUN("tun"),
+  MONITORED("monitored");
 
   private static final ConcurrentMap<Overlay, Rendered> RENDERED = new ConcurrentHashMap<>();
 

@@ -83,6 +83,14 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * Parses, overlays and validates a document given as text (YAML or JSON), as {@link #load} does for a
+   * file; for {@code POST /config/validate}. Reads the files the document names: not for an event loop.
+   */
+  public ConfigResult check(String text) {
+    return parseText(text);
+  }
+
   /** Overlays and validates a document already parsed; pure, safe on an event loop. */
   public ConfigResult parse(JsonObject document) {
     return validator.validate(document, overlay);

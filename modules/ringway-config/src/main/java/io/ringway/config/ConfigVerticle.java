@@ -7,6 +7,8 @@ import io.ringway.spi.ConfigRejected;
 import io.ringway.spi.ConfigSnapshot;
 import io.ringway.spi.message.ConfigApply;
 import io.ringway.spi.message.ConfigApplyResult;
+import io.ringway.spi.message.ConfigCheck;
+import io.ringway.spi.message.ConfigChecked;
 import io.ringway.spi.message.MessageCodecs;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
@@ -31,6 +33,8 @@ import java.util.Objects;
  * <p>The file is polled: replace it atomically (write elsewhere, then rename) so a scan never sees it
  * half written. All state lives on this verticle's event loop; the retriever reads asynchronously and
  * anything that blocks runs in {@code executeBlocking}.
+ *
+ * <p>{@link Addresses#CONFIG_CHECK} judges a document without applying it ({@code POST /config/validate}).
  *
  * <p>On a cluster, documents also arrive on {@link Addresses#CONFIG_APPLY} with the version the cluster
  * gave them; a clustered node is started without a file to watch, so file and cluster never race for
@@ -75,6 +79,16 @@ public final class ConfigVerticle extends VerticleBase {
                 validate(request.document()).onSuccess(result -> message.reply(apply(request, result)));
               } else {
                 message.fail(400, Addresses.CONFIG_APPLY + " takes a ConfigApply, got " + message.body());
+              }
+            }).completion(),
+            vertx.eventBus().localConsumer(Addresses.CONFIG_CHECK, message -> {
+              if (message.body() instanceof ConfigCheck request) {
+                // off the loop: validation reads the files the document names (TLS certificates and keys)
+                vertx.executeBlocking(() -> loader.check(request.text()))
+                    .onSuccess(result -> message.reply(new ConfigChecked(result.errors())))
+                    .onFailure(cause -> message.fail(500, String.valueOf(cause.getMessage())));
+              } else {
+                message.fail(400, Addresses.CONFIG_CHECK + " takes a ConfigCheck, got " + message.body());
               }
             }).completion())
         .onSuccess(registered -> {

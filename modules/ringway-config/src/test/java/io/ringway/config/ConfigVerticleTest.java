@@ -6,6 +6,8 @@ import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigError;
 import io.ringway.spi.ConfigRejected;
 import io.ringway.spi.ConfigSnapshot;
+import io.ringway.spi.message.ConfigCheck;
+import io.ringway.spi.message.ConfigChecked;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -101,6 +103,35 @@ class ConfigVerticleTest {
           assertThat(rejected.errors()).extracting(ConfigError::path)
               .containsExactly("http.listeners[0].tls.certFile", "http.listeners[0].tls.keyFile");
           assertThat(rejected.runningVersion()).isEqualTo(1);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void checksAPastedDocumentWithEveryErrorByPathAndChangesNothing(Vertx vertx, VertxTestContext test) {
+    deploy(vertx)
+        .compose(deployed -> vertx.eventBus().<ConfigChecked>request(Addresses.CONFIG_CHECK,
+            new ConfigCheck("admin: { port: abc, prot: 1 }\n")))
+        .map(Message::body)
+        .map(checked -> {
+          assertThat(checked.valid()).isFalse();
+          assertThat(checked.errors()).extracting(ConfigError::toString).containsExactly(
+              "admin.port: expected an integer from 1 to 65535, got \"abc\"",
+              "admin.prot: unknown key (known: host, port, token, drainTimeout)");
+          return checked;
+        })
+        .compose(checked -> vertx.eventBus().<ConfigChecked>request(Addresses.CONFIG_CHECK, new ConfigCheck("admin: { port: 9905 }\n")))
+        .map(Message::body)
+        .compose(checked -> current(vertx).map(current -> {
+          assertThat(checked.valid()).isTrue();
+          assertThat(current.version()).isEqualTo(1);
+          assertThat(current.config().admin().port()).isEqualTo(9901);
+          return current;
+        }))
+        .compose(unchanged -> vertx.eventBus().<ConfigChecked>request(Addresses.CONFIG_CHECK, new ConfigCheck("admin: [1\n")))
+        .onComplete(test.succeeding(broken -> test.verify(() -> {
+          assertThat(broken.body().errors()).hasSize(1);
+          assertThat(broken.body().errors().getFirst().toString()).contains("line");
           test.completeNow();
         })));
   }

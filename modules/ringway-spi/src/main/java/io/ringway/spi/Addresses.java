@@ -2,12 +2,15 @@ package io.ringway.spi;
 
 import io.ringway.spi.config.TunPeerConfig;
 import io.ringway.spi.message.CollectedStats;
+import io.ringway.spi.message.ConfigCheck;
+import io.ringway.spi.message.ConfigChecked;
 import io.ringway.spi.message.ConfigApply;
 import io.ringway.spi.message.ConfigApplyResult;
 import io.ringway.spi.message.ConfigPut;
 import io.ringway.spi.message.ConfigStored;
 import io.ringway.spi.message.DrainOrder;
 import io.ringway.spi.message.DrainStatus;
+import io.ringway.spi.message.EndpointOwners;
 import io.ringway.spi.message.EndpointRegistered;
 import io.ringway.spi.message.InstanceStats;
 import io.ringway.spi.message.MessageCodecs;
@@ -36,6 +39,11 @@ public final class Addresses {
   public static final String CONFIG_REJECTED = "ringway.config.rejected";
   /** Request/reply (local), no body: replies with the current {@link ConfigSnapshot}; local only, as that has no JSON form. */
   public static final String CONFIG_CURRENT = "ringway.config.current";
+  /**
+   * Request/reply (local): a {@link ConfigCheck}; the config verticle judges the document with the node's
+   * overrides, as {@code ringway validate} does, changes nothing and replies a {@link ConfigChecked}.
+   */
+  public static final String CONFIG_CHECK = "ringway.config.check";
   /** Request/reply (local), no body: replies with this node's {@link NodeInfo}. */
   public static final String NODE_INFO = "ringway.node.info";
   /**
@@ -82,6 +90,11 @@ public final class Addresses {
    * {@link EndpointRegistered}; fails with code 404 (unknown cluster) or 503.
    */
   public static final String CLUSTER_ENDPOINTS_REGISTER = "ringway.cluster.endpoints.register";
+  /**
+   * Request/reply (local; clustered nodes only), no body: replies the registry's {@link EndpointOwners} as this
+   * node last read them, for the dashboard's "which node owns which endpoint".
+   */
+  public static final String CLUSTER_ENDPOINTS_OWNERS = "ringway.cluster.endpoints.owners";
   /**
    * Request/reply (local; clustered nodes only): a {@link TunPeerConfig}, announced as this node's tunnel
    * peer until the node leaves. Replies the {@link TunPeer} entry with its owner; fails with code 400 (no

@@ -5,14 +5,19 @@ import io.ringway.admin.impl.ClusterStatsCollector;
 import io.ringway.admin.impl.ClustersHandler;
 import io.ringway.admin.impl.ConfigHandler;
 import io.ringway.admin.impl.ConfigUpdateHandler;
+import io.ringway.admin.impl.ConfigValidateHandler;
+import io.ringway.admin.impl.DashboardAssets;
+import io.ringway.admin.impl.DashboardFeed;
 import io.ringway.admin.impl.DrainHandler;
 import io.ringway.admin.impl.EndpointsHandler;
+import io.ringway.admin.impl.EventLoops;
 import io.ringway.admin.impl.HealthHandler;
 import io.ringway.admin.impl.ListenerPolicy;
 import io.ringway.admin.impl.NodeInfoClient;
 import io.ringway.admin.impl.NodeInfoHandler;
 import io.ringway.admin.impl.NodeMeters;
 import io.ringway.admin.impl.ReadyHandler;
+import io.ringway.admin.impl.SameOriginGuard;
 import io.ringway.admin.impl.StatsHandler;
 import io.ringway.spi.StatsCollector;
 import io.ringway.spi.message.MessageCodecs;
@@ -29,7 +34,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The admin HTTP API: liveness, readiness, node info, stats (Prometheus), clusters, config and drain.
+ * The admin HTTP API: liveness, readiness, node info, stats (Prometheus), clusters, config and drain, and
+ * the live dashboard on {@code /} that reads them.
  * It only wires routes to handlers, so an endpoint is one handler class and one line.
  */
 public final class AdminVerticle extends VerticleBase {
@@ -62,8 +68,11 @@ public final class AdminVerticle extends VerticleBase {
     meters = new NodeMeters(vertx);
     StatsCollector stats = new StatsCollector(vertx, STATS_TIMEOUT);
     ClusterStatsCollector clusterStats = new ClusterStatsCollector(vertx, stats, STATS_TIMEOUT.multipliedBy(2));
-    return clusterStats.serve().compose(serving -> vertx.createHttpServer()
-        .requestHandler(router(stats, clusterStats))
+    // Class-path reads (assets, transport plugins' service files) block: done once, off the loop.
+    Future<DashboardAssets> assets = vertx.executeBlocking(DashboardAssets::load);
+    Future<EventLoops> loops = vertx.executeBlocking(() -> EventLoops.load(vertx));
+    return Future.all(clusterStats.serve(), assets, loops).compose(ready -> vertx.createHttpServer()
+        .requestHandler(router(stats, clusterStats, assets.result(), loops.result()))
         .listen(config.port(), config.host())
         .recover(cause -> Future.failedFuture(
             new VertxException("admin: cannot listen on " + where + ": " + cause.getMessage(), cause))))
@@ -81,7 +90,7 @@ public final class AdminVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private Router router(StatsCollector stats, ClusterStatsCollector clusterStats) {
+  private Router router(StatsCollector stats, ClusterStatsCollector clusterStats, DashboardAssets assets, EventLoops loops) {
     ConfigHandler configHandler = new ConfigHandler(vertx.eventBus(), NODE_INFO_TIMEOUT);
     NodeInfoClient node = new NodeInfoClient(vertx.eventBus(), NODE_INFO_TIMEOUT);
     Router router = Router.router(vertx);
@@ -92,14 +101,24 @@ public final class AdminVerticle extends VerticleBase {
       // Before every other route, so an unauthenticated caller learns nothing else, not even which paths exist.
       router.route().handler(new BearerAuthHandler(config.token()));
     }
+    // on each route that changes something, not on all: a catch-all route would turn every 405 into a 404;
+    // after the body handlers, which Vert.x Web wants first
+    SameOriginGuard sameOrigin = new SameOriginGuard();
+    DashboardFeed feed = new DashboardFeed(vertx, node, configHandler, stats, clusterStats, loops, Clock.systemUTC());
+    router.get("/").handler(assets);
+    router.get("/dashboard/events").handler(feed::events);
+    router.get("/dashboard/state").handler(feed::state);
+    router.get("/dashboard/:file").handler(assets);
     router.get("/info").handler(new NodeInfoHandler(node, stats, Clock.systemUTC()));
     router.get("/stats").handler(new StatsHandler(stats, clusterStats, meters.registry()));
     router.get("/clusters").handler(new ClustersHandler(configHandler, stats));
     router.get("/config").handler(configHandler);
-    router.post("/drain").handler(new DrainHandler(vertx.eventBus(), NODE_INFO_TIMEOUT));
-    router.post("/endpoints/:cluster").handler(BodyHandler.create(false).setBodyLimit(64 * 1024))
+    router.post("/drain").handler(sameOrigin).handler(new DrainHandler(vertx.eventBus(), NODE_INFO_TIMEOUT));
+    router.post("/endpoints/:cluster").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(sameOrigin)
         .handler(new EndpointsHandler(vertx.eventBus(), CLUSTER_WRITE_TIMEOUT));
-    router.put("/config").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024))
+    router.post("/config/validate").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024)).handler(sameOrigin)
+        .handler(new ConfigValidateHandler(vertx.eventBus(), CLUSTER_WRITE_TIMEOUT));
+    router.put("/config").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024)).handler(sameOrigin)
         .handler(new ConfigUpdateHandler(vertx.eventBus(), config.token() != null, CLUSTER_WRITE_TIMEOUT));
     return router;
   }

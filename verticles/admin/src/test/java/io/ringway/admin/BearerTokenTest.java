@@ -30,11 +30,13 @@ class BearerTokenTest {
 
   @Test
   void everyEndpointButTheProbesRefusesACallWithoutTheToken() throws Exception {
-    for (String path : new String[] {"/info", "/stats", "/clusters", "/config"}) {
+    for (String path : new String[] {"/info", "/stats", "/clusters", "/config", "/", "/dashboard/dashboard.js",
+        "/dashboard/events", "/dashboard/state"}) {
       HttpResponse<Buffer> response = admin.get(path);
 
       assertThat(response.statusCode()).as(path).isEqualTo(401);
-      assertThat(response.getHeader("WWW-Authenticate")).as(path).isEqualTo("Bearer");
+      assertThat(response.headers().getAll("WWW-Authenticate")).as(path)
+          .containsExactly("Bearer", "Basic realm=\"ringway admin\", charset=\"UTF-8\"");
     }
   }
 
@@ -60,9 +62,22 @@ class BearerTokenTest {
   }
 
   @Test
+  void aBrowserPresentsTheTokenAsTheBasicPasswordWithAnyUserName() throws Exception {
+    assertThat(withAuthorization("/", "Basic " + basic("ops:" + TOKEN)).statusCode()).isEqualTo(200);
+    assertThat(withAuthorization("/info", "basic " + basic(":" + TOKEN)).statusCode()).isEqualTo(200);
+    assertThat(withAuthorization("/info", "Basic " + basic("ops:" + TOKEN + "x")).statusCode()).isEqualTo(401);
+    assertThat(withAuthorization("/info", "Basic " + basic(TOKEN)).statusCode()).as("no colon: no password").isEqualTo(401);
+    assertThat(withAuthorization("/info", "Basic not*base64").statusCode()).isEqualTo(401);
+  }
+
+  @Test
   void unknownPathsAreHiddenFromCallersWithoutTheToken() throws Exception {
     assertThat(admin.get("/nope").statusCode()).isEqualTo(401);
     assertThat(withAuthorization("/nope", "Bearer " + TOKEN).statusCode()).isEqualTo(404);
+  }
+
+  private static String basic(String credentials) {
+    return java.util.Base64.getEncoder().encodeToString(credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private HttpResponse<Buffer> withAuthorization(String path, String authorization) throws Exception {

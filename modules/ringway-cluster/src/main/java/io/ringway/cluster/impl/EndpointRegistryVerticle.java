@@ -5,6 +5,7 @@ import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigSnapshot;
 import io.ringway.spi.config.ClusterAnnouncement;
 import io.ringway.spi.config.RingwayConfig;
+import io.ringway.spi.message.EndpointOwners;
 import io.ringway.spi.message.EndpointRegistered;
 import io.ringway.spi.message.MessageCodecs;
 import io.ringway.spi.message.RegisterEndpoint;
@@ -25,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The cluster-wide endpoint registry on this node. It writes this node's endpoints (its config's
@@ -46,6 +48,8 @@ public final class EndpointRegistryVerticle extends VerticleBase {
   private final RefreshQueue refreshes = new RefreshQueue();
   /** What this node wrote from config and announcements, by entry id, so a new config can take it back. */
   private Map<String, JsonObject> fromConfig = Map.of();
+  /** Each cluster's entries as last read from the registry, owners included, for the dashboard. */
+  private final Map<String, List<JsonObject>> lastRead = new TreeMap<>();
 
   /** @param initial the config this node started with */
   public EndpointRegistryVerticle(HazelcastInstance hazelcast, ConfigSnapshot initial) {
@@ -60,6 +64,7 @@ public final class EndpointRegistryVerticle extends VerticleBase {
         .compose(opened -> {
           entries = opened;
           vertx.eventBus().<ConfigSnapshot>localConsumer(Addresses.CONFIG_APPLIED, message -> onConfig(message.body().config()));
+          vertx.eventBus().localConsumer(Addresses.CLUSTER_ENDPOINTS_OWNERS, message -> message.reply(owners()));
           return vertx.eventBus().localConsumer(Addresses.CLUSTER_ENDPOINTS_REGISTER, this::register).completion();
         })
         .compose(registered -> entries.listen(this::refresh, this::refreshAll))
@@ -156,7 +161,25 @@ public final class EndpointRegistryVerticle extends VerticleBase {
     }));
   }
 
+  /** Every entry as last read, with its owner: answered from memory, the registry map is not read again. */
+  private EndpointOwners owners() {
+    List<EndpointRegistered> entries = new ArrayList<>();
+    lastRead.forEach((cluster, values) -> values.forEach(value -> {
+      try {
+        entries.add(new EndpointRegistered(cluster, Endpoint.fromJson(value), value.getString(OwnedEntries.OWNER)));
+      } catch (RuntimeException malformed) {
+        // logged when it was read; nothing to show
+      }
+    }));
+    Map<String, String> nodeIds = new TreeMap<>();
+    // the local member list: no remote call
+    hazelcast.getCluster().getMembers().forEach(member -> nodeIds.put(member.getUuid().toString(),
+        String.valueOf(member.getAttribute(HazelcastSetup.VERTX_NODE_ID))));
+    return new EndpointOwners(entries, nodeIds);
+  }
+
   private void publish(String cluster, List<JsonObject> values) {
+    lastRead.put(cluster, values);
     Map<String, Endpoint> byAddress = new HashMap<>();
     for (JsonObject value : values) {
       try {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.hazelcast.core.HazelcastInstance;
 import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigSnapshot;
+import io.ringway.spi.message.EndpointOwners;
 import io.ringway.spi.message.EndpointRegistered;
 import io.ringway.spi.message.RegisterEndpoint;
 import io.ringway.spi.upstream.Endpoint;
@@ -61,6 +62,15 @@ class EndpointRegistryTest {
     assertThat(next(onTwo, update -> !update.endpoints().isEmpty(), Duration.ofSeconds(2)).endpoints())
         .containsExactly(new Endpoint("10.1.1.1", 8080, 3));
     System.out.printf("published on the other member after %d ms%n", (System.nanoTime() - start) / 1_000_000);
+    String firstId = first.getCluster().getLocalMember().getUuid().toString();
+    String secondId = second.getCluster().getLocalMember().getUuid().toString();
+    EndpointOwners owners = await(two.eventBus().<EndpointOwners>request(Addresses.CLUSTER_ENDPOINTS_OWNERS, null)).body();
+    assertThat(owners.entries()).containsExactlyInAnyOrder(
+        new EndpointRegistered("api", new Endpoint("10.1.1.1", 8080, 3), firstId),
+        new EndpointRegistered("web", new Endpoint("10.0.0.1", 80, 1), firstId),
+        new EndpointRegistered("web", new Endpoint("10.0.0.1", 80, 1), secondId));
+    assertThat(owners.nodeIds()).containsOnlyKeys(firstId, secondId)
+        .containsEntry(firstId, first.getCluster().getLocalMember().getAttribute(HazelcastSetup.VERTX_NODE_ID));
 
     // The owner crashes: the survivor removes its entries and publishes the set without them.
     first.getLifecycleService().terminate();

@@ -24,6 +24,8 @@ public final class MessageCodecs {
       RecordCodec.of(ConfigApplyResult.class, ConfigApplyResult::toJson, ConfigApplyResult::fromJson),
       RecordCodec.of(ConfigPut.class, ConfigPut::toJson, ConfigPut::fromJson),
       RecordCodec.of(ConfigStored.class, ConfigStored::toJson, ConfigStored::fromJson),
+      RecordCodec.of(ConfigCheck.class, ConfigCheck::toJson, ConfigCheck::fromJson),
+      RecordCodec.of(ConfigChecked.class, ConfigChecked::toJson, ConfigChecked::fromJson),
       RecordCodec.of(NodeInfo.class, NodeInfo::toJson, NodeInfo::fromJson),
       RecordCodec.of(DrainOrder.class, DrainOrder::toJson, DrainOrder::fromJson),
       RecordCodec.of(DrainStatus.class, DrainStatus::toJson, DrainStatus::fromJson),
@@ -34,6 +36,7 @@ public final class MessageCodecs {
       RecordCodec.of(HealthTransition.class, HealthTransition::toJson, HealthTransition::fromJson),
       RecordCodec.of(RegisterEndpoint.class, RegisterEndpoint::toJson, RegisterEndpoint::fromJson),
       RecordCodec.of(EndpointRegistered.class, EndpointRegistered::toJson, EndpointRegistered::fromJson),
+      RecordCodec.of(EndpointOwners.class, EndpointOwners::toJson, EndpointOwners::fromJson),
       RecordCodec.of(TunPeerConfig.class, TunPeerConfig::toJson, TunPeerConfig::fromJson),
       RecordCodec.of(TunPeer.class, TunPeer::toJson, TunPeer::fromJson),
       RecordCodec.of(TunPeers.class, TunPeers::toJson, TunPeers::fromJson));
