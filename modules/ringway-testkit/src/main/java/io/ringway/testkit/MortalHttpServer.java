@@ -22,6 +22,7 @@ public final class MortalHttpServer implements AutoCloseable {
   private final String name;
   private final HttpServer server;
   private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger received = new AtomicInteger();
   private final AtomicInteger answered = new AtomicInteger();
   private final int port;
   private volatile boolean dead;
@@ -35,6 +36,7 @@ public final class MortalHttpServer implements AutoCloseable {
           connection.closeHandler(v -> connections.remove(connection));
         })
         .requestHandler(request -> {
+          received.incrementAndGet();
           if (delayMillis <= 0) {
             request.response().end(name);
             answered.incrementAndGet();
@@ -57,6 +59,11 @@ public final class MortalHttpServer implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** Request heads received so far. */
+  public int received() {
+    return received.get();
   }
 
   /** Responses sent so far. */
