@@ -30,6 +30,7 @@ public final class GetLoad implements AutoCloseable {
   private final LongAdder failures = new LongAdder();
   private final CountDownLatch done;
   private volatile String firstFailure;
+  private volatile boolean stopped;
 
   public GetLoad(Vertx vertx, int port, String uri, int connections, int total) {
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
@@ -43,7 +44,7 @@ public final class GetLoad implements AutoCloseable {
   }
 
   private void next() {
-    if (sent.incrementAndGet() > total) {
+    if (stopped || sent.incrementAndGet() > total) {
       done.countDown();
       return;
     }
@@ -77,6 +78,11 @@ public final class GetLoad implements AutoCloseable {
       Thread.sleep(1);
     }
     return true;
+  }
+
+  /** Sends no more requests; those in flight finish, and then {@link #await} returns. */
+  public void stop() {
+    stopped = true;
   }
 
   /** Waits for the whole load; false when {@code limit} passed first. */
