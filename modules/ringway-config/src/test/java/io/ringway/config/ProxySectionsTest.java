@@ -135,7 +135,7 @@ class ProxySectionsTest {
            {"name": "canary", "match": {"hosts": ["*.Example.com"], "headers": [{"name": "x-canary", "present": true}],
                                        "query": [{"name": "v", "regex": "[0-9]+"}]},
             "clusters": [{"cluster": "web", "weight": 90}, {"cluster": "next", "weight": 10}], "prefixRewrite": "/",
-            "timeout": "2s", "perTryTimeout": "500ms", "retries": 2, "retryBudget": {"percent": 50},
+            "timeout": "2s", "perTryTimeout": "500ms", "retries": 2, "retryBudget": {"percent": 30},
             "requestHeaders": {"set": {"X-Env": "test"}, "remove": ["X-Debug"]}},
            {"name": "old", "match": {"path": {"exact": "/old"}}, "redirect": {"status": 301, "path": "/new"}},
            {"name": "health", "match": {"path": {"exact": "/ping"}}, "directResponse": {"body": "pong"}},
@@ -155,7 +155,7 @@ class ProxySectionsTest {
     assertThat(routes.get(1).action()).isEqualTo(new ForwardAction(
         List.of(new WeightedCluster("web", 90), new WeightedCluster("next", 10)), "/", null));
     assertThat(routes.get(1).policy()).isEqualTo(new RoutePolicy(Duration.ofSeconds(2), Duration.ofMillis(500), 2, false,
-        new HeaderRewrite(Map.of("x-env", "test"), List.of("x-debug")), HeaderRewrite.NONE, new RetryBudget(50, 3)));
+        new HeaderRewrite(Map.of("x-env", "test"), List.of("x-debug")), HeaderRewrite.NONE, new RetryBudget(30, RetryBudget.DEFAULT.minConcurrent())));
     assertThat(routes.get(2).action()).isEqualTo(new RedirectAction(301, null, null, "/new"));
     assertThat(routes.get(3).action()).isEqualTo(new DirectResponseAction(200, "pong", DirectResponseAction.DEFAULT_CONTENT_TYPE));
     assertThat(routes.get(4).match()).isEqualTo(RouteMatch.ANY);

@@ -14,6 +14,7 @@ import java.util.List;
  * @param totalConnections leases ever handed out
  * @param connectFailures connects that failed or timed out
  * @param ejections outlier ejections
+ * @param refusalEjections of those, ejections at a refused connect (no streak needed)
  * @param ejectionsOverflow ejections skipped because max-ejected-percent was reached
  * @param noHealthyEndpoint picks refused with {@link Refusal#NO_HEALTHY_ENDPOINT}
  * @param allTried picks refused with {@link Refusal#ALL_TRIED}
@@ -22,7 +23,7 @@ import java.util.List;
  * @param endpoints one entry per current endpoint, in the order of the endpoint set
  */
 public record ClusterStats(String cluster, int activeConnections, int pendingConnects, long totalConnections,
-                           long connectFailures, long ejections, long ejectionsOverflow, long noHealthyEndpoint,
+                           long connectFailures, long ejections, long refusalEjections, long ejectionsOverflow, long noHealthyEndpoint,
                            long allTried, long maxConnectionsHits, long maxPendingHits, List<EndpointStats> endpoints) {
 
   public ClusterStats {
@@ -44,6 +45,7 @@ public record ClusterStats(String cluster, int activeConnections, int pendingCon
         .put("totalConnections", totalConnections)
         .put("connectFailures", connectFailures)
         .put("ejections", ejections)
+        .put("refusalEjections", refusalEjections)
         .put("ejectionsOverflow", ejectionsOverflow)
         .put("noHealthyEndpoint", noHealthyEndpoint)
         .put("allTried", allTried)

@@ -19,6 +19,13 @@ public non-sealed interface EndpointLease extends PickResult {
   /** The connect failed or timed out: ends the lease and counts toward ejecting the endpoint. */
   void connectFailed();
 
+  /**
+   * The connect failed for {@code cause}: as {@link #connectFailed()}, except that a refused connect (nothing
+   * listens at the endpoint: it died or is restarting) ejects the endpoint at once when outlier detection is
+   * on, rather than after {@code consecutiveConnectFailures}, so no later pick wastes a try on it.
+   */
+  void connectFailed(Throwable cause);
+
   /** The connection or request is over, or was abandoned before connecting: ends the lease. */
   void release();
 

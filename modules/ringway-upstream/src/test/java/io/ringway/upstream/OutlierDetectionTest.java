@@ -56,6 +56,45 @@ class OutlierDetectionTest {
   }
 
   @Test
+  void aRefusedConnectEjectsAtOnceAndOtherFailuresStillNeedTheStreak() throws Exception {
+    UpstreamCluster cluster = cluster(50);
+    Leases.on(cluster, B).connectFailed(new java.net.SocketTimeoutException("connect timed out"));
+    Leases.on(cluster, B).connectFailed(new java.net.ConnectException("Network is unreachable"));
+    assertThat(cluster.stats().endpoint(B.address()).ejected()).as("two failures, no refusal").isFalse();
+
+    Leases.on(cluster, A).connectFailed(refusal());
+    assertThat(cluster.stats().endpoint(A.address()).ejected()).isTrue();
+    assertThat(cluster.stats().ejections()).isEqualTo(1);
+    assertThat(cluster.stats().refusalEjections()).isEqualTo(1);
+    assertThat(cluster.stats().toJson().getLong("refusalEjections")).isEqualTo(1L);
+    assertThat(picksEver(cluster, A)).isFalse();
+    clock.advanceNanos(BASE.toNanos());
+    assertThat(picksEver(cluster, A)).as("back after the base ejection time").isTrue();
+  }
+
+  @Test
+  void aRefusalEjectionStillRespectsTheEjectedCap() throws Exception {
+    UpstreamCluster cluster = cluster(25);
+    Leases.on(cluster, A).connectFailed(refusal());
+    Leases.on(cluster, B).connectFailed(refusal());
+    assertThat(cluster.stats().endpoint(B.address()).ejected()).as("one of four may be out").isFalse();
+    assertThat(cluster.stats().ejectionsOverflow()).isEqualTo(1);
+  }
+
+  /** What a real connect to a closed loopback port fails with. */
+  private static Throwable refusal() throws Exception {
+    int port;
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = server.getLocalPort();
+    }
+    try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+      throw new AssertionError("nothing should listen on " + port);
+    } catch (java.net.ConnectException e) {
+      return e;
+    }
+  }
+
+  @Test
   void aSuccessEndsTheStreak() {
     UpstreamCluster cluster = cluster(50);
     Leases.failConnects(cluster, A, 2);

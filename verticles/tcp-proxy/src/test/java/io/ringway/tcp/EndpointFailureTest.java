@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.HealthCheckConfig;
 import io.ringway.testkit.Ports;
+import io.vertx.core.json.JsonObject;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,10 +112,65 @@ class EndpointFailureTest {
     }
 
     var stats = proxy.listener("l4");
-    assertThat(stats.getLong("connectFailures")).as("round robin sent half the first tries to the dead one").isEqualTo(2);
+    assertThat(stats.getLong("connectFailures")).as("the first refusal ejected the dead one; no connect tried it again")
+        .isEqualTo(1);
     assertThat(stats.getLong("noUpstream")).isZero();
     assertThat(live.accepted.get()).isEqualTo(4);
-    assertThat(proxy.cluster("mixed").getLong("connectFailures")).isEqualTo(2);
+    assertThat(proxy.cluster("mixed").getLong("connectFailures")).isEqualTo(1);
+    assertThat(proxy.cluster("mixed").getLong("refusalEjections")).isEqualTo(1);
+  }
+
+  @Test
+  void newConnectionsDuringAnEndpointsDeathAllReachALiveEndpoint() throws Exception {
+    Backend doomed = closeLater(Backend.start(Backend::echo));
+    Backend live = closeLater(Backend.start(Backend::echo));
+    int port = Ports.freeTcpPort();
+    ProxyFixture proxy = closeLater(ProxyFixture.on("io_uring", 2)).deploy(ProxyFixture.config(
+        List.of(ProxyFixture.cluster("pair", doomed, live)),
+        List.of(ProxyFixture.withLimits(ProxyFixture.listener("l4", port, "pair"), Duration.ZERO, 10_000, 1))), 2);
+
+    // Four clients, each opening a connection per round trip (a bounded count), while one endpoint dies.
+    int perClient = 60;
+    java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger lostBefore = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger lostAfter = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
+    List<Thread> clients = new ArrayList<>();
+    for (int c = 0; c < 4; c++) {
+      int id = c;
+      clients.add(Thread.ofPlatform().start(() -> {
+        for (int i = 0; i < perClient; i++) {
+          boolean openedAfterDeath = killed.get();
+          try (Socket client = Clients.connect(port)) {
+            client.setSoTimeout(2_000);
+            if (!Clients.roundTrip(client, id + "/" + i).equals(id + "/" + i)) {
+              throw new java.io.IOException("wrong echo");
+            }
+          } catch (java.io.IOException e) {
+            (openedAfterDeath ? lostAfter : lostBefore).incrementAndGet();
+          }
+          done.incrementAndGet();
+        }
+      }));
+    }
+    long start = System.nanoTime();
+    Eventually.await(Duration.ofSeconds(20), "load under way", () -> done.get() >= 60);
+    long beforeKill = System.nanoTime();
+    doomed.kill();
+    killed.set(true);
+    for (Thread client : clients) {
+      client.join(30_000);
+    }
+    assertThat(done.get()).isEqualTo(4 * perClient);
+    JsonObject cluster = proxy.cluster("pair");
+    System.out.printf("tcp endpoint death: %d connections lost in flight, %d after; %d ms before the death, %d after;"
+        + " cluster %s%n", lostBefore.get(), lostAfter.get(), (beforeKill - start) / 1_000_000,
+        (System.nanoTime() - beforeKill) / 1_000_000, cluster.encode());
+    assertThat(lostAfter.get()).as("connections opened after the death").isZero();
+    assertThat(lostBefore.get()).as("only those in flight on the dead endpoint").isLessThanOrEqualTo(4);
+    assertThat(cluster.getLong("refusalEjections")).as("each loop ejects it at its first refusal").isBetween(1L, 2L);
+    assertThat(cluster.getLong("connectFailures")).as("no connect after the ejection; four clients, four at most")
+        .isBetween(1L, 4L);
   }
 
   @Test

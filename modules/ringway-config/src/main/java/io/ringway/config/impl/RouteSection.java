@@ -45,7 +45,7 @@ import java.util.regex.PatternSyntaxException;
  *   perTryTimeout: 5s
  *   retries: 1
  *   retryNonIdempotent: false
- *   retryBudget: {percent: 20, minConcurrent: 3}   # retries in flight: max(minConcurrent, percent% of requests)
+ *   retryBudget: {percent: 50, minConcurrent: 32}  # retries in flight: max(minConcurrent, percent% of requests)
  *   requestHeaders: {set: {x-env: prod}, remove: [x-debug]}
  *   responseHeaders: {set: {}, remove: [server]}
  * </pre>

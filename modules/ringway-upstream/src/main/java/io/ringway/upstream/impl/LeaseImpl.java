@@ -34,9 +34,14 @@ final class LeaseImpl implements EndpointLease {
 
   @Override
   public void connectFailed() {
+    connectFailed(null);
+  }
+
+  @Override
+  public void connectFailed(Throwable cause) {
     if (phase == Phase.PENDING) {
       phase = Phase.ENDED;
-      cluster.onConnectFailed(state);
+      cluster.onConnectFailed(state, ConnectRefusal.is(cause));
     } else {
       release();
     }

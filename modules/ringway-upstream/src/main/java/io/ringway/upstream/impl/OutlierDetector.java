@@ -3,7 +3,9 @@ package io.ringway.upstream.impl;
 import io.ringway.spi.upstream.OutlierDetectionConfig;
 
 /**
- * Passive ejection on consecutive connect failures. The n-th ejection in a row lasts n × base,
+ * Passive ejection on consecutive connect failures, or at once on a refused connect: a refusal says nothing
+ * listens there, so the next connect would be refused too, and each pick until the streak ends costs a request a
+ * try (a burst of them, when a loaded endpoint dies). The n-th ejection in a row lasts n × base,
  * capped at max; the multiplier decays by one for each base period the endpoint then stays in, so
  * an old bad hour does not cost maximum ejections forever (as Envoy does).
  */
@@ -25,16 +27,17 @@ final class OutlierDetector {
   }
 
   /**
-   * Counts a connect failure and ejects the endpoint when its streak reaches the threshold.
+   * Counts a connect failure and ejects the endpoint when its streak reaches the threshold, or at once when
+   * the connect was {@code refused}.
    *
    * @param members endpoints in the cluster now
    * @param ejectedNow of those, how many are ejected now
    * @return {@code EJECTED} when this failure ejected it, {@code OVERFLOW} when the percent cap
    *     stopped an ejection, {@code NONE} otherwise
    */
-  Outcome onFailure(EndpointState state, int members, int ejectedNow, long nowNanos) {
+  Outcome onFailure(EndpointState state, int members, int ejectedNow, long nowNanos, boolean refused) {
     state.consecutiveFailures++;
-    if (state.ejected || state.consecutiveFailures < config.consecutiveConnectFailures()) {
+    if (state.ejected || !refused && state.consecutiveFailures < config.consecutiveConnectFailures()) {
       return Outcome.NONE;
     }
     if (ejectedNow >= maxEjected(members)) {

@@ -46,6 +46,7 @@ public final class UpstreamClusterImpl implements UpstreamCluster {
   private long connectFailures;
   private long ejections;
   private long ejectionsOverflow;
+  private long refusalEjections;
   private long noHealthyEndpoint;
   private long allTried;
 
@@ -128,16 +129,19 @@ public final class UpstreamClusterImpl implements UpstreamCluster {
     }
   }
 
-  void onConnectFailed(EndpointState state) {
+  void onConnectFailed(EndpointState state, boolean refused) {
     onReleased(state, true);
     state.connectFailures++;
     connectFailures++;
     if (outlier == null || !state.member) {
       return;
     }
-    switch (outlier.onFailure(state, states.length, ejected, clock.getAsLong())) {
+    switch (outlier.onFailure(state, states.length, ejected, clock.getAsLong(), refused)) {
       case EJECTED -> {
         ejections++;
+        if (refused) {
+          refusalEjections++;
+        }
         recount();
       }
       case OVERFLOW -> ejectionsOverflow++;
@@ -247,7 +251,7 @@ public final class UpstreamClusterImpl implements UpstreamCluster {
       perEndpoint.add(state.stats());
     }
     return new ClusterStats(name(), breaker.active, breaker.pending, totalConnections, connectFailures, ejections,
-        ejectionsOverflow, noHealthyEndpoint, allTried, breaker.maxConnectionsHits, breaker.maxPendingHits,
+        refusalEjections, ejectionsOverflow, noHealthyEndpoint, allTried, breaker.maxConnectionsHits, breaker.maxPendingHits,
         perEndpoint);
   }
 

@@ -160,8 +160,10 @@ final class ProxyExchange {
     }
     router.client(cluster.config().protocol()).request(options).onComplete(ar -> {
       if (ar.failed()) {
+        // No stream was had, so no byte of the request left: the connect failed, or the pooled connection was
+        // found closed (its endpoint died or timed it out) before anything was written on it.
         attempt.failed(ar.cause(), ar.cause() instanceof ConnectException
-            || ar.cause() instanceof io.netty.channel.ConnectTimeoutException);
+            || ar.cause() instanceof io.netty.channel.ConnectTimeoutException ? TryFailure.CONNECT : TryFailure.UNSENT);
       } else {
         attempt.connected(ar.result());
       }
@@ -245,7 +247,7 @@ final class ProxyExchange {
       attempt.responded = false;
       attempt.discard(response.version());
       attempt.failed(new BadUpstreamResponse("upstream sent " + response.statusCode() + " as its final response"),
-          false);
+          TryFailure.SENT);
       return;
     }
     attempt.cancelTimer();
@@ -402,6 +404,16 @@ final class ProxyExchange {
     return query == null ? path : path + "?" + query;
   }
 
+  /** How far a failed try got: what a retry may assume the upstream saw. */
+  private enum TryFailure {
+    /** The connect failed or timed out: no server saw anything. */
+    CONNECT,
+    /** Connected (or pooled) but nothing written: no server saw anything. */
+    UNSENT,
+    /** Some of the request may have reached the server. */
+    SENT
+  }
+
   /** One upstream attempt: its lease, request and per-try timer. */
   private final class Try {
     final EndpointLease lease;
@@ -465,13 +477,13 @@ final class ProxyExchange {
           responded = true;
           onResponse(this, ar.result());
         } else {
-          failed(ar.cause(), false);
+          failed(ar.cause(), TryFailure.SENT);
         }
       });
       streamBody(this, upstream);
     }
 
-    void failed(Throwable cause, boolean connectFailure) {
+    void failed(Throwable cause, TryFailure failure) {
       if (over) {
         return;
       }
@@ -480,8 +492,8 @@ final class ProxyExchange {
       end();
       upstreamStats.failures++;
       upstreamStats.countFailure(cause);
-      if (connectFailure) {
-        lease.connectFailed();
+      if (failure == TryFailure.CONNECT) {
+        lease.connectFailed(cause);
       } else {
         lease.release();
       }
@@ -489,22 +501,26 @@ final class ProxyExchange {
       if (refused) {
         upstreamStats.refusedStreams++;
       }
-      // A connect failure or a refused stream was never processed, so any method may move on; otherwise
-      // the retry policy decides.
-      boolean unprocessed = connectFailure || refused;
-      if (!finished && (unprocessed ? !bodyStarted && tried.size() <= policy.retries() : mayRetry())
-          && takeRetry()) {
+      // Nothing of the request reached a server (no connection, none written, or a refused stream): any method may
+      // move on, and outside the retry budget, which bounds upstream work multiplied by retries and this adds none.
+      // A request that may have reached one (a reset or close before any response byte) is the retry policy's
+      // and the budget's.
+      boolean unprocessed = failure != TryFailure.SENT || refused;
+      if (!finished && unprocessed && !bodyStarted && tried.size() <= policy.retries()) {
+        route.stats().failoverRetries++;
+        nextTry();
+      } else if (!finished && !unprocessed && mayRetry() && takeRetry()) {
         nextTry();
       } else {
         finishWithError(lastTryTimedOut ? 504 : unprocessed ? 503 : 502,
-            lastTryTimedOut ? "upstream try timeout" : "upstream " + (connectFailure ? "connect" : "request")
+            lastTryTimedOut ? "upstream try timeout" : "upstream " + (failure == TryFailure.CONNECT ? "connect" : "request")
                 + " failed: " + cause.getMessage());
       }
     }
 
     private void requestFailed(Throwable cause) {
       if (!selfReset && !responded) {
-        failed(cause, false);
+        failed(cause, TryFailure.SENT);
       }
     }
 
@@ -516,7 +532,7 @@ final class ProxyExchange {
       if (++interim > UpstreamGuard.MAX_INTERIM) {
         // An HTTP/2 storm (the guard stops HTTP/1 ones first): bounded like HTTP/1's.
         resetUpstream();
-        failed(new BadUpstreamResponse("more than " + UpstreamGuard.MAX_INTERIM + " interim responses"), false);
+        failed(new BadUpstreamResponse("more than " + UpstreamGuard.MAX_INTERIM + " interim responses"), TryFailure.SENT);
       } else if (hints != null) {
         EarlyHints.forward(request, hints);
       }
@@ -546,7 +562,7 @@ final class ProxyExchange {
       if (upstream != null) {
         resetUpstream();
       }
-      failed(new java.util.concurrent.TimeoutException("per-try timeout"), false);
+      failed(new java.util.concurrent.TimeoutException("per-try timeout"), TryFailure.SENT);
     }
 
     void abandon() {

@@ -19,6 +19,11 @@ public final class RouteStats {
   long overloaded;
   /** WebSocket upgrades the upstream accepted (101), now tunnels. */
   long upgrades;
+  /**
+   * Of {@link #retries}, those after a try no server saw (connect failed, pooled connection closed before the
+   * write, refused stream): made outside the retry budget, since they multiply no upstream work.
+   */
+  long failoverRetries;
   /** Retries not made because the route's retry budget was spent. */
   long retryBudgetExhausted;
   /** Requests routed here and not answered yet (a gauge). */
@@ -55,7 +60,7 @@ public final class RouteStats {
 
   JsonObject toJson(String route) {
     return responses.addTo(new JsonObject().put("route", route).put("requests", requests))
-        .put("retries", retries).put("retryBudgetExhausted", retryBudgetExhausted).put("timeouts", timeouts)
+        .put("retries", retries).put("failoverRetries", failoverRetries).put("retryBudgetExhausted", retryBudgetExhausted).put("timeouts", timeouts)
         .put("overloaded", overloaded).put("upgrades", upgrades).put("inFlight", inFlight)
         .put("retriesInFlight", retriesInFlight);
   }

@@ -109,7 +109,7 @@ final class UpgradeExchange {
     router.client().request(options).onComplete(ar -> {
       if (ar.failed()) {
         upstreamStats.failures++;
-        next.connectFailed();
+        next.connectFailed(ar.cause());
         if (!finished && tried.size() <= route.policy().retries()) {
           nextTry();
         } else {

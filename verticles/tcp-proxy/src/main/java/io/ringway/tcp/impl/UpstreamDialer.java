@@ -67,7 +67,7 @@ final class UpstreamDialer {
             dialed.complete(new Dialed((NetSocketInternal) connected.result(), lease));
             return;
           }
-          lease.connectFailed();
+          lease.connectFailed(connected.cause());
           failures.run();
           if (retriesLeft <= 0) {
             dialed.fail(connected.cause());
