@@ -75,6 +75,6 @@ final class Exchange {
       }
     }
     return new Observation(stream, length > 0, closed,
-        Escapes.of(Arrays.copyOf(data, Math.min(length, EXCERPT))));
+        io.ringway.testkit.fuzz.Escape.readable(Arrays.copyOf(data, Math.min(length, EXCERPT))));
   }
 }

@@ -14,7 +14,7 @@ record FuzzCase(String id, String kind, String label, byte[] bytes, int requests
 
   /** The bytes with CR, LF, HTAB and every non-printable byte escaped, cut at {@code max} characters. */
   String escaped(int max) {
-    String all = Escapes.of(bytes);
+    String all = io.ringway.testkit.fuzz.Escape.readable(bytes);
     return all.length() <= max ? all : all.substring(0, max) + "…";
   }
 }

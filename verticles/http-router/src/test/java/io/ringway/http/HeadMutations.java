@@ -35,7 +35,7 @@ final class HeadMutations {
       new Mutation("method-byte", (s, r) -> {
         String b = pick(ODD_BYTES, r);
         s.method = insertAnywhere(s.method, b, r);
-        return "method+" + Escapes.of(b.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        return "method+" + io.ringway.testkit.fuzz.Escape.readable(b.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
       }),
       new Mutation("method-token", (s, r) -> {
         s.method = pick(METHODS, r);
@@ -188,7 +188,7 @@ final class HeadMutations {
   }
 
   static String esc(String s) {
-    return Escapes.of(s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    return io.ringway.testkit.fuzz.Escape.readable(s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
   }
 
   static String abbreviate(String s) {

@@ -40,22 +40,7 @@ final class RawH2 implements AutoCloseable {
 
   /** Over TLS, h2 chosen by ALPN; the test listener's self-signed certificate is trusted as it is. */
   static RawH2 overTls(int port) throws Exception {
-    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
-    context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-      @Override
-      public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-      }
-
-      @Override
-      public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-      }
-
-      @Override
-      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-        return new java.security.cert.X509Certificate[0];
-      }
-    }}, null);
-    javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+    javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) TestCerts.trustAll()
         .createSocket(RouterFixture.HOST, port);
     javax.net.ssl.SSLParameters parameters = tls.getSSLParameters();
     parameters.setApplicationProtocols(new String[] {"h2"});

@@ -24,4 +24,24 @@ final class TestCerts {
     }
     return new TlsConfig(cert.toString(), key.toString());
   }
+
+  /** Client sockets that trust any certificate: the test listeners' are self-signed and made per run. */
+  static javax.net.ssl.SSLSocketFactory trustAll() throws Exception {
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+      @Override
+      public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) {
+      }
+
+      @Override
+      public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) {
+      }
+
+      @Override
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    }}, null);
+    return context.getSocketFactory();
+  }
 }

@@ -115,7 +115,8 @@ class TlsTest {
 
   @Test
   void framingStrictnessHoldsBehindTls() throws Exception {
-    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trustAll().createSocket(RouterFixture.HOST, fixture.port)) {
+    try (javax.net.ssl.SSLSocket socket =
+             (javax.net.ssl.SSLSocket) TestCerts.trustAll().createSocket(RouterFixture.HOST, fixture.port)) {
       socket.setSoTimeout(5000);
       socket.getOutputStream().write(("POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n"
           + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -125,32 +126,14 @@ class TlsTest {
 
   /** The SHA-256 fingerprint of the certificate the listener presents. */
   private String servedCertificate() {
-    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trustAll().createSocket(RouterFixture.HOST, fixture.port)) {
+    try (javax.net.ssl.SSLSocket socket =
+             (javax.net.ssl.SSLSocket) TestCerts.trustAll().createSocket(RouterFixture.HOST, fixture.port)) {
       socket.startHandshake();
       byte[] der = socket.getSession().getPeerCertificates()[0].getEncoded();
       return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(der));
     } catch (Exception e) {
       return "unreachable: " + e;
     }
-  }
-
-  private static javax.net.ssl.SSLSocketFactory trustAll() throws Exception {
-    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
-    context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-      @Override
-      public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) {
-      }
-
-      @Override
-      public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) {
-      }
-
-      @Override
-      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-        return new java.security.cert.X509Certificate[0];
-      }
-    }}, null);
-    return context.getSocketFactory();
   }
 
   private long statsVersion() {

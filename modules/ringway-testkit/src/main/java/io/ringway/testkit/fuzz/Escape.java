@@ -13,25 +13,35 @@ public final class Escape {
    * {@code "PROXY TCP4 \u0000\r\n"}; turn it back with {@code .getBytes(StandardCharsets.ISO_8859_1)}.
    */
   public static String javaLiteral(byte[] bytes) {
-    StringBuilder out = new StringBuilder(bytes.length + 2).append('"');
+    return '"' + escape(bytes, true, "\\u%04x") + '"';
+  }
+
+  /** One readable line for a report: printable ASCII kept, CR/LF/HTAB/backslash escaped, other bytes as {@code \xNN}. */
+  public static String readable(byte[] bytes) {
+    return escape(bytes, false, "\\x%02x");
+  }
+
+  private static String escape(byte[] bytes, boolean quote, String otherByte) {
+    StringBuilder out = new StringBuilder(bytes.length + 16);
     for (byte b : bytes) {
       int c = b & 0xff;
       switch (c) {
         case '\r' -> out.append("\\r");
         case '\n' -> out.append("\\n");
         case '\t' -> out.append("\\t");
-        case '"' -> out.append("\\\"");
         case '\\' -> out.append("\\\\");
         default -> {
-          if (c >= 0x20 && c < 0x7f) {
+          if (c == '"' && quote) {
+            out.append("\\\"");
+          } else if (c >= 0x20 && c < 0x7f) {
             out.append((char) c);
           } else {
-            out.append(String.format("\\u%04x", c));
+            out.append(String.format(otherByte, c));
           }
         }
       }
     }
-    return out.append('"').toString();
+    return out.toString();
   }
 
   /** Lower-case hex, for {@code HexFormat.of().parseHex(...)}. */
