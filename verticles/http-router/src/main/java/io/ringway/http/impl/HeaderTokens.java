@@ -13,6 +13,10 @@ final class HeaderTokens {
   }
 
   static boolean contains(HttpHeaders headers, CharSequence name, String token) {
+    if (headers.get(name) == null) {
+      // The usual case, answered without the list getAll allocates on every request.
+      return false;
+    }
     for (String field : headers.getAll(name)) {
       int from = 0;
       while (from <= field.length()) {
