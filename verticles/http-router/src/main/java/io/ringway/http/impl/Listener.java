@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +31,7 @@ final class Listener {
   final HttpListenerConfig config;
   final ListenerStats stats;
   private final ConnectionGuard guard;
+  private final ListenerDrain drain;
   private final HttpServer server;
   private final HttpServerOptions options;
   private final Vertx vertx;
@@ -91,8 +93,12 @@ final class Listener {
     }
     this.options = options;
     this.guard = new ConnectionGuard(vertx, options, config.headerReadTimeout().toMillis(), stats);
+    this.drain = new ListenerDrain(stats);
     this.server = vertx.createHttpServer(options)
-        .connectionHandler(guard::onConnection)
+        .connectionHandler(connection -> {
+          guard.onConnection(connection);
+          drain.install(connection);
+        })
         .invalidRequestHandler(request -> {
           refused.handle(request);
           guard.onInvalidRequest(request);
@@ -126,12 +132,32 @@ final class Listener {
     return server.actualPort();
   }
 
-  /** Stops accepting and lets open requests finish for up to {@code graceMillis}. */
-  Future<Void> close(long graceMillis) {
+  /**
+   * Stops accepting at once and drains the open connections ({@link ListenerDrain}): in-flight requests
+   * finish, idle keep-alive connections close spread over {@code closeSpread}; whatever is still open
+   * after {@code grace} is closed. Completes when all are closed.
+   */
+  Future<Void> close(Duration grace, Duration closeSpread) {
     if (acceptHook != null) {
       acceptHook.close();
     }
-    return server.shutdown(graceMillis, TimeUnit.MILLISECONDS);
+    drain.start(grace, closeSpread);
+    // Vert.x unbinds the socket (once no other instance serves the address) and sends each connection the
+    // shutdown event, which the drain handlers take.
+    return server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Closes the listener and every connection now. */
+  Future<Void> closeNow() {
+    if (acceptHook != null) {
+      acceptHook.close();
+    }
+    return server.shutdown(0, TimeUnit.MILLISECONDS);
+  }
+
+  /** Connections still open on this listener. */
+  long openConnections() {
+    return stats.openConnections;
   }
 
   JsonObject statsJson() {
