@@ -224,8 +224,8 @@ public final class RouterInstance {
     long inFlight = routeStats.values().stream().mapToLong(stats -> stats.inFlight).sum();
     if (draining) {
       // A drained node exits once this is zero: an idle connection still waiting for its spread close counts.
-      inFlight += listeners.values().stream().mapToLong(Listener::openConnections).sum()
-          + closing.stream().mapToLong(Listener::openConnections).sum();
+      inFlight += listeners.values().stream().mapToLong(Listener::openConnectionsWhileClosing).sum()
+          + closing.stream().mapToLong(Listener::openConnectionsWhileClosing).sum();
     }
     return new InstanceStats("http-router", id, instances, inFlight, new JsonObject()
         .put("thread", Thread.currentThread().getName()).put("configVersion", configVersion).put("draining", draining)
@@ -254,7 +254,7 @@ public final class RouterInstance {
     return enqueue(() -> {
       draining = true;
       Duration bounded = grace.isNegative() ? Duration.ZERO : grace;
-      listeners.values().forEach(listener -> listener.close(bounded, closeSpread));
+      listeners.values().forEach(listener -> listener.close(bounded, closeSpread, true));
       return Future.succeededFuture();
     });
   }
@@ -262,7 +262,7 @@ public final class RouterInstance {
   /** A listener taken out of service drains in the background; it counts as closing until it is closed. */
   private void stop(Listener listener, Duration grace) {
     closing.add(listener);
-    listener.close(grace, closeSpread).onComplete(closed -> closing.remove(listener));
+    listener.close(grace, closeSpread, false).onComplete(closed -> closing.remove(listener));
   }
 
   /** Stops listening and closes every connection, checking and the client. */
