@@ -37,6 +37,28 @@ class LifecycleTest {
         .isGreaterThan(drain.plusSeconds(preStopSeconds(rendered.container())));
   }
 
+  /**
+   * The upgrade recipe (README) in Kubernetes terms: the pod stays in the Service's endpoints no longer
+   * than the preStop pause, then SIGTERM drains it: keep-alive clients get {@code connection: close} or a
+   * GOAWAY, idle connections close spread over {@code admin.drainCloseSpread}, all inside the drain timeout
+   * and so inside the grace period, before kubelet's SIGKILL could cut one.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Overlay.class)
+  void idleConnectionsCloseSpreadWithinTheDrainBeforeKubeletKills(Overlay overlay) {
+    Rendered rendered = overlay.render();
+    Duration drain = PodConfig.of(rendered).admin().drainTimeout();
+    Duration spread = PodConfig.of(rendered).admin().drainCloseSpread();
+    long preStop = preStopSeconds(rendered.container());
+
+    assertThat(preStop).as("%s: preStop pause for endpoints and kube-proxy to drop the pod", overlay).isPositive();
+    assertThat(spread).as("%s: admin.drainCloseSpread", overlay).isPositive().isLessThan(drain);
+    assertThat(Duration.ofSeconds(rendered.podSpec().getTerminationGracePeriodSeconds()))
+        .as("%s: grace period vs preStop + close spread", overlay).isGreaterThan(spread.plusSeconds(preStop));
+    assertThat(rendered.container().getReadinessProbe().getHttpGet().getPath())
+        .as("%s: readiness turns 503 at drain start", overlay).isEqualTo("/ready");
+  }
+
   @ParameterizedTest(name = "{0}")
   @EnumSource(Overlay.class)
   void theDisruptionBudgetCoversThePodsAndStillLetsANodeDrain(Overlay overlay) {

@@ -68,7 +68,7 @@ class ConfigOverlayTest {
   @Test
   void aNameBelowAKnownKeyThatMatchesNothingIsAnError() {
     assertThat(errors(Map.of("RINGWAY_ADMIN__PROT", "9902"), Map.of()))
-        .containsExactly("RINGWAY_ADMIN__PROT: unknown key (known: host, port, token, drainTimeout)");
+        .containsExactly("RINGWAY_ADMIN__PROT: unknown key (known: host, port, token, drainTimeout, drainCloseSpread)");
     assertThat(errors(Map.of("RINGWAY_TRANSPORT_OPTIONS__URING__RING_SIZE", "8"), Map.of()))
         .containsExactly("RINGWAY_TRANSPORT_OPTIONS__URING__RING_SIZE: unknown transport \"URING\" (known: io_uring, epoll, nio)");
   }

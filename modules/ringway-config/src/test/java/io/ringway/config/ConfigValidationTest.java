@@ -8,6 +8,7 @@ import io.ringway.spi.config.DemoUpstreamConfig;
 import io.ringway.spi.config.RingwayConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class ConfigValidationTest {
         "transport: unknown transport \"uring\" (known: auto, io_uring, epoll, nio)",
         "verticles[1]: unknown verticle \"tcp\" (known: admin, demo-upstream, tcp-proxy, http-router, tun-bridge)",
         "admin.port: expected an integer from 1 to 65535, got \"abc\"",
-        "admin.prot: unknown key (known: host, port, token, drainTimeout)");
+        "admin.prot: unknown key (known: host, port, token, drainTimeout, drainCloseSpread)");
   }
 
   @Test
@@ -124,6 +125,19 @@ class ConfigValidationTest {
         .containsExactly("admin.token: required when admin.host is not loopback (admin.host is \"0.0.0.0\")");
     assertThat(errors(new JsonObject().put("admin", new JsonObject().put("host", "admin.example.com"))))
         .hasSize(1);
+  }
+
+  @Test
+  void spreadsIdleClosesWithinTheDrainTimeout() {
+    assertThat(valid(new JsonObject()).admin().drainCloseSpread()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(valid(new JsonObject().put("admin", new JsonObject().put("drainTimeout", "4s"))).admin()
+        .drainCloseSpread()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(valid(new JsonObject().put("admin", new JsonObject().put("drainCloseSpread", "0"))).admin()
+        .drainCloseSpread()).isEqualTo(Duration.ZERO);
+    assertThat(errors(new JsonObject().put("admin", new JsonObject().put("drainTimeout", "10s").put("drainCloseSpread", "10s"))))
+        .containsExactly("admin.drainCloseSpread: must be shorter than admin.drainTimeout (10s), got 10s");
+    assertThat(errors(new JsonObject().put("admin", new JsonObject().put("drainCloseSpread", "-1s"))))
+        .hasSize(1).first().asString().startsWith("admin.drainCloseSpread: expected a duration from 0");
   }
 
   @ParameterizedTest

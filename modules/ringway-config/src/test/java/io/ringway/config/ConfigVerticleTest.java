@@ -73,7 +73,7 @@ class ConfigVerticleTest {
           assertThat(rejected.errors()).extracting(ConfigError::toString).containsExactly(
               "verticles[1]: unknown verticle \"tcp\" (known: admin, demo-upstream, tcp-proxy, http-router, tun-bridge)",
               "admin.port: expected an integer from 1 to 65535, got \"abc\"",
-              "admin.prot: unknown key (known: host, port, token, drainTimeout)");
+              "admin.prot: unknown key (known: host, port, token, drainTimeout, drainCloseSpread)");
           assertThat(rejected.runningVersion()).isEqualTo(1);
           assertThat(rejected.source()).isEqualTo(file.toString());
           return rejected;

@@ -51,6 +51,7 @@ final class NodeVerticle extends VerticleBase {
   private volatile long configVersion;
   private volatile String transportInUse = "unknown";
   private volatile Duration drainTimeout;
+  private volatile io.ringway.spi.config.RingwayConfig current;
   private Instant drainDeadline;
   private Future<Void> drained;
 
@@ -68,6 +69,7 @@ final class NodeVerticle extends VerticleBase {
     this.selected = selected;
     this.configVersion = initial.version();
     this.drainTimeout = initial.config().admin().drainTimeout();
+    this.current = initial.config();
   }
 
   /**
@@ -86,13 +88,27 @@ final class NodeVerticle extends VerticleBase {
     if (drained == null) {
       phase = NodePhase.DRAINING;
       drainDeadline = Instant.now().plus(drainTimeout);
-      LOG.log(Level.INFO, "draining: stopped accepting; waiting up to {0,number,#} ms for in-flight work", drainTimeout.toMillis());
-      vertx.eventBus().publish(Addresses.DRAIN, new DrainOrder(drainDeadline), new DeliveryOptions().setLocalOnly(true));
       Promise<Void> done = Promise.promise();
-      awaitIdle(new StatsCollector(vertx, STATS_TIMEOUT), done);
       drained = done.future();
+      // Before the listeners close: afterwards the node's own sockets no longer show beside the other's.
+      vertx.executeBlocking(() -> ReuseportHandover.warning(listenerPorts())).onComplete(checked -> {
+        if (checked.succeeded() && checked.result() != null) {
+          LOG.log(Level.WARNING, checked.result());
+        }
+        LOG.log(Level.INFO, "draining: stopped accepting; waiting up to {0,number,#} ms for in-flight work", drainTimeout.toMillis());
+        vertx.eventBus().publish(Addresses.DRAIN, new DrainOrder(drainDeadline), new DeliveryOptions().setLocalOnly(true));
+        awaitIdle(new StatsCollector(vertx, STATS_TIMEOUT), done);
+      });
     }
     return drained;
+  }
+
+  /** The data-plane ports of the config in force. */
+  private java.util.List<Integer> listenerPorts() {
+    java.util.List<Integer> ports = new java.util.ArrayList<>();
+    current.http().listeners().forEach(listener -> ports.add(listener.port()));
+    current.tcp().listeners().forEach(listener -> ports.add(listener.port()));
+    return ports;
   }
 
   /** Polls the in-flight count until it is zero or the deadline passed. */
@@ -125,6 +141,7 @@ final class NodeVerticle extends VerticleBase {
     vertx.eventBus().<ConfigSnapshot>localConsumer(Addresses.CONFIG_APPLIED, message -> {
       configVersion = message.body().version();
       drainTimeout = message.body().config().admin().drainTimeout();
+      current = message.body().config();
     });
     vertx.eventBus().<Object>localConsumer(Addresses.NODE_DRAIN, message -> {
       startDrain();

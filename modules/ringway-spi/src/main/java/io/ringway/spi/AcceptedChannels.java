@@ -9,7 +9,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.vertx.core.net.impl.VertxEventLoopGroup;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
@@ -33,6 +37,8 @@ public final class AcceptedChannels {
   }
 
   private static final ConcurrentMap<Key, Consumer<Channel>> INITIALIZERS = new ConcurrentHashMap<>();
+  /** This process's bound listening sockets, by local port. */
+  private static final ConcurrentMap<Integer, Set<Channel>> LISTENING = new ConcurrentHashMap<>();
 
   private AcceptedChannels() {
   }
@@ -49,6 +55,26 @@ public final class AcceptedChannels {
     Objects.requireNonNull(initializer, "initializer");
     INITIALIZERS.put(key, initializer);
     return () -> INITIALIZERS.remove(key, initializer);
+  }
+
+  /**
+   * Closes this process's listening sockets on {@code port} now, before their Vert.x servers shut down: a
+   * shut-down server drops its handlers first and only then closes its socket, and every connection accepted
+   * in between is closed unanswered (see {@link ClosedServerGate}). Closed this way, what was accepted
+   * already still reaches its server; what waits in the kernel's accept queue is reset, unless
+   * {@code net.ipv4.tcp_migrate_req} is 1 and another socket of the reuseport group takes it over.
+   *
+   * @return completes once every such socket is closed (at once when there is none)
+   */
+  public static CompletableFuture<Void> stopListening(int port) {
+    Set<Channel> sockets = LISTENING.getOrDefault(port, Set.of());
+    List<CompletableFuture<Void>> closed = new ArrayList<>();
+    for (Channel socket : sockets) {
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      socket.close().addListener(future -> done.complete(null));
+      closed.add(done);
+    }
+    return CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new));
   }
 
   /**
@@ -86,6 +112,19 @@ public final class AcceptedChannels {
 
     ClosedServerGate(VertxEventLoopGroup loops) {
       this.loops = loops;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+      if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
+        Channel socket = ctx.channel();
+        LISTENING.computeIfAbsent(local.getPort(), port -> ConcurrentHashMap.newKeySet()).add(socket);
+        socket.closeFuture().addListener(closed -> LISTENING.computeIfPresent(local.getPort(), (port, set) -> {
+          set.remove(socket);
+          return set.isEmpty() ? null : set;
+        }));
+      }
+      super.channelActive(ctx);
     }
 
     @Override

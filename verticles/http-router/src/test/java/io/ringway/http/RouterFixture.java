@@ -41,6 +41,8 @@ final class RouterFixture implements AutoCloseable {
   final List<Throwable> unhandled = new CopyOnWriteArrayList<>();
   /** The access log of every snapshot this fixture makes; set before {@link #start}. */
   AccessLogConfig accessLog;
+  /** The admin section of every snapshot this fixture makes (its drain settings); set before {@link #start}. */
+  AdminConfig admin = new AdminConfig(HOST, 9901, null);
   private HttpListenerConfig listener;
   private long version;
 
@@ -70,7 +72,7 @@ final class RouterFixture implements AutoCloseable {
 
   ConfigSnapshot snapshot(HttpListenerConfig listener, List<ClusterConfig> clusters, List<RouteConfig> routes) {
     RingwayConfig config = new RingwayConfig("io_uring", 1, Map.of(), List.of("http-router"),
-        new AdminConfig(HOST, 9901, null), new DemoUpstreamConfig(HOST, 8081, 9001, "test"))
+        admin, new DemoUpstreamConfig(HOST, 8081, 9001, "test"))
         .withClusters(clusters).withHttp(new HttpRouterConfig(List.of(listener), routes, accessLog));
     return new ConfigSnapshot(++version, config, "test");
   }
@@ -100,6 +102,13 @@ final class RouterFixture implements AutoCloseable {
   /** Publishes a new config with another listener. */
   void publish(HttpListenerConfig listener, List<ClusterConfig> clusters, List<RouteConfig> routes) {
     vertx.eventBus().publish(io.ringway.spi.Addresses.CONFIG_APPLIED, snapshot(listener, clusters, routes));
+  }
+
+  /** Drains every instance the way the launcher does on SIGTERM, with {@code admin.drainTimeout}. */
+  void drain() {
+    vertx.eventBus().publish(io.ringway.spi.Addresses.DRAIN,
+        new io.ringway.spi.message.DrainOrder(java.time.Instant.now().plus(admin.drainTimeout())),
+        new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
   }
 
   /** One instance's counters, asked the way the admin verticle asks. */

@@ -23,7 +23,15 @@ final class AdminSection {
     }
     Duration drainTimeout = admin.duration("drainTimeout", Duration.ofMillis(1), Duration.ofHours(1),
         Duration.ofSeconds(AdminConfig.DEFAULT_DRAIN_SECONDS));
+    Duration closeSpread = admin.duration("drainCloseSpread", Duration.ZERO, Duration.ofHours(1),
+        AdminConfig.defaultCloseSpread(drainTimeout));
+    if (closeSpread.compareTo(drainTimeout) >= 0) {
+      // Idle connections must all be closed by the node before the drain deadline closes them at once.
+      admin.fail("drainCloseSpread", "must be shorter than admin.drainTimeout (" + Durations.format(drainTimeout)
+          + "), got " + Durations.format(closeSpread));
+      closeSpread = AdminConfig.defaultCloseSpread(drainTimeout);
+    }
     admin.rejectUnknownKeys();
-    return new AdminConfig(host, port, token, drainTimeout);
+    return new AdminConfig(host, port, token, drainTimeout, closeSpread);
   }
 }

@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,9 +31,12 @@ final class Listener {
   final HttpListenerConfig config;
   final ListenerStats stats;
   private final ConnectionGuard guard;
+  private final ListenerDrain drain;
   private final HttpServer server;
   private final HttpServerOptions options;
   private final Vertx vertx;
+  /** Set when the server's shutdown completed: every connection it accepted is closed. */
+  private volatile boolean closed;
   /** The h2c listener's hook on accepted connections; null when it has none. */
   private AcceptedChannels.Registration acceptHook;
 
@@ -91,8 +95,12 @@ final class Listener {
     }
     this.options = options;
     this.guard = new ConnectionGuard(vertx, options, config.headerReadTimeout().toMillis(), stats);
+    this.drain = new ListenerDrain(stats);
     this.server = vertx.createHttpServer(options)
-        .connectionHandler(guard::onConnection)
+        .connectionHandler(connection -> {
+          guard.onConnection(connection);
+          drain.install(connection);
+        })
         .invalidRequestHandler(request -> {
           refused.handle(request);
           guard.onInvalidRequest(request);
@@ -126,12 +134,49 @@ final class Listener {
     return server.actualPort();
   }
 
-  /** Stops accepting and lets open requests finish for up to {@code graceMillis}. */
-  Future<Void> close(long graceMillis) {
+  /**
+   * Stops accepting at once and drains the open connections ({@link ListenerDrain}): in-flight requests
+   * finish, idle keep-alive connections close spread over {@code closeSpread}; whatever is still open
+   * after {@code grace} is closed. Completes when all are closed.
+   *
+   * @param unbind whether to close the listening socket first, for every instance on the port: on drain,
+   *     not when a replacement listener shares the socket
+   */
+  Future<Void> close(Duration grace, Duration closeSpread, boolean unbind) {
+    drain.start(grace, closeSpread);
+    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+    // The socket first (shared by every instance on this port): Vert.x would drop this instance's handler
+    // first and close what is accepted in between unanswered. Back on this loop, connections accepted before
+    // the close were already handed to it.
+    Future<Void> unbound = unbind
+        ? Future.fromCompletionStage(AcceptedChannels.stopListening(actualPort()), context)
+        : Future.succeededFuture();
+    // Vert.x then sends each connection the shutdown event, which the drain handlers take; it completes once
+    // all the connections it accepted are closed, those still before their first request (TLS handshake, h2c
+    // sniffing) included.
+    return unbound.compose(ignored -> {
+      if (acceptHook != null) {
+        // After the unbind: a connection accepted before it still gets the strict h2c sniffer.
+        acceptHook.close();
+      }
+      return server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
+    }).onComplete(done -> closed = true);
+  }
+
+  /** Closes the listener and every connection now. */
+  Future<Void> closeNow() {
     if (acceptHook != null) {
       acceptHook.close();
     }
-    return server.shutdown(graceMillis, TimeUnit.MILLISECONDS);
+    return server.shutdown(0, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Connections still open on this stopped listener; at least 1 until its shutdown completed: one still
+   * before its first request is no Vert.x connection yet, and killing it would cut the request on its way.
+   */
+  long openConnectionsWhileClosing() {
+    return closed ? 0 : Math.max(stats.openConnections, 1);
   }
 
   JsonObject statsJson() {

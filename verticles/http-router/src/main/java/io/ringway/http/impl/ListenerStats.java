@@ -28,11 +28,21 @@ final class ListenerStats {
   long refusedStreams;
   /** Malformed HTTP/2 streams the codec reset (RST_STREAM with an error other than REFUSED_STREAM or CANCEL). */
   long streamErrors;
+  /** Connections open now (a gauge); while draining they count as in flight. */
+  long openConnections;
+  /** Responses a drain sent with {@code connection: close}, each closing its HTTP/1 connection after it. */
+  long drainConnectionClose;
+  /** HTTP/1 connections a drain closed while no request was open on them, after their spread delay. */
+  long drainIdleClosed;
+  /** HTTP/2 connections a drain sent GOAWAY. */
+  long drainGoAways;
 
   JsonObject toJson() {
     return new JsonObject().put("connections", connections).put("requests", requests).put("noRoute", noRoute)
         .put("badRequests", badRequests).put("unsupportedRequests", unsupportedRequests).put("headerTooLarge", headerTooLarge).put("uriTooLong", uriTooLong)
         .put("bodyTooLarge", bodyTooLarge).put("headerTimeouts", headerTimeouts)
-        .put("refusedStreams", refusedStreams).put("streamErrors", streamErrors);
+        .put("refusedStreams", refusedStreams).put("streamErrors", streamErrors)
+        .put("openConnections", openConnections).put("drainConnectionClose", drainConnectionClose)
+        .put("drainIdleClosed", drainIdleClosed).put("drainGoAways", drainGoAways);
   }
 }

@@ -42,7 +42,7 @@ public final class RouterInstance {
 
   private static final AtomicLong IDS = new AtomicLong();
   /** How long a removed or changed listener lets its open requests finish. */
-  private static final long LISTENER_GRACE_MILLIS = 30_000;
+  private static final Duration LISTENER_GRACE = Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final String id;
@@ -59,6 +59,10 @@ public final class RouterInstance {
   private Future<Void> applied = Future.succeededFuture();
   private long configVersion;
   private boolean draining;
+  /** {@code admin.drainCloseSpread} of the config in force: read at each drain, so a reload changes it. */
+  private Duration closeSpread = Duration.ZERO;
+  /** Listeners that stopped (drain, removal or replacement) and still have connections open. */
+  private final List<Listener> closing = new ArrayList<>();
 
   /** Call on the instance's context: the client, its pools and all timers bind to it. */
   public RouterInstance(Vertx vertx, Context context) {
@@ -87,6 +91,7 @@ public final class RouterInstance {
 
   private Future<Void> apply(ConfigSnapshot snapshot) {
     configVersion = snapshot.version();
+    closeSpread = snapshot.config().admin().drainCloseSpread();
     HttpRouterConfig http = snapshot.config().http();
     RouteTable next;
     try {
@@ -125,7 +130,7 @@ public final class RouterInstance {
     for (Listener running : new ArrayList<>(listeners.values())) {
       if (!wanted.containsKey(running.config.name())) {
         listeners.remove(running.config.name());
-        running.close(LISTENER_GRACE_MILLIS);
+        stop(running, LISTENER_GRACE);
       }
     }
     for (HttpListenerConfig config : configs) {
@@ -150,7 +155,7 @@ public final class RouterInstance {
           .compose(next -> next.listen().map(listening -> {
             Listener previous = listeners.put(config.name(), next);
             if (previous != null) {
-              previous.close(LISTENER_GRACE_MILLIS);
+              stop(previous, LISTENER_GRACE);
             }
             return listening;
           }), failed -> Future.failedFuture(new VertxException(failed.getMessage()
@@ -217,6 +222,11 @@ public final class RouterInstance {
     JsonArray routeJson = new JsonArray();
     routeStats.forEach((name, stats) -> routeJson.add(stats.toJson(name)));
     long inFlight = routeStats.values().stream().mapToLong(stats -> stats.inFlight).sum();
+    if (draining) {
+      // A drained node exits once this is zero: an idle connection still waiting for its spread close counts.
+      inFlight += listeners.values().stream().mapToLong(Listener::openConnectionsWhileClosing).sum()
+          + closing.stream().mapToLong(Listener::openConnectionsWhileClosing).sum();
+    }
     return new InstanceStats("http-router", id, instances, inFlight, new JsonObject()
         .put("thread", Thread.currentThread().getName()).put("configVersion", configVersion).put("draining", draining)
         .put("listeners", listenerJson).put("routes", routeJson).put("clusters", clusterStatsJson())
@@ -235,22 +245,31 @@ public final class RouterInstance {
   }
 
   /**
-   * Stops accepting, for good: each listener shuts down with {@code grace} to finish its open requests
-   * (HTTP/1 connections close after their current response, HTTP/2 ones get a GOAWAY). Listeners stay
-   * in the stats; later configs change routes and clusters but open no listener.
+   * Stops accepting, for good: each listener drains its connections within {@code grace} (see
+   * {@link ListenerDrain}: HTTP/1 ones close after a response saying {@code connection: close}, or spread
+   * over {@code admin.drainCloseSpread} when idle; HTTP/2 ones get GOAWAYs). Listeners stay in the stats;
+   * later configs change routes and clusters but open no listener.
    */
   public Future<Void> drain(Duration grace) {
     return enqueue(() -> {
       draining = true;
-      listeners.values().forEach(listener -> listener.close(Math.max(0, grace.toMillis())));
+      Duration bounded = grace.isNegative() ? Duration.ZERO : grace;
+      listeners.values().forEach(listener -> listener.close(bounded, closeSpread, true));
       return Future.succeededFuture();
     });
   }
 
-  /** Stops listening (open requests get the grace period), checking and the client. */
+  /** A listener taken out of service drains in the background; it counts as closing until it is closed. */
+  private void stop(Listener listener, Duration grace) {
+    closing.add(listener);
+    listener.close(grace, closeSpread, false).onComplete(closed -> closing.remove(listener));
+  }
+
+  /** Stops listening and closes every connection, checking and the client. */
   public Future<Void> close() {
     List<Future<?>> steps = new ArrayList<>();
-    listeners.values().forEach(l -> steps.add(l.close(0)));
+    listeners.values().forEach(l -> steps.add(l.closeNow()));
+    closing.forEach(l -> steps.add(l.closeNow()));
     listeners.clear();
     applyAccessLog(null);
     steps.add(clusters.close());

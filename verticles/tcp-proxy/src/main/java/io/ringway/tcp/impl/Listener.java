@@ -1,5 +1,7 @@
 package io.ringway.tcp.impl;
 
+import io.ringway.spi.AcceptedChannels;
+
 import io.ringway.spi.config.TcpListenerConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VertxException;
@@ -76,6 +78,20 @@ final class Listener {
       stopping.shutdown(KEEP_CONNECTIONS_DAYS, TimeUnit.DAYS)
           .onFailure(e -> LOG.log(Level.WARNING, "tcp listener " + config.name() + ": shutdown failed", e));
     }
+  }
+
+  /**
+   * Drain: closes the listening socket, for every instance on the port, before Vert.x drops this instance's
+   * handler; in between, Vert.x would close each connection it accepted unanswered.
+   */
+  void unbindAndStopAccepting() {
+    NetServer stopping = server;
+    if (stopping == null) {
+      return;
+    }
+    Future.fromCompletionStage(AcceptedChannels.stopListening(stopping.actualPort()),
+        loop.vertx.getOrCreateContext())
+        .onComplete(unbound -> stopAccepting());
   }
 
   private void accept(NetSocket socket) {

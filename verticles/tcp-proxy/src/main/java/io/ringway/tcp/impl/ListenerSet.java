@@ -87,7 +87,7 @@ final class ListenerSet {
   void stopAccepting() {
     draining = true;
     // Kept in the map (not listening) so their draining connections still show in stats.
-    listeners.values().forEach(Listener::stopAccepting);
+    listeners.values().forEach(Listener::unbindAndStopAccepting);
   }
 
   /** Per listener: name, address, cluster and counters, in config order. */

@@ -1,0 +1,123 @@
+package io.ringway.http.impl;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.vertx.core.net.impl.ShutdownEvent;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drains one HTTP/1 connection: once its listener stops, the next final response says
+ * {@code connection: close} and the connection closes after it; a connection with no request open is
+ * closed after a delay spread over the drain's close window, and a request arriving meanwhile is answered
+ * (with {@code connection: close}) rather than cut. Sits between the codec and Vert.x's handler.
+ */
+final class Http1Drain extends ChannelDuplexHandler {
+
+  static final String NAME = "ringway-drain";
+
+  private final ListenerDrain drain;
+  private final ListenerStats stats;
+  /** Requests read whose final response has not been written to its end yet (more than one when pipelined). */
+  private int open;
+  /** Whether the final response being written said {@code connection: close}. */
+  private boolean closeAfterResponse;
+  private boolean draining;
+  /** After a 101: the bytes are no longer HTTP/1 messages; the listener's deadline ends the tunnel. */
+  private boolean upgraded;
+  private ScheduledFuture<?> idleClose;
+
+  Http1Drain(ListenerDrain drain, ListenerStats stats) {
+    this.drain = drain;
+    this.stats = stats;
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof ShutdownEvent) {
+      // Not passed on: Vert.x would close the connection at once if idle, and drop what it reads next.
+      start(ctx);
+      return;
+    }
+    super.userEventTriggered(ctx, event);
+  }
+
+  void start(ChannelHandlerContext ctx) {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    if (open == 0 && !upgraded) {
+      scheduleIdleClose(ctx);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (msg instanceof HttpRequest) {
+      open++;
+      if (idleClose != null) {
+        idleClose.cancel(false);
+        idleClose = null;
+      }
+    }
+    super.channelRead(ctx, msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+    if (msg instanceof HttpResponse response && response.status().code() >= 200) {
+      if (response.status().code() == 101) {
+        upgraded = true;
+      } else if (draining && open <= 1) {
+        // Not while a pipelined request waits behind this one: the connection closes after the last.
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        closeAfterResponse = true;
+        stats.drainConnectionClose++;
+      }
+    }
+    if (msg instanceof LastHttpContent && !upgraded && open > 0 && isFinal(msg)) {
+      open--;
+      if (closeAfterResponse) {
+        super.write(ctx, msg, promise.unvoid().addListener(ChannelFutureListener.CLOSE));
+        return;
+      }
+      if (draining && open == 0) {
+        // The response head went out before the drain began; the client learns nothing, so idle rules apply.
+        scheduleIdleClose(ctx);
+      }
+    }
+    super.write(ctx, msg, promise);
+  }
+
+  /** A full response counts; an interim one (100, 103) written as a whole does not end the exchange. */
+  private static boolean isFinal(Object msg) {
+    return !(msg instanceof HttpResponse response) || response.status().code() >= 200;
+  }
+
+  private void scheduleIdleClose(ChannelHandlerContext ctx) {
+    long delay = drain.spreadDelayMillis();
+    idleClose = ctx.executor().schedule(() -> {
+      idleClose = null;
+      if (open == 0 && ctx.channel().isActive()) {
+        stats.drainIdleClosed++;
+        ctx.close();
+      }
+    }, delay, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (idleClose != null) {
+      idleClose.cancel(false);
+    }
+    super.channelInactive(ctx);
+  }
+}

@@ -1,0 +1,71 @@
+package io.ringway.http.impl;
+
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.impl.HttpServerConnection;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * How one listener's open connections end when it stops: each gets a drain handler ({@link Http1Drain} or
+ * {@link H2Drain}) that takes the shutdown event Vert.x broadcasts in place of Vert.x's own handling, which
+ * closes an idle HTTP/1 connection at once (racing the client's next request) and answers nothing more
+ * on a busy one without telling the client. The listener's hard deadline stays Vert.x's grace period.
+ */
+final class ListenerDrain {
+
+  private final ListenerStats stats;
+  private volatile boolean draining;
+  private volatile long spreadMillis;
+  private volatile long deadlineNanos;
+
+  ListenerDrain(ListenerStats stats) {
+    this.stats = stats;
+  }
+
+  /** Marks the listener draining; Vert.x's shutdown event then reaches every connection's handler. */
+  void start(Duration grace, Duration closeSpread) {
+    spreadMillis = Math.max(0, Math.min(closeSpread.toMillis(), grace.toMillis()));
+    deadlineNanos = System.nanoTime() + grace.toNanos();
+    draining = true;
+  }
+
+  /** On the connection's loop, once Vert.x set the connection up. */
+  void install(HttpConnection connection) {
+    if (!(connection instanceof HttpServerConnection internal)) {
+      return;
+    }
+    ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+    if (pipeline.get("handler") == null || pipeline.get(Http1Drain.NAME) != null || pipeline.get(H2Drain.NAME) != null) {
+      return;
+    }
+    stats.openConnections++;
+    pipeline.channel().closeFuture().addListener(closed -> stats.openConnections--);
+    if (pipeline.get("handler") instanceof Http2ConnectionHandler) {
+      H2Drain drain = new H2Drain(connection, this, stats);
+      pipeline.addBefore("handler", H2Drain.NAME, drain);
+      if (draining) {
+        drain.start(pipeline.context(H2Drain.NAME));
+      }
+    } else {
+      Http1Drain drain = new Http1Drain(this, stats);
+      pipeline.addBefore("handler", Http1Drain.NAME, drain);
+      if (draining) {
+        // Accepted after the shutdown event went out (a TLS handshake or an h2c sniff in progress then).
+        drain.start(pipeline.context(Http1Drain.NAME));
+      }
+    }
+  }
+
+  /** A delay drawn uniformly from the close spread, so idle connections do not all close (and reconnect) at once. */
+  long spreadDelayMillis() {
+    long spread = spreadMillis;
+    return spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(spread + 1);
+  }
+
+  /** Time left before the listener closes whatever is still open. */
+  long remainingMillis() {
+    return Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
+  }
+}
