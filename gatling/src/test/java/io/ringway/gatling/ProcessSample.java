@@ -11,21 +11,21 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * One look at a running JVM from outside: its heap used right after a full GC (via {@code jcmd}, so the
- * number is the live set, not whatever garbage the last young collection left), its open file descriptors
- * and its resident set size (from {@code /proc}), and its thread count.
+ * One look at a running JVM from outside: its heap after a full GC (via {@code jcmd}, so the number is the live
+ * set, not whatever garbage the last young collection left), its open file descriptors and its resident set size
+ * (from {@code /proc}), and its thread count.
  */
 record ProcessSample(double minute, long heapAfterGcBytes, int fds, long rssBytes, int threads) {
 
-  /** {@code GC.heap_info}'s first "used" is the whole heap's (G1: "garbage-first heap ... used 23456K"; ZGC: "used 20M"). */
-  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)([KMG])");
+  /** The last line of {@code GC.class_histogram}: "Total  &lt;instances&gt;  &lt;bytes&gt;". */
+  private static final Pattern TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
   private static final long JCMD_WITHIN_SECONDS = 60;
 
   static ProcessSample of(long pid, double minute) throws IOException, InterruptedException {
-    // GC.run is System.gc(): a full, compacting collection on G1 (Ringway's default collector here), so what
-    // heap_info reports next is what is still reachable.
-    jcmd(pid, "GC.run");
-    long heap = heapUsed(jcmd(pid, "GC.heap_info"));
+    // GC.class_histogram runs a full collection first and counts only what survived it, in one safepoint.
+    // GC.run followed by GC.heap_info's "used" is not that: under load, the 0.3-1 s between the two jcmd
+    // attaches allocates 5-10 MB (seen: 20-29 MB "after GC" over a 16 MB live set), which would swamp a 10 % bound.
+    long heap = liveBytes(jcmd(pid, "GC.class_histogram"));
     int fds;
     try (Stream<Path> open = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
       fds = (int) open.count();
@@ -34,17 +34,13 @@ record ProcessSample(double minute, long heapAfterGcBytes, int fds, long rssByte
     return new ProcessSample(minute, heap, fds, statusField(status, "VmRSS:") * 1024, (int) statusField(status, "Threads:"));
   }
 
-  static long heapUsed(String heapInfo) {
-    Matcher used = HEAP_USED.matcher(heapInfo);
-    if (!used.find()) {
-      throw new IllegalStateException("no 'used' in jcmd GC.heap_info:\n" + heapInfo);
+  static long liveBytes(String histogram) {
+    Matcher total = TOTAL.matcher(histogram);
+    if (!total.find()) {
+      throw new IllegalStateException("no Total line in jcmd GC.class_histogram:\n"
+          + histogram.substring(Math.max(0, histogram.length() - 500)));
     }
-    long value = Long.parseLong(used.group(1));
-    return switch (used.group(2)) {
-      case "K" -> value * 1024;
-      case "M" -> value * 1024 * 1024;
-      default -> value * 1024 * 1024 * 1024;
-    };
+    return Long.parseLong(total.group(1));
   }
 
   private static long statusField(List<String> status, String name) {
