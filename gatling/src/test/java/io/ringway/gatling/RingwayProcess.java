@@ -80,6 +80,11 @@ final class RingwayProcess implements AutoCloseable {
     }
   }
 
+  /** The child's process id, for what only the OS or the JVM's attach API can tell (fds, RSS, heap after GC). */
+  long pid() {
+    return process.pid();
+  }
+
   /**
    * Keeps Ringway's own counters of the run ({@code /stats?format=json}: refusals, 5xx, latencies per route and
    * cluster) beside its log, then SIGTERM (Ringway drains, then exits), a kill if it has not exited in time,
@@ -191,7 +196,7 @@ final class RingwayProcess implements AutoCloseable {
   }
 
   /** The repository root when the properties the pom passes are absent (a run from an IDE). */
-  private static Path projectRoot() {
+  static Path projectRoot() {
     Path dir = Path.of("").toAbsolutePath();
     for (Path at = dir; at != null; at = at.getParent()) {
       if (Files.isDirectory(at.resolve("modules/ringway-launcher"))) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * What every scenario shares: a Ringway started before the load and stopped after it (unless
@@ -60,6 +61,11 @@ abstract class RingwaySimulation extends Simulation {
     // Gatling's own warm-up request goes to gatling.io by default; WarmUp does ours.
     return http.baseUrl(Target.http()).wsBaseUrl(Target.ws()).disableWarmUp().disableCaching()
         .userAgentHeader("ringway-gatling");
+  }
+
+  /** The process id of the Ringway this simulation started; none when {@code -Dtarget} names a running one. */
+  OptionalLong ringwayPid() {
+    return ringway == null ? OptionalLong.empty() : OptionalLong.of(ringway.pid());
   }
 
   @Override
