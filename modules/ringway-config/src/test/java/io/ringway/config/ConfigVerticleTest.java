@@ -117,7 +117,7 @@ class ConfigVerticleTest {
           assertThat(checked.valid()).isFalse();
           assertThat(checked.errors()).extracting(ConfigError::toString).containsExactly(
               "admin.port: expected an integer from 1 to 65535, got \"abc\"",
-              "admin.prot: unknown key (known: host, port, token, drainTimeout)");
+              "admin.prot: unknown key (known: host, port, token, drainTimeout, drainCloseSpread)");
           return checked;
         })
         .compose(checked -> vertx.eventBus().<ConfigChecked>request(Addresses.CONFIG_CHECK, new ConfigCheck("admin: { port: 9905 }\n")))
