@@ -36,7 +36,8 @@ class NodeInfoEndpointTest {
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
     JsonObject info = response.bodyAsJsonObject();
     assertThat(info.fieldNames()).containsExactlyInAnyOrder(
-        "version", "transport", "eventLoops", "configVersion", "phase", "startedAt", "uptimeSeconds", "ioPaths");
+        "version", "transport", "eventLoops", "configVersion", "phase", "startedAt", "uptimeSeconds", "ioPaths",
+        "affinity", "loops");
     assertThat(info.getJsonObject("ioPaths")).as("no verticle reports an I/O path").isEmpty();
     assertThat(info.getString("version")).isEqualTo("1.2.3");
     assertThat(info.getString("transport")).isEqualTo("io_uring");
@@ -45,6 +46,9 @@ class NodeInfoEndpointTest {
     assertThat(info.getString("phase")).isEqualTo("READY");
     assertThat(Instant.parse(info.getString("startedAt"))).isEqualTo(startedAt);
     assertThat(info.getLong("uptimeSeconds")).isBetween(90L, 120L);
+    assertThat(info.getString("affinity")).isEqualTo("[1, 0]");
+    assertThat(info.getJsonArray("loops").encode()).isEqualTo(
+        "[{\"thread\":\"vert.x-eventloop-thread-0\",\"cpus\":\"1\"},{\"thread\":\"vert.x-eventloop-thread-1\",\"cpus\":\"0\"}]");
   }
 
   @Test
