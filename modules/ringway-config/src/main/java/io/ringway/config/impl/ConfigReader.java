@@ -57,6 +57,11 @@ public final class ConfigReader {
     return new ConfigReader(document, "", overlay, true, errors);
   }
 
+  /** This object's own path: {@code http.routes[2].filters[0]}. */
+  public String path() {
+    return path;
+  }
+
   /** The path of {@code key} in this object: {@code admin.port}. */
   public String pathOf(String key) {
     return path.isEmpty() ? key : path + "." + key;

@@ -58,7 +58,7 @@ public final class ConfigValidator {
     DemoUpstreamConfig demoUpstream = DemoUpstreamSection.read(root, hostname);
     List<ClusterConfig> clusters = ClustersSection.read(root);
     TcpProxyConfig tcp = TcpSection.read(root, clusters);
-    HttpRouterConfig http = HttpSection.read(root, clusters);
+    HttpRouterConfig http = HttpSection.read(root, clusters, catalog);
     TunBridgeConfig tun = TunSection.read(root);
     ClusteringConfig cluster = ClusterSection.read(root, clusters, tcp, http);
     root.rejectUnknownKeys();

@@ -9,6 +9,8 @@ import io.ringway.spi.config.ForwardAction;
 import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.HttpRouterConfig;
 import io.ringway.spi.config.RedirectAction;
+import io.ringway.spi.http.FilterVerdict;
+import io.ringway.spi.http.HttpFilter;
 import io.ringway.spi.message.InstanceStats;
 import io.ringway.upstream.UpstreamCluster;
 import io.vertx.core.Context;
@@ -49,6 +51,7 @@ public final class RouterInstance {
   private final int instances;
   private final RouterContext router;
   private final UpstreamClusters clusters;
+  private final RouteFilters filters;
   private final Map<String, RouteStats> routeStats = new LinkedHashMap<>();
   private final Map<String, UpstreamStats> upstreamStats = new HashMap<>();
   private final Map<String, Listener> listeners = new LinkedHashMap<>();
@@ -78,6 +81,7 @@ public final class RouterInstance {
         vertx.httpClientBuilder().with(h2cOptions)
             .withConnectHandler(connection -> connection.exceptionHandler(UpstreamGuard::ignore)).build());
     this.clusters = new UpstreamClusters(vertx, id, instances);
+    this.filters = new RouteFilters(vertx, instances);
   }
 
   public Future<Void> start(ConfigSnapshot snapshot) {
@@ -95,7 +99,9 @@ public final class RouterInstance {
     HttpRouterConfig http = snapshot.config().http();
     RouteTable next;
     try {
-      next = RouteTable.compile(http.routes(), name -> routeStats.computeIfAbsent(name, n -> new RouteStats()));
+      Map<String, List<HttpFilter>> chains = filters.apply(http.routes());
+      next = RouteTable.compile(http.routes(), name -> routeStats.computeIfAbsent(name, n -> new RouteStats()),
+          chains::get);
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
     }
@@ -179,6 +185,9 @@ public final class RouterInstance {
       return;
     }
     route.stats().requests++;
+    if (!route.filters().isEmpty() && answeredByFilter(request, route)) {
+      return;
+    }
     long maxBody = listener.config.maxBodyBytes();
     switch (route.action()) {
       case ForwardAction forward -> forward(request, route, maxBody, listener, outcome);
@@ -186,6 +195,20 @@ public final class RouterInstance {
       case RedirectAction redirect -> LocalResponses.redirect(request, redirect);
       case EventBusAction bus -> new EventBusExchange(vertx, request, route, maxBody, listener.stats).start();
     }
+  }
+
+  /** Runs the route's filters in order; true when one of them answered the request. */
+  private static boolean answeredByFilter(HttpServerRequest request, Route route) {
+    FilterRequestView view = new FilterRequestView(request, route.name());
+    for (HttpFilter filter : route.filters()) {
+      if (filter.onRequest(view) instanceof FilterVerdict.Reply reply) {
+        route.stats().filtered++;
+        reply.headers().forEach(request.response()::putHeader);
+        LocalResponses.error(request, reply.status(), reply.reason());
+        return true;
+      }
+    }
+    return false;
   }
 
   private void forward(HttpServerRequest request, Route route, long maxBody, Listener listener, Outcome outcome) {
@@ -220,7 +243,16 @@ public final class RouterInstance {
     JsonArray listenerJson = new JsonArray();
     listeners.values().forEach(l -> listenerJson.add(l.statsJson()));
     JsonArray routeJson = new JsonArray();
-    routeStats.forEach((name, stats) -> routeJson.add(stats.toJson(name)));
+    Map<String, Route> current = new HashMap<>();
+    table.routes().forEach(route -> current.put(route.name(), route));
+    routeStats.forEach((name, stats) -> {
+      JsonObject json = stats.toJson(name);
+      Route route = current.get(name);
+      if (route != null && !route.filters().isEmpty()) {
+        json.put("filters", RouteFilters.statsJson(route.filters(), route.config().filters()));
+      }
+      routeJson.add(json);
+    });
     long inFlight = routeStats.values().stream().mapToLong(stats -> stats.inFlight).sum();
     if (draining) {
       // A drained node exits once this is zero: an idle connection still waiting for its spread close counts.
@@ -272,6 +304,7 @@ public final class RouterInstance {
     closing.forEach(l -> steps.add(l.closeNow()));
     listeners.clear();
     applyAccessLog(null);
+    filters.close();
     steps.add(clusters.close());
     return Future.join(steps).compose(v -> Future.join(router.client().close(), router.h2cClient().close())).mapEmpty();
   }
