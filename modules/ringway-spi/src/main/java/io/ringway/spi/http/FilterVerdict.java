@@ -1,5 +1,6 @@
 package io.ringway.spi.http;
 
+import io.vertx.core.Future;
 import java.util.Map;
 import java.util.Objects;
 
@@ -8,6 +9,9 @@ public sealed interface FilterVerdict {
 
   /** Hand the request to the next filter, then to the route's action. */
   FilterVerdict CONTINUE = new Continue();
+
+  /** {@link #CONTINUE} as the completed future {@link HttpFilter#onRequest} returns. */
+  Future<FilterVerdict> PROCEED = Future.succeededFuture(CONTINUE);
 
   /** See {@link #CONTINUE}. */
   record Continue() implements FilterVerdict {

@@ -3,6 +3,7 @@ package io.ringway.filter.ratelimit;
 import io.ringway.spi.http.FilterRequest;
 import io.ringway.spi.http.FilterVerdict;
 import io.ringway.spi.http.HttpFilter;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,7 +50,7 @@ final class RateLimitFilter implements HttpFilter {
   }
 
   @Override
-  public FilterVerdict onRequest(FilterRequest request) {
+  public Future<FilterVerdict> onRequest(FilterRequest request) {
     String key = switch (config.key()) {
       case CLIENT -> request.clientAddress();
       case HEADER -> {
@@ -63,10 +64,11 @@ final class RateLimitFilter implements HttpFilter {
     long retryAfter = bucket.take(ratePerNano, burst, now);
     if (retryAfter == 0) {
       allowed++;
-      return FilterVerdict.CONTINUE;
+      return FilterVerdict.PROCEED;
     }
     limited++;
-    return new FilterVerdict.Reply(429, Map.of("retry-after", Long.toString(retryAfter)), "rate limited");
+    return Future.succeededFuture(
+        new FilterVerdict.Reply(429, Map.of("retry-after", Long.toString(retryAfter)), "rate limited"));
   }
 
   @Override

@@ -20,12 +20,12 @@ class RateLimitFilterUnitTest {
     RateLimitFilter filter = filter("{\"requestsPerSecond\": 2, \"burst\": 3}", 1);
 
     assertThat(statuses(filter, "10.0.0.1", 3)).containsOnly(0);
-    FilterVerdict refused = filter.onRequest(request("10.0.0.1", null));
+    FilterVerdict refused = verdict(filter, request("10.0.0.1", null));
     assertThat(refused).isEqualTo(new FilterVerdict.Reply(429, Map.of("retry-after", "1"), "rate limited"));
     now += TimeUnit.MILLISECONDS.toNanos(499);
-    assertThat(filter.onRequest(request("10.0.0.1", null))).isInstanceOf(FilterVerdict.Reply.class);
+    assertThat(verdict(filter, request("10.0.0.1", null))).isInstanceOf(FilterVerdict.Reply.class);
     now += TimeUnit.MILLISECONDS.toNanos(2);
-    assertThat(filter.onRequest(request("10.0.0.1", null))).isEqualTo(FilterVerdict.CONTINUE);
+    assertThat(verdict(filter, request("10.0.0.1", null))).isEqualTo(FilterVerdict.CONTINUE);
     // An idle key fills up to the burst, never beyond.
     now += TimeUnit.SECONDS.toNanos(60);
     assertThat(statuses(filter, "10.0.0.1", 4)).containsExactly(0, 0, 0, 429);
@@ -36,8 +36,8 @@ class RateLimitFilterUnitTest {
   void slowRatesSayTheWholeWaitInRetryAfter() {
     RateLimitFilter filter = filter("{\"requestsPerSecond\": 0.1, \"burst\": 1}", 1);
 
-    filter.onRequest(request("a", null));
-    assertThat(((FilterVerdict.Reply) filter.onRequest(request("a", null))).headers()).containsEntry("retry-after", "10");
+    verdict(filter, request("a", null));
+    assertThat(((FilterVerdict.Reply) verdict(filter, request("a", null))).headers()).containsEntry("retry-after", "10");
   }
 
   @Test
@@ -48,7 +48,7 @@ class RateLimitFilterUnitTest {
 
     RateLimitFilter bounded = filter("{\"requestsPerSecond\": 1, \"maxKeys\": 2}", 1);
     for (String client : new String[] {"a", "b", "c", "d"}) {
-      bounded.onRequest(request(client, null));
+      verdict(bounded, request(client, null));
     }
     assertThat(bounded.stats().getLong("activeKeys")).isEqualTo(2);
     assertThat(bounded.stats().getLong("evicted")).isEqualTo(2);
@@ -58,11 +58,11 @@ class RateLimitFilterUnitTest {
   void aHeaderKeyGivesEachValueItsOwnBucketAndTheMissingOnesOneTogether() {
     RateLimitFilter filter = filter("{\"requestsPerSecond\": 1, \"burst\": 1, \"key\": \"header:X-Api-Key\"}", 1);
 
-    assertThat(filter.onRequest(request("1.1.1.1", "k1"))).isEqualTo(FilterVerdict.CONTINUE);
-    assertThat(filter.onRequest(request("2.2.2.2", "k1"))).isInstanceOf(FilterVerdict.Reply.class);
-    assertThat(filter.onRequest(request("1.1.1.1", "k2"))).isEqualTo(FilterVerdict.CONTINUE);
-    assertThat(filter.onRequest(request("1.1.1.1", null))).isEqualTo(FilterVerdict.CONTINUE);
-    assertThat(filter.onRequest(request("3.3.3.3", null))).isInstanceOf(FilterVerdict.Reply.class);
+    assertThat(verdict(filter, request("1.1.1.1", "k1"))).isEqualTo(FilterVerdict.CONTINUE);
+    assertThat(verdict(filter, request("2.2.2.2", "k1"))).isInstanceOf(FilterVerdict.Reply.class);
+    assertThat(verdict(filter, request("1.1.1.1", "k2"))).isEqualTo(FilterVerdict.CONTINUE);
+    assertThat(verdict(filter, request("1.1.1.1", null))).isEqualTo(FilterVerdict.CONTINUE);
+    assertThat(verdict(filter, request("3.3.3.3", null))).isInstanceOf(FilterVerdict.Reply.class);
   }
 
   @Test
@@ -80,6 +80,12 @@ class RateLimitFilterUnitTest {
     assertThat(errors("{\"requestsPerSecond\": 0.5, \"key\": \"header:x-api-key\"}")).isEmpty();
   }
 
+  private static FilterVerdict verdict(RateLimitFilter filter, FilterRequest request) {
+    io.vertx.core.Future<FilterVerdict> verdict = filter.onRequest(request);
+    assertThat(verdict.isComplete()).as("decided at once").isTrue();
+    return verdict.result();
+  }
+
   private RateLimitFilter filter(String json, int instances) {
     assertThat(errors(json)).isEmpty();
     return new RateLimitFilter(RateLimitConfig.of(new JsonObject(json)), instances, () -> now);
@@ -92,7 +98,7 @@ class RateLimitFilterUnitTest {
   private static java.util.List<Integer> statuses(RateLimitFilter filter, String client, int count) {
     java.util.List<Integer> statuses = new java.util.ArrayList<>();
     for (int i = 0; i < count; i++) {
-      statuses.add(filter.onRequest(request(client, null)) instanceof FilterVerdict.Reply reply ? reply.status() : 0);
+      statuses.add(verdict(filter, request(client, null)) instanceof FilterVerdict.Reply reply ? reply.status() : 0);
     }
     return statuses;
   }

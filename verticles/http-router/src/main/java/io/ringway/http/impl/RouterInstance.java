@@ -13,6 +13,7 @@ import io.ringway.spi.http.FilterVerdict;
 import io.ringway.spi.http.HttpFilter;
 import io.ringway.spi.message.InstanceStats;
 import io.ringway.upstream.UpstreamCluster;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -185,9 +186,54 @@ public final class RouterInstance {
       return;
     }
     route.stats().requests++;
-    if (!route.filters().isEmpty() && answeredByFilter(request, route)) {
+    if (route.filters().isEmpty()) {
+      act(request, route, listener, outcome);
+    } else {
+      filterThenAct(request, route, listener, outcome, new FilterRequestView(request, route.name()), 0);
+    }
+  }
+
+  /**
+   * Runs the route's filters from {@code index} on; a filter that decided at once costs no pause, one that must
+   * wait holds the request (body unread) until it has decided.
+   */
+  private void filterThenAct(HttpServerRequest request, Route route, Listener listener, Outcome outcome,
+                             FilterRequestView view, int index) {
+    for (int i = index; i < route.filters().size(); i++) {
+      Future<FilterVerdict> verdict = route.filters().get(i).onRequest(view);
+      if (!verdict.isComplete()) {
+        int next = i + 1;
+        request.pause();
+        verdict.onComplete(decided -> {
+          request.resume();
+          if (decided.succeeded() && decided.result() == FilterVerdict.CONTINUE) {
+            filterThenAct(request, route, listener, outcome, view, next);
+          } else {
+            answerForFilter(request, route, decided);
+          }
+        });
+        return;
+      }
+      if (verdict.failed() || verdict.result() != FilterVerdict.CONTINUE) {
+        answerForFilter(request, route, verdict);
+        return;
+      }
+    }
+    act(request, route, listener, outcome);
+  }
+
+  private static void answerForFilter(HttpServerRequest request, Route route, AsyncResult<FilterVerdict> verdict) {
+    route.stats().filtered++;
+    if (verdict.failed()) {
+      LocalResponses.error(request, 500, "filter failed");
       return;
     }
+    FilterVerdict.Reply reply = (FilterVerdict.Reply) verdict.result();
+    reply.headers().forEach(request.response()::putHeader);
+    LocalResponses.error(request, reply.status(), reply.reason());
+  }
+
+  private void act(HttpServerRequest request, Route route, Listener listener, Outcome outcome) {
     long maxBody = listener.config.maxBodyBytes();
     switch (route.action()) {
       case ForwardAction forward -> forward(request, route, maxBody, listener, outcome);
@@ -195,20 +241,6 @@ public final class RouterInstance {
       case RedirectAction redirect -> LocalResponses.redirect(request, redirect);
       case EventBusAction bus -> new EventBusExchange(vertx, request, route, maxBody, listener.stats).start();
     }
-  }
-
-  /** Runs the route's filters in order; true when one of them answered the request. */
-  private static boolean answeredByFilter(HttpServerRequest request, Route route) {
-    FilterRequestView view = new FilterRequestView(request, route.name());
-    for (HttpFilter filter : route.filters()) {
-      if (filter.onRequest(view) instanceof FilterVerdict.Reply reply) {
-        route.stats().filtered++;
-        reply.headers().forEach(request.response()::putHeader);
-        LocalResponses.error(request, reply.status(), reply.reason());
-        return true;
-      }
-    }
-    return false;
   }
 
   private void forward(HttpServerRequest request, Route route, long maxBody, Listener listener, Outcome outcome) {
