@@ -1,8 +1,10 @@
 package io.ringway.http.impl;
 
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -63,9 +65,31 @@ final class BodyRelay {
     });
     from.endHandler(v -> {
       if (finish()) {
+        forwardTrailers(from, to);
         to.end();
       }
     });
+  }
+
+  /**
+   * The upstream's trailer section (gRPC's grpc-status lives there), as HTTP/2 trailers or the last chunk of a
+   * chunked HTTP/1 response; a response with a content-length has no place for them in HTTP/1, so they go.
+   * Fields that frame or route a message never belong in trailers (RFC 9110 6.5.1): not forwarded.
+   */
+  private static void forwardTrailers(HttpClientResponse from, HttpServerResponse to) {
+    MultiMap trailers = from.trailers();
+    if (trailers.isEmpty() || to.headers().contains(HttpHeaders.CONTENT_LENGTH) && !isHttp2(to)) {
+      return;
+    }
+    for (Map.Entry<String, String> trailer : trailers) {
+      if (!ProxyHeaders.isForbiddenTrailer(trailer.getKey())) {
+        to.trailers().add(trailer.getKey(), trailer.getValue());
+      }
+    }
+  }
+
+  private static boolean isHttp2(HttpServerResponse response) {
+    return response.streamId() >= 0;
   }
 
   private static long declaredLength(HttpClientResponse response) {

@@ -366,6 +366,10 @@ final class ProxyExchange {
     if (!request.isEnded()) {
       request.handler(chunk -> { });
       request.endHandler(v -> { });
+    } else if (request.version() == HttpVersion.HTTP_2) {
+      // An HTTP/2 stream pauses only itself, and Vert.x 5.0.10 throws "Request has already been read" on
+      // resume() of an ended one (a 504 on a bodyless gRPC call hit it).
+      return;
     }
     request.resume();
   }
