@@ -14,6 +14,15 @@ public interface HttpFilter {
    */
   Future<FilterVerdict> onRequest(FilterRequest request);
 
+  /**
+   * Looks at a forwarded response's head before its body is relayed (filters in reverse order): may edit the head
+   * and return a transform of the body, or null to leave the body alone. Only responses from an upstream come
+   * here, not the router's own answers.
+   */
+  default BodyTransform onResponse(FilterRequest request, FilterResponse response) {
+    return null;
+  }
+
   /** This filter's counters, shown under the route in {@code /stats} (summed over event loops). */
   JsonObject stats();
 

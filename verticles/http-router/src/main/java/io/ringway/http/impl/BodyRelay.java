@@ -1,7 +1,9 @@
 package io.ringway.http.impl;
 
 import io.vertx.core.http.HttpClientResponse;
+import io.ringway.spi.http.BodyTransform;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Map;
@@ -18,13 +20,17 @@ final class BodyRelay {
   private final HttpServerResponse to;
   private final Runnable onOver;
   private final Consumer<Throwable> onFailure;
+  /** Rewrites the body (compression), or null. */
+  private final BodyTransform transform;
   /** Bytes of a body of declared length still to come, or -1 when the length is not declared. */
   private long unsent;
   private boolean over;
 
-  private BodyRelay(HttpClientResponse from, HttpServerResponse to, Runnable onOver, Consumer<Throwable> onFailure) {
+  private BodyRelay(HttpClientResponse from, HttpServerResponse to, BodyTransform transform, Runnable onOver,
+                    Consumer<Throwable> onFailure) {
     this.from = from;
     this.to = to;
+    this.transform = transform;
     this.onOver = onOver;
     this.onFailure = onFailure;
   }
@@ -34,12 +40,14 @@ final class BodyRelay {
    * stream (HTTP/1: closes the connection); {@code onOver} runs once, when the body ended or broke, and
    * {@code onFailure} gets what broke it.
    */
-  static void relay(HttpClientResponse from, HttpServerResponse to, Runnable onOver, Consumer<Throwable> onFailure) {
-    new BodyRelay(from, to, onOver, onFailure).start();
+  static void relay(HttpClientResponse from, HttpServerResponse to, BodyTransform transform, Runnable onOver,
+                    Consumer<Throwable> onFailure) {
+    new BodyRelay(from, to, transform, onOver, onFailure).start();
   }
 
   private void start() {
-    unsent = declaredLength(from);
+    // A transformed body has another length: the upstream's says nothing about when to end.
+    unsent = transform == null ? declaredLength(from) : -1;
     from.handler(chunk -> {
       if (over) {
         return;
@@ -51,7 +59,10 @@ final class BodyRelay {
         }
         return;
       }
-      to.write(chunk);
+      Buffer out = transform == null ? chunk : transform.transform(chunk);
+      if (out.length() > 0) {
+        to.write(out);
+      }
       if (to.writeQueueFull()) {
         from.pause();
         to.drainHandler(v -> from.resume());
@@ -59,6 +70,7 @@ final class BodyRelay {
     });
     from.exceptionHandler(e -> {
       if (finish()) {
+        release();
         onFailure.accept(e);
         to.reset();
       }
@@ -66,7 +78,13 @@ final class BodyRelay {
     from.endHandler(v -> {
       if (finish()) {
         forwardTrailers(from, to);
-        to.end();
+        if (transform == null) {
+          to.end();
+        } else {
+          Buffer last = transform.finish();
+          release();
+          to.end(last);
+        }
       }
     });
   }
@@ -111,5 +129,12 @@ final class BodyRelay {
     over = true;
     onOver.run();
     return true;
+  }
+
+  /** The transform's state goes once the relay is over, however it ended. */
+  private void release() {
+    if (transform != null) {
+      transform.close();
+    }
   }
 }
