@@ -184,8 +184,8 @@ public final class TunNode {
       peers.add(new TunPeerConfig(peer.getString("name"), peer.getString("publicKey"), peer.getString("endpoint"),
           peer.getJsonArray("allowedPrefixes").stream().map(String::valueOf).toList(), peer.getInteger("keepalive", 0)));
     }
-    TunBridgeConfig tun = new TunBridgeConfig(true, node.getString("device"), null, false, 1420,
-        List.of(node.getString("address")), 0, 0, "0.0.0.0", node.getInteger("listenPort"),
+    TunBridgeConfig tun = new TunBridgeConfig(true, node.getString("device"), null, false, node.getInteger("mtu", 1420),
+        List.of(node.getString("address")), 0, 0, node.getString("offloads", "auto"), "0.0.0.0", node.getInteger("listenPort"),
         node.getString("privateKeyFile"), node.getString("privateKeyEnv"), node.getInteger("rekeyAfterSeconds", 0), peers);
     RingwayConfig config = new RingwayConfig("io_uring", 1, Map.of(), List.of("tun-bridge"), null, null).withTun(tun);
     return new ConfigSnapshot(version, config, "e2e");
