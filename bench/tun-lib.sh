@@ -103,7 +103,7 @@ verticles: [${TUN_ADMIN:+admin, }tun-bridge]
 tun:
   deviceName: $3
   mtu: $TUN_MTU${TUN_OFFLOADS:+
-  offloads: $TUN_OFFLOADS}
+  offloads: "$TUN_OFFLOADS"}
   addresses: [$4/24]
   listenHost: $5${TUN_READ_SLOTS:+
   readSlots: $TUN_READ_SLOTS}${TUN_WRITE_SLOTS:+

@@ -91,6 +91,16 @@ class TunSectionTest {
   }
 
   @Test
+  void offloadsOffWrittenUnquotedInYamlIsOff() {
+    // SnakeYAML (YAML 1.1) hands the loader a boolean false for an unquoted `off`.
+    assertThat(valid("{\"tun\": {\"privateKeyEnv\": \"K\", \"offloads\": false}}").tun().offloads()).isEqualTo("off");
+    assertThat(valid("{\"tun\": {\"privateKeyEnv\": \"K\", \"offloads\": \"tun\"}}").tun().tunOffloads()).isTrue();
+    assertThat(valid("{\"tun\": {\"privateKeyEnv\": \"K\", \"offloads\": \"tun\"}}").tun().udpOffloads()).isFalse();
+    assertThat(errors("{\"tun\": {\"privateKeyEnv\": \"K\", \"offloads\": true}}"))
+        .containsExactly("tun.offloads: expected a non-empty string, got true");
+  }
+
+  @Test
   void aPrivateKeyIsNeverInlineNorEchoed() {
     String secret = "vb6Sv3tj5111322bLInijeBvJo4+1S4Jha2/lrEkCh0=";
     List<String> errors = errors("{\"tun\": {\"privateKey\": \"" + secret + "\"}}");

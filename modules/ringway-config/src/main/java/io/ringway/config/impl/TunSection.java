@@ -63,7 +63,9 @@ final class TunSection {
     List<String> addresses = addresses(tun);
     int readSlots = tun.integer("readSlots", 1, 4096, TunBridgeConfig.DEFAULT_READ_SLOTS);
     int writeSlots = tun.integer("writeSlots", 1, Short.MAX_VALUE, TunBridgeConfig.DEFAULT_WRITE_SLOTS);
-    String offloads = tun.string("offloads", TunBridgeConfig.OFFLOADS_AUTO);
+    // YAML 1.1 (SnakeYAML) reads an unquoted `off` as false: that is what the user wrote.
+    String offloads = tun.isFalse("offloads") ? TunBridgeConfig.OFFLOADS_OFF
+        : tun.string("offloads", TunBridgeConfig.OFFLOADS_AUTO);
     if (!TunBridgeConfig.OFFLOADS.contains(offloads)) {
       tun.fail("offloads", "unknown offloads \"" + offloads + "\" (known: " + String.join(", ", TunBridgeConfig.OFFLOADS) + ")");
     }
