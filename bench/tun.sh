@@ -230,6 +230,14 @@ done
             if (pc[u]>0 && pc[e]>0) printf "- %s stream(s): io_uring / epoll, Gbit per CPU-s = %.3f / %.3f = **%.2fx** (target >= 1.2x: %s), io_uring packets per syscall %s (target >= 8: %s)\n", P, pc[u], pc[e], pc[u]/pc[e], (pc[u]/pc[e]>=1.2 ? "met" : "not met"), pp[u], (pp[u]+0>=8 ? "met" : "not met")
           } }' "$RES_DIR/means.tsv" | sort
   echo
+  # the plot's data (bench/plot-tun.gp): one row per tunnel path, 1 and 4 streams side by side
+  awk -F'\t' 'NR>1 { if (!($1 in seen)) { seen[$1]=1; order[++n]=$1 } pc[$1,$2]=$5; g[$1,$2]=$3; sh[$1,$2]=$4 }
+    END { print "path\tgbit_per_cpu_s_1\tgbit_per_cpu_s_4\tgbit_s_1\tgbit_s_4\tshare_of_veth_1_pct" > "/dev/stderr"
+          for (i=1;i<=n;i++) { p=order[i]; if (p=="veth") continue
+            printf "%s\t%.4f\t%.4f\t%.3f\t%.3f\t%.1f\n", p, pc[p,1], pc[p,4], g[p,1], g[p,4], 100*sh[p,1] } }' \
+    "$RES_DIR/means.tsv" > "$RES_DIR/plot.dat" 2>/dev/null
+  command -v gnuplot >/dev/null && gnuplot -e "datafile='$RES_DIR/plot.dat'; outfile='$RES_DIR/tun-offloads.png'; subtitle='$(sed -n 's/^cpu: //p' "$RES_DIR/machine.txt" | cut -c1-60), $(date -u +%F)'" \
+    "$bench_dir/plot-tun.gp" 2>/dev/null && echo "Plot: $RES_DIR/tun-offloads.png"
   echo "Raw: $TSV; machine: $RES_DIR/machine.txt; load during the run: $RES_DIR/load.txt"
 } > "$RES_DIR/summary.md"
 cat "$RES_DIR/summary.md"
