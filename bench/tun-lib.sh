@@ -96,14 +96,16 @@ JAVA
 # (TUN_OFFLOADS, when set: tun.offloads; TUN_ADMIN=1: the admin API too, on the namespace's loopback, for the
 # bridge's own packet counters)
 bridge_conf() {
+  # quoted: YAML 1.1 would read a bare off as false (the quotes cannot go inside ${...:+} in a here-document)
+  local offloads_line=""
+  [ -n "${TUN_OFFLOADS:-}" ] && offloads_line=$'\n'"  offloads: \"$TUN_OFFLOADS\""
   cat > "$1" <<YAML
 transport: $2
 eventLoops: 1
 verticles: [${TUN_ADMIN:+admin, }tun-bridge]
 tun:
   deviceName: $3
-  mtu: $TUN_MTU${TUN_OFFLOADS:+
-  offloads: "$TUN_OFFLOADS"}
+  mtu: $TUN_MTU$offloads_line
   addresses: [$4/24]
   listenHost: $5${TUN_READ_SLOTS:+
   readSlots: $TUN_READ_SLOTS}${TUN_WRITE_SLOTS:+
