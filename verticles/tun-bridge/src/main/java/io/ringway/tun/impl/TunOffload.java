@@ -95,7 +95,7 @@ public final class TunOffload {
           return malformed(counters);
         }
         // The field holds the pseudo-header sum (CHECKSUM_PARTIAL): sum from csum_start to the end.
-        int sum = fold(sum(read, p + csumStart, length - csumStart, 0));
+        int sum = InetChecksum.fold(InetChecksum.sum(read, p + csumStart, length - csumStart, 0));
         read.setShort(p + csumStart + csumOffset, ~sum);
       }
       out.accept(read.slice(p, length));
@@ -142,7 +142,7 @@ public final class TunOffload {
         scratch.setShort(s + 2, total);
         scratch.setShort(s + 4, firstId + i);
         scratch.setShort(s + 10, 0);
-        scratch.setShort(s + 10, ~fold(sum(scratch, s, ipHeader, 0)));
+        scratch.setShort(s + 10, ~InetChecksum.fold(InetChecksum.sum(scratch, s, ipHeader, 0)));
       } else {
         scratch.setShort(s + 4, total - 40);
       }
@@ -162,8 +162,8 @@ public final class TunOffload {
         scratch.setShort(l4 + 4, l4Header + chunk);
       }
       scratch.setShort(l4 + csumOffset, 0);
-      int sum = fold(sum(scratch, l4, total - ipHeader, pseudoHeader(scratch, s, version, tcp ? PROTO_TCP : PROTO_UDP,
-          total - ipHeader)));
+      long pseudo = InetChecksum.pseudoHeader(scratch, s, version, tcp ? PROTO_TCP : PROTO_UDP, total - ipHeader);
+      int sum = InetChecksum.fold(InetChecksum.sum(scratch, l4, total - ipHeader, pseudo));
       int checksum = ~sum & 0xffff;
       // UDP: a computed 0 is sent as 0xffff (0 means "no checksum", RFC 768).
       scratch.setShort(l4 + csumOffset, udp && checksum == 0 ? 0xffff : checksum);
@@ -312,8 +312,8 @@ public final class TunOffload {
       return OTHER;
     }
     // A wrong checksum must stay wrong for the kernel to see: a super-packet is checksummed anew.
-    int sum = fold(sum(packet, p + ipHeader, length - ipHeader,
-        pseudoHeader(packet, p, version, PROTO_TCP, length - ipHeader)));
+    int sum = InetChecksum.fold(InetChecksum.sum(packet, p + ipHeader, length - ipHeader,
+        InetChecksum.pseudoHeader(packet, p, version, PROTO_TCP, length - ipHeader)));
     return sum == 0xffff ? CANDIDATE : OTHER;
   }
 
@@ -360,7 +360,7 @@ public final class TunOffload {
           || packet.getInt(tcp) != head.getInt(headTcp) || packet.getInt(tcp + 8) != head.getInt(headTcp + 8)
           || packet.getShort(tcp + 14) != head.getShort(headTcp + 14)
           || !sameAddresses(packet, p) || !sameIpFields(packet, p)
-          || !ByteBufEquals.range(packet, tcp + 20, head, headTcp + 20, tcpHeader - 20)) {
+          || !InetChecksum.equalRange(packet, tcp + 20, head, headTcp + 20, tcpHeader - 20)) {
         return false;
       }
       if (merged == null) {
@@ -384,7 +384,7 @@ public final class TunOffload {
       int h = head.readerIndex();
       return version == 4
           ? packet.getLong(p + 12) == head.getLong(h + 12)
-          : ByteBufEquals.range(packet, p + 8, head, h + 8, 32);
+          : InetChecksum.equalRange(packet, p + 8, head, h + 8, 32);
     }
 
     private boolean sameIpFields(ByteBuf packet, int p) {
@@ -417,12 +417,13 @@ public final class TunOffload {
         if (version == 4) {
           merged.setShort(s + 2, total);
           merged.setShort(s + 10, 0);
-          merged.setShort(s + 10, ~fold(sum(merged, s, 20, 0)));
+          merged.setShort(s + 10, ~InetChecksum.fold(InetChecksum.sum(merged, s, 20, 0)));
         } else {
           merged.setShort(s + 4, total - 40);
         }
         // NEEDS_CSUM: the field holds the pseudo-header sum, not complemented; the stack adds the rest.
-        merged.setShort(s + ipHeader + 16, fold(pseudoHeader(merged, s, version, PROTO_TCP, total - ipHeader)));
+        long pseudo = InetChecksum.pseudoHeader(merged, s, version, PROTO_TCP, total - ipHeader);
+        merged.setShort(s + ipHeader + 16, InetChecksum.fold(pseudo));
         return merged;
       } finally {
         head.release();
@@ -430,57 +431,8 @@ public final class TunOffload {
     }
   }
 
-  /** Byte-range comparison without copies. */
-  private static final class ByteBufEquals {
-    static boolean range(ByteBuf a, int aIndex, ByteBuf b, int bIndex, int length) {
-      int i = 0;
-      for (; i + 4 <= length; i += 4) {
-        if (a.getInt(aIndex + i) != b.getInt(bIndex + i)) {
-          return false;
-        }
-      }
-      for (; i < length; i++) {
-        if (a.getByte(aIndex + i) != b.getByte(bIndex + i)) {
-          return false;
-        }
-      }
-      return true;
-    }
-  }
-
   static int ipv4HeaderLength(ByteBuf packet, int p) {
     return (packet.getUnsignedByte(p) & 0x0f) * 4;
-  }
-
-  /** The unfolded one's-complement sum of the IPv4/IPv6 pseudo-header (RFC 793 / RFC 8200 8.1). */
-  static long pseudoHeader(ByteBuf packet, int p, int version, int protocol, int l4Length) {
-    long sum = protocol + l4Length;
-    return version == 4 ? sum(packet, p + 12, 8, sum) : sum(packet, p + 8, 32, sum);
-  }
-
-  /** Adds {@code length} bytes at {@code index} to {@code sum} as big-endian 16-bit words (odd tail padded). */
-  static long sum(ByteBuf buffer, int index, int length, long sum) {
-    int i = 0;
-    // 32-bit words: the one's-complement sum folds to the same 16 bits (RFC 1071, 2.(B)).
-    for (; i + 4 <= length; i += 4) {
-      sum += buffer.getUnsignedInt(index + i);
-    }
-    if (i + 2 <= length) {
-      sum += buffer.getUnsignedShort(index + i);
-      i += 2;
-    }
-    if (i < length) {
-      sum += buffer.getUnsignedByte(index + i) << 8;
-    }
-    return sum;
-  }
-
-  /** Folds a sum to 16 bits (not complemented). */
-  static int fold(long sum) {
-    while ((sum >>> 16) != 0) {
-      sum = (sum & 0xffff) + (sum >>> 16);
-    }
-    return (int) sum;
   }
 
   private static int malformed(Counters counters) {
