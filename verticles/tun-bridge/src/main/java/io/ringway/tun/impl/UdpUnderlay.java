@@ -13,6 +13,7 @@ import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.unix.SegmentedDatagramPacket;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.util.NetUtil;
 import io.vertx.core.Future;
@@ -45,6 +46,12 @@ public final class UdpUnderlay {
   static final int GSO_MAX_BYTES = 65_507;
   /** With UDP_GRO a read holds up to 64 KiB of coalesced datagrams. */
   private static final int GRO_READ_BUFFER = 65_536;
+  /**
+   * On io_uring, receives in flight per read: Netty submits one IORING_OP_RECVMSG per
+   * MAX_DATAGRAM_PAYLOAD_SIZE slice of the read buffer, so one io_uring_enter can bring back this many
+   * datagrams (its stand-in for recvmmsg; the io_uring channel has no UDP_GRO).
+   */
+  static final int IO_URING_RECVS_IN_FLIGHT = 32;
 
   private final DatagramChannel channel;
   private final boolean batchFlush;
@@ -130,7 +137,11 @@ public final class UdpUnderlay {
         && channel.config().setOption(EpollChannelOption.UDP_GRO, true);
     // Without GRO a buffer one byte longer than the largest datagram: a longer one arrives cut to
     // it and fails the length check. With GRO reads are 64 KiB and the length check sees each datagram.
-    channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(gro ? GRO_READ_BUFFER : maxDatagram + 1));
+    int slot = maxDatagram + 1;
+    boolean batchedRecv = offloads && channel instanceof IoUringDatagramChannel
+        && channel.config().setOption(IoUringChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot);
+    channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(
+        gro ? GRO_READ_BUFFER : batchedRecv ? slot * IO_URING_RECVS_IN_FLIGHT : slot));
     UdpUnderlay underlay = new UdpUnderlay(channel, batchFlush, gso, gro);
     channel.pipeline().addLast(underlay.new Reader(onDatagram));
     Promise<UdpUnderlay> bound = Promise.promise();
