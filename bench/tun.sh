@@ -232,7 +232,7 @@ done
   echo
   # the plot's data (bench/plot-tun.gp): one row per tunnel path, 1 and 4 streams side by side
   awk -F'\t' 'NR>1 { if (!($1 in seen)) { seen[$1]=1; order[++n]=$1 } pc[$1,$2]=$5; g[$1,$2]=$3; sh[$1,$2]=$4 }
-    END { print "path\tgbit_per_cpu_s_1\tgbit_per_cpu_s_4\tgbit_s_1\tgbit_s_4\tshare_of_veth_1_pct" > "/dev/stderr"
+    END { print "path\tgbit_per_cpu_s_1\tgbit_per_cpu_s_4\tgbit_s_1\tgbit_s_4\tshare_of_veth_1_pct"
           for (i=1;i<=n;i++) { p=order[i]; if (p=="veth") continue
             printf "%s\t%.4f\t%.4f\t%.3f\t%.3f\t%.1f\n", p, pc[p,1], pc[p,4], g[p,1], g[p,4], 100*sh[p,1] } }' \
     "$RES_DIR/means.tsv" > "$RES_DIR/plot.dat" 2>/dev/null
