@@ -18,6 +18,7 @@ tun_teardown() {
   for p in "${MY_PIDS[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true; done
   for p in "${MY_PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
   [ -n "${KEY_DIR:-}" ] && rm -rf "$KEY_DIR"
+  rm -f /var/run/wireguard/rwbw*"${sfx:-none}".sock 2>/dev/null || true
   for ns in "${NAMESPACES[@]:-}"; do [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true; done
   left=$( { ip netns list; ip -o link show; } 2>/dev/null | grep -c "$sfx" || true)
   [ "$left" = 0 ] || echo "bench: WARNING: $left namespace/interface entries with suffix $sfx left" >&2
@@ -92,14 +93,19 @@ JAVA
 }
 
 # bridge_conf FILE TRANSPORT DEVICE TUNADDR LISTENHOST KEYFILE PEERKEY PEERENDPOINT PEERPREFIX
+# (TUN_OFFLOADS, when set: tun.offloads; TUN_ADMIN=1: the admin API too, on the namespace's loopback, for the
+# bridge's own packet counters)
 bridge_conf() {
+  # quoted: YAML 1.1 would read a bare off as false (the quotes cannot go inside ${...:+} in a here-document)
+  local offloads_line=""
+  [ -n "${TUN_OFFLOADS:-}" ] && offloads_line=$'\n'"  offloads: \"$TUN_OFFLOADS\""
   cat > "$1" <<YAML
 transport: $2
 eventLoops: 1
-verticles: [tun-bridge]
+verticles: [${TUN_ADMIN:+admin, }tun-bridge]
 tun:
   deviceName: $3
-  mtu: $TUN_MTU
+  mtu: $TUN_MTU$offloads_line
   addresses: [$4/24]
   listenHost: $5${TUN_READ_SLOTS:+
   readSlots: $TUN_READ_SLOTS}${TUN_WRITE_SLOTS:+
@@ -135,16 +141,24 @@ wait_device() { # NS DEV PID LOG: the launcher says ready and the device is up
   echo "bench: $2 not up in $1 after 30 s; log $4:" >&2; tail -20 "$4" >&2; exit 1
 }
 
-# setup_tunnel IDX TRANSPORT: bridges in pair IDX; sets T_<transport>_{pids,nsA,nsB,devA,devB,dst}
+# A path's transport and offloads: io_uring, epoll, nio (offloads auto), or TRANSPORT-OFFLOADS such as io_uring-off,
+# epoll-off, io_uring-tun (tun.offloads: TUN offloads only, one datagram per UDP send)
+path_transport() { echo "${1%%-*}"; }
+path_offloads() { case $1 in *-*) echo "${1#*-}" ;; *) echo auto ;; esac; }
+path_var() { echo "${1//-/_}"; }
+
+# setup_tunnel IDX PATH: bridges in pair IDX; sets T_<path, - as _>_{pids,nsA,nsB,devA,devB,dst}
 setup_tunnel() {
-  local i=$1 t=$2 d="$RES_DIR/raw" nsA nsB keys privA pubA privB pubB
+  local i=$1 t=$2 d="$RES_DIR/raw" nsA nsB keys privA pubA privB pubB v transport
+  v=$(path_var "$t"); transport=$(path_transport "$t")
+  local TUN_OFFLOADS; TUN_OFFLOADS=$(path_offloads "$t")
   local devA="rwbt${i}a${sfx}" devB="rwbt${i}b${sfx}"
   nsA=$(eval echo "\$P${i}_nsA"); nsB=$(eval echo "\$P${i}_nsB")
   wait_turn "starting the $t bridges" || exit 3      # key generation and config validation start JVMs too
   keys=$(keygen 2); read -r privA pubA <<< "$(sed -n 1p <<< "$keys")"; read -r privB pubB <<< "$(sed -n 2p <<< "$keys")"
   ( umask 077; echo "$privA" > "$KEY_DIR/$t-a.key"; echo "$privB" > "$KEY_DIR/$t-b.key" )
-  bridge_conf "$d/$t-a.yaml" "$t" "$devA" "10.$i.0.1" "192.168.$i.1" "$KEY_DIR/$t-a.key" "$pubB" "192.168.$i.2" "10.$i.0.2"
-  bridge_conf "$d/$t-b.yaml" "$t" "$devB" "10.$i.0.2" "192.168.$i.2" "$KEY_DIR/$t-b.key" "$pubA" "192.168.$i.1" "10.$i.0.1"
+  bridge_conf "$d/$t-a.yaml" "$transport" "$devA" "10.$i.0.1" "192.168.$i.1" "$KEY_DIR/$t-a.key" "$pubB" "192.168.$i.2" "10.$i.0.2"
+  bridge_conf "$d/$t-b.yaml" "$transport" "$devB" "10.$i.0.2" "192.168.$i.2" "$KEY_DIR/$t-b.key" "$pubA" "192.168.$i.1" "10.$i.0.1"
   local pa pb
   pa=$(start_bridge "$nsA" A "$d/$t-a.yaml" "$d/$t-a.log"); MY_PIDS+=("$pa")
   pb=$(start_bridge "$nsB" B "$d/$t-b.yaml" "$d/$t-b.log"); MY_PIDS+=("$pb")
@@ -152,8 +166,51 @@ setup_tunnel() {
   # the bridge logs its own public key: check the JDK-derived ones match what the peers were given
   grep -q "public key $pubA" "$d/$t-a.log" && grep -q "public key $pubB" "$d/$t-b.log" \
     || { echo "bench: a bridge's public key differs from the JDK-derived one; see $d/$t-[ab].log" >&2; exit 1; }
-  eval "T_${t}_pids='$pa $pb' T_${t}_nsA=$nsA T_${t}_nsB=$nsB T_${t}_devA=$devA T_${t}_devB=$devB T_${t}_dst=10.$i.0.2"
-  log "$t bridges up: pids $pa (A, $nsA) $pb (B, $nsB)"
+  eval "T_${v}_pids='$pa $pb' T_${v}_nsA=$nsA T_${v}_nsB=$nsB T_${v}_devA=$devA T_${v}_devB=$devB T_${v}_dst=10.$i.0.2"
+  eval "T_${v}_kind=ringway"
+  log "$t bridges up: pids $pa (A, $nsA) $pb (B, $nsB); $(grep -o 'TUN offloads.*' "$d/$t-a.log" | head -1)"
+}
+
+# setup_wireguard IDX: wireguard-go (the distribution's, userspace WireGuard on TUN) in pair IDX, the same shape as
+# the bridges (A -> B, tunnel 10.IDX.0.0/24, MTU TUN_MTU); sets T_wireguard_go_* like setup_tunnel
+setup_wireguard() {
+  local i=$1 nsA nsB ka kb pa pb devA="rwbw${1}a${sfx}" devB="rwbw${1}b${sfx}" wa wb
+  command -v wireguard-go >/dev/null && command -v wg >/dev/null \
+    || { echo "bench: wireguard-go path needs wireguard-go and wg (apt-get install -y wireguard-go wireguard-tools)" >&2; exit 2; }
+  nsA=$(eval echo "\$P${i}_nsA"); nsB=$(eval echo "\$P${i}_nsB")
+  ka=$(wg genkey); kb=$(wg genkey); pa=$(echo "$ka" | wg pubkey); pb=$(echo "$kb" | wg pubkey)
+  local pin
+  pin=$(cpus_of A); WG_PROCESS_FOREGROUND=1 $pin ip netns exec "$nsA" wireguard-go -f "$devA" > "$RAW/wireguard-go-a.log" 2>&1 &
+  wa=$!; MY_PIDS+=("$wa")
+  pin=$(cpus_of B); WG_PROCESS_FOREGROUND=1 $pin ip netns exec "$nsB" wireguard-go -f "$devB" > "$RAW/wireguard-go-b.log" 2>&1 &
+  wb=$!; MY_PIDS+=("$wb")
+  local n
+  for n in $(seq 1 50); do ip -n "$nsA" link show "$devA" >/dev/null 2>&1 && ip -n "$nsB" link show "$devB" >/dev/null 2>&1 && break; sleep 0.1; done
+  ip netns exec "$nsA" wg set "$devA" private-key <(echo "$ka") listen-port 51820 peer "$pb" endpoint "192.168.$i.2:51820" allowed-ips "10.$i.0.2/32"
+  ip netns exec "$nsB" wg set "$devB" private-key <(echo "$kb") listen-port 51820 peer "$pa" endpoint "192.168.$i.1:51820" allowed-ips "10.$i.0.1/32"
+  ip -n "$nsA" addr add "10.$i.0.1/24" dev "$devA"; ip -n "$nsB" addr add "10.$i.0.2/24" dev "$devB"
+  ip -n "$nsA" link set "$devA" mtu "$TUN_MTU" up; ip -n "$nsB" link set "$devB" mtu "$TUN_MTU" up
+  eval "T_wireguard_go_pids='$wa $wb' T_wireguard_go_nsA=$nsA T_wireguard_go_nsB=$nsB T_wireguard_go_devA=$devA"
+  eval "T_wireguard_go_devB=$devB T_wireguard_go_dst=10.$i.0.2 T_wireguard_go_kind=wireguard-go"
+  log "wireguard-go up: pids $wa (A, $nsA) $wb (B, $nsB), $(wireguard-go --version 2>&1 | head -1)"
+}
+
+# inner packets the bridges of a path handled: their own counters (tun.packetsRead + packetsWritten, segments of
+# super-packets counted one by one) through the admin API in each namespace; for wireguard-go (no offloads in the
+# distribution's build) and veth, the devices' counters as before
+inner_pkts() {
+  local v kind; v=$(path_var "$1"); kind=$(eval echo "\${T_${v}_kind:-}")
+  if [ "$kind" = ringway ] && [ -n "${TUN_ADMIN:-}" ]; then
+    local ns t=0 n
+    for ns in $(eval echo "\$T_${v}_nsA \$T_${v}_nsB"); do
+      n=$(ip netns exec "$ns" curl -s -m 3 'http://127.0.0.1:9901/stats?format=json' \
+          | jq '[.. | objects | select(has("tun") and has("offloads")) | .tun | .packetsRead + .packetsWritten] | add // 0' 2>/dev/null || echo 0)
+      t=$((t + ${n:-0}))
+    done
+    echo "$t"
+  else
+    pkts $IFACES
+  fi
 }
 
 start_iperf_server() { # NS -> pid
@@ -179,13 +236,15 @@ pkts() {
   echo "$t"
 }
 
-# path_vars PATH: NS_A DST PIDS IFACES for a path: veth (pair 177's underlay) or a transport set up by setup_tunnel
+# path_vars PATH: NS_A DST PIDS IFACES for a path: veth (pair 177's underlay) or one set up by setup_tunnel or
+# setup_wireguard
 path_vars() {
+  local v; v=$(path_var "$1")
   case $1 in
     veth) NS_A=$P177_nsA; DST=192.168.177.2; PIDS=""; IFACES="$P177_nsA:$P177_va $P177_nsB:$P177_vb" ;;
     *)
-      NS_A=$(eval echo "\$T_$1_nsA"); DST=$(eval echo "\$T_$1_dst"); PIDS=$(eval echo "\$T_$1_pids")
-      IFACES="$(eval echo "\$T_$1_nsA"):$(eval echo "\$T_$1_devA") $(eval echo "\$T_$1_nsB"):$(eval echo "\$T_$1_devB")" ;;
+      NS_A=$(eval echo "\$T_${v}_nsA"); DST=$(eval echo "\$T_${v}_dst"); PIDS=$(eval echo "\$T_${v}_pids")
+      IFACES="$(eval echo "\$T_${v}_nsA"):$(eval echo "\$T_${v}_devA") $(eval echo "\$T_${v}_nsB"):$(eval echo "\$T_${v}_devB")" ;;
   esac
 }
 

@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# L3 tunnel benchmark (issue 6): iperf3 across Ringway's tun-bridge between two network namespaces, io_uring path vs
-# epoll path in the same run, plus the plain veth underlay (no tunnel) as the physical limit.
+# L3 tunnel benchmark (issue 6, issue 18): iperf3 across Ringway's tun-bridge between two network namespaces: the
+# io_uring and epoll paths with offloads (tun.offloads auto: TUN super-packets, UDP GSO/GRO) and without (-off), the
+# io_uring path with TUN offloads only (io_uring-tun), wireguard-go (the distribution's userspace WireGuard) as the
+# peer, all in the same run, plus the plain veth underlay (no tunnel) as the physical limit.
+#
+# Paths (PATHS): veth | TRANSPORT[-OFFLOADS] with TRANSPORT io_uring|epoll and OFFLOADS auto (default)|tun|off |
+# wireguard-go. Each tunnel path has its own namespace pair; all are up for the whole run and measured interleaved.
 #
 # Set-up: two namespace pairs (A,B) made here, each joined by its own veth pair (the UDP underlay
 # 192.168.177.0/24 resp. 192.168.178.0/24); in every namespace one Ringway (ringway.jar, `verticles: [tun-bridge]`,
@@ -34,7 +39,9 @@ if [ -z "${RINGWAY_JAR:-}" ] && [ -f /tmp/tunbench/ringway.jar ]; then export RI
 STREAMS=${1:-"1 4"}
 REPS=${2:-2}
 SECS=${SECS:-10}; PERF_SECS=${PERF_SECS:-5}; WARM_SECS=${WARM_SECS:-8}
-PATHS=${PATHS:-"veth io_uring epoll"}
+PATHS=${PATHS:-"veth io_uring io_uring-tun io_uring-off epoll epoll-off wireguard-go"}
+# the bridges run the admin API on their namespace's loopback: their own inner-packet counters (segments counted)
+export TUN_ADMIN=1
 PIN=${PIN:-unpinned}
 TUN_MTU=${TUN_MTU:-1420}
 WAIT_MAX=${WAIT_MAX:-1800}
@@ -50,7 +57,7 @@ unzip -l "$jar" 2>/dev/null | grep 'io/ringway/tun/TunBridgeVerticle.class' >/de
   || { echo "bench: $jar has no io/ringway/tun classes (tun-bridge); rebuild the launcher or set RINGWAY_JAR" >&2; exit 2; }
 RAW=$RES_DIR/raw
 TSV=$RES_DIR/tun.tsv
-printf 'ts\tpath\tstreams\trep\tperf\tsecs\tgbit_s\tbytes\tretrans\tbridge_cpu_s\tbridge_cores\tcpu_s_per_GB\tgbit_per_cpu_s\tmachine_busy_cores\tpackets\tsyscalls\tsyscalls_per_pkt\ttop_syscalls_per_pkt\toverlap\tbridge_user_s\tbridge_sys_s\n' > "$TSV"
+printf 'ts\tpath\tstreams\trep\tperf\tsecs\tgbit_s\tbytes\tretrans\tbridge_cpu_s\tbridge_cores\tcpu_s_per_GB\tgbit_per_cpu_s\tmachine_busy_cores\tpackets\tsyscalls\tsyscalls_per_pkt\ttop_syscalls_per_pkt\toverlap\tbridge_user_s\tbridge_sys_s\tpkts_per_syscall\n' > "$TSV"
 
 sfx=$(printf '%05x' $(( ($$ ^ RANDOM) & 0xfffff )))
 IPERF_PORT_TUN=15301
@@ -84,7 +91,7 @@ one_run() {
   wait_turn "$tag" || return 1
   # shellcheck disable=SC2086
   ub=$( [ -n "$PIDS" ] && user_ticks $PIDS || echo 0 )
-  cb=$( [ -n "$PIDS" ] && cpu_ticks $PIDS || echo 0 ); mb=$(sys_busy_ticks); kb=$(pkts $IFACES); t0=$(date +%s.%N)
+  cb=$( [ -n "$PIDS" ] && cpu_ticks $PIDS || echo 0 ); mb=$(sys_busy_ticks); kb=$(inner_pkts "$path"); t0=$(date +%s.%N)
   if [ "$perf" = 1 ] && [ -n "$PIDS" ]; then
     perf stat -x, -e "$SC_EVENTS" -p "$(echo $PIDS | tr ' ' ,)" -o "$pout" & perfpid=$!; MY_PIDS+=("$perfpid"); sleep 0.5
   fi
@@ -93,7 +100,7 @@ one_run() {
   if [ -n "$perfpid" ]; then kill -INT "$perfpid" 2>/dev/null; wait "$perfpid" 2>/dev/null || true; fi
   # shellcheck disable=SC2086
   ua=$( [ -n "$PIDS" ] && user_ticks $PIDS || echo 0 )
-  ca=$( [ -n "$PIDS" ] && cpu_ticks $PIDS || echo 0 ); ma=$(sys_busy_ticks); ka=$(pkts $IFACES)
+  ca=$( [ -n "$PIDS" ] && cpu_ticks $PIDS || echo 0 ); ma=$(sys_busy_ticks); ka=$(inner_pkts "$path")
   [ -n "$(others)" ] && overlap=1
   local bps bytes retr err
   bps=$(jq -r '.end.sum_received.bits_per_second // 0' "$out" 2>/dev/null || echo 0)
@@ -101,10 +108,11 @@ one_run() {
   retr=$(jq -r '.end.sum_sent.retransmits // 0' "$out" 2>/dev/null || echo 0)
   err=$(jq -r '.error // empty' "$out" 2>/dev/null || echo "unparsable $out")
   [ -n "$err" ] && log "$tag: iperf3: $err"
-  local sc="-" scpp="-" top="-" pk=$((ka - kb))
+  local sc="-" scpp="-" top="-" pk=$((ka - kb)) ppsc="-"
   if [ -n "$perfpid" ] && [ -s "$pout" ]; then
     sc=$(awk -F, '$3=="raw_syscalls:sys_enter"{print $1}' "$pout")
     scpp=$(awk -v s="$sc" -v k="$pk" 'BEGIN{ if (k>0) printf "%.3f", s/k; else print "-" }')
+    ppsc=$(awk -v s="$sc" -v k="$pk" 'BEGIN{ if (s>0) printf "%.2f", k/s; else print "-" }')
     top=$(awk -F, -v k="$pk" '$3 ~ /^syscalls:sys_enter_/ && $1+0>0 && k>0 {n=$3; sub(/syscalls:sys_enter_/,"",n); printf "%s %s=%.3f\n", $1, n, $1/k}' "$pout" \
           | sort -rn | head -5 | awk '{printf "%s%s", (NR>1?",":""), $2}')
     [ -n "$top" ] || top="-"
@@ -112,14 +120,14 @@ one_run() {
   local have_cpu=0; [ -n "$PIDS" ] && have_cpu=1
   awk -v OFS='\t' -v ts="$(date -u +%FT%TZ)" -v path="$path" -v P="$P" -v rep="$rep" -v perf="$perf" -v secs="$secs" \
       -v bps="$bps" -v bytes="$bytes" -v retr="$retr" -v ct=$((ca - cb)) -v mt=$((ma - mb)) -v hz="$CLK_TCK" -v hc="$have_cpu" \
-      -v el="$(echo "$t1 - $t0" | bc)" -v pk="$pk" -v sc="$sc" -v scpp="$scpp" -v top="$top" -v ov="$overlap" -v ut=$((ua - ub)) \
+      -v el="$(echo "$t1 - $t0" | bc)" -v pk="$pk" -v sc="$sc" -v scpp="$scpp" -v top="$top" -v ov="$overlap" -v ut=$((ua - ub)) -v ppsc="$ppsc" \
       'BEGIN{ cs = ct/hz
               print ts, path, P, rep, perf, secs, sprintf("%.3f", bps/1e9), bytes, retr,
                     (hc ? sprintf("%.2f", cs) : "-"), (hc ? sprintf("%.2f", cs/el) : "-"),
                     (hc && bytes>0 ? sprintf("%.2f", cs/(bytes/1e9)) : "-"),
                     (hc && cs>0 ? sprintf("%.3f", bytes*8/1e9/cs) : "-"),
                     sprintf("%.2f", mt/hz/el), pk, sc, scpp, top, ov,
-                    (hc ? sprintf("%.2f", ut/hz) : "-"), (hc ? sprintf("%.2f", (ct-ut)/hz) : "-") }' | tee -a "$TSV" >&2
+                    (hc ? sprintf("%.2f", ut/hz) : "-"), (hc ? sprintf("%.2f", (ct-ut)/hz) : "-"), ppsc }' | tee -a "$TSV" >&2
 }
 
 # ------------------------------------------------------------------ run
@@ -132,12 +140,20 @@ trap cleanup EXIT          # start_load_sampler set its own EXIT trap; ours also
 mkdir -p "$RUN_DIR/tun"
 KEY_DIR=$(mktemp -d /tmp/tunbench-keys.XXXXXX)   # throwaway private keys, removed on exit
 
-make_pair 177; make_pair 178
-# underlay sanity: the veth works (in namespace B of each pair, answer on the iperf3 port)
+# pair 177 always (the veth path runs over its underlay), the io_uring path's; then one pair per further path
+make_pair 177
 SRV177=$(start_iperf_server "$P177_nsB"); MY_PIDS+=("$SRV177")
-SRV178=$(start_iperf_server "$P178_nsB"); MY_PIDS+=("$SRV178")
-case " $PATHS " in *" io_uring "*) setup_tunnel 177 io_uring ;; esac
-case " $PATHS " in *" epoll "*) setup_tunnel 178 epoll ;; esac
+next_pair=178
+for path in $PATHS; do
+  [ "$path" = veth ] && continue
+  idx=177
+  if [ "$path" != io_uring ]; then
+    idx=$next_pair; next_pair=$((next_pair + 1))
+    make_pair "$idx"
+    srv=$(start_iperf_server "$(eval echo "\$P${idx}_nsB")"); MY_PIDS+=("$srv")
+  fi
+  if [ "$path" = wireguard-go ]; then setup_wireguard "$idx"; else setup_tunnel "$idx" "$path"; fi
+done
 # warm-up (not recorded): JIT and the first handshake; also shows the tunnel carries traffic
 for path in $PATHS; do
   [ "$path" = veth ] && continue
@@ -170,7 +186,7 @@ done
 [ -n "$stopped" ] && log "stopped early: $stopped"
 echo "load_after: $(cat /proc/loadavg)" >> "$RES_DIR/machine.txt"
 # bridges' own view: check nothing was dropped for a reason that would spoil the numbers
-for t in io_uring epoll; do
+for t in $PATHS; do
   for side in a b; do
     [ -f "$RAW/$t-$side.log" ] && grep -iE 'error|exception|drop' "$RAW/$t-$side.log" | head -5 | sed "s/^/$t-$side.log: /" >&2 || true
   done
@@ -183,26 +199,45 @@ done
   echo "iperf3 -t $SECS, A -> B across two network namespaces; means of $REPS run(s) per cell; syscalls from one perf run of ${PERF_SECS} s; PIN=$PIN."
   [ -n "$stopped" ] && echo "Stopped early: $stopped."
   echo
-  echo "| path | streams | Gbit/s | bridge CPU-s per GB | Gbit per bridge CPU-s | bridge cores | bridge user share | machine busy cores | syscalls per packet | top syscalls per packet | retrans | runs (overlap) |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-  awk -F'\t' 'NR>1 { k=$2 "\t" $3
+  echo "| path | streams | Gbit/s | share of veth | bridge CPU-s per GB | Gbit per bridge CPU-s | x wireguard-go per CPU-s | bridge cores | bridge user share | machine busy cores | packets per syscall | syscalls per packet | top syscalls per packet | retrans | runs (overlap) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  awk -F'\t' -v means="$RES_DIR/means.tsv" 'NR>1 { k=$2 "\t" $3
       if (!(k in seen)) { seen[k]=1; keys[++nk]=k }
       if ($5==0) { n[k]++; g[k]+=$7; r[k]+=$9; mb[k]+=$14; ov[k]+=$19; by[k]+=$8
                    if ($10!="-") { cpu[k]+=$10; core[k]+=$11; usr[k]+=$20; hc[k]=1 } }
-      else { sp[k]=$17; top[k]=$18 } }
-    END { for (i=1;i<=nk;i++) { k=keys[i]; split(k, a, "\t"); if (!n[k]) continue
-            gb = by[k]/1e9
-            printf "| %s | %s | %.3f | %s | %s | %s | %s | %.2f | %s | %s | %d | %d (%d) |\n", a[1], a[2], g[k]/n[k],
-              (hc[k] && gb>0 ? sprintf("%.1f", cpu[k]/gb) : "-"), (hc[k] && cpu[k]>0 ? sprintf("%.3f", gb*8/cpu[k]) : "-"),
-              (hc[k] ? sprintf("%.2f", core[k]/n[k]) : "-"), (hc[k] && cpu[k]>0 ? sprintf("%.0f%%", 100*usr[k]/cpu[k]) : "-"), mb[k]/n[k], (k in sp ? sp[k] : "-"), (k in top ? top[k] : "-"),
-              r[k]/n[k], n[k], ov[k] } }' "$TSV"
+      else { sp[k]=$17; top[k]=$18; pp[k]=$22 } }
+    END { print "path\tstreams\tgbit_s\tshare_of_veth\tgbit_per_cpu_s\tx_wireguard_go\tpkts_per_syscall" > means
+          for (i=1;i<=nk;i++) { k=keys[i]; split(k, a, "\t"); if (!n[k]) continue
+            gb = by[k]/1e9; gs[k] = g[k]/n[k]; pc[k] = (hc[k] && cpu[k]>0 ? gb*8/cpu[k] : 0) }
+          for (i=1;i<=nk;i++) { k=keys[i]; split(k, a, "\t"); if (!n[k]) continue
+            gb = by[k]/1e9; v = "veth\t" a[2]; w = "wireguard-go\t" a[2]
+            share = (gs[v]>0 ? sprintf("%.1f%%", 100*gs[k]/gs[v]) : "-")
+            xw = (pc[w]>0 && pc[k]>0 ? sprintf("%.2fx", pc[k]/pc[w]) : "-")
+            printf "| %s | %s | %.3f | %s | %s | %s | %s | %s | %s | %.2f | %s | %s | %s | %d | %d (%d) |\n", a[1], a[2], gs[k], share,
+              (hc[k] && gb>0 ? sprintf("%.1f", cpu[k]/gb) : "-"), (pc[k]>0 ? sprintf("%.3f", pc[k]) : "-"), xw,
+              (hc[k] ? sprintf("%.2f", core[k]/n[k]) : "-"), (hc[k] && cpu[k]>0 ? sprintf("%.0f%%", 100*usr[k]/cpu[k]) : "-"), mb[k]/n[k],
+              (k in pp ? pp[k] : "-"), (k in sp ? sp[k] : "-"), (k in top ? top[k] : "-"), r[k]/n[k], n[k], ov[k]
+            printf "%s\t%s\t%.3f\t%.4f\t%.4f\t%.3f\t%s\n", a[1], a[2], gs[k], (gs[v]>0 ? gs[k]/gs[v] : 0), pc[k],
+              (pc[w]>0 ? pc[k]/pc[w] : 0), (k in pp ? pp[k] : "-") >> means } }' "$TSV"
   echo
-  # the target: io_uring >= 1.3x epoll in Gbit per CPU-second
-  awk -F'\t' 'NR>1 && $5==0 && $10!="-" { c[$2 "\t" $3]+=$10; b[$2 "\t" $3]+=$8; s[$3]=1 }
-    END { for (P in s) { u="io_uring\t" P; e="epoll\t" P
-            if (c[u]>0 && c[e]>0 && b[e]>0) { ru=b[u]*8/1e9/c[u]; re=b[e]*8/1e9/c[e]
-              printf "- %s stream(s): io_uring/epoll Gbit per bridge CPU-second = %.3f / %.3f = **%.2fx** (target >= 1.3x: %s)\n", P, ru, re, ru/re, (ru/re>=1.3 ? "met" : "not met") } } }' "$TSV" | sort
+  # issue 18's targets, same run: "today's" io_uring path is the one without offloads (io_uring-off)
+  awk -F'\t' 'NR>1 { k=$1 "\t" $2; g[k]=$3; sh[k]=$4; pc[k]=$5; pp[k]=$7; s[$2]=1 }
+    END { for (P in s) {
+            u="io_uring\t" P; o="io_uring-off\t" P; w="wireguard-go\t" P; e="epoll\t" P
+            if (pc[u]>0 && pc[o]>0) printf "- %s stream(s): io_uring with / without offloads, Gbit per bridge CPU-s = %.3f / %.3f = **%.2fx** (target >= 4x: %s)\n", P, pc[u], pc[o], pc[u]/pc[o], (pc[u]/pc[o]>=4 ? "met" : "not met")
+            if (pc[u]>0 && pc[w]>0) printf "- %s stream(s): io_uring / wireguard-go, Gbit per CPU-s = %.3f / %.3f = **%.2fx** (target >= 3x: %s)\n", P, pc[u], pc[w], pc[u]/pc[w], (pc[u]/pc[w]>=3 ? "met" : "not met")
+            if (sh[u]>0) printf "- %s stream(s): io_uring Gbit/s = **%.1f%%** of veth (target >= 25%%: %s)\n", P, 100*sh[u], (sh[u]>=0.25 ? "met" : "not met")
+            if (pc[u]>0 && pc[e]>0) printf "- %s stream(s): io_uring / epoll, Gbit per CPU-s = %.3f / %.3f = **%.2fx** (target >= 1.2x: %s), io_uring packets per syscall %s (target >= 8: %s)\n", P, pc[u], pc[e], pc[u]/pc[e], (pc[u]/pc[e]>=1.2 ? "met" : "not met"), pp[u], (pp[u]+0>=8 ? "met" : "not met")
+          } }' "$RES_DIR/means.tsv" | sort
   echo
+  # the plot's data (bench/plot-tun.gp): one row per tunnel path, 1 and 4 streams side by side
+  awk -F'\t' 'NR>1 { if (!($1 in seen)) { seen[$1]=1; order[++n]=$1 } pc[$1,$2]=$5; g[$1,$2]=$3; sh[$1,$2]=$4 }
+    END { print "path\tgbit_per_cpu_s_1\tgbit_per_cpu_s_4\tgbit_s_1\tgbit_s_4\tshare_of_veth_1_pct"
+          for (i=1;i<=n;i++) { p=order[i]; if (p=="veth") continue
+            printf "%s\t%.4f\t%.4f\t%.3f\t%.3f\t%.1f\n", p, pc[p,1], pc[p,4], g[p,1], g[p,4], 100*sh[p,1] } }' \
+    "$RES_DIR/means.tsv" > "$RES_DIR/plot.dat" 2>/dev/null
+  command -v gnuplot >/dev/null && gnuplot -e "datafile='$RES_DIR/plot.dat'; outfile='$RES_DIR/tun-offloads.png'; subtitle='$(sed -n 's/^cpu: //p' "$RES_DIR/machine.txt" | cut -c1-60), $(date -u +%F)'" \
+    "$bench_dir/plot-tun.gp" 2>/dev/null && echo "Plot: $RES_DIR/tun-offloads.png"
   echo "Raw: $TSV; machine: $RES_DIR/machine.txt; load during the run: $RES_DIR/load.txt"
 } > "$RES_DIR/summary.md"
 cat "$RES_DIR/summary.md"

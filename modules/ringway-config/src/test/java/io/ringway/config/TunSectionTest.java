@@ -27,7 +27,7 @@ class TunSectionTest {
   void readsEveryField() {
     TunBridgeConfig tun = valid("""
         {"tun": {"deviceName": "rw%%d", "devicePath": "/dev/net/tun", "multiQueue": true, "mtu": 1380,
-          "addresses": ["10.77.0.1/24", "fd00:77::1/64"], "readSlots": 8, "writeSlots": 32,
+          "addresses": ["10.77.0.1/24", "fd00:77::1/64"], "readSlots": 8, "writeSlots": 32, "offloads": "tun",
           "listenHost": "::", "listenPort": 51900, "privateKeyFile": "/etc/ringway/tun.key", "rekeyAfter": "90s",
           "peers": [{"name": "b", "publicKey": "%s", "endpoint": "192.0.2.7:51820",
                      "allowedPrefixes": ["10.77.0.2/32", "fd00:77::2/128"], "persistentKeepalive": "25s"},
@@ -36,7 +36,7 @@ class TunSectionTest {
         """.formatted(KEY_B, KEY_C, "vb6Sv3tj5111322bLInijeBvJo4+1S4Jha2/lrEkCh0=")).tun();
 
     assertThat(tun).isEqualTo(new TunBridgeConfig(true, "rw%d", "/dev/net/tun", true, 1380,
-        List.of("10.77.0.1/24", "fd00:77::1/64"), 8, 32, "::", 51900, "/etc/ringway/tun.key", null, 90, List.of(
+        List.of("10.77.0.1/24", "fd00:77::1/64"), 8, 32, "tun", "::", 51900, "/etc/ringway/tun.key", null, 90, List.of(
             new TunPeerConfig("b", KEY_B, "192.0.2.7:51820", List.of("10.77.0.2/32", "fd00:77::2/128"), 25),
             new TunPeerConfig("c", KEY_C, "[2001:db8::7]:51820", List.of("10.78.0.0/16"), 0),
             new TunPeerConfig("d", "vb6Sv3tj5111322bLInijeBvJo4+1S4Jha2/lrEkCh0=", null, List.of("10.79.0.0/16"), 0))));
@@ -48,7 +48,7 @@ class TunSectionTest {
         .parse(new JsonObject()).config().tun();
 
     assertThat(tun).isEqualTo(new TunBridgeConfig(true, "ringway0", "/dev/net/tun", false, 1420, List.of(), 16, 64,
-        "0.0.0.0", 51820, null, "K", 120, List.of()));
+        "auto", "0.0.0.0", 51820, null, "K", 120, List.of()));
   }
 
   @Test
@@ -56,7 +56,7 @@ class TunSectionTest {
     String shortKey = java.util.Base64.getEncoder().encodeToString(new byte[31]);
     List<String> errors = errors("""
         {"tun": {"deviceName": "a-name-longer-than-15", "mtu": 100, "addresses": ["10.77.0.1", "10.77.0.1/24", "10.78.0.1/24"],
-          "listenHost": "example.com", "listenPort": 70000, "privateKeyFile": "/k", "privateKeyEnv": "K", "rekeyAfter": "2d",
+          "offloads": "fast", "listenHost": "example.com", "listenPort": 70000, "privateKeyFile": "/k", "privateKeyEnv": "K", "rekeyAfter": "2d",
           "peers": [{"name": "b", "publicKey": "%s", "endpoint": "192.0.2.7", "allowedPrefixes": ["10.77.0.2/32"]},
                     {"name": "b", "publicKey": "%s", "allowedPrefixes": ["10.77.0.2/32", "10.300.0.0/16"]},
                     {"publicKey": "not base64!", "allowedPrefixes": []},
@@ -70,6 +70,7 @@ class TunSectionTest {
         "tun.mtu: expected an integer from 576 to 65000, got 100",
         "tun.addresses[0]: expected an address with its prefix such as 10.77.0.1/24 or fd00::1/64, got \"10.77.0.1\"",
         "tun.addresses[2]: only one IPv4 address per device (already 10.77.0.1/24); add IPv6 addresses freely",
+        "tun.offloads: unknown offloads \"fast\" (known: auto, tun, off)",
         "tun.listenHost: expected an IP address such as 0.0.0.0 or ::, got \"example.com\"",
         "tun.listenPort: expected an integer from 0 to 65535, got 70000",
         "tun.privateKeyEnv: give either privateKeyFile or privateKeyEnv, not both",
@@ -86,7 +87,17 @@ class TunSectionTest {
         "tun.peers[3].persistentKeepalive: expected a duration from 0 to 1h such as 250ms, 5s, 2m or 1h, got \"forever\"",
         "tun.peers[3].psk: unknown key (known: name, publicKey, endpoint, allowedPrefixes, persistentKeepalive)",
         "tun.blocksize: unknown key (known: enabled, deviceName, devicePath, multiQueue, mtu, addresses, readSlots,"
-            + " writeSlots, listenHost, listenPort, privateKeyFile, privateKeyEnv, privateKey, rekeyAfter, peers)");
+            + " writeSlots, offloads, listenHost, listenPort, privateKeyFile, privateKeyEnv, privateKey, rekeyAfter, peers)");
+  }
+
+  @Test
+  void offloadsOffWrittenUnquotedInYamlIsOff() {
+    // SnakeYAML (YAML 1.1) hands the loader a boolean false for an unquoted `off`.
+    assertThat(valid("{\"tun\": {\"privateKeyEnv\": \"K\", \"offloads\": false}}").tun().offloads()).isEqualTo("off");
+    assertThat(valid("{\"tun\": {\"privateKeyEnv\": \"K\", \"offloads\": \"tun\"}}").tun().tunOffloads()).isTrue();
+    assertThat(valid("{\"tun\": {\"privateKeyEnv\": \"K\", \"offloads\": \"tun\"}}").tun().udpOffloads()).isFalse();
+    assertThat(errors("{\"tun\": {\"privateKeyEnv\": \"K\", \"offloads\": true}}"))
+        .containsExactly("tun.offloads: expected a non-empty string, got true");
   }
 
   @Test

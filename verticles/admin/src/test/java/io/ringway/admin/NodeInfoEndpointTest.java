@@ -37,8 +37,9 @@ class NodeInfoEndpointTest {
     JsonObject info = response.bodyAsJsonObject();
     assertThat(info.fieldNames()).containsExactlyInAnyOrder(
         "version", "transport", "eventLoops", "configVersion", "phase", "startedAt", "uptimeSeconds", "ioPaths",
-        "affinity", "loops");
+        "affinity", "loops", "tunDevices");
     assertThat(info.getJsonObject("ioPaths")).as("no verticle reports an I/O path").isEmpty();
+    assertThat(info.getJsonObject("tunDevices")).isEmpty();
     assertThat(info.getString("version")).isEqualTo("1.2.3");
     assertThat(info.getString("transport")).isEqualTo("io_uring");
     assertThat(info.getInteger("eventLoops")).isEqualTo(4);
@@ -56,7 +57,10 @@ class NodeInfoEndpointTest {
     admin.answerNodeInfo(() -> AdminFixture.info(NodePhase.READY, Instant.now()));
     // What the TUN bridge answers on the stats address (its module needs root and a TUN device to deploy).
     admin.vertx.eventBus().consumer(Addresses.STATS_COLLECT, message -> StatsRequest.answer(admin.vertx, message,
-        new InstanceStats("tun-bridge", "tun-bridge-1", 1, 0, new JsonObject().put("ioPath", "io_uring"))));
+        new InstanceStats("tun-bridge", "tun-bridge-1", 1, 0, new JsonObject().put("ioPath", "io_uring")
+            .put("device", "ringway0").put("offloads", new JsonObject().put("config", "auto").put("vnetHeader", true)
+                .put("granted", new JsonArray().add("csum").add("tso4")).put("udpGso", true).put("udpGro", false)
+                .put("superPacketsRead", 5)))));
     admin.vertx.eventBus().consumer(Addresses.STATS_COLLECT, message -> StatsRequest.answer(admin.vertx, message,
         new InstanceStats("tcp-proxy", "tcp-proxy-1", 1, 0, new JsonObject().put("listeners", new JsonArray()))));
     admin.start(null);
@@ -64,6 +68,9 @@ class NodeInfoEndpointTest {
     JsonObject info = admin.get("/info").bodyAsJsonObject();
 
     assertThat(info.getJsonObject("ioPaths")).isEqualTo(new JsonObject().put("tun-bridge", "io_uring"));
+    assertThat(info.getJsonObject("tunDevices")).isEqualTo(new JsonObject().put("ringway0", new JsonObject()
+        .put("ioPath", "io_uring").put("offloads", "auto").put("vnetHeader", true)
+        .put("granted", new JsonArray().add("csum").add("tso4")).put("udpGso", true).put("udpGro", false)));
   }
 
   @Test

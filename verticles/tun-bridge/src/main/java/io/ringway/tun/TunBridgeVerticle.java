@@ -65,8 +65,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *  "ioPath":"io_uring", "epoll" or "reader-thread" (NIO), "device":"ringway0", "publicKey":..,
  *  "listen":"[0:0:0:0:0:0:0:0]:51820" (on io_uring: Vert.x makes dual-stack UDP sockets there, so
  *                                      0.0.0.0 binds the IPv6 wildcard and takes IPv4 too),
- *  "tun":{"packetsRead","bytesRead","packetsWritten","bytesWritten","writesDropped",
+ *  "tun":{"packetsRead","bytesRead" (inner packets, each segment counted),"reads" (read ops: packets or
+ *         super-packets),"packetsWritten","bytesWritten","writes" (write ops),"writesDropped",
  *         "readsDropped" (reader-thread only: the loop was behind), "readErrors","writeErrors","handlerFailures"},
+ *  "offloads":{"config":"auto","vnetHeader":true,"granted":["csum","tso4","tso6","uso4","uso6"],"udpGso","udpGro",
+ *         "superPacketsRead","segmentsRead","segmentsPerSuperPacketRead","superPacketsWritten","segmentsCoalesced",
+ *         "segmentsPerSuperPacketWritten","passedOneByOne","malformedDropped","packetsPerRead","packetsPerWrite"},
+ *  "udp":{"datagramsSent","sends","datagramsPerSend","gsoSends","gsoDatagrams","datagramsReceived"},
  *  "udpErrors":n,
  *  "drops":{"BAD_TAG":n, ...}          (node-wide, every peer's included; only non-zero reasons)
  *  "peers":[{"peer","publicKey","endpoint","session","handshakes","handshakeAgeMillis","txPackets","txBytes",
@@ -92,6 +97,9 @@ public final class TunBridgeVerticle extends VerticleBase {
   private String publicKey;
   private JsonObject announcement;
   private JsonArray announcedPeers = new JsonArray();
+  /** Whether the device carries a virtio-net header, and the TUN_F_* offloads the kernel granted. */
+  private boolean vnetHeader;
+  private int granted;
 
   /** @param snapshot the config in force at deployment; later ones arrive on {@link Addresses#CONFIG_APPLIED} */
   public TunBridgeVerticle(ConfigSnapshot snapshot) {
@@ -108,7 +116,10 @@ public final class TunBridgeVerticle extends VerticleBase {
           + " add a tun section (or set tun.enabled: true)"));
     }
     IoEventLoop loop = (IoEventLoop) ((ContextInternal) context).nettyEventLoop();
-    return vertx.executeBlocking(() -> openBlocking(tun))
+    // Offloads need the channel to cut and coalesce super-packets: the io_uring and epoll ones do,
+    // the NIO reader thread does not (it stays with plain packets).
+    boolean offloads = tun.tunOffloads() && (loop.isIoType(IoUringIoHandler.class) || loop.isIoType(EpollIoHandler.class));
+    return vertx.executeBlocking(() -> openBlocking(tun, offloads))
         .compose(opened -> startOnLoop(loop, opened))
         .compose(started -> {
           List<MessageConsumer<Object>> consumers = List.of(
@@ -137,11 +148,13 @@ public final class TunBridgeVerticle extends VerticleBase {
   private record Opened(StaticKeyPair key, TunDevice device, Map<String, InetSocketAddress> endpoints, String host) {
   }
 
-  private static Opened openBlocking(TunBridgeConfig tun) {
+  private static Opened openBlocking(TunBridgeConfig tun, boolean offloads) {
     StaticKeyPair key = PrivateKeys.load(tun);
     Map<String, InetSocketAddress> endpoints = Bridge.resolveEndpoints(tun.peers());
-    TunDevice device = TunDevice.open(tun.devicePath(), tun.deviceName(), tun.multiQueue());
+    TunDevice device = TunDevice.open(tun.devicePath(), tun.deviceName(), tun.multiQueue(), offloads);
     try {
+      // Before the link is up: the stack then builds super-packets for this device from the start.
+      device.enableOffloads();
       device.mtu(tun.mtu());
       tun.addresses().forEach(device::address);
       device.up();
@@ -167,6 +180,8 @@ public final class TunBridgeVerticle extends VerticleBase {
 
   private Future<Void> startOnLoop(IoEventLoop loop, Opened opened) {
     bridge = new Bridge(opened.key(), tun.mtu(), tun.rekeyAfterSeconds(), System::nanoTime);
+    vnetHeader = opened.device().vnetHeader();
+    granted = opened.device().offloads();
     configuredPeers = tun.peers();
     publicKey = opened.key().publicKeyBase64();
     try {
@@ -197,7 +212,7 @@ public final class TunBridgeVerticle extends VerticleBase {
     });
     boolean uring = loop.isIoType(IoUringIoHandler.class);
     return UdpUnderlay.bind((VertxInternal) vertx, loop, tun.listenHost(), tun.listenPort(), bridge.maxDatagram(),
-            !uring, bridge::onDatagram)
+            !uring, tun.udpOffloads() && !(channelIsNio(loop)), bridge::onDatagram)
         .onFailure(e -> opened.device().close())
         .compose(bound -> {
           udp = bound;
@@ -212,7 +227,7 @@ public final class TunBridgeVerticle extends VerticleBase {
           timer = vertx.setPeriodic(1000, tick -> bridge.tick());
           LOG.log(Level.INFO, "tun-bridge: " + opened.device().name() + " up, UDP " + udp.localAddress()
               + ", public key " + opened.key().publicKeyBase64() + ", " + tun.peers().size() + " peer(s), "
-              + channel.ioPath());
+              + channel.ioPath() + ", " + offloadsLine(opened.device()));
         });
   }
 
@@ -245,8 +260,9 @@ public final class TunBridgeVerticle extends VerticleBase {
   private Future<Void> reload(ConfigSnapshot next) {
     TunBridgeConfig nextTun = next.config().tun();
     if (!sameDevice(tun, nextTun)) {
-      LOG.log(Level.WARNING, "tun-bridge: config " + next.version() + " changes the device, address, port or key;"
-          + " only peers follow a reload, the rest needs a redeploy");
+      LOG.log(Level.WARNING, "tun-bridge: config " + next.version() + " changes the device, address, port, key,"
+          + " slots or offloads; only peers follow a reload, the rest needs a redeploy (offloads are fixed when the"
+          + " TUN fd is opened: IFF_VNET_HDR cannot be switched on a live fd)");
     }
     configuredPeers = nextTun.peers();
     return applyPeers().onSuccess(done -> configVersion = next.version());
@@ -276,11 +292,25 @@ public final class TunBridgeVerticle extends VerticleBase {
         });
   }
 
+  private static boolean channelIsNio(IoEventLoop loop) {
+    return !loop.isIoType(IoUringIoHandler.class) && !loop.isIoType(EpollIoHandler.class);
+  }
+
+  /** What the log says about offloads: asked for, granted by the kernel, in force on the socket. */
+  private String offloadsLine(TunDevice device) {
+    String tunPart = !tun.tunOffloads() ? "TUN offloads off (config)"
+        : !device.vnetHeader() ? (channelIsNio((IoEventLoop) ((ContextInternal) context).nettyEventLoop())
+            ? "TUN offloads off (the NIO reader thread path has none)" : "TUN offloads off (no IFF_VNET_HDR in this kernel)")
+        : "TUN offloads " + TunDevice.offloadNames(device.offloads());
+    return tunPart + ", UDP GSO " + (udp.gso() ? "on" : "off") + ", UDP GRO " + (udp.gro() ? "on" : "off");
+  }
+
   private static boolean sameDevice(TunBridgeConfig a, TunBridgeConfig b) {
     return a.deviceName().equals(b.deviceName()) && a.devicePath().equals(b.devicePath()) && a.mtu() == b.mtu()
         && a.addresses().equals(b.addresses()) && a.listenHost().equals(b.listenHost()) && a.listenPort() == b.listenPort()
         && Objects.equals(a.privateKeyFile(), b.privateKeyFile()) && Objects.equals(a.privateKeyEnv(), b.privateKeyEnv())
         && a.readSlots() == b.readSlots() && a.writeSlots() == b.writeSlots() && a.multiQueue() == b.multiQueue()
+        && a.offloads().equals(b.offloads())
         && a.rekeyAfterSeconds() == b.rekeyAfterSeconds();
   }
 
@@ -292,6 +322,8 @@ public final class TunBridgeVerticle extends VerticleBase {
         .put("bytesRead", channelStats.bytesRead)
         .put("packetsWritten", channelStats.packetsWritten)
         .put("bytesWritten", channelStats.bytesWritten)
+        .put("reads", channelStats.reads)
+        .put("writes", channelStats.writes)
         .put("writesDropped", channelStats.writesDropped)
         .put("readsDropped", channelStats.readsDropped)
         .put("readErrors", channelStats.readErrors)
@@ -310,8 +342,45 @@ public final class TunBridgeVerticle extends VerticleBase {
         .put("device", channel.name())
         .put("listen", (listenHost.contains(":") ? "[" + listenHost + "]" : listenHost) + ":" + listen.getPort())
         .put("tun", tunStats)
+        .put("offloads", offloadsJson(channelStats))
+        .put("udp", udpJson())
         .put("udpErrors", udp.errors())
         .mergeIn(bridge.statsJson());
+  }
+
+  private JsonObject offloadsJson(io.ringway.tun.impl.TunChannelStats channelStats) {
+    var counters = channelStats.offload;
+    return new JsonObject()
+        .put("config", tun.offloads())
+        .put("vnetHeader", vnetHeader)
+        .put("granted", new JsonArray(TunDevice.offloadNames(granted)))
+        .put("udpGso", udp.gso())
+        .put("udpGro", udp.gro())
+        .put("superPacketsRead", counters.superPacketsRead)
+        .put("segmentsRead", counters.segmentsRead)
+        .put("segmentsPerSuperPacketRead", ratio(counters.segmentsRead, counters.superPacketsRead))
+        .put("superPacketsWritten", counters.superPacketsWritten)
+        .put("segmentsCoalesced", counters.segmentsCoalesced)
+        .put("segmentsPerSuperPacketWritten", ratio(counters.segmentsCoalesced, counters.superPacketsWritten))
+        .put("passedOneByOne", counters.passedOneByOne)
+        .put("malformedDropped", counters.malformedDropped)
+        .put("packetsPerRead", ratio(channelStats.packetsRead, channelStats.reads))
+        .put("packetsPerWrite", ratio(channelStats.packetsWritten, channelStats.writes));
+  }
+
+  private JsonObject udpJson() {
+    var counters = udp.stats();
+    return new JsonObject()
+        .put("datagramsSent", counters.datagramsSent)
+        .put("sends", counters.sends)
+        .put("datagramsPerSend", ratio(counters.datagramsSent, counters.sends))
+        .put("gsoSends", counters.gsoSends)
+        .put("gsoDatagrams", counters.gsoDatagrams)
+        .put("datagramsReceived", counters.datagramsReceived);
+  }
+
+  private static double ratio(long a, long b) {
+    return b == 0 ? 0 : Math.round(100.0 * a / b) / 100.0;
   }
 
   /** The loop's own ring or epoll set where it has one; otherwise a reader thread (NIO's selector takes no raw fd). */

@@ -23,6 +23,7 @@ import java.util.Map;
  *   addresses: [10.77.0.1/24, fd00:77::1/64]   # at most one IPv4 address
  *   readSlots: 16                 # TUN reads in flight
  *   writeSlots: 64                # TUN writes in flight before drops
+ *   offloads: auto                # auto | tun | off: TUN super-packets and UDP GSO/GRO (redeploy to change)
  *   listenHost: 0.0.0.0
  *   listenPort: 51820
  *   privateKeyFile: /etc/ringway/tun.key       # or privateKeyEnv: RINGWAY_TUN_KEY; never inline
@@ -62,6 +63,12 @@ final class TunSection {
     List<String> addresses = addresses(tun);
     int readSlots = tun.integer("readSlots", 1, 4096, TunBridgeConfig.DEFAULT_READ_SLOTS);
     int writeSlots = tun.integer("writeSlots", 1, Short.MAX_VALUE, TunBridgeConfig.DEFAULT_WRITE_SLOTS);
+    // YAML 1.1 (SnakeYAML) reads an unquoted `off` as false: that is what the user wrote.
+    String offloads = tun.isFalse("offloads") ? TunBridgeConfig.OFFLOADS_OFF
+        : tun.string("offloads", TunBridgeConfig.OFFLOADS_AUTO);
+    if (!TunBridgeConfig.OFFLOADS.contains(offloads)) {
+      tun.fail("offloads", "unknown offloads \"" + offloads + "\" (known: " + String.join(", ", TunBridgeConfig.OFFLOADS) + ")");
+    }
     String listenHost = tun.string("listenHost", TunBridgeConfig.DEFAULT_LISTEN_HOST);
     if (!NetUtil.isValidIpV4Address(listenHost) && !NetUtil.isValidIpV6Address(listenHost)) {
       tun.fail("listenHost", "expected an IP address such as 0.0.0.0 or ::, got \"" + listenHost + "\"");
@@ -83,7 +90,7 @@ final class TunSection {
     List<TunPeerConfig> peers = peers(tun);
     tun.rejectUnknownKeys();
     return new TunBridgeConfig(enabled, deviceName, devicePath, multiQueue, mtu, addresses, readSlots, writeSlots,
-        listenHost, listenPort, privateKeyFile, privateKeyEnv, (int) rekeyAfter.toSeconds(), peers);
+        offloads, listenHost, listenPort, privateKeyFile, privateKeyEnv, (int) rekeyAfter.toSeconds(), peers);
   }
 
   private static List<String> addresses(ConfigReader tun) {

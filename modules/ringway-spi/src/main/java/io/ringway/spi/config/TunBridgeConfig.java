@@ -21,6 +21,10 @@ import java.util.List;
  * @param readSlots reads kept in flight on the TUN fd per event loop (default 16)
  * @param writeSlots writes to the TUN fd in flight per event loop before packets are dropped and
  *     counted (default 64)
+ * @param offloads {@code auto} (default): TUN offloads (IFF_VNET_HDR, TSO/USO super-packets cut and
+ *     coalesced in user space) and UDP GSO/GRO on the underlay where the kernel and the transport
+ *     have them; {@code tun}: TUN offloads only, one datagram per UDP send/receive; {@code off}:
+ *     neither. The NIO fallback always runs with them off
  * @param listenHost UDP bind address of the underlay socket (default {@code 0.0.0.0})
  * @param listenPort UDP port of the underlay socket (default 51820; 0 picks an ephemeral port; a
  *     negative value means the default)
@@ -39,6 +43,7 @@ public record TunBridgeConfig(
     List<String> addresses,
     int readSlots,
     int writeSlots,
+    String offloads,
     String listenHost,
     int listenPort,
     String privateKeyFile,
@@ -51,6 +56,10 @@ public record TunBridgeConfig(
   public static final int DEFAULT_MTU = 1420;
   public static final int DEFAULT_READ_SLOTS = 16;
   public static final int DEFAULT_WRITE_SLOTS = 64;
+  public static final String OFFLOADS_AUTO = "auto";
+  public static final String OFFLOADS_TUN = "tun";
+  public static final String OFFLOADS_OFF = "off";
+  public static final List<String> OFFLOADS = List.of(OFFLOADS_AUTO, OFFLOADS_TUN, OFFLOADS_OFF);
   public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
   public static final int DEFAULT_LISTEN_PORT = 51820;
   public static final int DEFAULT_REKEY_AFTER_SECONDS = 120;
@@ -58,7 +67,7 @@ public record TunBridgeConfig(
   /** The bridge switched off, every other field at its default. */
   public static final TunBridgeConfig DISABLED = new TunBridgeConfig(false, DEFAULT_DEVICE_NAME,
       DEFAULT_DEVICE_PATH, false, DEFAULT_MTU, List.of(), DEFAULT_READ_SLOTS, DEFAULT_WRITE_SLOTS,
-      DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, null, null, DEFAULT_REKEY_AFTER_SECONDS, List.of());
+      OFFLOADS_AUTO, DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, null, null, DEFAULT_REKEY_AFTER_SECONDS, List.of());
 
   public TunBridgeConfig {
     deviceName = deviceName == null ? DEFAULT_DEVICE_NAME : deviceName;
@@ -67,9 +76,20 @@ public record TunBridgeConfig(
     addresses = addresses == null ? List.of() : List.copyOf(addresses);
     readSlots = readSlots <= 0 ? DEFAULT_READ_SLOTS : readSlots;
     writeSlots = writeSlots <= 0 ? DEFAULT_WRITE_SLOTS : writeSlots;
+    offloads = offloads == null ? OFFLOADS_AUTO : offloads;
     listenHost = listenHost == null ? DEFAULT_LISTEN_HOST : listenHost;
     listenPort = listenPort < 0 ? DEFAULT_LISTEN_PORT : listenPort;
     rekeyAfterSeconds = rekeyAfterSeconds <= 0 ? DEFAULT_REKEY_AFTER_SECONDS : rekeyAfterSeconds;
     peers = peers == null ? List.of() : List.copyOf(peers);
+  }
+
+  /** Whether the TUN device is opened with offloads (IFF_VNET_HDR, TUNSETOFFLOAD). */
+  public boolean tunOffloads() {
+    return !OFFLOADS_OFF.equals(offloads);
+  }
+
+  /** Whether the underlay uses UDP GSO/GRO where it can. */
+  public boolean udpOffloads() {
+    return OFFLOADS_AUTO.equals(offloads);
   }
 }

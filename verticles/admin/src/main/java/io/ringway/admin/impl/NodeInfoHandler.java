@@ -13,7 +13,9 @@ import java.time.Duration;
 /**
  * {@code GET /info}: what the node says about itself, plus its uptime and the I/O path of every verticle
  * that reports one in its stats ({@code "ioPaths":{"tun-bridge":"io_uring"}}: the TUN bridge reads its
- * device through the ring or through the loop's epoll set); 503 when the node does not answer.
+ * device through the ring or through the loop's epoll set), and what each TUN device runs with
+ * ({@code "tunDevices":{"ringway0":{"ioPath":"io_uring","offloads":"auto","vnetHeader":true,
+ * "granted":["csum","tso4","tso6","uso4","uso6"],"udpGso":true,"udpGro":false}}}); 503 when the node does not answer.
  */
 public final class NodeInfoHandler implements Handler<RoutingContext> {
 
@@ -36,7 +38,7 @@ public final class NodeInfoHandler implements Handler<RoutingContext> {
       }
       JsonObject info = toJson(answer.result());
       stats.collect().onComplete(collected -> AdminResponses.json(routing, 200,
-          info.put("ioPaths", ioPaths(collected.result()))));
+          info.put("ioPaths", ioPaths(collected.result())).put("tunDevices", tunDevices(collected.result()))));
     });
   }
 
@@ -49,6 +51,25 @@ public final class NodeInfoHandler implements Handler<RoutingContext> {
       }
     }
     return paths;
+  }
+
+  /** Per TUN device: its I/O path and the offloads in force, from the bridge's stats ({@code offloads}). */
+  private static JsonObject tunDevices(CollectedStats collected) {
+    JsonObject devices = new JsonObject();
+    for (InstanceStats instance : collected.instances()) {
+      JsonObject counters = instance.counters();
+      Object device = counters.getValue("device");
+      if (device instanceof String name && counters.getValue("offloads") instanceof JsonObject offloads) {
+        devices.put(name, new JsonObject()
+            .put("ioPath", counters.getValue("ioPath"))
+            .put("offloads", offloads.getValue("config"))
+            .put("vnetHeader", offloads.getValue("vnetHeader"))
+            .put("granted", offloads.getValue("granted"))
+            .put("udpGso", offloads.getValue("udpGso"))
+            .put("udpGro", offloads.getValue("udpGro")));
+      }
+    }
+    return devices;
   }
 
   private JsonObject toJson(NodeInfo info) {

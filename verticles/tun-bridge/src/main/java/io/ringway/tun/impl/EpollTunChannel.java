@@ -34,9 +34,9 @@ public final class EpollTunChannel implements EpollIoHandle, TunChannel {
   private final IoEventLoop loop;
   private final FileDescriptor fd;
   private final int packetSize;
-  private final Consumer<ByteBuf> onPacket;
   private final TunChannelStats stats = new TunChannelStats();
   private final Promise<Void> closed = Promise.promise();
+  private final OffloadPath offload;
   private ByteBuf readBuffer;
   private IoRegistration registration;
   private boolean closing;
@@ -44,8 +44,9 @@ public final class EpollTunChannel implements EpollIoHandle, TunChannel {
   /**
    * @param device the opened TUN device (O_NONBLOCK); the channel closes it
    * @param loop the verticle's event loop; must run epoll
-   * @param packetSize read buffer size, at least the MTU
-   * @param onPacket gets each packet read, on the loop; the buffer is only valid during the call
+   * @param packetSize read buffer size, at least the MTU (the inner MTU when the device has a
+   *     virtio-net header: reads are then up to 64 KiB super-packets, cut by {@link TunOffload})
+   * @param onPacket gets each packet read (each segment), on the loop; the buffer is only valid during the call
    */
   public EpollTunChannel(TunDevice device, IoEventLoop loop, int packetSize, Consumer<ByteBuf> onPacket) {
     if (!loop.isIoType(EpollIoHandler.class)) {
@@ -55,8 +56,8 @@ public final class EpollTunChannel implements EpollIoHandle, TunChannel {
     this.loop = loop;
     // Netty's view of the fd, for epoll_ctl and read/write; closing stays with the device.
     this.fd = new FileDescriptor(device.fd());
-    this.packetSize = packetSize;
-    this.onPacket = onPacket;
+    this.offload = new OffloadPath(device.vnetHeader(), packetSize, loop, stats, onPacket, this::writeNow);
+    this.packetSize = offload.readSize();
   }
 
   @Override
@@ -103,19 +104,23 @@ public final class EpollTunChannel implements EpollIoHandle, TunChannel {
       if (read <= 0) {
         return;
       }
-      stats.packetsRead++;
-      stats.bytesRead += read;
       readBuffer.setIndex(0, read);
-      try {
-        onPacket.accept(readBuffer);
-      } catch (RuntimeException e) {
-        stats.handlerFailures++;
-      }
+      offload.onRead(readBuffer);
     }
   }
 
   @Override
   public boolean write(ByteBuf packet) {
+    if (offload.active() && !closing) {
+      // Held until the loop has handled what was ready, then coalesced and written.
+      offload.write(packet);
+      return true;
+    }
+    return writeNow(packet);
+  }
+
+  /** write(2) of one packet, or of a prepared write with its vnet header; takes ownership. */
+  private boolean writeNow(ByteBuf packet) {
     try {
       if (closing) {
         stats.writesDropped++;
@@ -132,7 +137,8 @@ public final class EpollTunChannel implements EpollIoHandle, TunChannel {
           stats.writesDropped++;
           return false;
         }
-        stats.packetsWritten++;
+        stats.writes++;
+        stats.packetsWritten += offload.active() ? TunOffload.segments(direct) : 1;
         stats.bytesWritten += written;
         return true;
       } catch (IOException e) {
@@ -181,6 +187,7 @@ public final class EpollTunChannel implements EpollIoHandle, TunChannel {
       return;
     }
     closing = true;
+    offload.release();
     if (registration != null) {
       // epoll_ctl(DEL) happens inside cancel, before the fd closes: no event can name a closed fd.
       registration.cancel();

@@ -39,13 +39,14 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
   private final TunDevice device;
   private final IoEventLoop loop;
   private final int packetSize;
-  private final Consumer<ByteBuf> onPacket;
   private final ByteBuf[] readBuffers;
   private final long[] readIds;
   private final ByteBuf[] writeBuffers;
+  private final int[] writeSegments;
   private final ArrayDeque<Short> freeWriteSlots = new ArrayDeque<>();
   private final TunChannelStats stats = new TunChannelStats();
   private final Promise<Void> closed = Promise.promise();
+  private final OffloadPath offload;
   private IoRegistration registration;
   private boolean closing;
 
@@ -54,8 +55,10 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
    * @param loop the verticle's event loop; must run io_uring
    * @param readSlots reads in flight
    * @param writeSlots writes in flight before dropping
-   * @param packetSize read buffer size, at least the MTU (a longer packet is truncated by read(2))
-   * @param onPacket gets each packet read, on the loop; the buffer is only valid during the call
+   * @param packetSize read buffer size, at least the MTU (a longer packet is truncated by read(2));
+   *     the MTU of the inner packets when the device has a virtio-net header (reads are then 64 KiB)
+   * @param onPacket gets each packet read (each segment of a super-packet), on the loop; the buffer
+   *     is only valid during the call
    */
   public IoUringTunChannel(TunDevice device, IoEventLoop loop, int readSlots, int writeSlots,
       int packetSize, Consumer<ByteBuf> onPacket) {
@@ -67,11 +70,12 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
     }
     this.device = device;
     this.loop = loop;
-    this.packetSize = packetSize;
-    this.onPacket = onPacket;
+    this.offload = new OffloadPath(device.vnetHeader(), packetSize, loop, stats, onPacket, this::submitWrite);
+    this.packetSize = offload.readSize();
     this.readBuffers = new ByteBuf[readSlots];
     this.readIds = new long[readSlots];
     this.writeBuffers = new ByteBuf[writeSlots];
+    this.writeSegments = new int[writeSlots];
     for (short slot = 0; slot < writeSlots; slot++) {
       freeWriteSlots.add(slot);
     }
@@ -104,6 +108,16 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
    */
   @Override
   public boolean write(ByteBuf packet) {
+    if (offload.active() && !closing) {
+      // Held until the loop has handled what was ready, then coalesced; a full ring drops then.
+      offload.write(packet);
+      return true;
+    }
+    return submitWrite(packet);
+  }
+
+  /** Submits one write (a packet, or a prepared write with its vnet header); takes ownership. */
+  private boolean submitWrite(ByteBuf packet) {
     Short slot = closing ? null : freeWriteSlots.poll();
     if (slot == null) {
       stats.writesDropped++;
@@ -117,6 +131,7 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
       packet.release();
     }
     writeBuffers[slot] = direct;
+    writeSegments[slot] = offload.active() ? TunOffload.segments(direct) : 1;
     registration.submit(new IoUringIoOps(IORING_OP_WRITE, (byte) 0, (short) 0, device.fd(),
         -1L, direct.memoryAddress() + direct.readerIndex(), direct.readableBytes(), 0, slot,
         (short) 0, (short) 0, 0, 0L));
@@ -153,6 +168,7 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
       return;
     }
     closing = true;
+    offload.release();
     if (registration == null) {
       release();
       return;
@@ -186,15 +202,9 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
       return;
     }
     if (res > 0) {
-      stats.packetsRead++;
-      stats.bytesRead += res;
       ByteBuf buffer = readBuffers[slot];
       buffer.setIndex(0, res);
-      try {
-        onPacket.accept(buffer);
-      } catch (RuntimeException e) {
-        stats.handlerFailures++;
-      }
+      offload.onRead(buffer);
       submitRead(slot);
     } else if (res == -EAGAIN || res == -EINTR) {
       submitRead(slot);
@@ -209,7 +219,8 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
     ByteBuf buffer = writeBuffers[slot];
     writeBuffers[slot] = null;
     if (res >= 0) {
-      stats.packetsWritten++;
+      stats.writes++;
+      stats.packetsWritten += writeSegments[slot];
       stats.bytesWritten += res;
     } else if (res != -ECANCELED) {
       // EINVAL: not an IP packet the kernel accepts; EIO: interface down.

@@ -6,8 +6,14 @@ package io.ringway.tun.impl;
  */
 public final class TunChannelStats {
 
+  /** Inner packets handed to the bridge (segments, with offloads) and their bytes. */
   public long packetsRead;
   public long bytesRead;
+  /** Reads from the fd (each one packet, or one super-packet with offloads). */
+  public long reads;
+  /** Writes to the fd that completed: each one packet, or one coalesced super-packet. */
+  public long writes;
+  /** Inner packets in the writes that completed, and the bytes written (virtio-net headers included). */
   public long packetsWritten;
   public long bytesWritten;
   /** Writes refused because every write slot was in flight. */
@@ -20,6 +26,8 @@ public final class TunChannelStats {
   public long readErrors;
   public long writeErrors;
   public long handlerFailures;
+  /** Offload outcomes: super-packets read/written, segments, passed one by one, malformed. */
+  public final TunOffload.Counters offload = new TunOffload.Counters();
   /** Last negative errno a read or write completed with (0 if none). */
   public int lastReadError;
   public int lastWriteError;

@@ -110,6 +110,9 @@ public final class TunNode {
           new NoiseHandshake.Initiator(StaticKeyPair.generate(), StaticKeyPair.decodeKey(command[3], "key"), 7, 1420)
               .initiation());
       case "reload" -> reload(new JsonObject(command[1]));
+      case "udpecho" -> udpEcho(Integer.parseInt(command[1]));
+      case "udpping" -> udpPing(command[1], Integer.parseInt(command[2]), Integer.parseInt(command[3]),
+          Integer.parseInt(command[4]));
       default -> throw new IllegalArgumentException("unknown command " + command[0]);
     };
   }
@@ -157,6 +160,51 @@ public final class TunNode {
     return bytes + " " + HEX.formatHex(sha.digest()) + " " + (System.nanoTime() - started) / 1_000_000 + "ms";
   }
 
+  /** Echoes every UDP datagram to {@code port} back to its sender, on a daemon thread. */
+  private static String udpEcho(int port) throws Exception {
+    DatagramSocket socket = new DatagramSocket(port);
+    Thread echo = new Thread(() -> {
+      byte[] buffer = new byte[65535];
+      try (socket) {
+        while (true) {
+          DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+          socket.receive(packet);
+          socket.send(new DatagramPacket(buffer, packet.getLength(), packet.getSocketAddress()));
+        }
+      } catch (Exception e) {
+        // the node is going away
+      }
+    }, "udp-echo");
+    echo.setDaemon(true);
+    echo.start();
+    return "echoing";
+  }
+
+  /** Sends {@code count} datagrams of {@code size} bytes one at a time; answers how many came back intact. */
+  private static String udpPing(String host, int port, int count, int size) throws Exception {
+    int intact = 0;
+    Random random = new Random(size);
+    try (DatagramSocket socket = new DatagramSocket()) {
+      socket.setSoTimeout(1000);
+      byte[] reply = new byte[65535];
+      for (int i = 0; i < count; i++) {
+        byte[] payload = new byte[size];
+        random.nextBytes(payload);
+        socket.send(new DatagramPacket(payload, size, new InetSocketAddress(host, port)));
+        try {
+          DatagramPacket answer = new DatagramPacket(reply, reply.length);
+          socket.receive(answer);
+          if (java.util.Arrays.equals(payload, 0, size, reply, 0, answer.getLength())) {
+            intact++;
+          }
+        } catch (java.net.SocketTimeoutException e) {
+          // lost: counted by its absence
+        }
+      }
+    }
+    return String.valueOf(intact);
+  }
+
   /** Taps the next datagram of {@code type} to {@code port}; data packets only if they carry an IP packet. */
   private String startTap(int port, byte type) {
     tap = new RawCapture();
@@ -184,8 +232,8 @@ public final class TunNode {
       peers.add(new TunPeerConfig(peer.getString("name"), peer.getString("publicKey"), peer.getString("endpoint"),
           peer.getJsonArray("allowedPrefixes").stream().map(String::valueOf).toList(), peer.getInteger("keepalive", 0)));
     }
-    TunBridgeConfig tun = new TunBridgeConfig(true, node.getString("device"), null, false, 1420,
-        List.of(node.getString("address")), 0, 0, "0.0.0.0", node.getInteger("listenPort"),
+    TunBridgeConfig tun = new TunBridgeConfig(true, node.getString("device"), null, false, node.getInteger("mtu", 1420),
+        List.of(node.getString("address")), 0, 0, node.getString("offloads", "auto"), "0.0.0.0", node.getInteger("listenPort"),
         node.getString("privateKeyFile"), node.getString("privateKeyEnv"), node.getInteger("rekeyAfterSeconds", 0), peers);
     RingwayConfig config = new RingwayConfig("io_uring", 1, Map.of(), List.of("tun-bridge"), null, null).withTun(tun);
     return new ConfigSnapshot(version, config, "e2e");

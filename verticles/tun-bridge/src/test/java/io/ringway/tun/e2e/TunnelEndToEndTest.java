@@ -90,6 +90,8 @@ class TunnelEndToEndTest {
     eventually(Duration.ofSeconds(15), () -> pair.a.call("ping " + TUNNEL_B + " 1000", SHORT).equals("true")
         && peerStats(pair.a, "b").getLong("handshakes") >= 3);
     JsonObject stats = new JsonObject(pair.a.call("stats", SHORT));
+    System.out.println("tun e2e: A " + stats.getJsonObject("tun") + " " + stats.getJsonObject("offloads") + " "
+        + stats.getJsonObject("udp") + "\ntun e2e: B " + new JsonObject(pair.b.call("stats", SHORT)).getJsonObject("offloads"));
     assertThat(stats.getString("ioPath")).isEqualTo("io_uring");
     assertThat(stats.getString("thread")).startsWith("vert.x-eventloop-thread-");
     assertThat(stats.getJsonObject("tun").getLong("packetsRead")).isGreaterThan(30_000);

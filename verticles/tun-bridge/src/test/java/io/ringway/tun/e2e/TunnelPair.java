@@ -80,10 +80,17 @@ final class TunnelPair implements AutoCloseable {
 
   /** As {@link #start(int)}, both nodes on {@code transport} ({@code io_uring}, {@code epoll} or {@code nio}). */
   TunnelPair start(int rekeyAfterSeconds, String transport) throws Exception {
+    return start(rekeyAfterSeconds, transport, "auto", 1420);
+  }
+
+  /** As {@link #start(int, String)} with {@code tun.offloads} and the MTU of both devices. */
+  TunnelPair start(int rekeyAfterSeconds, String transport, String offloads, int mtu) throws Exception {
     Path keyFile = dir.resolve("a.key");
     Files.writeString(keyFile, privateA + "\n", StandardCharsets.US_ASCII);
-    JsonObject nodeA = nodeA(rekeyAfterSeconds, List.of()).put("transport", transport);
+    JsonObject nodeA = nodeA(rekeyAfterSeconds, List.of()).put("transport", transport).put("offloads", offloads)
+        .put("mtu", mtu);
     JsonObject nodeB = node("rwtb" + suffix, TUNNEL_B, PORT_B, rekeyAfterSeconds).put("transport", transport)
+        .put("offloads", offloads).put("mtu", mtu)
         .put("privateKeyEnv", "RINGWAY_TUN_KEY")
         .put("peers", new JsonArray().add(peer("a", publicA, null, TUNNEL_A + "/32")));
     Files.writeString(dir.resolve("a.json"), nodeA.encode());
