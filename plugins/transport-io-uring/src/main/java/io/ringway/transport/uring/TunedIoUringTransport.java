@@ -14,6 +14,7 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.ringway.spi.AcceptedChannels;
 import io.ringway.spi.KernelDefaultOptions;
+import io.ringway.spi.ListenerInheritedOptions;
 import io.vertx.core.impl.transports.IoUringTransport;
 import io.vertx.core.net.ClientOptionsBase;
 import io.vertx.core.net.NetServerOptions;
@@ -23,7 +24,8 @@ import io.vertx.core.transport.Transport;
  * Vert.x's io_uring transport with Ringway's ring tunables: Vert.x's own {@code Transport.IO_URING}
  * always builds rings with Netty's defaults, so this one hands Vert.x an SPI transport whose
  * {@link #ioHandlerFactory()} applies {@link IoUringOptions}, and leaves channels to Vert.x, plus the
- * {@link AcceptedChannels} hook on servers and minus the {@link KernelDefaultOptions} it would set.
+ * {@link AcceptedChannels} hook on servers, minus the {@link KernelDefaultOptions} it would set, and with the
+ * {@link ListenerInheritedOptions} set once on the listening socket instead of on every accepted one.
  */
 final class TunedIoUringTransport implements Transport {
 
@@ -104,6 +106,7 @@ final class TunedIoUringTransport implements Transport {
       super.configure(serverOptions, domainSocket, bootstrap);
       KernelDefaultOptions.drop(bootstrap.config().childOptions(), option -> bootstrap.childOption(option, null));
       AcceptedChannels.install(bootstrap);
+      ListenerInheritedOptions.move(bootstrap);
       ChannelHandler accepted = bootstrap.config().childHandler();
       bootstrap.childHandler(new ChannelInitializer<>() {
         @Override
