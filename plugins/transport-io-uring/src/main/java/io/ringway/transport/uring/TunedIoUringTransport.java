@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringBufferRingConfig;
@@ -19,6 +20,7 @@ import io.vertx.core.impl.transports.IoUringTransport;
 import io.vertx.core.net.ClientOptionsBase;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.transport.Transport;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Vert.x's io_uring transport with Ringway's ring tunables: Vert.x's own {@code Transport.IO_URING}
@@ -90,6 +92,7 @@ final class TunedIoUringTransport implements Transport {
 
     private final IoUringOptions options;
     private final IoUringIoHandlerConfig handlerConfig;
+    private EventLoopGroup loops;
 
     Spi(IoUringOptions options) {
       this.options = options;
@@ -99,6 +102,25 @@ final class TunedIoUringTransport implements Transport {
     @Override
     public IoHandlerFactory ioHandlerFactory() {
       return IoUringIoHandler.newFactory(handlerConfig);
+    }
+
+    /**
+     * With {@code acceptOnEventLoop}, Vert.x's acceptor group is its event-loop group (Vert.x builds that one
+     * first): a listening socket is registered with a loop, and a connection it accepts for the same loop is
+     * registered there without crossing threads, no task hand-off or wake-up, and no acceptor thread competing
+     * for the loop's core. Vert.x shuts the acceptor group down first, then the loop group: on one group the
+     * second shutdown finds it terminated already.
+     */
+    @Override
+    public EventLoopGroup eventLoopGroup(int type, int threads, ThreadFactory threadFactory, int ioRatio) {
+      if (type == ACCEPTOR_EVENT_LOOP_GROUP && loops != null && Boolean.TRUE.equals(options.acceptOnEventLoop())) {
+        return loops;
+      }
+      EventLoopGroup group = super.eventLoopGroup(type, threads, threadFactory, ioRatio);
+      if (type == IO_EVENT_LOOP_GROUP) {
+        loops = group;
+      }
+      return group;
     }
 
     @Override

@@ -106,11 +106,38 @@ class IoUringTransportPluginTest {
     List<String> errors = plugin.validate(options, "transportOptions.io_uring").stream().map(ConfigError::toString).toList();
 
     assertThat(errors).containsExactlyInAnyOrder(
-        "transportOptions.io_uring.ringsize: unknown key (known: bufferRing, cqSize, maxBoundedWorker, maxUnboundedWorker, ringSize, singleIssuer)",
+        "transportOptions.io_uring.ringsize: unknown key (known: acceptOnEventLoop, bufferRing, cqSize, maxBoundedWorker, maxUnboundedWorker, ringSize, singleIssuer)",
         "transportOptions.io_uring.ringSize: expected a power of two from 2 to 32768, got 100",
         "transportOptions.io_uring.singleIssuer: expected true or false, got \"yes\"",
         "transportOptions.io_uring.bufferRing.bufferSize: expected an integer from 64 to 1048576, got 1",
         "transportOptions.io_uring.bufferRing.batchSize: must be at most entries (8), got 9");
+  }
+
+  @Test
+  void acceptOnEventLoopPutsTheListeningSocketOnTheLoopOfItsConnections() throws Exception {
+    assertThat(acceptedOn(new JsonObject())).as("Vert.x's way").startsWith("vert.x-acceptor-thread");
+    vertx.close().await(10, TimeUnit.SECONDS);
+
+    assertThat(acceptedOn(new JsonObject().put("acceptOnEventLoop", true))).isEqualTo("same loop");
+  }
+
+  /** Which thread the listening socket of a one-loop Vert.x accepted a connection on. */
+  private String acceptedOn(JsonObject options) throws Exception {
+    start(options);
+    java.util.concurrent.CompletableFuture<String> seen = new java.util.concurrent.CompletableFuture<>();
+    var server = vertx.createNetServer().connectHandler(socket -> {
+      io.netty.channel.Channel accepted = ((io.vertx.core.internal.net.NetSocketInternal) socket).channelHandlerContext().channel();
+      io.netty.channel.Channel listening = accepted.parent();
+      if (listening.eventLoop() == accepted.eventLoop()) {
+        seen.complete("same loop");
+      } else {
+        listening.eventLoop().execute(() -> seen.complete(Thread.currentThread().getName()));
+      }
+      socket.close();
+    });
+    server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    vertx.createNetClient().connect(server.actualPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+    return seen.get(10, TimeUnit.SECONDS);
   }
 
   @Test
