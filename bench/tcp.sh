@@ -13,7 +13,8 @@
 #   (nbthread 1, as system cmd:haproxy_tcp, pinned like Ringway) and Ringway's tcp-proxy per TRANSPORTS (default
 #   "io_uring epoll" here), warmed by warm-start.sh tcpchurn. The table's req/s is connections/s, CPU-s/100k req
 #   is per 100k proxied connections, syscalls/req is per proxied connection. Results: $RES_DIR/http.tsv, summary.md.
-#   env BEFORE_JAR: also measure that jar (systems ringway_<transport>_before) in the same run.
+#   env BEFORE_JAR: also measure that jar (systems ringway_<transport>_before) in the same run, for the TRANSPORTS
+#   entries in BEFORE_TRANSPORTS (default io_uring; an entry with options the older jar does not know fails to validate).
 # env: RINGWAY_JAR, TRANSPORTS, JAVA_OPTS, RINGWAY_WARMUP, RES_DIR, WAIT_FOR, SHARED_BENCH (see bench/common.sh);
 #      SYSTEMS_BEFORE (default "direct haproxy1"): peer systems measured first; SECS (10): iperf3 -t;
 #      PERF (1): do the perf-attached run.
@@ -53,7 +54,8 @@ EOF
   for transport in $TRANSPORTS; do
     label=$(label_of "$transport")
     ringway_tcp_yaml "$transport" "$backend_port" > "$RUN_DIR/ringway-tcpchurn/$label.yaml"
-    if [ -n "${BEFORE_JAR:-}" ]; then   # the same config on an older jar, measured in the same run
+    if [ -n "${BEFORE_JAR:-}" ] && [[ " ${BEFORE_TRANSPORTS:-io_uring} " == *" $transport "* ]]; then
+      # the same config on an older jar, measured in the same run
       now_jar=$jar; jar=$(readlink -f "$BEFORE_JAR")
       ringway_system "${label}_before" "$RUN_DIR/ringway-tcpchurn/$label.yaml" tcpchurn
       jar=$now_jar
