@@ -17,23 +17,16 @@ final class SocketOps {
   }
 
   /**
-   * Writes a buffer read from the other side without copying it. Vert.x disposes writes still
-   * queued when the socket closes without releasing them (Netty releases the ones it was handed),
-   * so those are released here or the pooled buffer would leak.
+   * Writes a buffer read from the other side without copying it, and runs {@code written} once the write ended
+   * either way. Vert.x disposes writes still queued when the socket closes without releasing them (Netty
+   * releases the ones it was handed), so those are released here or the pooled buffer would leak.
    */
-  static void forward(NetSocketInternal to, ByteBuf bytes) {
-    forward(to, bytes, null);
-  }
-
-  /** As {@link #forward(NetSocketInternal, ByteBuf)}, and runs {@code written} (if any) once the write ended either way. */
   static void forward(NetSocketInternal to, ByteBuf bytes, Runnable written) {
     to.writeMessage(bytes).onComplete(done -> {
       if (done.failed() && done.cause() == NetSocketInternal.CLOSED_EXCEPTION) {
         bytes.release();
       }
-      if (written != null) {
-        written.run();
-      }
+      written.run();
     });
   }
 
