@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Starts Ringway for the peers' harness with a warmed-up JIT: the harness measures as soon as the proxy's
 # port opens, and HAProxy/nginx need no warm-up while a JVM does. So Ringway first starts with its bench
-# listener on WARM_PORT and gets rounds of every load there (iperf3 -P1/-P4 for tcp; wrk -c16 small, 4k, echo4k,
-# close for http; the load generator on another cpu than the proxy when the harness pinned us) until a round
+# listener on WARM_PORT and gets rounds of every load there (iperf3 -P1/-P4 for tcp; wrk -c16 Connection: close
+# for tcpchurn; wrk -c16 small, 4k, echo4k, close for http; the load generator on another cpu than the proxy when the harness pinned us) until a round
 # leaves the JIT compilers idle or WARM_BUDGET is spent, then the config file is swapped for the real one
 # (bench listener on the harness port) and Ringway's file watcher applies it as a hot reload. The harness
 # then sees the port open and measures a warm JVM. When the harness pinned us, the JVM is sized for the pinned
@@ -11,7 +11,7 @@
 # accounts the parent and its children: this bash adds ~0 CPU and no syscalls while it waits) and passes
 # TERM on to Ringway.
 #
-# usage: warm-start.sh tcp|http CONFIG_FILE JAVA_CMD...
+# usage: warm-start.sh tcp|tcpchurn|http CONFIG_FILE JAVA_CMD...
 # env: WARM_SECS (default 2 per load per round), WARM_BUDGET (25: seconds from start), WARM_PORT (18091), PROXY_BENCH_PORT (18090), IPERF_PORT (15201)
 set -u
 kind=$1 conf=$2; shift 2
@@ -66,6 +66,8 @@ one_round() {
     tcp)
       gen iperf3 -c 127.0.0.1 -p "$warm_port" -t "$secs" -P 1 > /dev/null 2>&1
       gen iperf3 -c 127.0.0.1 -p "$warm_port" -t "$secs" -P 4 > /dev/null 2>&1 ;;
+    tcpchurn)   # bench/tcp.sh churn: a new proxied connection per request, to the harness's nginx backend
+      gen wrk -t1 -c16 -d"${secs}s" -H 'Connection: close' "http://127.0.0.1:$warm_port/" > /dev/null 2>&1 ;;
     http)
       # a light load (-t1 -c16): the paths get hot all the same and C2 keeps more of the cpus
       gen wrk -t1 -c16 -d"${secs}s" "http://127.0.0.1:$warm_port/" > /dev/null 2>&1
@@ -77,7 +79,7 @@ one_round() {
 # Rounds of every load until a round leaves the JIT compilers (almost) idle, or the budget is spent: the
 # harness gives a command ~30 s from start to open its port.
 hz=$(getconf CLK_TCK)
-case $kind in tcp) loads=2 ;; *) loads=4 ;; esac
+case $kind in tcp) loads=2 ;; tcpchurn) loads=1 ;; *) loads=4 ;; esac
 jit0=$(jit_ticks); round=0
 echo "warm-start: warming $kind on :$warm_port, ${secs}s per load per round, until the JIT is idle or ${budget}s (client cpu ${client_cpu:-any})" >&2
 while :; do

@@ -169,6 +169,41 @@ class ProxyingTest {
     assertThat(proxy.listener("l4").getLong("resets")).isEqualTo(1);
   }
 
+  /**
+   * The ending connection churn makes (an HTTP/1.0-style exchange: the upstream answers and closes, then the
+   * client closes): the proxy closes each side once both FINs crossed it, without a reset, error, grace timer
+   * or leaked lease, on every transport.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll", "nio"})
+  void churnedConnectionsEachAnswerAndCloseCleanly(String transport) throws Exception {
+    byte[] answer = "x".repeat(100).getBytes();
+    Backend oneShot = closeLater(Backend.start((socket, backend) -> {
+      socket.getInputStream().read(new byte[64]);
+      socket.getOutputStream().write(answer);
+      socket.close();
+    }));
+    int port = Ports.freeTcpPort();
+    ProxyFixture proxy = closeLater(ProxyFixture.on(transport, 1)).deploy(ProxyFixture.config(
+        List.of(ProxyFixture.cluster("one-shot", oneShot)), List.of(ProxyFixture.listener("l4", port, "one-shot"))), 1);
+
+    int connections = 200;
+    for (int i = 0; i < connections; i++) {
+      try (Socket client = Clients.connect(port)) {
+        client.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes());
+        assertThat(client.getInputStream().readAllBytes()).as("answer %d", i).isEqualTo(answer);
+      }
+    }
+
+    Eventually.await(Duration.ofSeconds(5), "every connection closed",
+        () -> proxy.listener("l4").getLong("active") == 0);
+    JsonObject stats = proxy.listener("l4");
+    assertThat(stats.getLong("connections")).isEqualTo(connections);
+    assertThat(stats.getLong("bytesOut")).isEqualTo((long) connections * answer.length);
+    assertThat(stats.getLong("resets") + stats.getLong("errors")).isZero();
+    assertThat(proxy.cluster("one-shot").getLong("activeConnections")).isZero();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"io_uring", "nio"})
   void anUpstreamFinReachesTheClientWhileItKeepsSending(String transport) throws Exception {

@@ -8,6 +8,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.ringway.spi.AcceptedChannels;
 import io.ringway.spi.ConfigError;
 import io.ringway.spi.KernelDefaultOptions;
+import io.ringway.spi.ListenerInheritedOptions;
 import io.ringway.spi.TransportPlugin;
 import io.vertx.core.impl.transports.EpollTransport;
 import io.vertx.core.impl.transports.TransportInternal;
@@ -55,8 +56,9 @@ public final class EpollTransportPlugin implements TransportPlugin {
   }
 
   /**
-   * Vert.x's epoll transport, with Ringway's {@link AcceptedChannels} hook on the servers it configures and
-   * without the {@link KernelDefaultOptions} it would set on every socket.
+   * Vert.x's epoll transport, with Ringway's {@link AcceptedChannels} hook on the servers it configures,
+   * without the {@link KernelDefaultOptions} it would set on every socket, and with the
+   * {@link ListenerInheritedOptions} set once on the listening socket instead of on every accepted one.
    */
   private static final class Spi extends EpollTransport {
     @Override
@@ -64,6 +66,7 @@ public final class EpollTransportPlugin implements TransportPlugin {
       super.configure(options, domainSocket, bootstrap);
       KernelDefaultOptions.drop(bootstrap.config().childOptions(), option -> bootstrap.childOption(option, null));
       AcceptedChannels.install(bootstrap);
+      ListenerInheritedOptions.move(bootstrap);
     }
 
     @Override

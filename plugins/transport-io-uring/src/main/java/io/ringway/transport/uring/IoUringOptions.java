@@ -16,9 +16,11 @@ import java.util.Set;
  * @param maxBoundedWorker io-wq bounded worker limit per ring (0 = kernel default)
  * @param maxUnboundedWorker io-wq unbounded worker limit per ring (0 = kernel default)
  * @param bufferRing provided-buffer ring that socket reads take their buffers from, or null for none
+ * @param acceptOnEventLoop listening sockets live on the event loops (Vert.x's {@code ACCEPTOR_EVENT_LOOP_GROUP}
+ *     is the loop group itself) instead of on Vert.x's one dedicated acceptor thread; null or false: Vert.x's way
  */
 public record IoUringOptions(Integer ringSize, Integer cqSize, Boolean singleIssuer, Integer maxBoundedWorker,
-                             Integer maxUnboundedWorker, BufferRing bufferRing) {
+                             Integer maxUnboundedWorker, BufferRing bufferRing, Boolean acceptOnEventLoop) {
 
   /**
    * A provided-buffer ring ({@code IORING_REGISTER_PBUF_RING}): the kernel picks a buffer at completion
@@ -34,7 +36,8 @@ public record IoUringOptions(Integer ringSize, Integer cqSize, Boolean singleIss
   }
 
   private static final Set<String> KEYS =
-      Set.of("ringSize", "cqSize", "singleIssuer", "maxBoundedWorker", "maxUnboundedWorker", "bufferRing");
+      Set.of("ringSize", "cqSize", "singleIssuer", "maxBoundedWorker", "maxUnboundedWorker", "bufferRing",
+          "acceptOnEventLoop");
   private static final Set<String> BUFFER_RING_KEYS =
       Set.of("groupId", "entries", "bufferSize", "batchSize", "incremental");
   private static final int MAX_ENTRIES = 32768;
@@ -57,7 +60,8 @@ public record IoUringOptions(Integer ringSize, Integer cqSize, Boolean singleIss
     } else if (ring != null) {
       errors.add(new ConfigError(path + ".bufferRing", "expected an object, got " + describe(ring)));
     }
-    return new IoUringOptions(ringSize, cqSize, singleIssuer, bounded, unbounded, bufferRing);
+    Boolean acceptOnEventLoop = bool(json, "acceptOnEventLoop", path, errors);
+    return new IoUringOptions(ringSize, cqSize, singleIssuer, bounded, unbounded, bufferRing, acceptOnEventLoop);
   }
 
   private static BufferRing readBufferRing(JsonObject json, String path, List<ConfigError> errors) {

@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringBufferRingConfig;
@@ -14,16 +15,19 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.ringway.spi.AcceptedChannels;
 import io.ringway.spi.KernelDefaultOptions;
+import io.ringway.spi.ListenerInheritedOptions;
 import io.vertx.core.impl.transports.IoUringTransport;
 import io.vertx.core.net.ClientOptionsBase;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.transport.Transport;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Vert.x's io_uring transport with Ringway's ring tunables: Vert.x's own {@code Transport.IO_URING}
  * always builds rings with Netty's defaults, so this one hands Vert.x an SPI transport whose
  * {@link #ioHandlerFactory()} applies {@link IoUringOptions}, and leaves channels to Vert.x, plus the
- * {@link AcceptedChannels} hook on servers and minus the {@link KernelDefaultOptions} it would set.
+ * {@link AcceptedChannels} hook on servers, minus the {@link KernelDefaultOptions} it would set, and with the
+ * {@link ListenerInheritedOptions} set once on the listening socket instead of on every accepted one.
  */
 final class TunedIoUringTransport implements Transport {
 
@@ -88,6 +92,7 @@ final class TunedIoUringTransport implements Transport {
 
     private final IoUringOptions options;
     private final IoUringIoHandlerConfig handlerConfig;
+    private EventLoopGroup loops;
 
     Spi(IoUringOptions options) {
       this.options = options;
@@ -99,11 +104,31 @@ final class TunedIoUringTransport implements Transport {
       return IoUringIoHandler.newFactory(handlerConfig);
     }
 
+    /**
+     * With {@code acceptOnEventLoop}, Vert.x's acceptor group is its event-loop group (Vert.x builds that one
+     * first): a listening socket is registered with a loop, and a connection it accepts for the same loop is
+     * registered there without crossing threads, no task hand-off or wake-up, and no acceptor thread competing
+     * for the loop's core. Vert.x shuts the acceptor group down first, then the loop group: on one group the
+     * second shutdown finds it terminated already.
+     */
+    @Override
+    public EventLoopGroup eventLoopGroup(int type, int threads, ThreadFactory threadFactory, int ioRatio) {
+      if (type == ACCEPTOR_EVENT_LOOP_GROUP && loops != null && Boolean.TRUE.equals(options.acceptOnEventLoop())) {
+        return loops;
+      }
+      EventLoopGroup group = super.eventLoopGroup(type, threads, threadFactory, ioRatio);
+      if (type == IO_EVENT_LOOP_GROUP) {
+        loops = group;
+      }
+      return group;
+    }
+
     @Override
     public void configure(NetServerOptions serverOptions, boolean domainSocket, ServerBootstrap bootstrap) {
       super.configure(serverOptions, domainSocket, bootstrap);
       KernelDefaultOptions.drop(bootstrap.config().childOptions(), option -> bootstrap.childOption(option, null));
       AcceptedChannels.install(bootstrap);
+      ListenerInheritedOptions.move(bootstrap);
       ChannelHandler accepted = bootstrap.config().childHandler();
       bootstrap.childHandler(new ChannelInitializer<>() {
         @Override

@@ -2,14 +2,17 @@ package io.ringway.transport.uring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.ChannelOption;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.ringway.spi.ConfigError;
 import io.ringway.testkit.Capabilities;
 import io.ringway.testkit.EchoProbe;
 import io.ringway.testkit.ShutdownFloodProbe;
 import io.ringway.testkit.SocketOptionsProbe;
+import io.ringway.testkit.SocketOptionsReader;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
@@ -21,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -102,11 +106,38 @@ class IoUringTransportPluginTest {
     List<String> errors = plugin.validate(options, "transportOptions.io_uring").stream().map(ConfigError::toString).toList();
 
     assertThat(errors).containsExactlyInAnyOrder(
-        "transportOptions.io_uring.ringsize: unknown key (known: bufferRing, cqSize, maxBoundedWorker, maxUnboundedWorker, ringSize, singleIssuer)",
+        "transportOptions.io_uring.ringsize: unknown key (known: acceptOnEventLoop, bufferRing, cqSize, maxBoundedWorker, maxUnboundedWorker, ringSize, singleIssuer)",
         "transportOptions.io_uring.ringSize: expected a power of two from 2 to 32768, got 100",
         "transportOptions.io_uring.singleIssuer: expected true or false, got \"yes\"",
         "transportOptions.io_uring.bufferRing.bufferSize: expected an integer from 64 to 1048576, got 1",
         "transportOptions.io_uring.bufferRing.batchSize: must be at most entries (8), got 9");
+  }
+
+  @Test
+  void acceptOnEventLoopPutsTheListeningSocketOnTheLoopOfItsConnections() throws Exception {
+    assertThat(acceptedOn(new JsonObject())).as("Vert.x's way").startsWith("vert.x-acceptor-thread");
+    vertx.close().await(10, TimeUnit.SECONDS);
+
+    assertThat(acceptedOn(new JsonObject().put("acceptOnEventLoop", true))).isEqualTo("same loop");
+  }
+
+  /** Which thread the listening socket of a one-loop Vert.x accepted a connection on. */
+  private String acceptedOn(JsonObject options) throws Exception {
+    start(options);
+    java.util.concurrent.CompletableFuture<String> seen = new java.util.concurrent.CompletableFuture<>();
+    var server = vertx.createNetServer().connectHandler(socket -> {
+      io.netty.channel.Channel accepted = ((io.vertx.core.internal.net.NetSocketInternal) socket).channelHandlerContext().channel();
+      io.netty.channel.Channel listening = accepted.parent();
+      if (listening.eventLoop() == accepted.eventLoop()) {
+        seen.complete("same loop");
+      } else {
+        listening.eventLoop().execute(() -> seen.complete(Thread.currentThread().getName()));
+      }
+      socket.close();
+    });
+    server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    vertx.createNetClient().connect(server.actualPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+    return seen.get(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -135,14 +166,40 @@ class IoUringTransportPluginTest {
   @Test
   void socketsGetOnlyTheOptionsThatChangeAFreshSocket() {
     Capabilities.require(plugin.name(), plugin.isAvailable(), plugin.unavailabilityCause());
-    SocketOptionsProbe.Names defaults = SocketOptionsProbe.of(plugin, new NetServerOptions(), new NetClientOptions());
+    // SO_REUSEADDR off: a dialler that never binds has no use for it (the tcp-proxy's client turns it off).
+    SocketOptionsProbe.Names defaults = SocketOptionsProbe.of(plugin, new NetServerOptions(),
+        new NetClientOptions().setReuseAddress(false));
 
     for (List<String> names : List.of(defaults.accepted(), defaults.dialled())) {
-      assertThat(names).doesNotContain("SO_KEEPALIVE", "TCP_USER_TIMEOUT", "TCP_CORK")
-          .contains("TCP_NODELAY", "TCP_QUICKACK");
+      assertThat(names).doesNotContain("SO_KEEPALIVE", "TCP_USER_TIMEOUT", "TCP_CORK", "SO_REUSEADDR", "TCP_NODELAY")
+          .contains("TCP_QUICKACK");
     }
-    assertThat(SocketOptionsProbe.of(plugin, new NetServerOptions().setTcpKeepAlive(true), new NetClientOptions())
-        .accepted()).as("asked for, so set").contains("SO_KEEPALIVE");
+    assertThat(SocketOptionsProbe.of(plugin, new NetServerOptions(), new NetClientOptions().setTcpKeepAlive(true))
+        .dialled()).as("asked for, so set").contains("SO_KEEPALIVE");
+    assertThat(SocketOptionsProbe.of(plugin, new NetServerOptions().setTcpNoDelay(false), new NetClientOptions())
+        .accepted()).as("Netty's socket config turns it on; turning it off takes a setsockopt").contains("TCP_NODELAY");
+  }
+
+  @Test
+  void optionsTheKernelInheritsAreSetOnTheListenerAndReadOnAcceptedSockets() throws Exception {
+    start(new JsonObject());
+    NetServerOptions server = new NetServerOptions().setTcpKeepAlive(true).setSendBufferSize(32 * 1024)
+        .setReceiveBufferSize(48 * 1024).setSoLinger(7).setTcpUserTimeout(1234);
+    assertThat(SocketOptionsProbe.of(plugin, server, new NetClientOptions()).accepted()).as("none per connection")
+        .doesNotContain("SO_KEEPALIVE", "SO_SNDBUF", "SO_RCVBUF", "SO_LINGER", "TCP_USER_TIMEOUT", "TCP_NODELAY");
+    List<ChannelOption<?>> options = List.of(ChannelOption.TCP_NODELAY, ChannelOption.SO_KEEPALIVE,
+        ChannelOption.SO_SNDBUF, ChannelOption.SO_RCVBUF, ChannelOption.SO_LINGER, IoUringChannelOption.TCP_USER_TIMEOUT);
+
+    SocketOptionsReader.Read asked = SocketOptionsReader.read(vertx, server, new NetClientOptions(), options);
+    SocketOptionsReader.Read defaults = SocketOptionsReader.read(vertx, new NetServerOptions(), new NetClientOptions(),
+        options);
+
+    // getsockopt(SO_SNDBUF/SO_RCVBUF) reports twice what was set: the kernel's bookkeeping share (socket(7)).
+    assertThat(asked.accepted()).isEqualTo(Map.of("TCP_NODELAY", true, "SO_KEEPALIVE", true,
+        "SO_SNDBUF", 64 * 1024, "SO_RCVBUF", 96 * 1024, "SO_LINGER", 7, "TCP_USER_TIMEOUT", 1234));
+    assertThat(defaults.accepted()).containsEntry("TCP_NODELAY", true).containsEntry("SO_KEEPALIVE", false)
+        .containsEntry("SO_LINGER", -1).containsEntry("TCP_USER_TIMEOUT", 0);
+    assertThat(defaults.dialled()).containsEntry("TCP_NODELAY", true).containsEntry("SO_KEEPALIVE", false);
   }
 
   @Test

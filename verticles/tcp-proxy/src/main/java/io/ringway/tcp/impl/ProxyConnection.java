@@ -154,7 +154,7 @@ final class ProxyConnection {
     toDownstream.start();
     byte[] header = ProxyProtocolEncoder.encode(send, client, target);
     if (header.length > 0) {
-      upstream.writeMessage(Unpooled.wrappedBuffer(header));
+      toUpstream.send(Unpooled.wrappedBuffer(header));
     }
     if (early != null) {
       toUpstream.forwardEarly(early);
@@ -243,10 +243,15 @@ final class ProxyConnection {
       // in Vert.x's queue while paused: deliver them first, then close the other side after what
       // it has queued.
       closing = true;
+      boolean nothingToFlush = fromClosed != null && !fromClosed.ended() && fromClosed.holdsNothing();
       if (fromClosed != null) {
         fromClosed.drainClosedSource();
       }
-      if (other != null) {
+      if (other != null && nothingToFlush) {
+        // Every byte read from the closed side was written to the other one already: its close sends FIN
+        // after them, with no grace timer to set and cancel. The common ending under connection churn.
+        SocketOps.closeNow(other);
+      } else if (other != null) {
         // Vert.x closes after flushing; a peer that never reads gets the grace, then closeNow.
         other.close();
         graceTimer = loop.vertx.setTimer(Math.max(1, loop.tunables.closeGrace().toMillis()), id -> closeNow());

@@ -41,7 +41,9 @@ public final class ProxyInstance {
     this.id = "tcp-proxy-" + IDS.incrementAndGet();
     this.instances = Math.max(1, context.getInstanceCount());
     NodeShared node = new NodeShared(vertx);
-    this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
+    // No SO_REUSEADDR (Vert.x's client default): it only matters to bind(2), and the dialer never binds, so
+    // it would be one setsockopt per upstream connection for nothing.
+    this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setReuseAddress(false));
     this.clusters = new UpstreamClusters(vertx, id, instances);
     this.loop = new ProxyLoop(vertx, tunables, clusters, client);
     this.listeners = new ListenerSet(loop, node);

@@ -18,6 +18,11 @@ final class Relay {
   private final boolean upstreamBound;
   private boolean ended;
   private boolean sourceClosed;
+  /** Whether this relay paused its source, so Vert.x may hold bytes read from it. */
+  private boolean sourcePaused;
+  /** Writes handed to the writing side and not yet ended: bytes Vert.x or Netty still hold. */
+  private int writesInFlight;
+  private final Runnable writeEnded = () -> writesInFlight--;
 
   /** @param upstreamBound whether bytes go client to upstream (counted as in) or back (out) */
   Relay(ProxyConnection connection, NetSocketInternal from, NetSocketInternal to, boolean upstreamBound) {
@@ -34,14 +39,31 @@ final class Relay {
 
   /** Takes over the reading side's messages and the writing side's drain. */
   void start() {
-    to.drainHandler(drained -> from.resume());
+    to.drainHandler(drained -> {
+      sourcePaused = false;
+      from.resume();
+    });
     from.messageHandler(this::onMessage);
   }
 
   /** Writes bytes read before this relay started (what followed a PROXY header). */
   void forwardEarly(ByteBuf bytes) {
     connection.onBytes(upstreamBound, bytes.readableBytes());
-    SocketOps.forward(to, bytes);
+    send(bytes);
+  }
+
+  /** Writes bytes of the proxy's own (a PROXY header) ahead of what it relays. */
+  void send(ByteBuf bytes) {
+    writesInFlight++;
+    SocketOps.forward(to, bytes, writeEnded);
+  }
+
+  /**
+   * Whether nothing read from the source waits anywhere: none held by Vert.x for a paused source, none being
+   * written. Then the writing side can be closed at once without losing a byte.
+   */
+  boolean holdsNothing() {
+    return !sourcePaused && writesInFlight == 0;
   }
 
   /**
@@ -50,6 +72,7 @@ final class Relay {
    */
   void drainClosedSource() {
     sourceClosed = true;
+    sourcePaused = false;
     from.resume();
   }
 
@@ -61,8 +84,9 @@ final class Relay {
         return;
       }
       connection.onBytes(upstreamBound, bytes.readableBytes());
-      SocketOps.forward(to, bytes);
+      send(bytes);
       if (to.writeQueueFull() && !sourceClosed) {
+        sourcePaused = true;
         from.pause();
       }
     } else if (message == HalfCloseRelay.END_OF_INPUT) {
@@ -70,7 +94,10 @@ final class Relay {
       // a FIN sent meanwhile would reach the peer ahead of the reset.
       if (!ended && !connection.isAborted()) {
         ended = true;
-        SocketOps.shutdownOutput(to, connection::onFinForwarded);
+        SocketOps.shutdownOutput(to, () -> {
+          SocketOps.closeOnEndOfInput(to);
+          connection.onFinForwarded();
+        });
       }
     } else {
       ReferenceCountUtil.release(message);

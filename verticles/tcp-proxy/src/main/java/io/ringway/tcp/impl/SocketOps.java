@@ -17,15 +17,16 @@ final class SocketOps {
   }
 
   /**
-   * Writes a buffer read from the other side without copying it. Vert.x disposes writes still
-   * queued when the socket closes without releasing them (Netty releases the ones it was handed),
-   * so those are released here or the pooled buffer would leak.
+   * Writes a buffer read from the other side without copying it, and runs {@code written} once the write ended
+   * either way. Vert.x disposes writes still queued when the socket closes without releasing them (Netty
+   * releases the ones it was handed), so those are released here or the pooled buffer would leak.
    */
-  static void forward(NetSocketInternal to, ByteBuf bytes) {
-    to.writeMessage(bytes).onFailure(cause -> {
-      if (cause == NetSocketInternal.CLOSED_EXCEPTION) {
+  static void forward(NetSocketInternal to, ByteBuf bytes, Runnable written) {
+    to.writeMessage(bytes).onComplete(done -> {
+      if (done.failed() && done.cause() == NetSocketInternal.CLOSED_EXCEPTION) {
         bytes.release();
       }
+      written.run();
     });
   }
 
@@ -39,6 +40,17 @@ final class SocketOps {
         done.run();
       }
     });
+  }
+
+  /**
+   * After our FIN went out on {@code socket}: its peer's FIN now ends the connection, so Netty may close the
+   * channel on it instead of shutting the input down. With half-closure on, Netty calls
+   * {@code shutdown(SHUT_RD)} on that EOF, which fails with ENOTCONN once the kernel saw FINs both ways
+   * (the socket left for TIME_WAIT or LAST_ACK), and builds an exception with a stack trace for it: a syscall
+   * and an exception per proxied connection under churn.
+   */
+  static void closeOnEndOfInput(NetSocketInternal socket) {
+    socket.channelHandlerContext().channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
   }
 
   /**
