@@ -33,10 +33,19 @@ public final class AcceptedChannels {
     void close();
   }
 
+  /**
+   * Takes accepted connections before Vert.x sees them. It must call {@code handOver} on the channel's loop
+   * before passing on anything read, or close the channel; until then Vert.x has built nothing for it.
+   */
+  public interface Deferral {
+    void accepted(Channel channel, Runnable handOver);
+  }
+
   private record Key(int port, EventLoop loop) {
   }
 
   private static final ConcurrentMap<Key, Consumer<Channel>> INITIALIZERS = new ConcurrentHashMap<>();
+  private static final ConcurrentMap<Key, Deferral> DEFERRALS = new ConcurrentHashMap<>();
   /** This process's bound listening sockets, by local port. */
   private static final ConcurrentMap<Integer, Set<Channel>> LISTENING = new ConcurrentHashMap<>();
 
@@ -55,6 +64,22 @@ public final class AcceptedChannels {
     Objects.requireNonNull(initializer, "initializer");
     INITIALIZERS.put(key, initializer);
     return () -> INITIALIZERS.remove(key, initializer);
+  }
+
+  /**
+   * Keeps Vert.x's hands off connections accepted on {@code port} and registered with {@code loop} until
+   * {@code deferral} hands them over (then Vert.x builds its pipeline and the {@linkplain #register initializer}
+   * of the port and loop runs, as at accept otherwise). A connection Vert.x has not seen is not in its server's
+   * channel group: the deferral must close or hand over what it holds when its server stops. Replaces an
+   * earlier deferral of the same port and loop.
+   *
+   * @return closes this registration, unless a later one replaced it; connections taken before are unaffected
+   */
+  public static Registration defer(int port, EventLoop loop, Deferral deferral) {
+    Key key = new Key(port, Objects.requireNonNull(loop, "loop"));
+    Objects.requireNonNull(deferral, "deferral");
+    DEFERRALS.put(key, deferral);
+    return () -> DEFERRALS.remove(key, deferral);
   }
 
   /**
@@ -89,16 +114,29 @@ public final class AcceptedChannels {
     bootstrap.childHandler(new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel channel) {
-        channel.pipeline().addLast(vertx);
-        if (INITIALIZERS.isEmpty() || !(channel.localAddress() instanceof InetSocketAddress local)) {
+        if (INITIALIZERS.isEmpty() && DEFERRALS.isEmpty()
+            || !(channel.localAddress() instanceof InetSocketAddress local)) {
+          channel.pipeline().addLast(vertx);
           return;
         }
-        Consumer<Channel> initializer = INITIALIZERS.get(new Key(local.getPort(), channel.eventLoop()));
-        if (initializer != null && channel.isOpen()) {
-          initializer.accept(channel);
+        Key key = new Key(local.getPort(), channel.eventLoop());
+        Deferral deferral = DEFERRALS.get(key);
+        if (deferral != null) {
+          deferral.accepted(channel, () -> handOver(channel, vertx, key));
+        } else {
+          handOver(channel, vertx, key);
         }
       }
     });
+  }
+
+  /** Vert.x's child handler builds its pipeline at once (the channel is registered); the port's initializer follows. */
+  private static void handOver(Channel channel, ChannelHandler vertx, Key key) {
+    channel.pipeline().addLast(vertx);
+    Consumer<Channel> initializer = INITIALIZERS.get(key);
+    if (initializer != null && channel.isOpen()) {
+      initializer.accept(channel);
+    }
   }
 
   /**
