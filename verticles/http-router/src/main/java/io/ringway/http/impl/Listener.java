@@ -88,6 +88,11 @@ final class Listener {
         // 100 Continue only once the request was routed and is about to be read (ProxyExchange, EventBusExchange):
         // Vert.x's automatic one goes out before the head is validated, and before a 413 or a 404 could.
         .setHandle100ContinueAutomatically(false)
+        // Every response is written on this listener's loop (upstream clients and event-bus replies run on the
+        // verticle's context), so an HTTP/1 connection writes straight to Netty instead of through an MPSC queue
+        // that Vert.x allocates per connection for writes from other threads (a 1,024-slot array: ~4.7 KB of
+        // each idle keep-alive connection's heap). A write from another thread would now throw.
+        .setStrictThreadMode(true)
         // Vert.x's default is no limit (2^32-1 streams per connection).
         .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.maxConcurrentStreams()));
     if (pem != null) {
