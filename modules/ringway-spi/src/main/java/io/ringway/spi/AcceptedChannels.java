@@ -34,11 +34,12 @@ public final class AcceptedChannels {
   }
 
   /**
-   * Takes accepted connections before Vert.x sees them. It must call {@code handOver} on the channel's loop
-   * before passing on anything read, or close the channel; until then Vert.x has built nothing for it.
+   * Takes accepted connections before Vert.x sees them. It must call {@code handOver.accept(channel)} on the
+   * channel's loop before passing on anything read, or close the channel; until then Vert.x has built nothing
+   * for it. {@code handOver} is one object per server, not per connection: a deferral may keep it per connection.
    */
   public interface Deferral {
-    void accepted(Channel channel, Runnable handOver);
+    void accepted(Channel channel, Consumer<Channel> handOver);
   }
 
   private record Key(int port, EventLoop loop) {
@@ -111,6 +112,7 @@ public final class AcceptedChannels {
       bootstrap.handler(new ClosedServerGate(loops));
     }
     ChannelHandler vertx = bootstrap.config().childHandler();
+    Consumer<Channel> handOver = channel -> handOver(channel, vertx);
     bootstrap.childHandler(new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel channel) {
@@ -119,21 +121,23 @@ public final class AcceptedChannels {
           channel.pipeline().addLast(vertx);
           return;
         }
-        Key key = new Key(local.getPort(), channel.eventLoop());
-        Deferral deferral = DEFERRALS.get(key);
+        Deferral deferral = DEFERRALS.get(new Key(local.getPort(), channel.eventLoop()));
         if (deferral != null) {
-          deferral.accepted(channel, () -> handOver(channel, vertx, key));
+          deferral.accepted(channel, handOver);
         } else {
-          handOver(channel, vertx, key);
+          handOver(channel, vertx);
         }
       }
     });
   }
 
   /** Vert.x's child handler builds its pipeline at once (the channel is registered); the port's initializer follows. */
-  private static void handOver(Channel channel, ChannelHandler vertx, Key key) {
+  private static void handOver(Channel channel, ChannelHandler vertx) {
     channel.pipeline().addLast(vertx);
-    Consumer<Channel> initializer = INITIALIZERS.get(key);
+    if (INITIALIZERS.isEmpty() || !(channel.localAddress() instanceof InetSocketAddress local)) {
+      return;
+    }
+    Consumer<Channel> initializer = INITIALIZERS.get(new Key(local.getPort(), channel.eventLoop()));
     if (initializer != null && channel.isOpen()) {
       initializer.accept(channel);
     }

@@ -42,7 +42,7 @@ class IdleConnectionMemoryTest {
 
   private static final int CONNECTIONS = 2_000;
   /**
-   * Measured 1,844 bytes with {@code UnreadConnections} (the bare Netty channel: channel, unsafe, config,
+   * Measured 1,785 bytes with {@code UnreadConnections} (the bare Netty channel: channel, unsafe, config,
    * pipeline with head, tail and two handlers, outbound buffer, addresses, io_uring registration) and 8,629 before
    * it, when Vert.x built its whole pipeline at accept; the bound leaves 30 % for JDK and Netty versions.
    */

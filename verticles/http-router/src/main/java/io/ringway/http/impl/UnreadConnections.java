@@ -11,6 +11,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.ringway.spi.AcceptedChannels;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The connections of one cleartext listener on one loop that have not sent a byte yet (issue 17). Vert.x builds
@@ -58,7 +59,7 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
   }
 
   @Override
-  public void accepted(Channel channel, Runnable handOver) {
+  public void accepted(Channel channel, Consumer<Channel> handOver) {
     Gate gate = new Gate(handOver, System.nanoTime());
     if (last == null) {
       first = gate;
@@ -149,14 +150,14 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
   /** The one handler of a connection that has sent nothing yet, and its place in the accept-order list. */
   private final class Gate extends ChannelInboundHandlerAdapter {
 
-    private final Runnable handOver;
+    private final Consumer<Channel> handOver;
     private final long acceptedAt;
     private ChannelHandlerContext ctx;
     private Gate previous;
     private Gate next;
     private boolean linked = true;
 
-    Gate(Runnable handOver, long acceptedAt) {
+    Gate(Consumer<Channel> handOver, long acceptedAt) {
       this.handOver = handOver;
       this.acceptedAt = acceptedAt;
     }
@@ -177,7 +178,7 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
       Channel channel = ctx.channel();
       handingOverAcceptedAt = acceptedAt;
       try {
-        handOver.run();
+        handOver.accept(channel);
       } finally {
         handingOverAcceptedAt = NOT_HANDING_OVER;
       }
