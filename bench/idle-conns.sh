@@ -16,7 +16,7 @@
 # summary: committed total minus the Java heap's committed). Histograms and NMT summaries are saved beside.
 # Before each baseline, 2,000 connections are opened and closed (classes loaded, pools grown once), for every
 # system alike. Timeouts are 600 s everywhere, so no idle connection is closed while it is counted.
-# Takes ~1 min per system and N. Runs under flock /tmp/ringway-bench.lock; raises the fd limits it needs
+# 100000 needs a hard RLIMIT_NOFILE above 101,000 (or CAP_SYS_RESOURCE to raise it). Takes ~1 min per system and N. Runs under flock /tmp/ringway-bench.lock; raises the fd limits it needs
 # (root); cleans up its processes on exit.
 set -euo pipefail
 if [ -z "${IDLE_BENCH_LOCKED:-}" ]; then
@@ -35,8 +35,14 @@ RES_DIR=${RES_DIR:-$here/results/idle-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$RES_DIR"; RES_DIR=$(cd "$RES_DIR" && pwd)
 run="$RES_DIR/run"; mkdir -p "$run"
 max_count=$(echo $COUNTS | tr ' ' '\n' | sort -n | tail -1)
-need_fds=$((max_count * 2 + 10000))
-[ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt "$need_fds" ] && ulimit -Hn "$need_fds"
+# One process holds one fd per connection (the server's side, the clients' side): raising the hard limit needs
+# CAP_SYS_RESOURCE, which a container may lack (then the largest N is the hard limit minus ~1,000).
+need_fds=$((max_count + 1000))
+if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt "$need_fds" ]; then
+  ulimit -Hn "$need_fds" 2>/dev/null || {
+    echo "idle-conns: $max_count connections need $need_fds fds per process; the hard limit is $(ulimit -Hn) and cannot be raised here (no CAP_SYS_RESOURCE): lower COUNTS" >&2
+    exit 2; }
+fi
 ulimit -n "$(ulimit -Hn)"
 
 server_pid=""; client_pid=""
@@ -93,7 +99,7 @@ CFG
 nginx_conf() {
   cat <<CONF
 worker_processes 1;
-worker_rlimit_nofile $((max_count * 2 + 10000));
+worker_rlimit_nofile $need_fds;
 pid $run/nginx.pid;
 error_log $run/nginx-error.log;
 events { worker_connections $((max_count + 1000)); }
