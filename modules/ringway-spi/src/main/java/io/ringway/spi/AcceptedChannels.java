@@ -33,10 +33,20 @@ public final class AcceptedChannels {
     void close();
   }
 
+  /**
+   * Takes accepted connections before Vert.x sees them. It must call {@code handOver.accept(channel)} on the
+   * channel's loop before passing on anything read, or close the channel; until then Vert.x has built nothing
+   * for it. {@code handOver} is one object per server, not per connection: a deferral may keep it per connection.
+   */
+  public interface Deferral {
+    void accepted(Channel channel, Consumer<Channel> handOver);
+  }
+
   private record Key(int port, EventLoop loop) {
   }
 
   private static final ConcurrentMap<Key, Consumer<Channel>> INITIALIZERS = new ConcurrentHashMap<>();
+  private static final ConcurrentMap<Key, Deferral> DEFERRALS = new ConcurrentHashMap<>();
   /** This process's bound listening sockets, by local port. */
   private static final ConcurrentMap<Integer, Set<Channel>> LISTENING = new ConcurrentHashMap<>();
 
@@ -55,6 +65,22 @@ public final class AcceptedChannels {
     Objects.requireNonNull(initializer, "initializer");
     INITIALIZERS.put(key, initializer);
     return () -> INITIALIZERS.remove(key, initializer);
+  }
+
+  /**
+   * Keeps Vert.x's hands off connections accepted on {@code port} and registered with {@code loop} until
+   * {@code deferral} hands them over (then Vert.x builds its pipeline and the {@linkplain #register initializer}
+   * of the port and loop runs, as at accept otherwise). A connection Vert.x has not seen is not in its server's
+   * channel group: the deferral must close or hand over what it holds when its server stops. Replaces an
+   * earlier deferral of the same port and loop.
+   *
+   * @return closes this registration, unless a later one replaced it; connections taken before are unaffected
+   */
+  public static Registration defer(int port, EventLoop loop, Deferral deferral) {
+    Key key = new Key(port, Objects.requireNonNull(loop, "loop"));
+    Objects.requireNonNull(deferral, "deferral");
+    DEFERRALS.put(key, deferral);
+    return () -> DEFERRALS.remove(key, deferral);
   }
 
   /**
@@ -86,19 +112,35 @@ public final class AcceptedChannels {
       bootstrap.handler(new ClosedServerGate(loops));
     }
     ChannelHandler vertx = bootstrap.config().childHandler();
+    Consumer<Channel> handOver = channel -> handOver(channel, vertx);
     bootstrap.childHandler(new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel channel) {
-        channel.pipeline().addLast(vertx);
-        if (INITIALIZERS.isEmpty() || !(channel.localAddress() instanceof InetSocketAddress local)) {
+        if (INITIALIZERS.isEmpty() && DEFERRALS.isEmpty()
+            || !(channel.localAddress() instanceof InetSocketAddress local)) {
+          channel.pipeline().addLast(vertx);
           return;
         }
-        Consumer<Channel> initializer = INITIALIZERS.get(new Key(local.getPort(), channel.eventLoop()));
-        if (initializer != null && channel.isOpen()) {
-          initializer.accept(channel);
+        Deferral deferral = DEFERRALS.get(new Key(local.getPort(), channel.eventLoop()));
+        if (deferral != null) {
+          deferral.accepted(channel, handOver);
+        } else {
+          handOver(channel, vertx);
         }
       }
     });
+  }
+
+  /** Vert.x's child handler builds its pipeline at once (the channel is registered); the port's initializer follows. */
+  private static void handOver(Channel channel, ChannelHandler vertx) {
+    channel.pipeline().addLast(vertx);
+    if (INITIALIZERS.isEmpty() || !(channel.localAddress() instanceof InetSocketAddress local)) {
+      return;
+    }
+    Consumer<Channel> initializer = INITIALIZERS.get(new Key(local.getPort(), channel.eventLoop()));
+    if (initializer != null && channel.isOpen()) {
+      initializer.accept(channel);
+    }
   }
 
   /**

@@ -35,7 +35,8 @@ import java.util.Objects;
  *  "draining":false, "inFlight":.. (routed requests not answered yet; WebSocket tunnels not included),
  *  "listeners":[{"listener":"web", "host":.., "port":.., "tls":false, "connections":.., "requests":.., "noRoute":..,
  *                "badRequests":.., "headerTooLarge":.., "uriTooLong":.., "bodyTooLarge":.., "headerTimeouts":..,
- *                "refusedStreams":.., "streamErrors":..}],
+ *                "refusedStreams":.., "streamErrors":.., "openConnections":.. (gauge), "unreadConnections":.. (gauge:
+ *                accepted, nothing read yet, no Vert.x connection), "drainConnectionClose":.., ..}],
  *  "routes":[{"route":"api", "requests":.., "1xx":..,"2xx":..,"3xx":..,"4xx":..,"5xx":.., "aborted":..,
  *             "latencyMs":[{"le":1,"count":..},..,{"le":-1,"count":..}], "retries":.., "retryBudgetExhausted":..,
  *             "timeouts":.., "overloaded":.., "upgrades":.., "inFlight":.., "retriesInFlight":..}],

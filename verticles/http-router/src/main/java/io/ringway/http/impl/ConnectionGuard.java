@@ -17,6 +17,8 @@ import io.vertx.core.http.HttpServerRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Strictness at the connection level of one listener: installs {@link StrictRequestDecoder} in place of
@@ -35,12 +37,19 @@ final class ConnectionGuard {
   private final ListenerStats stats;
   /** Header-read timers of connections that have not sent a full request head yet. */
   private final Map<Channel, Long> waiting = new IdentityHashMap<>();
+  /** When a connection was accepted ({@link System#nanoTime}), asked when its head timer starts. */
+  private LongSupplier acceptedAt = System::nanoTime;
 
   ConnectionGuard(Vertx vertx, HttpServerOptions options, long headerTimeoutMillis, ListenerStats stats) {
     this.vertx = vertx;
     this.options = options;
     this.headerTimeoutMillis = headerTimeoutMillis;
     this.stats = stats;
+  }
+
+  /** Where a connection's accept time comes from: its head timer runs from there, not from when it got here. */
+  void acceptedAt(LongSupplier acceptedAt) {
+    this.acceptedAt = acceptedAt;
   }
 
   /**
@@ -90,7 +99,9 @@ final class ConnectionGuard {
     if (headerTimeoutMillis <= 0) {
       return;
     }
-    waiting.put(channel, vertx.setTimer(headerTimeoutMillis, id -> headerTimeout(channel)));
+    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedAt.getAsLong());
+    long delay = Math.max(1, headerTimeoutMillis - elapsedMillis);
+    waiting.put(channel, vertx.setTimer(delay, id -> headerTimeout(channel)));
     channel.closeFuture().addListener(closed -> cancel(channel));
   }
 

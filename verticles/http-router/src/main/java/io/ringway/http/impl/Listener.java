@@ -39,6 +39,9 @@ final class Listener {
   private volatile boolean closed;
   /** The h2c listener's hook on accepted connections; null when it has none. */
   private AcceptedChannels.Registration acceptHook;
+  /** Connections that have sent nothing yet, kept from Vert.x; null on TLS listeners and those on port 0. */
+  private UnreadConnections unread;
+  private AcceptedChannels.Registration deferral;
 
   /** Loads the listener's TLS material, if any, off the loop; the listener is not listening yet. */
   static Future<Listener> create(Vertx vertx, HttpListenerConfig config, ListenerStats stats,
@@ -85,6 +88,11 @@ final class Listener {
         // 100 Continue only once the request was routed and is about to be read (ProxyExchange, EventBusExchange):
         // Vert.x's automatic one goes out before the head is validated, and before a 413 or a 404 could.
         .setHandle100ContinueAutomatically(false)
+        // Every response is written on this listener's loop (upstream clients and event-bus replies run on the
+        // verticle's context), so an HTTP/1 connection writes straight to Netty instead of through an MPSC queue
+        // that Vert.x allocates per connection for writes from other threads (a 1,024-slot array: ~4.7 KB of
+        // each idle keep-alive connection's heap). A write from another thread would now throw.
+        .setStrictThreadMode(true)
         // Vert.x's default is no limit (2^32-1 streams per connection).
         .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.maxConcurrentStreams()));
     if (pem != null) {
@@ -113,10 +121,18 @@ final class Listener {
   }
 
   Future<Listener> listen() {
+    EventLoop loop = ((ContextInternal) vertx.getOrCreateContext()).nettyEventLoop();
+    // Hooks go in before listening, so no connection is accepted without them (port 0 is only known after:
+    // tests pick ports).
     if (config.h2c() && !options.isSsl() && config.port() > 0) {
-      // Before listening, so no connection is accepted without it (port 0 is only known after: tests pick ports).
-      EventLoop loop = ((ContextInternal) vertx.getOrCreateContext()).nettyEventLoop();
       acceptHook = AcceptedChannels.register(config.port(), loop, guard::onAccepted);
+    }
+    if (!options.isSsl() && config.port() > 0) {
+      // A TLS connection's first bytes are its handshake, which Vert.x's pipeline must see: not deferred.
+      unread = new UnreadConnections(loop, stats, config.headerReadTimeout().toMillis(),
+          options.getIdleTimeout());
+      guard.acceptedAt(unread::acceptedAt);
+      deferral = AcceptedChannels.defer(config.port(), loop, unread);
     }
     Future<HttpServer> listening = server.listen();
     if (options.isSsl()) {
@@ -155,6 +171,11 @@ final class Listener {
     // all the connections it accepted are closed, those still before their first request (TLS handshake, h2c
     // sniffing) included.
     return unbound.compose(ignored -> {
+      if (unread != null) {
+        // Into Vert.x's server while it still takes them, so its shutdown drains (and at the grace closes) them.
+        deferral.close();
+        unread.handOverAll();
+      }
       if (acceptHook != null) {
         // After the unbind: a connection accepted before it still gets the strict h2c sniffer.
         acceptHook.close();
@@ -165,6 +186,10 @@ final class Listener {
 
   /** Closes the listener and every connection now. */
   Future<Void> closeNow() {
+    if (unread != null) {
+      deferral.close();
+      unread.closeAll();
+    }
     if (acceptHook != null) {
       acceptHook.close();
     }

@@ -30,6 +30,8 @@ final class ListenerStats {
   long streamErrors;
   /** Connections open now (a gauge); while draining they count as in flight. */
   long openConnections;
+  /** Connections accepted that have not sent a byte yet (a gauge): bare channels, no Vert.x connection yet. */
+  long unreadConnections;
   /** Responses a drain sent with {@code connection: close}, each closing its HTTP/1 connection after it. */
   long drainConnectionClose;
   /** HTTP/1 connections a drain closed while no request was open on them, after their spread delay. */
@@ -42,7 +44,7 @@ final class ListenerStats {
         .put("badRequests", badRequests).put("unsupportedRequests", unsupportedRequests).put("headerTooLarge", headerTooLarge).put("uriTooLong", uriTooLong)
         .put("bodyTooLarge", bodyTooLarge).put("headerTimeouts", headerTimeouts)
         .put("refusedStreams", refusedStreams).put("streamErrors", streamErrors)
-        .put("openConnections", openConnections).put("drainConnectionClose", drainConnectionClose)
+        .put("openConnections", openConnections).put("unreadConnections", unreadConnections).put("drainConnectionClose", drainConnectionClose)
         .put("drainIdleClosed", drainIdleClosed).put("drainGoAways", drainGoAways);
   }
 }

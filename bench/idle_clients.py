@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Idle client connections for bench/idle-conns.sh: opens COUNT TCP connections to HOST:PORT and sends nothing.
+
+Sources round-robin over SOURCES addresses 127.0.0.2.. (one source address has ~28k ephemeral ports towards one
+destination); IP_BIND_ADDRESS_NO_PORT lets connect() pick the port per 4-tuple. At most 1024 connects are in flight,
+so the server's accept queue is not flooded. Prints "connected COUNT" when all are established, then holds them until
+stdin closes (or SIGTERM), and closes them."""
+import errno
+import resource
+import selectors
+import signal
+import socket
+import sys
+
+IP_BIND_ADDRESS_NO_PORT = 24  # linux/in.h
+
+
+def main():
+    host, port, count, sources = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < count + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(hard, count + 64), max(hard, count + 64)))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    sel = selectors.DefaultSelector()
+    held, started, pending = [], 0, 0
+    while len(held) < count:
+        while started < count and pending < 1024:
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setsockopt(socket.IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1)
+            s.bind(("127.0.0.%d" % (2 + started % sources), 0))
+            s.setblocking(False)
+            err = s.connect_ex((host, port))
+            if err not in (0, errno.EINPROGRESS):
+                raise OSError(err, "connect #%d: %s" % (started, errno.errorcode.get(err, err)))
+            sel.register(s, selectors.EVENT_WRITE)
+            started += 1
+            pending += 1
+        for key, _ in sel.select(timeout=10):
+            s = key.fileobj
+            sel.unregister(s)
+            pending -= 1
+            err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if err:
+                raise OSError(err, "connect: %s" % errno.errorcode.get(err, err))
+            held.append(s)
+    print("connected %d" % len(held), flush=True)
+    try:
+        sys.stdin.read()
+    finally:
+        for s in held:
+            s.close()
+
+
+if __name__ == "__main__":
+    main()

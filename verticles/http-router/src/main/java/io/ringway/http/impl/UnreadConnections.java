@@ -1,0 +1,215 @@
+package io.ringway.http.impl;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.ringway.spi.AcceptedChannels;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The connections of one cleartext listener on one loop that have not sent a byte yet (issue 17). Vert.x builds
+ * a connection's whole pipeline at accept (a {@code NetSocketImpl} whose outbound queue alone is a 1,024-slot
+ * array, the HTTP initializer, an {@code IdleStateHandler} with its timer, ...: ~8.6 KB of heap), so each
+ * accepted connection here waits as a bare Netty channel with one {@link Gate} until its first read, and is
+ * handed to Vert.x then, with that read. Their timeouts are one timer per listener and loop, not one each:
+ * every connection here has the same timeout and they are linked in accept order, so the first one always
+ * expires first.
+ *
+ * <p>A connection Vert.x has not seen is not in its server's channel group: {@link #handOverAll} gives them to
+ * Vert.x before its server shuts down (a drain then treats them as Vert.x connections that have sent nothing),
+ * {@link #closeAll} closes them. Loop thread only.
+ */
+final class UnreadConnections implements AcceptedChannels.Deferral {
+
+  static final String NAME = "ringwayUnread";
+  private static final byte[] REQUEST_TIMEOUT = ("HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n"
+      + "content-length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+  private static final long NOT_HANDING_OVER = Long.MIN_VALUE;
+
+  private final EventLoop loop;
+  private final ListenerStats stats;
+  /** From accept to expiry; 0 for never. */
+  private final long timeoutNanos;
+  /** Whether expiry is the head timeout (408) rather than the idle timeout (a quiet close). */
+  private final boolean headTimeout;
+  private Gate first;
+  private Gate last;
+  private ScheduledFuture<?> sweep;
+  /** While a connection is handed over: when it was accepted, for the head timer that Vert.x's side starts. */
+  private long handingOverAcceptedAt = NOT_HANDING_OVER;
+
+  /**
+   * @param headerTimeoutMillis the listener's {@code headerReadTimeout}; 0 for none
+   * @param idleTimeoutSeconds the listener's idle timeout as Vert.x applies it, in whole seconds; 0 for none
+   */
+  UnreadConnections(EventLoop loop, ListenerStats stats, long headerTimeoutMillis, long idleTimeoutSeconds) {
+    this.loop = loop;
+    this.stats = stats;
+    long head = TimeUnit.MILLISECONDS.toNanos(headerTimeoutMillis);
+    long idle = TimeUnit.SECONDS.toNanos(idleTimeoutSeconds);
+    this.headTimeout = head > 0 && (idle <= 0 || head <= idle);
+    this.timeoutNanos = headTimeout ? head : Math.max(idle, 0);
+  }
+
+  @Override
+  public void accepted(Channel channel, Consumer<Channel> handOver) {
+    Gate gate = new Gate(handOver, System.nanoTime());
+    if (last == null) {
+      first = gate;
+    } else {
+      last.next = gate;
+      gate.previous = last;
+    }
+    last = gate;
+    stats.unreadConnections++;
+    channel.pipeline().addLast(NAME, gate);
+    if (sweep == null && timeoutNanos > 0) {
+      sweep = loop.schedule(this::sweep, timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * When the connection Vert.x is being handed now was accepted ({@link System#nanoTime}), or now when none is:
+   * its first head is timed from accept, not from its first byte.
+   */
+  long acceptedAt() {
+    return handingOverAcceptedAt != NOT_HANDING_OVER ? handingOverAcceptedAt : System.nanoTime();
+  }
+
+  /** Gives every connection here to Vert.x as it is, nothing read. */
+  void handOverAll() {
+    while (first != null) {
+      first.handOver(null);
+    }
+  }
+
+  /** Closes every connection here. */
+  void closeAll() {
+    while (first != null) {
+      Gate gate = first;
+      unlink(gate);
+      if (gate.ctx != null) {
+        gate.ctx.close();
+      }
+    }
+  }
+
+  private void sweep() {
+    sweep = null;
+    long now = System.nanoTime();
+    while (first != null && now - first.acceptedAt >= timeoutNanos) {
+      expire(first);
+    }
+    if (first != null) {
+      sweep = loop.schedule(this::sweep, first.acceptedAt + timeoutNanos - now, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void expire(Gate gate) {
+    unlink(gate);
+    ChannelHandlerContext ctx = gate.ctx;
+    if (ctx == null) {
+      return;
+    }
+    if (headTimeout) {
+      stats.headerTimeouts++;
+      // Nothing frames writes on this pipeline yet: the bytes go to the socket as they are.
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx.close();
+    }
+  }
+
+  private void unlink(Gate gate) {
+    if (!gate.linked) {
+      return;
+    }
+    gate.linked = false;
+    if (gate.previous == null) {
+      first = gate.next;
+    } else {
+      gate.previous.next = gate.next;
+    }
+    if (gate.next == null) {
+      last = gate.previous;
+    } else {
+      gate.next.previous = gate.previous;
+    }
+    gate.previous = null;
+    gate.next = null;
+    stats.unreadConnections--;
+  }
+
+  /** The one handler of a connection that has sent nothing yet, and its place in the accept-order list. */
+  private final class Gate extends ChannelInboundHandlerAdapter {
+
+    private final Consumer<Channel> handOver;
+    private final long acceptedAt;
+    private ChannelHandlerContext ctx;
+    private Gate previous;
+    private Gate next;
+    private boolean linked = true;
+
+    Gate(Consumer<Channel> handOver, long acceptedAt) {
+      this.handOver = handOver;
+      this.acceptedAt = acceptedAt;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      handOver(msg);
+    }
+
+    /** Vert.x builds its pipeline behind this gate, which then leaves; {@code msg} (if any) enters it from the head. */
+    void handOver(Object msg) {
+      unlink(this);
+      Channel channel = ctx.channel();
+      handingOverAcceptedAt = acceptedAt;
+      try {
+        handOver.accept(channel);
+      } finally {
+        handingOverAcceptedAt = NOT_HANDING_OVER;
+      }
+      ctx.pipeline().remove(this);
+      if (msg == null) {
+        return;
+      }
+      if (channel.isOpen()) {
+        channel.pipeline().fireChannelRead(msg);
+      } else {
+        // Vert.x refused it (its server stopped meanwhile) and closed it.
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      unlink(this);
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // A reset before the first byte: nobody to tell, nothing to log.
+      unlink(this);
+      ctx.close();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+      unlink(this);
+    }
+  }
+}

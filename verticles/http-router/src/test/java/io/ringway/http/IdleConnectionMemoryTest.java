@@ -1,0 +1,198 @@
+package io.ringway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.management.ObjectName;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.ringway.spi.config.DirectResponseAction;
+import io.ringway.spi.config.HttpListenerConfig;
+import io.ringway.spi.config.RouteConfig;
+import io.ringway.spi.config.RouteMatch;
+import io.ringway.testkit.Ports;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Memory per idle client connection (issue 17): {@value #CONNECTIONS} connections that connected and sent
+ * nothing, held by a child process so that only the router's ends count here, must each cost at most
+ * {@link #MAX_HEAP_PER_CONNECTION} bytes of live heap after a full GC; after one request each (idle keep-alive),
+ * {@link #MAX_HEAP_PER_KEEP_ALIVE_CONNECTION}. Netty's direct memory is printed beside (an idle io_uring socket
+ * holds no receive buffer: 0 bytes each, measured). The class histogram's growth is printed, so a failure says
+ * which objects came back. About 10 s.
+ */
+class IdleConnectionMemoryTest {
+
+  private static final int CONNECTIONS = 2_000;
+  /**
+   * Measured 1,785 bytes with {@code UnreadConnections} (the bare Netty channel: channel, unsafe, config,
+   * pipeline with head, tail and two handlers, outbound buffer, addresses, io_uring registration) and 8,629 before
+   * it, when Vert.x built its whole pipeline at accept; the bound leaves 30 % for JDK and Netty versions.
+   */
+  private static final long MAX_HEAP_PER_CONNECTION = 2_400;
+  /**
+   * An idle keep-alive connection after one request is a whole Vert.x HTTP/1 connection (pipeline of eight
+   * handlers, strict decoder, idle timer): measured 3,782 bytes with Vert.x's strict thread mode, 8,606 without
+   * (its per-connection MPSC write queue); the bound leaves 25 %.
+   */
+  private static final long MAX_HEAP_PER_KEEP_ALIVE_CONNECTION = 4_800;
+
+  private RouterFixture fixture;
+
+  @BeforeEach
+  void start() throws Exception {
+    fixture = RouterFixture.ioUring();
+    // The head timeout is longer than the test, so the connections stay open while they are counted.
+    HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
+        Ports.freeTcpPort(), true, HttpListenerConfig.DEFAULT_MAX_HEADER_BYTES, HttpListenerConfig.DEFAULT_MAX_BODY_BYTES,
+        Duration.ofSeconds(60), Duration.ofSeconds(60), HttpListenerConfig.DEFAULT_MAX_CONCURRENT_STREAMS, null);
+    fixture.start(1, listener, List.of(), List.of(new RouteConfig("ok", RouteMatch.ANY,
+        new DirectResponseAction(200, "ok", null))));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    fixture.close();
+  }
+
+  @ParameterizedTest(name = "after a request: {0}")
+  @ValueSource(booleans = {false, true})
+  void anIdleConnectionCostsLittleHeap(boolean afterARequest) throws Exception {
+    long bound = afterARequest ? MAX_HEAP_PER_KEEP_ALIVE_CONNECTION : MAX_HEAP_PER_CONNECTION;
+    // Warm-up: classes loaded and caches filled once per process are no cost per connection.
+    int fdsStart = openFds();
+    try (Clients warm = Clients.open(fixture.port, 200, afterARequest)) {
+      awaitFds(fdsStart + 200, true);
+    }
+    // The router closes its ends once it reads the clients' FINs: back to where it started.
+    awaitFds(fdsStart, false);
+    int fdsBefore = openFds();
+    long heapBefore = heapAfterGc();
+    long directBefore = directMemory();
+    Map<String, long[]> histogramBefore = histogram();
+
+    try (Clients idle = Clients.open(fixture.port, CONNECTIONS, afterARequest)) {
+      assertThat(awaitFds(fdsBefore + CONNECTIONS, true)).as("the router accepted them all")
+          .isGreaterThanOrEqualTo(fdsBefore + CONNECTIONS);
+      long heapAfter = heapAfterGc();
+      long directAfter = directMemory();
+      Map<String, long[]> histogramAfter = histogram();
+      long heapEach = (heapAfter - heapBefore) / CONNECTIONS;
+      long directEach = (directAfter - directBefore) / CONNECTIONS;
+      System.out.printf(Locale.ROOT, "idle connections%s: %d, heap after GC %.1f -> %.1f MiB, %d bytes each; Netty"
+          + " direct memory %.1f -> %.1f MiB, %d bytes each; unread %d%n%s", afterARequest ? " after a request" : "",
+          CONNECTIONS, heapBefore / 1048576.0,
+          heapAfter / 1048576.0, heapEach, directBefore / 1048576.0, directAfter / 1048576.0, directEach,
+          fixture.stats().getJsonArray("listeners").getJsonObject(0).getLong("unreadConnections"),
+          growth(histogramBefore, histogramAfter, 15));
+      assertThat(heapEach).as("live heap per idle connection, bytes").isLessThanOrEqualTo(bound);
+    }
+  }
+
+  /** The child process and its connections; closing it closes them. */
+  private record Clients(Process process) implements AutoCloseable {
+
+    static Clients open(int port, int count, boolean request) throws IOException {
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      Process process = new ProcessBuilder(java, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp",
+          System.getProperty("java.class.path"), IdleClients.class.getName(), RouterFixture.HOST,
+          Integer.toString(port), Integer.toString(count), request ? "request" : "connect")
+          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      String line = out.readLine();
+      if (line == null || !line.equals("connected " + count)) {
+        process.destroyForcibly();
+        throw new IOException("idle clients did not connect: " + line);
+      }
+      return new Clients(process);
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.getOutputStream().close();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  /** Waits up to 10 s until this process has at least ({@code atLeast}) or at most {@code fds} open fds. */
+  private static int awaitFds(int fds, boolean atLeast) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    int open = openFds();
+    while (System.nanoTime() < deadline && (atLeast ? open < fds : open > fds)) {
+      Thread.sleep(20);
+      open = openFds();
+    }
+    return open;
+  }
+
+  /** Direct memory Netty's default allocator (Vert.x's pooled one) holds: arenas' chunks in use or cached. */
+  private static long directMemory() {
+    return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory();
+  }
+
+  private static int openFds() {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return (int) fds.count();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list /proc/self/fd: " + e, e);
+    }
+  }
+
+  private static long heapAfterGc() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(50);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** {@code jcmd GC.class_histogram} of this JVM: class name to {instances, bytes}. */
+  static Map<String, long[]> histogram() throws Exception {
+    String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+        new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+        new Object[] {new String[0]}, new String[] {String[].class.getName()});
+    Map<String, long[]> classes = new HashMap<>();
+    for (String line : text.split("\n")) {
+      String[] fields = line.trim().split("\\s+");
+      if (fields.length >= 4 && fields[0].endsWith(":")) {
+        classes.put(fields[3], new long[] {Long.parseLong(fields[1]), Long.parseLong(fields[2])});
+      }
+    }
+    return classes;
+  }
+
+  /** The {@code top} classes whose bytes grew most between two histograms, one line each. */
+  static String growth(Map<String, long[]> before, Map<String, long[]> after, int top) {
+    List<Map.Entry<String, long[]>> grown = new ArrayList<>();
+    for (Map.Entry<String, long[]> entry : after.entrySet()) {
+      long[] was = before.getOrDefault(entry.getKey(), new long[2]);
+      grown.add(Map.entry(entry.getKey(), new long[] {entry.getValue()[0] - was[0], entry.getValue()[1] - was[1]}));
+    }
+    grown.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
+    StringBuilder lines = new StringBuilder();
+    for (Map.Entry<String, long[]> entry : grown.subList(0, Math.min(top, grown.size()))) {
+      lines.append(String.format(Locale.ROOT, "  %+9d bytes %+7d instances  %s%n", entry.getValue()[1],
+          entry.getValue()[0], entry.getKey()));
+    }
+    return lines.toString();
+  }
+}
