@@ -2,6 +2,7 @@ package io.ringway.config;
 
 import io.ringway.spi.TransportPlugin;
 import io.ringway.spi.VerticleProvider;
+import io.ringway.spi.http.HttpFilterFactory;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -16,8 +17,10 @@ import java.util.function.Function;
  *
  * @param transports transport plugins, most preferred first
  * @param verticles verticle providers, in discovery order
+ * @param filters HTTP filter factories, in discovery order
  */
-public record PluginCatalog(List<TransportPlugin> transports, List<VerticleProvider> verticles) {
+public record PluginCatalog(List<TransportPlugin> transports, List<VerticleProvider> verticles,
+                            List<HttpFilterFactory> filters) {
 
   /** @throws IllegalArgumentException when two plugins, or two providers, share a name: config could not tell them apart */
   public PluginCatalog {
@@ -25,13 +28,21 @@ public record PluginCatalog(List<TransportPlugin> transports, List<VerticleProvi
     verticles = List.copyOf(verticles);
     requireUniqueNames(transports, TransportPlugin::name, "transport plugins");
     requireUniqueNames(verticles, VerticleProvider::name, "verticle providers");
+    filters = List.copyOf(filters);
+    requireUniqueNames(filters, HttpFilterFactory::name, "HTTP filter factories");
+  }
+
+  /** A catalog without HTTP filters. */
+  public PluginCatalog(List<TransportPlugin> transports, List<VerticleProvider> verticles) {
+    this(transports, verticles, List.of());
   }
 
   /** Finds every plugin and provider on the classpath with {@link ServiceLoader}. */
   public static PluginCatalog load() {
     return new PluginCatalog(
         ServiceLoader.load(TransportPlugin.class).stream().map(ServiceLoader.Provider::get).toList(),
-        ServiceLoader.load(VerticleProvider.class).stream().map(ServiceLoader.Provider::get).toList());
+        ServiceLoader.load(VerticleProvider.class).stream().map(ServiceLoader.Provider::get).toList(),
+        ServiceLoader.load(HttpFilterFactory.class).stream().map(ServiceLoader.Provider::get).toList());
   }
 
   /** The transport plugin config calls {@code name}, if any. */
@@ -42,6 +53,16 @@ public record PluginCatalog(List<TransportPlugin> transports, List<VerticleProvi
   /** The verticle provider config calls {@code name}, if any. */
   public Optional<VerticleProvider> verticle(String name) {
     return verticles.stream().filter(provider -> provider.name().equals(name)).findFirst();
+  }
+
+  /** The HTTP filter factory config calls {@code name}, if any. */
+  public Optional<HttpFilterFactory> filter(String name) {
+    return filters.stream().filter(factory -> factory.name().equals(name)).findFirst();
+  }
+
+  /** HTTP filter names, in discovery order. */
+  public List<String> filterNames() {
+    return filters.stream().map(HttpFilterFactory::name).toList();
   }
 
   /** Transport names, most preferred first. */

@@ -5,12 +5,15 @@ import io.ringway.cluster.RingwayCluster;
 import io.ringway.config.ConfigLoader;
 import io.ringway.config.ConfigVerticle;
 import io.ringway.config.PluginCatalog;
+import io.ringway.launcher.affinity.LoopPinning;
 import io.ringway.spi.Addresses;
+import io.ringway.spi.LoopPlacement;
 import io.ringway.spi.ConfigSnapshot;
 import io.ringway.spi.NodeInfo;
 import io.ringway.spi.NodePhase;
 import io.ringway.spi.TransportPlugin;
 import io.ringway.spi.VerticleProvider;
+import io.ringway.spi.config.EventLoopAffinity;
 import io.ringway.spi.StatsCollector;
 import io.ringway.spi.message.DrainOrder;
 import io.ringway.spi.message.DrainStatus;
@@ -26,6 +29,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The root of a node: checks that the event loops really run on the selected transport, answers
@@ -52,6 +56,8 @@ final class NodeVerticle extends VerticleBase {
   private volatile String transportInUse = "unknown";
   private volatile Duration drainTimeout;
   private volatile io.ringway.spi.config.RingwayConfig current;
+  private volatile EventLoopAffinity affinity = EventLoopAffinity.NONE;
+  private volatile List<LoopPlacement> loops = List.of();
   private Instant drainDeadline;
   private Future<Void> drained;
 
@@ -104,8 +110,8 @@ final class NodeVerticle extends VerticleBase {
   }
 
   /** The data-plane ports of the config in force. */
-  private java.util.List<Integer> listenerPorts() {
-    java.util.List<Integer> ports = new java.util.ArrayList<>();
+  private List<Integer> listenerPorts() {
+    List<Integer> ports = new java.util.ArrayList<>();
     current.http().listeners().forEach(listener -> ports.add(listener.port()));
     current.tcp().listeners().forEach(listener -> ports.add(listener.port()));
     return ports;
@@ -142,12 +148,19 @@ final class NodeVerticle extends VerticleBase {
       configVersion = message.body().version();
       drainTimeout = message.body().config().admin().drainTimeout();
       current = message.body().config();
+      if (!current.affinity().equals(affinity)) {
+        placeLoops(current.affinity()).onFailure(cause -> LOG.log(Level.WARNING, "{0}; the loops keep {1}",
+            cause.getMessage(), affinity));
+      }
     });
     vertx.eventBus().<Object>localConsumer(Addresses.NODE_DRAIN, message -> {
       startDrain();
       message.reply(new DrainStatus(phase, drainDeadline));
     });
-    Future<?> started = vertx.deployVerticle(new ConfigVerticle(loader, watchedFile(), initial, CONFIG_SCAN_MILLIS));
+    // Before anything is deployed: the verticles' first allocations then land on the loop's own core.
+    Future<?> started = placeLoops(initial.config().affinity())
+        .recover(cause -> Future.failedFuture(new StartupException(cause.getMessage())))
+        .compose(placed -> vertx.deployVerticle(new ConfigVerticle(loader, watchedFile(), initial, CONFIG_SCAN_MILLIS)));
     for (String name : initial.config().verticles()) {
       started = started.compose(ignored -> deploy(name));
     }
@@ -194,8 +207,20 @@ final class NodeVerticle extends VerticleBase {
         .findFirst().orElse(loop.getClass().getName());
   }
 
+  /** Pins the loops; what is in force changes only when every loop took its place. */
+  private Future<List<LoopPlacement>> placeLoops(EventLoopAffinity wanted) {
+    return LoopPinning.apply(vertx, wanted).onSuccess(placed -> {
+      affinity = wanted;
+      loops = placed;
+      if (wanted.mode() != EventLoopAffinity.Mode.NONE) {
+        LOG.log(Level.INFO, "event loops pinned ({0}): {1}", wanted, placed.stream()
+            .map(loop -> loop.thread() + " on CPU " + loop.cpus()).collect(java.util.stream.Collectors.joining(", ")));
+      }
+    });
+  }
+
   private NodeInfo info() {
     return new NodeInfo(RingwayLauncher.version(), transportInUse, initial.config().eventLoops(), configVersion,
-        startedAt, phase);
+        startedAt, phase, affinity.toString(), loops);
   }
 }

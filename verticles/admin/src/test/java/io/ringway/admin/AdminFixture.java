@@ -42,7 +42,9 @@ final class AdminFixture implements AutoCloseable {
   }
 
   static NodeInfo info(NodePhase phase, Instant startedAt) {
-    return new NodeInfo("1.2.3", "io_uring", 4, 7, startedAt, phase);
+    return new NodeInfo("1.2.3", "io_uring", 4, 7, startedAt, phase, "[1, 0]", java.util.List.of(
+        new io.ringway.spi.LoopPlacement("vert.x-eventloop-thread-0", "1"),
+        new io.ringway.spi.LoopPlacement("vert.x-eventloop-thread-1", "0")));
   }
 
   HttpResponse<Buffer> get(String path) throws Exception {

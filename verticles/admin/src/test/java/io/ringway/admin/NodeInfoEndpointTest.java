@@ -37,7 +37,7 @@ class NodeInfoEndpointTest {
     JsonObject info = response.bodyAsJsonObject();
     assertThat(info.fieldNames()).containsExactlyInAnyOrder(
         "version", "transport", "eventLoops", "configVersion", "phase", "startedAt", "uptimeSeconds", "ioPaths",
-        "tunDevices");
+        "tunDevices", "affinity", "loops");
     assertThat(info.getJsonObject("ioPaths")).as("no verticle reports an I/O path").isEmpty();
     assertThat(info.getJsonObject("tunDevices")).isEmpty();
     assertThat(info.getString("version")).isEqualTo("1.2.3");
@@ -47,6 +47,9 @@ class NodeInfoEndpointTest {
     assertThat(info.getString("phase")).isEqualTo("READY");
     assertThat(Instant.parse(info.getString("startedAt"))).isEqualTo(startedAt);
     assertThat(info.getLong("uptimeSeconds")).isBetween(90L, 120L);
+    assertThat(info.getString("affinity")).isEqualTo("[1, 0]");
+    assertThat(info.getJsonArray("loops").encode()).isEqualTo(
+        "[{\"thread\":\"vert.x-eventloop-thread-0\",\"cpus\":\"1\"},{\"thread\":\"vert.x-eventloop-thread-1\",\"cpus\":\"0\"}]");
   }
 
   @Test

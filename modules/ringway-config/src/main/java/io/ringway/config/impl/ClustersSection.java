@@ -26,6 +26,7 @@ import java.util.Map;
  *     loadBalancer: least_request          # round_robin | least_request | random | maglev
  *     connectTimeout: 5s
  *     healthCheck: {interval: 5s, timeout: 2s, healthyThreshold: 2, unhealthyThreshold: 3, send: "PING", expect: "PONG"}
+ *     # or, for gRPC endpoints (h2c): healthCheck: {interval: 5s, grpc: {service: "pkg.Service"}}
  *     outlierDetection: {consecutiveConnectFailures: 5, baseEjectionTime: 30s, maxEjectionTime: 300s, maxEjectedPercent: 10}
  *     limits: {maxConnections: 1024, maxPendingConnects: 1024}
  *     sendProxyProtocol: none              # none | v1 | v2
@@ -117,12 +118,23 @@ final class ClustersSection {
     int unhealthy = check.integer("unhealthyThreshold", 1, 100, HealthCheckConfig.DEFAULT_UNHEALTHY_THRESHOLD);
     HealthCheckPayload send = payload(check, "send");
     HealthCheckPayload expect = payload(check, "expect");
+    String grpcService = null;
+    if (check.has("grpc")) {
+      ConfigReader grpc = check.object("grpc");
+      grpcService = grpc.has("service") ? grpc.string("service", "") : "";
+      grpc.rejectUnknownKeys();
+      if (send != null || expect != null) {
+        check.fail("grpc", "a gRPC health check sends and expects its own messages: drop send/expect");
+        send = null;
+        expect = null;
+      }
+    }
     check.rejectUnknownKeys();
     if (timeout.compareTo(interval) > 0) {
       check.fail("timeout", "must not exceed interval (" + Durations.format(interval) + "), got " + Durations.format(timeout));
       timeout = interval;
     }
-    return new HealthCheckConfig(interval, timeout, healthy, unhealthy, send, expect);
+    return new HealthCheckConfig(interval, timeout, healthy, unhealthy, send, expect, grpcService);
   }
 
   /** {@code send: "text"} or {@code sendHex: "0a0b"}; null for none. */

@@ -57,6 +57,11 @@ public final class ConfigReader {
     return new ConfigReader(document, "", overlay, true, errors);
   }
 
+  /** This object's own path: {@code http.routes[2].filters[0]}. */
+  public String path() {
+    return path;
+  }
+
   /** The path of {@code key} in this object: {@code admin.port}. */
   public String pathOf(String key) {
     return path.isEmpty() ? key : path + "." + key;
@@ -92,6 +97,22 @@ public final class ConfigReader {
       return defaultValue;
     }
     return duration;
+  }
+
+  /**
+   * Whether {@code key} holds an object: the document gives one, or only overrides of keys below it
+   * ({@code RINGWAY_EVENTLOOPS__AFFINITY}) give it anything.
+   */
+  public boolean isObject(String key) {
+    Value value = value(key);
+    return value.raw() instanceof JsonObject && !value.overridden()
+        || value.raw() == null && !overlay.child(key).childKeys().isEmpty();
+  }
+
+  /** The value of {@code key} as found (an override's is its string), with its path; the value is null when absent. */
+  public Item<Object> raw(String key) {
+    Value value = value(key);
+    return new Item<>(value.path(), value.raw());
   }
 
   /** Whether the document or an override gives {@code key} a value. */

@@ -5,6 +5,7 @@ import io.ringway.config.PluginCatalog;
 import io.ringway.spi.ConfigError;
 import io.ringway.spi.config.AdminConfig;
 import io.ringway.spi.config.ClusteringConfig;
+import io.ringway.spi.config.CpuList;
 import io.ringway.spi.config.DemoUpstreamConfig;
 import io.ringway.spi.config.RingwayConfig;
 import io.ringway.spi.config.HttpRouterConfig;
@@ -23,12 +24,10 @@ import java.util.Map;
  */
 public final class ConfigValidator {
 
-  /** Most event loops a node may ask for; beyond this, threads cost more than they bring. */
-  static final int MAX_EVENT_LOOPS = 1024;
-
   private final PluginCatalog catalog;
   private final int cores;
   private final String hostname;
+  private final List<Integer> allowedCpus;
 
   /**
    * @param catalog the plugins whose names config may use
@@ -36,9 +35,15 @@ public final class ConfigValidator {
    * @param hostname the default {@code demoUpstream.node}
    */
   public ConfigValidator(PluginCatalog catalog, int cores, String hostname) {
+    this(catalog, cores, hostname, CpuList.allowed());
+  }
+
+  /** @param allowedCpus the CPUs {@code eventLoops.affinity} may name */
+  public ConfigValidator(PluginCatalog catalog, int cores, String hostname, List<Integer> allowedCpus) {
     this.catalog = catalog;
     this.cores = cores;
     this.hostname = hostname;
+    this.allowedCpus = List.copyOf(allowedCpus);
   }
 
   /** The config {@code document} describes once {@code overlay} is applied, or every error found. */
@@ -46,21 +51,21 @@ public final class ConfigValidator {
     List<ConfigError> errors = new ArrayList<>(overlay.conflicts());
     ConfigReader root = ConfigReader.root(document, overlay, errors);
     String transport = TransportSection.transport(root, catalog);
-    int eventLoops = root.integer("eventLoops", 0, MAX_EVENT_LOOPS, 0);
+    EventLoopsSection.EventLoops eventLoops = EventLoopsSection.read(root, cores, allowedCpus);
     Map<String, JsonObject> transportOptions = TransportSection.options(root, catalog);
     List<String> verticles = VerticlesSection.read(root, catalog);
     AdminConfig admin = AdminSection.read(root);
     DemoUpstreamConfig demoUpstream = DemoUpstreamSection.read(root, hostname);
     List<ClusterConfig> clusters = ClustersSection.read(root);
     TcpProxyConfig tcp = TcpSection.read(root, clusters);
-    HttpRouterConfig http = HttpSection.read(root, clusters);
+    HttpRouterConfig http = HttpSection.read(root, clusters, catalog);
     TunBridgeConfig tun = TunSection.read(root);
     ClusteringConfig cluster = ClusterSection.read(root, clusters, tcp, http);
     root.rejectUnknownKeys();
     if (!errors.isEmpty()) {
       return ConfigResult.invalid(errors);
     }
-    return ConfigResult.valid(new RingwayConfig(transport, eventLoops == 0 ? cores : eventLoops, transportOptions,
-        verticles, admin, demoUpstream, clusters, tcp, http, tun, cluster));
+    return ConfigResult.valid(new RingwayConfig(transport, eventLoops.count(), transportOptions,
+        verticles, admin, demoUpstream, clusters, tcp, http, tun, cluster, eventLoops.affinity()));
   }
 }

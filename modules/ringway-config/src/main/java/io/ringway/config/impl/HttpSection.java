@@ -1,5 +1,6 @@
 package io.ringway.config.impl;
 
+import io.ringway.config.PluginCatalog;
 import io.ringway.spi.config.AccessLogConfig;
 import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.HttpRouterConfig;
@@ -52,14 +53,14 @@ final class HttpSection {
   private HttpSection() {
   }
 
-  static HttpRouterConfig read(ConfigReader root, List<ClusterConfig> clusters) {
+  static HttpRouterConfig read(ConfigReader root, List<ClusterConfig> clusters, PluginCatalog catalog) {
     ConfigReader http = root.object("http");
     List<HttpListenerConfig> listeners = listeners(http);
     List<String> clusterNames = clusters.stream().map(ClusterConfig::name).toList();
     var routes = new ArrayList<io.ringway.spi.config.RouteConfig>();
     Map<String, String> routeNames = new HashMap<>();
     for (ConfigReader route : http.objects("routes")) {
-      var parsed = RouteSection.read(route, clusterNames, routeNames);
+      var parsed = RouteSection.read(route, clusterNames, routeNames, catalog);
       if (parsed != null) {
         routes.add(parsed);
       }

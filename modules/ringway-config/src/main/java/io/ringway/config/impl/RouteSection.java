@@ -1,6 +1,10 @@
 package io.ringway.config.impl;
 
+import io.ringway.config.PluginCatalog;
 import io.ringway.spi.config.DirectResponseAction;
+import io.ringway.spi.config.FilterConfig;
+import io.ringway.spi.http.HttpFilterFactory;
+import io.vertx.core.json.JsonObject;
 import io.ringway.spi.config.EventBusAction;
 import io.ringway.spi.config.FieldMatch;
 import io.ringway.spi.config.ForwardAction;
@@ -20,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -48,6 +53,8 @@ import java.util.regex.PatternSyntaxException;
  *   retryBudget: {percent: 50, minConcurrent: 32}  # retries in flight: max(minConcurrent, percent% of requests)
  *   requestHeaders: {set: {x-env: prod}, remove: [x-debug]}
  *   responseHeaders: {set: {}, remove: [server]}
+ *   filters:                              # HTTP filter plugins, run in order before the action
+ *     - rate-limit: {requestsPerSecond: 100, burst: 200, key: client}
  * </pre>
  */
 final class RouteSection {
@@ -62,7 +69,8 @@ final class RouteSection {
    * The route, or null when it has no usable name or action (the errors say why). {@code seenNames} maps each
    * route name read so far to its path, so a duplicate is reported even when the first route had other errors.
    */
-  static RouteConfig read(ConfigReader route, List<String> clusters, Map<String, String> seenNames) {
+  static RouteConfig read(ConfigReader route, List<String> clusters, Map<String, String> seenNames,
+                          PluginCatalog catalog) {
     String name = route.string("name", null);
     if (name == null) {
       route.fail("name", "required");
@@ -73,8 +81,34 @@ final class RouteSection {
     RouteMatch match = match(route.object("match"));
     RouteAction action = action(route, clusters);
     RoutePolicy policy = policy(route);
+    List<FilterConfig> filters = filters(route, catalog);
     route.rejectUnknownKeys();
-    return name == null || action == null ? null : new RouteConfig(name, match, action, policy);
+    return name == null || action == null ? null : new RouteConfig(name, match, action, policy, filters);
+  }
+
+  /** {@code filters: [{rate-limit: {..}}, ..]}: each entry names one filter, whose factory checks its config. */
+  private static List<FilterConfig> filters(ConfigReader route, PluginCatalog catalog) {
+    List<FilterConfig> filters = new ArrayList<>();
+    for (ConfigReader entry : route.objects("filters")) {
+      List<String> names = entry.names(catalog.filterNames());
+      if (names.size() != 1) {
+        entry.failAt(entry.path(), "expected one filter name with its config, such as "
+            + "{rate-limit: {requestsPerSecond: 100}}, got " + (names.isEmpty() ? "none" : names) + " (known: "
+            + String.join(", ", catalog.filterNames()) + ")");
+        continue;
+      }
+      String name = names.getFirst();
+      Optional<HttpFilterFactory> factory = catalog.filter(name);
+      if (factory.isEmpty()) {
+        entry.fail(name, "unknown filter \"" + name + "\" (known: " + String.join(", ", catalog.filterNames()) + ")");
+        continue;
+      }
+      JsonObject checked = entry.foreignObject(name, factory.get()::validate);
+      if (checked != null) {
+        filters.add(new FilterConfig(name, checked));
+      }
+    }
+    return filters;
   }
 
   private static RouteMatch match(ConfigReader match) {

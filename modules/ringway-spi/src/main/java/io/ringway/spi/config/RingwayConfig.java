@@ -19,11 +19,12 @@ import java.util.Map;
  * @param http the L7 router's listeners and routes
  * @param tun the L3 tunnel: TUN device and peers
  * @param cluster whether and how this node joins other Ringway nodes
+ * @param affinity {@code eventLoops.affinity}: where the event-loop threads run; applied again on reload
  */
 public record RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
                             List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream,
                             List<ClusterConfig> clusters, TcpProxyConfig tcp, HttpRouterConfig http,
-                            TunBridgeConfig tun, ClusteringConfig cluster) {
+                            TunBridgeConfig tun, ClusteringConfig cluster, EventLoopAffinity affinity) {
 
   public RingwayConfig {
     transportOptions = Map.copyOf(transportOptions);
@@ -38,6 +39,18 @@ public record RingwayConfig(String transport, int eventLoops, Map<String, JsonOb
     if (cluster == null) {
       cluster = ClusteringConfig.DISABLED;
     }
+    if (affinity == null) {
+      affinity = EventLoopAffinity.NONE;
+    }
+  }
+
+  /** A config whose event loops are not pinned. */
+  public RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
+                       List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream,
+                       List<ClusterConfig> clusters, TcpProxyConfig tcp, HttpRouterConfig http,
+                       TunBridgeConfig tun, ClusteringConfig cluster) {
+    this(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http, tun, cluster,
+        EventLoopAffinity.NONE);
   }
 
   /** A standalone config with no upstream cluster, listener or tunnel; the {@code with*} methods add them. */
@@ -49,22 +62,22 @@ public record RingwayConfig(String transport, int eventLoops, Map<String, JsonOb
 
   public RingwayConfig withClusters(List<ClusterConfig> clusters) {
     return new RingwayConfig(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http,
-        tun, cluster);
+        tun, cluster, affinity);
   }
 
   public RingwayConfig withTcp(TcpProxyConfig tcp) {
     return new RingwayConfig(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http,
-        tun, cluster);
+        tun, cluster, affinity);
   }
 
   public RingwayConfig withHttp(HttpRouterConfig http) {
     return new RingwayConfig(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http,
-        tun, cluster);
+        tun, cluster, affinity);
   }
 
   public RingwayConfig withTun(TunBridgeConfig tun) {
     return new RingwayConfig(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http,
-        tun, cluster);
+        tun, cluster, affinity);
   }
 
   /** The upstream cluster of that name, or null. */

@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * Active health check: a TCP connect to each endpoint every interval, optionally a request and an
- * expected response prefix. Thresholds damp flapping: one lost probe does not take an endpoint out.
+ * expected response prefix; or, with {@code grpcService}, a gRPC health check ({@code grpc.health.v1.Health/Check}
+ * over h2c) that passes only on SERVING. Thresholds damp flapping: one lost probe does not take an endpoint out.
  *
  * @param interval time between two probes of one endpoint
  * @param timeout limit on one probe, connect and response included
@@ -13,9 +14,11 @@ import java.util.Objects;
  * @param unhealthyThreshold probes in a row that must fail to mark a healthy endpoint unhealthy
  * @param send bytes written once connected, or {@code null} to only connect
  * @param expect prefix the response must start with, or {@code null} when connecting is enough
+ * @param grpcService the service a gRPC health check asks about ({@code ""}: the server as a whole), or
+ *     {@code null} for the TCP check
  */
 public record HealthCheckConfig(Duration interval, Duration timeout, int healthyThreshold, int unhealthyThreshold,
-                                HealthCheckPayload send, HealthCheckPayload expect) {
+                                HealthCheckPayload send, HealthCheckPayload expect, String grpcService) {
 
   /** Defaults follow HAProxy's {@code check}: rise 2, fall 3. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
@@ -32,6 +35,20 @@ public record HealthCheckConfig(Duration interval, Duration timeout, int healthy
     if (unhealthyThreshold < 1) {
       throw new IllegalArgumentException("unhealthyThreshold: " + unhealthyThreshold + " must be at least 1");
     }
+    if (grpcService != null && (send != null || expect != null)) {
+      throw new IllegalArgumentException("grpc: a gRPC health check sends and expects its own messages, not send/expect");
+    }
+  }
+
+  /** A TCP check. */
+  public HealthCheckConfig(Duration interval, Duration timeout, int healthyThreshold, int unhealthyThreshold,
+                           HealthCheckPayload send, HealthCheckPayload expect) {
+    this(interval, timeout, healthyThreshold, unhealthyThreshold, send, expect, null);
+  }
+
+  /** This check as a gRPC health check asking about {@code service} ({@code ""}: the whole server). */
+  public HealthCheckConfig withGrpcService(String service) {
+    return new HealthCheckConfig(interval, timeout, healthyThreshold, unhealthyThreshold, null, null, service);
   }
 
   /** A connect-only check with the documented defaults. */
@@ -42,7 +59,7 @@ public record HealthCheckConfig(Duration interval, Duration timeout, int healthy
 
   /** This check with a request and an expected response prefix ({@code null} for none). */
   public HealthCheckConfig withPayloads(HealthCheckPayload send, HealthCheckPayload expect) {
-    return new HealthCheckConfig(interval, timeout, healthyThreshold, unhealthyThreshold, send, expect);
+    return new HealthCheckConfig(interval, timeout, healthyThreshold, unhealthyThreshold, send, expect, grpcService);
   }
 
   private static void requirePositive(String field, Duration value) {

@@ -14,7 +14,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
@@ -31,8 +30,7 @@ public final class HealthCheckerImpl implements HealthChecker {
   private final HealthCheckConfig check;
   private final Context context;
   private Map<String, Target> targets = new LinkedHashMap<>();
-  private NetClient client;
-  private TcpProbe probe;
+  private Probe probe;
   private MessageConsumer<Object> updates;
   private long timer = -1;
   private boolean closed;
@@ -57,8 +55,8 @@ public final class HealthCheckerImpl implements HealthChecker {
 
   private Future<Void> startHere() {
     MessageCodecs.registerAll(vertx); // it publishes HealthTransition records, whoever deployed it
-    client = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) Math.max(1, check.timeout().toMillis())));
-    probe = new TcpProbe(vertx, client, check);
+    probe = check.grpcService() != null ? new GrpcProbe(vertx, check) : new TcpProbe(vertx,
+        vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) Math.max(1, check.timeout().toMillis()))), check);
     updates = vertx.eventBus().localConsumer(Addresses.endpoints(cluster), message -> {
       try {
         retarget(ControlMessages.decode(message.body(), EndpointsUpdate.class).endpoints());
@@ -115,7 +113,7 @@ public final class HealthCheckerImpl implements HealthChecker {
       closed = true;
       vertx.cancelTimer(timer);
       Future<Void> unregistered = updates == null ? Future.succeededFuture() : updates.unregister();
-      Future<Void> clientClosed = client == null ? Future.succeededFuture() : client.close();
+      Future<Void> clientClosed = probe == null ? Future.succeededFuture() : probe.close();
       Future.all(unregistered, clientClosed).<Void>mapEmpty().onComplete(done);
     });
     return done.future();

@@ -14,7 +14,7 @@ import io.vertx.core.net.NetSocket;
  * expected prefix is seen or contradicted, all within the timeout. The connection never outlives the
  * probe.
  */
-final class TcpProbe {
+final class TcpProbe implements Probe {
 
   private final Vertx vertx;
   private final NetClient client;
@@ -30,8 +30,8 @@ final class TcpProbe {
     this.expect = config.expect() == null ? null : config.expect().bytes();
   }
 
-  /** Succeeds when the endpoint passed; fails with the reason it did not. */
-  Future<Void> run(Endpoint endpoint) {
+  @Override
+  public Future<Void> run(Endpoint endpoint) {
     Promise<Void> verdict = Promise.promise();
     long timer = vertx.setTimer(timeoutMillis, id -> verdict.tryFail("timeout after " + timeoutMillis + " ms"));
     client.connect(endpoint.port(), endpoint.host()).onComplete(connected -> {
@@ -76,6 +76,11 @@ final class TcpProbe {
         verdict.tryComplete();
       }
     });
+  }
+
+  @Override
+  public Future<Void> close() {
+    return client.close();
   }
 
   private static String describe(Throwable cause) {

@@ -18,7 +18,7 @@ import java.util.Set;
 final class InstanceMerge {
 
   /** Fields that name an entry of a list, in the order they are looked for. */
-  private static final List<String> KEYS = List.of("listener", "route", "cluster", "address", "peer", "name", "le");
+  private static final List<String> KEYS = List.of("listener", "route", "cluster", "address", "peer", "name", "filter", "le");
   private static final Set<String> SHARED = Set.of("configVersion", "weight", "healthChecker", "instances", "port", "le");
 
   private InstanceMerge() {

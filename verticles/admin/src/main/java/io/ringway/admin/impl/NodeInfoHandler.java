@@ -82,6 +82,8 @@ public final class NodeInfoHandler implements Handler<RoutingContext> {
         .put("configVersion", info.configVersion())
         .put("phase", info.phase().name())
         .put("startedAt", info.startedAt().toString())
-        .put("uptimeSeconds", uptimeSeconds);
+        .put("uptimeSeconds", uptimeSeconds)
+        .put("affinity", info.affinity())
+        .put("loops", info.toJson().getJsonArray("loops"));
   }
 }

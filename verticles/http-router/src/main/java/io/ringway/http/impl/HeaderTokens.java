@@ -17,7 +17,12 @@ final class HeaderTokens {
       // The usual case, answered without the list getAll allocates on every request.
       return false;
     }
-    for (String field : headers.getAll(name)) {
+    return contains(headers.getAll(name), token);
+  }
+
+  /** Whether any of the field lines {@code fields} holds {@code token}. */
+  static boolean contains(Iterable<String> fields, String token) {
+    for (String field : fields) {
       int from = 0;
       while (from <= field.length()) {
         int comma = field.indexOf(',', from);

@@ -3,6 +3,7 @@ package io.ringway.http.impl;
 import io.netty.handler.codec.DecoderException;
 import io.ringway.spi.config.DirectResponseAction;
 import io.ringway.spi.config.RedirectAction;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -32,15 +33,21 @@ final class LocalResponses {
       response.reset();
       return;
     }
-    response.setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-        .putHeader("via", ProxyHeaders.VIA)
-        .end(message + "\n")
-        .onComplete(sent -> {
-          if (close) {
-            request.connection().close();
-          }
-        });
+    Future<Void> sent;
+    if (GrpcStatus.isGrpc(request)) {
+      GrpcStatus.answer(response, status, message);
+      sent = response.end();
+    } else {
+      sent = response.setStatusCode(status)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+          .putHeader("via", ProxyHeaders.VIA)
+          .end(message + "\n");
+    }
+    sent.onComplete(done -> {
+      if (close) {
+        request.connection().close();
+      }
+    });
   }
 
   /** An error after which the connection cannot be trusted to be in sync (unread body): closes it after. */

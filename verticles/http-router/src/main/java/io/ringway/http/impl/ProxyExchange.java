@@ -3,6 +3,7 @@ package io.ringway.http.impl;
 import io.ringway.spi.config.ForwardAction;
 import io.ringway.spi.config.PathMatch;
 import io.ringway.spi.config.RoutePolicy;
+import io.ringway.spi.http.BodyTransform;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.upstream.EndpointLease;
 import io.ringway.upstream.Refusal;
@@ -277,10 +278,12 @@ final class ProxyExchange {
       downstream.setStatusMessage(response.statusMessage());
     }
     ProxyHeaders.downstreamResponse(response.headers(), downstream.headers(), policy.responseHeaders());
+    BodyTransform transform = route.filters().isEmpty() ? null
+        : FilterResponseView.apply(route.filters(), request, route.name());
     if (!downstream.headers().contains(HttpHeaders.CONTENT_LENGTH) && request.version() != HttpVersion.HTTP_2) {
       downstream.setChunked(true);
     }
-    BodyRelay.relay(response, downstream, () -> {
+    BodyRelay.relay(response, downstream, transform, () -> {
       finished = true;
       attempt.lease.release();
     }, failure -> {
@@ -366,6 +369,10 @@ final class ProxyExchange {
     if (!request.isEnded()) {
       request.handler(chunk -> { });
       request.endHandler(v -> { });
+    } else if (request.version() == HttpVersion.HTTP_2) {
+      // An HTTP/2 stream pauses only itself, and Vert.x 5.0.10 throws "Request has already been read" on
+      // resume() of an ended one (a 504 on a bodyless gRPC call hit it).
+      return;
     }
     request.resume();
   }

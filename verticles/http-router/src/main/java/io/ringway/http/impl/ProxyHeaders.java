@@ -21,6 +21,10 @@ final class ProxyHeaders {
   private static final Set<String> HOP_BY_HOP = caseInsensitive("connection", "keep-alive", "proxy-connection", "te",
       "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "http2-settings");
 
+  private static final Set<String> FORBIDDEN_TRAILERS = caseInsensitive("content-length", "content-type",
+      "content-encoding", "content-range", "host", "authorization", "set-cookie", "cache-control", "expect",
+      "max-forwards", "pragma", "range");
+
   private ProxyHeaders() {
   }
 
@@ -38,6 +42,11 @@ final class ProxyHeaders {
         out.add(header.getKey(), header.getValue());
       }
     }
+    if (HeaderTokens.contains(in.getAll("te"), "trailers")) {
+      // TE is hop-by-hop, but "trailers" says the recipient takes a trailer section, and the router relays them
+      // (gRPC servers refuse a call without it, RFC 9113 8.2.2 allows exactly this value).
+      out.set("te", "trailers");
+    }
     MaxForwards.decrement(request, out);
     String client = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     if (client != null) {
@@ -54,6 +63,11 @@ final class ProxyHeaders {
     out.set("via", append(in.get("via"), request.version()));
     apply(rewrite, out);
     return out;
+  }
+
+  /** Fields a trailer section must not carry: framing, routing, authentication (RFC 9110 6.5.1) and hop-by-hop ones. */
+  static boolean isForbiddenTrailer(String name) {
+    return HOP_BY_HOP.contains(name) || FORBIDDEN_TRAILERS.contains(name);
   }
 
   /** Copies a response's headers for the client: hop-by-hop ones dropped, {@code via} added, rewrites applied. */

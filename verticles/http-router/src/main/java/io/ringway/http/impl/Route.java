@@ -5,6 +5,7 @@ import io.ringway.spi.config.RouteAction;
 import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RoutePolicy;
 import io.ringway.spi.config.WeightedCluster;
+import io.ringway.spi.http.HttpFilter;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -15,11 +16,13 @@ public final class Route {
   private final RouteMatcher matcher;
   private final RouteStats stats;
   private final int totalWeight;
+  private final List<HttpFilter> filters;
 
-  Route(RouteConfig config, RouteMatcher matcher, RouteStats stats) {
+  Route(RouteConfig config, RouteMatcher matcher, RouteStats stats, List<HttpFilter> filters) {
     this.config = config;
     this.matcher = matcher;
     this.stats = stats;
+    this.filters = List.copyOf(filters);
     this.totalWeight = config.action() instanceof ForwardAction forward
         ? forward.clusters().stream().mapToInt(WeightedCluster::weight).sum() : 0;
   }
@@ -42,6 +45,11 @@ public final class Route {
 
   public RouteConfig config() {
     return config;
+  }
+
+  /** What runs on each request head before the action, in order. */
+  public List<HttpFilter> filters() {
+    return filters;
   }
 
   RouteMatcher matcher() {

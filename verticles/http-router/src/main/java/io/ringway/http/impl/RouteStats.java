@@ -26,6 +26,8 @@ public final class RouteStats {
   long failoverRetries;
   /** Retries not made because the route's retry budget was spent. */
   long retryBudgetExhausted;
+  /** Requests one of the route's filters answered itself (429, 401..) instead of its action. */
+  long filtered;
   /** Requests routed here and not answered yet (a gauge). */
   long inFlight;
   /** Upstream tries beyond the first that are under way (a gauge, bounded by the retry budget). */
@@ -62,6 +64,6 @@ public final class RouteStats {
     return responses.addTo(new JsonObject().put("route", route).put("requests", requests))
         .put("retries", retries).put("failoverRetries", failoverRetries).put("retryBudgetExhausted", retryBudgetExhausted).put("timeouts", timeouts)
         .put("overloaded", overloaded).put("upgrades", upgrades).put("inFlight", inFlight)
-        .put("retriesInFlight", retriesInFlight);
+        .put("retriesInFlight", retriesInFlight).put("filtered", filtered);
   }
 }

@@ -1,6 +1,7 @@
 package io.ringway.http.impl;
 
 import io.ringway.spi.config.RouteConfig;
+import io.ringway.spi.http.HttpFilter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -21,19 +22,22 @@ public final class RouteTable {
    * Compiles routes.
    *
    * @param stats gives each route its counters by name, so a reload keeps counting where it was
+   * @param filters gives each route its filter chain by name
    * @throws java.util.regex.PatternSyntaxException when a regex does not compile
    */
-  public static RouteTable compile(List<RouteConfig> configs, Function<String, RouteStats> stats) {
+  public static RouteTable compile(List<RouteConfig> configs, Function<String, RouteStats> stats,
+                                   Function<String, List<HttpFilter>> filters) {
     List<Route> routes = new ArrayList<>();
     for (RouteConfig config : configs) {
-      routes.add(new Route(config, new RouteMatcher(config.match()), stats.apply(config.name())));
+      routes.add(new Route(config, new RouteMatcher(config.match()), stats.apply(config.name()),
+          filters.apply(config.name())));
     }
     return new RouteTable(routes);
   }
 
   /** Compiles routes with fresh counters; for tests. */
   public static RouteTable compile(List<RouteConfig> configs) {
-    return compile(configs, name -> new RouteStats());
+    return compile(configs, name -> new RouteStats(), name -> List.of());
   }
 
   /** The first route that takes the request, or {@code null}. */

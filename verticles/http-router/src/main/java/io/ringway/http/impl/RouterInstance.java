@@ -9,8 +9,11 @@ import io.ringway.spi.config.ForwardAction;
 import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.HttpRouterConfig;
 import io.ringway.spi.config.RedirectAction;
+import io.ringway.spi.http.FilterVerdict;
+import io.ringway.spi.http.HttpFilter;
 import io.ringway.spi.message.InstanceStats;
 import io.ringway.upstream.UpstreamCluster;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -49,6 +52,7 @@ public final class RouterInstance {
   private final int instances;
   private final RouterContext router;
   private final UpstreamClusters clusters;
+  private final RouteFilters filters;
   private final Map<String, RouteStats> routeStats = new LinkedHashMap<>();
   private final Map<String, UpstreamStats> upstreamStats = new HashMap<>();
   private final Map<String, Listener> listeners = new LinkedHashMap<>();
@@ -78,6 +82,7 @@ public final class RouterInstance {
         vertx.httpClientBuilder().with(h2cOptions)
             .withConnectHandler(connection -> connection.exceptionHandler(UpstreamGuard::ignore)).build());
     this.clusters = new UpstreamClusters(vertx, id, instances);
+    this.filters = new RouteFilters(vertx, instances);
   }
 
   public Future<Void> start(ConfigSnapshot snapshot) {
@@ -95,7 +100,9 @@ public final class RouterInstance {
     HttpRouterConfig http = snapshot.config().http();
     RouteTable next;
     try {
-      next = RouteTable.compile(http.routes(), name -> routeStats.computeIfAbsent(name, n -> new RouteStats()));
+      Map<String, List<HttpFilter>> chains = filters.apply(http.routes());
+      next = RouteTable.compile(http.routes(), name -> routeStats.computeIfAbsent(name, n -> new RouteStats()),
+          chains::get);
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
     }
@@ -179,6 +186,54 @@ public final class RouterInstance {
       return;
     }
     route.stats().requests++;
+    if (route.filters().isEmpty()) {
+      act(request, route, listener, outcome);
+    } else {
+      filterThenAct(request, route, listener, outcome, new FilterRequestView(request, route.name()), 0);
+    }
+  }
+
+  /**
+   * Runs the route's filters from {@code index} on; a filter that decided at once costs no pause, one that must
+   * wait holds the request (body unread) until it has decided.
+   */
+  private void filterThenAct(HttpServerRequest request, Route route, Listener listener, Outcome outcome,
+                             FilterRequestView view, int index) {
+    for (int i = index; i < route.filters().size(); i++) {
+      Future<FilterVerdict> verdict = route.filters().get(i).onRequest(view);
+      if (!verdict.isComplete()) {
+        int next = i + 1;
+        request.pause();
+        verdict.onComplete(decided -> {
+          request.resume();
+          if (decided.succeeded() && decided.result() == FilterVerdict.CONTINUE) {
+            filterThenAct(request, route, listener, outcome, view, next);
+          } else {
+            answerForFilter(request, route, decided);
+          }
+        });
+        return;
+      }
+      if (verdict.failed() || verdict.result() != FilterVerdict.CONTINUE) {
+        answerForFilter(request, route, verdict);
+        return;
+      }
+    }
+    act(request, route, listener, outcome);
+  }
+
+  private static void answerForFilter(HttpServerRequest request, Route route, AsyncResult<FilterVerdict> verdict) {
+    route.stats().filtered++;
+    if (verdict.failed()) {
+      LocalResponses.error(request, 500, "filter failed");
+      return;
+    }
+    FilterVerdict.Reply reply = (FilterVerdict.Reply) verdict.result();
+    reply.headers().forEach(request.response()::putHeader);
+    LocalResponses.error(request, reply.status(), reply.reason());
+  }
+
+  private void act(HttpServerRequest request, Route route, Listener listener, Outcome outcome) {
     long maxBody = listener.config.maxBodyBytes();
     switch (route.action()) {
       case ForwardAction forward -> forward(request, route, maxBody, listener, outcome);
@@ -220,7 +275,16 @@ public final class RouterInstance {
     JsonArray listenerJson = new JsonArray();
     listeners.values().forEach(l -> listenerJson.add(l.statsJson()));
     JsonArray routeJson = new JsonArray();
-    routeStats.forEach((name, stats) -> routeJson.add(stats.toJson(name)));
+    Map<String, Route> current = new HashMap<>();
+    table.routes().forEach(route -> current.put(route.name(), route));
+    routeStats.forEach((name, stats) -> {
+      JsonObject json = stats.toJson(name);
+      Route route = current.get(name);
+      if (route != null && !route.filters().isEmpty()) {
+        json.put("filters", RouteFilters.statsJson(route.filters(), route.config().filters()));
+      }
+      routeJson.add(json);
+    });
     long inFlight = routeStats.values().stream().mapToLong(stats -> stats.inFlight).sum();
     if (draining) {
       // A drained node exits once this is zero: an idle connection still waiting for its spread close counts.
@@ -272,6 +336,7 @@ public final class RouterInstance {
     closing.forEach(l -> steps.add(l.closeNow()));
     listeners.clear();
     applyAccessLog(null);
+    filters.close();
     steps.add(clusters.close());
     return Future.join(steps).compose(v -> Future.join(router.client().close(), router.h2cClient().close())).mapEmpty();
   }

@@ -187,7 +187,7 @@ final class UpgradeExchange {
     if (!downstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       downstream.setChunked(true);
     }
-    BodyRelay.relay(response, downstream, lease::release, upstreamStats::countFailure);
+    BodyRelay.relay(response, downstream, null, lease::release, upstreamStats::countFailure);
   }
 
   /** The client went away, or the deadline passed, before the handshake was answered. */
