@@ -44,6 +44,15 @@ if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt "$need_fds" ]; then
     exit 2; }
 fi
 ulimit -n "$(ulimit -Hn)"
+# HAProxy reserves two fds per connection (client and server side) even for a frontend that answers itself, and
+# refuses to start when its ulimit-n cannot cover that: it needs 2 N + ~1,000.
+if [[ " $SYSTEMS " == *" haproxy "* ]]; then
+  need_fds=$((max_count * 2 + 2100))
+  if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt "$need_fds" ]; then
+    echo "idle-conns: HAProxy needs $need_fds fds for $max_count connections; the hard limit is $(ulimit -Hn): lower COUNTS (here at most $(( ($(ulimit -Hn) - 2100) / 2 )))" >&2
+    exit 2
+  fi
+fi
 
 server_pid=""; client_pid=""
 cleanup() {
@@ -82,6 +91,7 @@ haproxy_cfg() {
   cat <<CFG
 global
   maxconn $((max_count + 1000))
+  ulimit-n $need_fds
   nbthread 1
 defaults
   mode http
