@@ -2,7 +2,8 @@
 # GC choice for the proxy (issue 17): the same warmed Ringway under the same saturating load (wrk -t2 -c64 small GET,
 # pinned as bench/http.sh pins: wrk and the nginx backend on cpu0, Ringway on cpu1 with one io_uring loop) for DUR
 # seconds per collector, with -Xlog:gc*. Per collector: req/s, p99/p99.9/max latency, GC pauses in the measured
-# window (count, p99, max, total), proxy CPU-s per 100k requests, RSS (VmRSS at the end, VmHWM).
+# window (count, p99, max, total), proxy CPU-s per 100k requests, RSS (VmRSS at the end, VmHWM). No AOT cache (it
+# only fits the collector it was trained with) and no conf/jvm.options (it names one): steady state after WARMUP.
 #
 # usage: bench/gc.sh [DUR=60] [COLLECTORS="serial g1 zgc shenandoah"]
 # env: RINGWAY_JAR, HEAP (256m: -Xms = -Xmx), WARMUP (15: seconds of the same load before measuring), RES_DIR
@@ -14,7 +15,6 @@ DUR=${1:-60}
 COLLECTORS=${2:-"serial g1 zgc shenandoah"}
 HEAP=${HEAP:-256m}
 WARMUP=${WARMUP:-15}
-aot="${jar%.jar}.aot"
 mkdir -p "$RES_DIR/raw"
 trap stop_all EXIT INT TERM
 describe_machine "$RES_DIR/machine.txt"
@@ -32,7 +32,6 @@ for gc in $COLLECTORS; do
   esac
   gclog="$RES_DIR/raw/$gc.gc.log"
   opts=("-Xms$HEAP" "-Xmx$HEAP" -XX:+AlwaysPreTouch "${flags[@]}" "-Xlog:gc*,safepoint:file=$gclog:uptime,tags")
-  [ -f "$aot" ] && opts+=("-XX:AOTCache=$aot")
   start_ringway "$RES_DIR/raw/$gc.log" "${opts[@]}"
   await_ready "$RES_DIR/raw/$gc.log" > /dev/null
   taskset -c 0 wrk -t2 -c64 -d"${WARMUP}s" "http://127.0.0.1:$proxy_port/" > /dev/null 2>&1

@@ -25,7 +25,8 @@ printf 'rep\tmode\tready_ms\tport_ms\n' > "$RES_DIR/startup.tsv"
 printf 'rep\tmode\tsecond\trps\n' > "$RES_DIR/slices.tsv"
 for rep in $(seq 1 "$REPS"); do
   for mode in jit aot; do
-    opts=($JAVA_OPTS); [ "$mode" = aot ] && opts+=("-XX:AOTCache=$aot")
+    # the flags the cache was trained with (conf/jvm.options: the collector among them), as ./ringway starts
+    opts=("@$bench_root/conf/jvm.options" $JAVA_OPTS); [ "$mode" = aot ] && opts+=("-XX:AOTCache=$aot")
     log="$RES_DIR/raw/$mode-r$rep.log"
     t0=$(date +%s%N)
     start_ringway "$log" "${opts[@]}"
@@ -45,7 +46,7 @@ done
   echo "|---|---|---|---|---|---|---|---|"
   awk -F'\t' -v n="$SLICES" '
     FNR==1 {next}
-    FILENAME ~ /startup/ {ready[$1" "$2]=$3; port[$1" "$2]=$4; next}
+    FILENAME ~ /startup[.]tsv$/ {ready[$1" "$2]=$3; port[$1" "$2]=$4; next}
     { r[$1" "$2" "$3]=$4; if ($3 > n-5) last[$1" "$2]+=$4/5; if ($3 <= 5) first5[$1" "$2]+=$4/5; reps[$1]=1 }
     END {
       for (rep in reps) {

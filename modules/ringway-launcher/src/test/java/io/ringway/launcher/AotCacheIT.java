@@ -22,6 +22,8 @@ class AotCacheIT {
   private static final Path JAR = Path.of(System.getProperty("ringway.jar"));
   private static final Path AOT = Path.of(JAR.toString().replaceFirst("\\.jar$", ".aot"));
   private static final Path SCRIPT = Path.of(System.getProperty("ringway.conf")).getParent().getParent().resolve("ringway");
+  /** The flags the cache was trained with (the collector among them): the JVM refuses it under others. */
+  private static final String JVM_OPTIONS = "@" + Path.of(System.getProperty("ringway.conf")).resolveSibling("jvm.options");
 
   @TempDir
   Path dir;
@@ -31,7 +33,7 @@ class AotCacheIT {
     assertThat(Runtime.version().feature()).as("the build trains on JDK 25; this JVM is older").isGreaterThanOrEqualTo(25);
     assertThat(AOT).as("the package phase's training run writes the cache beside the jar").isRegularFile();
     assertThat(Files.getLastModifiedTime(AOT)).isGreaterThan(Files.getLastModifiedTime(JAR));
-    RingwayProcess.Finished run = RingwayProcess.runToEnd(dir, java.util.List.of("-XX:AOTCache=" + AOT, "-Xlog:aot=info"), "version");
+    RingwayProcess.Finished run = RingwayProcess.runToEnd(dir, java.util.List.of(JVM_OPTIONS, "-XX:AOTCache=" + AOT, "-Xlog:aot=info"), "version");
     assertThat(run.exitCode()).isZero();
     assertThat(run.output()).contains("Opened AOT cache").doesNotContain("[error").doesNotContain("[warning");
   }
