@@ -5,11 +5,18 @@
 # (100 B), 4 KiB GET, 4 KiB POST echo, and `Connection: close` churn (small GET). Reports req/s, p50/p99,
 # proxy CPU-s per 100k requests, syscalls per request (perf stat on the syscall tracepoints of the
 # proxy's pids, in an extra run). All traffic on 127.0.0.1; every run is bounded by wrk -d.
+# Beside the harness's summary, columns.md (bench/http-report.sh): p99.9 and bytes allocated per request (JVMs;
+# bench/wrk-wrap/wrk, first on the harness's PATH, measures both) and each figure's ratio to HAProxy's, and
+# latency.svg, the small-GET latency percentile curves of HAProxy, nginx, Ringway io_uring and vertx-http-proxy.
+# The plain vertx-http-proxy 5.0.10 app (bench/VertxHttpProxy.java, one io_uring loop) is the row
+# vertx_http_proxy, warmed by bench/warm-start.sh like Ringway.
 #
 # usage: bench/http.sh [PIN=pinned] [REPS=2] [WORKLOADS="small 4k echo4k close"]
 #   pinned: wrk and the backend on cpu0, the proxy on cpu1 (Ringway: one event loop, eventLoops: 1).
 # env: RINGWAY_JAR, TRANSPORTS, JAVA_OPTS, RINGWAY_WARMUP, RES_DIR, WAIT_FOR, SHARED_BENCH (see bench/common.sh);
 #      SYSTEMS_BEFORE (default "nginx1 haproxy1"): peer systems measured first;
+#      VERTX_HTTP_PROXY_JAR (default: ~/.m2's io.vertx:vertx-http-proxy:5.0.10; fetch it with
+#      ./mvnw dependency:get -Dartifact=io.vertx:vertx-http-proxy:5.0.10), VERTX_PROXY=0 to leave the row out;
 #      DUR (10s), HARNESS_WARM (the harness's wrk warm-up per workload: 2s), CONNS (64), THREADS (2), PERF (1) as in http_bench.sh.
 # needs: apt-get install -y nginx libnginx-mod-http-echo haproxy wrk jq bc linux-perf
 # Results: $RES_DIR/http.tsv, summary.md (tables), machine.txt, load.txt, jit.txt (warm-up), raw/ (wrk output,
@@ -24,6 +31,25 @@ results_dir http
 backend_port=18081   # the harness's nginx backend (lib.sh BACKEND_PORT)
 systems=${SYSTEMS_BEFORE-"nginx1 haproxy1"}
 ringway_systems http "$backend_port"
+vhp_jar=${VERTX_HTTP_PROXY_JAR:-$HOME/.m2/repository/io/vertx/vertx-http-proxy/5.0.10/vertx-http-proxy-5.0.10.jar}
+if [ "${VERTX_PROXY:-1}" = 1 ]; then
+  if [ -f "$vhp_jar" ]; then
+    # the same bench config as Ringway's io_uring row: the app reads its ports from it, and warm-start swaps it
+    ringway_http_yaml io_uring "$backend_port" > "$RUN_DIR/ringway-http/vertx_http_proxy.yaml"
+    vhp="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED $JAVA_OPTS -cp $jar:$vhp_jar $bench_here/VertxHttpProxy.java"
+    if [ "$RINGWAY_WARMUP" = 1 ]; then
+      export "PROXY_CMD_vertx_http_proxy=$bench_here/warm-start.sh http $RUN_DIR/ringway-http/vertx_http_proxy.yaml $vhp"
+    else
+      export "PROXY_CMD_vertx_http_proxy=$vhp --conf $RUN_DIR/ringway-http/vertx_http_proxy.yaml"
+    fi
+    export "PROXY_PORT_vertx_http_proxy=$proxy_port"
+    systems+=" cmd:vertx_http_proxy"
+  else
+    echo "bench: $vhp_jar missing; no vertx_http_proxy row (./mvnw dependency:get -Dartifact=io.vertx:vertx-http-proxy:5.0.10)" >&2
+  fi
+fi
+# p99.9 and allocation per request: our wrk first on the harness's PATH
+export PATH="$bench_here/wrk-wrap:$PATH"
 wait_for_others
 describe_machine "$RES_DIR/machine.txt"
 start_load_sampler
@@ -39,4 +65,6 @@ for s in $systems; do   # keep Ringway's logs (the harness's run dir is reused) 
 done
 (cd "$shared" && RES_DIR="$RES_DIR" ./summarize.sh) > "$RES_DIR/summary.md"
 cat "$RES_DIR/summary.md"
+echo
+"$bench_here/http-report.sh" "$RES_DIR"
 echo "results: $RES_DIR" >&2

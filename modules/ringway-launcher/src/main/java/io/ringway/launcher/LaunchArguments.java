@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The command line: {@code [run|transports|validate [FILE]|version|help] [--conf FILE] [--cluster]}.
+ * The command line: {@code [run|transports|validate [FILE]|version|help|train] [--conf FILE] [--cluster]}.
  *
  * @param command what to do
  * @param conf the config file given with {@code --conf} (or {@code validate FILE}), or null for the default
@@ -13,7 +13,7 @@ import java.util.List;
  */
 record LaunchArguments(Command command, Path conf, boolean cluster) {
 
-  enum Command { RUN, TRANSPORTS, VALIDATE, VERSION, HELP }
+  enum Command { RUN, TRANSPORTS, VALIDATE, VERSION, HELP, TRAIN }
 
   static final String USAGE = """
       Usage: java -jar ringway.jar [COMMAND] [--conf FILE] [--cluster]
@@ -24,6 +24,8 @@ record LaunchArguments(Command command, Path conf, boolean cluster) {
         validate [FILE]   check a config (default: the one run would load); prints every error, exit 0 or 1
         version           print the version
         help              print this text
+        train             the build's AOT training run: a node on free loopback ports under load for a few
+                          seconds, then exit (with -XX:AOTCacheOutput=FILE the JVM writes its AOT cache)
 
       Options:
         --conf FILE       config file (default: ./conf/ringway.yaml, else the copy inside the jar)
@@ -61,8 +63,9 @@ record LaunchArguments(Command command, Path conf, boolean cluster) {
         case "validate" -> Command.VALIDATE;
         case "version" -> Command.VERSION;
         case "help" -> Command.HELP;
+        case "train" -> Command.TRAIN;
         default -> throw new StartupException("unknown command \"" + args[0]
-            + "\" (known: run, transports, validate, version, help)");
+            + "\" (known: run, transports, validate, version, help, train)");
       };
     }
     if (command == Command.VALIDATE && positional.size() == 1 && conf == null) {

@@ -39,7 +39,8 @@ public final class RingwayLauncher {
     System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
     CONFIG_SCANNER.setLevel(java.util.logging.Level.OFF);
     int code = run(System.out, System.err, args);
-    if (code != 0) {
+    // a training run ends here: the JVM writes its AOT cache at exit
+    if (code != 0 || LaunchArguments.Command.TRAIN.name().equalsIgnoreCase(args.length > 0 ? args[0] : "")) {
       System.exit(code);
     }
   }
@@ -55,6 +56,7 @@ public final class RingwayLauncher {
         case TRANSPORTS -> print(out, describeTransports(catalog));
         case VALIDATE -> validate(out, err, catalog, arguments);
         case RUN -> start(catalog, arguments);
+        case TRAIN -> Training.run(catalog);
       };
     } catch (StartupException e) {
       e.lines().forEach(line -> err.println("ringway: " + line));
@@ -74,7 +76,7 @@ public final class RingwayLauncher {
     return EXIT_INVALID;
   }
 
-  private static int start(PluginCatalog catalog, LaunchArguments arguments) {
+  static int start(PluginCatalog catalog, LaunchArguments arguments) {
     ConfigLocation location = ConfigLocation.resolve(arguments.conf());
     ConfigLoader loader = loader(catalog);
     ConfigResult result = location.load(loader);

@@ -20,13 +20,14 @@ class LaunchArgumentsTest {
         .isEqualTo(new LaunchArguments(Command.RUN, Path.of("a.yaml"), true));
     assertThat(LaunchArguments.parse("validate", "b.yaml")).isEqualTo(new LaunchArguments(Command.VALIDATE, Path.of("b.yaml"), false));
     assertThat(LaunchArguments.parse("transports").command()).isEqualTo(Command.TRANSPORTS);
+    assertThat(LaunchArguments.parse("train").command()).isEqualTo(Command.TRAIN);
   }
 
   @Test
   void mistakesSayWhatWasExpected() {
     assertThatThrownBy(() -> LaunchArguments.parse("--conf")).hasMessage("--conf: expected a file path after it");
     assertThatThrownBy(() -> LaunchArguments.parse("launch"))
-        .hasMessage("unknown command \"launch\" (known: run, transports, validate, version, help)");
+        .hasMessage("unknown command \"launch\" (known: run, transports, validate, version, help, train)");
     assertThatThrownBy(() -> LaunchArguments.parse("--verbose"))
         .hasMessage("unknown option \"--verbose\" (known: --conf FILE, --cluster, --help)");
     assertThatThrownBy(() -> LaunchArguments.parse("run", "extra")).hasMessage("unexpected argument \"extra\"");

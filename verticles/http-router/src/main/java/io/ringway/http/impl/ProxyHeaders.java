@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
@@ -33,15 +32,15 @@ final class ProxyHeaders {
     MultiMap in = request.headers();
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     Set<String> named = connectionTokens(in);
-    for (Map.Entry<String, String> header : in) {
-      String name = header.getKey();
+    // forEach, not an iterator: Vert.x's header maps hand an iterator's caller a wrapper object per header
+    in.forEach((name, value) -> {
       // HTTP/2 pseudo headers never reach here; "host" is sent as the request authority instead.
       if (!HOP_BY_HOP.contains(name) && !named.contains(name) && !name.equalsIgnoreCase("host")
-          && !(name.equalsIgnoreCase("expect") && header.getValue().equalsIgnoreCase("100-continue"))) {
+          && !(name.equalsIgnoreCase("expect") && value.equalsIgnoreCase("100-continue"))) {
         // 100-continue was answered here, before the body was read (RFC 9110 §10.1.1 lets a proxy do that).
-        out.add(header.getKey(), header.getValue());
+        out.add(name, value);
       }
-    }
+    });
     if (HeaderTokens.contains(in.getAll("te"), "trailers")) {
       // TE is hop-by-hop, but "trailers" says the recipient takes a trailer section, and the router relays them
       // (gRPC servers refuse a call without it, RFC 9113 8.2.2 allows exactly this value).
@@ -73,13 +72,13 @@ final class ProxyHeaders {
   /** Copies a response's headers for the client: hop-by-hop ones dropped, {@code via} added, rewrites applied. */
   static void downstreamResponse(MultiMap in, MultiMap out, HeaderRewrite rewrite) {
     Set<String> named = connectionTokens(in);
-    for (Map.Entry<String, String> header : in) {
-      String name = header.getKey();
+    in.forEach((name, value) -> {
       if (!HOP_BY_HOP.contains(name) && !named.contains(name)) {
-        out.add(header.getKey(), header.getValue());
+        out.add(name, value);
       }
-    }
-    out.set("via", in.contains("via") ? in.get("via") + ", " + VIA : VIA);
+    });
+    String via = in.get("via");
+    out.set("via", via == null ? VIA : via + ", " + VIA);
     apply(rewrite, out);
   }
 

@@ -1,0 +1,42 @@
+# Helpers for bench/startup.sh and bench/gc.sh (one Ringway JVM at a time against the harness's nginx backend,
+# pinned like bench/http.sh: wrk and the backend on cpu0, Ringway on cpu1, one event loop). Source it after
+# common.sh; do not run it.
+# lib.sh sets RES_DIR to the harness's own results directory unless one is set: ours, as results_dir makes it
+results_dir "$(basename "$0" .sh)"
+. "$shared/lib.sh"
+
+# a wrk script that prints, after wrk's own report, the percentiles wrk --latency leaves out (microseconds)
+wrk_percentiles_lua() { # file
+  cat > "$1" <<'LUA'
+done = function(summary, latency, requests)
+  for _, p in ipairs({50, 90, 99, 99.9, 99.99}) do
+    io.write(string.format("percentile %g %d\n", p, latency:percentile(p)))
+  end
+  io.write(string.format("percentile 100 %d\n", latency.max))
+end
+LUA
+}
+
+# start_ringway LOG JAVA_OPTS... -> RW_PID; the JVM on cpu1 (sized for one cpu, as bench/warm-start.sh does when
+# pinned), config $RUN_DIR/ringway-jvm.yaml (http-router on :$proxy_port -> the backend, io_uring, one loop)
+start_ringway() {
+  local log=$1; shift
+  ringway_http_yaml io_uring "$BACKEND_PORT" > "$RUN_DIR/ringway-jvm.yaml"
+  taskset -c 1 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED "$@" -jar "$jar" --conf "$RUN_DIR/ringway-jvm.yaml" > "$log" 2>&1 &
+  RW_PID=$!
+  STARTED_PIDS+=("$RW_PID")
+}
+
+# await_ready LOG -> prints the JVM's own "ready in N ms" (from JVM start), once the line is there (<= 60 s)
+await_ready() {
+  local i
+  for i in $(seq 1 1200); do
+    grep -q "ready in" "$1" && { sed -n 's/.*ready in \([0-9]*\) ms.*/\1/p' "$1" | head -1; return 0; }
+    kill -0 "$RW_PID" 2>/dev/null || { echo "bench: ringway exited; see $1" >&2; return 1; }
+    sleep 0.05
+  done
+  echo "bench: ringway not ready in 60 s; see $1" >&2; return 1
+}
+
+# proxy_cpu_ticks -> utime+stime of the Ringway JVM (all threads)
+proxy_cpu_ticks() { awk '{print $14+$15}' "/proc/$RW_PID/stat"; }

@@ -1,0 +1,174 @@
+package io.ringway.launcher;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The load of a training run ({@link Training}): blocking loopback clients that drive the paths a production node
+ * runs hot — keep-alive GET, 4 KiB POST echo, {@code Connection: close} GET, an event-bus route, the TCP proxy —
+ * so the JVM records those classes and method profiles into the AOT cache. Not a benchmark: one thread per kind,
+ * each request waits for its answer.
+ */
+final class TrainingLoad {
+
+  private static final int TIMEOUT_MILLIS = 5_000;
+  private static final byte[] BODY_4K = "a".repeat(4096).getBytes(StandardCharsets.US_ASCII);
+
+  private final int httpPort;
+  private final int tcpPort;
+  private final int adminPort;
+  private final LongAdder requests = new LongAdder();
+  private final LongAdder failures = new LongAdder();
+
+  TrainingLoad(int httpPort, int tcpPort, int adminPort) {
+    this.httpPort = httpPort;
+    this.tcpPort = tcpPort;
+    this.adminPort = adminPort;
+  }
+
+  long requests() {
+    return requests.sum();
+  }
+
+  long failures() {
+    return failures.sum();
+  }
+
+  /** Runs every kind of load on its own thread until {@code deadlineNanos} (System.nanoTime); returns when all stopped. */
+  void run(long deadlineNanos) throws InterruptedException {
+    Thread[] threads = {
+        loop("train-get", deadlineNanos, () -> keepAlive(httpPort, deadlineNanos, "GET / HTTP/1.1\r\nHost: train\r\n\r\n", null)),
+        loop("train-echo", deadlineNanos, () -> keepAlive(httpPort, deadlineNanos,
+            "POST /echo HTTP/1.1\r\nHost: train\r\nContent-Type: application/octet-stream\r\nContent-Length: 4096\r\n\r\n", BODY_4K)),
+        loop("train-close", deadlineNanos, () -> oneShot(httpPort, "GET / HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n")),
+        loop("train-misc", deadlineNanos, () -> {
+          oneShot(httpPort, "GET /bus HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n");
+          oneShot(httpPort, "GET /nowhere HTTP/1.1\r\nHost: train\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+          oneShot(adminPort, "GET /stats HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n");
+          tcpEcho();
+        }),
+    };
+    for (Thread thread : threads) {
+      thread.join();
+    }
+  }
+
+  private interface Step {
+    void run() throws IOException;
+  }
+
+  private Thread loop(String name, long deadlineNanos, Step step) {
+    return Thread.ofPlatform().name(name).daemon().start(() -> {
+      while (System.nanoTime() < deadlineNanos) {
+        try {
+          step.run();
+        } catch (IOException e) {
+          failures.increment();
+        }
+      }
+    });
+  }
+
+  /** One connection, requests on it until the deadline or until the server closes it. */
+  private void keepAlive(int port, long deadlineNanos, String head, byte[] body) throws IOException {
+    try (Socket socket = connect(port)) {
+      OutputStream out = socket.getOutputStream();
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      byte[] request = head.getBytes(StandardCharsets.US_ASCII);
+      while (System.nanoTime() < deadlineNanos) {
+        out.write(request);
+        if (body != null) {
+          out.write(body);
+        }
+        out.flush();
+        if (!readResponse(in)) {
+          return;
+        }
+        requests.increment();
+      }
+    }
+  }
+
+  private void oneShot(int port, String request) throws IOException {
+    try (Socket socket = connect(port)) {
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      readResponse(new BufferedInputStream(socket.getInputStream()));
+      requests.increment();
+    }
+  }
+
+  /** Ten round trips of 512 bytes through the TCP proxy on one connection. */
+  private void tcpEcho() throws IOException {
+    try (Socket socket = connect(tcpPort)) {
+      byte[] chunk = new byte[512];
+      for (int i = 0; i < 10; i++) {
+        socket.getOutputStream().write(chunk);
+        socket.getInputStream().readNBytes(chunk.length);
+      }
+      requests.increment();
+    }
+  }
+
+  private static Socket connect(int port) throws IOException {
+    Socket socket = new Socket();
+    socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
+    socket.setSoTimeout(TIMEOUT_MILLIS);
+    socket.setTcpNoDelay(true);
+    return socket;
+  }
+
+  /**
+   * Reads one response (head, then a Content-Length or chunked body); false when the connection ended or the server
+   * asked to close it. Enough HTTP for Ringway's own answers, not a general client.
+   */
+  static boolean readResponse(InputStream in) throws IOException {
+    String status = line(in);
+    if (status == null) {
+      return false;
+    }
+    long length = -1;
+    boolean chunked = false;
+    boolean close = false;
+    for (String header = line(in); header != null && !header.isEmpty(); header = line(in)) {
+      String lower = header.toLowerCase(java.util.Locale.ROOT);
+      if (lower.startsWith("content-length:")) {
+        length = Long.parseLong(lower.substring(15).strip());
+      } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+        chunked = true;
+      } else if (lower.startsWith("connection:") && lower.contains("close")) {
+        close = true;
+      }
+    }
+    if (chunked) {
+      for (long size = Long.parseLong(line(in).strip(), 16); size > 0; size = Long.parseLong(line(in).strip(), 16)) {
+        in.skipNBytes(size + 2);
+      }
+      line(in);
+    } else if (length > 0) {
+      in.skipNBytes(length);
+    } else if (length < 0) {
+      in.transferTo(OutputStream.nullOutputStream());
+      return false;
+    }
+    return !close;
+  }
+
+  private static String line(InputStream in) throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (int b = in.read(); b != '\n'; b = in.read()) {
+      if (b < 0) {
+        return text.isEmpty() ? null : text.toString();
+      }
+      if (b != '\r') {
+        text.append((char) b);
+      }
+    }
+    return text.toString();
+  }
+}
