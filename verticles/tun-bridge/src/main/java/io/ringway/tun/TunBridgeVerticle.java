@@ -14,6 +14,7 @@ import io.ringway.spi.message.TunPeers;
 import io.ringway.spi.config.TunBridgeConfig;
 import io.ringway.spi.config.TunPeerConfig;
 import io.ringway.tun.impl.Bridge;
+import io.ringway.tun.impl.CipherChoice;
 import io.ringway.tun.impl.EpollTunChannel;
 import io.ringway.tun.impl.IoUringTunChannel;
 import io.ringway.tun.impl.MeshPeers;
@@ -68,8 +69,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *  "tun":{"packetsRead","bytesRead","packetsWritten","bytesWritten","writesDropped",
  *         "readsDropped" (reader-thread only: the loop was behind), "readErrors","writeErrors","handlerFailures"},
  *  "udpErrors":n,
+ *  "cipher":{"config":"auto", "offers":["aes-256-gcm","chacha20-poly1305"], "reason":..} (what handshakes offer),
  *  "drops":{"BAD_TAG":n, ...}          (node-wide, every peer's included; only non-zero reasons)
- *  "peers":[{"peer","publicKey","endpoint","session","handshakes","handshakeAgeMillis","txPackets","txBytes",
+ *  "peers":[{"peer","publicKey","endpoint","session","cipher" (the current session's, or null),"handshakes","handshakeAgeMillis","txPackets","txBytes",
  *            "rxPackets","rxBytes","queued","drops":{...}}]}</pre>
  */
 public final class TunBridgeVerticle extends VerticleBase {
@@ -166,7 +168,9 @@ public final class TunBridgeVerticle extends VerticleBase {
   }
 
   private Future<Void> startOnLoop(IoEventLoop loop, Opened opened) {
-    bridge = new Bridge(opened.key(), tun.mtu(), tun.rekeyAfterSeconds(), System::nanoTime);
+    CipherChoice ciphers = CipherChoice.of(tun.cipher());
+    LOG.log(Level.INFO, "tun-bridge: " + ciphers.describe());
+    bridge = new Bridge(opened.key(), tun.mtu(), tun.rekeyAfterSeconds(), System::nanoTime, ciphers);
     configuredPeers = tun.peers();
     publicKey = opened.key().publicKeyBase64();
     try {
@@ -247,6 +251,13 @@ public final class TunBridgeVerticle extends VerticleBase {
     if (!sameDevice(tun, nextTun)) {
       LOG.log(Level.WARNING, "tun-bridge: config " + next.version() + " changes the device, address, port or key;"
           + " only peers follow a reload, the rest needs a redeploy");
+    }
+    if (!nextTun.cipher().equals(tun.cipher())) {
+      CipherChoice ciphers = CipherChoice.of(nextTun.cipher());
+      bridge.ciphers(ciphers);
+      tun = tun.withCipher(nextTun.cipher());
+      LOG.log(Level.INFO, "tun-bridge: config " + next.version() + ": " + ciphers.describe()
+          + "; sessions running keep their cipher until their next rekey");
     }
     configuredPeers = nextTun.peers();
     return applyPeers().onSuccess(done -> configVersion = next.version());

@@ -169,7 +169,7 @@ class TunBridgeVerticleTest {
 
   private TunBridgeConfig config(String keyFile, String keyEnv, List<TunPeerConfig> peers) {
     return new TunBridgeConfig(true, tun.name, null, false, 1420, List.of(tun.host(1) + "/24"), 0, 0, "127.0.0.1", 0,
-        keyFile, keyEnv, 0, peers);
+        keyFile, keyEnv, 0, peers, null);
   }
 
   /** A fresh private key in the file format. */

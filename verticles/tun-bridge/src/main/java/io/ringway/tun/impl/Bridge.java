@@ -47,8 +47,12 @@ public final class Bridge {
   /** Give up retrying after this long and drop what was queued (WireGuard's REKEY_ATTEMPT_TIME). */
   static final long ATTEMPT_NANOS = 90_000_000_000L;
 
+  private static final System.Logger LOG = System.getLogger(Bridge.class.getName());
+
   private final StaticKeyPair local;
   private final int mtu;
+  /** What handshakes offer (as initiator) and accept (as responder); a reload swaps it. */
+  private CipherChoice ciphers;
   private final long rekeyNanos;
   private final LongSupplier clock;
   private final DropCounters drops = new DropCounters();
@@ -65,9 +69,11 @@ public final class Bridge {
    * @param rekeyAfterSeconds age after which sending on a session this node initiated starts a new
    *     handshake (twice that for one it answered); a session is dropped at three times this age
    * @param clock nanoseconds, monotonic
+   * @param ciphers the data ciphers offered and accepted in handshakes
    */
-  public Bridge(StaticKeyPair local, int mtu, int rekeyAfterSeconds, LongSupplier clock) {
+  public Bridge(StaticKeyPair local, int mtu, int rekeyAfterSeconds, LongSupplier clock, CipherChoice ciphers) {
     this.local = local;
+    this.ciphers = ciphers;
     this.mtu = mtu;
     this.rekeyNanos = rekeyAfterSeconds * 1_000_000_000L;
     this.clock = clock;
@@ -81,6 +87,18 @@ public final class Bridge {
   /** Largest datagram a peer may send: a full-MTU inner packet plus header and tag. */
   public int maxDatagram() {
     return WireFormat.DATA_HEADER + mtu + WireFormat.TAG;
+  }
+
+  /**
+   * Changes the ciphers offered and accepted from the next handshake on; sessions running keep
+   * their suite until they are replaced (at the next rekey, within {@code rekeyAfter}).
+   */
+  public void ciphers(CipherChoice ciphers) {
+    this.ciphers = ciphers;
+  }
+
+  public CipherChoice ciphers() {
+    return ciphers;
   }
 
   /** Resolves peer endpoints (DNS, so off the loop) for {@link #applyPeers}. */
@@ -164,6 +182,8 @@ public final class Bridge {
     drops.snapshot().forEach((reason, count) -> total.put(reason.name(), count));
     return new JsonObject()
         .put("publicKey", local.publicKeyBase64())
+        .put("cipher", new JsonObject().put("config", ciphers.config())
+            .put("offers", new JsonArray(CipherSuite.names(ciphers.suites()))).put("reason", ciphers.reason()))
         .put("drops", total)
         .put("peers", new JsonArray(peers.all().stream().map(p -> p.statsJson(now)).toList()));
   }
@@ -229,7 +249,7 @@ public final class Bridge {
       peer.attemptSinceNanos = now;
     }
     int index = newIndex();
-    peer.pending = new NoiseHandshake.Initiator(local, peer.publicKey, index, mtu);
+    peer.pending = new NoiseHandshake.Initiator(local, peer.publicKey, index, mtu, ciphers.suites());
     peer.pendingIndex = index;
     peer.pendingSinceNanos = now;
     pending.put(index, peer);
@@ -257,26 +277,39 @@ public final class Bridge {
   }
 
   private void onInitiation(byte[] message, InetSocketAddress sender) {
-    int index = newIndex();
-    NoiseHandshake.Responded responded = NoiseHandshake.respond(local, message, index, mtu, drops);
-    if (responded == null) {
+    NoiseHandshake.Received received = NoiseHandshake.receive(local, message, drops);
+    if (received == null) {
       return;
     }
-    Peer peer = peers.byKey(Base64.getEncoder().encodeToString(responded.remotePublicKey()));
+    Peer peer = peers.byKey(Base64.getEncoder().encodeToString(received.remotePublicKey()));
     if (peer == null) {
       // A well-formed Noise message from a key that is not ours to talk to.
-      responded.session().destroy();
+      received.discard();
       drops.drop(DropReason.HANDSHAKE_FAILED);
       return;
     }
-    if (peer.lastInitiation != null && Arrays.compareUnsigned(responded.timestamp(), peer.lastInitiation) <= 0) {
+    byte[] timestamp = received.timestamp();
+    if (peer.lastInitiation != null && Arrays.compareUnsigned(timestamp, peer.lastInitiation) <= 0) {
       // A recorded initiation sent again: answering would replace the peer's pending session.
-      responded.session().destroy();
+      received.discard();
       peer.drops.drop(DropReason.REPLAY);
       return;
     }
-    peer.lastInitiation = responded.timestamp();
+    peer.lastInitiation = timestamp;
     long now = clock.getAsLong();
+    int index = newIndex();
+    CipherSuite suite = ciphers.choose(received.offer());
+    if (suite == null) {
+      // The peer is genuine (its key and timestamp checked out): tell it, so both logs say why.
+      io.sendUdp(Unpooled.wrappedBuffer(received.refuse(index)), sender);
+      peer.lastSentNanos = now;
+      peer.drops.drop(DropReason.NO_COMMON_CIPHER);
+      refusedCipher(peer, "peer " + peer.name() + " offers " + CipherSuite.names(received.offer())
+          + ", this node accepts only " + CipherSuite.names(ciphers.suites()) + " (tun.cipher: " + ciphers.config()
+          + "): no cipher in common, handshake refused");
+      return;
+    }
+    NoiseHandshake.Responded responded = received.accept(suite, index, mtu);
     responded.session().drops().forwardTo(peer.drops);
     if (peer.next != null) {
       retire(peer.next);
@@ -286,8 +319,17 @@ public final class Bridge {
     peer.endpoint = sender;
     peer.handshakes++;
     peer.lastHandshakeNanos = now;
+    peer.cipherRefused = false;
     io.sendUdp(Unpooled.wrappedBuffer(responded.response()), sender);
     peer.lastSentNanos = now;
+  }
+
+  /** Logs a refused handshake once per peer until a handshake with it succeeds again (retries come every 5 s). */
+  private static void refusedCipher(Peer peer, String why) {
+    if (!peer.cipherRefused) {
+      peer.cipherRefused = true;
+      LOG.log(System.Logger.Level.WARNING, "tun-bridge: " + why);
+    }
   }
 
   private void onResponse(byte[] message, InetSocketAddress sender) {
@@ -301,7 +343,12 @@ public final class Bridge {
       drops.drop(DropReason.UNKNOWN_INDEX);
       return;
     }
-    TunnelSession session = peer.pending.complete(message, peer.drops);
+    NoiseHandshake.Initiator initiator = peer.pending;
+    TunnelSession session = initiator.complete(message, peer.drops);
+    if (initiator.refused()) {
+      refusedCipher(peer, "peer " + peer.name() + " refused the handshake: it accepts none of the ciphers this node"
+          + " offers, " + CipherSuite.names(initiator.offer()) + " (tun.cipher: " + ciphers.config() + ")");
+    }
     if (session == null) {
       // complete() wiped the half-done handshake on a bad response: the next retry starts afresh.
       if (message.length == WireFormat.RESPONSE && message[0] == WireFormat.TYPE_RESPONSE) {
@@ -321,6 +368,7 @@ public final class Bridge {
     peer.endpoint = sender;
     peer.handshakes++;
     peer.lastHandshakeNanos = now;
+    peer.cipherRefused = false;
     // The responder sends only once it has seen data on the new keys: confirm them at once.
     if (peer.queued.isEmpty()) {
       sendData(peer, Unpooled.EMPTY_BUFFER);

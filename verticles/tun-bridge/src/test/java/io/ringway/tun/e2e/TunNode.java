@@ -8,6 +8,7 @@ import io.ringway.spi.message.MessageCodecs;
 import io.ringway.spi.config.RingwayConfig;
 import io.ringway.spi.config.TunBridgeConfig;
 import io.ringway.spi.config.TunPeerConfig;
+import io.ringway.tun.impl.CipherSuite;
 import io.ringway.tun.impl.NoiseHandshake;
 import io.ringway.tun.impl.StaticKeyPair;
 import io.ringway.tun.impl.WireFormat;
@@ -107,8 +108,8 @@ public final class TunNode {
       case "tapped" -> HEX.formatHex(tapped.get(10, TimeUnit.SECONDS));
       case "inject" -> inject(command[1], Integer.parseInt(command[2]), HEX.parseHex(command[3]));
       case "stranger" -> inject(command[1], Integer.parseInt(command[2]),
-          new NoiseHandshake.Initiator(StaticKeyPair.generate(), StaticKeyPair.decodeKey(command[3], "key"), 7, 1420)
-              .initiation());
+          new NoiseHandshake.Initiator(StaticKeyPair.generate(), StaticKeyPair.decodeKey(command[3], "key"), 7, 1420,
+              List.of(CipherSuite.CHACHA20_POLY1305)).initiation());
       case "reload" -> reload(new JsonObject(command[1]));
       default -> throw new IllegalArgumentException("unknown command " + command[0]);
     };
@@ -186,7 +187,8 @@ public final class TunNode {
     }
     TunBridgeConfig tun = new TunBridgeConfig(true, node.getString("device"), null, false, 1420,
         List.of(node.getString("address")), 0, 0, "0.0.0.0", node.getInteger("listenPort"),
-        node.getString("privateKeyFile"), node.getString("privateKeyEnv"), node.getInteger("rekeyAfterSeconds", 0), peers);
+        node.getString("privateKeyFile"), node.getString("privateKeyEnv"), node.getInteger("rekeyAfterSeconds", 0), peers,
+        node.getString("cipher", "auto"));
     RingwayConfig config = new RingwayConfig("io_uring", 1, Map.of(), List.of("tun-bridge"), null, null).withTun(tun);
     return new ConfigSnapshot(version, config, "e2e");
   }
