@@ -46,6 +46,9 @@ final class TunnelPair implements AutoCloseable {
   private final List<String> created = new ArrayList<>();
   NodeProcess a;
   NodeProcess b;
+  /** {@code tun.cipher} of each node, set before {@link #start}. */
+  String cipherA = "auto";
+  String cipherB = "auto";
 
   TunnelPair(Path dir) {
     this.dir = dir;
@@ -84,6 +87,7 @@ final class TunnelPair implements AutoCloseable {
     Files.writeString(keyFile, privateA + "\n", StandardCharsets.US_ASCII);
     JsonObject nodeA = nodeA(rekeyAfterSeconds, List.of()).put("transport", transport);
     JsonObject nodeB = node("rwtb" + suffix, TUNNEL_B, PORT_B, rekeyAfterSeconds).put("transport", transport)
+        .put("cipher", cipherB)
         .put("privateKeyEnv", "RINGWAY_TUN_KEY")
         .put("peers", new JsonArray().add(peer("a", publicA, null, TUNNEL_A + "/32")));
     Files.writeString(dir.resolve("a.json"), nodeA.encode());
@@ -98,6 +102,7 @@ final class TunnelPair implements AutoCloseable {
     JsonArray peers = new JsonArray().add(peer("b", publicB, UNDERLAY_B + ":" + PORT_B, TUNNEL_B + "/32"));
     extraPeers.forEach(peers::add);
     return node("rwta" + suffix, TUNNEL_A, PORT_A, rekeyAfterSeconds)
+        .put("cipher", cipherA)
         .put("privateKeyFile", dir.resolve("a.key").toString())
         .put("peers", peers);
   }
