@@ -20,10 +20,12 @@ import io.ringway.tun.impl.IoUringTunChannel;
 import io.ringway.tun.impl.MeshPeers;
 import io.ringway.tun.impl.NioTunChannel;
 import io.ringway.tun.impl.PrivateKeys;
+import io.ringway.tun.impl.SharedTunnel;
 import io.ringway.tun.impl.StaticKeyPair;
 import io.ringway.tun.impl.TunChannel;
 import io.ringway.tun.impl.UdpUnderlay;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -41,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The L3 tunnel: a TUN device bridged to encrypted UDP peers, both read and written on this
@@ -94,6 +97,8 @@ public final class TunBridgeVerticle extends VerticleBase {
   private String publicKey;
   private JsonObject announcement;
   private JsonArray announcedPeers = new JsonArray();
+  /** With {@code tun.multiQueue}: this instance's lane of the shared tunnel; null otherwise. */
+  private SharedTunnel.Lane lane;
 
   /** @param snapshot the config in force at deployment; later ones arrive on {@link Addresses#CONFIG_APPLIED} */
   public TunBridgeVerticle(ConfigSnapshot snapshot) {
@@ -110,17 +115,90 @@ public final class TunBridgeVerticle extends VerticleBase {
           + " add a tun section (or set tun.enabled: true)"));
     }
     IoEventLoop loop = (IoEventLoop) ((ContextInternal) context).nettyEventLoop();
-    return vertx.executeBlocking(() -> openBlocking(tun))
-        .compose(opened -> startOnLoop(loop, opened))
-        .compose(started -> {
-          List<MessageConsumer<Object>> consumers = List.of(
-              vertx.eventBus().localConsumer(Addresses.CONFIG_APPLIED, this::onConfig),
-              vertx.eventBus().localConsumer(Addresses.TUN_PEERS, this::onAnnouncedPeers),
-              vertx.eventBus().localConsumer(Addresses.STATS_COLLECT,
-                  message -> StatsRequest.answer(vertx, message, InstanceStats.fromJson(stats()))));
-          return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
-        })
-        .onSuccess(listening -> announce());
+    if (tun.multiQueue()) {
+      if (!loop.isIoType(IoUringIoHandler.class) && !loop.isIoType(EpollIoHandler.class)) {
+        return Future.failedFuture(new IllegalStateException("tun.multiQueue needs the io_uring or epoll transport:"
+            + " NIO's reader-thread fallback runs one queue only (set multiQueue: false)"));
+      }
+      lane = SharedTunnel.join(vertx, tun.deviceName());
+      if (lane.index() > 0) {
+        // Lane 0 opens the device and binds the port; this lane adds a queue and a socket to them.
+        // Lane 0 completes the shared promise on its own thread: come back to this instance's context
+        // first, so this lane's consumers and continuations run on its own loop.
+        Promise<SharedTunnel.Ready> here = ((ContextInternal) context).promise();
+        lane.tunnel().ready().onComplete(here);
+        return here.future().compose(ready -> startLane(loop, ready)).compose(started -> listen(false));
+      }
+    }
+    Future<Void> started = vertx.executeBlocking(() -> openBlocking(tun))
+        .compose(opened -> startOnLoop(loop, opened));
+    if (lane != null) {
+      started = started.onSuccess(done -> lane.tunnel().publish(new SharedTunnel.Ready(bridge, channel.name(),
+          udp.localAddress()))).onFailure(e -> lane.tunnel().fail(e));
+    }
+    return started.compose(done -> listen(true)).onSuccess(listening -> announce());
+  }
+
+  /**
+   * The event-bus consumers: stats on every lane; config and announced peers on lane 0 only, which
+   * applies them to the bridge all lanes share.
+   */
+  private Future<Void> listen(boolean owner) {
+    List<MessageConsumer<Object>> consumers = new java.util.ArrayList<>();
+    consumers.add(vertx.eventBus().localConsumer(Addresses.STATS_COLLECT,
+        message -> StatsRequest.answer(vertx, message, InstanceStats.fromJson(stats()))));
+    if (owner) {
+      consumers.add(vertx.eventBus().localConsumer(Addresses.CONFIG_APPLIED, this::onConfig));
+      consumers.add(vertx.eventBus().localConsumer(Addresses.TUN_PEERS, this::onAnnouncedPeers));
+    }
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+  }
+
+  /**
+   * A lane after the first: its own queue of the device lane 0 made (TUNSETIFF with IFF_MULTI_QUEUE
+   * on an existing name attaches a queue) and its own socket on lane 0's port, both on this loop,
+   * feeding the shared bridge.
+   */
+  private Future<Void> startLane(IoEventLoop loop, SharedTunnel.Ready ready) {
+    bridge = ready.bridge();
+    Bridge.Io io = laneIo();
+    return vertx.executeBlocking(() -> TunDevice.open(tun.devicePath(), ready.deviceName(), true))
+        .compose(device -> UdpUnderlay.bind((VertxInternal) vertx, loop, tun.listenHost(),
+                ready.udp().getPort(), bridge.maxDatagram(), !loop.isIoType(IoUringIoHandler.class), true,
+                (datagram, sender) -> bridge.onDatagram(datagram, sender, io))
+            .onFailure(e -> device.close())
+            .compose(bound -> {
+              udp = bound;
+              TunChannel tunChannel = tunChannel(loop, device, packet -> bridge.onTunPacket(packet, io));
+              return tunChannel.open().onSuccess(opened -> channel = tunChannel).onFailure(e -> bound.close());
+            }))
+        .onSuccess(opened -> LOG.log(Level.INFO, "tun-bridge: " + ready.deviceName() + " queue " + lane.index()
+            + " up on " + Thread.currentThread().getName() + ", UDP " + udp.localAddress() + " (SO_REUSEPORT), "
+            + channel.ioPath()));
+  }
+
+  /** This instance's I/O ends, for the bridge: its own TUN queue and socket. */
+  private Bridge.Io laneIo() {
+    return new Bridge.Io() {
+      @Override
+      public boolean writeTun(ByteBuf packet) {
+        if (channel == null) {
+          packet.release();
+          return false;
+        }
+        return channel.write(packet);
+      }
+
+      @Override
+      public void sendUdp(ByteBuf datagram, InetSocketAddress to) {
+        udp.send(datagram, to);
+      }
+
+      @Override
+      public ByteBufAllocator allocator() {
+        return udp.allocator();
+      }
+    };
   }
 
   /**
@@ -179,33 +257,14 @@ public final class TunBridgeVerticle extends VerticleBase {
       opened.device().close();
       return Future.failedFuture(e);
     }
-    bridge.attach(new Bridge.Io() {
-      @Override
-      public boolean writeTun(ByteBuf packet) {
-        if (channel == null) {
-          packet.release();
-          return false;
-        }
-        return channel.write(packet);
-      }
-
-      @Override
-      public void sendUdp(ByteBuf datagram, InetSocketAddress to) {
-        udp.send(datagram, to);
-      }
-
-      @Override
-      public ByteBufAllocator allocator() {
-        return udp.allocator();
-      }
-    });
+    bridge.attach(laneIo());
     boolean uring = loop.isIoType(IoUringIoHandler.class);
     return UdpUnderlay.bind((VertxInternal) vertx, loop, tun.listenHost(), tun.listenPort(), bridge.maxDatagram(),
-            !uring, bridge::onDatagram)
+            !uring, tun.multiQueue(), bridge::onDatagram)
         .onFailure(e -> opened.device().close())
         .compose(bound -> {
           udp = bound;
-          TunChannel tunChannel = tunChannel(loop, opened.device());
+          TunChannel tunChannel = tunChannel(loop, opened.device(), bridge::onTunPacket);
           // A failed open closes the device itself; the socket is ours to close.
           return tunChannel.open().onSuccess(ready -> channel = tunChannel).onFailure(e -> bound.close());
         })
@@ -225,7 +284,11 @@ public final class TunBridgeVerticle extends VerticleBase {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    if (bridge != null) {
+    if (lane != null) {
+      lane.tunnel().leave();
+      lane.tunnel().fail(new IllegalStateException("tun-bridge stopped"));
+    }
+    if (bridge != null && (lane == null || lane.index() == 0)) {
       bridge.close();
     }
     Future<Void> udpClosed = udp == null ? Future.succeededFuture() : udp.close();
@@ -313,7 +376,9 @@ public final class TunBridgeVerticle extends VerticleBase {
     return new JsonObject()
         .put("verticle", "tun-bridge")
         .put("instance", id)
-        .put("instances", 1)
+        .put("instances", lane == null ? 1 : lane.tunnel().lanes())
+        .put("queue", lane == null ? 0 : lane.index())
+        .put("queues", lane == null ? 1 : lane.tunnel().lanes())
         .put("thread", Thread.currentThread().getName())
         .put("configVersion", configVersion)
         .put("inFlight", 0)
@@ -326,13 +391,13 @@ public final class TunBridgeVerticle extends VerticleBase {
   }
 
   /** The loop's own ring or epoll set where it has one; otherwise a reader thread (NIO's selector takes no raw fd). */
-  private TunChannel tunChannel(IoEventLoop loop, TunDevice device) {
+  private TunChannel tunChannel(IoEventLoop loop, TunDevice device, Consumer<ByteBuf> handler) {
     if (loop.isIoType(IoUringIoHandler.class)) {
-      return new IoUringTunChannel(device, loop, tun.readSlots(), tun.writeSlots(), tun.mtu(), bridge::onTunPacket);
+      return new IoUringTunChannel(device, loop, tun.readSlots(), tun.writeSlots(), tun.mtu(), handler);
     }
     if (loop.isIoType(EpollIoHandler.class)) {
-      return new EpollTunChannel(device, loop, tun.mtu(), bridge::onTunPacket);
+      return new EpollTunChannel(device, loop, tun.mtu(), handler);
     }
-    return new NioTunChannel(device, loop, tun.mtu(), NioTunChannel.DEFAULT_HANDOFF_LIMIT, bridge::onTunPacket);
+    return new NioTunChannel(device, loop, tun.mtu(), NioTunChannel.DEFAULT_HANDOFF_LIMIT, handler);
   }
 }

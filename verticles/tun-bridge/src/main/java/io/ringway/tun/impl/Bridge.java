@@ -24,7 +24,13 @@ import java.util.function.LongSupplier;
  * start when a packet waits for a peer without a session (this node initiates) or when a peer's
  * initiation arrives (this node responds). Every refusal is counted by {@link DropReason}.
  *
- * <p>Only the loop thread calls it; the I/O ends are plugged in by {@link #attach}.
+ * <p>The I/O ends are plugged in by {@link #attach}. On a multi-queue device several event loops
+ * ("lanes", one TUN queue and one UDP socket each) share one bridge, because the kernel steers a
+ * session's packets to any of them (the TUN queue by the inner flow's hash, the UDP socket by
+ * SO_REUSEPORT's hash of the datagram's addresses). Every entry point therefore holds the bridge's
+ * monitor: the state machine, the session table and the AEAD (about 1.5 µs of the ~30 µs a packet
+ * costs a bridge here) run one lane at a time, while the TUN and UDP syscalls, most of that cost,
+ * run on each lane's own loop outside it. With one lane the monitor is never contended.
  */
 public final class Bridge {
 
@@ -61,6 +67,9 @@ public final class Bridge {
   private final Map<Integer, Peer> pending = new HashMap<>();
   /** An address copied out of a packet for the prefix tables, which walk arrays; reused per packet. */
   private final byte[] address = new byte[16];
+  /** The lane every timer-driven send (retries, rekeys, keepalives) goes out on. */
+  private Io main;
+  /** The lane whose call holds the monitor: replies and sealed packets leave on its socket. */
   private Io io;
 
   /**
@@ -80,7 +89,8 @@ public final class Bridge {
   }
 
   /** Plugs in the sockets; packets arriving before this are not expected (the sockets do not exist yet). */
-  public void attach(Io io) {
+  public synchronized void attach(Io io) {
+    this.main = io;
     this.io = io;
   }
 
@@ -93,11 +103,11 @@ public final class Bridge {
    * Changes the ciphers offered and accepted from the next handshake on; sessions running keep
    * their suite until they are replaced (at the next rekey, within {@code rekeyAfter}).
    */
-  public void ciphers(CipherChoice ciphers) {
+  public synchronized void ciphers(CipherChoice ciphers) {
     this.ciphers = ciphers;
   }
 
-  public CipherChoice ciphers() {
+  public synchronized CipherChoice ciphers() {
     return ciphers;
   }
 
@@ -110,7 +120,7 @@ public final class Bridge {
    * Replaces the peer list. Peers that stay (same public key) keep sessions and learned endpoints;
    * peers that left lose theirs. Throws, changing nothing, on an invalid key or prefix.
    */
-  public void applyPeers(List<TunPeerConfig> configs, Map<String, InetSocketAddress> endpoints) {
+  public synchronized void applyPeers(List<TunPeerConfig> configs, Map<String, InetSocketAddress> endpoints) {
     for (Peer gone : peers.apply(configs, endpoints)) {
       forget(gone);
     }
@@ -121,6 +131,12 @@ public final class Bridge {
    * the call (it is sealed from where it lies, and copied only if it must wait for a handshake).
    */
   public void onTunPacket(ByteBuf buffer) {
+    onTunPacket(buffer, main);
+  }
+
+  /** As {@link #onTunPacket(ByteBuf)}, read from lane {@code via}'s TUN queue: the sealed packet leaves on its socket. */
+  public synchronized void onTunPacket(ByteBuf buffer, Io via) {
+    io = via;
     int version = IpPackets.version(buffer);
     if (version == 0) {
       drops.drop(DropReason.NOT_IP);
@@ -139,6 +155,12 @@ public final class Bridge {
    * A data message is decrypted in place and a retained slice of it goes to the TUN device.
    */
   public void onDatagram(ByteBuf buffer, InetSocketAddress sender) {
+    onDatagram(buffer, sender, main);
+  }
+
+  /** As {@link #onDatagram(ByteBuf, InetSocketAddress)}, from lane {@code via}'s socket: its TUN queue takes the packet. */
+  public synchronized void onDatagram(ByteBuf buffer, InetSocketAddress sender, Io via) {
+    io = via;
     int length = buffer.readableBytes();
     if (length == 0) {
       drops.drop(DropReason.TRUNCATED);
@@ -154,7 +176,8 @@ public final class Bridge {
   }
 
   /** Called about once a second: handshake retries, rekeys, keepalives, expiry. */
-  public void tick() {
+  public synchronized void tick() {
+    io = main;
     long now = clock.getAsLong();
     for (Peer peer : peers.all()) {
       peer.previous = expire(peer.previous, now);
@@ -176,7 +199,7 @@ public final class Bridge {
   }
 
   /** Node-wide drops (every peer's included) and per-peer counters. */
-  public JsonObject statsJson() {
+  public synchronized JsonObject statsJson() {
     long now = clock.getAsLong();
     JsonObject total = new JsonObject();
     drops.snapshot().forEach((reason, count) -> total.put(reason.name(), count));
@@ -189,7 +212,7 @@ public final class Bridge {
   }
 
   /** Drops every session's keys. */
-  public void close() {
+  public synchronized void close() {
     for (Peer peer : peers.all()) {
       forget(peer);
     }

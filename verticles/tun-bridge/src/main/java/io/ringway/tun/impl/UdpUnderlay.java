@@ -10,6 +10,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.InternetProtocolFamily;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.NetUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -54,9 +55,11 @@ public final class UdpUnderlay {
    * @param batchFlush flush once per loop iteration rather than per datagram. Measured here with
    *     one TCP stream through the tunnel: on epoll about 3× the throughput (one sendmmsg per burst
    *     instead of a sendmsg per packet); on io_uring about half, so io_uring flushes per datagram
+   * @param reusePort set SO_REUSEPORT, so each lane of a multi-queue tunnel binds its own socket to
+   *     the one port (the kernel spreads datagrams over them by a hash of the addresses)
    */
   public static Future<UdpUnderlay> bind(VertxInternal vertx, EventLoop loop, String host, int port, int maxDatagram,
-      boolean batchFlush, BiConsumer<ByteBuf, InetSocketAddress> onDatagram) {
+      boolean batchFlush, boolean reusePort, BiConsumer<ByteBuf, InetSocketAddress> onDatagram) {
     // A literal only: this runs on the event loop, where a DNS lookup must not happen.
     byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
     if (literal == null) {
@@ -73,6 +76,9 @@ public final class UdpUnderlay {
     channel.config().setOption(ChannelOption.SO_RCVBUF, SOCKET_BUFFER);
     channel.config().setOption(ChannelOption.SO_SNDBUF, SOCKET_BUFFER);
     channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(maxDatagram + 1));
+    if (reusePort && !channel.config().setOption(UnixChannelOption.SO_REUSEPORT, true)) {
+      return Future.failedFuture(new IllegalStateException("tun.multiQueue: this transport's UDP socket has no SO_REUSEPORT"));
+    }
     UdpUnderlay underlay = new UdpUnderlay(channel, batchFlush);
     channel.pipeline().addLast(underlay.new Reader(onDatagram));
     Promise<UdpUnderlay> bound = Promise.promise();

@@ -49,6 +49,8 @@ final class TunnelPair implements AutoCloseable {
   /** {@code tun.cipher} of each node, set before {@link #start}. */
   String cipherA = "auto";
   String cipherB = "auto";
+  /** Event loops of each node; above 1 the device is multi-queue with one queue per loop. */
+  int eventLoops = 1;
 
   TunnelPair(Path dir) {
     this.dir = dir;
@@ -112,8 +114,8 @@ final class TunnelPair implements AutoCloseable {
         .put("allowedPrefixes", new JsonArray().add(prefix));
   }
 
-  private static JsonObject node(String device, String address, int port, int rekeyAfterSeconds) {
-    return new JsonObject().put("device", device).put("address", address + "/24").put("listenPort", port)
+  private JsonObject node(String device, String address, int port, int rekeyAfterSeconds) {
+    return new JsonObject().put("eventLoops", eventLoops).put("multiQueue", eventLoops > 1).put("device", device).put("address", address + "/24").put("listenPort", port)
         .put("rekeyAfterSeconds", rekeyAfterSeconds);
   }
 
