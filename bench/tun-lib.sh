@@ -91,14 +91,19 @@ JAVA
   "$JAVA_HOME/bin/java" "$src" "$1"
 }
 
-# bridge_conf FILE TRANSPORT DEVICE TUNADDR LISTENHOST KEYFILE PEERKEY PEERENDPOINT PEERPREFIX
+# bridge_conf FILE TRANSPORT DEVICE TUNADDR LISTENHOST KEYFILE PEERKEY PEERENDPOINT PEERPREFIX [CIPHER] [LOOPS]
+# CIPHER: tun.cipher (auto); LOOPS: eventLoops (1); above 1 the device is multi-queue, one queue per loop
 bridge_conf() {
+  local cipher=${10:-auto} loops=${11:-1} mq=false
+  [ "$loops" -gt 1 ] && mq=true
   cat > "$1" <<YAML
 transport: $2
-eventLoops: 1
+eventLoops: $loops
 verticles: [tun-bridge]
 tun:
   deviceName: $3
+  cipher: $cipher
+  multiQueue: $mq
   mtu: $TUN_MTU
   addresses: [$4/24]
   listenHost: $5${TUN_READ_SLOTS:+
@@ -135,25 +140,35 @@ wait_device() { # NS DEV PID LOG: the launcher says ready and the device is up
   echo "bench: $2 not up in $1 after 30 s; log $4:" >&2; tail -20 "$4" >&2; exit 1
 }
 
-# setup_tunnel IDX TRANSPORT: bridges in pair IDX; sets T_<transport>_{pids,nsA,nsB,devA,devB,dst}
+# path_settings PATH -> "TRANSPORT CIPHER LOOPS": a path is TRANSPORT[-aes|-chacha][-mq2]: io_uring (tun.cipher auto),
+# io_uring-chacha (chacha20-poly1305 only), io_uring-aes (aes-256-gcm only), io_uring-mq2 (eventLoops 2, multi-queue)
+path_settings() {
+  local t=${1%%-*} c=auto l=1
+  case $1 in *-aes*) c=aes-256-gcm ;; *-chacha*) c=chacha20-poly1305 ;; esac
+  case $1 in *-mq2*) l=2 ;; esac
+  echo "$t $c $l"
+}
+
+# setup_tunnel IDX PATH: bridges in pair IDX; sets T_<path with - as _>_{pids,nsA,nsB,devA,devB,dst}
 setup_tunnel() {
-  local i=$1 t=$2 d="$RES_DIR/raw" nsA nsB keys privA pubA privB pubB
+  local i=$1 path=$2 t d="$RES_DIR/raw" nsA nsB keys privA pubA privB pubB cipher loops
+  read -r t cipher loops <<< "$(path_settings "$path")"
   local devA="rwbt${i}a${sfx}" devB="rwbt${i}b${sfx}"
   nsA=$(eval echo "\$P${i}_nsA"); nsB=$(eval echo "\$P${i}_nsB")
   wait_turn "starting the $t bridges" || exit 3      # key generation and config validation start JVMs too
   keys=$(keygen 2); read -r privA pubA <<< "$(sed -n 1p <<< "$keys")"; read -r privB pubB <<< "$(sed -n 2p <<< "$keys")"
-  ( umask 077; echo "$privA" > "$KEY_DIR/$t-a.key"; echo "$privB" > "$KEY_DIR/$t-b.key" )
-  bridge_conf "$d/$t-a.yaml" "$t" "$devA" "10.$i.0.1" "192.168.$i.1" "$KEY_DIR/$t-a.key" "$pubB" "192.168.$i.2" "10.$i.0.2"
-  bridge_conf "$d/$t-b.yaml" "$t" "$devB" "10.$i.0.2" "192.168.$i.2" "$KEY_DIR/$t-b.key" "$pubA" "192.168.$i.1" "10.$i.0.1"
-  local pa pb
-  pa=$(start_bridge "$nsA" A "$d/$t-a.yaml" "$d/$t-a.log"); MY_PIDS+=("$pa")
-  pb=$(start_bridge "$nsB" B "$d/$t-b.yaml" "$d/$t-b.log"); MY_PIDS+=("$pb")
-  wait_device "$nsA" "$devA" "$pa" "$d/$t-a.log"; wait_device "$nsB" "$devB" "$pb" "$d/$t-b.log"
+  ( umask 077; echo "$privA" > "$KEY_DIR/$path-a.key"; echo "$privB" > "$KEY_DIR/$path-b.key" )
+  bridge_conf "$d/$path-a.yaml" "$t" "$devA" "10.$i.0.1" "192.168.$i.1" "$KEY_DIR/$path-a.key" "$pubB" "192.168.$i.2" "10.$i.0.2" "$cipher" "$loops"
+  bridge_conf "$d/$path-b.yaml" "$t" "$devB" "10.$i.0.2" "192.168.$i.2" "$KEY_DIR/$path-b.key" "$pubA" "192.168.$i.1" "10.$i.0.1" "$cipher" "$loops"
+  local pa pb v=${path//-/_}
+  pa=$(start_bridge "$nsA" A "$d/$path-a.yaml" "$d/$path-a.log"); MY_PIDS+=("$pa")
+  pb=$(start_bridge "$nsB" B "$d/$path-b.yaml" "$d/$path-b.log"); MY_PIDS+=("$pb")
+  wait_device "$nsA" "$devA" "$pa" "$d/$path-a.log"; wait_device "$nsB" "$devB" "$pb" "$d/$path-b.log"
   # the bridge logs its own public key: check the JDK-derived ones match what the peers were given
-  grep -q "public key $pubA" "$d/$t-a.log" && grep -q "public key $pubB" "$d/$t-b.log" \
-    || { echo "bench: a bridge's public key differs from the JDK-derived one; see $d/$t-[ab].log" >&2; exit 1; }
-  eval "T_${t}_pids='$pa $pb' T_${t}_nsA=$nsA T_${t}_nsB=$nsB T_${t}_devA=$devA T_${t}_devB=$devB T_${t}_dst=10.$i.0.2"
-  log "$t bridges up: pids $pa (A, $nsA) $pb (B, $nsB)"
+  grep -q "public key $pubA" "$d/$path-a.log" && grep -q "public key $pubB" "$d/$path-b.log" \
+    || { echo "bench: a bridge's public key differs from the JDK-derived one; see $d/$path-[ab].log" >&2; exit 1; }
+  eval "T_${v}_pids='$pa $pb' T_${v}_nsA=$nsA T_${v}_nsB=$nsB T_${v}_devA=$devA T_${v}_devB=$devB T_${v}_dst=10.$i.0.2"
+  log "$path bridges up ($t, cipher $cipher, eventLoops $loops): pids $pa (A, $nsA) $pb (B, $nsB)"
 }
 
 start_iperf_server() { # NS -> pid
@@ -184,8 +199,9 @@ path_vars() {
   case $1 in
     veth) NS_A=$P177_nsA; DST=192.168.177.2; PIDS=""; IFACES="$P177_nsA:$P177_va $P177_nsB:$P177_vb" ;;
     *)
-      NS_A=$(eval echo "\$T_$1_nsA"); DST=$(eval echo "\$T_$1_dst"); PIDS=$(eval echo "\$T_$1_pids")
-      IFACES="$(eval echo "\$T_$1_nsA"):$(eval echo "\$T_$1_devA") $(eval echo "\$T_$1_nsB"):$(eval echo "\$T_$1_devB")" ;;
+      local v=${1//-/_}
+      NS_A=$(eval echo "\$T_${v}_nsA"); DST=$(eval echo "\$T_${v}_dst"); PIDS=$(eval echo "\$T_${v}_pids")
+      IFACES="$(eval echo "\$T_${v}_nsA"):$(eval echo "\$T_${v}_devA") $(eval echo "\$T_${v}_nsB"):$(eval echo "\$T_${v}_devB")" ;;
   esac
 }
 

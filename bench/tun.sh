@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # L3 tunnel benchmark (issue 6): iperf3 across Ringway's tun-bridge between two network namespaces, io_uring path vs
-# epoll path in the same run, plus the plain veth underlay (no tunnel) as the physical limit.
+# epoll path in the same run, plus the plain veth underlay (no tunnel) as the physical limit. Paths may also name a
+# cipher and a multi-queue device (issue 18): io_uring-aes, io_uring-chacha, io_uring-mq2 (eventLoops 2, one TUN queue
+# and UDP socket per loop), also combined (io_uring-chacha-mq2); see path_settings in tun-lib.sh. E.g.
+#   PATHS="veth io_uring-aes io_uring-chacha io_uring-aes-mq2" bench/tun.sh "1 4" 2
 #
 # Set-up: two namespace pairs (A,B) made here, each joined by its own veth pair (the UDP underlay
 # 192.168.177.0/24 resp. 192.168.178.0/24); in every namespace one Ringway (ringway.jar, `verticles: [tun-bridge]`,
@@ -132,12 +135,17 @@ trap cleanup EXIT          # start_load_sampler set its own EXIT trap; ours also
 mkdir -p "$RUN_DIR/tun"
 KEY_DIR=$(mktemp -d /tmp/tunbench-keys.XXXXXX)   # throwaway private keys, removed on exit
 
-make_pair 177; make_pair 178
+make_pair 177; make_pair 178    # more below, one per tunnel path beyond two
 # underlay sanity: the veth works (in namespace B of each pair, answer on the iperf3 port)
 SRV177=$(start_iperf_server "$P177_nsB"); MY_PIDS+=("$SRV177")
 SRV178=$(start_iperf_server "$P178_nsB"); MY_PIDS+=("$SRV178")
-case " $PATHS " in *" io_uring "*) setup_tunnel 177 io_uring ;; esac
-case " $PATHS " in *" epoll "*) setup_tunnel 178 epoll ;; esac
+# one namespace pair per tunnel path, 177 first (the veth path measures pair 177's underlay, bridges idle)
+pair_idx=177
+for path in $PATHS; do
+  [ "$path" = veth ] && continue
+  [ "$pair_idx" -gt 178 ] && make_pair "$pair_idx"
+  setup_tunnel "$pair_idx" "$path"; pair_idx=$((pair_idx + 1))
+done
 # warm-up (not recorded): JIT and the first handshake; also shows the tunnel carries traffic
 for path in $PATHS; do
   [ "$path" = veth ] && continue
@@ -170,7 +178,7 @@ done
 [ -n "$stopped" ] && log "stopped early: $stopped"
 echo "load_after: $(cat /proc/loadavg)" >> "$RES_DIR/machine.txt"
 # bridges' own view: check nothing was dropped for a reason that would spoil the numbers
-for t in io_uring epoll; do
+for t in $PATHS; do
   for side in a b; do
     [ -f "$RAW/$t-$side.log" ] && grep -iE 'error|exception|drop' "$RAW/$t-$side.log" | head -5 | sed "s/^/$t-$side.log: /" >&2 || true
   done
@@ -197,6 +205,10 @@ done
               (hc[k] ? sprintf("%.2f", core[k]/n[k]) : "-"), (hc[k] && cpu[k]>0 ? sprintf("%.0f%%", 100*usr[k]/cpu[k]) : "-"), mb[k]/n[k], (k in sp ? sp[k] : "-"), (k in top ? top[k] : "-"),
               r[k]/n[k], n[k], ov[k] } }' "$TSV"
   echo
+  # issue 18: each path's Gbit per bridge CPU-second against the first tunnel path's, same run
+  awk -F'\t' 'NR>1 && $5==0 && $10!="-" { k=$2 "\t" $3; c[k]+=$10; b[k]+=$8; s[$3]=1; if ($2!="veth" && !($2 in seen)) { seen[$2]=1; p[++np]=$2 } }
+    END { for (P in s) { r0=""; for (i=1;i<=np;i++) { k=p[i] "\t" P; if (c[k]>0) { r=b[k]*8/1e9/c[k]; if (r0=="") { r0=r; base=p[i] }
+            else printf "- %s stream(s): %s/%s Gbit per bridge CPU-second = %.3f / %.3f = **%.2fx**\n", P, p[i], base, r, r0, r/r0 } } } }' "$TSV" | sort
   # the target: io_uring >= 1.3x epoll in Gbit per CPU-second
   awk -F'\t' 'NR>1 && $5==0 && $10!="-" { c[$2 "\t" $3]+=$10; b[$2 "\t" $3]+=$8; s[$3]=1 }
     END { for (P in s) { u="io_uring\t" P; e="epoll\t" P
