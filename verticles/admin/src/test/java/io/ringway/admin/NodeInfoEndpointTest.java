@@ -36,7 +36,8 @@ class NodeInfoEndpointTest {
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
     JsonObject info = response.bodyAsJsonObject();
     assertThat(info.fieldNames()).containsExactlyInAnyOrder(
-        "version", "transport", "eventLoops", "configVersion", "phase", "startedAt", "uptimeSeconds", "ioPaths");
+        "version", "transport", "eventLoops", "configVersion", "phase", "startedAt", "uptimeSeconds", "ioPaths",
+        "tunnels");
     assertThat(info.getJsonObject("ioPaths")).as("no verticle reports an I/O path").isEmpty();
     assertThat(info.getString("version")).isEqualTo("1.2.3");
     assertThat(info.getString("transport")).isEqualTo("io_uring");
@@ -52,7 +53,9 @@ class NodeInfoEndpointTest {
     admin.answerNodeInfo(() -> AdminFixture.info(NodePhase.READY, Instant.now()));
     // What the TUN bridge answers on the stats address (its module needs root and a TUN device to deploy).
     admin.vertx.eventBus().consumer(Addresses.STATS_COLLECT, message -> StatsRequest.answer(admin.vertx, message,
-        new InstanceStats("tun-bridge", "tun-bridge-1", 1, 0, new JsonObject().put("ioPath", "io_uring"))));
+        new InstanceStats("tun-bridge", "tun-bridge-1", 1, 0, new JsonObject().put("ioPath", "io_uring")
+            .put("device", "ringway0").put("queues", 2)
+            .put("cipher", new JsonObject().put("config", "auto").put("offers", new JsonArray().add("aes-256-gcm"))))));
     admin.vertx.eventBus().consumer(Addresses.STATS_COLLECT, message -> StatsRequest.answer(admin.vertx, message,
         new InstanceStats("tcp-proxy", "tcp-proxy-1", 1, 0, new JsonObject().put("listeners", new JsonArray()))));
     admin.start(null);
@@ -60,6 +63,9 @@ class NodeInfoEndpointTest {
     JsonObject info = admin.get("/info").bodyAsJsonObject();
 
     assertThat(info.getJsonObject("ioPaths")).isEqualTo(new JsonObject().put("tun-bridge", "io_uring"));
+    assertThat(info.getJsonObject("tunnels").getJsonObject("ringway0").getInteger("queues")).isEqualTo(2);
+    assertThat(info.getJsonObject("tunnels").getJsonObject("ringway0").getJsonObject("cipher").getString("config"))
+        .isEqualTo("auto");
   }
 
   @Test

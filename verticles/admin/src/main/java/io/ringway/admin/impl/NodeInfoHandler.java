@@ -13,7 +13,9 @@ import java.time.Duration;
 /**
  * {@code GET /info}: what the node says about itself, plus its uptime and the I/O path of every verticle
  * that reports one in its stats ({@code "ioPaths":{"tun-bridge":"io_uring"}}: the TUN bridge reads its
- * device through the ring or through the loop's epoll set); 503 when the node does not answer.
+ * device through the ring or through the loop's epoll set), and per TUN device what is in force
+ * ({@code "tunnels":{"ringway0":{"queues":2,"cipher":{"config":"auto","offers":[..],"reason":..}}}}, from the
+ * tun-bridge instances' stats: one instance per queue); 503 when the node does not answer.
  */
 public final class NodeInfoHandler implements Handler<RoutingContext> {
 
@@ -36,7 +38,7 @@ public final class NodeInfoHandler implements Handler<RoutingContext> {
       }
       JsonObject info = toJson(answer.result());
       stats.collect().onComplete(collected -> AdminResponses.json(routing, 200,
-          info.put("ioPaths", ioPaths(collected.result()))));
+          info.put("ioPaths", ioPaths(collected.result())).put("tunnels", tunnels(collected.result()))));
     });
   }
 
@@ -49,6 +51,17 @@ public final class NodeInfoHandler implements Handler<RoutingContext> {
       }
     }
     return paths;
+  }
+
+  private static JsonObject tunnels(CollectedStats collected) {
+    JsonObject tunnels = new JsonObject();
+    for (InstanceStats instance : collected.instances()) {
+      JsonObject counters = instance.counters();
+      if (counters.getValue("device") instanceof String device && counters.getValue("cipher") instanceof JsonObject cipher) {
+        tunnels.put(device, new JsonObject().put("queues", counters.getInteger("queues", 1)).put("cipher", cipher));
+      }
+    }
+    return tunnels;
   }
 
   private JsonObject toJson(NodeInfo info) {
