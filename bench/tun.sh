@@ -143,7 +143,9 @@ SRV178=$(start_iperf_server "$P178_nsB"); MY_PIDS+=("$SRV178")
 pair_idx=177
 for path in $PATHS; do
   [ "$path" = veth ] && continue
-  [ "$pair_idx" -gt 178 ] && make_pair "$pair_idx"
+  if [ "$pair_idx" -gt 178 ]; then
+    make_pair "$pair_idx"; MY_PIDS+=("$(start_iperf_server "$(eval echo "\$P${pair_idx}_nsB")")")
+  fi
   setup_tunnel "$pair_idx" "$path"; pair_idx=$((pair_idx + 1))
 done
 # warm-up (not recorded): JIT and the first handshake; also shows the tunnel carries traffic
