@@ -8,13 +8,9 @@ import io.ringway.spi.config.TunPeerConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
@@ -53,18 +49,14 @@ public final class Bridge {
   /** Give up retrying after this long and drop what was queued (WireGuard's REKEY_ATTEMPT_TIME). */
   static final long ATTEMPT_NANOS = 90_000_000_000L;
 
-  private static final System.Logger LOG = System.getLogger(Bridge.class.getName());
-
   private final StaticKeyPair local;
   private final int mtu;
-  /** What handshakes offer (as initiator) and accept (as responder); a reload swaps it. */
-  private CipherChoice ciphers;
   private final long rekeyNanos;
   private final LongSupplier clock;
   private final DropCounters drops = new DropCounters();
   private final PeerSet peers = new PeerSet(drops);
   private final Map<Integer, Peer.Live> sessions = new HashMap<>();
-  private final Map<Integer, Peer> pending = new HashMap<>();
+  private final Handshakes handshakes;
   /** An address copied out of a packet for the prefix tables, which walk arrays; reused per packet. */
   private final byte[] address = new byte[16];
   /** The lane every timer-driven send (retries, rekeys, keepalives) goes out on. */
@@ -82,7 +74,7 @@ public final class Bridge {
    */
   public Bridge(StaticKeyPair local, int mtu, int rekeyAfterSeconds, LongSupplier clock, CipherChoice ciphers) {
     this.local = local;
-    this.ciphers = ciphers;
+    this.handshakes = new Handshakes(this, local, mtu, clock, drops, peers, sessions, ciphers);
     this.mtu = mtu;
     this.rekeyNanos = rekeyAfterSeconds * 1_000_000_000L;
     this.clock = clock;
@@ -104,11 +96,11 @@ public final class Bridge {
    * their suite until they are replaced (at the next rekey, within {@code rekeyAfter}).
    */
   public synchronized void ciphers(CipherChoice ciphers) {
-    this.ciphers = ciphers;
+    handshakes.ciphers(ciphers);
   }
 
   public synchronized CipherChoice ciphers() {
-    return ciphers;
+    return handshakes.ciphers();
   }
 
   /** Resolves peer endpoints (DNS, so off the loop) for {@link #applyPeers}. */
@@ -169,8 +161,8 @@ public final class Bridge {
     switch (buffer.getByte(buffer.readerIndex())) {
       case WireFormat.TYPE_DATA -> onData(buffer, length, sender);
       // Handshakes are rare and noise-java takes arrays: copying them costs nothing that matters.
-      case WireFormat.TYPE_INITIATION -> onInitiation(ByteBufUtil.getBytes(buffer), sender);
-      case WireFormat.TYPE_RESPONSE -> onResponse(ByteBufUtil.getBytes(buffer), sender);
+      case WireFormat.TYPE_INITIATION -> handshakes.onInitiation(ByteBufUtil.getBytes(buffer), sender, io);
+      case WireFormat.TYPE_RESPONSE -> handshakes.onResponse(ByteBufUtil.getBytes(buffer), sender);
       default -> drops.drop(DropReason.UNKNOWN_TYPE);
     }
   }
@@ -186,9 +178,9 @@ public final class Bridge {
       boolean retryDue = peer.pending != null ? now - peer.pendingSinceNanos >= RETRY_NANOS : !peer.queued.isEmpty();
       if (retryDue) {
         if (peer.attemptSinceNanos != 0 && now - peer.attemptSinceNanos >= ATTEMPT_NANOS) {
-          giveUp(peer);
+          handshakes.giveUp(peer);
         } else if (!peer.queued.isEmpty() || needsRekey(peer, now)) {
-          initiate(peer, now);
+          handshakes.initiate(peer, now, io);
         }
       }
       int keepalive = peer.config.persistentKeepaliveSeconds();
@@ -205,8 +197,9 @@ public final class Bridge {
     drops.snapshot().forEach((reason, count) -> total.put(reason.name(), count));
     return new JsonObject()
         .put("publicKey", local.publicKeyBase64())
-        .put("cipher", new JsonObject().put("config", ciphers.config())
-            .put("offers", new JsonArray(CipherSuite.names(ciphers.suites()))).put("reason", ciphers.reason()))
+        .put("cipher", new JsonObject().put("config", handshakes.ciphers().config())
+            .put("offers", new JsonArray(CipherSuite.names(handshakes.ciphers().suites())))
+            .put("reason", handshakes.ciphers().reason()))
         .put("drops", total)
         .put("peers", new JsonArray(peers.all().stream().map(p -> p.statsJson(now)).toList()));
   }
@@ -219,7 +212,7 @@ public final class Bridge {
   }
 
   /** Seals and sends {@code packet} (only read, never released here), or queues a copy for a handshake. */
-  private void sendData(Peer peer, ByteBuf packet) {
+  void sendData(Peer peer, ByteBuf packet) {
     long now = clock.getAsLong();
     int length = packet.readableBytes();
     if (length > mtu) {
@@ -238,7 +231,7 @@ public final class Bridge {
       // A session this node answered is about to be confirmed by the initiator's first packet;
       // the queue goes out then (or the next tick initiates after all).
       if (peer.pending == null && peer.next == null) {
-        initiate(peer, now);
+        handshakes.initiate(peer, now, io);
       }
       return;
     }
@@ -247,7 +240,7 @@ public final class Bridge {
     peer.txPackets++;
     peer.txBytes += length;
     if (peer.pending == null && needsRekey(peer, now)) {
-      initiate(peer, now);
+      handshakes.initiate(peer, now, io);
     }
   }
 
@@ -261,25 +254,6 @@ public final class Bridge {
     return live != null && now - live.createdNanos() >= (live.initiator() ? rekeyNanos : 2 * rekeyNanos);
   }
 
-  private void initiate(Peer peer, long now) {
-    if (peer.endpoint == null) {
-      return;
-    }
-    if (peer.pending != null) {
-      pending.remove(peer.pendingIndex);
-    }
-    if (peer.attemptSinceNanos == 0) {
-      peer.attemptSinceNanos = now;
-    }
-    int index = newIndex();
-    peer.pending = new NoiseHandshake.Initiator(local, peer.publicKey, index, mtu, ciphers.suites());
-    peer.pendingIndex = index;
-    peer.pendingSinceNanos = now;
-    pending.put(index, peer);
-    io.sendUdp(Unpooled.wrappedBuffer(peer.pending.initiation()), peer.endpoint);
-    peer.lastSentNanos = now;
-  }
-
   /** Null (keys wiped) once {@code live} is three rekey intervals old, else {@code live}. */
   private Peer.Live expire(Peer.Live live, long now) {
     if (live != null && now - live.createdNanos() > 3 * rekeyNanos) {
@@ -287,115 +261,6 @@ public final class Bridge {
       return null;
     }
     return live;
-  }
-
-  private void giveUp(Peer peer) {
-    pending.remove(peer.pendingIndex);
-    peer.pending = null;
-    peer.attemptSinceNanos = 0;
-    while (!peer.queued.isEmpty()) {
-      peer.queued.poll();
-      peer.drops.drop(DropReason.NO_SESSION);
-    }
-  }
-
-  private void onInitiation(byte[] message, InetSocketAddress sender) {
-    NoiseHandshake.Received received = NoiseHandshake.receive(local, message, drops);
-    if (received == null) {
-      return;
-    }
-    Peer peer = peers.byKey(Base64.getEncoder().encodeToString(received.remotePublicKey()));
-    if (peer == null) {
-      // A well-formed Noise message from a key that is not ours to talk to.
-      received.discard();
-      drops.drop(DropReason.HANDSHAKE_FAILED);
-      return;
-    }
-    byte[] timestamp = received.timestamp();
-    if (peer.lastInitiation != null && Arrays.compareUnsigned(timestamp, peer.lastInitiation) <= 0) {
-      // A recorded initiation sent again: answering would replace the peer's pending session.
-      received.discard();
-      peer.drops.drop(DropReason.REPLAY);
-      return;
-    }
-    peer.lastInitiation = timestamp;
-    long now = clock.getAsLong();
-    int index = newIndex();
-    CipherSuite suite = ciphers.choose(received.offer());
-    if (suite == null) {
-      // The peer is genuine (its key and timestamp checked out): tell it, so both logs say why.
-      io.sendUdp(Unpooled.wrappedBuffer(received.refuse(index)), sender);
-      peer.lastSentNanos = now;
-      peer.drops.drop(DropReason.NO_COMMON_CIPHER);
-      refusedCipher(peer, "peer " + peer.name() + " offers " + CipherSuite.names(received.offer())
-          + ", this node accepts only " + CipherSuite.names(ciphers.suites()) + " (tun.cipher: " + ciphers.config()
-          + "): no cipher in common, handshake refused");
-      return;
-    }
-    NoiseHandshake.Responded responded = received.accept(suite, index, mtu);
-    responded.session().drops().forwardTo(peer.drops);
-    if (peer.next != null) {
-      retire(peer.next);
-    }
-    peer.next = new Peer.Live(peer, responded.session(), now, false);
-    sessions.put(index, peer.next);
-    peer.endpoint = sender;
-    peer.handshakes++;
-    peer.lastHandshakeNanos = now;
-    peer.cipherRefused = false;
-    io.sendUdp(Unpooled.wrappedBuffer(responded.response()), sender);
-    peer.lastSentNanos = now;
-  }
-
-  /** Logs a refused handshake once per peer until a handshake with it succeeds again (retries come every 5 s). */
-  private static void refusedCipher(Peer peer, String why) {
-    if (!peer.cipherRefused) {
-      peer.cipherRefused = true;
-      LOG.log(System.Logger.Level.WARNING, "tun-bridge: " + why);
-    }
-  }
-
-  private void onResponse(byte[] message, InetSocketAddress sender) {
-    if (message.length < WireFormat.RESPONSE) {
-      drops.drop(DropReason.TRUNCATED);
-      return;
-    }
-    int receiver = ByteBuffer.wrap(message).getInt(5);
-    Peer peer = pending.get(receiver);
-    if (peer == null) {
-      drops.drop(DropReason.UNKNOWN_INDEX);
-      return;
-    }
-    NoiseHandshake.Initiator initiator = peer.pending;
-    TunnelSession session = initiator.complete(message, peer.drops);
-    if (initiator.refused()) {
-      refusedCipher(peer, "peer " + peer.name() + " refused the handshake: it accepts none of the ciphers this node"
-          + " offers, " + CipherSuite.names(initiator.offer()) + " (tun.cipher: " + ciphers.config() + ")");
-    }
-    if (session == null) {
-      // complete() wiped the half-done handshake on a bad response: the next retry starts afresh.
-      if (message.length == WireFormat.RESPONSE && message[0] == WireFormat.TYPE_RESPONSE) {
-        pending.remove(receiver);
-        peer.pending = null;
-      }
-      return;
-    }
-    long now = clock.getAsLong();
-    pending.remove(receiver);
-    peer.pending = null;
-    peer.attemptSinceNanos = 0;
-    session.drops().forwardTo(peer.drops);
-    Peer.Live live = new Peer.Live(peer, session, now, true);
-    sessions.put(session.localIndex(), live);
-    promote(peer, live);
-    peer.endpoint = sender;
-    peer.handshakes++;
-    peer.lastHandshakeNanos = now;
-    peer.cipherRefused = false;
-    // The responder sends only once it has seen data on the new keys: confirm them at once.
-    if (peer.queued.isEmpty()) {
-      sendData(peer, Unpooled.EMPTY_BUFFER);
-    }
   }
 
   private void onData(ByteBuf buffer, int length, InetSocketAddress sender) {
@@ -453,7 +318,7 @@ public final class Bridge {
   }
 
   /** Makes {@code live} the sending session and sends what waited for it. */
-  private void promote(Peer peer, Peer.Live live) {
+  void promote(Peer peer, Peer.Live live) {
     if (peer.previous != null) {
       retire(peer.previous);
     }
@@ -464,7 +329,7 @@ public final class Bridge {
     }
   }
 
-  private void retire(Peer.Live live) {
+  void retire(Peer.Live live) {
     sessions.remove(live.session().localIndex());
     live.session().destroy();
   }
@@ -476,18 +341,7 @@ public final class Bridge {
       }
     }
     peer.previous = peer.current = peer.next = null;
-    if (peer.pending != null) {
-      pending.remove(peer.pendingIndex);
-      peer.pending = null;
-    }
+    handshakes.forgetPending(peer);
     peer.queued.clear();
-  }
-
-  private int newIndex() {
-    int index;
-    do {
-      index = ThreadLocalRandom.current().nextInt();
-    } while (index == 0 || sessions.containsKey(index) || pending.containsKey(index));
-    return index;
   }
 }
