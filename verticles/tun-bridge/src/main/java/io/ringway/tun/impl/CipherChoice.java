@@ -18,8 +18,8 @@ import java.util.function.Predicate;
  * {@code UseGHASHIntrinsics}) only where the CPU has those instructions; without them the JDK's
  * AES is table lookups, several times slower than ChaCha20 (which needs only SIMD adds and
  * rotates) and not constant-time. With them AES-256-GCM is the cheaper one: measured on this
- * repository's AVX-512 machine 0.65× ChaCha20-Poly1305's CPU per 1400-byte packet (seal + open,
- * bench/AeadCost.java, docs/benchmarks.md), also with both Poly1305 and ChaCha20 intrinsics on.
+ * repository's AVX-512 machine 0.65–0.70× ChaCha20-Poly1305's CPU per 1400-byte packet (seal + open,
+ * bench/AeadCost.java, docs/benchmarks.md), also with both Poly1305 and ChaCha20 intrinsics on, and 0.31× with the JIT held to AVX2.
  * The same rule as BoringSSL's and Go's TLS cipher ordering.
  *
  * <p>In a handshake the responder picks the first of its own suites that the initiator offered
