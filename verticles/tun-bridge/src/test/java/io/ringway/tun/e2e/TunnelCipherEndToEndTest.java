@@ -99,6 +99,25 @@ class TunnelCipherEndToEndTest {
   }
 
   @Test
+  void reloadingTheCipherOfOneSideHealsAHandshakeThatHadNoCipherInCommon() throws Exception {
+    pair.cipherA = "chacha20-poly1305";
+    pair.cipherB = "aes-256-gcm";
+    pair.start(120);
+    assertThat(pair.a.call("ping " + TUNNEL_B + " 1000", SHORT)).isEqualTo("false");
+
+    // A reload of A's config (hot: no redeploy) that now offers both; A's next retry (every 5 s) succeeds.
+    pair.cipherA = "auto";
+    pair.a.call("reload " + pair.nodeA(120, java.util.List.of()).encode(), SHORT);
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!pair.a.call("ping " + TUNNEL_B + " 1000", SHORT).equals("true")) {
+      assertThat(System.nanoTime()).as("a session within 20 s of the reload").isLessThan(deadline);
+    }
+    assertThat(peerStats(pair.a, "b").getString("cipher")).isEqualTo("aes-256-gcm");
+    assertThat(new JsonObject(pair.a.call("stats", SHORT)).getJsonObject("cipher").getString("config")).isEqualTo("auto");
+    assertThat(pair.a.log()).contains("tun-bridge: config 2: cipher auto: offers [");
+  }
+
+  @Test
   void aRewrittenOfferOnTheUnderlayFailsTheHandshake() throws Exception {
     pair.start(120);
     pair.b.call("tap " + PORT_B + " 1", SHORT);

@@ -15,7 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +40,6 @@ class TunnelMultiQueueEndToEndTest {
   @BeforeEach
   void namespaces() {
     TunFixture.requireTun();
-    Capabilities.require("io_uring", Transport.IO_URING.available(), String.valueOf(Transport.IO_URING.unavailabilityCause()));
     pair = new TunnelPair(dir).underlay();
     pair.eventLoops = 2;
   }
@@ -51,9 +51,12 @@ class TunnelMultiQueueEndToEndTest {
     }
   }
 
-  @Test
-  void twoQueuesOnTwoLoopsShareTheSessionsAndEveryConnectionArrivesIntact() throws Exception {
-    pair.start(120);
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll"})
+  void twoQueuesOnTwoLoopsShareTheSessionsAndEveryConnectionArrivesIntact(String transport) throws Exception {
+    Transport wanted = transport.equals("epoll") ? Transport.EPOLL : Transport.IO_URING;
+    Capabilities.require(transport, wanted.available(), String.valueOf(wanted.unavailabilityCause()));
+    pair.start(120, transport);
     assertThat(pair.a.call("ping " + TUNNEL_B + " 3000", SHORT)).isEqualTo("true");
     assertThat(pair.b.call("ping " + TUNNEL_A + " 3000", SHORT)).isEqualTo("true");
     for (int i = 0; i < CONNECTIONS; i++) {
@@ -74,6 +77,7 @@ class TunnelMultiQueueEndToEndTest {
           + " read packets: the flows were spread over both").isPositive();
     });
     assertThat(instances.get(0).getString("thread")).isNotEqualTo(instances.get(1).getString("thread"));
+    assertThat(instances).allSatisfy(lane -> assertThat(lane.getString("ioPath")).isEqualTo(transport));
     JsonObject peer = instances.get(0).getJsonArray("peers").getJsonObject(0);
     assertThat(peer.getLong("handshakes")).as("one session for both lanes").isEqualTo(1);
     assertThat(peer.getLong("txBytes")).isGreaterThanOrEqualTo((long) CONNECTIONS << 20);
