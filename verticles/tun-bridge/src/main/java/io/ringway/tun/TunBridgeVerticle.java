@@ -19,9 +19,8 @@ import io.ringway.tun.impl.EpollTunChannel;
 import io.ringway.tun.impl.IoUringTunChannel;
 import io.ringway.tun.impl.MeshPeers;
 import io.ringway.tun.impl.NioTunChannel;
-import io.ringway.tun.impl.PrivateKeys;
+import io.ringway.tun.impl.Opened;
 import io.ringway.tun.impl.SharedTunnel;
-import io.ringway.tun.impl.StaticKeyPair;
 import io.ringway.tun.impl.TunChannel;
 import io.ringway.tun.impl.UdpUnderlay;
 import io.vertx.core.Future;
@@ -36,11 +35,8 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -130,7 +126,7 @@ public final class TunBridgeVerticle extends VerticleBase {
         return here.future().compose(ready -> startLane(loop, ready)).compose(started -> listen(false));
       }
     }
-    Future<Void> started = vertx.executeBlocking(() -> openBlocking(tun))
+    Future<Void> started = vertx.executeBlocking(() -> Opened.open(tun))
         .compose(opened -> startOnLoop(loop, opened));
     if (lane != null) {
       started = started.onSuccess(done -> lane.tunnel().publish(new SharedTunnel.Ready(bridge, channel.name(),
@@ -211,38 +207,6 @@ public final class TunBridgeVerticle extends VerticleBase {
         LOG.log(Level.WARNING, "tun-bridge: the cluster did not take this node's announcement: " + e.getMessage());
       }
     });
-  }
-
-  /** Key, device and endpoints: everything that makes syscalls or asks DNS. */
-  private record Opened(StaticKeyPair key, TunDevice device, Map<String, InetSocketAddress> endpoints, String host) {
-  }
-
-  private static Opened openBlocking(TunBridgeConfig tun) {
-    StaticKeyPair key = PrivateKeys.load(tun);
-    Map<String, InetSocketAddress> endpoints = Bridge.resolveEndpoints(tun.peers());
-    TunDevice device = TunDevice.open(tun.devicePath(), tun.deviceName(), tun.multiQueue());
-    try {
-      device.mtu(tun.mtu());
-      tun.addresses().forEach(device::address);
-      device.up();
-    } catch (RuntimeException e) {
-      device.close();
-      throw e;
-    }
-    return new Opened(key, device, endpoints, hostName());
-  }
-
-  /** The host's name for the announcement (may ask DNS: blocking code only). */
-  private static String hostName() {
-    String name = System.getenv("HOSTNAME");
-    if (name != null && !name.isBlank()) {
-      return name;
-    }
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "node";
-    }
   }
 
   private Future<Void> startOnLoop(IoEventLoop loop, Opened opened) {
