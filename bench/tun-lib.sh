@@ -92,19 +92,24 @@ JAVA
   "$JAVA_HOME/bin/java" "$src" "$1"
 }
 
-# bridge_conf FILE TRANSPORT DEVICE TUNADDR LISTENHOST KEYFILE PEERKEY PEERENDPOINT PEERPREFIX
-# (TUN_OFFLOADS, when set: tun.offloads; TUN_ADMIN=1: the admin API too, on the namespace's loopback, for the
-# bridge's own packet counters)
+# bridge_conf FILE TRANSPORT DEVICE TUNADDR LISTENHOST KEYFILE PEERKEY PEERENDPOINT PEERPREFIX [CIPHER] [LOOPS]
+# CIPHER: tun.cipher (auto); LOOPS: eventLoops (1); above 1 the device is multi-queue, one queue per loop.
+# TUN_OFFLOADS, when set: tun.offloads; TUN_ADMIN=1: the admin API too, on the namespace's loopback, for the
+# bridge's own packet counters
 bridge_conf() {
+  local cipher=${10:-auto} loops=${11:-1} mq=false
+  [ "$loops" -gt 1 ] && mq=true
   # quoted: YAML 1.1 would read a bare off as false (the quotes cannot go inside ${...:+} in a here-document)
   local offloads_line=""
   [ -n "${TUN_OFFLOADS:-}" ] && offloads_line=$'\n'"  offloads: \"$TUN_OFFLOADS\""
   cat > "$1" <<YAML
 transport: $2
-eventLoops: 1
+eventLoops: $loops
 verticles: [${TUN_ADMIN:+admin, }tun-bridge]
 tun:
   deviceName: $3
+  cipher: $cipher
+  multiQueue: $mq
   mtu: $TUN_MTU$offloads_line
   addresses: [$4/24]
   listenHost: $5${TUN_READ_SLOTS:+
@@ -141,24 +146,31 @@ wait_device() { # NS DEV PID LOG: the launcher says ready and the device is up
   echo "bench: $2 not up in $1 after 30 s; log $4:" >&2; tail -20 "$4" >&2; exit 1
 }
 
-# A path's transport and offloads: io_uring, epoll, nio (offloads auto), or TRANSPORT-OFFLOADS such as io_uring-off,
-# epoll-off, io_uring-tun (tun.offloads: TUN offloads only, one datagram per UDP send)
-path_transport() { echo "${1%%-*}"; }
-path_offloads() { case $1 in *-*) echo "${1#*-}" ;; *) echo auto ;; esac; }
+# path_settings PATH -> "TRANSPORT OFFLOADS CIPHER LOOPS": a path is TRANSPORT[-tun|-off][-aes|-chacha][-mq2] with
+# TRANSPORT io_uring|epoll|nio: io_uring (tun.offloads auto, tun.cipher auto), io_uring-off (no offloads), io_uring-tun
+# (TUN offloads only, one datagram per UDP send), io_uring-aes / io_uring-chacha (that cipher only), io_uring-mq2
+# (eventLoops 2, multi-queue), combined in that order (io_uring-off-chacha-mq2)
+path_settings() {
+  local t=${1%%-*} o=auto c=auto l=1
+  case $1 in *-off*) o=off ;; *-tun*) o=tun ;; esac
+  case $1 in *-aes*) c=aes-256-gcm ;; *-chacha*) c=chacha20-poly1305 ;; esac
+  case $1 in *-mq2*) l=2 ;; esac
+  echo "$t $o $c $l"
+}
 path_var() { echo "${1//-/_}"; }
 
 # setup_tunnel IDX PATH: bridges in pair IDX; sets T_<path, - as _>_{pids,nsA,nsB,devA,devB,dst}
 setup_tunnel() {
-  local i=$1 t=$2 d="$RES_DIR/raw" nsA nsB keys privA pubA privB pubB v transport
-  v=$(path_var "$t"); transport=$(path_transport "$t")
-  local TUN_OFFLOADS; TUN_OFFLOADS=$(path_offloads "$t")
+  local i=$1 t=$2 d="$RES_DIR/raw" nsA nsB keys privA pubA privB pubB v transport cipher loops
+  local TUN_OFFLOADS
+  v=$(path_var "$t"); read -r transport TUN_OFFLOADS cipher loops <<< "$(path_settings "$t")"
   local devA="rwbt${i}a${sfx}" devB="rwbt${i}b${sfx}"
   nsA=$(eval echo "\$P${i}_nsA"); nsB=$(eval echo "\$P${i}_nsB")
   wait_turn "starting the $t bridges" || exit 3      # key generation and config validation start JVMs too
   keys=$(keygen 2); read -r privA pubA <<< "$(sed -n 1p <<< "$keys")"; read -r privB pubB <<< "$(sed -n 2p <<< "$keys")"
   ( umask 077; echo "$privA" > "$KEY_DIR/$t-a.key"; echo "$privB" > "$KEY_DIR/$t-b.key" )
-  bridge_conf "$d/$t-a.yaml" "$transport" "$devA" "10.$i.0.1" "192.168.$i.1" "$KEY_DIR/$t-a.key" "$pubB" "192.168.$i.2" "10.$i.0.2"
-  bridge_conf "$d/$t-b.yaml" "$transport" "$devB" "10.$i.0.2" "192.168.$i.2" "$KEY_DIR/$t-b.key" "$pubA" "192.168.$i.1" "10.$i.0.1"
+  bridge_conf "$d/$t-a.yaml" "$transport" "$devA" "10.$i.0.1" "192.168.$i.1" "$KEY_DIR/$t-a.key" "$pubB" "192.168.$i.2" "10.$i.0.2" "$cipher" "$loops"
+  bridge_conf "$d/$t-b.yaml" "$transport" "$devB" "10.$i.0.2" "192.168.$i.2" "$KEY_DIR/$t-b.key" "$pubA" "192.168.$i.1" "10.$i.0.1" "$cipher" "$loops"
   local pa pb
   pa=$(start_bridge "$nsA" A "$d/$t-a.yaml" "$d/$t-a.log"); MY_PIDS+=("$pa")
   pb=$(start_bridge "$nsB" B "$d/$t-b.yaml" "$d/$t-b.log"); MY_PIDS+=("$pb")
@@ -168,7 +180,7 @@ setup_tunnel() {
     || { echo "bench: a bridge's public key differs from the JDK-derived one; see $d/$t-[ab].log" >&2; exit 1; }
   eval "T_${v}_pids='$pa $pb' T_${v}_nsA=$nsA T_${v}_nsB=$nsB T_${v}_devA=$devA T_${v}_devB=$devB T_${v}_dst=10.$i.0.2"
   eval "T_${v}_kind=ringway"
-  log "$t bridges up: pids $pa (A, $nsA) $pb (B, $nsB); $(grep -o 'TUN offloads.*' "$d/$t-a.log" | head -1)"
+  log "$t bridges up ($transport, cipher $cipher, eventLoops $loops): pids $pa (A, $nsA) $pb (B, $nsB); $(grep -o 'TUN offloads.*' "$d/$t-a.log" | head -1)"
 }
 
 # setup_wireguard IDX: wireguard-go (the distribution's, userspace WireGuard on TUN) in pair IDX, the same shape as

@@ -5,7 +5,9 @@
 # peer, all in the same run, plus the plain veth underlay (no tunnel) as the physical limit.
 #
 # Paths (PATHS): veth | TRANSPORT[-OFFLOADS] with TRANSPORT io_uring|epoll and OFFLOADS auto (default)|tun|off |
-# wireguard-go. Each tunnel path has its own namespace pair; all are up for the whole run and measured interleaved.
+# wireguard-go; a tunnel path may also name a cipher and a multi-queue device: TRANSPORT[-OFFLOADS][-aes|-chacha][-mq2]
+# (io_uring-aes, io_uring-chacha-mq2: eventLoops 2, one TUN queue and UDP socket per loop; path_settings in tun-lib.sh).
+# Each tunnel path has its own namespace pair; all are up for the whole run and measured interleaved.
 #
 # Set-up: two namespace pairs (A,B) made here, each joined by its own veth pair (the UDP underlay
 # 192.168.177.0/24 resp. 192.168.178.0/24); in every namespace one Ringway (ringway.jar, `verticles: [tun-bridge]`,
@@ -229,6 +231,10 @@ done
             if (sh[u]>0) printf "- %s stream(s): io_uring Gbit/s = **%.1f%%** of veth (target >= 25%%: %s)\n", P, 100*sh[u], (sh[u]>=0.25 ? "met" : "not met")
             if (pc[u]>0 && pc[e]>0) printf "- %s stream(s): io_uring / epoll, Gbit per CPU-s = %.3f / %.3f = **%.2fx** (target >= 1.2x: %s), io_uring packets per syscall %s (target >= 8: %s)\n", P, pc[u], pc[e], pc[u]/pc[e], (pc[u]/pc[e]>=1.2 ? "met" : "not met"), pp[u], (pp[u]+0>=8 ? "met" : "not met")
           } }' "$RES_DIR/means.tsv" | sort
+  # issue 18: each path's Gbit per bridge CPU-second against the first tunnel path's, same run
+  awk -F'\t' 'NR>1 && $5==0 && $10!="-" { k=$2 "\t" $3; c[k]+=$10; b[k]+=$8; s[$3]=1; if ($2!="veth" && !($2 in seen)) { seen[$2]=1; p[++np]=$2 } }
+    END { for (P in s) { r0=""; for (i=1;i<=np;i++) { k=p[i] "\t" P; if (c[k]>0) { r=b[k]*8/1e9/c[k]; if (r0=="") { r0=r; base=p[i] }
+            else printf "- %s stream(s): %s/%s Gbit per bridge CPU-second = %.3f / %.3f = **%.2fx**\n", P, p[i], base, r, r0, r/r0 } } } }' "$TSV" | sort
   echo
   # the plot's data (bench/plot-tun.gp): one row per tunnel path, 1 and 4 streams side by side
   awk -F'\t' 'NR>1 { if (!($1 in seen)) { seen[$1]=1; order[++n]=$1 } pc[$1,$2]=$5; g[$1,$2]=$3; sh[$1,$2]=$4 }

@@ -29,7 +29,7 @@ class TunSectionTest {
         {"tun": {"deviceName": "rw%%d", "devicePath": "/dev/net/tun", "multiQueue": true, "mtu": 1380,
           "addresses": ["10.77.0.1/24", "fd00:77::1/64"], "readSlots": 8, "writeSlots": 32, "offloads": "tun",
           "listenHost": "::", "listenPort": 51900, "privateKeyFile": "/etc/ringway/tun.key", "rekeyAfter": "90s",
-          "peers": [{"name": "b", "publicKey": "%s", "endpoint": "192.0.2.7:51820",
+          "cipher": "aes-256-gcm", "peers": [{"name": "b", "publicKey": "%s", "endpoint": "192.0.2.7:51820",
                      "allowedPrefixes": ["10.77.0.2/32", "fd00:77::2/128"], "persistentKeepalive": "25s"},
                     {"name": "c", "publicKey": "%s", "endpoint": "[2001:db8::7]:51820", "allowedPrefixes": ["10.78.0.0/16"]},
                     {"name": "d", "publicKey": "%s", "allowedPrefixes": ["10.79.0.0/16"]}]}}
@@ -39,7 +39,8 @@ class TunSectionTest {
         List.of("10.77.0.1/24", "fd00:77::1/64"), 8, 32, "tun", "::", 51900, "/etc/ringway/tun.key", null, 90, List.of(
             new TunPeerConfig("b", KEY_B, "192.0.2.7:51820", List.of("10.77.0.2/32", "fd00:77::2/128"), 25),
             new TunPeerConfig("c", KEY_C, "[2001:db8::7]:51820", List.of("10.78.0.0/16"), 0),
-            new TunPeerConfig("d", "vb6Sv3tj5111322bLInijeBvJo4+1S4Jha2/lrEkCh0=", null, List.of("10.79.0.0/16"), 0))));
+            new TunPeerConfig("d", "vb6Sv3tj5111322bLInijeBvJo4+1S4Jha2/lrEkCh0=", null, List.of("10.79.0.0/16"), 0)),
+        "aes-256-gcm"));
   }
 
   @Test
@@ -48,7 +49,7 @@ class TunSectionTest {
         .parse(new JsonObject()).config().tun();
 
     assertThat(tun).isEqualTo(new TunBridgeConfig(true, "ringway0", "/dev/net/tun", false, 1420, List.of(), 16, 64,
-        "auto", "0.0.0.0", 51820, null, "K", 120, List.of()));
+        "auto", "0.0.0.0", 51820, null, "K", 120, List.of(), "auto"));
   }
 
   @Test
@@ -57,7 +58,7 @@ class TunSectionTest {
     List<String> errors = errors("""
         {"tun": {"deviceName": "a-name-longer-than-15", "mtu": 100, "addresses": ["10.77.0.1", "10.77.0.1/24", "10.78.0.1/24"],
           "offloads": "fast", "listenHost": "example.com", "listenPort": 70000, "privateKeyFile": "/k", "privateKeyEnv": "K", "rekeyAfter": "2d",
-          "peers": [{"name": "b", "publicKey": "%s", "endpoint": "192.0.2.7", "allowedPrefixes": ["10.77.0.2/32"]},
+          "cipher": "aes-128-gcm", "peers": [{"name": "b", "publicKey": "%s", "endpoint": "192.0.2.7", "allowedPrefixes": ["10.77.0.2/32"]},
                     {"name": "b", "publicKey": "%s", "allowedPrefixes": ["10.77.0.2/32", "10.300.0.0/16"]},
                     {"publicKey": "not base64!", "allowedPrefixes": []},
                     {"name": "e", "publicKey": "%s", "allowedPrefixes": ["10.9.0.0/16"], "persistentKeepalive": "forever",
@@ -75,6 +76,7 @@ class TunSectionTest {
         "tun.listenPort: expected an integer from 0 to 65535, got 70000",
         "tun.privateKeyEnv: give either privateKeyFile or privateKeyEnv, not both",
         "tun.rekeyAfter: expected a duration from 1s to 1h such as 250ms, 5s, 2m or 1h, got \"2d\"",
+        "tun.cipher: unknown cipher \"aes-128-gcm\" (known: auto, aes-256-gcm, chacha20-poly1305)",
         "tun.peers[0].endpoint: expected host:port or [ipv6]:port with a port from 1 to 65535, got \"192.0.2.7\"",
         "tun.peers[1].name: duplicate peer \"b\" (already at tun.peers[0].name)",
         "tun.peers[1].publicKey: expected 32 bytes of Base64, got 31",
@@ -87,7 +89,7 @@ class TunSectionTest {
         "tun.peers[3].persistentKeepalive: expected a duration from 0 to 1h such as 250ms, 5s, 2m or 1h, got \"forever\"",
         "tun.peers[3].psk: unknown key (known: name, publicKey, endpoint, allowedPrefixes, persistentKeepalive)",
         "tun.blocksize: unknown key (known: enabled, deviceName, devicePath, multiQueue, mtu, addresses, readSlots,"
-            + " writeSlots, offloads, listenHost, listenPort, privateKeyFile, privateKeyEnv, privateKey, rekeyAfter, peers)");
+            + " writeSlots, offloads, listenHost, listenPort, privateKeyFile, privateKeyEnv, privateKey, rekeyAfter, cipher, peers)");
   }
 
   @Test

@@ -195,7 +195,7 @@ final class NodeVerticle extends VerticleBase {
         .orElseThrow(() -> new StartupException("verticles: unknown verticle \"" + name + "\""));
     // A data-plane verticle gets one instance per event loop; Vert.x binds each instance to its own
     // loop for life because consecutive deployments take consecutive loops of the group.
-    int instances = provider.perEventLoop() ? initial.config().eventLoops() : 1;
+    int instances = provider.instances(initial.config());
     return vertx.deployVerticle(() -> provider.create(initial), new DeploymentOptions().setInstances(instances))
         .recover(cause -> Future.failedFuture(new StartupException(
             cause.getMessage() != null && cause.getMessage().startsWith(name + ":") ? cause.getMessage() : name + ": " + cause.getMessage())));

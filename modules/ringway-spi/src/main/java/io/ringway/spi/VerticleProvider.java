@@ -19,6 +19,15 @@ public interface VerticleProvider {
   boolean perEventLoop();
 
   /**
+   * How many instances to deploy under {@code config}: {@code eventLoops} when {@link #perEventLoop()},
+   * else one. A verticle whose spread depends on its own config (the tunnel's multi-queue device)
+   * overrides it.
+   */
+  default int instances(RingwayConfig config) {
+    return perEventLoop() ? config.eventLoops() : 1;
+  }
+
+  /**
    * Makes one instance. Called once per instance, before deployment, with the config in force; the
    * instance follows later changes on {@link Addresses#CONFIG_APPLIED}.
    */

@@ -58,7 +58,9 @@ class NodeInfoEndpointTest {
     // What the TUN bridge answers on the stats address (its module needs root and a TUN device to deploy).
     admin.vertx.eventBus().consumer(Addresses.STATS_COLLECT, message -> StatsRequest.answer(admin.vertx, message,
         new InstanceStats("tun-bridge", "tun-bridge-1", 1, 0, new JsonObject().put("ioPath", "io_uring")
-            .put("device", "ringway0").put("offloads", new JsonObject().put("config", "auto").put("vnetHeader", true)
+            .put("device", "ringway0").put("queues", 2)
+            .put("cipher", new JsonObject().put("config", "auto").put("offers", new JsonArray().add("aes-256-gcm")))
+            .put("offloads", new JsonObject().put("config", "auto").put("vnetHeader", true)
                 .put("granted", new JsonArray().add("csum").add("tso4")).put("udpGso", true).put("udpGro", false)
                 .put("superPacketsRead", 5)))));
     admin.vertx.eventBus().consumer(Addresses.STATS_COLLECT, message -> StatsRequest.answer(admin.vertx, message,
@@ -69,7 +71,9 @@ class NodeInfoEndpointTest {
 
     assertThat(info.getJsonObject("ioPaths")).isEqualTo(new JsonObject().put("tun-bridge", "io_uring"));
     assertThat(info.getJsonObject("tunDevices")).isEqualTo(new JsonObject().put("ringway0", new JsonObject()
-        .put("ioPath", "io_uring").put("offloads", "auto").put("vnetHeader", true)
+        .put("ioPath", "io_uring").put("queues", 2)
+        .put("cipher", new JsonObject().put("config", "auto").put("offers", new JsonArray().add("aes-256-gcm")))
+        .put("offloads", "auto").put("vnetHeader", true)
         .put("granted", new JsonArray().add("csum").add("tso4")).put("udpGso", true).put("udpGro", false)));
   }
 

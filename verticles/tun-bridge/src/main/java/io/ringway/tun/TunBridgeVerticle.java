@@ -14,15 +14,17 @@ import io.ringway.spi.message.TunPeers;
 import io.ringway.spi.config.TunBridgeConfig;
 import io.ringway.spi.config.TunPeerConfig;
 import io.ringway.tun.impl.Bridge;
+import io.ringway.tun.impl.CipherChoice;
 import io.ringway.tun.impl.EpollTunChannel;
 import io.ringway.tun.impl.IoUringTunChannel;
 import io.ringway.tun.impl.MeshPeers;
 import io.ringway.tun.impl.NioTunChannel;
-import io.ringway.tun.impl.PrivateKeys;
-import io.ringway.tun.impl.StaticKeyPair;
+import io.ringway.tun.impl.Opened;
+import io.ringway.tun.impl.SharedTunnel;
 import io.ringway.tun.impl.TunChannel;
 import io.ringway.tun.impl.UdpUnderlay;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -33,13 +35,11 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The L3 tunnel: a TUN device bridged to encrypted UDP peers, both read and written on this
@@ -73,8 +73,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *         "segmentsPerSuperPacketWritten","passedOneByOne","malformedDropped","packetsPerRead","packetsPerWrite"},
  *  "udp":{"datagramsSent","sends","datagramsPerSend","gsoSends","gsoDatagrams","datagramsReceived"},
  *  "udpErrors":n,
+ *  "cipher":{"config":"auto", "offers":["aes-256-gcm","chacha20-poly1305"], "reason":..} (what handshakes offer),
  *  "drops":{"BAD_TAG":n, ...}          (node-wide, every peer's included; only non-zero reasons)
- *  "peers":[{"peer","publicKey","endpoint","session","handshakes","handshakeAgeMillis","txPackets","txBytes",
+ *  "peers":[{"peer","publicKey","endpoint","session","cipher" (the current session's, or null),"handshakes","handshakeAgeMillis","txPackets","txBytes",
  *            "rxPackets","rxBytes","queued","drops":{...}}]}</pre>
  */
 public final class TunBridgeVerticle extends VerticleBase {
@@ -97,6 +98,8 @@ public final class TunBridgeVerticle extends VerticleBase {
   private String publicKey;
   private JsonObject announcement;
   private JsonArray announcedPeers = new JsonArray();
+  /** With {@code tun.multiQueue}: this instance's lane of the shared tunnel; null otherwise. */
+  private SharedTunnel.Lane lane;
   /** Whether the device carries a virtio-net header, and the TUN_F_* offloads the kernel granted. */
   private boolean vnetHeader;
   private int granted;
@@ -118,79 +121,76 @@ public final class TunBridgeVerticle extends VerticleBase {
     IoEventLoop loop = (IoEventLoop) ((ContextInternal) context).nettyEventLoop();
     // Offloads need the channel to cut and coalesce super-packets: the io_uring and epoll ones do,
     // the NIO reader thread does not (it stays with plain packets).
-    boolean offloads = tun.tunOffloads() && (loop.isIoType(IoUringIoHandler.class) || loop.isIoType(EpollIoHandler.class));
-    return vertx.executeBlocking(() -> openBlocking(tun, offloads))
-        .compose(opened -> startOnLoop(loop, opened))
-        .compose(started -> {
-          List<MessageConsumer<Object>> consumers = List.of(
-              vertx.eventBus().localConsumer(Addresses.CONFIG_APPLIED, this::onConfig),
-              vertx.eventBus().localConsumer(Addresses.TUN_PEERS, this::onAnnouncedPeers),
-              vertx.eventBus().localConsumer(Addresses.STATS_COLLECT,
-                  message -> StatsRequest.answer(vertx, message, InstanceStats.fromJson(stats()))));
-          return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
-        })
-        .onSuccess(listening -> announce());
+    boolean offloads = tun.tunOffloads() && !channelIsNio(loop);
+    if (tun.multiQueue()) {
+      if (!loop.isIoType(IoUringIoHandler.class) && !loop.isIoType(EpollIoHandler.class)) {
+        return Future.failedFuture(new IllegalStateException("tun.multiQueue needs the io_uring or epoll transport:"
+            + " NIO's reader-thread fallback runs one queue only (set multiQueue: false)"));
+      }
+      lane = SharedTunnel.join(vertx, tun.deviceName());
+      if (lane.index() > 0) {
+        // Lane 0 opens the device and binds the port; this lane adds a queue and a socket to them.
+        // Lane 0 completes the shared promise on its own thread: come back to this instance's context
+        // first, so this lane's consumers and continuations run on its own loop.
+        Promise<SharedTunnel.Ready> here = ((ContextInternal) context).promise();
+        lane.tunnel().ready().onComplete(here);
+        return here.future().compose(ready -> startLane(loop, ready, offloads)).compose(started -> listen(false));
+      }
+    }
+    Future<Void> started = vertx.executeBlocking(() -> Opened.open(tun, offloads))
+        .compose(opened -> startOnLoop(loop, opened));
+    if (lane != null) {
+      started = started.onSuccess(done -> lane.tunnel().publish(new SharedTunnel.Ready(bridge, channel.name(),
+          udp.localAddress()))).onFailure(e -> lane.tunnel().fail(e));
+    }
+    return started.compose(done -> listen(true)).onSuccess(listening -> announce());
   }
 
   /**
-   * Offers this node to the cluster's peer registry. Standalone there is no registry (no handler):
-   * nothing to do.
+   * The event-bus consumers: stats on every lane; config and announced peers on lane 0 only, which
+   * applies them to the bridge all lanes share.
    */
-  private void announce() {
-    vertx.eventBus().request(Addresses.CLUSTER_TUN_PEERS_ANNOUNCE, TunPeerConfig.fromJson(announcement)).onFailure(e -> {
-      if (!(e instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS)) {
-        LOG.log(Level.WARNING, "tun-bridge: the cluster did not take this node's announcement: " + e.getMessage());
-      }
-    });
+  private Future<Void> listen(boolean owner) {
+    List<MessageConsumer<Object>> consumers = new java.util.ArrayList<>();
+    consumers.add(vertx.eventBus().localConsumer(Addresses.STATS_COLLECT,
+        message -> StatsRequest.answer(vertx, message, InstanceStats.fromJson(stats()))));
+    if (owner) {
+      consumers.add(vertx.eventBus().localConsumer(Addresses.CONFIG_APPLIED, this::onConfig));
+      consumers.add(vertx.eventBus().localConsumer(Addresses.TUN_PEERS, this::onAnnouncedPeers));
+    }
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 
-  /** Key, device and endpoints: everything that makes syscalls or asks DNS. */
-  private record Opened(StaticKeyPair key, TunDevice device, Map<String, InetSocketAddress> endpoints, String host) {
+  /**
+   * A lane after the first: its own queue of the device lane 0 made (TUNSETIFF with IFF_MULTI_QUEUE
+   * on an existing name attaches a queue) and its own socket on lane 0's port, both on this loop,
+   * feeding the shared bridge.
+   */
+  private Future<Void> startLane(IoEventLoop loop, SharedTunnel.Ready ready, boolean offloads) {
+    bridge = ready.bridge();
+    Bridge.Io io = laneIo();
+    // Every queue is opened with the same flags: IFF_VNET_HDR is the device's, and a queue opened
+    // without it would switch it off for all of them.
+    return vertx.executeBlocking(() -> TunDevice.open(tun.devicePath(), ready.deviceName(), true, offloads))
+        .compose(device -> UdpUnderlay.bind((VertxInternal) vertx, loop, tun.listenHost(),
+                ready.udp().getPort(), bridge.maxDatagram(), !loop.isIoType(IoUringIoHandler.class),
+                tun.udpOffloads() && !channelIsNio(loop), true, (datagram, sender) -> bridge.onDatagram(datagram, sender, io))
+            .onFailure(e -> device.close())
+            .compose(bound -> {
+              udp = bound;
+              vnetHeader = device.vnetHeader();
+              granted = device.offloads();
+              TunChannel tunChannel = tunChannel(loop, device, packet -> bridge.onTunPacket(packet, io));
+              return tunChannel.open().onSuccess(opened -> channel = tunChannel).onFailure(e -> bound.close());
+            }))
+        .onSuccess(opened -> LOG.log(Level.INFO, "tun-bridge: " + ready.deviceName() + " queue " + lane.index()
+            + " up on " + Thread.currentThread().getName() + ", UDP " + udp.localAddress() + " (SO_REUSEPORT), "
+            + channel.ioPath()));
   }
 
-  private static Opened openBlocking(TunBridgeConfig tun, boolean offloads) {
-    StaticKeyPair key = PrivateKeys.load(tun);
-    Map<String, InetSocketAddress> endpoints = Bridge.resolveEndpoints(tun.peers());
-    TunDevice device = TunDevice.open(tun.devicePath(), tun.deviceName(), tun.multiQueue(), offloads);
-    try {
-      // Before the link is up: the stack then builds super-packets for this device from the start.
-      device.enableOffloads();
-      device.mtu(tun.mtu());
-      tun.addresses().forEach(device::address);
-      device.up();
-    } catch (RuntimeException e) {
-      device.close();
-      throw e;
-    }
-    return new Opened(key, device, endpoints, hostName());
-  }
-
-  /** The host's name for the announcement (may ask DNS: blocking code only). */
-  private static String hostName() {
-    String name = System.getenv("HOSTNAME");
-    if (name != null && !name.isBlank()) {
-      return name;
-    }
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "node";
-    }
-  }
-
-  private Future<Void> startOnLoop(IoEventLoop loop, Opened opened) {
-    bridge = new Bridge(opened.key(), tun.mtu(), tun.rekeyAfterSeconds(), System::nanoTime);
-    vnetHeader = opened.device().vnetHeader();
-    granted = opened.device().offloads();
-    configuredPeers = tun.peers();
-    publicKey = opened.key().publicKeyBase64();
-    try {
-      bridge.applyPeers(tun.peers(), opened.endpoints());
-    } catch (IllegalArgumentException e) {
-      opened.device().close();
-      return Future.failedFuture(e);
-    }
-    bridge.attach(new Bridge.Io() {
+  /** This instance's I/O ends, for the bridge: its own TUN queue and socket. */
+  private Bridge.Io laneIo() {
+    return new Bridge.Io() {
       @Override
       public boolean writeTun(ByteBuf packet) {
         if (channel == null) {
@@ -209,14 +209,43 @@ public final class TunBridgeVerticle extends VerticleBase {
       public ByteBufAllocator allocator() {
         return udp.allocator();
       }
+    };
+  }
+
+  /**
+   * Offers this node to the cluster's peer registry. Standalone there is no registry (no handler):
+   * nothing to do.
+   */
+  private void announce() {
+    vertx.eventBus().request(Addresses.CLUSTER_TUN_PEERS_ANNOUNCE, TunPeerConfig.fromJson(announcement)).onFailure(e -> {
+      if (!(e instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS)) {
+        LOG.log(Level.WARNING, "tun-bridge: the cluster did not take this node's announcement: " + e.getMessage());
+      }
     });
+  }
+
+  private Future<Void> startOnLoop(IoEventLoop loop, Opened opened) {
+    CipherChoice ciphers = CipherChoice.of(tun.cipher());
+    LOG.log(Level.INFO, "tun-bridge: " + ciphers.describe());
+    bridge = new Bridge(opened.key(), tun.mtu(), tun.rekeyAfterSeconds(), System::nanoTime, ciphers);
+    vnetHeader = opened.device().vnetHeader();
+    granted = opened.device().offloads();
+    configuredPeers = tun.peers();
+    publicKey = opened.key().publicKeyBase64();
+    try {
+      bridge.applyPeers(tun.peers(), opened.endpoints());
+    } catch (IllegalArgumentException e) {
+      opened.device().close();
+      return Future.failedFuture(e);
+    }
+    bridge.attach(laneIo());
     boolean uring = loop.isIoType(IoUringIoHandler.class);
     return UdpUnderlay.bind((VertxInternal) vertx, loop, tun.listenHost(), tun.listenPort(), bridge.maxDatagram(),
-            !uring, tun.udpOffloads() && !(channelIsNio(loop)), bridge::onDatagram)
+            !uring, tun.udpOffloads() && !channelIsNio(loop), tun.multiQueue(), bridge::onDatagram)
         .onFailure(e -> opened.device().close())
         .compose(bound -> {
           udp = bound;
-          TunChannel tunChannel = tunChannel(loop, opened.device());
+          TunChannel tunChannel = tunChannel(loop, opened.device(), bridge::onTunPacket);
           // A failed open closes the device itself; the socket is ours to close.
           return tunChannel.open().onSuccess(ready -> channel = tunChannel).onFailure(e -> bound.close());
         })
@@ -236,7 +265,11 @@ public final class TunBridgeVerticle extends VerticleBase {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    if (bridge != null) {
+    if (lane != null) {
+      lane.tunnel().leave();
+      lane.tunnel().fail(new IllegalStateException("tun-bridge stopped"));
+    }
+    if (bridge != null && (lane == null || lane.index() == 0)) {
       bridge.close();
     }
     Future<Void> udpClosed = udp == null ? Future.succeededFuture() : udp.close();
@@ -263,6 +296,13 @@ public final class TunBridgeVerticle extends VerticleBase {
       LOG.log(Level.WARNING, "tun-bridge: config " + next.version() + " changes the device, address, port, key,"
           + " slots or offloads; only peers follow a reload, the rest needs a redeploy (offloads are fixed when the"
           + " TUN fd is opened: IFF_VNET_HDR cannot be switched on a live fd)");
+    }
+    if (!nextTun.cipher().equals(tun.cipher())) {
+      CipherChoice ciphers = CipherChoice.of(nextTun.cipher());
+      bridge.ciphers(ciphers);
+      tun = tun.withCipher(nextTun.cipher());
+      LOG.log(Level.INFO, "tun-bridge: config " + next.version() + ": " + ciphers.describe()
+          + "; sessions running keep their cipher until their next rekey");
     }
     configuredPeers = nextTun.peers();
     return applyPeers().onSuccess(done -> configVersion = next.version());
@@ -334,7 +374,9 @@ public final class TunBridgeVerticle extends VerticleBase {
     return new JsonObject()
         .put("verticle", "tun-bridge")
         .put("instance", id)
-        .put("instances", 1)
+        .put("instances", lane == null ? 1 : lane.tunnel().lanes())
+        .put("queue", lane == null ? 0 : lane.index())
+        .put("queues", lane == null ? 1 : lane.tunnel().lanes())
         .put("thread", Thread.currentThread().getName())
         .put("configVersion", configVersion)
         .put("inFlight", 0)
@@ -384,13 +426,13 @@ public final class TunBridgeVerticle extends VerticleBase {
   }
 
   /** The loop's own ring or epoll set where it has one; otherwise a reader thread (NIO's selector takes no raw fd). */
-  private TunChannel tunChannel(IoEventLoop loop, TunDevice device) {
+  private TunChannel tunChannel(IoEventLoop loop, TunDevice device, Consumer<ByteBuf> handler) {
     if (loop.isIoType(IoUringIoHandler.class)) {
-      return new IoUringTunChannel(device, loop, tun.readSlots(), tun.writeSlots(), tun.mtu(), bridge::onTunPacket);
+      return new IoUringTunChannel(device, loop, tun.readSlots(), tun.writeSlots(), tun.mtu(), handler);
     }
     if (loop.isIoType(EpollIoHandler.class)) {
-      return new EpollTunChannel(device, loop, tun.mtu(), bridge::onTunPacket);
+      return new EpollTunChannel(device, loop, tun.mtu(), handler);
     }
-    return new NioTunChannel(device, loop, tun.mtu(), NioTunChannel.DEFAULT_HANDOFF_LIMIT, bridge::onTunPacket);
+    return new NioTunChannel(device, loop, tun.mtu(), NioTunChannel.DEFAULT_HANDOFF_LIMIT, handler);
   }
 }

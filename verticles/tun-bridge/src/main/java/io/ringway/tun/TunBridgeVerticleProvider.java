@@ -2,11 +2,12 @@ package io.ringway.tun;
 
 import io.ringway.spi.ConfigSnapshot;
 import io.ringway.spi.VerticleProvider;
+import io.ringway.spi.config.RingwayConfig;
 import io.vertx.core.Deployable;
 
 /**
- * Makes the L3 tunnel: one instance, since the peers' sessions live on one event loop (a
- * multi-queue device with one queue per loop would need sessions shared across loops).
+ * Makes the L3 tunnel: one instance, or with {@code tun.multiQueue} one per event loop, each with its
+ * own queue of the device and its own UDP socket, all sharing one session table ({@code impl.SharedTunnel}).
  */
 public final class TunBridgeVerticleProvider implements VerticleProvider {
 
@@ -18,6 +19,11 @@ public final class TunBridgeVerticleProvider implements VerticleProvider {
   @Override
   public boolean perEventLoop() {
     return false;
+  }
+
+  @Override
+  public int instances(RingwayConfig config) {
+    return config.tun().multiQueue() ? config.eventLoops() : 1;
   }
 
   @Override

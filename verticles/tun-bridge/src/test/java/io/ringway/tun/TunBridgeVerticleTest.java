@@ -74,6 +74,70 @@ class TunBridgeVerticleTest {
   }
 
   @Test
+  void aMultiQueueDeviceGetsOneQueueAndOneSocketPerLoopAndGoesWithTheLastInstance() throws Exception {
+    requireTunAndIoUring();
+    vertx = Vertx.builder().withTransport(Transport.IO_URING)
+        .with(new io.vertx.core.VertxOptions().setEventLoopPoolSize(2)).build();
+    Path key = dir.resolve("tun.key");
+    Files.writeString(key, Base64Key.random());
+    TunBridgeConfig multiQueue = config(key.toString(), null, List.of());
+    multiQueue = new TunBridgeConfig(true, multiQueue.deviceName(), null, true, 1420, multiQueue.addresses(), 0, 0,
+        null, "127.0.0.1", 0, key.toString(), null, 0, List.of(), "chacha20-poly1305");
+    ConfigSnapshot snapshot = new ConfigSnapshot(1,
+        new RingwayConfig("io_uring", 2, Map.of(), List.of("tun-bridge"), null, null).withTun(multiQueue), "test");
+    TunBridgeVerticleProvider provider = new TunBridgeVerticleProvider();
+    assertThat(provider.instances(snapshot.config())).isEqualTo(2);
+
+    for (int round = 0; round < 2; round++) {
+      String deployment = vertx.deployVerticle(() -> provider.create(snapshot),
+          new io.vertx.core.DeploymentOptions().setInstances(2)).await(10, TimeUnit.SECONDS);
+      List<JsonObject> lanes = allStats();
+      assertThat(lanes).extracting(lane -> lane.getInteger("queue")).as("round " + round).containsExactlyInAnyOrder(0, 1);
+      assertThat(lanes).extracting(lane -> lane.getString("listen")).as("one port").containsOnly(lanes.get(0).getString("listen"));
+      assertThat(lanes).extracting(lane -> lane.getString("thread")).doesNotHaveDuplicates();
+      assertThat(lanes).allSatisfy(lane -> {
+        assertThat(lane.getInteger("queues")).isEqualTo(2);
+        assertThat(lane.getJsonObject("cipher").getJsonArray("offers").getList()).containsExactly("chacha20-poly1305");
+      });
+      // TUNSETIFF with IFF_MULTI_QUEUE: each attached fd is a queue; the kernel shows one rx-N per queue.
+      assertThat(Files.list(Path.of("/sys/class/net", tun.name, "queues")).map(q -> q.getFileName().toString())
+          .filter(q -> q.startsWith("rx-")).toList()).containsExactlyInAnyOrder("rx-0", "rx-1");
+
+      vertx.undeploy(deployment).await(10, TimeUnit.SECONDS);
+      assertThat(tun.linkExists()).as("the last queue closed: the interface is gone").isFalse();
+    }
+  }
+
+  @Test
+  void aMultiQueueDeviceOnNioIsRefusedSayingWhy() throws Exception {
+    TunFixture.requireTun();
+    vertx = Vertx.builder().withTransport(Transport.NIO).build();
+    Path key = dir.resolve("tun.key");
+    Files.writeString(key, Base64Key.random());
+    TunBridgeConfig base = config(key.toString(), null, List.of());
+    TunBridgeConfig multiQueue = new TunBridgeConfig(true, base.deviceName(), null, true, 1420, base.addresses(), 0, 0,
+        null, "127.0.0.1", 0, key.toString(), null, 0, List.of(), null);
+
+    assertThat(deployFailure(multiQueue)).isEqualTo("tun.multiQueue needs the io_uring or epoll transport:"
+        + " NIO's reader-thread fallback runs one queue only (set multiQueue: false)");
+    assertThat(tun.linkExists()).isFalse();
+  }
+
+  /** Every instance's stats, through the {@code replyTo} contract (a plain request reaches one instance). */
+  private List<JsonObject> allStats() throws Exception {
+    String replyTo = "test.stats." + System.nanoTime();
+    BlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
+    vertx.eventBus().<InstanceStats>localConsumer(replyTo, message -> answers.add(message.body().counters()))
+        .completion().await(5, TimeUnit.SECONDS);
+    vertx.eventBus().publish(Addresses.STATS_COLLECT, new io.ringway.spi.message.StatsRequest(replyTo));
+    List<JsonObject> lanes = new java.util.ArrayList<>();
+    for (JsonObject answer; lanes.size() < 2 && (answer = answers.poll(5, TimeUnit.SECONDS)) != null; ) {
+      lanes.add(answer);
+    }
+    return lanes;
+  }
+
+  @Test
   void withoutATunSectionTheDeploymentFailsSayingSo() {
     vertx = Vertx.builder().withTransport(Transport.NIO).build();
 
@@ -169,7 +233,7 @@ class TunBridgeVerticleTest {
 
   private TunBridgeConfig config(String keyFile, String keyEnv, List<TunPeerConfig> peers) {
     return new TunBridgeConfig(true, tun.name, null, false, 1420, List.of(tun.host(1) + "/24"), 0, 0, null, "127.0.0.1", 0,
-        keyFile, keyEnv, 0, peers);
+        keyFile, keyEnv, 0, peers, null);
   }
 
   /** A fresh private key in the file format. */

@@ -28,6 +28,7 @@ import java.util.Map;
  *   listenPort: 51820
  *   privateKeyFile: /etc/ringway/tun.key       # or privateKeyEnv: RINGWAY_TUN_KEY; never inline
  *   rekeyAfter: 2m
+ *   cipher: auto                  # or aes-256-gcm, chacha20-poly1305 (only that one offered/accepted)
  *   peers:
  *     - name: b
  *       publicKey: 4ydlE7L2lWWc83YwxwrbwLDxfIdfjBZDRjHiWUpP0iM=
@@ -87,10 +88,14 @@ final class TunSection {
     }
     Duration rekeyAfter = tun.duration("rekeyAfter", Duration.ofSeconds(1), MAX_REKEY_AFTER,
         Duration.ofSeconds(TunBridgeConfig.DEFAULT_REKEY_AFTER_SECONDS));
+    String cipher = tun.string("cipher", TunBridgeConfig.DEFAULT_CIPHER);
+    if (!TunBridgeConfig.CIPHERS.contains(cipher)) {
+      tun.fail("cipher", "unknown cipher \"" + cipher + "\" (known: " + String.join(", ", TunBridgeConfig.CIPHERS) + ")");
+    }
     List<TunPeerConfig> peers = peers(tun);
     tun.rejectUnknownKeys();
     return new TunBridgeConfig(enabled, deviceName, devicePath, multiQueue, mtu, addresses, readSlots, writeSlots,
-        offloads, listenHost, listenPort, privateKeyFile, privateKeyEnv, (int) rekeyAfter.toSeconds(), peers);
+        offloads, listenHost, listenPort, privateKeyFile, privateKeyEnv, (int) rekeyAfter.toSeconds(), peers, cipher);
   }
 
   private static List<String> addresses(ConfigReader tun) {

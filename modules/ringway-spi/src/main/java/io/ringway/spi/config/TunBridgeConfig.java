@@ -33,6 +33,9 @@ import java.util.List;
  * @param rekeyAfterSeconds seconds after which the initiator of a session starts a new handshake
  *     (default 120; YAML {@code rekeyAfter: 2m}); sessions are dropped at three times this age
  * @param peers the peers; no prefix may be listed twice (overlapping prefixes: longest wins)
+ * @param cipher data cipher offered and accepted in handshakes: {@code auto} (default: both, the one
+ *     this CPU runs faster first), {@code aes-256-gcm} or {@code chacha20-poly1305} (that one only);
+ *     a reload applies from the next handshake on
  */
 public record TunBridgeConfig(
     boolean enabled,
@@ -49,7 +52,8 @@ public record TunBridgeConfig(
     String privateKeyFile,
     String privateKeyEnv,
     int rekeyAfterSeconds,
-    List<TunPeerConfig> peers) {
+    List<TunPeerConfig> peers,
+    String cipher) {
 
   public static final String DEFAULT_DEVICE_NAME = "ringway0";
   public static final String DEFAULT_DEVICE_PATH = "/dev/net/tun";
@@ -63,11 +67,15 @@ public record TunBridgeConfig(
   public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
   public static final int DEFAULT_LISTEN_PORT = 51820;
   public static final int DEFAULT_REKEY_AFTER_SECONDS = 120;
+  public static final String DEFAULT_CIPHER = "auto";
+  /** What {@code cipher} may say. */
+  public static final List<String> CIPHERS = List.of("auto", "aes-256-gcm", "chacha20-poly1305");
 
   /** The bridge switched off, every other field at its default. */
   public static final TunBridgeConfig DISABLED = new TunBridgeConfig(false, DEFAULT_DEVICE_NAME,
       DEFAULT_DEVICE_PATH, false, DEFAULT_MTU, List.of(), DEFAULT_READ_SLOTS, DEFAULT_WRITE_SLOTS,
-      OFFLOADS_AUTO, DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, null, null, DEFAULT_REKEY_AFTER_SECONDS, List.of());
+      OFFLOADS_AUTO, DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, null, null, DEFAULT_REKEY_AFTER_SECONDS, List.of(),
+      DEFAULT_CIPHER);
 
   public TunBridgeConfig {
     deviceName = deviceName == null ? DEFAULT_DEVICE_NAME : deviceName;
@@ -81,6 +89,13 @@ public record TunBridgeConfig(
     listenPort = listenPort < 0 ? DEFAULT_LISTEN_PORT : listenPort;
     rekeyAfterSeconds = rekeyAfterSeconds <= 0 ? DEFAULT_REKEY_AFTER_SECONDS : rekeyAfterSeconds;
     peers = peers == null ? List.of() : List.copyOf(peers);
+    cipher = cipher == null ? DEFAULT_CIPHER : cipher;
+  }
+
+  /** The same config with {@code cipher} in place of this one's. */
+  public TunBridgeConfig withCipher(String cipher) {
+    return new TunBridgeConfig(enabled, deviceName, devicePath, multiQueue, mtu, addresses, readSlots, writeSlots,
+        offloads, listenHost, listenPort, privateKeyFile, privateKeyEnv, rekeyAfterSeconds, peers, cipher);
   }
 
   /** Whether the TUN device is opened with offloads (IFF_VNET_HDR, TUNSETOFFLOAD). */

@@ -13,9 +13,11 @@ import java.time.Duration;
 /**
  * {@code GET /info}: what the node says about itself, plus its uptime and the I/O path of every verticle
  * that reports one in its stats ({@code "ioPaths":{"tun-bridge":"io_uring"}}: the TUN bridge reads its
- * device through the ring or through the loop's epoll set), and what each TUN device runs with
- * ({@code "tunDevices":{"ringway0":{"ioPath":"io_uring","offloads":"auto","vnetHeader":true,
- * "granted":["csum","tso4","tso6","uso4","uso6"],"udpGso":true,"udpGro":false}}}); 503 when the node does not answer.
+ * device through the ring or through the loop's epoll set), and what each TUN device runs with: its queues
+ * (one tun-bridge instance each), the cipher handshakes offer and the offloads in force
+ * ({@code "tunDevices":{"ringway0":{"ioPath":"io_uring","queues":2,"cipher":{"config":"auto","offers":[..],"reason":..},
+ * "offloads":"auto","vnetHeader":true,"granted":["csum","tso4","tso6","uso4","uso6"],"udpGso":true,"udpGro":false}}});
+ * 503 when the node does not answer.
  */
 public final class NodeInfoHandler implements Handler<RoutingContext> {
 
@@ -53,7 +55,7 @@ public final class NodeInfoHandler implements Handler<RoutingContext> {
     return paths;
   }
 
-  /** Per TUN device: its I/O path and the offloads in force, from the bridge's stats ({@code offloads}). */
+  /** Per TUN device: its I/O path, queues, cipher and the offloads in force, from the bridge's stats. */
   private static JsonObject tunDevices(CollectedStats collected) {
     JsonObject devices = new JsonObject();
     for (InstanceStats instance : collected.instances()) {
@@ -62,6 +64,8 @@ public final class NodeInfoHandler implements Handler<RoutingContext> {
       if (device instanceof String name && counters.getValue("offloads") instanceof JsonObject offloads) {
         devices.put(name, new JsonObject()
             .put("ioPath", counters.getValue("ioPath"))
+            .put("queues", counters.getInteger("queues", 1))
+            .put("cipher", counters.getValue("cipher"))
             .put("offloads", offloads.getValue("config"))
             .put("vnetHeader", offloads.getValue("vnetHeader"))
             .put("granted", offloads.getValue("granted"))

@@ -16,6 +16,11 @@ public enum DropReason {
   UNKNOWN_TYPE,
   /** A handshake message failed to decrypt or named an unknown static key. */
   HANDSHAKE_FAILED,
+  /**
+   * A handshake with a peer that accepts none of the cipher suites offered: counted by the
+   * responder (which answers with an authenticated refusal) and by the initiator that gets it.
+   */
+  NO_COMMON_CIPHER,
   /** Outgoing packet whose destination matches no peer prefix. */
   NO_ROUTE,
   /** Decrypted packet whose inner source is outside the sending peer's prefixes. */

@@ -39,6 +39,8 @@ final class Peer {
   long pendingSinceNanos;
   /** When the first initiation of the current attempt went out; 0 when no attempt runs. */
   long attemptSinceNanos;
+  /** A handshake failed for want of a common cipher and was logged; cleared by the next success. */
+  boolean cipherRefused;
   long lastSentNanos;
   long lastHandshakeNanos;
   long handshakes;
@@ -76,6 +78,7 @@ final class Peer {
         .put("publicKey", publicKeyBase64)
         .put("endpoint", PeerSet.format(endpoint))
         .put("session", current != null)
+        .put("cipher", current == null ? null : current.session().suite().configName())
         .put("handshakes", handshakes)
         .put("handshakeAgeMillis", lastHandshakeNanos == 0 ? -1 : (nowNanos - lastHandshakeNanos) / 1_000_000)
         .put("txPackets", txPackets)

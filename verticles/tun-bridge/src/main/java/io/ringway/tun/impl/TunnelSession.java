@@ -3,27 +3,25 @@ package io.ringway.tun.impl;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
+import java.security.spec.AlgorithmParameterSpec;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.NoSuchPaddingException;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.IvParameterSpec;
 
 /**
  * One direction-pair of data keys after a handshake: seals outgoing IP packets into data messages
  * and opens incoming ones, refusing (and counting) anything forged, replayed, truncated, oversized
- * or addressed to another index. The AEAD is the JDK's ChaCha20-Poly1305 (HotSpot intrinsics);
- * the keys come from {@link NoiseHandshake}. Lives on one event loop; not thread-safe.
+ * or addressed to another index. The AEAD is the JDK's ChaCha20-Poly1305 or AES-256-GCM (HotSpot
+ * intrinsics), as the handshake chose ({@link CipherSuite}); the keys come from
+ * {@link NoiseHandshake}. Lives on one event loop; not thread-safe.
  */
 public final class TunnelSession {
 
-  private static final String AEAD = "ChaCha20-Poly1305";
-  private static final int NONCE = 12;
-
+  private final CipherSuite suite;
   private final int localIndex;
   private final int remoteIndex;
   private final DataKey sendKey;
@@ -31,9 +29,8 @@ public final class TunnelSession {
   private final Cipher sender;
   private final Cipher receiver;
   private final int maxPayload;
-  // Scratch, reused per packet: IvParameterSpec copies the nonce, updateAAD reads the header at once.
-  private final byte[] nonce = new byte[NONCE];
-  private final ByteBuffer nonceView = ByteBuffer.wrap(nonce).order(ByteOrder.LITTLE_ENDIAN);
+  // Scratch, reused per packet: the parameter spec copies the nonce, updateAAD reads the header at once.
+  private final byte[] nonce = new byte[CipherSuite.NONCE];
   private final byte[] header = new byte[WireFormat.DATA_HEADER];
   private final ByteBuffer headerView = ByteBuffer.wrap(header);
   private final ReplayWindow window = new ReplayWindow();
@@ -45,16 +42,17 @@ public final class TunnelSession {
    * @param sendKey this side's 32-byte sending key; the session takes the array and wipes it on {@link #destroy}
    * @param receiveKey the peer's sending key, likewise
    */
-  TunnelSession(int localIndex, int remoteIndex, byte[] sendKey, byte[] receiveKey, int maxPayload) {
+  TunnelSession(CipherSuite suite, int localIndex, int remoteIndex, byte[] sendKey, byte[] receiveKey, int maxPayload) {
     if (sendKey.length != WireFormat.KEY || receiveKey.length != WireFormat.KEY) {
       throw new IllegalArgumentException("data keys must be " + WireFormat.KEY + " bytes");
     }
+    this.suite = suite;
     this.localIndex = localIndex;
     this.remoteIndex = remoteIndex;
-    this.sendKey = new DataKey(sendKey);
-    this.receiveKey = new DataKey(receiveKey);
-    this.sender = newCipher();
-    this.receiver = newCipher();
+    this.sendKey = new DataKey(sendKey, suite.keyAlgorithm());
+    this.receiveKey = new DataKey(receiveKey, suite.keyAlgorithm());
+    this.sender = newCipher(suite);
+    this.receiver = newCipher(suite);
     this.maxPayload = maxPayload;
   }
 
@@ -65,6 +63,11 @@ public final class TunnelSession {
 
   public int remoteIndex() {
     return remoteIndex;
+  }
+
+  /** The AEAD the handshake chose for this session. */
+  public CipherSuite suite() {
+    return suite;
   }
 
   /** Drops seen by {@link #open}. */
@@ -147,8 +150,10 @@ public final class TunnelSession {
     message.getBytes(start, header);
     try {
       // Decrypting a nonce again (after a forgery with the same counter) is allowed: the JDK
-      // refuses only a repeated encryption. It checks the tag before it writes any plaintext, and
-      // reads all input before writing, so input and output may be the same bytes.
+      // refuses only a repeated encryption. Input and output may be the same bytes: both JDK AEADs
+      // read all input before writing (GCM copies overlapping buffers first). ChaCha20-Poly1305
+      // checks the tag before it writes; AES-GCM may decrypt first and zero its output on a bad
+      // tag, so a forgery's own bytes may be wiped, never anything outside its slice.
       receiver.init(Cipher.DECRYPT_MODE, receiveKey, nonce(counter));
       receiver.updateAAD(header);
       receiver.doFinal(message.nioBuffer(body, cipherLength), message.nioBuffer(body, packetLength));
@@ -172,11 +177,11 @@ public final class TunnelSession {
       return;
     }
     destroyed = true;
-    DataKey zero = new DataKey(new byte[WireFormat.KEY]);
+    DataKey zero = new DataKey(new byte[WireFormat.KEY], suite.keyAlgorithm());
     for (Cipher cipher : new Cipher[] {sender, receiver}) {
       try {
         // Decrypt mode: the JDK checks key/nonce reuse only when encrypting.
-        cipher.init(Cipher.DECRYPT_MODE, zero, new IvParameterSpec(new byte[NONCE]));
+        cipher.init(Cipher.DECRYPT_MODE, zero, suite.parameters(new byte[CipherSuite.NONCE], 0));
       } catch (GeneralSecurityException e) {
         // Nothing better to do: the session is dead either way, and the key objects are wiped below.
       }
@@ -185,22 +190,21 @@ public final class TunnelSession {
     receiveKey.destroy();
   }
 
-  /** Noise's ChaChaPoly nonce, as WireGuard's: 32 zero bits then the counter, little-endian. */
-  private IvParameterSpec nonce(long counter) {
-    nonceView.putLong(4, counter);
-    return new IvParameterSpec(nonce);
+  /** Noise's nonce for the suite: 32 zero bits then the counter (see {@link CipherSuite}). */
+  private AlgorithmParameterSpec nonce(long counter) {
+    return suite.parameters(nonce, counter);
   }
 
-  private static Cipher newCipher() {
+  private static Cipher newCipher(CipherSuite suite) {
     try {
-      return Cipher.getInstance(AEAD);
+      return Cipher.getInstance(suite.transformation());
     } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
-      throw new IllegalStateException("the JDK lacks " + AEAD, e);
+      throw new IllegalStateException("the JDK lacks " + suite.transformation(), e);
     }
   }
 
   /**
-   * A raw ChaCha20 key that can be wiped: {@code SecretKeySpec} keeps a copy that
+   * A raw ChaCha20 or AES key that can be wiped: {@code SecretKeySpec} keeps a copy that
    * {@code destroy()} cannot clear (it throws). Made once per session direction; the JDK copies the
    * bytes on each {@code Cipher.init} and zeroes its previous copy then.
    */
@@ -209,15 +213,17 @@ public final class TunnelSession {
     private static final long serialVersionUID = 1L;
 
     private final byte[] key;
+    private final String algorithm;
     private boolean wiped;
 
-    DataKey(byte[] key) {
+    DataKey(byte[] key, String algorithm) {
       this.key = key;
+      this.algorithm = algorithm;
     }
 
     @Override
     public String getAlgorithm() {
-      return "ChaCha20";
+      return algorithm;
     }
 
     @Override

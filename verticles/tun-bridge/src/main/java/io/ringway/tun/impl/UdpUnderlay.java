@@ -15,6 +15,7 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.NetUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -100,21 +101,15 @@ public final class UdpUnderlay {
    * @param batchFlush flush once per loop iteration rather than per datagram. Measured here with
    *     one TCP stream through the tunnel: on epoll about 3× the throughput (one sendmmsg per burst
    *     instead of a sendmsg per packet); on io_uring about half, so io_uring flushes per datagram
+   * @param offloads send runs of equal-size datagrams to one peer as one UDP_SEGMENT send (where the
+   *     transport has it: io_uring and epoll) and, on epoll, receive with UDP_GRO (the kernel hands
+   *     over up to 64 KiB of one flow's datagrams per read and Netty cuts them apart again). Netty's
+   *     io_uring datagram channel has no UDP_GRO reads (4.2.12): one datagram per receive there
+   * @param reusePort set SO_REUSEPORT, so each lane of a multi-queue tunnel binds its own socket to
+   *     the one port (the kernel spreads datagrams over them by a hash of the addresses)
    */
   public static Future<UdpUnderlay> bind(VertxInternal vertx, EventLoop loop, String host, int port, int maxDatagram,
-      boolean batchFlush, BiConsumer<ByteBuf, InetSocketAddress> onDatagram) {
-    return bind(vertx, loop, host, port, maxDatagram, batchFlush, false, onDatagram);
-  }
-
-  /**
-   * As above; with {@code offloads} the socket sends runs of equal-size datagrams to one peer as one
-   * UDP_SEGMENT send (where the transport has it: io_uring and epoll) and, on epoll, receives with
-   * UDP_GRO (the kernel hands over up to 64 KiB of one flow's datagrams per read and Netty cuts them
-   * apart again). Netty's io_uring datagram channel has no UDP_GRO reads (4.2.12): one datagram per
-   * receive there.
-   */
-  public static Future<UdpUnderlay> bind(VertxInternal vertx, EventLoop loop, String host, int port, int maxDatagram,
-      boolean batchFlush, boolean offloads, BiConsumer<ByteBuf, InetSocketAddress> onDatagram) {
+      boolean batchFlush, boolean offloads, boolean reusePort, BiConsumer<ByteBuf, InetSocketAddress> onDatagram) {
     // A literal only: this runs on the event loop, where a DNS lookup must not happen.
     byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
     if (literal == null) {
@@ -142,6 +137,9 @@ public final class UdpUnderlay {
         && channel.config().setOption(IoUringChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot);
     channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(
         gro ? GRO_READ_BUFFER : batchedRecv ? slot * IO_URING_RECVS_IN_FLIGHT : slot));
+    if (reusePort && !channel.config().setOption(UnixChannelOption.SO_REUSEPORT, true)) {
+      return Future.failedFuture(new IllegalStateException("tun.multiQueue: this transport's UDP socket has no SO_REUSEPORT"));
+    }
     UdpUnderlay underlay = new UdpUnderlay(channel, batchFlush, gso, gro);
     channel.pipeline().addLast(underlay.new Reader(onDatagram));
     Promise<UdpUnderlay> bound = Promise.promise();

@@ -99,6 +99,15 @@ final class NodeProcess implements AutoCloseable {
     return command.length() > 80 ? command.substring(0, 80) + "..." : command;
   }
 
+  /** What the node logged so far (its stderr). */
+  String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      throw new AssertionError(name + ": cannot read " + log + ": " + e, e);
+    }
+  }
+
   private String logTail() {
     try {
       List<String> lines = Files.readAllLines(log);

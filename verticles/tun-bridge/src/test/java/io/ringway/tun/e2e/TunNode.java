@@ -8,6 +8,7 @@ import io.ringway.spi.message.MessageCodecs;
 import io.ringway.spi.config.RingwayConfig;
 import io.ringway.spi.config.TunBridgeConfig;
 import io.ringway.spi.config.TunPeerConfig;
+import io.ringway.tun.impl.CipherSuite;
 import io.ringway.tun.impl.NoiseHandshake;
 import io.ringway.tun.impl.StaticKeyPair;
 import io.ringway.tun.impl.WireFormat;
@@ -68,13 +69,16 @@ public final class TunNode {
       case "nio" -> Transport.NIO;
       default -> Transport.IO_URING;
     };
-    Vertx vertx = Vertx.builder().withTransport(transport).build();
+    Vertx vertx = Vertx.builder().withTransport(transport)
+        .with(new io.vertx.core.VertxOptions().setEventLoopPoolSize(node.getInteger("eventLoops", 1))).build();
     MessageCodecs.registerAll(vertx);
     VerticleProvider provider = ServiceLoader.load(VerticleProvider.class).stream().map(ServiceLoader.Provider::get)
         .filter(p -> p.name().equals("tun-bridge")).findFirst().orElseThrow();
     TunNode harness = new TunNode(vertx);
     try {
-      vertx.deployVerticle(provider.create(snapshot(1, node)), new DeploymentOptions()).await(20, TimeUnit.SECONDS);
+      ConfigSnapshot initial = snapshot(1, node);
+      vertx.deployVerticle(() -> provider.create(initial),
+          new DeploymentOptions().setInstances(provider.instances(initial.config()))).await(20, TimeUnit.SECONDS);
     } catch (Exception e) {
       System.out.println("> ERR " + e.getMessage());
       System.exit(2);
@@ -98,6 +102,7 @@ public final class TunNode {
     return switch (command[0]) {
       case "stats" -> vertx.eventBus().<InstanceStats>request(Addresses.STATS_COLLECT, null)
           .await(5, TimeUnit.SECONDS).body().toJson().encode();
+      case "statsall" -> statsAll();
       // As root, isReachable sends ICMP echo requests through a raw socket: a real ping.
       case "ping" -> String.valueOf(InetAddress.getByName(command[1]).isReachable(Integer.parseInt(command[2])));
       case "serve" -> serve(Integer.parseInt(command[1]));
@@ -107,14 +112,27 @@ public final class TunNode {
       case "tapped" -> HEX.formatHex(tapped.get(10, TimeUnit.SECONDS));
       case "inject" -> inject(command[1], Integer.parseInt(command[2]), HEX.parseHex(command[3]));
       case "stranger" -> inject(command[1], Integer.parseInt(command[2]),
-          new NoiseHandshake.Initiator(StaticKeyPair.generate(), StaticKeyPair.decodeKey(command[3], "key"), 7, 1420)
-              .initiation());
+          new NoiseHandshake.Initiator(StaticKeyPair.generate(), StaticKeyPair.decodeKey(command[3], "key"), 7, 1420,
+              List.of(CipherSuite.CHACHA20_POLY1305)).initiation());
       case "reload" -> reload(new JsonObject(command[1]));
       case "udpecho" -> udpEcho(Integer.parseInt(command[1]));
       case "udpping" -> udpPing(command[1], Integer.parseInt(command[2]), Integer.parseInt(command[3]),
           Integer.parseInt(command[4]));
       default -> throw new IllegalArgumentException("unknown command " + command[0]);
     };
+  }
+
+  /** Every instance's stats (one per queue of a multi-queue device), as a JSON array ordered by queue. */
+  private String statsAll() throws Exception {
+    String replyTo = "tun-node.stats." + System.nanoTime();
+    List<JsonObject> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var consumer = vertx.eventBus().<InstanceStats>localConsumer(replyTo, message -> answers.add(message.body().toJson()));
+    consumer.completion().await(5, TimeUnit.SECONDS);
+    vertx.eventBus().publish(Addresses.STATS_COLLECT, new io.ringway.spi.message.StatsRequest(replyTo));
+    Thread.sleep(500);
+    consumer.unregister().await(5, TimeUnit.SECONDS);
+    return new JsonArray(answers.stream().sorted(java.util.Comparator.comparing(a -> a.getInteger("queue", 0)))
+        .map(Object.class::cast).toList()).encode();
   }
 
   private String reload(JsonObject node) {
@@ -232,10 +250,11 @@ public final class TunNode {
       peers.add(new TunPeerConfig(peer.getString("name"), peer.getString("publicKey"), peer.getString("endpoint"),
           peer.getJsonArray("allowedPrefixes").stream().map(String::valueOf).toList(), peer.getInteger("keepalive", 0)));
     }
-    TunBridgeConfig tun = new TunBridgeConfig(true, node.getString("device"), null, false, node.getInteger("mtu", 1420),
-        List.of(node.getString("address")), 0, 0, node.getString("offloads", "auto"), "0.0.0.0", node.getInteger("listenPort"),
-        node.getString("privateKeyFile"), node.getString("privateKeyEnv"), node.getInteger("rekeyAfterSeconds", 0), peers);
-    RingwayConfig config = new RingwayConfig("io_uring", 1, Map.of(), List.of("tun-bridge"), null, null).withTun(tun);
+    TunBridgeConfig tun = new TunBridgeConfig(true, node.getString("device"), null, node.getBoolean("multiQueue", false),
+        node.getInteger("mtu", 1420), List.of(node.getString("address")), 0, 0, node.getString("offloads", "auto"), "0.0.0.0",
+        node.getInteger("listenPort"), node.getString("privateKeyFile"), node.getString("privateKeyEnv"),
+        node.getInteger("rekeyAfterSeconds", 0), peers, node.getString("cipher", "auto"));
+    RingwayConfig config = new RingwayConfig("io_uring", node.getInteger("eventLoops", 1), Map.of(), List.of("tun-bridge"), null, null).withTun(tun);
     return new ConfigSnapshot(version, config, "e2e");
   }
 }

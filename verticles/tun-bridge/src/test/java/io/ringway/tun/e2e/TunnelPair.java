@@ -46,6 +46,11 @@ final class TunnelPair implements AutoCloseable {
   private final List<String> created = new ArrayList<>();
   NodeProcess a;
   NodeProcess b;
+  /** {@code tun.cipher} of each node, set before {@link #start}. */
+  String cipherA = "auto";
+  String cipherB = "auto";
+  /** Event loops of each node; above 1 the device is multi-queue with one queue per loop. */
+  int eventLoops = 1;
 
   TunnelPair(Path dir) {
     this.dir = dir;
@@ -90,7 +95,7 @@ final class TunnelPair implements AutoCloseable {
     JsonObject nodeA = nodeA(rekeyAfterSeconds, List.of()).put("transport", transport).put("offloads", offloads)
         .put("mtu", mtu);
     JsonObject nodeB = node("rwtb" + suffix, TUNNEL_B, PORT_B, rekeyAfterSeconds).put("transport", transport)
-        .put("offloads", offloads).put("mtu", mtu)
+        .put("offloads", offloads).put("mtu", mtu).put("cipher", cipherB)
         .put("privateKeyEnv", "RINGWAY_TUN_KEY")
         .put("peers", new JsonArray().add(peer("a", publicA, null, TUNNEL_A + "/32")));
     Files.writeString(dir.resolve("a.json"), nodeA.encode());
@@ -105,6 +110,7 @@ final class TunnelPair implements AutoCloseable {
     JsonArray peers = new JsonArray().add(peer("b", publicB, UNDERLAY_B + ":" + PORT_B, TUNNEL_B + "/32"));
     extraPeers.forEach(peers::add);
     return node("rwta" + suffix, TUNNEL_A, PORT_A, rekeyAfterSeconds)
+        .put("cipher", cipherA)
         .put("privateKeyFile", dir.resolve("a.key").toString())
         .put("peers", peers);
   }
@@ -114,8 +120,8 @@ final class TunnelPair implements AutoCloseable {
         .put("allowedPrefixes", new JsonArray().add(prefix));
   }
 
-  private static JsonObject node(String device, String address, int port, int rekeyAfterSeconds) {
-    return new JsonObject().put("device", device).put("address", address + "/24").put("listenPort", port)
+  private JsonObject node(String device, String address, int port, int rekeyAfterSeconds) {
+    return new JsonObject().put("eventLoops", eventLoops).put("multiQueue", eventLoops > 1).put("device", device).put("address", address + "/24").put("listenPort", port)
         .put("rekeyAfterSeconds", rekeyAfterSeconds);
   }
 

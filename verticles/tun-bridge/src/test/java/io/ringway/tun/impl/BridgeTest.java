@@ -35,7 +35,7 @@ class BridgeTest {
   private final class Node implements Bridge.Io {
     final StaticKeyPair key = StaticKeyPair.generate();
     final InetSocketAddress address;
-    final Bridge bridge = new Bridge(key, 1420, REKEY, () -> now);
+    final Bridge bridge = new Bridge(key, 1420, REKEY, () -> now, CipherChoice.of("auto"));
     final List<byte[]> datagrams = new ArrayList<>();
     final List<InetSocketAddress> destinations = new ArrayList<>();
     final List<byte[]> tun = new ArrayList<>();
@@ -268,6 +268,83 @@ class BridgeTest {
     deliver();
     assertThat(a.tun).hasSize(1);
     assertThat(b.tun).hasSize(1);
+  }
+
+  @Test
+  void theResponderPicksItsFirstSuiteThatTheInitiatorOffersAndAReloadAppliesFromTheNextHandshake() {
+    a.bridge.ciphers(CipherChoice.of("chacha20-poly1305"));
+    b.bridge.ciphers(new CipherChoice("auto", List.of(CipherSuite.AES_256_GCM, CipherSuite.CHACHA20_POLY1305), "test"));
+    a.fromTun(ipv4("10.0.0.1", "10.0.0.2", 100));
+    deliver();
+    assertThat(b.tun).hasSize(1);
+    assertThat(a.peer().getString("cipher")).as("the only one A offers").isEqualTo("chacha20-poly1305");
+    assertThat(b.peer().getString("cipher")).isEqualTo("chacha20-poly1305");
+
+    a.bridge.ciphers(new CipherChoice("auto", List.of(CipherSuite.CHACHA20_POLY1305, CipherSuite.AES_256_GCM), "test"));
+    now += REKEY * SECOND;
+    a.fromTun(ipv4("10.0.0.1", "10.0.0.2", 100));
+    deliver();
+    assertThat(b.tun).hasSize(2);
+    assertThat(a.peer().getLong("handshakes")).isEqualTo(2);
+    assertThat(a.peer().getString("cipher")).as("B's preference among A's offer").isEqualTo("aes-256-gcm");
+    assertThat(b.peer().getString("cipher")).isEqualTo("aes-256-gcm");
+    assertThat(a.bridge.statsJson().getJsonObject("cipher").getJsonArray("offers").getList())
+        .containsExactly("chacha20-poly1305", "aes-256-gcm");
+  }
+
+  @Test
+  void noSuiteInCommonFailsTheHandshakeOnBothSidesWithARefusalAndNothingIsSent() {
+    a.bridge.ciphers(CipherChoice.of("chacha20-poly1305"));
+    b.bridge.ciphers(CipherChoice.of("aes-256-gcm"));
+    a.fromTun(ipv4("10.0.0.1", "10.0.0.2", 100));
+    deliver();
+
+    assertThat(b.tun).isEmpty();
+    assertThat(a.peer().getBoolean("session")).isFalse();
+    assertThat(b.peer().getBoolean("session")).isFalse();
+    assertThat(a.peer().getLong("handshakes")).isZero();
+    assertThat(b.peer().getLong("handshakes")).isZero();
+    assertThat(a.peer().getJsonObject("drops").getLong("NO_COMMON_CIPHER")).as("the initiator got the refusal").isEqualTo(1);
+    assertThat(b.peer().getJsonObject("drops").getLong("NO_COMMON_CIPHER")).isEqualTo(1);
+    assertThat(b.bridge.statsJson().getJsonObject("drops").getLong("NO_COMMON_CIPHER")).isEqualTo(1);
+
+    // Once one side accepts what the other offers, the next retry succeeds.
+    b.bridge.ciphers(CipherChoice.of("auto"));
+    now += Bridge.RETRY_NANOS;
+    a.bridge.tick();
+    deliver();
+    assertThat(b.tun).hasSize(1);
+    assertThat(b.peer().getString("cipher")).isEqualTo("chacha20-poly1305");
+  }
+
+  @Test
+  void anOnPathRewriteOfTheOfferOrTheChoiceFailsTheHandshake() {
+    a.bridge.ciphers(CipherChoice.of("auto"));
+    b.bridge.ciphers(CipherChoice.of("auto"));
+    a.fromTun(ipv4("10.0.0.1", "10.0.0.2", 100));
+    byte[] initiation = a.datagrams.remove(0);
+    a.destinations.remove(0);
+    // The offer is the payload's last two plaintext bytes, before its 16-byte tag. A stream cipher
+    // encrypts it, so flipping a bit of the ciphertext flips the same bit of the offer: AES (2) becomes 0,
+    // leaving ChaCha20 only — a downgrade, if the handshake did not authenticate its payload.
+    int offerAt = WireFormat.INITIATION - WireFormat.TAG - WireFormat.OFFER;
+    for (int i = 0; i < WireFormat.OFFER; i++) {
+      byte[] rewritten = initiation.clone();
+      rewritten[offerAt + i] ^= 2;
+      b.fromUdp(rewritten, a.address);
+    }
+    assertThat(b.datagrams).as("no answer to a rewritten offer").isEmpty();
+    assertThat(b.bridge.statsJson().getJsonObject("drops").getLong("HANDSHAKE_FAILED")).isEqualTo(2);
+
+    b.fromUdp(initiation, a.address);
+    byte[] response = b.datagrams.remove(0);
+    b.destinations.remove(0);
+    byte[] rewritten = response.clone();
+    rewritten[WireFormat.RESPONSE - WireFormat.TAG - WireFormat.CHOICE] ^= 3; // aes-256-gcm (2) -> chacha (1)
+    a.fromUdp(rewritten, b.address);
+    assertThat(a.peer().getBoolean("session")).as("no session from a rewritten choice").isFalse();
+    assertThat(a.peer().getJsonObject("drops").getLong("HANDSHAKE_FAILED")).isEqualTo(1);
+    assertThat(b.tun).isEmpty();
   }
 
   /** Hands every datagram to the bridge it was sent to, until both are quiet. */

@@ -43,7 +43,7 @@ class TunnelFuzzTest {
     Side(String ip, ByteBufAllocator allocator) throws Exception {
       this.address = new InetSocketAddress(InetAddress.getByName(ip), 51820);
       this.allocator = allocator;
-      this.bridge = new Bridge(key, 1420, 120, System::nanoTime);
+      this.bridge = new Bridge(key, 1420, 120, System::nanoTime, CipherChoice.of("auto"));
       bridge.attach(this);
     }
 

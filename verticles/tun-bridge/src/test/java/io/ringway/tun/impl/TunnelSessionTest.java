@@ -32,6 +32,19 @@ class TunnelSessionTest {
 
   private static final int MTU = 1420;
 
+  /** The suite the sessions run; {@link TunnelSessionAesGcmTest} runs every test again under AES-256-GCM. */
+  CipherSuite suite() {
+    return CipherSuite.CHACHA20_POLY1305;
+  }
+
+  private List<CipherSuite> offer() {
+    return List.of(suite());
+  }
+
+  private CipherChoice choice() {
+    return new CipherChoice(suite().configName(), List.of(suite()), "test");
+  }
+
   /** Unpooled, so a released buffer is never recycled into a live one, and metered. */
   private final UnpooledByteBufAllocator allocator = new UnpooledByteBufAllocator(true);
   /** Every buffer the test made or got, checked to be released after each test. */
@@ -44,11 +57,11 @@ class TunnelSessionTest {
 
   @BeforeEach
   void handshake() {
-    NoiseHandshake.Initiator initiator = new NoiseHandshake.Initiator(alice, bob.publicKey(), 11, MTU);
+    NoiseHandshake.Initiator initiator = new NoiseHandshake.Initiator(alice, bob.publicKey(), 11, MTU, offer());
     byte[] initiation = initiator.initiation();
     assertThat(initiation).hasSize(WireFormat.INITIATION);
 
-    NoiseHandshake.Responded responded = NoiseHandshake.respond(bob, initiation, 22, MTU, handshakeDrops);
+    NoiseHandshake.Responded responded = NoiseHandshake.respond(bob, initiation, 22, MTU, handshakeDrops, choice());
     assertThat(responded).isNotNull();
     assertThat(responded.remotePublicKey()).isEqualTo(alice.publicKey());
     assertThat(responded.response()).hasSize(WireFormat.RESPONSE);
@@ -57,6 +70,8 @@ class TunnelSessionTest {
     bobSession = responded.session();
     assertThat(aliceSession).isNotNull();
     assertThat(handshakeDrops.total()).isZero();
+    assertThat(aliceSession.suite()).isEqualTo(suite());
+    assertThat(bobSession.suite()).isEqualTo(suite());
   }
 
   @AfterEach
@@ -67,10 +82,10 @@ class TunnelSessionTest {
 
   @Test
   void eachInitiationCarriesANewerTimestampThanTheLast() {
-    byte[] first = NoiseHandshake.respond(bob, new NoiseHandshake.Initiator(alice, bob.publicKey(), 1, MTU).initiation(),
-        2, MTU, handshakeDrops).timestamp();
-    byte[] second = NoiseHandshake.respond(bob, new NoiseHandshake.Initiator(alice, bob.publicKey(), 3, MTU).initiation(),
-        4, MTU, handshakeDrops).timestamp();
+    byte[] first = NoiseHandshake.respond(bob, new NoiseHandshake.Initiator(alice, bob.publicKey(), 1, MTU, offer()).initiation(),
+        2, MTU, handshakeDrops, choice()).timestamp();
+    byte[] second = NoiseHandshake.respond(bob, new NoiseHandshake.Initiator(alice, bob.publicKey(), 3, MTU, offer()).initiation(),
+        4, MTU, handshakeDrops, choice()).timestamp();
 
     assertThat(first).hasSize(WireFormat.TIMESTAMP);
     assertThat(Arrays.compareUnsigned(second, first)).isPositive();
@@ -110,7 +125,7 @@ class TunnelSessionTest {
   @Test
   void theWireFormatIsWhatNoiseJavaSealedUnderTheSameKey() throws Exception {
     byte[] key = random(WireFormat.KEY);
-    TunnelSession session = new TunnelSession(1, 2, key.clone(), random(WireFormat.KEY), MTU);
+    TunnelSession session = new TunnelSession(CipherSuite.CHACHA20_POLY1305, 1, 2, key.clone(), random(WireFormat.KEY), MTU);
     CipherState noise = Noise.createCipher("ChaChaPoly");
     noise.initializeKey(key, 0);
     byte[] packet = random(300);
@@ -205,7 +220,21 @@ class TunnelSessionTest {
     assertThat(bobSession.open(forged)).isNull();
     assertThat(bobSession.drops().get(DropReason.BAD_TAG)).isEqualTo(1);
     assertThat(forged.refCnt()).as("not retained").isEqualTo(1);
-    assertThat(ByteBufUtil.getBytes(forged)).as("not decrypted into").isEqualTo(forgedBytes);
+    byte[] after = ByteBufUtil.getBytes(forged);
+    if (suite() == CipherSuite.CHACHA20_POLY1305) {
+      // The JDK's ChaCha20-Poly1305 checks the tag before it writes.
+      assertThat(after).as("not decrypted into").isEqualTo(forgedBytes);
+    } else {
+      // Its AES-GCM decrypts while it hashes and zeroes what it wrote when the tag fails: the
+      // forgery's body may be wiped, its header and tag (and anything outside it) never.
+      int body = after.length - WireFormat.DATA_HEADER - WireFormat.TAG;
+      assertThat(Arrays.copyOfRange(after, WireFormat.DATA_HEADER + body, after.length))
+          .isEqualTo(Arrays.copyOfRange(forgedBytes, WireFormat.DATA_HEADER + body, after.length));
+      assertThat(Arrays.copyOf(after, WireFormat.DATA_HEADER)).isEqualTo(Arrays.copyOf(forgedBytes, WireFormat.DATA_HEADER));
+      assertThat(Arrays.copyOfRange(after, WireFormat.DATA_HEADER, WireFormat.DATA_HEADER + body))
+          .as("no plaintext of a forgery is left behind").isIn(
+              Arrays.copyOfRange(forgedBytes, WireFormat.DATA_HEADER, WireFormat.DATA_HEADER + body), new byte[body]);
+    }
     forged.release();
     // Same key and nonce as the forgery: decrypting again must work, and the window did not move.
     assertThat(open(bobSession, message)).isEqualTo(bytes("secret"));
@@ -222,18 +251,18 @@ class TunnelSessionTest {
 
   @Test
   void aMessageSealedWithAnotherSessionsKeysIsABadTag() {
-    NoiseHandshake.Initiator other = new NoiseHandshake.Initiator(alice, bob.publicKey(), 11, MTU);
+    NoiseHandshake.Initiator other = new NoiseHandshake.Initiator(alice, bob.publicKey(), 11, MTU, offer());
     TunnelSession otherAlice = other.complete(
-        NoiseHandshake.respond(bob, other.initiation(), 22, MTU, handshakeDrops).response(), handshakeDrops);
+        NoiseHandshake.respond(bob, other.initiation(), 22, MTU, handshakeDrops, choice()).response(), handshakeDrops);
     assertThat(open(bobSession, seal(otherAlice, bytes("x")))).isNull();
     assertThat(bobSession.drops().get(DropReason.BAD_TAG)).isEqualTo(1);
   }
 
   @Test
   void aResponseToAnotherInitiationFailsTheHandshake() {
-    TunnelSession mallory = new NoiseHandshake.Initiator(StaticKeyPair.generate(), bob.publicKey(), 11, MTU)
+    TunnelSession mallory = new NoiseHandshake.Initiator(StaticKeyPair.generate(), bob.publicKey(), 11, MTU, offer())
         .complete(NoiseHandshake.respond(bob, new NoiseHandshake.Initiator(StaticKeyPair.generate(),
-            bob.publicKey(), 11, MTU).initiation(), 22, MTU, handshakeDrops).response(), handshakeDrops);
+            bob.publicKey(), 11, MTU, offer()).initiation(), 22, MTU, handshakeDrops, choice()).response(), handshakeDrops);
     assertThat(mallory).as("a response to someone else's initiation").isNull();
     assertThat(handshakeDrops.get(DropReason.HANDSHAKE_FAILED)).isEqualTo(1);
   }
@@ -309,10 +338,10 @@ class TunnelSessionTest {
 
   @Test
   void anInitiationForAnotherResponderOrTruncatedFailsTheHandshake() {
-    byte[] initiation = new NoiseHandshake.Initiator(alice, StaticKeyPair.generate().publicKey(), 1, MTU)
+    byte[] initiation = new NoiseHandshake.Initiator(alice, StaticKeyPair.generate().publicKey(), 1, MTU, offer())
         .initiation();
-    assertThat(NoiseHandshake.respond(bob, initiation, 2, MTU, handshakeDrops)).isNull();
-    assertThat(NoiseHandshake.respond(bob, Arrays.copyOf(initiation, 50), 2, MTU, handshakeDrops)).isNull();
+    assertThat(NoiseHandshake.respond(bob, initiation, 2, MTU, handshakeDrops, choice())).isNull();
+    assertThat(NoiseHandshake.respond(bob, Arrays.copyOf(initiation, 50), 2, MTU, handshakeDrops, choice())).isNull();
     assertThat(handshakeDrops.get(DropReason.HANDSHAKE_FAILED)).isEqualTo(1);
     assertThat(handshakeDrops.get(DropReason.TRUNCATED)).isEqualTo(1);
   }
