@@ -41,7 +41,9 @@ class UnreadConnectionTest {
 
   private void start(boolean h2c, Duration head, Duration idle) throws Exception {
     fixture = RouterFixture.ioUring();
-    fixture.admin = new AdminConfig(RouterFixture.HOST, 9901, null, Duration.ofSeconds(10), Duration.ofMillis(200));
+    // A drain closes a connection that has no request open after a delay drawn from the close spread: a wide
+    // spread makes the late request below arrive first in all but ~1 % of runs (the other case is checked too).
+    fixture.admin = new AdminConfig(RouterFixture.HOST, 9901, null, Duration.ofSeconds(10), Duration.ofSeconds(10));
     HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
         Ports.freeTcpPort(), h2c, 8192, 1024, head, idle, 100, null);
     fixture.start(1, listener, List.of(), List.of(new RouteConfig("ok", RouteMatch.ANY,
@@ -108,7 +110,13 @@ class UnreadConnectionTest {
       Thread.sleep(100);
       draining.getOutputStream().write("GET / HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       String response = RawHttp.readUntilClose(draining.getInputStream());
-      assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close");
+      if (response.isEmpty()) {
+        // The drawn delay was shorter than the request took to come: the idle rule closed it first, and counted it
+        // (with the early connection, idle after its response). Seen with a 1 ms spread.
+        assertThat(listenerStats().getLong("drainIdleClosed")).isEqualTo(2);
+      } else {
+        assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close");
+      }
     }
   }
 
