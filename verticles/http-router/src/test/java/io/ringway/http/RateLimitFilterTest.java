@@ -76,6 +76,38 @@ class RateLimitFilterTest {
     }
   }
 
+  @Test
+  void aClusterScopedLimitOnAStandaloneNodeCountsOneBudgetForAllLoops() throws Exception {
+    try (RouterFixture fixture = RouterFixture.ioUring(); HttpClient client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1).build()) {
+      Backend backend = new Backend(fixture.vertx, "web");
+      FilterConfig limit = new FilterConfig("rate-limit", new JsonObject().put("requestsPerSecond", 0.05)
+          .put("windowSeconds", 60).put("key", "route").put("scope", "cluster"));
+      fixture.start(2, RouterFixture.listener(io.ringway.testkit.Ports.freeTcpPort()),
+          List.of(ClusterConfig.of("web", List.of(backend.endpoint()))), List.of(new RouteConfig("api",
+          RouteMatch.ANY, ForwardAction.to("web"), RoutePolicy.DEFAULTS, List.of(limit))));
+      String base = "http://" + RouterFixture.HOST + ":" + fixture.port;
+      // The windows follow the wall clock: start well inside one, so the test never spans two.
+      long intoWindow = System.currentTimeMillis() % 60_000;
+      if (intoWindow > 50_000) {
+        Thread.sleep(60_500 - intoWindow);
+      }
+
+      // 0.05 per second over 60 s windows: a budget of 3 for the route over both instances (loops), whichever takes
+      // a connection; with that budget each lease is one token, so the count is exact.
+      for (int i = 0; i < 3; i++) {
+        try (HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+          assertThat(get(fresh, base + "/", null).statusCode()).isEqualTo(200);
+        }
+      }
+      HttpResponse<String> limited = get(client, base + "/", null);
+      assertThat(limited.statusCode()).isEqualTo(429);
+      assertThat(limited.headers().firstValue("retry-after")).hasValueSatisfying(
+          seconds -> assertThat(Integer.parseInt(seconds)).isBetween(1, 60));
+      assertThat(backend.seen.get()).isEqualTo(3);
+    }
+  }
+
   private static List<RouteConfig> routes(int slowBurst) {
     FilterConfig slow = new FilterConfig("rate-limit", new JsonObject().put("requestsPerSecond", 0.2)
         .put("burst", slowBurst).put("key", "header:x-api-key"));

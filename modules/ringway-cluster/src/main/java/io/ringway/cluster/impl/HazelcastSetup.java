@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
+import io.ringway.spi.SharedMaps;
 import io.ringway.spi.config.ClusterDiscovery;
 import io.ringway.spi.config.ClusteringConfig;
 import java.nio.charset.StandardCharsets;
@@ -69,12 +70,15 @@ public final class HazelcastSetup {
     return config;
   }
 
-  /** What Vert.x's own default-cluster.xml declares: subscriptions as sets, backed up once. */
+  /** What Vert.x's own default-cluster.xml declares (subscriptions as sets, backed up once), and Ringway's maps. */
   private static void vertxStructures(Config config) {
     config.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
         .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
     config.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
     config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
+    // Vert.x's cluster-wide AsyncMap cannot set a TTL on compare-and-set: the map's own TTL expires idle counters.
+    config.addMapConfig(new MapConfig(SharedMaps.RATE_LIMITS).setBackupCount(1)
+        .setTimeToLiveSeconds(SharedMaps.RATE_LIMIT_TTL_SECONDS));
   }
 
   /**

@@ -22,6 +22,10 @@ public final class RateLimitFilterFactory implements HttpFilterFactory {
 
   @Override
   public HttpFilter create(JsonObject config, FilterContext context) {
-    return new RateLimitFilter(RateLimitConfig.of(config), context.instances(), System::nanoTime);
+    RateLimitConfig limit = RateLimitConfig.of(config);
+    return limit.scope() == RateLimitConfig.Scope.CLUSTER
+        ? new ClusterRateLimitFilter(limit, context.route(), context.instances(), context.vertx(),
+            System::currentTimeMillis, System::nanoTime)
+        : new RateLimitFilter(limit, context.instances(), System::nanoTime);
   }
 }

@@ -70,7 +70,7 @@ class RateLimitFilterUnitTest {
     assertThat(errors("{}")).containsExactly("p.requestsPerSecond: required: the refill rate, such as 100 or 0.5");
     assertThat(errors("{\"requestsPerSecond\": 0, \"burst\": 0, \"key\": \"ip\", \"maxKeys\": \"many\", \"per\": 1}"))
         .containsExactly(
-            "p.per: unknown key (known: requestsPerSecond, burst, key, maxKeys)",
+            "p.per: unknown key (known: requestsPerSecond, burst, key, maxKeys, scope, windowSeconds, leaseSize)",
             "p.requestsPerSecond: expected a number above 0 and at most 1000000000, got 0",
             "p.burst: expected an integer from 1 to 1000000000, got 0",
             "p.maxKeys: expected an integer from 1 to 10000000, got \"many\"",
@@ -103,7 +103,7 @@ class RateLimitFilterUnitTest {
     return statuses;
   }
 
-  private static FilterRequest request(String client, String apiKey) {
+  static FilterRequest request(String client, String apiKey) {
     return new FilterRequest() {
       @Override
       public String method() {
