@@ -1,5 +1,6 @@
 package io.ringway.config.impl;
 
+import io.ringway.spi.config.Durations;
 import io.ringway.spi.ConfigError;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

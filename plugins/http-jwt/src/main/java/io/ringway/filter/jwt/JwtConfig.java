@@ -1,6 +1,7 @@
 package io.ringway.filter.jwt;
 
 import io.ringway.spi.ConfigError;
+import io.ringway.spi.config.Durations;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -10,8 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code jwt} of one route.
@@ -31,7 +30,6 @@ record JwtConfig(String issuer, List<String> audiences, String jwksFile, String 
 
   private static final Set<String> KEYS = Set.of("issuer", "audiences", "jwksFile", "jwksUri", "refresh", "leeway",
       "tokenHeader", "claimHeaders");
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
   private static final Duration DEFAULT_REFRESH = Duration.ofMinutes(5);
   private static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(30);
 
@@ -112,20 +110,8 @@ record JwtConfig(String issuer, List<String> audiences, String jwksFile, String 
   }
 
   private static Duration duration(String text, Duration fallback) {
-    if (text == null) {
-      return fallback;
-    }
-    Matcher matcher = DURATION.matcher(text.trim());
-    if (!matcher.matches()) {
-      return fallback;
-    }
-    long amount = Long.parseLong(matcher.group(1));
-    return switch (matcher.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      default -> Duration.ofHours(amount);
-    };
+    Duration parsed = text == null ? null : Durations.parse(text.trim());
+    return parsed == null ? fallback : parsed;
   }
 
   private static boolean isToken(String name) {

@@ -5,17 +5,13 @@ import static io.ringway.tun.e2e.TunnelPair.TUNNEL_B;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.testkit.Capabilities;
-import io.ringway.tun.TunFixture;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.transport.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -29,27 +25,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code -Pload}.
  */
 @Timeout(300)
-class TunOffloadEndToEndTest {
+class TunOffloadEndToEndTest extends TunnelPairTest {
 
-  private static final Duration SHORT = Duration.ofSeconds(10);
   private static final long MIB = Long.getLong("tun.transfer.mib", 20);
-
-  @TempDir
-  Path dir;
-  private TunnelPair pair;
-
-  @BeforeEach
-  void namespaces() {
-    TunFixture.requireTun();
-    pair = new TunnelPair(dir).underlay();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (pair != null) {
-      pair.close();
-    }
-  }
 
   @ParameterizedTest(name = "offloads {0}, MTU {1}")
   @CsvSource({"auto, 1420", "off, 1420", "auto, 1280", "off, 1280"})

@@ -9,18 +9,14 @@ import static io.ringway.tun.e2e.TunnelPair.peerStats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.testkit.Capabilities;
-import io.ringway.tun.TunFixture;
 import io.ringway.tun.impl.WireFormat;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.transport.Transport;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,29 +27,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * injected on the underlay fails the handshake.
  */
 @Timeout(120)
-class TunnelCipherEndToEndTest {
+class TunnelCipherEndToEndTest extends TunnelPairTest {
 
-  private static final Duration SHORT = Duration.ofSeconds(10);
   private static final HexFormat HEX = HexFormat.of();
 
-  @TempDir
-  Path dir;
-  private TunnelPair pair;
-
   @BeforeEach
-  void namespaces() {
-    TunFixture.requireTun();
+  void requireIoUring() {
     Capabilities.require("io_uring", Transport.IO_URING.available(), String.valueOf(Transport.IO_URING.unavailabilityCause()));
-    pair = new TunnelPair(dir).underlay();
   }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (pair != null) {
-      pair.close();
-    }
-  }
-
   @ParameterizedTest
   @ValueSource(strings = {"aes-256-gcm", "chacha20-poly1305"})
   void eachCipherCarriesTcpIntactAndBothSidesReportIt(String cipher) throws Exception {

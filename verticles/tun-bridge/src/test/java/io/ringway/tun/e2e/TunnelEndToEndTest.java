@@ -12,7 +12,6 @@ import static io.ringway.tun.e2e.TunnelPair.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.testkit.Capabilities;
-import io.ringway.tun.TunFixture;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.transport.Transport;
 import java.nio.ByteBuffer;
@@ -26,42 +25,21 @@ import java.util.function.BooleanSupplier;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The tunnel end to end, for real: two network namespaces, a veth underlay, two bridges in child
  * JVMs with their own TUN devices, the kernel's ICMP and TCP across the tunnel.
  */
 @Timeout(120)
-class TunnelEndToEndTest {
+class TunnelEndToEndTest extends TunnelPairTest {
 
-  private static final Duration SHORT = Duration.ofSeconds(10);
   private static final HexFormat HEX = HexFormat.of();
-
-  @TempDir
-  Path dir;
-  private TunnelPair pair;
-
-  @BeforeEach
-  void namespaces() {
-    TunFixture.requireTun();
-    pair = new TunnelPair(dir).underlay();
-  }
 
   /** The tests that run on the default transport; the epoll and NIO ones need only their own. */
   private static void requireIoUring() {
     Capabilities.require("io_uring", Transport.IO_URING.available(), String.valueOf(Transport.IO_URING.unavailabilityCause()));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (pair != null) {
-      pair.close();
-    }
   }
 
   /** A pings B and B pings A across the tunnel. */

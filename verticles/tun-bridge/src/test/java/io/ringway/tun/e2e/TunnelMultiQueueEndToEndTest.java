@@ -6,19 +6,16 @@ import static io.ringway.tun.e2e.TunnelPair.drops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.testkit.Capabilities;
-import io.ringway.tun.TunFixture;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.transport.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A multi-queue device with two event loops on each node (namespaces and TUN devices made here, as
@@ -27,30 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
  * queues, so both lanes of the sender read and seal under the one session, and every byte arrives.
  */
 @Timeout(120)
-class TunnelMultiQueueEndToEndTest {
+class TunnelMultiQueueEndToEndTest extends TunnelPairTest {
 
-  private static final Duration SHORT = Duration.ofSeconds(10);
   /** Connections made; the kernel spreads them over 2 queues by flow hash, so all on one is 2^-15. */
   private static final int CONNECTIONS = 16;
 
-  @TempDir
-  Path dir;
-  private TunnelPair pair;
-
   @BeforeEach
-  void namespaces() {
-    TunFixture.requireTun();
-    pair = new TunnelPair(dir).underlay();
+  void twoLoops() {
     pair.eventLoops = 2;
   }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (pair != null) {
-      pair.close();
-    }
-  }
-
   @ParameterizedTest
   @ValueSource(strings = {"io_uring", "epoll"})
   void twoQueuesOnTwoLoopsShareTheSessionsAndEveryConnectionArrivesIntact(String transport) throws Exception {

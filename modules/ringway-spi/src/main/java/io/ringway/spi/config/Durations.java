@@ -1,11 +1,14 @@
-package io.ringway.config.impl;
+package io.ringway.spi.config;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as config writes them: a whole number and one unit, like Envoy's and HAProxy's timeouts. */
-final class Durations {
+/**
+ * Durations as config writes them: a whole number and one unit ({@code 250ms}, {@code 5s}, {@code 2m},
+ * {@code 1h}), like Envoy's and HAProxy's timeouts; plugins read their own sections' durations with it too.
+ */
+public final class Durations {
 
   private static final Pattern FORM = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
@@ -13,7 +16,7 @@ final class Durations {
   }
 
   /** The duration {@code text} names, or null when it is not of the form. */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     if (text.equals("0")) {
       return Duration.ZERO;
     }
@@ -31,7 +34,7 @@ final class Durations {
   }
 
   /** The shortest exact form: {@code 90s} rather than {@code 1m30s}, {@code 2m} rather than {@code 120s}. */
-  static String format(Duration duration) {
+  public static String format(Duration duration) {
     long millis = duration.toMillis();
     if (millis == 0) {
       return "0";
