@@ -10,7 +10,8 @@
 #                 flow map), measured as system ringway_<TRANSPORT>_<TAG>, e.g.
 #                   TRANSPORTS="io_uring io_uring+pbuf epoll" RINGWAY_OPTS_pbuf='{bufferRing: {groupId: 1, entries: 256, bufferSize: 65536}}'
 #                 (default ring settings otherwise: Netty's, as Ringway ships them)
-#   JAVA_OPTS     extra JVM options (default: -Xms256m -Xmx256m)
+#   JAVA_OPTS     extra JVM options (default: -Xms256m -Xmx256m and conf/jvm.options, the flags a node runs with:
+#                 its collector, not the JVM's pick for one pinned cpu, which is Serial)
 #   RES_DIR       results directory (default: bench/results/<kind>-<UTC timestamp>, ignored by git)
 #   RUN_DIR       generated configs, logs (default: bench/run, ignored by git)
 #   WAIT_FOR, WAIT_MAX  before starting, wait (at most WAIT_MAX s, 300) while processes matching WAIT_FOR run
@@ -28,7 +29,7 @@ jar=${RINGWAY_JAR:-$bench_root/modules/ringway-launcher/target/ringway.jar}
 [ -f "$jar" ] || { echo "bench: $jar not found; build it (./mvnw -B -Dmaven.test.skip=true install) or set RINGWAY_JAR" >&2; exit 2; }
 jar=$(readlink -f "$jar")
 TRANSPORTS=${TRANSPORTS:-"io_uring epoll nio"}
-JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m"}
+JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m @$bench_root/conf/jvm.options"}
 for tool in perf jq bc taskset; do
   command -v "$tool" >/dev/null || { echo "bench: $tool missing (apt-get install -y linux-perf jq bc util-linux)" >&2; exit 2; }
 done
