@@ -50,7 +50,7 @@ import org.bouncycastle.util.io.pem.PemObject;
  * }</pre>
  *
  * <p>Keys are ECDSA P-256 unless a {@link KeyType} is given. A name that parses as an IP literal becomes an
- * IP-address SAN, any other a DNS SAN. A second {@code create} with another CA name gives an unrelated CA
+ * IP-address SAN, one with {@code ://} a URI SAN (SPIFFE ids), one with {@code @} an email SAN, any other a DNS SAN. A second {@code create} with another CA name gives an unrelated CA
  * (for "signed by someone else" cases).
  */
 public final class TestPki {
@@ -192,9 +192,11 @@ public final class TestPki {
   private static GeneralNames generalNames(String[] names) {
     List<GeneralName> out = new ArrayList<>();
     for (String name : names) {
-      out.add(isIpLiteral(name)
-          ? new GeneralName(GeneralName.iPAddress, name)
-          : new GeneralName(GeneralName.dNSName, name));
+      int type = isIpLiteral(name) ? GeneralName.iPAddress
+          : name.contains("://") ? GeneralName.uniformResourceIdentifier
+          : name.contains("@") ? GeneralName.rfc822Name
+          : GeneralName.dNSName;
+      out.add(new GeneralName(type, name));
     }
     return new GeneralNames(out.toArray(GeneralName[]::new));
   }

@@ -41,7 +41,9 @@ class TestPkiTest {
   @Test
   void clientAndRsaAndForeignAndExpired() throws Exception {
     TestPki pki = TestPki.create(dir);
-    TestPki.Issued alice = pki.client("alice", "CN=alice,O=Test", "alice.test");
+    TestPki.Issued alice = pki.client("alice", "CN=alice,O=Test", "alice.test", "spiffe://test/alice", "a@test");
+    assertThat(alice.certificate().getSubjectAlternativeNames()).containsExactly(
+        List.of(2, "alice.test"), List.of(6, "spiffe://test/alice"), List.of(1, "a@test"));
     assertThat(alice.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=alice,O=Test");
     assertThat(alice.certificate().getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
 
