@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Listener {
 
+  private static final System.Logger LOG = System.getLogger(Listener.class.getName());
+
   final HttpListenerConfig config;
   final ListenerStats stats;
   private final ConnectionGuard guard;
@@ -131,7 +133,11 @@ final class Listener {
       // Vert.x serves an address through the first server bound there, with that server's TLS context: a
       // listener that joins it (another loop's, or this one's replacement) hands over its own material.
       listening = listening.compose(bound -> server.updateSSLOptions(tls.sslOptions(), true).map(bound))
-          .onSuccess(bound -> tls.watch(vertx, server));
+          .onSuccess(bound -> {
+            tls.watch(vertx, server);
+            LOG.log(System.Logger.Level.INFO, "http-router: listener " + config.name() + " terminates TLS on engine "
+                + tls.engine + (tls.engine.equals("openssl") ? " (BoringSSL)" : " (the JDK's)"));
+          });
     }
     return listening.map(this).recover(cause -> Future.failedFuture(new VertxException(
         "http-router: listener " + config.name() + " cannot listen on " + config.host() + ":" + config.port()
