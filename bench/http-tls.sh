@@ -158,7 +158,8 @@ measure() { # system engine
   stop_all; sleep 1
 }
 
-openssl_version=$(openssl version | awk '{print $1"-"$2}')
+# The OpenSSL each peer runs on (the library loaded, not the one it was built with).
+openssl_version=$(haproxy -vv 2>/dev/null | sed -n 's/^Running on OpenSSL version : OpenSSL \([0-9.]*\).*/OpenSSL-\1/p')
 start_backend 1 "$BE_CPU"; start_haproxy_tls "$PX_CPU"; measure haproxy "haproxy-$openssl_version"
 start_backend 1 "$BE_CPU"; start_nginx_tls "$PX_CPU"; measure nginx "nginx-$openssl_version"
 for engine in $TLS_ENGINES; do

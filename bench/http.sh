@@ -59,7 +59,7 @@ export PATH="$bench_here/wrk-wrap:$PATH"
 wait_for_others
 describe_machine "$RES_DIR/machine.txt"
 start_load_sampler
-echo "command: PIN=$PIN REPS=$REPS WORKLOADS='$WORKLOADS' DUR=${DUR:-10s} systems='$systems'" >> "$RES_DIR/machine.txt"
+echo "command: PIN=$PIN REPS=$REPS WORKLOADS='$WORKLOADS' tls='$tls_workloads' DUR=${DUR:-10s} systems='$systems'" >> "$RES_DIR/machine.txt"
 if [ -z "${WORKLOADS// /}" ]; then
   "$bench_here/http-tls.sh" "$PIN" "$REPS" "$tls_workloads"
   echo "load_after: $(cat /proc/loadavg)" >> "$RES_DIR/machine.txt"

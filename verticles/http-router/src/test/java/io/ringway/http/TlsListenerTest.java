@@ -114,6 +114,40 @@ class TlsListenerTest {
   }
 
   @Test
+  void http2CarriesTheVerifiedIdentityAndDropsAForgedOne() throws Exception {
+    start(twoCertificates().withClientAuth(TlsConfig.ClientAuth.REQUIRE, pki.caFile().toString()));
+    TestPki.Issued alice = pki.client("alice", "CN=alice,O=Test", "alice.test");
+
+    Process curl = new ProcessBuilder("curl", "-sS", "--http2", "--max-time", "10", "--cacert", pki.caFile().toString(),
+        "--cert", alice.certFile().toString(), "--key", alice.keyFile().toString(),
+        "--resolve", "a.test:" + fixture.port + ":" + RouterFixture.HOST, "-H", "x-forwarded-client-cert: Hash=forged",
+        "-w", "\n%{http_version}", "https://a.test:" + fixture.port + "/headers").redirectErrorStream(true).start();
+    String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(curl.waitFor(15, TimeUnit.SECONDS)).isTrue();
+    assertThat(output).endsWith("\n2");
+    JsonObject seen = new JsonObject(output.substring(0, output.lastIndexOf('\n')));
+    assertThat(seen.getString("x-forwarded-client-cert")).contains("Subject=\"CN=alice,O=Test\"")
+        .doesNotContain("forged");
+  }
+
+  @Test
+  void aConfigReloadLooksAtTheFilesEvenWithTheWatchOff() throws Exception {
+    TlsConfig tls = twoCertificates().withReloadInterval(Duration.ZERO).withEngine(engine());
+    HttpListenerConfig listener = RouterFixture.listener(Ports.freeTcpPort()).withTls(tls);
+    startListener(listener);
+    TestPki.Issued next = pki.server("next", "a.test", "127.0.0.1");
+    Files.copy(next.certFile(), a.certFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(next.keyFile(), a.keyFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Thread.sleep(300);
+    assertThat(servedSerial()).as("no watch: the old certificate").isNotEqualTo(next.certificate().getSerialNumber().toString());
+
+    fixture.publish(listener, List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
+        List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
+    Eventually.await("the reload served the new certificate", Duration.ofSeconds(10),
+        () -> servedSerial().equals(next.certificate().getSerialNumber().toString()));
+  }
+
+  @Test
   void requestLetsAClientWithoutACertificateInAndStripsWhatItForged() throws Exception {
     start(twoCertificates().withClientAuth(TlsConfig.ClientAuth.REQUEST, pki.caFile().toString()));
     TestPki.Issued alice = pki.client("alice", "CN=alice,O=Test");

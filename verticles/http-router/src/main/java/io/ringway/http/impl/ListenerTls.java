@@ -47,6 +47,8 @@ final class ListenerTls {
   /** The files' stamp last tried, loaded or not: a broken file is reported once, not at every check. */
   private List<String> tried;
   private boolean checking;
+  /** Set when the listener stops: a check still under way then hands nothing to the stopped server. */
+  private boolean stopped;
   private long timer = -1;
   /** Each client-certificate connection's header value, made once per connection. */
   private final WeakHashMap<HttpConnection, String> identities = new WeakHashMap<>();
@@ -155,6 +157,7 @@ final class ListenerTls {
   }
 
   void stopWatching(Vertx vertx) {
+    stopped = true;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
@@ -167,7 +170,7 @@ final class ListenerTls {
    */
   void reloadIfChanged(Vertx vertx, HttpServer server) {
     TlsEngines.rotateIfDue();
-    if (checking) {
+    if (checking || stopped) {
       return;
     }
     checking = true;
@@ -183,7 +186,7 @@ final class ListenerTls {
         throw new StampedFailure(now, e);
       }
     }).compose(next -> {
-      if (next == null) {
+      if (next == null || stopped) {
         return Future.succeededFuture();
       }
       tried = next.stamp();
