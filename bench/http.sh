@@ -11,7 +11,11 @@
 # The plain vertx-http-proxy 5.0.10 app (bench/VertxHttpProxy.java, one io_uring loop) is the row
 # vertx_http_proxy, warmed by bench/warm-start.sh like Ringway.
 #
-# usage: bench/http.sh [PIN=pinned] [REPS=2] [WORKLOADS="small 4k echo4k close"]
+# TLS workloads (bench/http-tls.sh, run after the harness in the same results directory): tls13 (keep-alive over
+# TLS 1.3) and tls13close (a full handshake per request), through HAProxy and nginx terminating TLS and Ringway on
+# BoringSSL and on the JDK's engine (TLS_ENGINES), with the engine in the table (http-tls.md).
+#
+# usage: bench/http.sh [PIN=pinned] [REPS=2] [WORKLOADS="small 4k echo4k close tls13 tls13close"]
 #   pinned: wrk and the backend on cpu0, the proxy on cpu1 (Ringway: one event loop, eventLoops: 1).
 # env: RINGWAY_JAR, TRANSPORTS, JAVA_OPTS, RINGWAY_WARMUP, RES_DIR, WAIT_FOR, SHARED_BENCH (see bench/common.sh);
 #      SYSTEMS_BEFORE (default "nginx1 haproxy1"): peer systems measured first;
@@ -25,7 +29,9 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 PIN=${1:-pinned}
 REPS=${2:-2}
-WORKLOADS=${3:-"small 4k echo4k close"}
+WORKLOADS=${3:-"small 4k echo4k close tls13 tls13close"}
+tls_workloads=$(tr ' ' '\n' <<< "$WORKLOADS" | grep '^tls' | tr '\n' ' ' || true)
+WORKLOADS=$(tr ' ' '\n' <<< "$WORKLOADS" | grep -v '^tls' | tr '\n' ' ' || true)
 results_dir http
 
 backend_port=18081   # the harness's nginx backend (lib.sh BACKEND_PORT)
@@ -53,9 +59,16 @@ export PATH="$bench_here/wrk-wrap:$PATH"
 wait_for_others
 describe_machine "$RES_DIR/machine.txt"
 start_load_sampler
-echo "command: PIN=$PIN REPS=$REPS WORKLOADS='$WORKLOADS' DUR=${DUR:-10s} systems='$systems'" >> "$RES_DIR/machine.txt"
+echo "command: PIN=$PIN REPS=$REPS WORKLOADS='$WORKLOADS' tls='$tls_workloads' DUR=${DUR:-10s} systems='$systems'" >> "$RES_DIR/machine.txt"
+if [ -z "${WORKLOADS// /}" ]; then
+  "$bench_here/http-tls.sh" "$PIN" "$REPS" "$tls_workloads"
+  echo "load_after: $(cat /proc/loadavg)" >> "$RES_DIR/machine.txt"
+  echo "results: $RES_DIR" >&2
+  exit 0
+fi
 # The harness reads WARM as its wrk warm-up duration (Ringway's JIT warm-up is RINGWAY_WARMUP, in PROXY_CMD_*).
 WARM=${HARNESS_WARM:-2s} "$shared/http_bench.sh" "$PIN" "$REPS" "$systems" "$WORKLOADS"
+[ -n "${tls_workloads// /}" ] && "$bench_here/http-tls.sh" "$PIN" "$REPS" "$tls_workloads"
 echo "load_after: $(cat /proc/loadavg)" >> "$RES_DIR/machine.txt"
 for s in $systems; do   # keep Ringway's logs (the harness's run dir is reused) and its JIT warm-up summary
   case $s in cmd:*) l=${s#cmd:}

@@ -11,7 +11,7 @@
 # accounts the parent and its children: this bash adds ~0 CPU and no syscalls while it waits) and passes
 # TERM on to Ringway.
 #
-# usage: warm-start.sh tcp|tcpchurn|http CONFIG_FILE JAVA_CMD...
+# usage: warm-start.sh tcp|tcpchurn|http|https CONFIG_FILE JAVA_CMD...
 # env: WARM_SECS (default 2 per load per round), WARM_BUDGET (25: seconds from start), WARM_PORT (18091), PROXY_BENCH_PORT (18090), IPERF_PORT (15201)
 set -u
 kind=$1 conf=$2; shift 2
@@ -74,12 +74,15 @@ one_round() {
       gen wrk -t1 -c16 -d"${secs}s" "http://127.0.0.1:$warm_port/4k" > /dev/null 2>&1
       gen wrk -t1 -c16 -d"${secs}s" -s "$post" "http://127.0.0.1:$warm_port/echo" > /dev/null 2>&1
       gen wrk -t1 -c16 -d"${secs}s" -H 'Connection: close' "http://127.0.0.1:$warm_port/" > /dev/null 2>&1 ;;
+    https)      # bench/http-tls.sh: keep-alive requests and a full handshake per request
+      gen wrk -t1 -c16 -d"${secs}s" "https://127.0.0.1:$warm_port/" > /dev/null 2>&1
+      gen wrk -t1 -c16 -d"${secs}s" -H 'Connection: close' "https://127.0.0.1:$warm_port/" > /dev/null 2>&1 ;;
   esac
 }
 # Rounds of every load until a round leaves the JIT compilers (almost) idle, or the budget is spent: the
 # harness gives a command ~30 s from start to open its port.
 hz=$(getconf CLK_TCK)
-case $kind in tcp) loads=2 ;; tcpchurn) loads=1 ;; *) loads=4 ;; esac
+case $kind in tcp|https) loads=2 ;; tcpchurn) loads=1 ;; *) loads=4 ;; esac
 jit0=$(jit_ticks); round=0
 echo "warm-start: warming $kind on :$warm_port, ${secs}s per load per round, until the JIT is idle or ${budget}s (client cpu ${client_cpu:-any})" >&2
 while :; do

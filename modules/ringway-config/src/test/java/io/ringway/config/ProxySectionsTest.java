@@ -235,7 +235,7 @@ class ProxySectionsTest {
            {"name": "l1", "port": 2, "tls": {"certFile": "%s", "keyFile": "%s"}},
            {"name": "l2", "port": 3, "tls": {"certFile": "%s", "keyFile": "%s"}},
            {"name": "l3", "port": 4, "tls": {"certFile": "%s", "keyFile": "%s"}},
-           {"name": "l4", "port": 5, "tls": {"certFile": "%s", "ciphers": "x"}}]}}
+           {"name": "l4", "port": 5, "tls": {"certFile": "%s", "cipher": "x"}}]}}
         """.formatted(a[1], notPem, a[1], a[0], notPem, a[0], b[1], a[0]));
 
     assertThat(errors).hasSize(6);
@@ -244,8 +244,9 @@ class ProxySectionsTest {
     assertThat(errors.get(2)).startsWith("http.listeners[2].tls.keyFile: " + notPem + " is not a PEM private key");
     assertThat(errors.get(3)).isEqualTo("http.listeners[3].tls.keyFile: " + b[1]
         + " is not the private key of the first certificate in " + a[0]);
-    assertThat(errors.subList(4, 6)).containsExactly(
-        "http.listeners[4].tls.ciphers: unknown key (known: certFile, keyFile)",
+    assertThat(errors.subList(4, 6)).containsExactlyInAnyOrder(
+        "http.listeners[4].tls.cipher: unknown key (known: certFile, keyFile, certificates, clientAuth, clientCaFile,"
+            + " protocols, ciphers, engine, reloadInterval)",
         "http.listeners[4].tls.keyFile: required");
     assertThat(errors("""
         {"http": {"accessLog": {"format": "{method} {verb}"}}}

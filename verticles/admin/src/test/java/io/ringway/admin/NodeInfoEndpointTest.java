@@ -37,7 +37,7 @@ class NodeInfoEndpointTest {
     JsonObject info = response.bodyAsJsonObject();
     assertThat(info.fieldNames()).containsExactlyInAnyOrder(
         "version", "transport", "eventLoops", "configVersion", "phase", "startedAt", "uptimeSeconds", "ioPaths",
-        "affinity", "loops", "tunDevices");
+        "affinity", "loops", "tunDevices", "tlsListeners");
     assertThat(info.getJsonObject("ioPaths")).as("no verticle reports an I/O path").isEmpty();
     assertThat(info.getJsonObject("tunDevices")).isEmpty();
     assertThat(info.getString("version")).isEqualTo("1.2.3");
@@ -65,6 +65,12 @@ class NodeInfoEndpointTest {
                 .put("superPacketsRead", 5)))));
     admin.vertx.eventBus().consumer(Addresses.STATS_COLLECT, message -> StatsRequest.answer(admin.vertx, message,
         new InstanceStats("tcp-proxy", "tcp-proxy-1", 1, 0, new JsonObject().put("listeners", new JsonArray()))));
+    admin.vertx.eventBus().consumer(Addresses.STATS_COLLECT, message -> StatsRequest.answer(admin.vertx, message,
+        new InstanceStats("http-router", "http-router-1", 1, 0, new JsonObject().put("listeners", new JsonArray()
+            .add(new JsonObject().put("listener", "web").put("tls", false))
+            .add(new JsonObject().put("listener", "secure").put("tls", new JsonObject().put("engine", "openssl")
+                .put("sni", true).put("clientAuth", "require").put("protocols", new JsonArray().add("TLSv1.3"))
+                .put("reloads", 2)))))));
     admin.start(null);
 
     JsonObject info = admin.get("/info").bodyAsJsonObject();
@@ -75,6 +81,9 @@ class NodeInfoEndpointTest {
         .put("cipher", new JsonObject().put("config", "auto").put("offers", new JsonArray().add("aes-256-gcm")))
         .put("offloads", "auto").put("vnetHeader", true)
         .put("granted", new JsonArray().add("csum").add("tso4")).put("udpGso", true).put("udpGro", false)));
+    assertThat(info.getJsonObject("tlsListeners")).isEqualTo(new JsonObject().put("secure", new JsonObject()
+        .put("engine", "openssl").put("sni", true).put("clientAuth", "require")
+        .put("protocols", new JsonArray().add("TLSv1.3"))));
   }
 
   @Test

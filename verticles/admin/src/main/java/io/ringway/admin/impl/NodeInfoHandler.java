@@ -5,6 +5,7 @@ import io.ringway.spi.StatsCollector;
 import io.ringway.spi.message.CollectedStats;
 import io.ringway.spi.message.InstanceStats;
 import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -16,7 +17,9 @@ import java.time.Duration;
  * device through the ring or through the loop's epoll set), and what each TUN device runs with: its queues
  * (one tun-bridge instance each), the cipher handshakes offer and the offloads in force
  * ({@code "tunDevices":{"ringway0":{"ioPath":"io_uring","queues":2,"cipher":{"config":"auto","offers":[..],"reason":..},
- * "offloads":"auto","vnetHeader":true,"granted":["csum","tso4","tso6","uso4","uso6"],"udpGso":true,"udpGro":false}}});
+ * "offloads":"auto","vnetHeader":true,"granted":["csum","tso4","tso6","uso4","uso6"],"udpGso":true,"udpGro":false}}}),
+ * and the TLS engine in force on each TLS listener of the HTTP router, from its stats
+ * ({@code "tlsListeners":{"secure":{"engine":"openssl","sni":true,"clientAuth":"none","protocols":["TLSv1.3","TLSv1.2"]}}});
  * 503 when the node does not answer.
  */
 public final class NodeInfoHandler implements Handler<RoutingContext> {
@@ -40,7 +43,8 @@ public final class NodeInfoHandler implements Handler<RoutingContext> {
       }
       JsonObject info = toJson(answer.result());
       stats.collect().onComplete(collected -> AdminResponses.json(routing, 200,
-          info.put("ioPaths", ioPaths(collected.result())).put("tunDevices", tunDevices(collected.result()))));
+          info.put("ioPaths", ioPaths(collected.result())).put("tunDevices", tunDevices(collected.result()))
+              .put("tlsListeners", tlsListeners(collected.result()))));
     });
   }
 
@@ -74,6 +78,24 @@ public final class NodeInfoHandler implements Handler<RoutingContext> {
       }
     }
     return devices;
+  }
+
+  /** Per TLS listener of the HTTP router: the engine running its handshakes, whether SNI picks, client auth. */
+  private static JsonObject tlsListeners(CollectedStats collected) {
+    JsonObject listeners = new JsonObject();
+    for (InstanceStats instance : collected.instances()) {
+      if (instance.verticle().equals("http-router")
+          && instance.counters().getValue("listeners") instanceof JsonArray array) {
+        for (Object entry : array) {
+          if (entry instanceof JsonObject listener && listener.getValue("tls") instanceof JsonObject tls) {
+            listeners.put(listener.getString("listener"), new JsonObject().put("engine", tls.getValue("engine"))
+                .put("sni", tls.getValue("sni")).put("clientAuth", tls.getValue("clientAuth"))
+                .put("protocols", tls.getValue("protocols")));
+          }
+        }
+      }
+    }
+    return listeners;
   }
 
   private JsonObject toJson(NodeInfo info) {

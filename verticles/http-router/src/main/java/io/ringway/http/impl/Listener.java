@@ -3,30 +3,28 @@ package io.ringway.http.impl;
 import io.netty.channel.EventLoop;
 import io.ringway.spi.AcceptedChannels;
 import io.ringway.spi.config.HttpListenerConfig;
-import io.ringway.spi.config.TlsConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.PemKeyCertOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP listener on this instance's loop: its server, limits, guard and counters. With TLS it offers
  * h2 and http/1.1 through ALPN; its PEM files are read and parsed on a worker thread before the
- * listener exists, so a file that went bad since validation fails the new listener, not the loop.
+ * listener exists ({@link ListenerTls}), so a file that went bad since validation fails the new listener,
+ * not the loop.
  */
 final class Listener {
+
+  private static final System.Logger LOG = System.getLogger(Listener.class.getName());
 
   final HttpListenerConfig config;
   final ListenerStats stats;
@@ -35,6 +33,8 @@ final class Listener {
   private final HttpServer server;
   private final HttpServerOptions options;
   private final Vertx vertx;
+  /** TLS material, counters and file watch; null on a cleartext listener. */
+  private final ListenerTls tls;
   /** Set when the server's shutdown completed: every connection it accepted is closed. */
   private volatile boolean closed;
   /** The h2c listener's hook on accepted connections; null when it has none. */
@@ -49,29 +49,21 @@ final class Listener {
     if (config.tls() == null) {
       return Future.succeededFuture(new Listener(vertx, config, null, stats, handler, refused));
     }
-    return vertx.executeBlocking(() -> loadPem(vertx, config.tls()))
-        .map(pem -> new Listener(vertx, config, pem, stats, handler, refused))
+    return ListenerTls.load(vertx, config.name(), config.tls(), config.headerReadTimeout().toMillis())
+        .map(tls -> new Listener(vertx, config, tls, stats, handler, refused))
         .recover(cause -> Future.failedFuture(new VertxException("http-router: listener " + config.name()
-            + " cannot load its TLS files " + config.tls().certFile() + ", " + config.tls().keyFile() + ": " + cause,
+            + " cannot load its TLS files " + String.join(", ", config.tls().files()) + ": " + cause.getMessage(),
             cause)));
-  }
-
-  private static PemKeyCertOptions loadPem(Vertx vertx, TlsConfig tls) throws Exception {
-    PemKeyCertOptions pem = new PemKeyCertOptions()
-        .setCertValue(Buffer.buffer(Files.readAllBytes(Path.of(tls.certFile()))))
-        .setKeyValue(Buffer.buffer(Files.readAllBytes(Path.of(tls.keyFile()))));
-    // Parses the key and chain now, on this worker thread, rather than at listen.
-    pem.getKeyManagerFactory(vertx);
-    return pem;
   }
 
   /**
    * @param handler every request that parsed
    * @param refused every request the decoder refused, told before the guard answers it (400/414/431)
    */
-  private Listener(Vertx vertx, HttpListenerConfig config, PemKeyCertOptions pem, ListenerStats stats,
+  private Listener(Vertx vertx, HttpListenerConfig config, ListenerTls tls, ListenerStats stats,
                    Handler<RoutedRequest> handler, Handler<HttpServerRequest> refused) {
     this.vertx = vertx;
+    this.tls = tls;
     this.config = config;
     this.stats = stats;
     HttpServerOptions options = new HttpServerOptions()
@@ -95,11 +87,9 @@ final class Listener {
         .setStrictThreadMode(true)
         // Vert.x's default is no limit (2^32-1 streams per connection).
         .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.maxConcurrentStreams()));
-    if (pem != null) {
-      // ALPN offers h2 then http/1.1 (the options' default versions); the handshake gets the head's deadline.
-      options.setSsl(true).setUseAlpn(true).setKeyCertOptions(pem)
-          .setSslHandshakeTimeout(config.headerReadTimeout().toMillis())
-          .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+    if (tls != null) {
+      // The handshake gets the head's deadline (set by ListenerTls).
+      tls.configure(options);
     }
     this.options = options;
     this.guard = new ConnectionGuard(vertx, options, config.headerReadTimeout().toMillis(), stats);
@@ -118,6 +108,10 @@ final class Listener {
           guard.onRequest(request);
           handler.handle(new RoutedRequest(request, this));
         });
+    if (tls != null) {
+      // Vert.x reports a connection whose handshake failed here, and only here.
+      server.exceptionHandler(tls::onHandshakeFailure);
+    }
   }
 
   Future<Listener> listen() {
@@ -138,7 +132,12 @@ final class Listener {
     if (options.isSsl()) {
       // Vert.x serves an address through the first server bound there, with that server's TLS context: a
       // listener that joins it (another loop's, or this one's replacement) hands over its own material.
-      listening = listening.compose(bound -> server.updateSSLOptions(options.getSslOptions()).map(bound));
+      listening = listening.compose(bound -> server.updateSSLOptions(tls.sslOptions(), true).map(bound))
+          .onSuccess(bound -> {
+            tls.watch(vertx, server);
+            LOG.log(System.Logger.Level.INFO, "http-router: listener " + config.name() + " terminates TLS on engine "
+                + tls.engine + (tls.engine.equals("openssl") ? " (BoringSSL)" : " (the JDK's)"));
+          });
     }
     return listening.map(this).recover(cause -> Future.failedFuture(new VertxException(
         "http-router: listener " + config.name() + " cannot listen on " + config.host() + ":" + config.port()
@@ -159,6 +158,9 @@ final class Listener {
    *     not when a replacement listener shares the socket
    */
   Future<Void> close(Duration grace, Duration closeSpread, boolean unbind) {
+    if (tls != null) {
+      tls.stopWatching(vertx);
+    }
     drain.start(grace, closeSpread);
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
     // The socket first (shared by every instance on this port): Vert.x would drop this instance's handler
@@ -186,6 +188,9 @@ final class Listener {
 
   /** Closes the listener and every connection now. */
   Future<Void> closeNow() {
+    if (tls != null) {
+      tls.stopWatching(vertx);
+    }
     if (unread != null) {
       deferral.close();
       unread.closeAll();
@@ -206,7 +211,19 @@ final class Listener {
 
   JsonObject statsJson() {
     return stats.toJson().put("listener", config.name()).put("host", config.host()).put("port", config.port())
-        .put("tls", config.tls() != null);
+        .put("tls", tls == null ? (Object) false : tls.statsJson());
+  }
+
+  /** Checks the TLS files now, as the watch would: a config reload that kept this listener's config. */
+  void reloadTlsIfChanged() {
+    if (tls != null) {
+      tls.reloadIfChanged(vertx, server);
+    }
+  }
+
+  /** The verified client certificate's header value for this request's connection, or null. */
+  String clientIdentity(HttpServerRequest request) {
+    return tls == null ? null : tls.clientIdentity(request.connection());
   }
 
   /** A request and the listener that took it. */

@@ -16,6 +16,7 @@ import io.ringway.upstream.UpstreamCluster;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpClientOptions;
@@ -59,6 +60,8 @@ public final class RouterInstance {
   private final Map<String, ListenerStats> listenerStats = new HashMap<>();
   private final SplittableRandom random = new SplittableRandom();
   private RouteTable table = RouteTable.compile(List.of());
+  /** {@code http.clientCertHeader} of the config in force: stripped from every request, set from a client cert. */
+  private String clientCertHeader = HttpRouterConfig.DEFAULT_CLIENT_CERT_HEADER;
   private AccessLog accessLog;
   private Future<Void> applied = Future.succeededFuture();
   private long configVersion;
@@ -107,6 +110,7 @@ public final class RouterInstance {
       return Future.failedFuture(invalid);
     }
     applyAccessLog(http.accessLog());
+    clientCertHeader = http.clientCertHeader();
     // Clusters before routes: a new route's first request needs its cluster.
     return clusters.apply(snapshot.config().clusters()).compose(ready -> {
       table = next;
@@ -143,6 +147,8 @@ public final class RouterInstance {
     for (HttpListenerConfig config : configs) {
       Listener running = listeners.get(config.name());
       if (running != null && running.config.equals(config)) {
+        // Same paths, maybe new contents: a config reload is also a moment to look at the files.
+        running.reloadTlsIfChanged();
         continue;
       }
       if (running != null && running.config.port() == config.port() && running.config.host().equals(config.host())
@@ -172,6 +178,7 @@ public final class RouterInstance {
   }
 
   private void dispatch(HttpServerRequest request, Listener listener) {
+    identifyClient(request, listener);
     if (MaxForwards.isLastHop(request)) {
       Outcome.track(request, null, this::finished);
       MaxForwards.answer(request);
@@ -190,6 +197,21 @@ public final class RouterInstance {
       act(request, route, listener, outcome);
     } else {
       filterThenAct(request, route, listener, outcome, new FilterRequestView(request, route.name()), 0);
+    }
+  }
+
+  /**
+   * The client certificate header says what this listener verified, never what the client wrote: a client's own is
+   * removed on every listener, TLS or not, before filters and upstreams see the request.
+   */
+  private void identifyClient(HttpServerRequest request, Listener listener) {
+    MultiMap headers = request.headers();
+    if (headers.contains(clientCertHeader)) {
+      headers.remove(clientCertHeader);
+    }
+    String identity = listener.clientIdentity(request);
+    if (identity != null) {
+      headers.set(clientCertHeader, identity);
     }
   }
 
