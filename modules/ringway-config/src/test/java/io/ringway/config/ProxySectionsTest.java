@@ -2,6 +2,10 @@ package io.ringway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringway.spi.upstream.UpstreamTlsConfig;
+
+import io.ringway.testkit.TestPki;
+
 import io.ringway.spi.ConfigError;
 import io.ringway.spi.config.DirectResponseAction;
 import io.ringway.spi.config.EventBusAction;
@@ -93,7 +97,7 @@ class ProxySectionsTest {
     List<String> errors = errors("""
         {"clusters": [
            {"name": "api", "loadBalancer": "fastest", "connectTimeout": "5 seconds", "sendProxyProtocol": "v3",
-            "protocol": "h2",
+            "protocol": "h3",
             "endpoints": [{"host": "a", "port": 1}, {"host": "a", "port": 1}, {"port": 70000}],
             "healthCheck": {"interval": "1s", "timeout": "2s", "send": "x", "sendHex": "0"},
             "outlierDetection": {"baseEjectionTime": "1m", "maxEjectionTime": "10s"}},
@@ -113,7 +117,7 @@ class ProxySectionsTest {
         "clusters[0].healthCheck.timeout: must not exceed interval (1s), got 2s",
         "clusters[0].outlierDetection.maxEjectionTime: must be at least baseEjectionTime (1m), got 10s",
         "clusters[0].sendProxyProtocol: expected none, v1 or v2, got \"v3\"",
-        "clusters[0].protocol: expected http1 or h2c, got \"h2\"",
+        "clusters[0].protocol: expected http1, h2c or h2, got \"h3\"",
         "clusters[1].name: duplicate cluster \"api\" (already at clusters[0].name)",
         "tcp.listeners[0].cluster: unknown cluster \"web\" (known: api, api)",
         "tcp.listeners[0].trustedSources: required when acceptProxyProtocol is true",
@@ -255,6 +259,36 @@ class ProxySectionsTest {
   }
 
   /** A fresh EC key and a self-signed certificate for it, made by the openssl CLI: {cert, key}. */
+  @Test
+  void readsUpstreamTlsAndRefusesItsMistakes(@TempDir Path dir) throws Exception {
+    TestPki pki = TestPki.create(dir);
+    TestPki.Issued client = pki.client("router", "CN=router");
+    String ca = pki.caFile().toString();
+    ConfigResult ok = loader.parse(new JsonObject("""
+        {"clusters": [{"name": "api", "protocol": "h2", "endpoints": [{"host": "api.internal", "port": 443}],
+           "tls": {"caFile": "%s", "sni": "api.internal", "certFile": "%s", "keyFile": "%s"}},
+          {"name": "web", "endpoints": [{"host": "10.0.0.1", "port": 443}], "tls": {}}]}
+        """.formatted(ca, client.certFile(), client.keyFile())));
+    assertThat(ok.errors()).isEmpty();
+    assertThat(ok.config().clusters().get(0).tls()).isEqualTo(new UpstreamTlsConfig(ca, "api.internal", true,
+        client.certFile().toString(), client.keyFile().toString(), false));
+    assertThat(ok.config().clusters().get(1).tls()).isEqualTo(UpstreamTlsConfig.defaults());
+
+    List<String> errors = errors("""
+        {"clusters": [{"name": "a", "protocol": "h2", "endpoints": [{"host": "h", "port": 1}]},
+          {"name": "b", "protocol": "h2c", "endpoints": [{"host": "h", "port": 1}], "tls": {}},
+          {"name": "c", "endpoints": [{"host": "h", "port": 1}],
+           "tls": {"caFile": "%s", "sni": "not a name", "certFile": "%s", "pinned": true}}]}
+        """.formatted(dir.resolve("missing.pem"), client.certFile()));
+    assertThat(errors).containsExactly(
+        "clusters[0].protocol: h2 is HTTP/2 over TLS: add tls (h2c is the cleartext one)",
+        "clusters[1].protocol: h2c is cleartext; with tls use h2",
+        "clusters[2].tls.pinned: unknown key (known: caFile, sni, verifyHostname, certFile, keyFile, insecureSkipVerify)",
+        "clusters[2].tls.caFile: cannot read " + dir.resolve("missing.pem") + ": no such file or directory",
+        "clusters[2].tls.sni: expected a DNS name such as api.internal, got \"not a name\"",
+        "clusters[2].tls.keyFile: certFile and keyFile come together (a client certificate and its key)");
+  }
+
   private static Path[] selfSigned(Path dir, String name) throws Exception {
     Path cert = dir.resolve(name + "-cert.pem");
     Path key = dir.resolve(name + "-key.pem");

@@ -9,7 +9,9 @@ import io.ringway.spi.upstream.HealthCheckPayload;
 import io.ringway.spi.upstream.LoadBalancerFactory;
 import io.ringway.spi.upstream.OutlierDetectionConfig;
 import io.ringway.spi.upstream.ProxyProtocolVersion;
+import io.ringway.spi.tls.PemFiles;
 import io.ringway.spi.upstream.UpstreamProtocol;
+import io.ringway.spi.upstream.UpstreamTlsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * {@code clusters}: the upstream clusters that TCP listeners and HTTP routes send traffic to.
@@ -31,13 +34,20 @@ import java.util.Map;
  *     outlierDetection: {consecutiveConnectFailures: 5, baseEjectionTime: 30s, maxEjectionTime: 300s, maxEjectedPercent: 10}
  *     limits: {maxConnections: 1024, maxPendingConnects: 1024}
  *     sendProxyProtocol: none              # none | v1 | v2
- *     protocol: http1                      # http1 | h2c (HTTP/2 prior knowledge); HTTP routes only
+ *     protocol: http1                      # http1 | h2c (HTTP/2 prior knowledge) | h2 (over tls, by ALPN); HTTP routes only
+ *     tls: {caFile: /etc/ringway/upstream-ca.pem, sni: api.internal, verifyHostname: true,
+ *           certFile: /etc/ringway/client.pem, keyFile: /etc/ringway/client.key}   # HTTP routes and health checks
  * </pre>
+ *
+ * <p>With {@code tls} the endpoint's certificate must chain to {@code caFile} (the JVM's trust store without it)
+ * and name {@code sni} (the endpoint's host without it); {@code insecureSkipVerify: true} alone turns that off.
  */
 final class ClustersSection {
 
   private static final Duration MS = Duration.ofMillis(1);
   private static final Duration HOUR = Duration.ofHours(1);
+  private static final Pattern DNS_NAME =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 
   private ClustersSection() {
   }
@@ -68,11 +78,18 @@ final class ClustersSection {
       limits.rejectUnknownKeys();
       ProxyProtocolVersion proxyProtocol = proxyProtocol(cluster);
       UpstreamProtocol protocol = protocol(cluster);
+      UpstreamTlsConfig tls = cluster.has("tls") ? tls(cluster.object("tls")) : null;
       cluster.rejectUnknownKeys();
+      if (protocol == UpstreamProtocol.H2 && !cluster.has("tls")) {
+        cluster.fail("protocol", "h2 is HTTP/2 over TLS: add tls (h2c is the cleartext one)");
+      } else if (protocol == UpstreamProtocol.H2C && cluster.has("tls")) {
+        cluster.fail("protocol", "h2c is cleartext; with tls use h2");
+      }
       // After an error the readers hand back defaults, so building is safe; the config is refused anyway.
       if (name != null) {
+        boolean mismatch = (protocol == UpstreamProtocol.H2) == (tls == null) && protocol != UpstreamProtocol.HTTP1;
         clusters.add(new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outliers, breaker, connectTimeout,
-            proxyProtocol, protocol));
+            proxyProtocol, mismatch ? UpstreamProtocol.HTTP1 : protocol, tls));
       }
     }
     return clusters;
@@ -194,7 +211,41 @@ final class ClustersSection {
         return protocol;
       }
     }
-    cluster.fail("protocol", "expected http1 or h2c, got \"" + text + "\"");
+    cluster.fail("protocol", "expected http1, h2c or h2, got \"" + text + "\"");
     return UpstreamProtocol.HTTP1;
+  }
+
+  /** {@code tls} of a cluster; the files are read and parsed here, as the router will load them. */
+  private static UpstreamTlsConfig tls(ConfigReader tls) {
+    String caFile = tls.optionalString("caFile");
+    String sni = tls.optionalString("sni");
+    boolean verifyHostname = tls.bool("verifyHostname", true);
+    String certFile = tls.optionalString("certFile");
+    String keyFile = tls.optionalString("keyFile");
+    boolean insecure = tls.bool("insecureSkipVerify", false);
+    tls.rejectUnknownKeys();
+    if (caFile != null) {
+      try {
+        PemFiles.bundle("caFile", caFile);
+      } catch (PemFiles.BadFile bad) {
+        tls.fail("caFile", bad.getMessage());
+      }
+    }
+    if (sni != null && !DNS_NAME.matcher(sni).matches()) {
+      tls.fail("sni", "expected a DNS name such as api.internal, got \"" + sni + "\"");
+    }
+    if ((certFile == null) != (keyFile == null)) {
+      tls.fail(certFile == null ? "certFile" : "keyFile", "certFile and keyFile come together (a client certificate"
+          + " and its key)");
+      return null;
+    }
+    if (certFile != null) {
+      try {
+        PemFiles.keyPair(certFile, keyFile);
+      } catch (PemFiles.BadFile bad) {
+        tls.fail(bad.key(), bad.getMessage());
+      }
+    }
+    return new UpstreamTlsConfig(caFile, sni, verifyHostname, certFile, keyFile, insecure);
   }
 }

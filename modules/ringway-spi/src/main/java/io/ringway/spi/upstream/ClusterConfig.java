@@ -18,11 +18,12 @@ import java.util.Set;
  * @param connectTimeout limit on opening one upstream connection
  * @param sendProxyProtocol the PROXY protocol header written first on every upstream connection
  * @param protocol how HTTP routes speak to the endpoints (the TCP proxy ignores it)
+ * @param tls TLS to the endpoints, or {@code null} for cleartext; {@link UpstreamProtocol#H2} needs it
  */
 public record ClusterConfig(String name, List<Endpoint> endpoints, String loadBalancer, HealthCheckConfig healthCheck,
                             OutlierDetectionConfig outlierDetection, CircuitBreakerConfig limits,
                             Duration connectTimeout, ProxyProtocolVersion sendProxyProtocol,
-                            UpstreamProtocol protocol) {
+                            UpstreamProtocol protocol, UpstreamTlsConfig tls) {
 
   public static final String DEFAULT_LOAD_BALANCER = "round_robin";
   /** Envoy's default connect timeout. */
@@ -48,6 +49,20 @@ public record ClusterConfig(String name, List<Endpoint> endpoints, String loadBa
     }
     Objects.requireNonNull(sendProxyProtocol, "sendProxyProtocol");
     Objects.requireNonNull(protocol, "protocol");
+    if (protocol == UpstreamProtocol.H2 && tls == null) {
+      throw new IllegalArgumentException("protocol: h2 is HTTP/2 over TLS and needs tls (h2c is the cleartext one)");
+    }
+    if (protocol == UpstreamProtocol.H2C && tls != null) {
+      throw new IllegalArgumentException("protocol: h2c is cleartext; with tls use h2");
+    }
+  }
+
+  /** A cleartext cluster, as before {@code tls} existed. */
+  public ClusterConfig(String name, List<Endpoint> endpoints, String loadBalancer, HealthCheckConfig healthCheck,
+                       OutlierDetectionConfig outlierDetection, CircuitBreakerConfig limits, Duration connectTimeout,
+                       ProxyProtocolVersion sendProxyProtocol, UpstreamProtocol protocol) {
+    this(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout, sendProxyProtocol,
+        protocol, null);
   }
 
   /**
@@ -61,41 +76,46 @@ public record ClusterConfig(String name, List<Endpoint> endpoints, String loadBa
 
   public ClusterConfig withEndpoints(List<Endpoint> endpoints) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol, protocol);
+        sendProxyProtocol, protocol, tls);
   }
 
   public ClusterConfig withLoadBalancer(String loadBalancer) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol, protocol);
+        sendProxyProtocol, protocol, tls);
   }
 
   public ClusterConfig withHealthCheck(HealthCheckConfig healthCheck) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol, protocol);
+        sendProxyProtocol, protocol, tls);
   }
 
   public ClusterConfig withOutlierDetection(OutlierDetectionConfig outlierDetection) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol, protocol);
+        sendProxyProtocol, protocol, tls);
   }
 
   public ClusterConfig withLimits(CircuitBreakerConfig limits) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol, protocol);
+        sendProxyProtocol, protocol, tls);
   }
 
   public ClusterConfig withConnectTimeout(Duration connectTimeout) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol, protocol);
+        sendProxyProtocol, protocol, tls);
   }
 
   public ClusterConfig withSendProxyProtocol(ProxyProtocolVersion sendProxyProtocol) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol, protocol);
+        sendProxyProtocol, protocol, tls);
+  }
+
+  public ClusterConfig withTls(UpstreamTlsConfig tls) {
+    return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
+        sendProxyProtocol, protocol, tls);
   }
 
   public ClusterConfig withProtocol(UpstreamProtocol protocol) {
     return new ClusterConfig(name, endpoints, loadBalancer, healthCheck, outlierDetection, limits, connectTimeout,
-        sendProxyProtocol, protocol);
+        sendProxyProtocol, protocol, tls);
   }
 }

@@ -5,7 +5,9 @@ public enum UpstreamProtocol {
   /** HTTP/1.1 with keep-alive: one request at a time per pooled connection (the default). */
   HTTP1("http1"),
   /** HTTP/2 over cleartext with prior knowledge: requests multiplexed as streams on few connections. */
-  H2C("h2c");
+  H2C("h2c"),
+  /** HTTP/2 over TLS, agreed through ALPN (the cluster's {@code tls} is required). */
+  H2("h2");
 
   private final String configName;
 

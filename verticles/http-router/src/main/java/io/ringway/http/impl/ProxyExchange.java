@@ -20,7 +20,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.StreamResetException;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.SocketAddress;
 import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,16 +149,14 @@ final class ProxyExchange {
       route.stats().retries++;
     }
     Endpoint endpoint = lease.endpoint();
-    RequestOptions options = new RequestOptions()
-        .setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
+    RequestOptions options = router.connectTo(cluster.config(), endpoint)
         .setMethod(request.method())
         .setURI(uri)
-        .setHeaders(headers)
-        .setConnectTimeout(cluster.config().connectTimeout().toMillis());
+        .setHeaders(headers);
     if (policy.perTryTimeout() != null) {
       attempt.timer = router.vertx().setTimer(policy.perTryTimeout().toMillis(), id -> attempt.timedOut());
     }
-    router.client(cluster.config().protocol()).request(options).onComplete(ar -> {
+    router.client(cluster.config()).request(options).onComplete(ar -> {
       if (ar.failed()) {
         // No stream was had, so no byte of the request left: the connect failed, or the pooled connection was
         // found closed (its endpoint died or timed it out) before anything was written on it.

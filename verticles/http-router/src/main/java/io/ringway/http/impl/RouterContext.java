@@ -1,20 +1,50 @@
 package io.ringway.http.impl;
 
+import io.ringway.spi.upstream.ClusterConfig;
+import io.ringway.spi.upstream.Endpoint;
 import io.ringway.spi.upstream.UpstreamProtocol;
+import io.ringway.upstream.UpstreamTls;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import java.util.Map;
 
 /**
  * What every exchange of one instance uses: its Vert.x and its upstream clients, whose pools live on
  * the instance's loop because every request is made from it.
  *
- * @param client HTTP/1.1 with keep-alive; also every WebSocket upgrade
+ * @param client HTTP/1.1 with keep-alive; also every WebSocket upgrade to a cleartext cluster
  * @param h2cClient HTTP/2 with prior knowledge, for clusters with {@code protocol: h2c}
+ * @param tls each TLS cluster's own client, by cluster name; replaced on the loop by a reload before the
+ *     clusters it belongs to
  */
-record RouterContext(Vertx vertx, HttpClient client, HttpClient h2cClient) {
+record RouterContext(Vertx vertx, HttpClient client, HttpClient h2cClient, Map<String, TlsClient> tls) {
 
-  /** The client that speaks {@code protocol}. */
-  HttpClient client(UpstreamProtocol protocol) {
-    return protocol == UpstreamProtocol.H2C ? h2cClient : client;
+  /** A TLS cluster's settings and the client made from them. */
+  record TlsClient(UpstreamTls settings, HttpClient client) {
+  }
+
+  /** The client that speaks to {@code cluster}. */
+  HttpClient client(ClusterConfig cluster) {
+    TlsClient own = tls.get(cluster.name());
+    if (own != null) {
+      return own.client();
+    }
+    return cluster.protocol() == UpstreamProtocol.H2C ? h2cClient : client;
+  }
+
+  /** Where a request to {@code endpoint} of {@code cluster} connects, and, with TLS, the name it is for. */
+  RequestOptions connectTo(ClusterConfig cluster, Endpoint endpoint) {
+    RequestOptions options = new RequestOptions()
+        .setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
+        .setConnectTimeout(cluster.connectTimeout().toMillis());
+    TlsClient own = tls.get(cluster.name());
+    if (own != null) {
+      // Vert.x sends the request's host as SNI and checks the certificate against it; the Host header is set to
+      // the client's authority once the request has its stream.
+      options.setHost(own.settings().serverName(endpoint)).setPort(endpoint.port());
+    }
+    return options;
   }
 }

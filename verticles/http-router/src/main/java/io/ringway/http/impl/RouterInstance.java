@@ -1,6 +1,5 @@
 package io.ringway.http.impl;
 
-import io.ringway.upstream.UpstreamClusters;
 import io.ringway.spi.ConfigSnapshot;
 import io.ringway.spi.config.AccessLogConfig;
 import io.ringway.spi.config.DirectResponseAction;
@@ -12,7 +11,10 @@ import io.ringway.spi.config.RedirectAction;
 import io.ringway.spi.http.FilterVerdict;
 import io.ringway.spi.http.HttpFilter;
 import io.ringway.spi.message.InstanceStats;
+import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.upstream.UpstreamCluster;
+import io.ringway.upstream.UpstreamClusters;
+import io.ringway.upstream.UpstreamTls;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -20,9 +22,9 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -47,6 +50,8 @@ public final class RouterInstance {
   private static final AtomicLong IDS = new AtomicLong();
   /** How long a removed or changed listener lets its open requests finish. */
   private static final Duration LISTENER_GRACE = Duration.ofSeconds(30);
+  /** How long a TLS cluster's replaced client may finish its requests before it closes. */
+  private static final Duration TLS_CLIENT_GRACE = Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final String id;
@@ -83,9 +88,42 @@ public final class RouterInstance {
     this.router = new RouterContext(vertx, vertx.httpClientBuilder().with(clientOptions)
         .with(new PoolOptions().setHttp1MaxSize(256)).withConnectHandler(UpstreamGuard::install).build(),
         vertx.httpClientBuilder().with(h2cOptions)
-            .withConnectHandler(connection -> connection.exceptionHandler(UpstreamGuard::ignore)).build());
+            .withConnectHandler(connection -> connection.exceptionHandler(UpstreamGuard::ignore)).build(),
+        new HashMap<>());
     this.clusters = new UpstreamClusters(vertx, id, instances);
     this.filters = new RouteFilters(vertx, instances);
+  }
+
+  /** Every TLS cluster's settings with its files read (blocking: a worker thread's). */
+  private static Map<String, UpstreamTls> loadTls(List<ClusterConfig> clusters) {
+    Map<String, UpstreamTls> tls = new HashMap<>();
+    for (ClusterConfig cluster : clusters) {
+      if (cluster.tls() != null) {
+        tls.put(cluster.name(), UpstreamTls.load(cluster));
+      }
+    }
+    return tls;
+  }
+
+  /**
+   * A client per TLS cluster: kept when its settings and files are as before (its pooled connections with it),
+   * made anew when they changed; a replaced or removed one finishes what it carries and closes.
+   */
+  private void applyTls(Map<String, UpstreamTls> next) {
+    Map<String, RouterContext.TlsClient> clients = router.tls();
+    Map<String, RouterContext.TlsClient> previous = new HashMap<>(clients);
+    clients.clear();
+    next.forEach((name, settings) -> {
+      RouterContext.TlsClient old = previous.get(name);
+      if (old != null && old.settings().equals(settings)) {
+        clients.put(name, previous.remove(name));
+      } else {
+        clients.put(name, new RouterContext.TlsClient(settings, vertx.httpClientBuilder()
+            .with(settings.clientOptions()).with(new PoolOptions().setHttp1MaxSize(256))
+            .withConnectHandler(UpstreamGuard::install).build()));
+      }
+    });
+    previous.values().forEach(old -> old.client().shutdown(TLS_CLIENT_GRACE.toMillis(), TimeUnit.MILLISECONDS));
   }
 
   public Future<Void> start(ConfigSnapshot snapshot) {
@@ -111,8 +149,12 @@ public final class RouterInstance {
     }
     applyAccessLog(http.accessLog());
     clientCertHeader = http.clientCertHeader();
-    // Clusters before routes: a new route's first request needs its cluster.
-    return clusters.apply(snapshot.config().clusters()).compose(ready -> {
+    // Clusters before routes: a new route's first request needs its cluster, and a TLS cluster its client first.
+    List<ClusterConfig> clusterConfigs = snapshot.config().clusters();
+    return vertx.executeBlocking(() -> loadTls(clusterConfigs)).compose(tls -> {
+      applyTls(tls);
+      return clusters.apply(clusterConfigs);
+    }).compose(ready -> {
       table = next;
       return draining ? Future.succeededFuture() : applyListeners(http.listeners());
     });
@@ -360,7 +402,9 @@ public final class RouterInstance {
     applyAccessLog(null);
     filters.close();
     steps.add(clusters.close());
-    return Future.join(steps).compose(v -> Future.join(router.client().close(), router.h2cClient().close())).mapEmpty();
+    List<Future<Void>> closed = new ArrayList<>(List.of(router.client().close(), router.h2cClient().close()));
+    router.tls().values().forEach(own -> closed.add(own.client().close()));
+    return Future.join(steps).compose(v -> Future.join(closed)).mapEmpty();
   }
 
   private Future<Void> enqueue(Supplier<Future<Void>> step) {

@@ -16,7 +16,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -100,13 +99,11 @@ final class UpgradeExchange {
     tried.add(endpoint);
     outcome.upstream = endpoint;
     upstreamStats.requests++;
-    RequestOptions options = new RequestOptions()
-        .setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
+    RequestOptions options = router.connectTo(cluster.config(), endpoint)
         .setMethod(HttpMethod.GET)
         .setURI(uri)
-        .setHeaders(headers)
-        .setConnectTimeout(cluster.config().connectTimeout().toMillis());
-    router.client().request(options).onComplete(ar -> {
+        .setHeaders(headers);
+    router.client(cluster.config()).request(options).onComplete(ar -> {
       if (ar.failed()) {
         upstreamStats.failures++;
         next.connectFailed(ar.cause());

@@ -3,6 +3,7 @@ package io.ringway.http.impl;
 import io.vertx.core.http.StreamResetException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import javax.net.ssl.SSLException;
 
 /** HTTP-level counters of one cluster on one loop, beside the cluster's own {@code ClusterStats}. */
 final class UpstreamStats {
@@ -23,6 +24,8 @@ final class UpstreamStats {
   long badResponses;
   /** Upstream streams reset (HTTP/2 RST_STREAM) or connections reset mid-exchange, before or after the head. */
   long upstreamResets;
+  /** Of the failures, TLS handshakes that failed: an untrusted chain, a name mismatch, a refused client cert. */
+  long tlsFailures;
   /** Tries answered 502, 503 or 504 by the upstream. */
   long gatewayErrors;
   /**
@@ -35,6 +38,8 @@ final class UpstreamStats {
   void countFailure(Throwable cause) {
     if (cause instanceof BadUpstreamResponse) {
       badResponses++;
+    } else if (cause instanceof SSLException) {
+      tlsFailures++;
     } else if (cause instanceof StreamResetException
         || cause instanceof IOException io && io.getMessage() != null && io.getMessage().contains("reset")) {
       // RST_STREAM on HTTP/2; ECONNRESET ("Connection reset by peer") on HTTP/1.
@@ -46,6 +51,7 @@ final class UpstreamStats {
     return new JsonObject().put("httpRequests", requests).put("httpFailures", failures)
         .put("httpRefusedStreams", refusedStreams).put("httpTryTimeouts", tryTimeouts).put("httpGatewayErrors", gatewayErrors)
         .put("httpBadResponses", badResponses).put("httpUpstreamResets", upstreamResets)
+        .put("httpTlsFailures", tlsFailures)
         .put("httpResponses", responses.addTo(new JsonObject()));
   }
 }
