@@ -7,6 +7,7 @@ import io.ringway.spi.upstream.UpstreamTlsConfig;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
@@ -57,6 +58,21 @@ public record UpstreamTls(UpstreamTlsConfig config, UpstreamProtocol protocol, B
     }
     if (protocol == UpstreamProtocol.H2) {
       options.setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2));
+    }
+    return options;
+  }
+
+  /** A TCP client's options for the same checks: the cluster's health probes connect with them. */
+  public NetClientOptions netClientOptions() {
+    NetClientOptions options = new NetClientOptions().setSsl(true)
+        .setHostnameVerificationAlgorithm(config.verifyHostname() && !config.insecureSkipVerify() ? "HTTPS" : "")
+        .setTrustAll(config.insecureSkipVerify())
+        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_MILLIS).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+    if (ca != null) {
+      options.setTrustOptions(new PemTrustOptions().addCertValue(ca));
+    }
+    if (cert != null) {
+      options.setKeyCertOptions(new PemKeyCertOptions().setCertValue(cert).setKeyValue(key));
     }
     return options;
   }

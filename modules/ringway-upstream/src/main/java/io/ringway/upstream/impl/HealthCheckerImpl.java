@@ -8,6 +8,7 @@ import io.ringway.spi.upstream.EndpointsUpdate;
 import io.ringway.spi.upstream.HealthCheckConfig;
 import io.ringway.spi.upstream.HealthTransition;
 import io.ringway.upstream.HealthChecker;
+import io.ringway.upstream.UpstreamTls;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -28,6 +29,8 @@ public final class HealthCheckerImpl implements HealthChecker {
   private final Vertx vertx;
   private final String cluster;
   private final HealthCheckConfig check;
+  /** The cluster as configured: its {@code tls} decides how the TCP probe connects. */
+  private final ClusterConfig config;
   private final Context context;
   private Map<String, Target> targets = new LinkedHashMap<>();
   private Probe probe;
@@ -41,6 +44,7 @@ public final class HealthCheckerImpl implements HealthChecker {
     }
     this.vertx = vertx;
     this.cluster = config.name();
+    this.config = config;
     this.check = config.healthCheck();
     this.context = vertx.getOrCreateContext();
     retarget(config.endpoints());
@@ -55,8 +59,26 @@ public final class HealthCheckerImpl implements HealthChecker {
 
   private Future<Void> startHere() {
     MessageCodecs.registerAll(vertx); // it publishes HealthTransition records, whoever deployed it
-    probe = check.grpcService() != null ? new GrpcProbe(vertx, check) : new TcpProbe(vertx,
-        vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) Math.max(1, check.timeout().toMillis()))), check);
+    int connectTimeout = (int) Math.max(1, check.timeout().toMillis());
+    Future<Probe> made;
+    if (check.grpcService() != null) {
+      made = Future.succeededFuture(new GrpcProbe(vertx, check));
+    } else if (config.tls() != null) {
+      // The cluster's files are read off the loop, as the router reads them.
+      made = vertx.executeBlocking(() -> UpstreamTls.load(config)).map(tls -> new TcpProbe(vertx,
+          vertx.createNetClient(tls.netClientOptions().setConnectTimeout(connectTimeout)), check, tls));
+    } else {
+      made = Future.succeededFuture(new TcpProbe(vertx,
+          vertx.createNetClient(new NetClientOptions().setConnectTimeout(connectTimeout)), check, null));
+    }
+    return made.compose(ready -> {
+      probe = ready;
+      // Closed while the files were being read: nothing may start after close().
+      return closed ? ready.close() : listen();
+    });
+  }
+
+  private Future<Void> listen() {
     updates = vertx.eventBus().localConsumer(Addresses.endpoints(cluster), message -> {
       try {
         retarget(ControlMessages.decode(message.body(), EndpointsUpdate.class).endpoints());

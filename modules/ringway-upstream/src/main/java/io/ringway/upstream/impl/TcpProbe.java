@@ -6,13 +6,17 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.ringway.upstream.UpstreamTls;
+import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 
 /**
  * One health probe over a real TCP connection: connect, optionally send, optionally read until the
  * expected prefix is seen or contradicted, all within the timeout. The connection never outlives the
- * probe.
+ * probe. For a TLS cluster the connection is TLS, made with the cluster's checks: an endpoint whose
+ * certificate the router would refuse is not healthy.
  */
 final class TcpProbe implements Probe {
 
@@ -21,9 +25,12 @@ final class TcpProbe implements Probe {
   private final long timeoutMillis;
   private final Buffer send;
   private final byte[] expect;
+  /** The cluster's TLS (the client was made from it), or null for a cleartext cluster. */
+  private final UpstreamTls tls;
 
-  TcpProbe(Vertx vertx, NetClient client, HealthCheckConfig config) {
+  TcpProbe(Vertx vertx, NetClient client, HealthCheckConfig config, UpstreamTls tls) {
     this.vertx = vertx;
+    this.tls = tls;
     this.client = client;
     this.timeoutMillis = Math.max(1, config.timeout().toMillis());
     this.send = config.send() == null ? null : Buffer.buffer(config.send().bytes());
@@ -34,7 +41,13 @@ final class TcpProbe implements Probe {
   public Future<Void> run(Endpoint endpoint) {
     Promise<Void> verdict = Promise.promise();
     long timer = vertx.setTimer(timeoutMillis, id -> verdict.tryFail("timeout after " + timeoutMillis + " ms"));
-    client.connect(endpoint.port(), endpoint.host()).onComplete(connected -> {
+    ConnectOptions target = new ConnectOptions()
+        .setRemoteAddress(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()));
+    if (tls != null) {
+      // As the router's requests: the certificate must name this host, sent as SNI when it is a DNS name.
+      target.setSsl(true).setHost(tls.serverName(endpoint)).setPort(endpoint.port());
+    }
+    client.connect(target).onComplete(connected -> {
       if (connected.failed()) {
         verdict.tryFail(describe(connected.cause()));
         return;
