@@ -2,11 +2,8 @@ package io.ringway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ringway.spi.upstream.UpstreamTlsConfig;
-
-import io.ringway.testkit.TestPki;
-
 import io.ringway.spi.ConfigError;
+import io.ringway.spi.config.AccessLogConfig;
 import io.ringway.spi.config.DirectResponseAction;
 import io.ringway.spi.config.EventBusAction;
 import io.ringway.spi.config.FieldMatch;
@@ -14,15 +11,15 @@ import io.ringway.spi.config.ForwardAction;
 import io.ringway.spi.config.HeaderRewrite;
 import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.RedirectAction;
+import io.ringway.spi.config.RetryBudget;
 import io.ringway.spi.config.RingwayConfig;
 import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RouteMatch;
-import io.ringway.spi.config.RetryBudget;
 import io.ringway.spi.config.RoutePolicy;
-import io.ringway.spi.config.WeightedCluster;
+import io.ringway.spi.config.SniRouting;
 import io.ringway.spi.config.TcpListenerConfig;
 import io.ringway.spi.config.TlsConfig;
-import io.ringway.spi.config.AccessLogConfig;
+import io.ringway.spi.config.WeightedCluster;
 import io.ringway.spi.upstream.CircuitBreakerConfig;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
@@ -31,6 +28,8 @@ import io.ringway.spi.upstream.HealthCheckPayload;
 import io.ringway.spi.upstream.OutlierDetectionConfig;
 import io.ringway.spi.upstream.ProxyProtocolVersion;
 import io.ringway.spi.upstream.UpstreamProtocol;
+import io.ringway.spi.upstream.UpstreamTlsConfig;
+import io.ringway.testkit.TestPki;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,7 +121,7 @@ class ProxySectionsTest {
         "tcp.listeners[0].cluster: unknown cluster \"web\" (known: api, api)",
         "tcp.listeners[0].trustedSources: required when acceptProxyProtocol is true",
         "tcp.listeners[1].trustedSources[0]: expected an address or CIDR block such as 10.0.0.0/8 or ::1/128, got \"10.0.0.0/33\"",
-        "tcp.listeners[1].lingering: unknown key (known: name, host, port, cluster, connectTimeout, idleTimeout, maxConnections, connectRetries, acceptProxyProtocol, trustedSources)",
+        "tcp.listeners[1].lingering: unknown key (known: name, host, port, cluster, connectTimeout, idleTimeout, maxConnections, connectRetries, acceptProxyProtocol, trustedSources, maxConnectionsPerSecond, sni)",
         "tcp.listeners[1].name: duplicate listener \"l\" (already at tcp.listeners[0].name)",
         "tcp.listeners[1].port: 0.0.0.0:9000 is already taken by tcp.listeners[0].port");
   }
@@ -305,6 +304,40 @@ class ProxySectionsTest {
     ConfigResult result = loader.parse(new JsonObject(json));
     assertThat(result.errors()).isEmpty();
     return result.config();
+  }
+
+  @Test
+  void readsSniRoutingAndTheConnectionRateAndRefusesTheirMistakes() {
+    TcpListenerConfig listener = valid("""
+        {"clusters": [{"name": "a", "endpoints": [{"host": "h", "port": 1}]},
+                      {"name": "d", "endpoints": [{"host": "h", "port": 2}]}],
+         "tcp": {"listeners": [{"name": "tls", "port": 8443, "cluster": "d", "maxConnectionsPerSecond": 500,
+           "sni": {"routes": [{"serverNames": ["A.example.com", "*.b.example.com"], "cluster": "a"}],
+                   "unmatched": "close", "peekBytes": 4096, "peekTimeout": "2s"}}]}}
+        """).tcp().listeners().getFirst();
+    assertThat(listener.maxConnectionsPerSecond()).isEqualTo(500);
+    assertThat(listener.sni()).isEqualTo(new SniRouting(List.of(new SniRouting.Route(
+        List.of("a.example.com", "*.b.example.com"), "a")), SniRouting.Unmatched.CLOSE, 4096, Duration.ofSeconds(2)));
+    assertThat(listener.sni().clusterFor("x.B.example.com")).isEqualTo("a");
+    assertThat(listener.sni().clusterFor("b.example.com")).as("a wildcard covers one label, not none").isNull();
+
+    assertThat(errors("""
+        {"clusters": [{"name": "a", "endpoints": [{"host": "h", "port": 1}]}],
+         "tcp": {"listeners": [{"name": "tls", "port": 8443, "cluster": "a", "maxConnectionsPerSecond": -1,
+           "sni": {"routes": [{"serverNames": ["a.example", "*.*.example", "A.EXAMPLE"], "cluster": "nope"},
+                              {"cluster": "a"}],
+                   "unmatched": "drop", "peekBytes": 10, "tls": true}}]}}
+        """)).containsExactly(
+        "tcp.listeners[0].maxConnectionsPerSecond: expected an integer from 0 to 10000000, got -1",
+        "tcp.listeners[0].sni.routes[0].serverNames[1]: expected a DNS name such as a.example.com or *.example.com"
+            + " (one label), got \"*.*.example\"",
+        "tcp.listeners[0].sni.routes[0].serverNames[2]: \"a.example\" is already routed by"
+            + " tcp.listeners[0].sni.routes[0].serverNames[0]",
+        "tcp.listeners[0].sni.routes[0].cluster: unknown cluster \"nope\" (known: a)",
+        "tcp.listeners[0].sni.routes[1].serverNames: required: the names this route takes",
+        "tcp.listeners[0].sni.unmatched: expected default or close, got \"drop\"",
+        "tcp.listeners[0].sni.peekBytes: expected an integer from 512 to 1048576, got 10",
+        "tcp.listeners[0].sni.tls: unknown key (known: routes, unmatched, peekBytes, peekTimeout)");
   }
 
   private List<String> errors(String json) {

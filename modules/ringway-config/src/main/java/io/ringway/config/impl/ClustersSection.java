@@ -1,6 +1,7 @@
 package io.ringway.config.impl;
 
 import io.ringway.spi.config.Durations;
+import io.ringway.spi.tls.PemFiles;
 import io.ringway.spi.upstream.CircuitBreakerConfig;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
@@ -9,7 +10,6 @@ import io.ringway.spi.upstream.HealthCheckPayload;
 import io.ringway.spi.upstream.LoadBalancerFactory;
 import io.ringway.spi.upstream.OutlierDetectionConfig;
 import io.ringway.spi.upstream.ProxyProtocolVersion;
-import io.ringway.spi.tls.PemFiles;
 import io.ringway.spi.upstream.UpstreamProtocol;
 import io.ringway.spi.upstream.UpstreamTlsConfig;
 import java.time.Duration;

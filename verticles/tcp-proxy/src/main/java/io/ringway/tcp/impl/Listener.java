@@ -33,6 +33,9 @@ final class Listener {
   private TcpListenerConfig config;
   private CidrSet trusted;
   private NetServer server;
+  /** {@code maxConnectionsPerSecond}'s bucket on this loop: this loop's share, one second of it at most. */
+  private double tokens = -1;
+  private long refilledNanos;
 
   Listener(ProxyLoop loop, TcpListenerConfig config, ListenerStats stats, NodeShared.Gauge gauge) {
     this.loop = loop;
@@ -96,6 +99,11 @@ final class Listener {
 
   private void accept(NetSocket socket) {
     stats.total++;
+    if (config.maxConnectionsPerSecond() > 0 && !takeToken()) {
+      stats.rateLimited++;
+      SocketOps.reset((NetSocketInternal) socket);
+      return;
+    }
     if (!gauge.tryAcquire(config.maxConnections())) {
       stats.limitHits++;
       // Reset, not FIN: refusing under overload should leave no TIME_WAIT behind on the proxy.
@@ -104,5 +112,22 @@ final class Listener {
     }
     stats.active++;
     new ProxyConnection(loop, config, stats, gauge, (NetSocketInternal) socket).start(trusted);
+  }
+
+  /**
+   * A token of this loop's share of {@code maxConnectionsPerSecond}: connections spread over the loops' sockets,
+   * so each takes rate / loops, refilled continuously, with one second's worth as its burst.
+   */
+  private boolean takeToken() {
+    double rate = (double) config.maxConnectionsPerSecond() / loop.instances;
+    double burst = Math.max(1, rate);
+    long now = System.nanoTime();
+    tokens = tokens < 0 ? burst : Math.min(burst, tokens + (now - refilledNanos) * rate / 1e9);
+    refilledNanos = now;
+    if (tokens >= 1) {
+      tokens -= 1;
+      return true;
+    }
+    return false;
   }
 }

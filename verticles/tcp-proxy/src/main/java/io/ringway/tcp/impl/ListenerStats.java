@@ -32,6 +32,18 @@ final class ListenerStats {
   long resets;
   /** Connections ended by another I/O error on either side. */
   long errors;
+  /** Connections reset because the listener was over {@code maxConnectionsPerSecond}. */
+  long rateLimited;
+  /** With {@code sni}: connections a route took by the ClientHello's server name. */
+  long sniRouted;
+  /** With {@code sni}: connections no route took (unknown or no name, not TLS, too slow or too long) sent to the default. */
+  long sniDefault;
+  /** With {@code sni} and {@code unmatched: close}: connections no route took, closed. */
+  long sniClosed;
+  /** Of the unmatched: hellos not complete within {@code peekTimeout}. */
+  long sniTimeouts;
+  /** Of the unmatched: hellos not complete within {@code peekBytes}. */
+  long sniTooLarge;
 
   JsonObject toJson() {
     return new JsonObject()
@@ -46,6 +58,12 @@ final class ListenerStats {
         .put("connectFailures", connectFailures)
         .put("noUpstream", noUpstream)
         .put("resets", resets)
-        .put("errors", errors);
+        .put("errors", errors)
+        .put("rateLimited", rateLimited)
+        .put("sniRouted", sniRouted)
+        .put("sniDefault", sniDefault)
+        .put("sniClosed", sniClosed)
+        .put("sniTimeouts", sniTimeouts)
+        .put("sniTooLarge", sniTooLarge);
   }
 }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
+import io.ringway.spi.config.SniRouting;
 import io.ringway.spi.config.TcpListenerConfig;
 import io.ringway.spi.upstream.ProxyProtocolVersion;
 import io.ringway.upstream.EndpointLease;
@@ -37,6 +38,8 @@ final class ProxyConnection {
   private Relay toDownstream;
   private EndpointLease lease;
   private ByteBuf early;
+  /** With {@code sni}: the hello read so far, until it decides the route. */
+  private ByteBuf peeked;
   /** The original client and the address it connected to: the socket's, or a PROXY header's. */
   private InetSocketAddress client;
   private InetSocketAddress target;
@@ -76,8 +79,7 @@ final class ProxyConnection {
     target = SocketOps.local(downstream);
     idle.start();
     if (!config.acceptProxyProtocol()) {
-      downstream.pause();
-      dial();
+      route(null);
     } else if (!trusted.contains(client == null ? null : client.getAddress())) {
       stats.untrustedSources++;
       refuse("PROXY header from untrusted source " + client);
@@ -91,13 +93,12 @@ final class ProxyConnection {
       @Override
       public void header(ProxyHeader header, ByteBuf rest) {
         loop.vertx.cancelTimer(headerTimer);
-        downstream.pause();
-        early = rest;
         if (header.hasAddresses()) {
           client = header.source();
           target = header.destination();
         }
-        dial();
+        early = null;
+        route(rest);
       }
 
       @Override
@@ -111,11 +112,102 @@ final class ProxyConnection {
     headerTimer = loop.vertx.setTimer(Math.max(1, millis), id -> reader.timedOut(millis));
   }
 
-  private void dial() {
-    UpstreamCluster cluster = loop.clusters.get(config.cluster());
+  /**
+   * Picks the cluster: the listener's, or with {@code sni} the one the ClientHello names; {@code already} holds
+   * the bytes read after a PROXY header, if any, which go upstream first.
+   */
+  private void route(ByteBuf already) {
+    if (config.sni() == null) {
+      downstream.pause();
+      early = already;
+      dial(config.cluster());
+      return;
+    }
+    SniRouting sni = config.sni();
+    ByteBuf hello = Unpooled.buffer(Math.min(sni.peekBytes(), 1024), sni.peekBytes() + 1);
+    peeked = hello;
+    if (already != null) {
+      hello.writeBytes(already, Math.min(already.readableBytes(), sni.peekBytes() + 1));
+      already.release();
+    }
+    long millis = sni.peekTimeout().toMillis();
+    headerTimer = loop.vertx.setTimer(Math.max(1, millis), id -> {
+      if (hello.refCnt() > 0) {
+        stats.sniTimeouts++;
+        unmatched(hello, "no complete ClientHello within " + millis + " ms");
+      }
+    });
+    downstream.messageHandler(message -> {
+      if (!(message instanceof ByteBuf bytes) || hello.refCnt() == 0) {
+        ReferenceCountUtil.release(message);
+        if (message == HalfCloseRelay.END_OF_INPUT && hello.refCnt() > 0) {
+          hello.release();
+          refuse("connection ended during its ClientHello");
+        }
+        return;
+      }
+      hello.writeBytes(bytes, Math.min(bytes.readableBytes(), hello.maxWritableBytes()));
+      bytes.release();
+      judge(hello);
+    });
+    judge(hello);
+  }
+
+  /** Routes once the bytes so far decide: a whole hello, something that is not one, or more than peekBytes. */
+  private void judge(ByteBuf hello) {
+    SniRouting sni = config.sni();
+    ClientHelloSni.Result result = ClientHelloSni.parse(hello);
+    if (result instanceof ClientHelloSni.NeedMore) {
+      if (hello.readableBytes() > sni.peekBytes()) {
+        stats.sniTooLarge++;
+        unmatched(hello, "no complete ClientHello in " + sni.peekBytes() + " bytes");
+      }
+      return;
+    }
+    loop.vertx.cancelTimer(headerTimer);
+    if (result instanceof ClientHelloSni.Found found && sni.clusterFor(found.serverName()) != null) {
+      stats.sniRouted++;
+      forward(hello, sni.clusterFor(found.serverName()));
+    } else {
+      unmatched(hello, switch (result) {
+        case ClientHelloSni.Found found -> "no route for " + found.serverName();
+        case ClientHelloSni.NotTls notTls -> notTls.reason();
+        default -> "no server name";
+      });
+    }
+  }
+
+  /** A connection no route takes: to the listener's cluster, or closed, as {@code sni.unmatched} says. */
+  private void unmatched(ByteBuf hello, String why) {
+    loop.vertx.cancelTimer(headerTimer);
+    if (config.sni().unmatched() == SniRouting.Unmatched.DEFAULT) {
+      stats.sniDefault++;
+      forward(hello, config.cluster());
+    } else {
+      stats.sniClosed++;
+      hello.release();
+      refuse(why);
+    }
+  }
+
+  /** The peeked bytes go first, as they came. */
+  private void forward(ByteBuf hello, String cluster) {
+    peeked = null;
+    downstream.pause();
+    downstream.messageHandler(this::unexpected);
+    if (hello.isReadable()) {
+      early = hello;
+    } else {
+      hello.release();
+    }
+    dial(cluster);
+  }
+
+  private void dial(String clusterName) {
+    UpstreamCluster cluster = loop.clusters.get(clusterName);
     if (cluster == null) {
       stats.noUpstream++;
-      refuse("unknown cluster " + config.cluster());
+      refuse("unknown cluster " + clusterName);
       return;
     }
     Duration timeout = config.connectTimeout() != null ? config.connectTimeout() : cluster.config().connectTimeout();
@@ -298,6 +390,10 @@ final class ProxyConnection {
       early.release();
       early = null;
     }
+    if (peeked != null && peeked.refCnt() > 0) {
+      peeked.release();
+    }
+    peeked = null;
     stats.active--;
     gauge.release();
     loop.open.remove(this);

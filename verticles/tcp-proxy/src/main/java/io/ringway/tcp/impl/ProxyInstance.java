@@ -45,7 +45,7 @@ public final class ProxyInstance {
     // it would be one setsockopt per upstream connection for nothing.
     this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setReuseAddress(false));
     this.clusters = new UpstreamClusters(vertx, id, instances);
-    this.loop = new ProxyLoop(vertx, tunables, clusters, client);
+    this.loop = new ProxyLoop(vertx, tunables, clusters, client, instances);
     this.listeners = new ListenerSet(loop, node);
   }
 

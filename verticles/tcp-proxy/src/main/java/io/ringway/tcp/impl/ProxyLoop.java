@@ -17,11 +17,14 @@ final class ProxyLoop {
   final Tunables tunables;
   final UpstreamClusters clusters;
   final UpstreamDialer dialer;
+  /** Event loops the proxy runs on: a node-wide rate is split evenly over them. */
+  final int instances;
   /** Every connection of this instance, whatever listener took it: undeploying closes them all. */
   final Set<ProxyConnection> open = Collections.newSetFromMap(new IdentityHashMap<>());
 
-  ProxyLoop(Vertx vertx, Tunables tunables, UpstreamClusters clusters, NetClient client) {
+  ProxyLoop(Vertx vertx, Tunables tunables, UpstreamClusters clusters, NetClient client, int instances) {
     this.vertx = vertx;
+    this.instances = instances;
     this.tunables = tunables;
     this.clusters = clusters;
     this.dialer = new UpstreamDialer(client);
