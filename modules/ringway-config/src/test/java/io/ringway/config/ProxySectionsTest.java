@@ -19,6 +19,7 @@ import io.ringway.spi.config.RoutePolicy;
 import io.ringway.spi.config.SniRouting;
 import io.ringway.spi.config.TcpListenerConfig;
 import io.ringway.spi.config.TlsConfig;
+import io.ringway.spi.config.TracingConfig;
 import io.ringway.spi.config.WeightedCluster;
 import io.ringway.spi.upstream.CircuitBreakerConfig;
 import io.ringway.spi.upstream.ClusterConfig;
@@ -338,6 +339,27 @@ class ProxySectionsTest {
         "tcp.listeners[0].sni.unmatched: expected default or close, got \"drop\"",
         "tcp.listeners[0].sni.peekBytes: expected an integer from 512 to 1048576, got 10",
         "tcp.listeners[0].sni.tls: unknown key (known: routes, unmatched, peekBytes, peekTimeout)");
+  }
+
+  @Test
+  void readsTracingAndRefusesItsMistakes() {
+    TracingConfig tracing = valid("""
+        {"http": {"tracing": {"sampleRatio": 0.25, "endpoint": "http://collector:4318/v1/traces", "serviceName": "edge",
+          "maxQueue": 100, "headers": {"api-key": "k"}}}}
+        """).http().tracing();
+    assertThat(tracing).isEqualTo(new TracingConfig(0.25, "http://collector:4318/v1/traces", "edge", 100,
+        Map.of("api-key", "k")));
+    assertThat(valid("{\"http\": {\"tracing\": {}}}").http().tracing())
+        .isEqualTo(new TracingConfig(1.0, null, "ringway", 2048, Map.of()));
+    assertThat(valid("{}").http().tracing()).as("off unless written").isNull();
+
+    assertThat(errors("""
+        {"http": {"tracing": {"sampleRatio": 2, "endpoint": "collector:4318", "maxQueue": 1, "exporter": "zipkin"}}}
+        """)).containsExactly(
+        "http.tracing.sampleRatio: expected a number from 0 to 1 such as 0.1, got 2",
+        "http.tracing.endpoint: expected an http(s) URL such as http://collector:4318/v1/traces, got \"collector:4318\"",
+        "http.tracing.maxQueue: expected an integer from 16 to 1000000, got 1",
+        "http.tracing.exporter: unknown key (known: sampleRatio, endpoint, serviceName, maxQueue, headers)");
   }
 
   private List<String> errors(String json) {

@@ -41,6 +41,8 @@ final class RouterFixture implements AutoCloseable {
   final List<Throwable> unhandled = new CopyOnWriteArrayList<>();
   /** The access log of every snapshot this fixture makes; set before {@link #start}. */
   AccessLogConfig accessLog;
+  /** {@code http.tracing} of the configs this fixture makes; null: off. */
+  io.ringway.spi.config.TracingConfig tracing;
   /** The admin section of every snapshot this fixture makes (its drain settings); set before {@link #start}. */
   AdminConfig admin = new AdminConfig(HOST, 9901, null);
   private HttpListenerConfig listener;
@@ -73,7 +75,8 @@ final class RouterFixture implements AutoCloseable {
   ConfigSnapshot snapshot(HttpListenerConfig listener, List<ClusterConfig> clusters, List<RouteConfig> routes) {
     RingwayConfig config = new RingwayConfig("io_uring", 1, Map.of(), List.of("http-router"),
         admin, new DemoUpstreamConfig(HOST, 8081, 9001, "test"))
-        .withClusters(clusters).withHttp(new HttpRouterConfig(List.of(listener), routes, accessLog));
+        .withClusters(clusters).withHttp(new HttpRouterConfig(List.of(listener), routes, accessLog,
+            HttpRouterConfig.DEFAULT_CLIENT_CERT_HEADER, tracing));
     return new ConfigSnapshot(++version, config, "test");
   }
 

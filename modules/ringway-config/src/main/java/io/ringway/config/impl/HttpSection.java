@@ -5,7 +5,9 @@ import io.ringway.spi.config.AccessLogConfig;
 import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.HttpRouterConfig;
 import io.ringway.spi.config.TlsConfig;
+import io.ringway.spi.config.TracingConfig;
 import io.ringway.spi.upstream.ClusterConfig;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,13 +51,50 @@ final class HttpSection {
       }
     }
     AccessLogConfig accessLog = accessLog(http);
+    TracingConfig tracing = http.has("tracing") ? tracing(http.object("tracing")) : null;
     String clientCertHeader = http.string("clientCertHeader", HttpRouterConfig.DEFAULT_CLIENT_CERT_HEADER)
         .toLowerCase(java.util.Locale.ROOT);
     http.rejectUnknownKeys();
     if (!clientCertHeader.matches("[!#$%&'*+.^_`|~0-9a-z-]+")) {
       http.fail("clientCertHeader", "expected a header name (an RFC 9110 token), got \"" + clientCertHeader + "\"");
     }
-    return new HttpRouterConfig(listeners, routes, accessLog, clientCertHeader);
+    return new HttpRouterConfig(listeners, routes, accessLog, clientCertHeader, tracing);
+  }
+
+  /**
+   * {@code http.tracing}: {@code sampleRatio} (0 to 1, default 1), {@code endpoint} (an http or https URL of an
+   * OTLP/HTTP traces receiver; absent: propagate only), {@code serviceName}, {@code maxQueue}, {@code headers}.
+   */
+  private static TracingConfig tracing(ConfigReader tracing) {
+    ConfigReader.Item<Object> ratio = tracing.raw("sampleRatio");
+    double sampleRatio = TracingConfig.DEFAULT_SAMPLE_RATIO;
+    if (ratio.value() != null) {
+      if (ratio.value() instanceof Number number && number.doubleValue() >= 0 && number.doubleValue() <= 1) {
+        sampleRatio = number.doubleValue();
+      } else {
+        tracing.failAt(ratio.path(), "expected a number from 0 to 1 such as 0.1, got " + ratio.value());
+      }
+    }
+    String endpoint = tracing.optionalString("endpoint");
+    if (endpoint != null) {
+      try {
+        java.net.URI uri = new java.net.URI(endpoint);
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+          throw new java.net.URISyntaxException(endpoint, "not an http(s) URL with a host");
+        }
+      } catch (java.net.URISyntaxException e) {
+        tracing.fail("endpoint", "expected an http(s) URL such as http://collector:4318/v1/traces, got \"" + endpoint + "\"");
+      }
+    }
+    String serviceName = tracing.string("serviceName", TracingConfig.DEFAULT_SERVICE_NAME);
+    int maxQueue = tracing.integer("maxQueue", 16, 1_000_000, TracingConfig.DEFAULT_MAX_QUEUE);
+    Map<String, String> headers = new java.util.TreeMap<>();
+    JsonObject given = tracing.foreignObject("headers", (json, path) -> List.of());
+    if (given != null) {
+      given.forEach(entry -> headers.put(entry.getKey(), String.valueOf(entry.getValue())));
+    }
+    tracing.rejectUnknownKeys();
+    return new TracingConfig(sampleRatio, endpoint, serviceName, maxQueue, headers);
   }
 
   private static AccessLogConfig accessLog(ConfigReader http) {

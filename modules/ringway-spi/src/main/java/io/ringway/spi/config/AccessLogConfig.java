@@ -28,7 +28,7 @@ public record AccessLogConfig(String path, String format, int queueSize) {
    * {@code requestId} and {@code userAgent}; a missing value is written as {@code -}.
    */
   public static final List<String> FIELDS = List.of("time", "remote", "method", "uri", "path", "protocol", "host",
-      "status", "bytes", "bytesIn", "duration", "route", "upstream", "requestId", "userAgent");
+      "status", "bytes", "bytesIn", "duration", "route", "upstream", "requestId", "userAgent", "traceId");
   /** A placeholder: a field name in braces. */
   public static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)}");
 

@@ -10,9 +10,10 @@ import java.util.List;
  * @param accessLog where and how requests are logged, or null for no access log (default)
  * @param clientCertHeader the request header carrying a verified client certificate's identity upstream (Envoy's
  *     {@code x-forwarded-client-cert} format); every listener removes it from what clients send (lower case)
+ * @param tracing W3C trace context and span export, or null: off (default), {@code traceparent} passed untouched
  */
 public record HttpRouterConfig(List<HttpListenerConfig> listeners, List<RouteConfig> routes,
-                               AccessLogConfig accessLog, String clientCertHeader) {
+                               AccessLogConfig accessLog, String clientCertHeader, TracingConfig tracing) {
 
   public static final String DEFAULT_CLIENT_CERT_HEADER = "x-forwarded-client-cert";
 
@@ -27,6 +28,12 @@ public record HttpRouterConfig(List<HttpListenerConfig> listeners, List<RouteCon
 
   /** With the default client certificate header. */
   public HttpRouterConfig(List<HttpListenerConfig> listeners, List<RouteConfig> routes, AccessLogConfig accessLog) {
-    this(listeners, routes, accessLog, DEFAULT_CLIENT_CERT_HEADER);
+    this(listeners, routes, accessLog, DEFAULT_CLIENT_CERT_HEADER, null);
+  }
+
+  /** Without tracing. */
+  public HttpRouterConfig(List<HttpListenerConfig> listeners, List<RouteConfig> routes, AccessLogConfig accessLog,
+                          String clientCertHeader) {
+    this(listeners, routes, accessLog, clientCertHeader, null);
   }
 }

@@ -30,7 +30,7 @@ final class AccessLog {
         request.response().bytesWritten(), request.bytesRead(), outcome.durationNanos,
         outcome.route == null ? null : outcome.route.name(),
         outcome.upstream == null ? null : outcome.upstream.host() + ":" + outcome.upstream.port(),
-        outcome.requestId, request.getHeader("user-agent"));
+        outcome.requestId, request.getHeader("user-agent"), outcome.trace == null ? null : outcome.trace.traceId);
     if (writer.offer(entry, format)) {
       logged++;
     } else {

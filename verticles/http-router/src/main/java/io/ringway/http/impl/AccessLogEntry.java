@@ -6,5 +6,5 @@ package io.ringway.http.impl;
  */
 record AccessLogEntry(long startMillis, String remote, String method, String uri, String path, String protocol,
                       String host, int status, long bytes, long bytesIn, long durationNanos, String route,
-                      String upstream, String requestId, String userAgent) {
+                      String upstream, String requestId, String userAgent, String traceId) {
 }

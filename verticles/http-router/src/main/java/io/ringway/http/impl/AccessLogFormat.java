@@ -11,7 +11,7 @@ final class AccessLogFormat {
 
   private enum Field {
     TIME, REMOTE, METHOD, URI, PATH, PROTOCOL, HOST, STATUS, BYTES, BYTES_IN, DURATION, ROUTE, UPSTREAM,
-    REQUEST_ID, USER_AGENT
+    REQUEST_ID, USER_AGENT, TRACE_ID
   }
 
   /** Strings and {@link Field}s in template order. */
@@ -63,6 +63,7 @@ final class AccessLogFormat {
         case UPSTREAM -> text(line, entry.upstream());
         case REQUEST_ID -> text(line, entry.requestId());
         case USER_AGENT -> text(line, entry.userAgent());
+        case TRACE_ID -> text(line, entry.traceId());
       }
     }
   }

@@ -22,6 +22,8 @@ final class Outcome {
   UpstreamStats cluster;
   /** The endpoint of the last try, once one was made. */
   Endpoint upstream;
+  /** The request's trace context with {@code http.tracing}, else null. */
+  RequestTrace trace;
   /** The id sent upstream, or the client's. */
   String requestId;
   int status;
@@ -61,6 +63,9 @@ final class Outcome {
     }
     if (cluster != null) {
       cluster.responses.record(status, durationNanos);
+    }
+    if (trace != null) {
+      trace.finish(this);
     }
     onFinish.handle(this);
   }

@@ -149,6 +149,11 @@ final class ProxyExchange {
       route.stats().retries++;
     }
     Endpoint endpoint = lease.endpoint();
+    if (outcome.trace != null) {
+      // The upstream's parent is this try's span: a retry is another child of the request's span.
+      attempt.span = outcome.trace.newTry();
+      headers.set(RequestTrace.TRACEPARENT, outcome.trace.traceparent(attempt.span));
+    }
     RequestOptions options = router.connectTo(cluster.config(), endpoint)
         .setMethod(request.method())
         .setURI(uri)
@@ -239,6 +244,7 @@ final class ProxyExchange {
   }
 
   private void onResponse(Try attempt, HttpClientResponse response) {
+    attempt.traced(response.statusCode(), null);
     if (response.statusCode() < 200) {
       // A 1xx Vert.x took for the final head (HTTP/2's 102, a 101 to a plain request; the guard drops them on
       // HTTP/1): the real answer cannot follow it, and relaying it would end the client's exchange on a 1xx.
@@ -429,6 +435,8 @@ final class ProxyExchange {
     boolean over;
     /** The router reset the upstream request itself: the failure that follows is no upstream's doing. */
     boolean selfReset;
+    /** This try's client span with {@code http.tracing}, else null. */
+    RequestTrace.TrySpan span;
     /** Interim responses (100, 103) seen before the final one. */
     private int interim;
     /** The whole request went up. */
@@ -487,10 +495,18 @@ final class ProxyExchange {
       streamBody(this, upstream);
     }
 
+    /** Ends the try's span, once: with the upstream's status, or 0 and the failure. */
+    void traced(int status, Throwable failure) {
+      if (span != null) {
+        outcome.trace.endTry(span, request.method().name(), cluster.config().name(), lease.endpoint(), status, failure);
+      }
+    }
+
     void failed(Throwable cause, TryFailure failure) {
       if (over) {
         return;
       }
+      traced(0, cause);
       over = true;
       cancelTimer();
       end();

@@ -8,8 +8,11 @@ import io.ringway.spi.config.ForwardAction;
 import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.HttpRouterConfig;
 import io.ringway.spi.config.RedirectAction;
+import io.ringway.spi.config.TracingConfig;
 import io.ringway.spi.http.FilterVerdict;
 import io.ringway.spi.http.HttpFilter;
+import io.ringway.spi.http.SpanSink;
+import io.ringway.spi.http.SpanSinkFactory;
 import io.ringway.spi.message.InstanceStats;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.upstream.UpstreamCluster;
@@ -28,6 +31,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,6 +52,7 @@ import java.util.function.Supplier;
  */
 public final class RouterInstance {
 
+  private static final System.Logger LOG = System.getLogger(RouterInstance.class.getName());
   private static final AtomicLong IDS = new AtomicLong();
   /** How long a removed or changed listener lets its open requests finish. */
   private static final Duration LISTENER_GRACE = Duration.ofSeconds(30);
@@ -69,6 +75,12 @@ public final class RouterInstance {
   private String clientCertHeader = HttpRouterConfig.DEFAULT_CLIENT_CERT_HEADER;
   private AccessLog accessLog;
   private Future<Void> applied = Future.succeededFuture();
+  /** {@code http.tracing} in force, or null: off. */
+  private TracingConfig tracing;
+  /** Where sampled spans go; null without an endpoint or without a sink plugin. */
+  private SpanSink spanSink;
+  private long tracesStarted;
+  private long tracesContinued;
   private long configVersion;
   private boolean draining;
   /** {@code admin.drainCloseSpread} of the config in force: read at each drain, so a reload changes it. */
@@ -148,6 +160,7 @@ public final class RouterInstance {
       return Future.failedFuture(invalid);
     }
     applyAccessLog(http.accessLog());
+    applyTracing(http.tracing());
     clientCertHeader = http.clientCertHeader();
     // Clusters before routes: a new route's first request needs its cluster, and a TLS cluster its client first.
     List<ClusterConfig> clusterConfigs = snapshot.config().clusters();
@@ -229,6 +242,14 @@ public final class RouterInstance {
     RouteTable routes = table;
     Route route = routes.match(RouteRequest.of(request));
     Outcome outcome = Outcome.track(request, route, this::finished);
+    if (tracing != null) {
+      outcome.trace = RequestTrace.start(request, tracing.sampleRatio(), spanSink, random);
+      if (outcome.trace.continued()) {
+        tracesContinued++;
+      } else {
+        tracesStarted++;
+      }
+    }
     if (route == null) {
       listener.stats.noRoute++;
       LocalResponses.error(request, 404, "no route");
@@ -358,7 +379,37 @@ public final class RouterInstance {
     return new InstanceStats("http-router", id, instances, inFlight, new JsonObject()
         .put("thread", Thread.currentThread().getName()).put("configVersion", configVersion).put("draining", draining)
         .put("listeners", listenerJson).put("routes", routeJson).put("clusters", clusterStatsJson())
-        .put("accessLog", accessLog == null ? null : accessLog.statsJson()));
+        .put("accessLog", accessLog == null ? null : accessLog.statsJson())
+        .put("tracing", tracing == null ? null : new JsonObject().put("tracesStarted", tracesStarted)
+            .put("tracesContinued", tracesContinued).mergeIn(spanSink == null ? new JsonObject() : spanSink.stats())));
+  }
+
+  /**
+   * Takes {@code http.tracing}: a changed one gets a new span sink (the old one sends what it holds and stops off
+   * the loop); without an endpoint, or without a sink plugin installed, trace context still propagates.
+   */
+  private void applyTracing(TracingConfig next) {
+    if (Objects.equals(next, tracing)) {
+      return;
+    }
+    SpanSink old = spanSink;
+    spanSink = null;
+    tracing = next;
+    if (next != null && next.endpoint() != null) {
+      SpanSinkFactory factory = ServiceLoader.load(SpanSinkFactory.class).findFirst().orElse(null);
+      if (factory == null) {
+        LOG.log(Level.WARNING, "http.tracing.endpoint is set but no span exporter is installed (plugins/tracing-otlp):"
+            + " trace context is propagated, no span is exported");
+      } else {
+        spanSink = factory.create(next);
+      }
+    }
+    if (old != null) {
+      vertx.executeBlocking(() -> {
+        old.close();
+        return null;
+      });
+    }
   }
 
   /** The shared cluster counters plus what only HTTP counts, per cluster. */
@@ -400,6 +451,7 @@ public final class RouterInstance {
     closing.forEach(l -> steps.add(l.closeNow()));
     listeners.clear();
     applyAccessLog(null);
+    applyTracing(null);
     filters.close();
     steps.add(clusters.close());
     List<Future<Void>> closed = new ArrayList<>(List.of(router.client().close(), router.h2cClient().close()));
