@@ -7,6 +7,7 @@ import io.ringway.spi.upstream.UpstreamTlsConfig;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.ClientOptionsBase;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -45,17 +46,8 @@ public record UpstreamTls(UpstreamTlsConfig config, UpstreamProtocol protocol, B
    * one, HTTP/2 through ALPN for {@code h2}.
    */
   public HttpClientOptions clientOptions() {
-    HttpClientOptions options = new HttpClientOptions().setSsl(true).setKeepAlive(true)
-        .setTcpNoDelay(true).setPipelining(false)
-        .setVerifyHost(config.verifyHostname() && !config.insecureSkipVerify())
-        .setTrustAll(config.insecureSkipVerify())
-        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_MILLIS).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
-    if (ca != null) {
-      options.setTrustOptions(new PemTrustOptions().addCertValue(ca));
-    }
-    if (cert != null) {
-      options.setKeyCertOptions(new PemKeyCertOptions().setCertValue(cert).setKeyValue(key));
-    }
+    HttpClientOptions options = secured(new HttpClientOptions()).setKeepAlive(true).setTcpNoDelay(true)
+        .setPipelining(false).setVerifyHost(verifiesHost());
     if (protocol == UpstreamProtocol.H2) {
       options.setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2));
     }
@@ -64,10 +56,19 @@ public record UpstreamTls(UpstreamTlsConfig config, UpstreamProtocol protocol, B
 
   /** A TCP client's options for the same checks: the cluster's health probes connect with them. */
   public NetClientOptions netClientOptions() {
-    NetClientOptions options = new NetClientOptions().setSsl(true)
-        .setHostnameVerificationAlgorithm(config.verifyHostname() && !config.insecureSkipVerify() ? "HTTPS" : "")
-        .setTrustAll(config.insecureSkipVerify())
-        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_MILLIS).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+    return secured(new NetClientOptions()).setHostnameVerificationAlgorithm(verifiesHost() ? "HTTPS" : "");
+  }
+
+  private boolean verifiesHost() {
+    return config.verifyHostname() && !config.insecureSkipVerify();
+  }
+
+  /** TLS on, with the cluster's trust, client certificate and handshake bound, on either kind of client. */
+  private <T extends ClientOptionsBase> T secured(T options) {
+    options.setSsl(true);
+    options.setTrustAll(config.insecureSkipVerify());
+    options.setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+    options.setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
     if (ca != null) {
       options.setTrustOptions(new PemTrustOptions().addCertValue(ca));
     }
