@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.spi.config.FilterConfig;
 import io.ringway.spi.config.ForwardAction;
+import io.ringway.spi.config.PathMatch;
 import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RouteMatch;
 import io.ringway.spi.config.RoutePolicy;
@@ -43,7 +44,7 @@ class CompressionFilterTest {
         .version(HttpClient.Version.HTTP_2).build()) {
       HttpServer upstream = fixture.vertx.createHttpServer().requestHandler(request -> {
         var response = request.response();
-        switch (request.path()) {
+        switch (request.path().replaceFirst("^/z/", "/")) {
           case "/text" -> response.putHeader("content-type", "text/plain; charset=utf-8").putHeader("etag", "\"v1\"")
               .end(Buffer.buffer(TEXT));
           case "/stream" -> {
@@ -62,7 +63,10 @@ class CompressionFilterTest {
         }
       }).listen(0, RouterFixture.HOST).await(5, TimeUnit.SECONDS);
       fixture.start(List.of(ClusterConfig.of("web", List.of(Endpoint.of(RouterFixture.HOST, upstream.actualPort())))),
-          List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("web"), RoutePolicy.DEFAULTS, List.of(
+          List.of(new RouteConfig("zstd", RouteMatch.path(new PathMatch(PathMatch.Kind.PREFIX, "/z/")),
+                  ForwardAction.to("web"), RoutePolicy.DEFAULTS, List.of(new FilterConfig("compression", new JsonObject()
+                      .put("minBytes", 1024).put("encodings", new io.vertx.core.json.JsonArray().add("zstd").add("gzip"))))),
+              new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("web"), RoutePolicy.DEFAULTS, List.of(
               new FilterConfig("compression", new JsonObject().put("minBytes", 1024))))));
       String base = "http://" + RouterFixture.HOST + ":" + fixture.port;
 
@@ -96,10 +100,35 @@ class CompressionFilterTest {
           HttpResponse.BodyHandlers.ofByteArray());
       assertThat(head.headers().firstValue("content-encoding")).as("HEAD").isEmpty();
 
-      JsonObject counters = fixture.stats().getJsonArray("routes").getJsonObject(0).getJsonArray("filters").getJsonObject(0);
+      assertIdentity(get(http1, base + "/text", "zstd"), TEXT, "zstd is not offered on this route");
+
+      // The zstd route: zstd where the client weighs it at least as high as gzip, gzip where it prefers gzip.
+      HttpResponse<byte[]> zstd = get(http1, base + "/z/text", "gzip, zstd");
+      assertThat(zstd.headers().firstValue("content-encoding")).hasValue("zstd");
+      assertThat(unzstd(zstd.body())).isEqualTo(TEXT);
+      assertThat(zstd.body().length).isLessThan(TEXT.length / 2);
+      HttpResponse<byte[]> zstdStreamed = get(h2, base + "/z/stream", "zstd");
+      assertThat(zstdStreamed.headers().firstValue("content-encoding")).hasValue("zstd");
+      assertThat(unzstd(zstdStreamed.body())).isEqualTo(TEXT);
+      HttpResponse<byte[]> preferred = get(http1, base + "/z/text", "zstd;q=0.5, gzip");
+      assertThat(preferred.headers().firstValue("content-encoding")).hasValue("gzip");
+      assertThat(gunzip(preferred.body())).isEqualTo(TEXT);
+
+      JsonObject counters = route(fixture, "all").getJsonArray("filters").getJsonObject(0);
       assertThat(counters.getLong("compressed")).isEqualTo(3);
-      assertThat(counters.getLong("skipped")).isEqualTo(8);
+      assertThat(counters.getLong("skipped")).isEqualTo(9);
       assertThat(counters.getLong("bytesIn")).isEqualTo(3L * TEXT.length);
+    }
+  }
+
+  private static JsonObject route(RouterFixture fixture, String name) throws Exception {
+    return fixture.stats().getJsonArray("routes").stream().map(JsonObject.class::cast)
+        .filter(route -> route.getString("route").equals(name)).findFirst().orElseThrow();
+  }
+
+  private static byte[] unzstd(byte[] bytes) throws Exception {
+    try (var in = new com.github.luben.zstd.ZstdInputStream(new ByteArrayInputStream(bytes))) {
+      return in.readAllBytes();
     }
   }
 

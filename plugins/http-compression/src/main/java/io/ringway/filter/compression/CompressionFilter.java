@@ -7,11 +7,15 @@ import io.ringway.spi.http.FilterVerdict;
 import io.ringway.spi.http.HttpFilter;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * gzip of upstream responses a client accepts it for (RFC 9110 12.5.3), by content type and declared size; a
- * response that is already encoded, partial, bodiless or marked {@code no-transform} passes as it is.
+ * gzip or zstd of upstream responses, the coding the client weighs highest of those offered (RFC 9110 12.5.3), by
+ * content type and declared size; a response that is already encoded, partial, bodiless or marked
+ * {@code no-transform} passes as it is.
  */
 final class CompressionFilter implements HttpFilter {
 
@@ -29,12 +33,13 @@ final class CompressionFilter implements HttpFilter {
 
   @Override
   public BodyTransform onResponse(FilterRequest request, FilterResponse response) {
-    if (!compressible(request, response)) {
+    String coding = choose(request.header("accept-encoding"), config.encodings());
+    if (coding == null || !compressible(request, response)) {
       stats.skipped++;
       return null;
     }
     stats.compressed++;
-    response.setHeader("content-encoding", "gzip");
+    response.setHeader("content-encoding", coding);
     response.removeHeader("content-length");
     String vary = response.header("vary");
     if (vary == null) {
@@ -47,13 +52,13 @@ final class CompressionFilter implements HttpFilter {
       // Another representation: a strong validator of the identity bytes must not claim these (RFC 9110 8.8.3).
       response.setHeader("etag", "W/" + etag);
     }
-    return new GzipTransform(config.level(), stats);
+    return coding.equals("zstd") ? new ZstdTransform(config.level(), stats) : new GzipTransform(config.level(), stats);
   }
 
   private boolean compressible(FilterRequest request, FilterResponse response) {
     int status = response.status();
     if (status < 200 || status == 204 || status == 206 || status == 304 || status >= 300 && status < 400
-        || request.method().equals("HEAD") || !acceptsGzip(request.header("accept-encoding"))) {
+        || request.method().equals("HEAD")) {
       return false;
     }
     String encoding = response.header("content-encoding");
@@ -91,34 +96,41 @@ final class CompressionFilter implements HttpFilter {
     return false;
   }
 
-  /** Whether {@code accept-encoding} allows gzip: listed (or {@code *}) with a q above 0, and not refused by name. */
-  static boolean acceptsGzip(String acceptEncoding) {
+  /**
+   * The coding of {@code offered} that {@code acceptEncoding} weighs highest, above q=0 (a coding not named takes the
+   * weight of {@code *}, else none; {@code x-gzip} is gzip); ties go to the earlier offered. Null: none acceptable.
+   */
+  static String choose(String acceptEncoding, List<String> offered) {
     if (acceptEncoding == null) {
-      return false;
+      return null;
     }
-    Boolean gzip = null;
-    Boolean any = null;
+    Map<String, Double> weights = new HashMap<>();
     for (String element : acceptEncoding.split(",")) {
       String[] parts = element.split(";");
       String coding = parts[0].trim().toLowerCase(Locale.ROOT);
-      boolean allowed = true;
+      double q = 1;
       for (int i = 1; i < parts.length; i++) {
         String parameter = parts[i].trim().toLowerCase(Locale.ROOT);
         if (parameter.startsWith("q=")) {
           try {
-            allowed = Double.parseDouble(parameter.substring(2)) > 0;
+            q = Double.parseDouble(parameter.substring(2));
           } catch (NumberFormatException e) {
-            allowed = false;
+            q = 0;
           }
         }
       }
-      if (coding.equals("gzip") || coding.equals("x-gzip")) {
-        gzip = allowed;
-      } else if (coding.equals("*")) {
-        any = allowed;
+      weights.put(coding.equals("x-gzip") ? "gzip" : coding, q);
+    }
+    String best = null;
+    double bestWeight = 0;
+    for (String coding : offered) {
+      double weight = weights.getOrDefault(coding, weights.getOrDefault("*", 0.0));
+      if (weight > bestWeight) {
+        best = coding;
+        bestWeight = weight;
       }
     }
-    return gzip != null ? gzip : any != null && any;
+    return best;
   }
 
   private static boolean listContains(String list, String token) {
