@@ -103,7 +103,14 @@ if [ -n "$jvm_cpus" ]; then
   taskset -p -c "$jvm_cpus" $$ > /dev/null
 fi
 
-# hot reload onto the bench port (the same config otherwise)
-cp "$conf" "$live.tmp" && mv "$live.tmp" "$live"
-echo "warm-start: warmed; config swapped to :$bench_port" >&2
+# hot reload onto the bench port (the same config otherwise). Pinned, the event loop is pinned by Ringway itself
+# (eventLoops.affinity, applied by this reload; /info lists the loop's cpus) to the harness's cpu; the taskset above
+# keeps the JVM's other threads (GC, JIT) on that cpu too, so the JVM has the one core HAProxy's thread has.
+if [ -n "$jvm_cpus" ]; then
+  sed "s/^eventLoops: 1\b.*/eventLoops: {count: 1, affinity: \"$jvm_cpus\"}/" "$conf" > "$live.tmp"
+else
+  cp "$conf" "$live.tmp"
+fi
+mv "$live.tmp" "$live"
+echo "warm-start: warmed; config swapped to :$bench_port${jvm_cpus:+, event loop pinned to cpu $jvm_cpus by eventLoops.affinity}" >&2
 wait "$jpid"
