@@ -199,6 +199,44 @@ class RingwayJarIT {
     }
   }
 
+  /**
+   * The shaded jar's OpenTelemetry exporter works as packaged: one version of every OpenTelemetry artifact went in
+   * (a test dependency once pulled an older opentelemetry-api into the jar, and every export failed there while the
+   * module's own tests passed).
+   */
+  @Test
+  void theJarExportsTheRoutersSpansOverOtlp() throws Exception {
+    java.util.concurrent.BlockingQueue<byte[]> exports = new java.util.concurrent.LinkedBlockingQueue<>();
+    com.sun.net.httpserver.HttpServer collector = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    collector.createContext("/v1/traces", exchange -> {
+      if ("application/x-protobuf".equals(exchange.getRequestHeaders().getFirst("content-type"))) {
+        exports.add(exchange.getRequestBody().readAllBytes());
+      }
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    collector.start();
+    try (RingwayProcess ringway = RingwayProcess.start(dir, freePorts("-Dringway.http.tracing.endpoint=http://127.0.0.1:"
+        + collector.getAddress().getPort() + "/v1/traces"))) {
+      ringway.awaitStatus(adminPort, "/ready", 200, STARTUP);
+      String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+      try (java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient()) {
+        java.net.http.HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + httpRouterPort + "/"))
+            .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+      }
+      byte[] export = exports.poll(15, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(export).as("an OTLP export from the jar; its log:%n%s", ringway.output()).isNotNull();
+      assertThat(java.util.HexFormat.of().formatHex(export)).contains(traceId);
+      assertThat(ringway.output()).doesNotContain("Failed to export");
+    } finally {
+      collector.stop(0);
+    }
+  }
+
   @Test
   void autoFallsBackAndSaysWhyWhenNativeTransportsAreOff() throws Exception {
     try (RingwayProcess ringway = RingwayProcess.start(dir, freePorts(NO_NATIVE))) {

@@ -78,11 +78,11 @@ final class ClustersSection {
       limits.rejectUnknownKeys();
       ProxyProtocolVersion proxyProtocol = proxyProtocol(cluster);
       UpstreamProtocol protocol = protocol(cluster);
-      UpstreamTlsConfig tls = cluster.has("tls") ? tls(cluster.object("tls")) : null;
+      UpstreamTlsConfig tls = cluster.given("tls") ? tls(cluster.object("tls")) : null;
       cluster.rejectUnknownKeys();
-      if (protocol == UpstreamProtocol.H2 && !cluster.has("tls")) {
+      if (protocol == UpstreamProtocol.H2 && !cluster.given("tls")) {
         cluster.fail("protocol", "h2 is HTTP/2 over TLS: add tls (h2c is the cleartext one)");
-      } else if (protocol == UpstreamProtocol.H2C && cluster.has("tls")) {
+      } else if (protocol == UpstreamProtocol.H2C && cluster.given("tls")) {
         cluster.fail("protocol", "h2c is cleartext; with tls use h2");
       }
       // After an error the readers hand back defaults, so building is safe; the config is refused anyway.

@@ -51,7 +51,7 @@ final class HttpSection {
       }
     }
     AccessLogConfig accessLog = accessLog(http);
-    TracingConfig tracing = http.has("tracing") ? tracing(http.object("tracing")) : null;
+    TracingConfig tracing = http.given("tracing") ? tracing(http.object("tracing")) : null;
     String clientCertHeader = http.string("clientCertHeader", HttpRouterConfig.DEFAULT_CLIENT_CERT_HEADER)
         .toLowerCase(java.util.Locale.ROOT);
     http.rejectUnknownKeys();

@@ -74,7 +74,7 @@ final class TcpSection {
         }
       }
       int perSecond = listener.integer("maxConnectionsPerSecond", 0, 10_000_000, 0);
-      SniRouting sni = listener.has("sni") ? sni(listener.object("sni"), clusterNames) : null;
+      SniRouting sni = listener.given("sni") ? sni(listener.object("sni"), clusterNames) : null;
       listener.rejectUnknownKeys();
       if (name == null) {
         listener.fail("name", "required");
