@@ -17,7 +17,7 @@ import java.util.Set;
  * @param maxUnboundedWorker io-wq unbounded worker limit per ring (0 = kernel default)
  * @param bufferRing provided-buffer ring that socket reads take their buffers from, or null for none
  * @param acceptOnEventLoop listening sockets live on the event loops (Vert.x's {@code ACCEPTOR_EVENT_LOOP_GROUP}
- *     is the loop group itself) instead of on Vert.x's one dedicated acceptor thread; null or false: Vert.x's way
+ *     is the loop group itself), null or true; false: on Vert.x's one dedicated acceptor thread, Vert.x's way
  */
 public record IoUringOptions(Integer ringSize, Integer cqSize, Boolean singleIssuer, Integer maxBoundedWorker,
                              Integer maxUnboundedWorker, BufferRing bufferRing, Boolean acceptOnEventLoop) {

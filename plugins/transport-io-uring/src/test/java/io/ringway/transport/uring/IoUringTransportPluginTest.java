@@ -115,10 +115,59 @@ class IoUringTransportPluginTest {
 
   @Test
   void acceptOnEventLoopPutsTheListeningSocketOnTheLoopOfItsConnections() throws Exception {
-    assertThat(acceptedOn(new JsonObject())).as("Vert.x's way").startsWith("vert.x-acceptor-thread");
+    assertThat(acceptedOn(new JsonObject())).as("by default").isEqualTo("same loop");
     vertx.close().await(10, TimeUnit.SECONDS);
 
-    assertThat(acceptedOn(new JsonObject().put("acceptOnEventLoop", true))).isEqualTo("same loop");
+    assertThat(acceptedOn(new JsonObject().put("acceptOnEventLoop", false))).as("Vert.x's way")
+        .startsWith("vert.x-acceptor-thread");
+  }
+
+  /**
+   * With two loops the listening socket sits on one of them and hands the other its share, as the acceptor thread
+   * did: both instances serve connections, and what the other loop accepted is answered like the rest.
+   */
+  @Test
+  void withTwoLoopsOneAcceptsAndBothServe() throws Exception {
+    assertThat(plugin.validate(new JsonObject(), "t")).isEmpty();
+    vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(2)).withTransport(plugin.create(new JsonObject()))
+        .build();
+    Map<String, java.util.concurrent.atomic.AtomicInteger> servedOn = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.Set<io.netty.channel.EventLoop> listeningOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    int port = freePort();
+    vertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
+      @Override
+      public io.vertx.core.Future<?> start() {
+        return vertx.createNetServer().connectHandler(socket -> {
+          io.netty.channel.Channel accepted = ((io.vertx.core.internal.net.NetSocketInternal) socket)
+              .channelHandlerContext().channel();
+          listeningOn.add(accepted.parent().eventLoop());
+          servedOn.computeIfAbsent(Thread.currentThread().getName(), name -> new java.util.concurrent.atomic.AtomicInteger())
+              .incrementAndGet();
+          socket.handler(socket::write);
+        }).listen(port, "127.0.0.1");
+      }
+    }, new io.vertx.core.DeploymentOptions().setInstances(2)).await(10, TimeUnit.SECONDS);
+
+    for (int i = 0; i < 20; i++) {
+      try (java.net.Socket client = new java.net.Socket("127.0.0.1", port)) {
+        client.getOutputStream().write(("ping " + i).getBytes());
+        assertThat(new String(client.getInputStream().readNBytes(("ping " + i).length()))).isEqualTo("ping " + i);
+      }
+    }
+
+    assertThat(servedOn.keySet()).as("loops that served").hasSize(2)
+        .allSatisfy(name -> assertThat(name).startsWith("vert.x-eventloop-thread-"));
+    assertThat(servedOn.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum()).isEqualTo(20);
+    List<io.netty.util.concurrent.EventExecutor> loops = new ArrayList<>();
+    ((VertxInternal) vertx).nettyEventLoopGroup().forEach(loops::add);
+    assertThat(listeningOn).as("the listening socket's loop, one of the event loops").hasSize(1)
+        .allSatisfy(loop -> assertThat(loops).contains(loop));
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      return probe.getLocalPort();
+    }
   }
 
   /** Which thread the listening socket of a one-loop Vert.x accepted a connection on. */
