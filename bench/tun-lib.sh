@@ -149,7 +149,8 @@ wait_device() { # NS DEV PID LOG: the launcher says ready and the device is up
 # path_settings PATH -> "TRANSPORT OFFLOADS CIPHER LOOPS": a path is TRANSPORT[-tun|-off][-aes|-chacha][-mq2] with
 # TRANSPORT io_uring|epoll|nio: io_uring (tun.offloads auto, tun.cipher auto), io_uring-off (no offloads), io_uring-tun
 # (TUN offloads only, one datagram per UDP send), io_uring-aes / io_uring-chacha (that cipher only), io_uring-mq2
-# (eventLoops 2, multi-queue), combined in that order (io_uring-off-chacha-mq2)
+# (eventLoops 2, multi-queue), combined in that order (io_uring-off-chacha-mq2); a trailing -before runs the pair on
+# BEFORE_JAR instead of the jar under test (io_uring-before), for an A/B of two builds in one run
 path_settings() {
   local t=${1%%-*} o=auto c=auto l=1
   case $1 in *-off*) o=off ;; *-tun*) o=tun ;; esac
@@ -162,7 +163,8 @@ path_var() { echo "${1//-/_}"; }
 # setup_tunnel IDX PATH: bridges in pair IDX; sets T_<path, - as _>_{pids,nsA,nsB,devA,devB,dst}
 setup_tunnel() {
   local i=$1 t=$2 d="$RES_DIR/raw" nsA nsB keys privA pubA privB pubB v transport cipher loops
-  local TUN_OFFLOADS
+  local TUN_OFFLOADS jar=$jar       # start_bridge and bridge_conf see this pair's jar
+  case $t in *-before) jar=${BEFORE_JAR:?"bench: path $t needs BEFORE_JAR (an older ringway.jar)"} ;; esac
   v=$(path_var "$t"); read -r transport TUN_OFFLOADS cipher loops <<< "$(path_settings "$t")"
   local devA="rwbt${i}a${sfx}" devB="rwbt${i}b${sfx}"
   nsA=$(eval echo "\$P${i}_nsA"); nsB=$(eval echo "\$P${i}_nsB")

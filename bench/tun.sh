@@ -6,7 +6,8 @@
 #
 # Paths (PATHS): veth | TRANSPORT[-OFFLOADS] with TRANSPORT io_uring|epoll and OFFLOADS auto (default)|tun|off |
 # wireguard-go; a tunnel path may also name a cipher and a multi-queue device: TRANSPORT[-OFFLOADS][-aes|-chacha][-mq2]
-# (io_uring-aes, io_uring-chacha-mq2: eventLoops 2, one TUN queue and UDP socket per loop; path_settings in tun-lib.sh).
+# (io_uring-aes, io_uring-chacha-mq2: eventLoops 2, one TUN queue and UDP socket per loop; path_settings in tun-lib.sh);
+# any tunnel path ending in -before runs on BEFORE_JAR (an older build) instead, measured interleaved with the rest.
 # Each tunnel path has its own namespace pair; all are up for the whole run and measured interleaved.
 #
 # Set-up: two namespace pairs (A,B) made here, each joined by its own veth pair (the UDP underlay
