@@ -2,6 +2,7 @@ package io.ringway.upstream.impl;
 
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.spi.upstream.HealthCheckConfig;
+import io.ringway.upstream.UpstreamTls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,11 +13,14 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The gRPC health checking protocol (grpc/doc/health-checking.md): {@code grpc.health.v1.Health/Check} over h2c with
- * prior knowledge, passing only when the answer is {@code SERVING} with {@code grpc-status: 0}. The two messages
+ * prior knowledge, or, for a cluster with {@code tls}, over HTTP/2 in TLS with the cluster's checks (ALPN h2), passing
+ * only when the answer is {@code SERVING} with {@code grpc-status: 0}. The two messages
  * are one string field and one enum field, so they are written and read here by hand, without protobuf.
  */
 final class GrpcProbe implements Probe {
@@ -30,18 +34,26 @@ final class GrpcProbe implements Probe {
   private final HttpClient client;
   private final long timeoutMillis;
   private final Buffer request;
+  private final UpstreamTls tls;
 
-  GrpcProbe(Vertx vertx, HealthCheckConfig config) {
+  /** @param tls the cluster's TLS with its files read, or null for h2c */
+  GrpcProbe(Vertx vertx, HealthCheckConfig config, UpstreamTls tls) {
     this.timeoutMillis = Math.max(1, config.timeout().toMillis());
-    this.client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-            .setHttp2ClearTextUpgrade(false).setConnectTimeout((int) timeoutMillis),
-        new PoolOptions().setHttp2MaxSize(1));
+    this.tls = tls;
+    // gRPC is HTTP/2 whatever the cluster's protocol says for other traffic, so in TLS it is asked for by ALPN.
+    HttpClientOptions options = tls == null ? new HttpClientOptions().setHttp2ClearTextUpgrade(false)
+        : tls.clientOptions().setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2));
+    this.client = vertx.createHttpClient(options.setProtocolVersion(HttpVersion.HTTP_2)
+            .setConnectTimeout((int) timeoutMillis), new PoolOptions().setHttp2MaxSize(1));
     this.request = frame(healthCheckRequest(config.grpcService()));
   }
 
   @Override
   public Future<Void> run(Endpoint endpoint) {
-    return client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(endpoint.host())
+    // As the router's requests: with TLS the certificate must name the cluster's server name, sent as SNI.
+    return client.request(new RequestOptions().setMethod(HttpMethod.POST)
+            .setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
+            .setHost(tls != null ? tls.serverName(endpoint) : endpoint.host())
             .setPort(endpoint.port()).setURI(PATH).setTimeout(timeoutMillis)
             .putHeader("content-type", "application/grpc").putHeader("te", "trailers"))
         .compose(call -> call.send(request.copy()))

@@ -61,12 +61,14 @@ public final class HealthCheckerImpl implements HealthChecker {
     MessageCodecs.registerAll(vertx); // it publishes HealthTransition records, whoever deployed it
     int connectTimeout = (int) Math.max(1, check.timeout().toMillis());
     Future<Probe> made;
-    if (check.grpcService() != null) {
-      made = Future.succeededFuture(new GrpcProbe(vertx, check));
-    } else if (config.tls() != null) {
+    if (config.tls() != null) {
       // The cluster's files are read off the loop, as the router reads them.
-      made = vertx.executeBlocking(() -> UpstreamTls.load(config)).map(tls -> new TcpProbe(vertx,
-          vertx.createNetClient(tls.netClientOptions().setConnectTimeout(connectTimeout)), check, tls));
+      made = vertx.executeBlocking(() -> UpstreamTls.load(config)).map(tls -> check.grpcService() != null
+          ? new GrpcProbe(vertx, check, tls)
+          : new TcpProbe(vertx, vertx.createNetClient(tls.netClientOptions().setConnectTimeout(connectTimeout)), check,
+              tls));
+    } else if (check.grpcService() != null) {
+      made = Future.succeededFuture(new GrpcProbe(vertx, check, null));
     } else {
       made = Future.succeededFuture(new TcpProbe(vertx,
           vertx.createNetClient(new NetClientOptions().setConnectTimeout(connectTimeout)), check, null));
