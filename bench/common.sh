@@ -9,7 +9,9 @@
 #                 TRANSPORT+TAG is a variant with transportOptions.<TRANSPORT> from env RINGWAY_OPTS_<TAG> (a YAML
 #                 flow map), measured as system ringway_<TRANSPORT>_<TAG>, e.g.
 #                   TRANSPORTS="io_uring io_uring+pbuf epoll" RINGWAY_OPTS_pbuf='{bufferRing: {groupId: 1, entries: 256, bufferSize: 65536}}'
-#                 (default ring settings otherwise: Netty's, as Ringway ships them)
+#                 (default ring settings otherwise: Netty's, as Ringway ships them). A variant may instead (or also) have
+#                 its own JVM options in env JAVA_OPTS_<TAG>, used in place of JAVA_OPTS, e.g.
+#                   TRANSPORTS="io_uring io_uring+heap1g" JAVA_OPTS_heap1g="-Xms1g -Xmx1g @conf/jvm.options"
 #   JAVA_OPTS     extra JVM options (default: -Xms256m -Xmx256m and conf/jvm.options, the flags a node runs with:
 #                 its collector, not the JVM's pick for one pinned cpu, which is Serial)
 #   RES_DIR       results directory (default: bench/results/<kind>-<UTC timestamp>, ignored by git)
@@ -49,8 +51,9 @@ transport_yaml() {
   echo "transport: $t"
   if [ -n "$tag" ]; then
     var="RINGWAY_OPTS_$tag"
-    [ -n "${!var:-}" ] || { echo "bench: TRANSPORTS entry $1 needs env $var" >&2; exit 2; }
-    printf 'transportOptions:\n  %s: %s\n' "$t" "${!var}"
+    local jvm="JAVA_OPTS_$tag"
+    [ -n "${!var:-}" ] || [ -n "${!jvm:-}" ] || { echo "bench: TRANSPORTS entry $1 needs env $var or $jvm" >&2; exit 2; }
+    [ -z "${!var:-}" ] || printf 'transportOptions:\n  %s: %s\n' "$t" "${!var}"
   fi
 }
 # label_of TOKEN -> io_uring, io_uring_pbuf, ...
@@ -111,21 +114,22 @@ results_dir() {
 # ringway_systems KIND(tcp|http) UPSTREAM_PORT -> for each TRANSPORTS entry, a ringway_KIND_yaml config under
 # $RUN_DIR/ringway-KIND, registered as a system with ringway_system (not in a subshell: its exports must stay)
 ringway_systems() {
-  local kind=$1 port=$2 conf="$RUN_DIR/ringway-$1" transport label
+  local kind=$1 port=$2 conf="$RUN_DIR/ringway-$1" transport label jvm
   mkdir -p "$conf"
   for transport in $TRANSPORTS; do
     label=$(label_of "$transport")
+    jvm=JAVA_OPTS_${transport#*+}
     "ringway_${kind}_yaml" "$transport" "$port" > "$conf/$label.yaml"
-    ringway_system "$label" "$conf/$label.yaml" "$kind"
+    ringway_system "$label" "$conf/$label.yaml" "$kind" "$([[ $transport == *+* ]] && echo "${!jvm:-}")"
   done
 }
 
-# ringway_system LABEL CONFIG_FILE KIND(tcp|http) -> exports PROXY_CMD_/PROXY_PORT_ringway_<transport> and appends the
+# ringway_system LABEL CONFIG_FILE KIND(tcp|http) [JVM_OPTIONS (default JAVA_OPTS)] -> exports PROXY_CMD_/PROXY_PORT_ringway_<transport> and appends the
 # system name cmd:ringway_<transport> to $systems (not in a subshell: the exports must reach the harness)
 ringway_system() {
   local label=ringway_$1
   "$JAVA_HOME/bin/java" -jar "$jar" validate "$2" >&2 || { echo "bench: $2 does not validate" >&2; exit 2; }
-  local java="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED $JAVA_OPTS -jar $jar"
+  local java="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED ${4:-$JAVA_OPTS} -jar $jar"
   if [ "$RINGWAY_WARMUP" = 1 ]; then
     export "PROXY_CMD_$label=$bench_here/warm-start.sh $3 $2 $java"
   else

@@ -34,7 +34,9 @@ final class SocketOps {
   static void shutdownOutput(NetSocketInternal socket, Runnable done) {
     Channel channel = socket.channelHandlerContext().channel();
     socket.writeMessage(Unpooled.EMPTY_BUFFER).onComplete(flushed -> {
-      if (flushed.succeeded() && channel instanceof DuplexChannel duplex && channel.isActive()) {
+      if (flushed.succeeded() && channel.isActive() && NativeShutdown.shutdownOutput(channel)) {
+        done.run();
+      } else if (flushed.succeeded() && channel instanceof DuplexChannel duplex && channel.isActive()) {
         duplex.shutdownOutput().addListener(shut -> done.run());
       } else {
         done.run();
