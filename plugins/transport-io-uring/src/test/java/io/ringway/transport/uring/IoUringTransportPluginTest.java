@@ -3,29 +3,40 @@ package io.ringway.transport.uring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
 import io.ringway.spi.ConfigError;
 import io.ringway.testkit.Capabilities;
 import io.ringway.testkit.EchoProbe;
+import io.ringway.testkit.Ports;
 import io.ringway.testkit.ShutdownFloodProbe;
 import io.ringway.testkit.SocketOptionsProbe;
 import io.ringway.testkit.SocketOptionsReader;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -128,46 +139,37 @@ class IoUringTransportPluginTest {
    */
   @Test
   void withTwoLoopsOneAcceptsAndBothServe() throws Exception {
-    assertThat(plugin.validate(new JsonObject(), "t")).isEmpty();
     vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(2)).withTransport(plugin.create(new JsonObject()))
         .build();
-    Map<String, java.util.concurrent.atomic.AtomicInteger> servedOn = new java.util.concurrent.ConcurrentHashMap<>();
-    java.util.Set<io.netty.channel.EventLoop> listeningOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    int port = freePort();
-    vertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
+    Map<String, AtomicInteger> servedOn = new ConcurrentHashMap<>();
+    Set<EventLoop> listeningOn = ConcurrentHashMap.newKeySet();
+    int port = Ports.freeTcpPort();
+    vertx.deployVerticle(() -> new VerticleBase() {
       @Override
-      public io.vertx.core.Future<?> start() {
+      public Future<?> start() {
         return vertx.createNetServer().connectHandler(socket -> {
-          io.netty.channel.Channel accepted = ((io.vertx.core.internal.net.NetSocketInternal) socket)
-              .channelHandlerContext().channel();
-          listeningOn.add(accepted.parent().eventLoop());
-          servedOn.computeIfAbsent(Thread.currentThread().getName(), name -> new java.util.concurrent.atomic.AtomicInteger())
-              .incrementAndGet();
+          listeningOn.add(((NetSocketInternal) socket).channelHandlerContext().channel().parent().eventLoop());
+          servedOn.computeIfAbsent(Thread.currentThread().getName(), name -> new AtomicInteger()).incrementAndGet();
           socket.handler(socket::write);
         }).listen(port, "127.0.0.1");
       }
-    }, new io.vertx.core.DeploymentOptions().setInstances(2)).await(10, TimeUnit.SECONDS);
+    }, new DeploymentOptions().setInstances(2)).await(10, TimeUnit.SECONDS);
 
     for (int i = 0; i < 20; i++) {
-      try (java.net.Socket client = new java.net.Socket("127.0.0.1", port)) {
-        client.getOutputStream().write(("ping " + i).getBytes());
-        assertThat(new String(client.getInputStream().readNBytes(("ping " + i).length()))).isEqualTo("ping " + i);
+      byte[] ping = ("ping " + i).getBytes();
+      try (Socket client = new Socket("127.0.0.1", port)) {
+        client.getOutputStream().write(ping);
+        assertThat(client.getInputStream().readNBytes(ping.length)).isEqualTo(ping);
       }
     }
 
     assertThat(servedOn.keySet()).as("loops that served").hasSize(2)
         .allSatisfy(name -> assertThat(name).startsWith("vert.x-eventloop-thread-"));
-    assertThat(servedOn.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum()).isEqualTo(20);
-    List<io.netty.util.concurrent.EventExecutor> loops = new ArrayList<>();
+    assertThat(servedOn.values().stream().mapToInt(AtomicInteger::get).sum()).isEqualTo(20);
+    List<EventExecutor> loops = new ArrayList<>();
     ((VertxInternal) vertx).nettyEventLoopGroup().forEach(loops::add);
     assertThat(listeningOn).as("the listening socket's loop, one of the event loops").hasSize(1)
         .allSatisfy(loop -> assertThat(loops).contains(loop));
-  }
-
-  private static int freePort() throws IOException {
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-      return probe.getLocalPort();
-    }
   }
 
   /** Which thread the listening socket of a one-loop Vert.x accepted a connection on. */
