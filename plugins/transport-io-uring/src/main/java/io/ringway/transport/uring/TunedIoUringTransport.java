@@ -105,18 +105,17 @@ final class TunedIoUringTransport implements Transport {
     }
 
     /**
-     * Unless {@code acceptOnEventLoop} is false, Vert.x's acceptor group is its event-loop group (Vert.x builds
-     * that one first): a listening socket is registered with a loop, and a connection it accepts for the same loop
-     * is registered there without crossing threads, no task hand-off or wake-up, and no acceptor thread competing
-     * for the loops' cores (under TCP churn on one pinned core that thread took 3 of 13 CPU-s per 100k
-     * connections; docs/benchmarks.md). Connections for other loops are handed over as from the acceptor thread.
-     * Vert.x shuts the acceptor group down first, then the loop group: on one group the second shutdown finds it
-     * terminated already.
+     * Unless {@code acceptOnEventLoop} is false, Vert.x's acceptor group is its event loops (Vert.x builds that
+     * group first), with a round-robin of their own ({@link LoopsAsAcceptors}). A listening socket is registered
+     * with a loop, and a connection it accepts for the same loop is registered there without crossing threads: no
+     * task hand-off or wake-up, and no acceptor thread competing for the loops' cores (under TCP churn on one
+     * pinned core that thread took 3 of 13 CPU-s per 100k connections; docs/benchmarks.md). Connections for other
+     * loops are handed over as from the acceptor thread.
      */
     @Override
     public EventLoopGroup eventLoopGroup(int type, int threads, ThreadFactory threadFactory, int ioRatio) {
       if (type == ACCEPTOR_EVENT_LOOP_GROUP && loops != null && !Boolean.FALSE.equals(options.acceptOnEventLoop())) {
-        return loops;
+        return new LoopsAsAcceptors(loops);
       }
       EventLoopGroup group = super.eventLoopGroup(type, threads, threadFactory, ioRatio);
       if (type == IO_EVENT_LOOP_GROUP) {
