@@ -2,7 +2,6 @@ package io.ringway.tcp;
 
 import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigSnapshot;
-import io.ringway.spi.TransportPlugin;
 import io.ringway.spi.config.AdminConfig;
 import io.ringway.spi.config.DemoUpstreamConfig;
 import io.ringway.spi.config.RingwayConfig;
@@ -13,13 +12,8 @@ import io.ringway.spi.message.StatsRequest;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.tcp.impl.Tunables;
-import io.ringway.testkit.Capabilities;
-import io.ringway.transport.epoll.EpollTransportPlugin;
-import io.ringway.transport.nio.NioTransportPlugin;
-import io.ringway.transport.uring.IoUringTransportPlugin;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -46,18 +40,7 @@ final class ProxyFixture implements AutoCloseable {
 
   /** Skips (fails under CI) when the machine cannot run the transport. */
   static ProxyFixture on(String transport, int eventLoops) {
-    TransportPlugin plugin = switch (transport) {
-      case "io_uring" -> new IoUringTransportPlugin();
-      case "epoll" -> new EpollTransportPlugin();
-      case "nio" -> new NioTransportPlugin();
-      default -> throw new IllegalArgumentException(transport);
-    };
-    Capabilities.require(transport, plugin.isAvailable(), plugin.unavailabilityCause());
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setEventLoopPoolSize(eventLoops))
-        .withTransport(plugin.create(new JsonObject()))
-        .build();
-    return new ProxyFixture(vertx, transport);
+    return new ProxyFixture(TestTransports.vertx(transport, eventLoops), transport);
   }
 
   ProxyFixture deploy(RingwayConfig config, int instances) throws Exception {

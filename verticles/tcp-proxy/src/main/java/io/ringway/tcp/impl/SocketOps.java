@@ -34,9 +34,9 @@ final class SocketOps {
   static void shutdownOutput(NetSocketInternal socket, Runnable done) {
     Channel channel = socket.channelHandlerContext().channel();
     socket.writeMessage(Unpooled.EMPTY_BUFFER).onComplete(flushed -> {
-      if (flushed.succeeded() && channel.isActive() && NativeShutdown.shutdownOutput(channel)) {
-        done.run();
-      } else if (flushed.succeeded() && channel instanceof DuplexChannel duplex && channel.isActive()) {
+      // Past Netty where the channel is native; Netty's way only when that could not be done.
+      if (flushed.succeeded() && channel.isActive() && !NativeShutdown.shutdownOutput(channel)
+          && channel instanceof DuplexChannel duplex) {
         duplex.shutdownOutput().addListener(shut -> done.run());
       } else {
         done.run();

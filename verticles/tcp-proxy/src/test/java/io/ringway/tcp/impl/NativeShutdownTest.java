@@ -3,15 +3,10 @@ package io.ringway.tcp.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.Channel;
-import io.ringway.spi.TransportPlugin;
-import io.ringway.testkit.Capabilities;
-import io.ringway.transport.epoll.EpollTransportPlugin;
-import io.ringway.transport.nio.NioTransportPlugin;
-import io.ringway.transport.uring.IoUringTransportPlugin;
+import io.ringway.tcp.TestTransports;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
-import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -27,13 +22,7 @@ class NativeShutdownTest {
   @ParameterizedTest
   @ValueSource(strings = {"io_uring", "epoll", "nio"})
   void theFinLeavesAndReadingStaysOpen(String transport) throws Exception {
-    TransportPlugin plugin = switch (transport) {
-      case "io_uring" -> new IoUringTransportPlugin();
-      case "epoll" -> new EpollTransportPlugin();
-      default -> new NioTransportPlugin();
-    };
-    Capabilities.require(transport, plugin.isAvailable(), plugin.unavailabilityCause());
-    Vertx vertx = Vertx.builder().withTransport(plugin.create(new JsonObject())).build();
+    Vertx vertx = TestTransports.vertx(transport, 1);
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       NetSocketInternal socket = (NetSocketInternal) vertx.createNetClient()
           .connect(server.getLocalPort(), server.getInetAddress().getHostAddress()).await(10, TimeUnit.SECONDS);
