@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -56,8 +57,14 @@ class UpgradeIT {
     int adminA = Ports.freeTcpPort();
     int adminB = Ports.freeTcpPort();
     Vertx vertx = Vertx.vertx();
+    LongAdder goAways = new LongAdder();
+    HttpClient h2 = vertx.httpClientBuilder()
+        .with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false))
+        .with(new PoolOptions().setHttp2MaxSize(4))
+        .withConnectHandler(connection -> connection.goAwayHandler(goAway -> goAways.increment()))
+        .build();
     try (RingwayProcess a = RingwayProcess.start(dir, List.of(), "run", "--conf", config("A", adminA).toString());
-         RingwayProcess b = startAfter(a, adminA, adminB)) {
+         RingwayProcess b = startAfter(a, adminA, adminB, h2)) {
       Queue<String> failures = new ConcurrentLinkedQueue<>();
       Map<String, LongAdder> answeredBy = new ConcurrentHashMap<>();
       AtomicLong terminatedAt = new AtomicLong(Long.MAX_VALUE);
@@ -68,12 +75,6 @@ class UpgradeIT {
         http1.add(Thread.ofPlatform().start(() -> http1Loop(start, answeredBy, toldToClose, failures)));
       }
       CountDownLatch h2Done = new CountDownLatch(16);
-      LongAdder goAways = new LongAdder();
-      HttpClient h2 = vertx.httpClientBuilder()
-          .with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false))
-          .with(new PoolOptions().setHttp2MaxSize(4))
-          .withConnectHandler(connection -> connection.goAwayHandler(goAway -> goAways.increment()))
-          .build();
       for (int i = 0; i < 16; i++) {
         vertx.runOnContext(v -> h2Loop(h2, start, answeredBy, failures, h2Done));
       }
@@ -100,9 +101,17 @@ class UpgradeIT {
     }
   }
 
-  /** Starts B once A is ready, so A's listener exists first (the upgrade order), and waits for B's /ready. */
-  private RingwayProcess startAfter(RingwayProcess a, int adminA, int adminB) throws Exception {
+  /**
+   * Starts B once A is ready, so A's listener exists first (the upgrade order), and waits for B's /ready. Before B,
+   * {@code h2} opens a connection, which can only reach A: with both in the reuseport group the kernel would hash
+   * each new connection to either, and all of a few could land on B, leaving A no h2 connection to send GOAWAY on.
+   */
+  private RingwayProcess startAfter(RingwayProcess a, int adminA, int adminB, HttpClient h2) throws Exception {
     a.awaitStatus(adminA, "/ready", 200, STARTUP);
+    String first = h2.request(HttpMethod.GET, port, "127.0.0.1", "/ping")
+        .compose(request -> request.send().compose(response -> response.body()))
+        .await(10, TimeUnit.SECONDS).toString();
+    assertThat(first).as("the h2 connection opened before B").isEqualTo("A");
     RingwayProcess b = RingwayProcess.start(dir, List.of(), "run", "--conf", config("B", adminB).toString());
     b.awaitStatus(adminB, "/ready", 200, STARTUP);
     return b;
