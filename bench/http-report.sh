@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The columns bench/http.sh adds to the harness's summary, from a results directory of it: per system and workload
 # (clean runs, reps averaged) req/s, p99, p99.9, proxy CPU-s per 100k requests, each with its ratio to haproxy1 in the
-# same run, and bytes allocated per request (JVMs only: bench/wrk-wrap/wrk's jcmd accounting); and latency.svg, the
-# small-GET latency percentile curves (HdrHistogram style: x = 1/(1-p) on a log scale) of haproxy1, nginx1 and
+# same run, and bytes allocated per request (JVMs only: bench/wrk-wrap/wrk's jcmd accounting); and latency-<workload>.svg,
+# the latency percentile curves (HdrHistogram style: x = 1/(1-p) on a log scale) of haproxy1, nginx1 and
 # Ringway io_uring, first rep.
 #
-# usage: bench/http-report.sh RES_DIR   (writes RES_DIR/columns.md and RES_DIR/latency.svg, prints columns.md)
+# usage: bench/http-report.sh RES_DIR   (writes RES_DIR/columns.md and RES_DIR/latency*.svg, prints columns.md)
 set -euo pipefail
 R=$1
 pin=$(awk -F'\t' 'NR==2{print $2}' "$R/http.tsv")
@@ -38,18 +38,19 @@ done > "$R/columns.txt"
             c, ratio(c, avg(cpu,h,n[h])), (na[k] ? sprintf("%.0f", al[k]/na[k]) : "-") } } }' "$R/columns.txt" \
     | sort -t'|' -k3,3 -k2,2
 } > "$R/columns.md"
-# latency.svg: x = log10(1/(1-p)) from p50 (0.3) to p99.99 (4), plus max at 5; y = ms, linear from 0
-series=()
-for s in haproxy1 nginx1 ringway_io_uring vertx_http_proxy; do
-  f="$R/raw/${pin}_${s}_small_r1_p0.wrk"; [ -f "$f" ] && series+=("$s:$f")
-done
-{
+# latency-<workload>.svg (latency.svg: the small GET's): x = log10(1/(1-p)) from p50 (0.3) to p99.99 (4), plus max at
+# 5; y = ms, linear from 0
+plot() { # workload title
+  local wl=$1 title=$2 series=() s f
+  for s in haproxy1 nginx1 cmd:ringway_io_uring cmd:vertx_http_proxy; do
+    f="$R/raw/${pin}_${s}_${wl}_r1_p0.wrk"; [ -f "$f" ] && series+=("${s#cmd:}:$f")
+  done
+  [ ${#series[@]} -gt 0 ] || return 0
   for entry in "${series[@]}"; do
     s=${entry%%:*} f=${entry#*:}
     awk -v s="$s" '$1=="percentile" {p=$2; x = (p == 100) ? 5 : log(1/(1-p/100))/log(10); printf "%s %.4f %.3f %s\n", s, x, $3/1000, p}' "$f"
-  done
-} > "$R/latency.txt"
-awk -v title="small GET latency by percentile (wrk -t2 -c64, ${pin}), $(sed -n 's/^cpu: //p' "$R/machine.txt" 2>/dev/null)" '
+  done > "$R/latency-$wl.txt"
+  awk -v title="$title" '
   { s[NR]=$1; x[NR]=$2; y[NR]=$3; p[NR]=$4; if ($3 > ymax) ymax = $3; if (!($1 in seen)) { seen[$1] = ++ns; name[ns] = $1 } }
   END {
     W = 720; H = 420; L = 60; B = 360; T = 40; Rr = 690
@@ -68,5 +69,16 @@ awk -v title="small GET latency by percentile (wrk -t2 -c64, ${pin}), $(sed -n '
       for (i = 1; i <= NR; i++) if (s[i] == name[k]) pts = pts sprintf("%.1f,%.1f ", L + (x[i] - 0.301) / (5 - 0.301) * (Rr - L), B - (B - T) * y[i] / ymax)
       printf "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>\n", col[k], pts
       printf "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>\n", L + 12, T + 6 + 16 * k, col[k], L + 28, T + 10 + 16 * k, name[k] }
-    print "</svg>" }' "$R/latency.txt" > "$R/latency.svg"
+    print "</svg>" }' "$R/latency-$wl.txt" > "$R/latency-$wl.svg"
+}
+cpu=$(sed -n 's/^cpu: //p' "$R/machine.txt" 2>/dev/null || true)
+for wl in small 4k echo4k close; do
+  f=$(ls "$R"/raw/"${pin}"_haproxy1_"${wl}"_r1_p0.wrk 2>/dev/null || true)
+  rate=$([ -n "$f" ] && sed -nE 's/^fixed rate ([0-9]+) req\/s.*/\1/p' "$f" || true)
+  if [ -z "$rate" ]; then how="wrk -t2 -c64"
+  elif [ "$wl" = close ]; then how="fixed rate $rate req/s, h2load, a connection per request"
+  else how="fixed rate $rate req/s, h2load -c64"; fi
+  plot "$wl" "$wl latency by percentile ($how, $pin), $cpu"
+done
+[ -f "$R/latency-small.svg" ] && cp "$R/latency-small.svg" "$R/latency.svg"
 cat "$R/columns.md"

@@ -7,7 +7,8 @@
 # proxy's pids, in an extra run). All traffic on 127.0.0.1; every run is bounded by wrk -d.
 # Beside the harness's summary, columns.md (bench/http-report.sh): p99.9 and bytes allocated per request (JVMs;
 # bench/wrk-wrap/wrk, first on the harness's PATH, measures both) and each figure's ratio to HAProxy's, and
-# latency.svg, the small-GET latency percentile curves of HAProxy, nginx, Ringway io_uring and vertx-http-proxy.
+# latency-<workload>.svg (latency.svg: the small GET's), the latency percentile curves of HAProxy, nginx, Ringway
+# io_uring and vertx-http-proxy. bench/latency.sh runs this at a fixed rate (FIXED_RATES, see bench/wrk-wrap/wrk).
 # The plain vertx-http-proxy 5.0.10 app (bench/VertxHttpProxy.java, one io_uring loop) is the row
 # vertx_http_proxy, warmed by bench/warm-start.sh like Ringway.
 #
