@@ -59,25 +59,24 @@ public final class HealthCheckerImpl implements HealthChecker {
 
   private Future<Void> startHere() {
     MessageCodecs.registerAll(vertx); // it publishes HealthTransition records, whoever deployed it
-    int connectTimeout = (int) Math.max(1, check.timeout().toMillis());
-    Future<Probe> made;
-    if (config.tls() != null) {
-      // The cluster's files are read off the loop, as the router reads them.
-      made = vertx.executeBlocking(() -> UpstreamTls.load(config)).map(tls -> check.grpcService() != null
-          ? new GrpcProbe(vertx, check, tls)
-          : new TcpProbe(vertx, vertx.createNetClient(tls.netClientOptions().setConnectTimeout(connectTimeout)), check,
-              tls));
-    } else if (check.grpcService() != null) {
-      made = Future.succeededFuture(new GrpcProbe(vertx, check, null));
-    } else {
-      made = Future.succeededFuture(new TcpProbe(vertx,
-          vertx.createNetClient(new NetClientOptions().setConnectTimeout(connectTimeout)), check, null));
-    }
-    return made.compose(ready -> {
+    // The cluster's files are read off the loop, as the router reads them.
+    Future<UpstreamTls> tls = config.tls() == null ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> UpstreamTls.load(config));
+    return tls.map(this::newProbe).compose(ready -> {
       probe = ready;
       // Closed while the files were being read: nothing may start after close().
       return closed ? ready.close() : listen();
     });
+  }
+
+  /** The check's probe: gRPC or TCP, in the cluster's TLS when {@code tls} is not null. */
+  private Probe newProbe(UpstreamTls tls) {
+    if (check.grpcService() != null) {
+      return new GrpcProbe(vertx, check, tls);
+    }
+    NetClientOptions options = tls == null ? new NetClientOptions() : tls.netClientOptions();
+    int connectTimeout = (int) Math.max(1, check.timeout().toMillis());
+    return new TcpProbe(vertx, vertx.createNetClient(options.setConnectTimeout(connectTimeout)), check, tls);
   }
 
   private Future<Void> listen() {
