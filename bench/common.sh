@@ -12,6 +12,8 @@
 #                 (default ring settings otherwise: Netty's, as Ringway ships them). A variant may instead (or also) have
 #                 its own JVM options in env JAVA_OPTS_<TAG>, used in place of JAVA_OPTS, e.g.
 #                   TRANSPORTS="io_uring io_uring+heap1g" JAVA_OPTS_heap1g="-Xms1g -Xmx1g @conf/jvm.options"
+#                 or (HTTP) its own listener maxConnections in env MAX_CONNECTIONS_<TAG>, e.g.
+#                   TRANSPORTS="io_uring io_uring+cap" MAX_CONNECTIONS_cap=256
 #   JAVA_OPTS     extra JVM options (default: -Xms256m -Xmx256m and conf/jvm.options, the flags a node runs with:
 #                 its collector, not the JVM's pick for one pinned cpu, which is Serial)
 #   RES_DIR       results directory (default: bench/results/<kind>-<UTC timestamp>, ignored by git)
@@ -51,8 +53,9 @@ transport_yaml() {
   echo "transport: $t"
   if [ -n "$tag" ]; then
     var="RINGWAY_OPTS_$tag"
-    local jvm="JAVA_OPTS_$tag"
-    [ -n "${!var:-}" ] || [ -n "${!jvm:-}" ] || { echo "bench: TRANSPORTS entry $1 needs env $var or $jvm" >&2; exit 2; }
+    local jvm="JAVA_OPTS_$tag" cap="MAX_CONNECTIONS_$tag"
+    [ -n "${!var:-}" ] || [ -n "${!jvm:-}" ] || [ -n "${!cap:-}" ] \
+      || { echo "bench: TRANSPORTS entry $1 needs env $var, $jvm or $cap" >&2; exit 2; }
     [ -z "${!var:-}" ] || printf 'transportOptions:\n  %s: %s\n' "$t" "${!var}"
   fi
 }
@@ -89,6 +92,8 @@ YAML
 # ringway_http_yaml TOKEN BACKEND_PORT -> an http-router config on one event loop: listener `bench` on
 # 127.0.0.1:$proxy_port (HTTP/1.1 only), every request to 127.0.0.1:BACKEND_PORT
 ringway_http_yaml() {
+  local cap="MAX_CONNECTIONS_${1#*+}" max=""
+  [[ $1 == *+* ]] && max=${!cap:-}
   cat <<YAML
 $(transport_yaml "$1")
 eventLoops: 1              # one loop on the one proxy core the harness pins
@@ -98,7 +103,7 @@ clusters:
     endpoints: [{host: 127.0.0.1, port: $2}]
 http:
   listeners:
-    - {name: bench, host: 127.0.0.1, port: $proxy_port, h2c: false}
+    - {name: bench, host: 127.0.0.1, port: $proxy_port, h2c: false${max:+, maxConnections: $max}}
   routes:
     - {name: all, target: backend}
 YAML

@@ -148,7 +148,7 @@ class ProxySectionsTest {
 
     assertThat(config.http().listeners()).containsExactly(new HttpListenerConfig("front", "0.0.0.0", 8080, false,
         HttpListenerConfig.DEFAULT_MAX_HEADER_BYTES, 1024, HttpListenerConfig.DEFAULT_HEADER_READ_TIMEOUT, Duration.ofSeconds(30),
-        16, null));
+        16, HttpListenerConfig.AUTO_MAX_CONNECTIONS, null));
     assertThat(config.http().accessLog()).isNull();
     List<RouteConfig> routes = config.http().routes();
     assertThat(routes).extracting(RouteConfig::name).containsExactly("svc", "canary", "old", "health", "all");
@@ -164,6 +164,25 @@ class ProxySectionsTest {
     assertThat(routes.get(3).action()).isEqualTo(new DirectResponseAction(200, "pong", DirectResponseAction.DEFAULT_CONTENT_TYPE));
     assertThat(routes.get(4).match()).isEqualTo(RouteMatch.ANY);
     assertThat(routes.get(4).policy()).isEqualTo(RoutePolicy.DEFAULTS);
+  }
+
+  @Test
+  void httpListenerMaxConnectionsIsAutoByDefaultOrAPositiveInteger() {
+    RingwayConfig config = valid("""
+        {"http": {"listeners": [{"name": "a", "port": 8080}, {"name": "b", "port": 8081, "maxConnections": "auto"},
+                                {"name": "c", "port": 8082, "maxConnections": 2000}]}}
+        """);
+    assertThat(config.http().listeners()).extracting(HttpListenerConfig::maxConnections)
+        .containsExactly(HttpListenerConfig.AUTO_MAX_CONNECTIONS, HttpListenerConfig.AUTO_MAX_CONNECTIONS, 2000);
+
+    assertThat(errors("""
+        {"http": {"listeners": [{"name": "a", "port": 8080, "maxConnections": 0},
+                                {"name": "b", "port": 8081, "maxConnections": "many"},
+                                {"name": "c", "port": 8082, "maxConnections": 20000000}]}}
+        """)).containsExactly(
+        "http.listeners[0].maxConnections: expected auto or an integer from 1 to 10000000, got 0",
+        "http.listeners[1].maxConnections: expected auto or an integer from 1 to 10000000, got \"many\"",
+        "http.listeners[2].maxConnections: expected auto or an integer from 1 to 10000000, got 20000000");
   }
 
   @Test

@@ -32,23 +32,8 @@ class RingwayJarIT {
   private final int tcpProxyPort = Ports.freeTcpPort();
   private final int httpRouterPort = Ports.freeTcpPort();
 
-  /**
-   * Moves every port of the default config to free ones, so the test never collides with a running Ringway;
-   * list entries are reached by index, the way a deployment would move them.
-   */
   private List<String> freePorts(String... more) {
-    int demoHttp = Ports.freeTcpPort();
-    int demoTcp = Ports.freeTcpPort();
-    List<String> flags = new java.util.ArrayList<>(List.of(
-        "-Dringway.admin.port=" + adminPort,
-        "-Dringway.demoUpstream.httpPort=" + demoHttp,
-        "-Dringway.demoUpstream.tcpPort=" + demoTcp,
-        "-Dringway.clusters.0.endpoints.0.port=" + demoTcp,
-        "-Dringway.clusters.1.endpoints.0.port=" + demoHttp,
-        "-Dringway.tcp.listeners.0.port=" + tcpProxyPort,
-        "-Dringway.http.listeners.0.port=" + httpRouterPort));
-    flags.addAll(List.of(more));
-    return flags;
+    return RingwayProcess.defaultConfigOn(adminPort, tcpProxyPort, httpRouterPort, more);
   }
 
   @Test
@@ -81,7 +66,7 @@ class RingwayJarIT {
       assertThat(new JsonObject(drain.body()).getString("phase")).isEqualTo("DRAINING");
       assertThat(new JsonObject(ringway.awaitStatus(adminPort, "/ready", 503, STARTUP)).getString("phase")).isEqualTo("DRAINING");
       assertEchoes(open, "still served while draining");
-      awaitOutput(ringway, "draining: stopped accepting");
+      ringway.awaitOutput("draining: stopped accepting", STARTUP);
       assertThat(refusesNewConnections(tcpProxyPort)).as("new TCP connections refused while draining").isTrue();
       assertThat(refusesNewConnections(httpRouterPort)).as("new HTTP connections refused while draining").isTrue();
     }
@@ -92,7 +77,7 @@ class RingwayJarIT {
     try (RingwayProcess ringway = RingwayProcess.start(dir, freePorts())) {
       Socket open = awaitProxiedConnection(ringway);
       ringway.terminate();
-      awaitOutput(ringway, "draining: stopped accepting");
+      ringway.awaitOutput("draining: stopped accepting", STARTUP);
 
       assertThat(ringway.awaitExit(Duration.ofSeconds(1))).as("exited with a connection in flight").isNull();
       assertEchoes(open, "still served after SIGTERM");
@@ -321,7 +306,7 @@ class RingwayJarIT {
       assertThat(ringway.output()).contains("takes effect at restart");
 
       Files.writeString(conf, "verticles: [admin]\nadmin:\n  port: not-a-port\n");
-      awaitOutput(ringway, "admin.port: ");
+      ringway.awaitOutput("admin.port: ", STARTUP);
       assertThat(new JsonObject(ringway.awaitStatus(adminPort, "/info", 200, STARTUP)).getLong("configVersion")).isEqualTo(2L);
       assertThat(ringway.awaitStatus(adminPort, "/ready", 200, STARTUP)).contains("READY");
     }
@@ -336,16 +321,5 @@ class RingwayJarIT {
       Thread.sleep(100);
     }
     throw new AssertionError("config version " + version + " never reached\n" + ringway.output());
-  }
-
-  private static void awaitOutput(RingwayProcess ringway, String text) throws Exception {
-    long deadline = System.nanoTime() + STARTUP.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (ringway.output().contains(text)) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("output never showed \"" + text + "\"\n" + ringway.output());
   }
 }

@@ -26,9 +26,39 @@ final class RingwayProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /**
+   * Flags that move every port of the default config to the given ones and free ones, so a test never collides
+   * with a running Ringway; list entries are reached by index, the way a deployment would move them.
+   */
+  static List<String> defaultConfigOn(int adminPort, int tcpProxyPort, int httpRouterPort, String... more) {
+    int demoHttp = io.ringway.testkit.Ports.freeTcpPort();
+    int demoTcp = io.ringway.testkit.Ports.freeTcpPort();
+    List<String> flags = new ArrayList<>(List.of(
+        "-Dringway.admin.port=" + adminPort,
+        "-Dringway.demoUpstream.httpPort=" + demoHttp,
+        "-Dringway.demoUpstream.tcpPort=" + demoTcp,
+        "-Dringway.clusters.0.endpoints.0.port=" + demoTcp,
+        "-Dringway.clusters.1.endpoints.0.port=" + demoHttp,
+        "-Dringway.tcp.listeners.0.port=" + tcpProxyPort,
+        "-Dringway.http.listeners.0.port=" + httpRouterPort));
+    flags.addAll(List.of(more));
+    return flags;
+  }
+
   /** Starts the jar in {@code workDir} with JVM flags and arguments; output goes to a log file there. */
   static RingwayProcess start(Path workDir, List<String> jvmFlags, String... args) throws IOException {
     return start(workDir, command(jvmFlags, List.of("-jar", System.getProperty("ringway.jar")), args));
+  }
+
+  /**
+   * Like {@link #start(Path, List, String...)} under an open-file limit ({@code prlimit --nofile}, soft and hard, so
+   * the JVM cannot raise it): what {@code ulimit -n} does to a node started from a shell or a unit file.
+   */
+  static RingwayProcess startWithOpenFileLimit(Path workDir, int openFiles, List<String> jvmFlags, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of("prlimit", "--nofile=" + openFiles + ":" + openFiles, "--"));
+    command.addAll(command(jvmFlags, List.of("-jar", System.getProperty("ringway.jar")), args));
+    return start(workDir, command);
   }
 
   /**
@@ -113,6 +143,27 @@ final class RingwayProcess implements AutoCloseable {
       Thread.sleep(50);
     }
     throw new AssertionError("GET " + path + " did not answer " + status + " within " + wait + " (last: " + last + ")\n" + output());
+  }
+
+  /** Waits until the output shows {@code text}, or fails with the output after {@code wait}. */
+  void awaitOutput(String text, Duration wait) throws Exception {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (output().contains(text)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("output never showed \"" + text + "\"\n" + output());
+  }
+
+  /** CPU time the process has used so far, all threads, user and system ({@code /proc/PID/stat}). */
+  double cpuSeconds() throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+    // Fields after the command name (which may hold spaces) start at its closing parenthesis; utime and stime are
+    // the 14th and 15th fields, in clock ticks of 1/100 s on Linux.
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
   }
 
   /** Sends SIGTERM, as Kubernetes does before it kills a pod. */

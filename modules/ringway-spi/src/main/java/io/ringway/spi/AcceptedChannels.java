@@ -42,6 +42,22 @@ public final class AcceptedChannels {
     void accepted(Channel channel, Consumer<Channel> handOver);
   }
 
+  /**
+   * A transport's way to keep a listening socket from accepting after a failed accept, where auto-read off is not
+   * enough: Netty's io_uring server channel re-arms a failed multishot accept whatever auto-read says.
+   */
+  public interface AcceptHold {
+
+    /** Auto-read off and nothing more: what epoll and NIO need. */
+    AcceptHold AUTO_READ = (socket, held) -> { };
+
+    /**
+     * Called on the socket's loop with {@code held} true from the failed accept's exception event (auto-read is
+     * off then), and with false when the back-off ended, before auto-read goes back on.
+     */
+    void hold(Channel socket, boolean held);
+  }
+
   private record Key(int port, EventLoop loop) {
   }
 
@@ -104,12 +120,19 @@ public final class AcceptedChannels {
   }
 
   /**
-   * Wraps the child handler Vert.x set on {@code bootstrap} so registered initializers run after it, and
-   * closes, without a log line each, connections accepted once the server has no handler left.
+   * Wraps the child handler Vert.x set on {@code bootstrap} so registered initializers run after it,
+   * closes, without a log line each, connections accepted once the server has no handler left, and holds
+   * the port's {@linkplain AcceptLimits cap and accept-failure back-off}.
    */
   public static void install(ServerBootstrap bootstrap) {
+    install(bootstrap, AcceptHold.AUTO_READ);
+  }
+
+  /** {@link #install(ServerBootstrap)} for a transport whose listening sockets need {@code hold} after a failed accept. */
+  public static void install(ServerBootstrap bootstrap, AcceptHold hold) {
+    Objects.requireNonNull(hold, "hold");
     if (bootstrap.config().childGroup() instanceof VertxEventLoopGroup loops) {
-      bootstrap.handler(new ClosedServerGate(loops));
+      bootstrap.handler(new ClosedServerGate(loops, hold));
     }
     ChannelHandler vertx = bootstrap.config().childHandler();
     Consumer<Channel> handOver = channel -> handOver(channel, vertx);
@@ -147,19 +170,25 @@ public final class AcceptedChannels {
    * A shut-down Vert.x server drops its last handler before it closes its listening socket, and in between
    * its loop group has no loop to register an accepted connection with: Netty then closes the connection and
    * logs a warning with a stack trace, one per connection, thousands when a drain meets a connection flood.
-   * This gate, ahead of Netty's acceptor on the listening channel, closes them the same way, quietly.
+   * This gate, ahead of Netty's acceptor on the listening channel, closes them the same way, quietly. It also
+   * counts what it passes on against the port's {@link AcceptLimits}.
    */
   private static final class ClosedServerGate extends ChannelInboundHandlerAdapter {
     private final VertxEventLoopGroup loops;
+    /** Null until the socket is bound (its port known), and for a socket not bound to an IP port. */
+    private AcceptLimits.SocketGate limits;
+    private final AcceptHold hold;
 
-    ClosedServerGate(VertxEventLoopGroup loops) {
+    ClosedServerGate(VertxEventLoopGroup loops, AcceptHold hold) {
       this.loops = loops;
+      this.hold = hold;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
       if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
         Channel socket = ctx.channel();
+        limits = AcceptLimits.gate(socket, local.getPort(), hold);
         LISTENING.computeIfAbsent(local.getPort(), port -> ConcurrentHashMap.newKeySet()).add(socket);
         socket.closeFuture().addListener(closed -> LISTENING.computeIfPresent(local.getPort(), (port, set) -> {
           set.remove(socket);
@@ -174,11 +203,23 @@ public final class AcceptedChannels {
       // The group's methods lock the group itself: holding it, no loop can leave between the check and the
       // acceptor's register (which takes it again). Nothing the acceptor does under it waits on another lock.
       synchronized (loops) {
-        if (msg instanceof Channel accepted && loops.workerCount() == 0) {
-          accepted.unsafe().closeForcibly();
-          return;
+        if (msg instanceof Channel accepted) {
+          if (loops.workerCount() == 0) {
+            accepted.unsafe().closeForcibly();
+            return;
+          }
+          if (limits != null) {
+            limits.accepted(accepted);
+          }
         }
         ctx.fireChannelRead(msg);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (limits == null || !limits.failed(ctx, cause)) {
+        ctx.fireExceptionCaught(cause);
       }
     }
   }

@@ -56,7 +56,7 @@ class DifferentialFuzzTest {
     HttpListenerConfig defaults = RouterFixture.listener(Ports.freeTcpPort());
     HttpListenerConfig listener = new HttpListenerConfig(defaults.name(), defaults.host(), defaults.port(),
         defaults.h2c(), defaults.maxHeaderBytes(), defaults.maxBodyBytes(), Duration.ofMillis(PROXY_TIMEOUT_MILLIS),
-        defaults.idleTimeout(), defaults.maxConcurrentStreams(), null);
+        defaults.idleTimeout(), defaults.maxConcurrentStreams(), HttpListenerConfig.AUTO_MAX_CONNECTIONS, null);
     fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
         List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
     nginx = PeerProxy.nginx(backend.port, PROXY_TIMEOUT_MILLIS, work);

@@ -53,7 +53,7 @@ class Http1ConformanceTest {
     fixture = newFixture();
     backend = new Backend(fixture.vertx, "b");
     HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
-        Ports.freeTcpPort(), h2c(), 8192, 1024, Duration.ofSeconds(10), Duration.ofSeconds(30), 100, null);
+        Ports.freeTcpPort(), h2c(), 8192, 1024, Duration.ofSeconds(10), Duration.ofSeconds(30), 100, HttpListenerConfig.AUTO_MAX_CONNECTIONS, null);
     fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
         List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
   }

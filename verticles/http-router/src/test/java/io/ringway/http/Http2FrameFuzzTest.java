@@ -243,7 +243,7 @@ class Http2FrameFuzzTest {
   private static HttpListenerConfig h2cListener() {
     HttpListenerConfig base = RouterFixture.listener(Ports.freeTcpPort());
     return new HttpListenerConfig(base.name(), base.host(), base.port(), true, base.maxHeaderBytes(), base.maxBodyBytes(),
-        base.headerReadTimeout(), base.idleTimeout(), 16, null);
+        base.headerReadTimeout(), base.idleTimeout(), 16, HttpListenerConfig.AUTO_MAX_CONNECTIONS, null);
   }
 
   private static int[] cuts(int length, SplittableRandom random) {

@@ -33,7 +33,7 @@ class Http2RefusalTest {
     backend = new Backend(fixture.vertx, "b");
     HttpListenerConfig base = RouterFixture.listener(Ports.freeTcpPort());
     HttpListenerConfig listener = new HttpListenerConfig(base.name(), base.host(), base.port(), true,
-        base.maxHeaderBytes(), base.maxBodyBytes(), base.headerReadTimeout(), base.idleTimeout(), MAX_STREAMS, null);
+        base.maxHeaderBytes(), base.maxBodyBytes(), base.headerReadTimeout(), base.idleTimeout(), MAX_STREAMS, HttpListenerConfig.AUTO_MAX_CONNECTIONS, null);
     fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
         List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
   }

@@ -62,7 +62,7 @@ class IdleConnectionMemoryTest {
     // The head timeout is longer than the test, so the connections stay open while they are counted.
     HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
         Ports.freeTcpPort(), true, HttpListenerConfig.DEFAULT_MAX_HEADER_BYTES, HttpListenerConfig.DEFAULT_MAX_BODY_BYTES,
-        Duration.ofSeconds(60), Duration.ofSeconds(60), HttpListenerConfig.DEFAULT_MAX_CONCURRENT_STREAMS, null);
+        Duration.ofSeconds(60), Duration.ofSeconds(60), HttpListenerConfig.DEFAULT_MAX_CONCURRENT_STREAMS, HttpListenerConfig.AUTO_MAX_CONNECTIONS, null);
     fixture.start(1, listener, List.of(), List.of(new RouteConfig("ok", RouteMatch.ANY,
         new DirectResponseAction(200, "ok", null))));
   }

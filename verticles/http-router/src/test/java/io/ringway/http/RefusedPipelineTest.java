@@ -49,7 +49,7 @@ class RefusedPipelineTest {
       request.response().end("ok");
     }).listen(0, RouterFixture.HOST).await(10, TimeUnit.SECONDS);
     HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
-        Ports.freeTcpPort(), false, 1024, 64, Duration.ofMillis(500), Duration.ofSeconds(30), 100, null);
+        Ports.freeTcpPort(), false, 1024, 64, Duration.ofMillis(500), Duration.ofSeconds(30), 100, HttpListenerConfig.AUTO_MAX_CONNECTIONS, null);
     fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(Endpoint.of(RouterFixture.HOST, backend.actualPort())))),
         List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
   }

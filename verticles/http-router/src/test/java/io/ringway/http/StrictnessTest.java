@@ -44,7 +44,7 @@ class StrictnessTest {
     fixture = newFixture();
     backend = new Backend(fixture.vertx, "b");
     HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
-        Ports.freeTcpPort(), h2c(), 1024, 64, Duration.ofMillis(500), Duration.ofSeconds(30), 100, null);
+        Ports.freeTcpPort(), h2c(), 1024, 64, Duration.ofMillis(500), Duration.ofSeconds(30), 100, HttpListenerConfig.AUTO_MAX_CONNECTIONS, null);
     fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
         List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
   }

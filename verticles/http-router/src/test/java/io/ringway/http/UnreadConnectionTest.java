@@ -45,7 +45,7 @@ class UnreadConnectionTest {
     // spread makes the late request below arrive first in all but ~1 % of runs (the other case is checked too).
     fixture.admin = new AdminConfig(RouterFixture.HOST, 9901, null, Duration.ofSeconds(10), Duration.ofSeconds(10));
     HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
-        Ports.freeTcpPort(), h2c, 8192, 1024, head, idle, 100, null);
+        Ports.freeTcpPort(), h2c, 8192, 1024, head, idle, 100, HttpListenerConfig.AUTO_MAX_CONNECTIONS, null);
     fixture.start(1, listener, List.of(), List.of(new RouteConfig("ok", RouteMatch.ANY,
         new DirectResponseAction(200, "ok", null))));
   }

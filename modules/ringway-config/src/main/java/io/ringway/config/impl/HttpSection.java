@@ -21,7 +21,8 @@ import java.util.Map;
  * http:
  *   listeners:
  *     - {name: web, host: 0.0.0.0, port: 8080, h2c: true, maxHeaderBytes: 8192, maxBodyBytes: 10485760,
- *        headerReadTimeout: 10s, idleTimeout: 60s, maxConcurrentStreams: 100}
+ *        headerReadTimeout: 10s, idleTimeout: 60s, maxConcurrentStreams: 100,
+ *        maxConnections: auto}                # node-wide; auto: (open-file limit - 256) / 2
  *     - {name: secure, port: 8443, tls: {certFile: /etc/ringway/cert.pem, keyFile: /etc/ringway/key.pem}}
  *   clientCertHeader: x-forwarded-client-cert   # set from a verified client certificate, stripped from clients
  *   accessLog: {path: stdout, format: "{method} {uri} {status} {duration}ms", queueSize: 8192}
@@ -34,6 +35,8 @@ import java.util.Map;
  * <p>A listener's {@code tls} section is read by {@link TlsSection}.
  */
 final class HttpSection {
+
+  private static final int MAX_CONNECTIONS_LIMIT = 10_000_000;
 
   private HttpSection() {
   }
@@ -131,6 +134,7 @@ final class HttpSection {
           HttpListenerConfig.DEFAULT_IDLE_TIMEOUT);
       int maxConcurrentStreams = listener.integer("maxConcurrentStreams", 1, Integer.MAX_VALUE,
           HttpListenerConfig.DEFAULT_MAX_CONCURRENT_STREAMS);
+      int maxConnections = maxConnections(listener);
       TlsConfig tls = TlsSection.read(listener);
       listener.rejectUnknownKeys();
       if (name == null) {
@@ -144,8 +148,28 @@ final class HttpSection {
         listener.fail("port", host + ":" + port + " is already taken by " + addresses.get(host + ":" + port));
       }
       listeners.add(new HttpListenerConfig(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout,
-          idleTimeout, maxConcurrentStreams, tls));
+          idleTimeout, maxConcurrentStreams, maxConnections, tls));
     }
     return listeners;
+  }
+
+  /** {@code maxConnections}: {@code auto} (the default) or an integer from 1; a string is an override's. */
+  private static int maxConnections(ConfigReader listener) {
+    ConfigReader.Item<Object> given = listener.raw("maxConnections");
+    Object value = given.value() instanceof String text ? text.trim() : given.value();
+    if (value == null || "auto".equals(value)) {
+      return HttpListenerConfig.AUTO_MAX_CONNECTIONS;
+    }
+    if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 1
+        && ((Number) value).longValue() <= MAX_CONNECTIONS_LIMIT) {
+      return ((Number) value).intValue();
+    }
+    if (value instanceof String text && text.matches("[0-9]{1,8}") && Integer.parseInt(text) >= 1
+        && Integer.parseInt(text) <= MAX_CONNECTIONS_LIMIT) {
+      return Integer.parseInt(text);
+    }
+    listener.failAt(given.path(), "expected auto or an integer from 1 to " + MAX_CONNECTIONS_LIMIT + ", got "
+        + ConfigReader.describe(given.value()));
+    return HttpListenerConfig.AUTO_MAX_CONNECTIONS;
   }
 }

@@ -18,11 +18,14 @@ import java.util.Objects;
  * @param idleTimeout a keep-alive connection with no traffic for this long is closed (default 60 s); zero for never
  * @param maxConcurrentStreams streams one HTTP/2 connection may have open at once, advertised in SETTINGS;
  *     the codec refuses streams beyond it (default 100)
+ * @param maxConnections connections open at once on this listener, node-wide; at it the listener stops accepting
+ *     and new connections wait in the kernel's accept queue ({@code io.ringway.spi.AcceptLimits});
+ *     {@link #AUTO_MAX_CONNECTIONS} (the default) for what the process's open-file limit allows
  * @param tls TLS termination, or null for cleartext (default)
  */
 public record HttpListenerConfig(String name, String host, int port, boolean h2c, int maxHeaderBytes,
                                  long maxBodyBytes, Duration headerReadTimeout, Duration idleTimeout,
-                                 int maxConcurrentStreams, TlsConfig tls) {
+                                 int maxConcurrentStreams, int maxConnections, TlsConfig tls) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -31,6 +34,8 @@ public record HttpListenerConfig(String name, String host, int port, boolean h2c
   public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
   public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
+  /** {@code maxConnections: auto}: the open-file limit decides, when the listener starts. */
+  public static final int AUTO_MAX_CONNECTIONS = 0;
 
   public HttpListenerConfig {
     Objects.requireNonNull(name, "name");
@@ -49,17 +54,20 @@ public record HttpListenerConfig(String name, String host, int port, boolean h2c
     if (maxConcurrentStreams < 1) {
       throw new IllegalArgumentException("maxConcurrentStreams: " + maxConcurrentStreams + " must be positive");
     }
+    if (maxConnections < 0) {
+      throw new IllegalArgumentException("maxConnections: " + maxConnections + " must not be negative (0: auto)");
+    }
   }
 
   /** A listener with every default but its name, host and port. */
   public static HttpListenerConfig of(String name, String host, int port) {
     return new HttpListenerConfig(name, host, port, true, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_BODY_BYTES,
-        DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONCURRENT_STREAMS, null);
+        DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONCURRENT_STREAMS, AUTO_MAX_CONNECTIONS, null);
   }
 
   /** This listener terminating TLS with {@code tls} (null: cleartext). */
   public HttpListenerConfig withTls(TlsConfig tls) {
     return new HttpListenerConfig(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout, idleTimeout,
-        maxConcurrentStreams, tls);
+        maxConcurrentStreams, maxConnections, tls);
   }
 }

@@ -93,6 +93,7 @@ final class TunedIoUringTransport implements Transport {
     private final IoUringOptions options;
     private final IoUringIoHandlerConfig handlerConfig;
     private EventLoopGroup loops;
+    private final FailedAcceptHold failedAcceptHold = new FailedAcceptHold();
 
     Spi(IoUringOptions options) {
       this.options = options;
@@ -128,7 +129,7 @@ final class TunedIoUringTransport implements Transport {
     public void configure(NetServerOptions serverOptions, boolean domainSocket, ServerBootstrap bootstrap) {
       super.configure(serverOptions, domainSocket, bootstrap);
       KernelDefaultOptions.drop(bootstrap.config().childOptions(), option -> bootstrap.childOption(option, null));
-      AcceptedChannels.install(bootstrap);
+      AcceptedChannels.install(bootstrap, failedAcceptHold);
       ListenerInheritedOptions.move(bootstrap);
       ChannelHandler accepted = bootstrap.config().childHandler();
       bootstrap.childHandler(new ChannelInitializer<>() {

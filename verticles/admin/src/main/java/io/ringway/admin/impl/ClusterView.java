@@ -29,7 +29,7 @@ record ClusterView(String self, List<String> members, TunPeers tunPeers, Map<Str
                    CollectedStats stats) {
 
   private static final Set<String> NOT_SUMMED = Set.of("configVersion", "weight", "healthChecker", "instances", "port",
-      "handshakeAgeMillis", "latencyMs");
+      "handshakeAgeMillis", "latencyMs", "maxConnections");
 
   static ClusterView standalone() {
     return new ClusterView(null, List.of(), null, Map.of(), null);

@@ -32,7 +32,7 @@ final class PrometheusText {
   /** Fields that identify an instance, not what it counts. */
   private static final Set<String> IDENTITY = Set.of("verticle", "instance", "instances", "thread");
   private static final Set<String> STATE = Set.of("configVersion", "draining", "healthy", "ejected", "weight",
-      "healthChecker");
+      "healthChecker", "maxConnections");
 
   private enum Kind { COUNTER, GAUGE_SUM, GAUGE_MAX, HISTOGRAM }
 

@@ -1,6 +1,7 @@
 package io.ringway.http.impl;
 
 import io.netty.channel.EventLoop;
+import io.ringway.spi.AcceptLimits;
 import io.ringway.spi.AcceptedChannels;
 import io.ringway.spi.config.HttpListenerConfig;
 import io.vertx.core.Future;
@@ -42,6 +43,10 @@ final class Listener {
   /** Connections that have sent nothing yet, kept from Vert.x; null on TLS listeners and those on port 0. */
   private UnreadConnections unread;
   private AcceptedChannels.Registration deferral;
+  /** This listener's {@code maxConnections} on its port; null until it listens. */
+  private AcceptLimits.Limit limit;
+  /** {@code maxConnections} in force: the config's, or what {@code auto} made of the open-file limit. */
+  private final int maxConnections;
 
   /** Loads the listener's TLS material, if any, off the loop; the listener is not listening yet. */
   static Future<Listener> create(Vertx vertx, HttpListenerConfig config, ListenerStats stats,
@@ -92,6 +97,8 @@ final class Listener {
       tls.configure(options);
     }
     this.options = options;
+    this.maxConnections = config.maxConnections() == HttpListenerConfig.AUTO_MAX_CONNECTIONS
+        ? AcceptLimits.maxConnectionsForOpenFileLimit() : config.maxConnections();
     this.guard = new ConnectionGuard(vertx, options, config.headerReadTimeout().toMillis(), stats);
     this.drain = new ListenerDrain(stats);
     this.server = vertx.createHttpServer(options)
@@ -139,6 +146,8 @@ final class Listener {
                 + tls.engine + (tls.engine.equals("openssl") ? " (BoringSSL)" : " (the JDK's)"));
           });
     }
+    // After binding, as a test's port 0 is only known then; whatever was accepted before counts all the same.
+    listening = listening.onSuccess(bound -> limit = AcceptLimits.limit(bound.actualPort(), loop, maxConnections));
     return listening.map(this).recover(cause -> Future.failedFuture(new VertxException(
         "http-router: listener " + config.name() + " cannot listen on " + config.host() + ":" + config.port()
             + ": " + cause.getMessage(), cause)));
@@ -182,6 +191,7 @@ final class Listener {
         // After the unbind: a connection accepted before it still gets the strict h2c sniffer.
         acceptHook.close();
       }
+      closeLimit();
       return server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
     }).onComplete(done -> closed = true);
   }
@@ -198,7 +208,15 @@ final class Listener {
     if (acceptHook != null) {
       acceptHook.close();
     }
+    closeLimit();
     return server.shutdown(0, TimeUnit.MILLISECONDS);
+  }
+
+  /** Lifts this listener's cap, unless a replacement on the same port set its own since. */
+  private void closeLimit() {
+    if (limit != null) {
+      limit.close();
+    }
   }
 
   /**
@@ -211,6 +229,10 @@ final class Listener {
 
   JsonObject statsJson() {
     return stats.toJson().put("listener", config.name()).put("host", config.host()).put("port", config.port())
+        .put("maxConnections", maxConnections)
+        .put("acceptPauses", limit == null ? 0 : limit.pauses())
+        .put("acceptErrors", limit == null ? 0 : limit.acceptErrors())
+        .put("acceptPaused", limit != null && limit.paused())
         .put("tls", tls == null ? (Object) false : tls.statsJson());
   }
 
