@@ -148,7 +148,6 @@ public final class RouterInstance {
   }
 
   private Future<Void> apply(ConfigSnapshot snapshot) {
-    configVersion = snapshot.version();
     closeSpread = snapshot.config().admin().drainCloseSpread();
     HttpRouterConfig http = snapshot.config().http();
     RouteTable next;
@@ -169,6 +168,9 @@ public final class RouterInstance {
       return clusters.apply(clusterConfigs);
     }).compose(ready -> {
       table = next;
+      // Only now: /stats says which config routes requests, and a test or an operator waiting for a version must
+      // not see it while the clusters (TLS files read off the loop) are still being prepared.
+      configVersion = snapshot.version();
       return draining ? Future.succeededFuture() : applyListeners(http.listeners());
     });
   }
