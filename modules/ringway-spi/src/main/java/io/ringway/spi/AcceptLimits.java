@@ -177,10 +177,12 @@ public final class AcceptLimits {
     }
   }
 
-  /** Runs on its listening socket's loop, but for {@link #reconsiderLater}, which hops there. */
+  /**
+   * Runs on its listening socket's loop, but for a connection's close (on that connection's loop) and
+   * {@link #reconsiderLater}, which hop there.
+   */
   static final class SocketGate {
     private final Channel socket;
-    /** The socket's loop, also while it is off it. */
     private final EventLoop loop;
     private final Port port;
     /** Not accepting because the cap was reached; read by closes on other loops. */
@@ -247,7 +249,7 @@ public final class AcceptLimits {
       failuresSinceLog++;
       long now = System.nanoTime();
       if (lastLogNanos == 0 || now - lastLogNanos >= TimeUnit.MILLISECONDS.toNanos(LOG_EVERY_MS)) {
-        LOG.log(System.Logger.Level.WARNING, "port " + port(socket) + ": accept failed " + failuresSinceLog
+        LOG.log(System.Logger.Level.WARNING, "port " + portOf(socket) + ": accept failed " + failuresSinceLog
             + (failuresSinceLog == 1 ? " time" : " times") + " (last: " + cause.getMessage() + ")"
             + (exhausted ? "; accepting again in " + RETRY_AFTER_MS + " ms, clients wait in the accept queue" : ""));
         lastLogNanos = now;
@@ -302,7 +304,7 @@ public final class AcceptLimits {
       }
     }
 
-    private static Object port(Channel socket) {
+    private static Object portOf(Channel socket) {
       return socket.localAddress() instanceof java.net.InetSocketAddress local ? local.getPort() : socket.localAddress();
     }
   }
