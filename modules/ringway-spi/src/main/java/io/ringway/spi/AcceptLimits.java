@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -109,6 +110,12 @@ public final class AcceptLimits {
       }
     });
     return gate;
+  }
+
+  /** This process's bound listening sockets on {@code port}: those with a gate that has not closed. */
+  static List<Channel> listeningSockets(int port) {
+    Port shared = PORTS.get(port);
+    return shared == null ? List.of() : shared.gates.stream().map(gate -> gate.socket).toList();
   }
 
   private static Port port(int port) {

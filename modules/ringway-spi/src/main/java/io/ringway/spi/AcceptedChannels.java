@@ -12,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -63,8 +62,6 @@ public final class AcceptedChannels {
 
   private static final ConcurrentMap<Key, Consumer<Channel>> INITIALIZERS = new ConcurrentHashMap<>();
   private static final ConcurrentMap<Key, Deferral> DEFERRALS = new ConcurrentHashMap<>();
-  /** This process's bound listening sockets, by local port. */
-  private static final ConcurrentMap<Integer, Set<Channel>> LISTENING = new ConcurrentHashMap<>();
 
   private AcceptedChannels() {
   }
@@ -109,9 +106,8 @@ public final class AcceptedChannels {
    * @return completes once every such socket is closed (at once when there is none)
    */
   public static CompletableFuture<Void> stopListening(int port) {
-    Set<Channel> sockets = LISTENING.getOrDefault(port, Set.of());
     List<CompletableFuture<Void>> closed = new ArrayList<>();
-    for (Channel socket : sockets) {
+    for (Channel socket : AcceptLimits.listeningSockets(port)) {
       CompletableFuture<Void> done = new CompletableFuture<>();
       socket.close().addListener(future -> done.complete(null));
       closed.add(done);
@@ -188,12 +184,8 @@ public final class AcceptedChannels {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
       if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
         Channel socket = ctx.channel();
+        // Also what stopListening finds the port's sockets by, until the socket closes.
         limits = AcceptLimits.gate(socket, local.getPort(), hold);
-        LISTENING.computeIfAbsent(local.getPort(), port -> ConcurrentHashMap.newKeySet()).add(socket);
-        socket.closeFuture().addListener(closed -> LISTENING.computeIfPresent(local.getPort(), (port, set) -> {
-          set.remove(socket);
-          return set.isEmpty() ? null : set;
-        }));
       }
       super.channelActive(ctx);
     }

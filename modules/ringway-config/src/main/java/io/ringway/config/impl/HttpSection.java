@@ -22,7 +22,7 @@ import java.util.Map;
  *   listeners:
  *     - {name: web, host: 0.0.0.0, port: 8080, h2c: true, maxHeaderBytes: 8192, maxBodyBytes: 10485760,
  *        headerReadTimeout: 10s, idleTimeout: 60s, maxConcurrentStreams: 100,
- *        maxConnections: auto}                # node-wide; auto: (open-file limit - 256) / 2
+ *        maxConnections: auto}                # node-wide; auto: what the open-file limit leaves, halved
  *     - {name: secure, port: 8443, tls: {certFile: /etc/ringway/cert.pem, keyFile: /etc/ringway/key.pem}}
  *   clientCertHeader: x-forwarded-client-cert   # set from a verified client certificate, stripped from clients
  *   accessLog: {path: stdout, format: "{method} {uri} {status} {duration}ms", queueSize: 8192}
@@ -160,13 +160,14 @@ final class HttpSection {
     if (value == null || "auto".equals(value)) {
       return HttpListenerConfig.AUTO_MAX_CONNECTIONS;
     }
-    if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 1
-        && ((Number) value).longValue() <= MAX_CONNECTIONS_LIMIT) {
-      return ((Number) value).intValue();
+    long number = 0; // out of range: refused below
+    if (value instanceof Integer || value instanceof Long) {
+      number = ((Number) value).longValue();
+    } else if (value instanceof String text && text.matches("[0-9]{1,9}")) {
+      number = Long.parseLong(text);
     }
-    if (value instanceof String text && text.matches("[0-9]{1,8}") && Integer.parseInt(text) >= 1
-        && Integer.parseInt(text) <= MAX_CONNECTIONS_LIMIT) {
-      return Integer.parseInt(text);
+    if (number >= 1 && number <= MAX_CONNECTIONS_LIMIT) {
+      return (int) number;
     }
     listener.failAt(given.path(), "expected auto or an integer from 1 to " + MAX_CONNECTIONS_LIMIT + ", got "
         + ConfigReader.describe(given.value()));
