@@ -225,7 +225,7 @@ public final class TunBridgeVerticle extends VerticleBase {
   }
 
   private Future<Void> startOnLoop(IoEventLoop loop, Opened opened) {
-    CipherChoice ciphers = CipherChoice.of(tun.cipher());
+    CipherChoice ciphers = opened.ciphers();
     LOG.log(Level.INFO, "tun-bridge: " + ciphers.describe());
     bridge = new Bridge(opened.key(), tun.mtu(), tun.rekeyAfterSeconds(), System::nanoTime, ciphers);
     vnetHeader = opened.device().vnetHeader();

@@ -1,7 +1,12 @@
 package io.ringway.tun.impl;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -80,13 +85,49 @@ public record CipherChoice(String config, List<CipherSuite> suites, String reaso
     return "cipher " + config + ": offers " + CipherSuite.names(suites) + " (" + reason + ")";
   }
 
+  /**
+   * A boolean HotSpot flag's value. The intrinsic flags are diagnostic flags, which the management
+   * API hides unless the JVM runs with {@code -XX:+UnlockDiagnosticVMOptions} ("does not exist"). Then
+   * they are read the way HotSpot sets their defaults: AES and AES-CTR follow the product flag
+   * {@code UseAES} (on exactly when the CPU has AES instructions and no option turned it off), GHASH
+   * follows the CPU's carry-less multiply (x86 {@code pclmulqdq}, ARM {@code pmull} in /proc/cpuinfo).
+   */
   private static boolean vmFlag(String name) {
+    HotSpotDiagnosticMXBean hotspot;
     try {
-      HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-      return hotspot != null && Boolean.parseBoolean(hotspot.getVMOption(name).getValue());
-    } catch (IllegalArgumentException | UnsupportedOperationException e) {
-      // Not HotSpot, or a flag it no longer has: assume no intrinsic, the safe (ChaCha20) side.
+      hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+    } catch (IllegalArgumentException e) {
       return false;
+    }
+    if (hotspot == null) {
+      return false;
+    }
+    try {
+      return Boolean.parseBoolean(hotspot.getVMOption(name).getValue());
+    } catch (IllegalArgumentException | UnsupportedOperationException hidden) {
+      return switch (name) {
+        case "UseAESIntrinsics", "UseAESCTRIntrinsics" -> vmFlag("UseAES");
+        case "UseGHASHIntrinsics" -> vmFlag("UseAES") && CpuFlags.HAS_CARRY_LESS_MULTIPLY;
+        // Not HotSpot, or a flag it no longer has: assume no intrinsic, the safe (ChaCha20) side.
+        default -> false;
+      };
+    }
+  }
+
+  /** The CPU's carry-less multiply, read once from /proc/cpuinfo (false where there is none to read). */
+  private static final class CpuFlags {
+    static final boolean HAS_CARRY_LESS_MULTIPLY = read();
+
+    private static boolean read() {
+      try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+        return lines.filter(line -> line.startsWith("flags") || line.startsWith("Features"))
+            .findFirst()
+            .map(line -> Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+")))
+            .map(flags -> flags.contains("pclmulqdq") || flags.contains("pmull"))
+            .orElse(false);
+      } catch (IOException | UncheckedIOException e) {
+        return false;
+      }
     }
   }
 }

@@ -9,10 +9,12 @@ import java.util.Map;
 
 /**
  * What a bridge needs before it can run on its loop, made by everything that makes syscalls or asks
- * DNS: the key, the device (opened, MTU and addresses set, up), the peers' endpoints, the host name.
+ * DNS or reads the JVM's and CPU's flags: the key, the device (opened, MTU and addresses set, up), the
+ * peers' endpoints, the host name, the cipher choice.
  * Call {@link #open} in {@code executeBlocking}, never on an event loop.
  */
-public record Opened(StaticKeyPair key, TunDevice device, Map<String, InetSocketAddress> endpoints, String host) {
+public record Opened(StaticKeyPair key, TunDevice device, Map<String, InetSocketAddress> endpoints, String host,
+    CipherChoice ciphers) {
 
   /**
    * Opens and configures {@code tun}'s device (the first queue when multi-queue), with a virtio-net
@@ -20,6 +22,7 @@ public record Opened(StaticKeyPair key, TunDevice device, Map<String, InetSocket
    */
   public static Opened open(TunBridgeConfig tun, boolean offloads) {
     StaticKeyPair key = PrivateKeys.load(tun);
+    CipherChoice ciphers = CipherChoice.of(tun.cipher());
     Map<String, InetSocketAddress> endpoints = Bridge.resolveEndpoints(tun.peers());
     TunDevice device = TunDevice.open(tun.devicePath(), tun.deviceName(), tun.multiQueue(), offloads);
     try {
@@ -32,7 +35,7 @@ public record Opened(StaticKeyPair key, TunDevice device, Map<String, InetSocket
       device.close();
       throw e;
     }
-    return new Opened(key, device, endpoints, hostName());
+    return new Opened(key, device, endpoints, hostName(), ciphers);
   }
 
   /** The host's name for the announcement (may ask DNS: blocking code only). */

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringway.spi.config.TunBridgeConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** {@code tun.cipher} to the suites offered, {@code auto}'s reading of the JIT's flags, and the responder's pick. */
@@ -24,9 +28,21 @@ class CipherChoiceTest {
   }
 
   @Test
-  void onThisJvmAutoFollowsItsRealFlags() {
-    // HotSpot on x86 with AES-NI and PCLMULQDQ (this machine and CI) turns all three on.
+  void onThisJvmAutoFollowsTheIntrinsicsTheJitReallyHas() throws Exception {
+    // The oracle: a second JVM of the same JDK with its diagnostic flags unlocked prints them. This
+    // JVM runs without -XX:+UnlockDiagnosticVMOptions, as a node does, and hides them from the
+    // management API, where auto once read "off" and offered ChaCha20 first on AES-NI machines.
+    Process flags = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UnlockDiagnosticVMOptions", "-XX:+PrintFlagsFinal", "-version").redirectErrorStream(true).start();
+    String printed = new String(flags.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(flags.waitFor()).isZero();
+    boolean aesGcm = Stream.of("UseAESIntrinsics", "UseAESCTRIntrinsics", "UseGHASHIntrinsics")
+        .allMatch(flag -> Pattern.compile("\\b" + flag + "\\s+=\\s+true\\b").matcher(printed).find());
+
     CipherChoice choice = CipherChoice.of("auto");
+
+    assertThat(choice.suites().getFirst())
+        .isEqualTo(aesGcm ? CipherSuite.AES_256_GCM : CipherSuite.CHACHA20_POLY1305);
     assertThat(choice.suites()).hasSize(2);
     assertThat(choice.describe()).startsWith("cipher auto: offers [").contains(choice.reason());
   }
