@@ -139,7 +139,7 @@ final class Listener {
     if (options.isSsl()) {
       // Vert.x serves an address through the first server bound there, with that server's TLS context: a
       // listener that joins it (another loop's, or this one's replacement) hands over its own material.
-      listening = listening.compose(bound -> server.updateSSLOptions(tls.sslOptions(), true).map(bound))
+      listening = listening.compose(bound -> ListenerTls.updateSslOptions(vertx, server, tls.sslOptions()).map(bound))
           .onSuccess(bound -> {
             tls.watch(vertx, server);
             LOG.log(System.Logger.Level.INFO, "http-router: listener " + config.name() + " terminates TLS on engine "

@@ -3,12 +3,14 @@ package io.ringway.http.impl;
 import io.ringway.spi.config.TlsConfig;
 import io.ringway.spi.tls.PemFiles;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
@@ -24,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -37,6 +40,8 @@ import javax.net.ssl.SSLSession;
 final class ListenerTls {
 
   private static final System.Logger LOG = System.getLogger(ListenerTls.class.getName());
+  /** Per port, the last TLS update handed to Vert.x: the next one waits for it ({@link #updateSslOptions}). */
+  private static final ConcurrentHashMap<Integer, Future<Boolean>> UPDATES = new ConcurrentHashMap<>();
 
   final TlsConfig config;
   /** "openssl" (BoringSSL) or "jdk". */
@@ -149,6 +154,26 @@ final class ListenerTls {
     return material.ssl();
   }
 
+  /**
+   * Hands {@code options} to {@code server} once every earlier update of its port, from any loop, is done.
+   * Vert.x 5.0.10's {@code NetServerImpl.updateSSLOptions} overflows the stack when a second update of one
+   * shared server starts while the first is finishing: its retry re-runs itself on the completed future
+   * until the first one's clean-up, on another loop, clears it. A listener's instances update their shared
+   * server at once when they start and when the files change, so a TLS listener on two loops failed to start
+   * now and then. Runs on the calling context.
+   */
+  static Future<Boolean> updateSslOptions(Vertx vertx, HttpServer server, ServerSSLOptions options) {
+    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+    int port = server.actualPort();
+    Promise<Boolean> updated = context.promise();
+    Future<Boolean> mine = updated.future();
+    Future<Boolean> previous = UPDATES.put(port, mine);
+    Future<Boolean> turn = previous == null ? Future.succeededFuture() : previous;
+    turn.onComplete(ignored -> context.runOnContext(v -> server.updateSSLOptions(options, true).onComplete(updated)));
+    mine.onComplete(done -> UPDATES.remove(port, mine));
+    return mine;
+  }
+
   /** Starts checking the files every {@code reloadInterval}; call on the listener's loop once it listens. */
   void watch(Vertx vertx, HttpServer server) {
     if (!config.reloadInterval().isZero()) {
@@ -190,7 +215,7 @@ final class ListenerTls {
         return Future.succeededFuture();
       }
       tried = next.stamp();
-      return server.updateSSLOptions(next.ssl(), true).map(updated -> {
+      return updateSslOptions(vertx, server, next.ssl()).map(updated -> {
         material = next;
         reloads++;
         LOG.log(Level.INFO, "http-router: listener " + listener + " reloaded its TLS files");
