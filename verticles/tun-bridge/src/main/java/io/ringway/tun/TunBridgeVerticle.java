@@ -1,7 +1,6 @@
 package io.ringway.tun;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.uring.IoUringIoHandler;
@@ -206,8 +205,8 @@ public final class TunBridgeVerticle extends VerticleBase {
       }
 
       @Override
-      public ByteBufAllocator allocator() {
-        return udp.allocator();
+      public void sendUdp(int length, InetSocketAddress to, Consumer<ByteBuf> writer) {
+        udp.send(length, to, writer);
       }
     };
   }

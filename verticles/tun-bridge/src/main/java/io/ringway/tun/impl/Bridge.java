@@ -1,7 +1,6 @@
 package io.ringway.tun.impl;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.ringway.spi.config.TunPeerConfig;
@@ -11,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -40,8 +40,12 @@ public final class Bridge {
 
     void sendUdp(ByteBuf datagram, InetSocketAddress to);
 
-    /** Where sealed data messages are allocated: the underlay channel's (pooled, direct) allocator. */
-    ByteBufAllocator allocator();
+    /**
+     * Sends a datagram of {@code length} bytes that {@code writer} writes at the writer index of the buffer
+     * it is given (the underlay's pending batch where it has one: a data message is sealed in place).
+     * If {@code writer} throws, nothing is sent.
+     */
+    void sendUdp(int length, InetSocketAddress to, Consumer<ByteBuf> writer);
   }
 
   /** Time between handshake retries while an initiation stays unanswered (WireGuard's REKEY_TIMEOUT). */
@@ -235,7 +239,8 @@ public final class Bridge {
       }
       return;
     }
-    io.sendUdp(live.session().seal(packet, io.allocator()), peer.endpoint);
+    TunnelSession session = live.session();
+    io.sendUdp(TunnelSession.sealedLength(length), peer.endpoint, target -> session.sealInto(packet, target));
     peer.lastSentNanos = now;
     peer.txPackets++;
     peer.txBytes += length;

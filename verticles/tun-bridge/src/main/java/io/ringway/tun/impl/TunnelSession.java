@@ -86,6 +86,31 @@ public final class TunnelSession {
    * release) the result. {@code packet} is only read: its indexes and reference count are unchanged.
    */
   public ByteBuf seal(ByteBuf packet, ByteBufAllocator allocator) {
+    ByteBuf message = allocator.directBuffer(sealedLength(packet.readableBytes()));
+    boolean sealed = false;
+    try {
+      sealInto(packet, message);
+      sealed = true;
+      return message;
+    } finally {
+      if (!sealed) {
+        message.release();
+      }
+    }
+  }
+
+  /** Length of the data message that seals a packet of {@code packetLength} bytes. */
+  public static int sealedLength(int packetLength) {
+    return WireFormat.DATA_HEADER + packetLength + WireFormat.TAG;
+  }
+
+  /**
+   * As {@link #seal(ByteBuf, ByteBufAllocator)}, writing the data message at {@code target}'s writer
+   * index (which it advances by {@link #sealedLength}) rather than into a buffer of its own: the
+   * underlay seals straight into its pending UDP_SEGMENT batch. On an exception {@code target}'s writer
+   * index may have moved: the caller puts it back.
+   */
+  public void sealInto(ByteBuf packet, ByteBuf target) {
     int length = packet.readableBytes();
     if (length > maxPayload) {
       throw new IllegalArgumentException("packet of " + length + " bytes exceeds " + maxPayload);
@@ -98,23 +123,16 @@ public final class TunnelSession {
     }
     long counter = nextCounter++;
     headerView.put(0, WireFormat.TYPE_DATA).putInt(1, remoteIndex).putLong(5, counter);
-    ByteBuf message = allocator.directBuffer(WireFormat.DATA_HEADER + length + WireFormat.TAG);
-    boolean sealed = false;
+    target.ensureWritable(sealedLength(length));
+    target.writeBytes(header);
     try {
-      message.writeBytes(header);
       // Counters only grow, so the JDK's refusal to encrypt twice under one key and nonce never fires.
       sender.init(Cipher.ENCRYPT_MODE, sendKey, nonce(counter));
       sender.updateAAD(header);
-      int written = sender.doFinal(packet.nioBuffer(), message.nioBuffer(WireFormat.DATA_HEADER, length + WireFormat.TAG));
-      message.writerIndex(WireFormat.DATA_HEADER + written);
-      sealed = true;
-      return message;
+      int written = sender.doFinal(packet.nioBuffer(), target.nioBuffer(target.writerIndex(), length + WireFormat.TAG));
+      target.writerIndex(target.writerIndex() + written);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("seal", e);
-    } finally {
-      if (!sealed) {
-        message.release();
-      }
     }
   }
 

@@ -1,7 +1,6 @@
 package io.ringway.tun.impl;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -25,6 +24,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The UDP socket peers talk to, as a Netty channel of the Vert.x transport registered on the
@@ -191,11 +191,11 @@ public final class UdpUnderlay {
    * burst read from the TUN device leaves in one sendmmsg.
    */
   public void send(ByteBuf datagram, InetSocketAddress to) {
-    stats.datagramsSent++;
     if (gso && datagram.hasMemoryAddress()) {
       appendToBatch(datagram, to);
       return;
     }
+    stats.datagramsSent++;
     flushBatch();
     stats.sends++;
     DatagramPacket packet = new DatagramPacket(datagram, to);
@@ -211,32 +211,72 @@ public final class UdpUnderlay {
   }
 
   /**
-   * Copies {@code datagram} into the pending UDP_SEGMENT batch (one memcpy of ~1.4 KB, against a
-   * sendmsg per datagram saved), sending the batch first when the datagram cannot join it: another
-   * destination, longer than the batch's segments, a shorter one already ended it, or it is full.
+   * Sends a datagram of {@code length} bytes that {@code writer} writes at the writer index of the
+   * buffer it is given, and takes the sending over as {@link #send(ByteBuf, InetSocketAddress)} does.
+   * With UDP_SEGMENT sends that buffer is the pending batch itself, so a data message is sealed where it
+   * leaves from (no buffer of its own, no copy); else a new buffer from the channel's allocator. If
+   * {@code writer} throws, nothing is sent, the batch is as it was, and the exception propagates.
    */
-  private void appendToBatch(ByteBuf datagram, InetSocketAddress to) {
-    int length = datagram.readableBytes();
-    try {
-      if (batch != null && (!to.equals(batchTo) || length > batchSegment || batchCount == GSO_MAX_SEGMENTS
-          || batch.readableBytes() % batchSegment != 0 || batch.readableBytes() + length > GSO_MAX_BYTES)) {
-        flushBatch();
+  public void send(int length, InetSocketAddress to, Consumer<ByteBuf> writer) {
+    if (!gso) {
+      ByteBuf datagram = channel.alloc().directBuffer(length);
+      try {
+        writer.accept(datagram);
+      } catch (RuntimeException e) {
+        datagram.release();
+        throw e;
       }
-      if (batch == null) {
-        batch = channel.alloc().directBuffer(GSO_MAX_BYTES);
-        batchTo = to;
-        batchSegment = length;
-        batchCount = 0;
-      }
-      batch.writeBytes(datagram, datagram.readerIndex(), length);
-      batchCount++;
-    } finally {
-      datagram.release();
+      send(datagram, to);
+      return;
     }
+    if (batch != null && !joinsBatch(length, to)) {
+      flushBatch();
+    }
+    if (batch == null) {
+      batch = channel.alloc().directBuffer(GSO_MAX_BYTES);
+      batchTo = to;
+      batchSegment = length;
+      batchCount = 0;
+    }
+    int start = batch.writerIndex();
+    try {
+      writer.accept(batch);
+      if (batch.writerIndex() - start != length) {
+        throw new IllegalStateException("wrote " + (batch.writerIndex() - start) + " bytes of a " + length
+            + "-byte datagram");
+      }
+    } catch (RuntimeException e) {
+      batch.writerIndex(start);
+      throw e;
+    }
+    stats.datagramsSent++;
+    batchCount++;
     if (!flushScheduled) {
       flushScheduled = true;
       channel.eventLoop().execute(flush);
     }
+  }
+
+  /**
+   * Copies {@code datagram} into the pending UDP_SEGMENT batch (one memcpy of ~1.4 KB, against a
+   * sendmsg per datagram saved) and releases it.
+   */
+  private void appendToBatch(ByteBuf datagram, InetSocketAddress to) {
+    try {
+      int length = datagram.readableBytes();
+      send(length, to, batch -> batch.writeBytes(datagram, datagram.readerIndex(), length));
+    } finally {
+      datagram.release();
+    }
+  }
+
+  /**
+   * Whether a datagram of {@code length} bytes to {@code to} can join the pending batch: same destination,
+   * no longer than its segments, no shorter one has ended it yet, and it has room.
+   */
+  private boolean joinsBatch(int length, InetSocketAddress to) {
+    return to.equals(batchTo) && length <= batchSegment && batchCount < GSO_MAX_SEGMENTS
+        && batch.readableBytes() % batchSegment == 0 && batch.readableBytes() + length <= GSO_MAX_BYTES;
   }
 
   /** Writes the pending batch: one UDP_SEGMENT send, or a plain datagram if it holds one. */
@@ -278,11 +318,6 @@ public final class UdpUnderlay {
 
   public UdpStats stats() {
     return stats;
-  }
-
-  /** The channel's allocator (pooled, direct where the transport wants it): sealed datagrams are built in it. */
-  public ByteBufAllocator allocator() {
-    return channel.alloc();
   }
 
   /** Exceptions the socket's pipeline reported (ICMP errors for earlier sends, handler failures). */

@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -90,8 +91,10 @@ class BridgeTest {
     }
 
     @Override
-    public ByteBufAllocator allocator() {
-      return allocator;
+    public void sendUdp(int length, InetSocketAddress to, Consumer<ByteBuf> writer) {
+      ByteBuf datagram = allocator.directBuffer(length);
+      writer.accept(datagram);
+      sendUdp(datagram, to);
     }
 
     JsonObject peer() {

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -79,8 +80,10 @@ class TunnelFuzzTest {
     }
 
     @Override
-    public ByteBufAllocator allocator() {
-      return allocator;
+    public void sendUdp(int length, InetSocketAddress to, Consumer<ByteBuf> writer) {
+      ByteBuf datagram = allocator.directBuffer(length);
+      writer.accept(datagram);
+      sendUdp(datagram, to);
     }
 
   }

@@ -1,0 +1,171 @@
+package io.ringway.tun.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.ringway.testkit.Capabilities;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.transport.Transport;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The underlay on real UDP sockets: datagrams written in place into the pending UDP_SEGMENT batch reach a
+ * plain socket one by one, whole and in order, in one GSO send; a writer that throws sends nothing and
+ * leaves the batch as it was; without offloads each datagram gets a buffer of its own.
+ */
+@ExtendWith(ParanoidLeakDetection.class)
+class UdpUnderlayTest {
+
+  private Vertx vertx;
+  private ContextInternal context;
+  private UdpUnderlay underlay;
+  private DatagramSocket receiver;
+
+  private void open(String transport, boolean offloads) throws Exception {
+    Transport chosen = transport.equals("epoll") ? Transport.EPOLL : Transport.IO_URING;
+    Capabilities.require(transport, chosen.available(), String.valueOf(chosen.unavailabilityCause()));
+    vertx = Vertx.builder().withTransport(chosen).build();
+    context = (ContextInternal) vertx.getOrCreateContext();
+    EventLoop loop = context.nettyEventLoop();
+    underlay = onLoop(() -> UdpUnderlay.bind((VertxInternal) vertx, loop, "127.0.0.1", 0, 1500, true, offloads, false,
+        (datagram, sender) -> { }));
+    receiver = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    receiver.setSoTimeout(5000);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    if (underlay != null) {
+      onLoop(underlay::close);
+    }
+    if (receiver != null) {
+      receiver.close();
+    }
+    if (vertx != null) {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll"})
+  void datagramsWrittenInPlaceLeaveWholeAndInOrderAndAFailedWriterSendsNothing(String transport) throws Exception {
+    open(transport, true);
+    assertThat(underlay.gso()).isTrue();
+    InetSocketAddress to = (InetSocketAddress) receiver.getLocalSocketAddress();
+    List<byte[]> sent = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      sent.add(filled(1200, i));
+    }
+    sent.add(filled(700, 5));
+
+    List<Throwable> refused = onLoop(() -> {
+      List<Throwable> failures = new ArrayList<>();
+      for (int i = 0; i < sent.size(); i++) {
+        byte[] bytes = sent.get(i);
+        underlay.send(bytes.length, to, target -> target.writeBytes(bytes));
+        if (i == 2) {
+          // Half a datagram written, then the writer fails (a seal refusing): nothing of it may leave.
+          failures.add(catchFailure(() -> underlay.send(1200, to, target -> {
+            target.writeBytes(filled(600, 99));
+            throw new IllegalStateException("session destroyed");
+          })));
+          // A writer that writes another length than it said is refused the same way.
+          failures.add(catchFailure(() -> underlay.send(1200, to, target -> target.writeBytes(filled(1100, 98)))));
+        }
+      }
+      return Future.succeededFuture(failures);
+    });
+
+    assertThat(refused).extracting(Throwable::getMessage)
+        .containsExactly("session destroyed", "wrote 1100 bytes of a 1200-byte datagram");
+    for (byte[] expected : sent) {
+      assertThat(receive()).isEqualTo(expected);
+    }
+    UdpUnderlay.UdpStats stats = onLoop(() -> Future.succeededFuture(underlay.stats()));
+    assertThat(stats.datagramsSent).isEqualTo(6);
+    assertThat(stats.gsoDatagrams).isEqualTo(6);
+    assertThat(stats.gsoSends).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll"})
+  void withoutOffloadsEachDatagramIsItsOwnSend(String transport) throws Exception {
+    open(transport, false);
+    assertThat(underlay.gso()).isFalse();
+    InetSocketAddress to = (InetSocketAddress) receiver.getLocalSocketAddress();
+    byte[] first = filled(1200, 1);
+    byte[] second = filled(300, 2);
+
+    onLoop(() -> {
+      underlay.send(first.length, to, target -> target.writeBytes(first));
+      assertThatThrownBy(() -> underlay.send(10, to, target -> {
+        throw new IllegalStateException("refused");
+      })).hasMessage("refused");
+      underlay.send(second.length, to, target -> target.writeBytes(second));
+      return Future.succeededFuture(null);
+    });
+
+    assertThat(receive()).isEqualTo(first);
+    assertThat(receive()).isEqualTo(second);
+  }
+
+  private byte[] receive() throws Exception {
+    DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
+    receiver.receive(packet);
+    return Arrays.copyOf(packet.getData(), packet.getLength());
+  }
+
+  private static byte[] filled(int length, int seed) {
+    byte[] bytes = new byte[length];
+    for (int i = 0; i < length; i++) {
+      bytes[i] = (byte) (seed * 31 + i);
+    }
+    return bytes;
+  }
+
+  private static Throwable catchFailure(Runnable action) {
+    try {
+      action.run();
+      return new AssertionError("no failure");
+    } catch (RuntimeException e) {
+      return e;
+    }
+  }
+
+  /** Runs {@code action} on the underlay's loop (its only thread) and waits for the future it returns. */
+  private <T> T onLoop(Supplier<Future<T>> action) throws Exception {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      try {
+        action.get().onComplete(done -> {
+          if (done.succeeded()) {
+            result.complete(done.result());
+          } else {
+            result.completeExceptionally(done.cause());
+          }
+        });
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result.get(10, TimeUnit.SECONDS);
+  }
+}
