@@ -70,7 +70,8 @@ import java.util.function.Consumer;
  *  "offloads":{"config":"auto","vnetHeader":true,"granted":["csum","tso4","tso6","uso4","uso6"],"udpGso","udpGro",
  *         "superPacketsRead","segmentsRead","segmentsPerSuperPacketRead","superPacketsWritten","segmentsCoalesced",
  *         "segmentsPerSuperPacketWritten","passedOneByOne","malformedDropped","packetsPerRead","packetsPerWrite"},
- *  "udp":{"datagramsSent","sends","datagramsPerSend","gsoSends","gsoDatagrams","datagramsReceived"},
+ *  "udp":{"datagramsSent","sends","datagramsPerSend","gsoSends","gsoDatagrams","datagramsReceived",
+ *         "receives","datagramsPerReceive","receiveErrors" (the last three: io_uring with UDP_GRO, else 0)},
  *  "udpErrors":n,
  *  "cipher":{"config":"auto", "offers":["aes-256-gcm","chacha20-poly1305"], "reason":..} (what handshakes offer),
  *  "drops":{"BAD_TAG":n, ...}          (node-wide, every peer's included; only non-zero reasons)
@@ -417,7 +418,10 @@ public final class TunBridgeVerticle extends VerticleBase {
         .put("datagramsPerSend", ratio(counters.datagramsSent, counters.sends))
         .put("gsoSends", counters.gsoSends)
         .put("gsoDatagrams", counters.gsoDatagrams)
-        .put("datagramsReceived", counters.datagramsReceived);
+        .put("datagramsReceived", counters.datagramsReceived)
+        .put("receives", counters.receives)
+        .put("datagramsPerReceive", ratio(counters.datagramsReceived, counters.receives))
+        .put("receiveErrors", counters.receiveErrors);
   }
 
   private static double ratio(long a, long b) {

@@ -47,6 +47,8 @@ public final class LibC {
 
   public static native int close(int fd) throws LastErrorException;
 
+  public static native int setsockopt(int fd, int level, int option, Pointer value, int length) throws LastErrorException;
+
   /** Returns the number of ready fds, 0 on timeout. */
   public static native int poll(Pointer fds, long nfds, int timeoutMillis) throws LastErrorException;
 

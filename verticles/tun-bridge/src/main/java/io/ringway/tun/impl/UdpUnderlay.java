@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramChannel;
@@ -53,6 +54,8 @@ public final class UdpUnderlay {
    * datagrams (its stand-in for recvmmsg; the io_uring channel has no UDP_GRO).
    */
   static final int IO_URING_RECVS_IN_FLIGHT = 32;
+  /** On io_uring with UDP_GRO: receives in flight, each up to 64 KiB of coalesced datagrams. */
+  static final int IO_URING_GRO_READS = 4;
 
   private final DatagramChannel channel;
   private final boolean batchFlush;
@@ -60,6 +63,8 @@ public final class UdpUnderlay {
   private boolean flushScheduled;
   private long errors;
   private final boolean gro;
+  /** On io_uring with UDP_GRO: the handle that reads the socket (Netty's channel only sends then). */
+  private IoUringUdpGroReader groReader;
   /** UDP_SEGMENT sends: on when asked, the transport has them, until a send fails with EIO. */
   private boolean gso;
   /** Datagrams waiting to leave as one UDP_SEGMENT send: same destination, same size but the last. */
@@ -79,6 +84,11 @@ public final class UdpUnderlay {
     public long gsoDatagrams;
     /** Datagrams received. */
     public long datagramsReceived;
+    /** io_uring with UDP_GRO: receives completed (each one datagram or several coalesced), and failed. */
+    public long receives;
+    public long receiveErrors;
+    /** The last failed receive's -errno. */
+    public int lastReceiveError;
   }
 
   private UdpUnderlay(DatagramChannel channel, boolean batchFlush, boolean gso, boolean gro) {
@@ -102,9 +112,10 @@ public final class UdpUnderlay {
    *     one TCP stream through the tunnel: on epoll about 3× the throughput (one sendmmsg per burst
    *     instead of a sendmsg per packet); on io_uring about half, so io_uring flushes per datagram
    * @param offloads send runs of equal-size datagrams to one peer as one UDP_SEGMENT send (where the
-   *     transport has it: io_uring and epoll) and, on epoll, receive with UDP_GRO (the kernel hands
-   *     over up to 64 KiB of one flow's datagrams per read and Netty cuts them apart again). Netty's
-   *     io_uring datagram channel has no UDP_GRO reads (4.2.12): one datagram per receive there
+   *     transport has it: io_uring and epoll) and receive with UDP_GRO (the kernel hands over up to
+   *     64 KiB of one flow's datagrams per read, cut apart again here): on epoll through Netty's channel,
+   *     on io_uring through {@link IoUringUdpGroReader}, as Netty's io_uring channel has no UDP_GRO
+   *     reads (4.2.12); where the kernel refuses UDP_GRO, io_uring keeps 32 receives in flight instead
    * @param reusePort set SO_REUSEPORT, so each lane of a multi-queue tunnel binds its own socket to
    *     the one port (the kernel spreads datagrams over them by a hash of the addresses)
    */
@@ -128,12 +139,18 @@ public final class UdpUnderlay {
     boolean gso = offloads && (channel instanceof IoUringDatagramChannel
         ? IoUringDatagramChannel.isSegmentedDatagramPacketSupported()
         : channel instanceof EpollDatagramChannel && EpollDatagramChannel.isSegmentedDatagramPacketSupported());
-    boolean gro = offloads && channel instanceof EpollDatagramChannel
+    boolean uringGro = offloads && channel instanceof IoUringDatagramChannel uring && loop instanceof IoEventLoop
+        && IoUringUdpGroReader.usable() && IoUringUdpGroReader.enableGro(uring.fd().intValue());
+    boolean gro = uringGro || offloads && channel instanceof EpollDatagramChannel
         && channel.config().setOption(EpollChannelOption.UDP_GRO, true);
+    if (uringGro) {
+      // The GRO reader reads the socket; Netty's channel must not read it too.
+      channel.config().setAutoRead(false);
+    }
     // Without GRO a buffer one byte longer than the largest datagram: a longer one arrives cut to
     // it and fails the length check. With GRO reads are 64 KiB and the length check sees each datagram.
     int slot = maxDatagram + 1;
-    boolean batchedRecv = offloads && channel instanceof IoUringDatagramChannel
+    boolean batchedRecv = offloads && !uringGro && channel instanceof IoUringDatagramChannel
         && channel.config().setOption(IoUringChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot);
     channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(
         gro ? GRO_READ_BUFFER : batchedRecv ? slot * IO_URING_RECVS_IN_FLIGHT : slot));
@@ -149,7 +166,19 @@ public final class UdpUnderlay {
         return;
       }
       channel.bind(new InetSocketAddress(address, port)).addListener(done -> {
-        if (done.isSuccess()) {
+        if (done.isSuccess() && uringGro) {
+          underlay.groReader = new IoUringUdpGroReader(((IoUringDatagramChannel) channel).fd().intValue(),
+              (IoEventLoop) loop, IO_URING_GRO_READS, underlay.stats, onDatagram);
+          underlay.groReader.open().onComplete(opened -> {
+            if (opened.succeeded()) {
+              bound.complete(underlay);
+            } else {
+              channel.close();
+              bound.fail(new IllegalStateException("cannot read UDP " + host + ":" + port + " on the ring: "
+                  + opened.cause().getMessage(), opened.cause()));
+            }
+          });
+        } else if (done.isSuccess()) {
           bound.complete(underlay);
         } else {
           channel.close();
@@ -191,7 +220,7 @@ public final class UdpUnderlay {
    * burst read from the TUN device leaves in one sendmmsg.
    */
   public void send(ByteBuf datagram, InetSocketAddress to) {
-    if (gso && datagram.hasMemoryAddress()) {
+    if (gso && datagram.hasMemoryAddress() && datagram.isReadable()) {
       appendToBatch(datagram, to);
       return;
     }
@@ -218,7 +247,8 @@ public final class UdpUnderlay {
    * {@code writer} throws, nothing is sent, the batch is as it was, and the exception propagates.
    */
   public void send(int length, InetSocketAddress to, Consumer<ByteBuf> writer) {
-    if (!gso) {
+    // An empty datagram cannot be a segment of a UDP_SEGMENT send.
+    if (!gso || length == 0) {
       ByteBuf datagram = channel.alloc().directBuffer(length);
       try {
         writer.accept(datagram);
@@ -335,8 +365,10 @@ public final class UdpUnderlay {
       batch.release();
       batch = null;
     }
+    // The GRO reader's receives go first: the ring holds the socket open while one is in flight.
+    Future<Void> reading = groReader == null ? Future.succeededFuture() : groReader.shutdown();
     Promise<Void> closed = Promise.promise();
-    channel.close().addListener(done -> closed.complete());
+    reading.onComplete(done -> channel.close().addListener(ignored -> closed.complete()));
     return closed.future();
   }
 }

@@ -38,12 +38,19 @@ class TunOffloadEndToEndTest extends TunnelPairTest {
     JsonObject a = new JsonObject(pair.a.call("stats", SHORT));
     JsonObject b = new JsonObject(pair.b.call("stats", SHORT));
     System.out.println("tun offload e2e: " + MIB + " MiB, offloads " + offloads + ", MTU " + mtu + ", io_uring, in " + took
-        + "\n  A " + a.getJsonObject("offloads") + " " + a.getJsonObject("udp") + "\n  B " + b.getJsonObject("offloads"));
+        + "\n  A " + a.getJsonObject("offloads") + " " + a.getJsonObject("udp") + "\n  B " + b.getJsonObject("offloads")
+        + " " + b.getJsonObject("udp"));
     if (offloads.equals("auto")) {
       assertOffloaded(a, b);
       assertThat(a.getJsonObject("offloads").getBoolean("udpGso")).isTrue();
       JsonObject udp = a.getJsonObject("udp");
       assertThat(udp.getLong("sends")).as("UDP_SEGMENT batches").isLessThan(udp.getLong("datagramsSent") / 4);
+      // B reads A's batches with UDP_GRO on the ring: several datagrams per receive, none failed.
+      JsonObject received = b.getJsonObject("udp");
+      assertThat(b.getJsonObject("offloads").getBoolean("udpGro")).isTrue();
+      assertThat(received.getLong("receives")).as("GRO receives").isPositive()
+          .isLessThan(received.getLong("datagramsReceived") / 4);
+      assertThat(received.getLong("receiveErrors")).isZero();
     } else {
       for (JsonObject stats : List.of(a, b)) {
         JsonObject counters = stats.getJsonObject("offloads");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.EventLoop;
 import io.ringway.testkit.Capabilities;
 import io.vertx.core.Future;
@@ -18,6 +19,8 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -125,6 +128,48 @@ class UdpUnderlayTest {
 
     assertThat(receive()).isEqualTo(first);
     assertThat(receive()).isEqualTo(second);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll"})
+  void aGsoSendArrivesWithGroAsItsDatagramsWholeAndInOrder(String transport) throws Exception {
+    open(transport, true);
+    BlockingQueue<byte[]> arrived = new LinkedBlockingQueue<>();
+    List<InetSocketAddress> senders = new ArrayList<>();
+    UdpUnderlay peer = onLoop(() -> UdpUnderlay.bind((VertxInternal) vertx, context.nettyEventLoop(), "127.0.0.1", 0,
+        1500, true, true, false, (datagram, sender) -> {
+          arrived.add(ByteBufUtil.getBytes(datagram));
+          senders.add(sender);
+        }));
+    try {
+      assertThat(peer.gro()).isTrue();
+      List<byte[]> sent = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        sent.add(filled(1400, i));
+      }
+      sent.add(filled(333, 40));
+      InetSocketAddress to = peer.localAddress();
+      onLoop(() -> {
+        for (byte[] bytes : sent) {
+          underlay.send(bytes.length, to, target -> target.writeBytes(bytes));
+        }
+        return Future.succeededFuture(null);
+      });
+
+      for (byte[] expected : sent) {
+        assertThat(arrived.poll(5, TimeUnit.SECONDS)).isEqualTo(expected);
+      }
+      UdpUnderlay.UdpStats stats = onLoop(() -> Future.succeededFuture(peer.stats()));
+      assertThat(stats.datagramsReceived).isEqualTo(sent.size());
+      if (transport.equals("io_uring")) {
+        // The 41 equal-or-shorter datagrams of one GSO send come in one or a few coalesced receives.
+        assertThat(stats.receives).isPositive().isLessThan(sent.size() / 4);
+        assertThat(stats.receiveErrors).isZero();
+      }
+      assertThat(senders).allMatch(underlay.localAddress()::equals);
+    } finally {
+      onLoop(peer::close);
+    }
   }
 
   private byte[] receive() throws Exception {
