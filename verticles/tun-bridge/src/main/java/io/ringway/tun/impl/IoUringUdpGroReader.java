@@ -16,7 +16,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.function.BiConsumer;
 
 /**
@@ -72,7 +71,8 @@ final class IoUringUdpGroReader implements IoUringIoHandle {
   private IoRegistration registration;
   private boolean closing;
   private InetSocketAddress lastSender;
-  private long lastSenderKey;
+  /** The raw address bytes {@link #lastSender} was made from (a v4-mapped one stays 16 bytes here). */
+  private byte[] lastAddress;
 
   /**
    * @param fd the UDP socket, UDP_GRO already on ({@link #enableGro})
@@ -230,32 +230,41 @@ final class IoUringUdpGroReader implements IoUringIoHandle {
   private InetSocketAddress sender(int at, int nameLength) {
     int family = headers.getShortLE(at);
     int port = headers.getUnsignedShort(at + 2);
-    long key;
-    byte[] address;
+    int addressAt;
+    int addressLength;
     if (family == LibC.AF_INET && nameLength >= 16) {
-      key = ((long) port << 32) | headers.getUnsignedInt(at + 4);
-      if (lastSender != null && key == lastSenderKey && lastSender.getAddress().getAddress().length == 4) {
-        return lastSender;
-      }
-      address = new byte[4];
-      headers.getBytes(at + 4, address);
+      addressAt = at + 4;
+      addressLength = 4;
     } else if (family == LibC.AF_INET6 && nameLength >= 28) {
-      key = ((long) port << 32) ^ headers.getLong(at + 8) ^ Long.rotateLeft(headers.getLong(at + 16), 17);
-      address = new byte[16];
-      headers.getBytes(at + 8, address);
-      if (lastSender != null && key == lastSenderKey && Arrays.equals(lastSender.getAddress().getAddress(), address)) {
-        return lastSender;
-      }
+      addressAt = at + 8;
+      addressLength = 16;
     } else {
       return null;
     }
+    if (lastSender != null && port == lastSender.getPort() && sameAsLast(addressAt, addressLength)) {
+      return lastSender;
+    }
+    byte[] address = new byte[addressLength];
+    headers.getBytes(addressAt, address);
     try {
       lastSender = new InetSocketAddress(InetAddress.getByAddress(address), port);
     } catch (UnknownHostException e) {
       return null;
     }
-    lastSenderKey = key;
+    lastAddress = address;
     return lastSender;
+  }
+
+  private boolean sameAsLast(int at, int length) {
+    if (length != lastAddress.length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (headers.getByte(at + i) != lastAddress[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void submit(short slot) {
