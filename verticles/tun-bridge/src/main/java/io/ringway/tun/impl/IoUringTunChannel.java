@@ -173,14 +173,21 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
       release();
       return;
     }
-    for (int slot = 0; slot < readIds.length; slot++) {
-      if (readIds[slot] != 0) {
-        // A read on a TUN fd waits for a packet forever; only ASYNC_CANCEL returns it.
+    cancelAll(registration, readIds);
+  }
+
+  /**
+   * Cancels the ops {@code ids} names (0: none in that slot), then the registration. A read on a TUN fd or
+   * a socket waits for data forever; only ASYNC_CANCEL returns it. Netty unregisters (and calls
+   * {@code unregistered()}) only after every outstanding completion, so buffers are freed there.
+   */
+  static void cancelAll(IoRegistration registration, long[] ids) {
+    for (int slot = 0; slot < ids.length; slot++) {
+      if (ids[slot] != 0) {
         registration.submit(new IoUringIoOps(IORING_OP_ASYNC_CANCEL, (byte) 0, (short) 0, -1,
-            0L, readIds[slot], 0, 0, (short) slot, (short) 0, (short) 0, 0, 0L));
+            0L, ids[slot], 0, 0, (short) slot, (short) 0, (short) 0, 0, 0L));
       }
     }
-    // Netty unregisters (and calls unregistered()) only after every outstanding completion.
     registration.cancel();
   }
 

@@ -34,7 +34,6 @@ import java.util.function.BiConsumer;
 final class IoUringUdpGroReader implements IoUringIoHandle {
 
   static final byte IORING_OP_RECVMSG = 10;
-  static final byte IORING_OP_ASYNC_CANCEL = 14;
   /** setsockopt level and option (linux/udp.h); the cmsg of a coalesced read carries the segment size as an int. */
   static final int SOL_UDP = 17;
   static final int UDP_GRO = 104;
@@ -144,15 +143,7 @@ final class IoUringUdpGroReader implements IoUringIoHandle {
       release();
       return;
     }
-    for (short slot = 0; slot < ids.length; slot++) {
-      if (ids[slot] != 0) {
-        // A receive waits for a datagram forever; only ASYNC_CANCEL returns it.
-        registration.submit(new IoUringIoOps(IORING_OP_ASYNC_CANCEL, (byte) 0, (short) 0, -1, 0L, ids[slot], 0, 0,
-            slot, (short) 0, (short) 0, 0, 0L));
-      }
-    }
-    // Netty calls unregistered() only after every outstanding completion.
-    registration.cancel();
+    IoUringTunChannel.cancelAll(registration, ids);
   }
 
   @Override
