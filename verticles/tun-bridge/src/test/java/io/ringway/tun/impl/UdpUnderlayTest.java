@@ -172,6 +172,31 @@ class UdpUnderlayTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll"})
+  void oddDatagramsFromAnyoneArriveAsTheyWereSentForTheBridgeToJudge(String transport) throws Exception {
+    open(transport, true);
+    BlockingQueue<byte[]> arrived = new LinkedBlockingQueue<>();
+    UdpUnderlay peer = onLoop(() -> UdpUnderlay.bind((VertxInternal) vertx, context.nettyEventLoop(), "127.0.0.1", 0,
+        1500, true, true, false, (datagram, sender) -> arrived.add(ByteBufUtil.getBytes(datagram))));
+    try {
+      // Not from a peer: a plain socket, sizes from one byte to far over the tunnel's largest datagram.
+      List<byte[]> sent = List.of(filled(1, 1), filled(60_000, 2), filled(1501, 3), filled(13, 4), filled(65_507, 5));
+      for (byte[] bytes : sent) {
+        receiver.send(new DatagramPacket(bytes, bytes.length, peer.localAddress()));
+      }
+      for (byte[] expected : sent) {
+        byte[] got = arrived.poll(5, TimeUnit.SECONDS);
+        assertThat(got).as("a %d-byte datagram", expected.length).isNotNull();
+        assertThat(got.length).isEqualTo(expected.length);
+        assertThat(got).isEqualTo(expected);
+      }
+      assertThat(onLoop(() -> Future.succeededFuture(peer.stats().receiveErrors))).isZero();
+    } finally {
+      onLoop(peer::close);
+    }
+  }
+
   private byte[] receive() throws Exception {
     DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
     receiver.receive(packet);
