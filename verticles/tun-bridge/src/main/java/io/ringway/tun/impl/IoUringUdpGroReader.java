@@ -171,13 +171,11 @@ final class IoUringUdpGroReader implements IoUringIoHandle {
     if (res == -EBADF || res == -EFAULT || res == -EINVAL || res == -ENOTSOCK) {
       // Would fail again at once: park the slot rather than spin, and say so in the stats.
       stats.receiveErrors++;
-      stats.lastReceiveError = res;
       return;
     }
     if (res < 0 && res != -EAGAIN && res != -EINTR && res != -ECANCELED) {
       // An ICMP error for an earlier send (ECONNREFUSED, EHOSTUNREACH) is reported once, on a receive.
       stats.receiveErrors++;
-      stats.lastReceiveError = res;
     }
     submit(slot);
   }
@@ -207,13 +205,21 @@ final class IoUringUdpGroReader implements IoUringIoHandle {
     }
     if (length == 0) {
       // An empty datagram: the handler counts it as truncated, as on every other path.
-      stats.datagramsReceived++;
-      onDatagram.accept(buffer.slice(0, 0), sender);
+      deliver(buffer.slice(0, 0), sender);
       return;
     }
     for (int offset = 0; offset < length; offset += segment) {
-      stats.datagramsReceived++;
-      onDatagram.accept(buffer.slice(offset, Math.min(segment, length - offset)), sender);
+      deliver(buffer.slice(offset, Math.min(segment, length - offset)), sender);
+    }
+  }
+
+  private void deliver(ByteBuf datagram, InetSocketAddress sender) {
+    stats.datagramsReceived++;
+    try {
+      onDatagram.accept(datagram, sender);
+    } catch (RuntimeException e) {
+      // As Netty's pipeline would: counted, and reading goes on (thrown out of here, it would lose the slot).
+      stats.receiveErrors++;
     }
   }
 

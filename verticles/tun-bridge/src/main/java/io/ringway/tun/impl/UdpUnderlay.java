@@ -84,11 +84,12 @@ public final class UdpUnderlay {
     public long gsoDatagrams;
     /** Datagrams received. */
     public long datagramsReceived;
-    /** io_uring with UDP_GRO: receives completed (each one datagram or several coalesced), and failed. */
+    /**
+     * io_uring with UDP_GRO: receives completed (each one datagram or several coalesced), and errors: failed
+     * receives and datagrams the handler threw on.
+     */
     public long receives;
     public long receiveErrors;
-    /** The last failed receive's -errno. */
-    public int lastReceiveError;
   }
 
   private UdpUnderlay(DatagramChannel channel, boolean batchFlush, boolean gso, boolean gro) {

@@ -197,6 +197,36 @@ class UdpUnderlayTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll"})
+  void aHandlerThatThrowsIsCountedAndReadingGoesOn(String transport) throws Exception {
+    open(transport, true);
+    BlockingQueue<byte[]> arrived = new LinkedBlockingQueue<>();
+    UdpUnderlay peer = onLoop(() -> UdpUnderlay.bind((VertxInternal) vertx, context.nettyEventLoop(), "127.0.0.1", 0,
+        1500, true, true, false, (datagram, sender) -> {
+          if (datagram.getByte(datagram.readerIndex()) == 0x7f) {
+            throw new IllegalStateException("the bridge failed on this one");
+          }
+          arrived.add(ByteBufUtil.getBytes(datagram));
+        }));
+    try {
+      // More failures than the io_uring reader has receives in flight: a failure must not cost a receive.
+      byte[] poison = {0x7f, 1, 2};
+      for (int i = 0; i < 10; i++) {
+        receiver.send(new DatagramPacket(poison, poison.length, peer.localAddress()));
+      }
+      byte[] good = filled(100, 1);
+      receiver.send(new DatagramPacket(good, good.length, peer.localAddress()));
+
+      assertThat(arrived.poll(5, TimeUnit.SECONDS)).isEqualTo(good);
+      long counted = onLoop(() -> Future.succeededFuture(
+          transport.equals("io_uring") ? peer.stats().receiveErrors : peer.errors()));
+      assertThat(counted).isEqualTo(10);
+    } finally {
+      onLoop(peer::close);
+    }
+  }
+
   private byte[] receive() throws Exception {
     DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
     receiver.receive(packet);
