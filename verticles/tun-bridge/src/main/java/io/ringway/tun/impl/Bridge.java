@@ -92,7 +92,7 @@ public final class Bridge {
 
   /** Largest datagram a peer may send: a full-MTU inner packet plus header and tag. */
   public int maxDatagram() {
-    return WireFormat.DATA_HEADER + mtu + WireFormat.TAG;
+    return TunnelSession.sealedLength(mtu);
   }
 
   /**

@@ -32,9 +32,6 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
   static final byte IORING_OP_READ = 22;
   static final byte IORING_OP_WRITE = 23;
 
-  private static final int EAGAIN = 11;
-  private static final int EINTR = 4;
-  private static final int ECANCELED = 125;
 
   private final TunDevice device;
   private final IoEventLoop loop;
@@ -213,7 +210,7 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
       buffer.setIndex(0, res);
       offload.onRead(buffer);
       submitRead(slot);
-    } else if (res == -EAGAIN || res == -EINTR) {
+    } else if (res == -LibC.EAGAIN || res == -LibC.EINTR) {
       submitRead(slot);
     } else {
       // EBADFD (device detached) or EFAULT would repeat at once: park the slot instead of spinning.
@@ -229,7 +226,7 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
       stats.writes++;
       stats.packetsWritten += writeSegments[slot];
       stats.bytesWritten += res;
-    } else if (res != -ECANCELED) {
+    } else if (res != -LibC.ECANCELED) {
       // EINVAL: not an IP packet the kernel accepts; EIO: interface down.
       stats.writeErrors++;
       stats.lastWriteError = res;

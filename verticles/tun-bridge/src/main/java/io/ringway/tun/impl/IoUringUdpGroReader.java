@@ -40,13 +40,6 @@ final class IoUringUdpGroReader implements IoUringIoHandle {
   /** Largest read: what the kernel coalesces at most (one 64 KiB GRO packet). */
   static final int READ_BUFFER = 65_536;
 
-  private static final int EINTR = 4;
-  private static final int EBADF = 9;
-  private static final int EAGAIN = 11;
-  private static final int EFAULT = 14;
-  private static final int EINVAL = 22;
-  private static final int ENOTSOCK = 88;
-  private static final int ECANCELED = 125;
   private static final int MSG_CTRUNC = 0x8;
   private static final int MSG_TRUNC = 0x20;
   // struct msghdr on LP64: msg_name 0, msg_namelen 8, msg_iov 16, msg_iovlen 24, msg_control 32,
@@ -168,12 +161,12 @@ final class IoUringUdpGroReader implements IoUringIoHandle {
     if (closing) {
       return;
     }
-    if (res == -EBADF || res == -EFAULT || res == -EINVAL || res == -ENOTSOCK) {
+    if (res == -LibC.EBADF || res == -LibC.EFAULT || res == -LibC.EINVAL || res == -LibC.ENOTSOCK) {
       // Would fail again at once: park the slot rather than spin, and say so in the stats.
       stats.receiveErrors++;
       return;
     }
-    if (res < 0 && res != -EAGAIN && res != -EINTR && res != -ECANCELED) {
+    if (res < 0 && res != -LibC.EAGAIN && res != -LibC.EINTR && res != -LibC.ECANCELED) {
       // An ICMP error for an earlier send (ECONNREFUSED, EHOSTUNREACH) is reported once, on a receive.
       stats.receiveErrors++;
     }

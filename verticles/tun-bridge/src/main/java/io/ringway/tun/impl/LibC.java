@@ -23,9 +23,12 @@ public final class LibC {
   public static final int EBADF = 9;
   public static final int EAGAIN = 11;
   public static final int EACCES = 13;
+  public static final int EFAULT = 14;
   public static final int EBUSY = 16;
   public static final int ENODEV = 19;
   public static final int EINVAL = 22;
+  public static final int ENOTSOCK = 88;
+  public static final int ECANCELED = 125;
 
   /** {@code struct pollfd} is {int fd; short events; short revents;}: 8 bytes. */
   public static final int POLLFD_SIZE = 8;

@@ -147,7 +147,7 @@ public final class TunnelSession {
     if (length < WireFormat.DATA_HEADER + WireFormat.TAG) {
       return drops.drop(DropReason.TRUNCATED);
     }
-    if (length > WireFormat.DATA_HEADER + maxPayload + WireFormat.TAG) {
+    if (length > sealedLength(maxPayload)) {
       return drops.drop(DropReason.OVERSIZED);
     }
     int start = message.readerIndex();
