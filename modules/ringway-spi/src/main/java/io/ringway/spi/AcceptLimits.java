@@ -105,8 +105,7 @@ public final class AcceptLimits {
     socket.closeFuture().addListener(closed -> {
       gate.port.gates.remove(gate);
       if (gate.atCap) {
-        gate.atCap = false;
-        gate.port.gatesAtCap.decrementAndGet();
+        gate.setAtCap(false, null);
       }
     });
     return gate;
