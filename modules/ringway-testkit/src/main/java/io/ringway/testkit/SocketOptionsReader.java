@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Reads socket options off a real accepted and a real dialled connection: what the kernel holds for those
@@ -43,17 +45,36 @@ public final class SocketOptionsReader {
           }
         });
     listening.listen().await(10, TimeUnit.SECONDS);
+    // Held until the end: an unreachable client is shut down by Vert.x's cleaner, its connection with it.
+    NetClient dialler = vertx.createNetClient(client);
     try {
-      NetSocket dialled = vertx.createNetClient(client).connect(listening.actualPort(), "127.0.0.1")
-          .await(10, TimeUnit.SECONDS);
+      NetSocket dialled = dialler.connect(listening.actualPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
       CompletableFuture<Map<String, Object>> fromClient = new CompletableFuture<>();
-      // Read on the socket's own loop, as the channel config expects.
-      channel(dialled).eventLoop().execute(() -> fromClient.complete(values(channel(dialled), options)));
-      Read read = new Read(accepted.get(10, TimeUnit.SECONDS), fromClient.get(10, TimeUnit.SECONDS));
-      dialled.close();
-      return read;
+      // Read on the socket's own loop, as the channel config expects; a failure there must reach this thread.
+      channel(dialled).eventLoop().execute(() -> {
+        try {
+          fromClient.complete(values(channel(dialled), options));
+        } catch (RuntimeException e) {
+          fromClient.completeExceptionally(e);
+        }
+      });
+      return new Read(await(accepted, "the server's end", dialled), await(fromClient, "the client's end", dialled));
     } finally {
+      dialler.close().await(10, TimeUnit.SECONDS);
       listening.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A timeout says which end was not read and what state the connection was in, instead of only that it timed out. */
+  private static Map<String, Object> await(CompletableFuture<Map<String, Object>> values, String end, NetSocket dialled)
+      throws Exception {
+    try {
+      return values.get(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      Channel channel = channel(dialled);
+      throw new IllegalStateException("options of " + end + " not read within 10 s; the dialled connection "
+          + channel.localAddress() + " -> " + channel.remoteAddress() + " is " + (channel.isActive() ? "active"
+          : channel.isOpen() ? "open, not active" : "closed"), e);
     }
   }
 
