@@ -90,6 +90,11 @@ final class Listener {
         // that Vert.x allocates per connection for writes from other threads (a 1,024-slot array: ~4.7 KB of
         // each idle keep-alive connection's heap). A write from another thread would now throw.
         .setStrictThreadMode(true)
+        // The router accepts no WebSocket itself: an upgrade is tunnelled (UpgradeExchange), its extensions
+        // negotiated by the client and the endpoint. Offered, Vert.x builds two compression handshakers and an
+        // extension handler for every HTTP/1 connection (~300 bytes of each idle keep-alive one), all unused.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
         // Vert.x's default is no limit (2^32-1 streams per connection).
         .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.maxConcurrentStreams()));
     if (tls != null) {
