@@ -14,6 +14,8 @@
 #                   TRANSPORTS="io_uring io_uring+heap1g" JAVA_OPTS_heap1g="-Xms1g -Xmx1g @conf/jvm.options"
 #                 or (HTTP) its own listener maxConnections in env MAX_CONNECTIONS_<TAG>, e.g.
 #                   TRANSPORTS="io_uring io_uring+cap" MAX_CONNECTIONS_cap=256
+#                 or its own jar in env RINGWAY_JAR_<TAG>, to measure a change beside the tree before it, e.g.
+#                   TRANSPORTS="io_uring io_uring+before" RINGWAY_JAR_before=/tmp/before.jar
 #   JAVA_OPTS     extra JVM options (default: -Xms256m -Xmx256m and conf/jvm.options, the flags a node runs with:
 #                 its collector, not the JVM's pick for one pinned cpu, which is Serial)
 #   RES_DIR       results directory (default: bench/results/<kind>-<UTC timestamp>, ignored by git)
@@ -53,9 +55,9 @@ transport_yaml() {
   echo "transport: $t"
   if [ -n "$tag" ]; then
     var="RINGWAY_OPTS_$tag"
-    local jvm="JAVA_OPTS_$tag" cap="MAX_CONNECTIONS_$tag"
-    [ -n "${!var:-}" ] || [ -n "${!jvm:-}" ] || [ -n "${!cap:-}" ] \
-      || { echo "bench: TRANSPORTS entry $1 needs env $var, $jvm or $cap" >&2; exit 2; }
+    local jvm="JAVA_OPTS_$tag" cap="MAX_CONNECTIONS_$tag" own_jar="RINGWAY_JAR_$tag"
+    [ -n "${!var:-}" ] || [ -n "${!jvm:-}" ] || [ -n "${!cap:-}" ] || [ -n "${!own_jar:-}" ] \
+      || { echo "bench: TRANSPORTS entry $1 needs env $var, $jvm, $cap or $own_jar" >&2; exit 2; }
     [ -z "${!var:-}" ] || printf 'transportOptions:\n  %s: %s\n' "$t" "${!var}"
   fi
 }
@@ -119,22 +121,27 @@ results_dir() {
 # ringway_systems KIND(tcp|http) UPSTREAM_PORT -> for each TRANSPORTS entry, a ringway_KIND_yaml config under
 # $RUN_DIR/ringway-KIND, registered as a system with ringway_system (not in a subshell: its exports must stay)
 ringway_systems() {
-  local kind=$1 port=$2 conf="$RUN_DIR/ringway-$1" transport label jvm
+  local kind=$1 port=$2 conf="$RUN_DIR/ringway-$1" transport label jvm own_jar
   mkdir -p "$conf"
   for transport in $TRANSPORTS; do
     label=$(label_of "$transport")
     jvm=JAVA_OPTS_${transport#*+}
+    own_jar=RINGWAY_JAR_${transport#*+}
     "ringway_${kind}_yaml" "$transport" "$port" > "$conf/$label.yaml"
-    ringway_system "$label" "$conf/$label.yaml" "$kind" "$([[ $transport == *+* ]] && echo "${!jvm:-}")"
+    ringway_system "$label" "$conf/$label.yaml" "$kind" "$([[ $transport == *+* ]] && echo "${!jvm:-}")" \
+      "$([[ $transport == *+* ]] && echo "${!own_jar:-}")"
   done
 }
 
-# ringway_system LABEL CONFIG_FILE KIND(tcp|http) [JVM_OPTIONS (default JAVA_OPTS)] -> exports PROXY_CMD_/PROXY_PORT_ringway_<transport> and appends the
-# system name cmd:ringway_<transport> to $systems (not in a subshell: the exports must reach the harness)
+# ringway_system LABEL CONFIG_FILE KIND(tcp|http) [JVM_OPTIONS (default JAVA_OPTS)] [JAR (default $jar)] -> exports
+# PROXY_CMD_/PROXY_PORT_ringway_<transport> and appends the system name cmd:ringway_<transport> to $systems (not in a
+# subshell: the exports must reach the harness)
 ringway_system() {
-  local label=ringway_$1
-  "$JAVA_HOME/bin/java" -jar "$jar" validate "$2" >&2 || { echo "bench: $2 does not validate" >&2; exit 2; }
-  local java="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED ${4:-$JAVA_OPTS} -jar $jar"
+  local label=ringway_$1 system_jar=${5:-$jar}
+  [ -f "$system_jar" ] || { echo "bench: $system_jar (system $label) not found" >&2; exit 2; }
+  system_jar=$(readlink -f "$system_jar")
+  "$JAVA_HOME/bin/java" -jar "$system_jar" validate "$2" >&2 || { echo "bench: $2 does not validate" >&2; exit 2; }
+  local java="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED ${4:-$JAVA_OPTS} -jar $system_jar"
   if [ "$RINGWAY_WARMUP" = 1 ]; then
     export "PROXY_CMD_$label=$bench_here/warm-start.sh $3 $2 $java"
   else
@@ -152,6 +159,10 @@ describe_machine() { # file
     echo "kernel: $(uname -r)"
     echo "jdk: $("$JAVA_HOME/bin/java" -version 2>&1 | head -2 | tr '\n' ' ')"
     echo "jar: $jar ($(stat -c '%y %s bytes' "$jar"), sha256 $(sha256sum "$jar" | cut -c1-16))"
+    local own
+    for own in $(compgen -v RINGWAY_JAR_ || true); do
+      echo "jar of variant ${own#RINGWAY_JAR_}: ${!own} (sha256 $(sha256sum "${!own}" | cut -c1-16))"
+    done
     echo "java_opts: $JAVA_OPTS (warm-up: RINGWAY_WARMUP=$RINGWAY_WARMUP, WARM_SECS=${WARM_SECS:-2}, WARM_BUDGET=${WARM_BUDGET:-25})"
     echo "haproxy: $(haproxy -v 2>/dev/null | head -1)"
     echo "nginx: $(nginx -v 2>&1)"
@@ -169,7 +180,9 @@ start_load_sampler() {
       sleep 15 & s=$!; wait "$s"
       cur=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
       busy=$(echo "$prev $cur" | awk '{printf "%.0f", ($3-$1)*100/($4-$2)}'); prev=$cur
-      echo "$(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg) | cpus busy ${busy}% | maven JVMs $(ps -eo args= | grep -c '[p]lexus-classworlds')"
+      # TIME_WAIT: a churn workload leaves up to the whole ephemeral port range behind it for 60 s, and the
+      # systems measured after it connect through that; compare systems of one run with it in view.
+      echo "$(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg) | cpus busy ${busy}% | maven JVMs $(ps -eo args= | grep -c '[p]lexus-classworlds') | TIME_WAIT $(awk '/^TCP:/{for (i = 2; i < NF; i++) if ($i == "tw") print $(i + 1)}' /proc/net/sockstat)"
     done ) >> "$RES_DIR/load.txt" 2>/dev/null &
   sampler_pid=$!
   trap 'kill "$sampler_pid" 2>/dev/null' EXIT

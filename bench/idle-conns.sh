@@ -7,6 +7,8 @@
 #        SYSTEMS         default "ringway haproxy nginx"; "ringway_before" too measures RINGWAY_BEFORE_JAR
 #        RINGWAY_JAR     the jar (default modules/ringway-launcher/target/ringway.jar)
 #        JAVA_OPTS       Ringway's JVM options (default "-Xms64m -Xmx2g"); NMT summary is always on
+#        REQUEST         1: each client sends one keep-alive GET and reads its answer before it is counted (idle
+#                        keep-alive connections); default 0: connected, nothing sent
 #        SOURCES         source addresses 127.0.0.2.. the clients spread over (default 8: ~28k ports each)
 #        RES_DIR         results (default bench/results/idle-<UTC timestamp>)
 #
@@ -28,6 +30,8 @@ root=$(dirname "$here")
 COUNTS=${COUNTS:-"10000 100000"}
 SYSTEMS=${SYSTEMS:-"ringway haproxy nginx"}
 JAVA_OPTS=${JAVA_OPTS:-"-Xms64m -Xmx2g"}
+REQUEST=${REQUEST:-0}
+mode=""; [ "$REQUEST" = 1 ] && mode=request
 SOURCES=${SOURCES:-8}
 jar=$(readlink -f "${RINGWAY_JAR:-$root/modules/ringway-launcher/target/ringway.jar}")
 port=18190
@@ -68,6 +72,7 @@ trap cleanup EXIT
   echo "kernel: $(uname -r)"
   echo "jdk: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
   echo "jar: $jar (sha256 $(sha256sum "$jar" | cut -c1-16)); before: ${RINGWAY_BEFORE_JAR:-none}"
+  echo "mode: ${mode:-connect} (REQUEST=$REQUEST)"
   echo "java_opts: $JAVA_OPTS -XX:NativeMemoryTracking=summary"
   echo "haproxy: $(haproxy -v 2>/dev/null | head -1)"
   echo "nginx: $(nginx -v 2>&1)"
@@ -162,7 +167,7 @@ native_kb() {
 # clients N -> sets client_pid once N connections are established (fifo on its stdin holds them)
 clients() {
   rm -f "$run/clients.in"; mkfifo "$run/clients.in"
-  python3 "$here/idle_clients.py" 127.0.0.1 "$port" "$1" "$SOURCES" < "$run/clients.in" > "$run/clients.out" 2> "$run/clients.err" &
+  python3 "$here/idle_clients.py" 127.0.0.1 "$port" "$1" "$SOURCES" ${2:-} < "$run/clients.in" > "$run/clients.out" 2> "$run/clients.err" &
   client_pid=$!
   exec 7> "$run/clients.in"
   for _ in $(seq 1 3000); do
@@ -192,12 +197,12 @@ for n in $COUNTS; do
     start "$sys"
     sleep 2
     fd0=$(fds)
-    clients 2000; await_fds $((fd0 + 2000)) ge; release_clients; await_fds $((fd0 + 2)) le || true
+    clients 2000 $mode; await_fds $((fd0 + 2000)) ge; release_clients; await_fds $((fd0 + 2)) le || true
     sleep 2
     fd0=$(fds); rss0=$(rss_kb); heap0=""; native0=""
     if [[ $sys == ringway* ]]; then heap0=$(heap_bytes "$RES_DIR/$sys-$n-histogram-before.txt"); native0=$(native_kb "$RES_DIR/$sys-$n-nmt-before.txt"); fi
     start_s=$(date +%s.%N)
-    clients "$n"; await_fds $((fd0 + n)) ge
+    clients "$n" $mode; await_fds $((fd0 + n)) ge
     echo "idle-conns: $sys accepted $n in $(echo "$(date +%s.%N) - $start_s" | bc | cut -c1-5) s" >&2
     sleep 3
     rss1=$(rss_kb); heap=-; native=-; total=-

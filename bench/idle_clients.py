@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Idle client connections for bench/idle-conns.sh: opens COUNT TCP connections to HOST:PORT and sends nothing.
+"""Idle client connections for bench/idle-conns.sh: opens COUNT TCP connections to HOST:PORT and sends nothing, or,
+with a fifth argument "request", sends one keep-alive GET on each and reads its whole answer (idle keep-alive).
 
 Sources round-robin over SOURCES addresses 127.0.0.2.. (one source address has ~28k ephemeral ports towards one
 destination); IP_BIND_ADDRESS_NO_PORT lets connect() pick the port per 4-tuple. At most 1024 connects are in flight,
@@ -15,8 +16,27 @@ import sys
 IP_BIND_ADDRESS_NO_PORT = 24  # linux/in.h
 
 
+def answered(data):
+    """Whether data holds a whole 200 answer with a Content-Length body (what the three servers send)."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return False
+    head = bytes(data[:end]).decode("latin-1").lower()
+    if not head.startswith("http/1.1 200"):
+        raise OSError(errno.EPROTO, "not a 200: %r" % head)
+    length = 0
+    for line in head.split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        if name.strip() == "content-length":
+            length = int(value)
+        if name.strip() == "connection" and "close" in value:
+            raise OSError(errno.EPROTO, "the server closes after the request: %r" % head)
+    return len(data) >= end + 4 + length
+
+
 def main():
     host, port, count, sources = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    request = len(sys.argv) > 5 and sys.argv[5] == "request"
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < count + 64:
         resource.setrlimit(resource.RLIMIT_NOFILE, (max(hard, count + 64), max(hard, count + 64)))
@@ -39,9 +59,26 @@ def main():
             s = key.fileobj
             sel.unregister(s)
             pending -= 1
+            if key.data is not None:
+                # Reading the answer to the keep-alive GET: counted once its head and body are in.
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise OSError(errno.ECONNRESET, "closed before its answer: %r" % bytes(key.data))
+                key.data.extend(chunk)
+                if not answered(key.data):
+                    sel.register(s, selectors.EVENT_READ, key.data)
+                    pending += 1
+                    continue
+                held.append(s)
+                continue
             err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if err:
                 raise OSError(err, "connect: %s" % errno.errorcode.get(err, err))
+            if request:
+                s.send(b"GET / HTTP/1.1\r\nHost: idle\r\n\r\n")
+                sel.register(s, selectors.EVENT_READ, bytearray())
+                pending += 1
+                continue
             held.append(s)
     print("connected %d" % len(held), flush=True)
     try:

@@ -56,9 +56,7 @@ EOF
     ringway_tcp_yaml "$transport" "$backend_port" > "$RUN_DIR/ringway-tcpchurn/$label.yaml"
     if [ -n "${BEFORE_JAR:-}" ] && [[ " ${BEFORE_TRANSPORTS:-io_uring} " == *" $transport "* ]]; then
       # the same config on an older jar, measured in the same run
-      now_jar=$jar; jar=$(readlink -f "$BEFORE_JAR")
-      ringway_system "${label}_before" "$RUN_DIR/ringway-tcpchurn/$label.yaml" tcpchurn
-      jar=$now_jar
+      ringway_system "${label}_before" "$RUN_DIR/ringway-tcpchurn/$label.yaml" tcpchurn "" "$BEFORE_JAR"
     fi
     ringway_system "$label" "$RUN_DIR/ringway-tcpchurn/$label.yaml" tcpchurn
   done
