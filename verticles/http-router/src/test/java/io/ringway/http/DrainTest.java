@@ -177,15 +177,7 @@ class DrainTest {
     Socket socket = new Socket(RouterFixture.HOST, port);
     socket.setSoTimeout(10_000);
     socket.getOutputStream().write("GET /ping HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-    InputStream in = socket.getInputStream();
-    StringBuilder read = new StringBuilder();
-    while (!read.toString().endsWith("pong")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("closed before the first response ended: " + read);
-      }
-      read.append((char) b);
-    }
+    RawHttp.readUntil(socket.getInputStream(), "pong");
     return socket;
   }
 

@@ -131,15 +131,7 @@ class MaxConnectionsTest {
 
   /** Reads one response head and its 2-byte body ("ok"), leaving the connection open. */
   private static String readResponse(InputStream in) throws Exception {
-    StringBuilder text = new StringBuilder();
-    while (!text.toString().endsWith("\r\n\r\nok")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new AssertionError("closed after: " + text);
-      }
-      text.append((char) b);
-    }
-    return text.toString();
+    return RawHttp.readUntil(in, "\r\n\r\nok");
   }
 
   /**

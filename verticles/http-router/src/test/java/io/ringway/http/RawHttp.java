@@ -1,6 +1,7 @@
 package io.ringway.http;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -21,6 +22,19 @@ final class RawHttp {
       socket.getOutputStream().flush();
       return readUntilClose(socket.getInputStream());
     }
+  }
+
+  /** Reads byte by byte until what was read ends with {@code end}, leaving the connection open. */
+  static String readUntil(InputStream in, String end) throws IOException {
+    StringBuilder read = new StringBuilder();
+    while (!read.toString().endsWith(end)) {
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("closed before " + end.strip() + ", after: " + read);
+      }
+      read.append((char) b);
+    }
+    return read.toString();
   }
 
   static String readUntilClose(InputStream in) throws IOException {

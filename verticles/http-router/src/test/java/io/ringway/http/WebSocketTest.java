@@ -19,8 +19,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.EOFException;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -113,7 +111,7 @@ class WebSocketTest {
           + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits, x-webkit-deflate-frame\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
       InputStream in = socket.getInputStream();
-      String head = readHead(in);
+      String head = RawHttp.readUntil(in, "\r\n\r\n");
 
       assertThat(head).startsWith("HTTP/1.1 101").containsIgnoringCase("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
           .doesNotContainIgnoringCase("sec-websocket-extensions");
@@ -142,18 +140,6 @@ class WebSocketTest {
     assertThat(roundTrip(ws, () -> ws.writeTextMessage(long_)).toString())
         .isEqualTo("echo " + long_ + " on /deflate for 127.0.0.1");
     ws.close().await(5, TimeUnit.SECONDS);
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new EOFException("closed after " + head);
-      }
-      head.append((char) b);
-    }
-    return head.toString();
   }
 
   @Test
