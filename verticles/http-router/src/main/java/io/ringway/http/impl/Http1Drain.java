@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * Drains one HTTP/1 connection: once its listener stops, the next final response says
  * {@code connection: close} and the connection closes after it; a connection with no request open is
  * closed after a delay spread over the drain's close window, and a request arriving meanwhile is answered
- * (with {@code connection: close}) rather than cut. Sits between the codec and Vert.x's handler.
+ * (with {@code connection: close}) rather than cut. Sits between the codec and Vert.x's handler, and stays for the
+ * connection's whole life (through a tunnelled upgrade too), so it is also what tells the listener's
+ * {@link Http1IdleTimeout} of the connection's activity.
  */
 final class Http1Drain extends ChannelDuplexHandler {
 
@@ -33,10 +35,28 @@ final class Http1Drain extends ChannelDuplexHandler {
   /** After a 101: the bytes are no longer HTTP/1 messages; the listener's deadline ends the tunnel. */
   private boolean upgraded;
   private ScheduledFuture<?> idleClose;
+  /** Null when the connection has no idle timeout, or Vert.x's own handler times it. */
+  private final Http1IdleTimeout idleTimeout;
+  private Http1IdleTimeout.Entry idle;
 
-  Http1Drain(ListenerDrain drain, ListenerStats stats) {
+  Http1Drain(ListenerDrain drain, ListenerStats stats, Http1IdleTimeout idleTimeout) {
     this.drain = drain;
     this.stats = stats;
+    this.idleTimeout = idleTimeout;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (idleTimeout != null) {
+      idle = idleTimeout.add(ctx);
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (idle != null) {
+      idle.remove();
+    }
   }
 
   @Override
@@ -61,6 +81,9 @@ final class Http1Drain extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (idle != null) {
+      idle.touch();
+    }
     if (msg instanceof HttpRequest) {
       open++;
       if (idleClose != null) {
@@ -73,6 +96,9 @@ final class Http1Drain extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+    if (idle != null) {
+      idle.touch();
+    }
     if (msg instanceof HttpResponse response && response.status().code() >= 200) {
       if (response.status().code() == 101) {
         upgraded = true;
@@ -117,6 +143,9 @@ final class Http1Drain extends ChannelDuplexHandler {
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     if (idleClose != null) {
       idleClose.cancel(false);
+    }
+    if (idle != null) {
+      idle.remove();
     }
     super.channelInactive(ctx);
   }

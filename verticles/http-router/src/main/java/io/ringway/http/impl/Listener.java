@@ -105,7 +105,7 @@ final class Listener {
     this.maxConnections = config.maxConnections() == HttpListenerConfig.AUTO_MAX_CONNECTIONS
         ? AcceptLimits.maxConnectionsForOpenFileLimit() : config.maxConnections();
     this.guard = new ConnectionGuard(vertx, options, config.headerReadTimeout().toMillis(), stats);
-    this.drain = new ListenerDrain(stats);
+    this.drain = new ListenerDrain(stats, options.getIdleTimeout());
     this.server = vertx.createHttpServer(options)
         .connectionHandler(connection -> {
           guard.onConnection(connection);

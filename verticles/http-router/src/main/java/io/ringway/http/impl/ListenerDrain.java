@@ -2,6 +2,7 @@ package io.ringway.http.impl;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.HttpServerConnection;
 import java.time.Duration;
@@ -16,12 +17,17 @@ import java.util.concurrent.ThreadLocalRandom;
 final class ListenerDrain {
 
   private final ListenerStats stats;
+  /** The listener's idle timeout in whole seconds, as Vert.x applies it; 0 for none. */
+  private final long idleTimeoutSeconds;
+  /** Created with the first HTTP/1 connection, on the listener's loop, which all its connections share. */
+  private Http1IdleTimeout idleTimeout;
   private volatile boolean draining;
   private volatile long spreadMillis;
   private volatile long deadlineNanos;
 
-  ListenerDrain(ListenerStats stats) {
+  ListenerDrain(ListenerStats stats, long idleTimeoutSeconds) {
     this.stats = stats;
+    this.idleTimeoutSeconds = idleTimeoutSeconds;
   }
 
   /** Marks the listener draining; Vert.x's shutdown event then reaches every connection's handler. */
@@ -49,13 +55,31 @@ final class ListenerDrain {
         drain.start(pipeline.context(H2Drain.NAME));
       }
     } else {
-      Http1Drain drain = new Http1Drain(this, stats);
+      Http1Drain drain = new Http1Drain(this, stats, takeIdleTimeout(pipeline));
       pipeline.addBefore("handler", Http1Drain.NAME, drain);
       if (draining) {
         // Accepted after the shutdown event went out (a TLS handshake or an h2c sniff in progress then).
         drain.start(pipeline.context(Http1Drain.NAME));
       }
     }
+  }
+
+  /**
+   * Takes the idle timeout of an HTTP/1 connection over from Vert.x's {@code IdleStateHandler}, which leaves the
+   * pipeline: the timeout then runs in the listener's {@link Http1IdleTimeout}, fed by the connection's drain handler.
+   *
+   * @return null when Vert.x set no idle handler (no idle timeout)
+   */
+  private Http1IdleTimeout takeIdleTimeout(ChannelPipeline pipeline) {
+    IdleStateHandler vertxIdle = pipeline.get(IdleStateHandler.class);
+    if (vertxIdle == null || idleTimeoutSeconds <= 0) {
+      return null;
+    }
+    pipeline.remove(vertxIdle);
+    if (idleTimeout == null) {
+      idleTimeout = new Http1IdleTimeout(pipeline.channel().eventLoop(), idleTimeoutSeconds);
+    }
+    return idleTimeout;
   }
 
   /** A delay drawn uniformly from the close spread, so idle connections do not all close (and reconnect) at once. */
