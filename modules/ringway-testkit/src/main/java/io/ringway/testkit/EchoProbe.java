@@ -4,9 +4,13 @@ import io.netty.channel.Channel;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -32,16 +36,22 @@ public final class EchoProbe {
   public static Result roundTrip(Vertx vertx, String payload) throws Exception {
     AtomicReference<Class<? extends Channel>> channel = new AtomicReference<>();
     AtomicReference<String> thread = new AtomicReference<>();
+    AtomicInteger serverReceived = new AtomicInteger();
     NetServer server = vertx.createNetServer().connectHandler(socket -> {
       channel.set(((NetSocketInternal) socket).channelHandlerContext().channel().getClass());
       thread.set(Thread.currentThread().getName());
-      socket.handler(socket::write);
+      socket.handler(data -> {
+        serverReceived.addAndGet(data.length());
+        socket.write(data);
+      });
     });
     server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    // Held until the end: an unreachable client is shut down by Vert.x's cleaner, its connection with it.
+    NetClient dialler = vertx.createNetClient();
     try {
-      NetSocket client = vertx.createNetClient().connect(server.actualPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+      NetSocket client = dialler.connect(server.actualPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
       Buffer received = Buffer.buffer();
-      var done = new java.util.concurrent.CompletableFuture<String>();
+      CompletableFuture<String> done = new CompletableFuture<>();
       client.handler(data -> {
         received.appendBuffer(data);
         if (received.length() >= payload.length()) {
@@ -49,10 +59,20 @@ public final class EchoProbe {
         }
       });
       client.write(payload);
-      String echoed = done.get(10, TimeUnit.SECONDS);
+      String echoed;
+      try {
+        echoed = done.get(10, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        Channel dialled = ((NetSocketInternal) client).channelHandlerContext().channel();
+        throw new IllegalStateException("no echo within 10 s over " + dialled.localAddress() + " -> "
+            + dialled.remoteAddress() + " (" + (dialled.isActive() ? "active" : "not active") + "): the server "
+            + (channel.get() == null ? "never saw the connection" : "took it and read " + serverReceived.get()
+            + " of " + payload.length() + " bytes") + "; " + received.length() + " came back", e);
+      }
       client.close();
       return new Result(echoed, channel.get(), thread.get());
     } finally {
+      dialler.close().await(10, TimeUnit.SECONDS);
       server.close().await(10, TimeUnit.SECONDS);
     }
   }
