@@ -111,9 +111,10 @@ class UnreadConnectionTest {
       draining.getOutputStream().write("GET / HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       String response = RawHttp.readUntilClose(draining.getInputStream());
       if (response.isEmpty()) {
-        // The drawn delay was shorter than the request took to come: the idle rule closed it first, and counted it
-        // (with the early connection, idle after its response). Seen with a 1 ms spread.
-        assertThat(listenerStats().getLong("drainIdleClosed")).isEqualTo(2);
+        // The drawn delay was shorter than the request took to come: the idle rule closed it first, and counted it.
+        // Seen with a 1 ms spread. The early connection, idle after its response, has a delay of its own drawn from
+        // the same spread, so it may or may not be closed and counted by now.
+        assertThat(listenerStats().getLong("drainIdleClosed")).isBetween(1L, 2L);
       } else {
         assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close");
       }

@@ -54,8 +54,14 @@ final class Http1Drain extends ChannelDuplexHandler {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
+    stopIdleTimeout();
+  }
+
+  /** A write failing on the closed connection afterwards must not put it back in the order. */
+  private void stopIdleTimeout() {
     if (idle != null) {
       idle.remove();
+      idle = null;
     }
   }
 
@@ -144,9 +150,7 @@ final class Http1Drain extends ChannelDuplexHandler {
     if (idleClose != null) {
       idleClose.cancel(false);
     }
-    if (idle != null) {
-      idle.remove();
-    }
+    stopIdleTimeout();
     super.channelInactive(ctx);
   }
 }
