@@ -2,6 +2,7 @@ package io.ringway.http.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringway.testkit.OnContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -74,21 +75,9 @@ class ListenerTlsUpdateTest {
   /** Runs {@code action} on {@code loop} once {@code go} opens, so two loops start it at the same moment. */
   private static <T> CompletableFuture<T> onLoopAfter(CountDownLatch go, ContextInternal loop,
       java.util.function.Supplier<Future<T>> action) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    loop.runOnContext(v -> {
-      try {
-        go.await();
-        action.get().onComplete(done -> {
-          if (done.succeeded()) {
-            result.complete(done.result());
-          } else {
-            result.completeExceptionally(done.cause());
-          }
-        });
-      } catch (Throwable e) {
-        result.completeExceptionally(e);
-      }
+    return OnContext.call(loop, () -> {
+      go.await();
+      return action.get();
     });
-    return result;
   }
 }

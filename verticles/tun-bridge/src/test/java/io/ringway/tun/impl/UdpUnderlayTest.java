@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.EventLoop;
 import io.ringway.testkit.Capabilities;
+import io.ringway.testkit.OnContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
@@ -21,7 +22,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -252,20 +252,6 @@ class UdpUnderlayTest {
 
   /** Runs {@code action} on the underlay's loop (its only thread) and waits for the future it returns. */
   private <T> T onLoop(Supplier<Future<T>> action) throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    context.runOnContext(v -> {
-      try {
-        action.get().onComplete(done -> {
-          if (done.succeeded()) {
-            result.complete(done.result());
-          } else {
-            result.completeExceptionally(done.cause());
-          }
-        });
-      } catch (Throwable e) {
-        result.completeExceptionally(e);
-      }
-    });
-    return result.get(10, TimeUnit.SECONDS);
+    return OnContext.call(context, action::get).get(10, TimeUnit.SECONDS);
   }
 }
