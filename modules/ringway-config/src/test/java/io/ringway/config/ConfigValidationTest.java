@@ -6,6 +6,7 @@ import io.ringway.spi.ConfigError;
 import io.ringway.spi.config.AdminConfig;
 import io.ringway.spi.config.DemoUpstreamConfig;
 import io.ringway.spi.config.RingwayConfig;
+import io.ringway.spi.config.WarmupConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -80,7 +81,7 @@ class ConfigValidationTest {
     assertThat(errors(new JsonObject().put("demoUpstream", new JsonObject().put("node", ""))))
         .containsExactly("demoUpstream.node: expected a non-empty string, got \"\"");
     assertThat(errors(new JsonObject().put("prot", 1)))
-        .containsExactly("prot: unknown key (known: transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http, tun, cluster)");
+        .containsExactly("prot: unknown key (known: transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http, tun, cluster, warmup)");
   }
 
   @Test
@@ -138,6 +139,20 @@ class ConfigValidationTest {
         .containsExactly("admin.drainCloseSpread: must be shorter than admin.drainTimeout (10s), got 10s");
     assertThat(errors(new JsonObject().put("admin", new JsonObject().put("drainCloseSpread", "-1s"))))
         .hasSize(1).first().asString().startsWith("admin.drainCloseSpread: expected a duration from 0");
+  }
+
+  @Test
+  void warmsUpOnlyWhenAskedAndForAtMostMaxDuration() {
+    assertThat(valid(new JsonObject()).warmup()).isEqualTo(WarmupConfig.DISABLED);
+    assertThat(valid(new JsonObject().put("warmup", new JsonObject().put("enabled", true))).warmup())
+        .isEqualTo(new WarmupConfig(true, Duration.ofSeconds(30)));
+    assertThat(valid(new JsonObject().put("warmup", new JsonObject().put("enabled", true).put("maxDuration", "12s")))
+        .warmup()).isEqualTo(new WarmupConfig(true, Duration.ofSeconds(12)));
+    assertThat(errors(new JsonObject().put("warmup", new JsonObject().put("enabled", "yes").put("maxDuration", "500ms")
+        .put("seconds", 10)))).containsExactly(
+        "warmup.enabled: expected true or false, got \"yes\"",
+        "warmup.maxDuration: expected a duration from 1s to 5m such as 250ms, 5s, 2m or 1h, got \"500ms\"",
+        "warmup.seconds: unknown key (known: enabled, maxDuration)");
   }
 
   @ParameterizedTest

@@ -13,6 +13,7 @@ import io.ringway.spi.NodeInfo;
 import io.ringway.spi.NodePhase;
 import io.ringway.spi.TransportPlugin;
 import io.ringway.spi.VerticleProvider;
+import io.ringway.spi.WarmupReport;
 import io.ringway.spi.config.EventLoopAffinity;
 import io.ringway.spi.StatsCollector;
 import io.ringway.spi.message.DrainOrder;
@@ -58,6 +59,7 @@ final class NodeVerticle extends VerticleBase {
   private volatile io.ringway.spi.config.RingwayConfig current;
   private volatile EventLoopAffinity affinity = EventLoopAffinity.NONE;
   private volatile List<LoopPlacement> loops = List.of();
+  private volatile WarmupReport warmup;
   private Instant drainDeadline;
   private Future<Void> drained;
 
@@ -158,9 +160,14 @@ final class NodeVerticle extends VerticleBase {
       message.reply(new DrainStatus(phase, drainDeadline));
     });
     // Before anything is deployed: the verticles' first allocations then land on the loop's own core.
+    // The warm-up runs before the node's own listeners bind: a client meets a compiled data path or none.
     Future<?> started = placeLoops(initial.config().affinity())
         .recover(cause -> Future.failedFuture(new StartupException(cause.getMessage())))
-        .compose(placed -> vertx.deployVerticle(new ConfigVerticle(loader, watchedFile(), initial, CONFIG_SCAN_MILLIS)));
+        .compose(placed -> new NodeWarmup(vertx, catalog, initial.config()).run())
+        .compose(warmed -> {
+          warmup = warmed;
+          return vertx.deployVerticle(new ConfigVerticle(loader, watchedFile(), initial, CONFIG_SCAN_MILLIS));
+        });
     for (String name : initial.config().verticles()) {
       started = started.compose(ignored -> deploy(name));
     }
@@ -221,6 +228,6 @@ final class NodeVerticle extends VerticleBase {
 
   private NodeInfo info() {
     return new NodeInfo(RingwayLauncher.version(), transportInUse, initial.config().eventLoops(), configVersion,
-        startedAt, phase, affinity.toString(), loops);
+        startedAt, phase, affinity.toString(), loops, warmup);
   }
 }

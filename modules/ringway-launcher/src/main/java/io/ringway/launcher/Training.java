@@ -45,7 +45,7 @@ final class Training {
       System.err.println("ringway train: the node did not get ready");
       return RingwayLauncher.EXIT_CANNOT_START;
     }
-    TrainingLoad load = new TrainingLoad(http, tcp, admin);
+    TrainingLoad load = new TrainingLoad(http, tcp, admin, true, 1);
     try {
       load.run(System.nanoTime() + Duration.ofSeconds(seconds).toNanos());
     } catch (InterruptedException e) {
@@ -89,7 +89,7 @@ final class Training {
   }
 
   /** Ports free a moment ago (the kernel's ephemeral range, all held at once so they differ). */
-  private static int[] freePorts(int count) {
+  static int[] freePorts(int count) {
     ServerSocket[] sockets = new ServerSocket[count];
     int[] ports = new int[count];
     try {

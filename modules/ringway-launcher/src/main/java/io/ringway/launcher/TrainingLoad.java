@@ -7,13 +7,15 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The load of a training run ({@link Training}): blocking loopback clients that drive the paths a production node
- * runs hot — keep-alive GET, 4 KiB POST echo, {@code Connection: close} GET, an event-bus route, the TCP proxy —
- * so the JVM records those classes and method profiles into the AOT cache. Not a benchmark: one thread per kind,
- * each request waits for its answer.
+ * The load of a training run ({@link Training}) and of a node's warm-up ({@link NodeWarmup}): blocking loopback
+ * clients that drive the paths a production node runs hot — keep-alive GET, 4 KiB POST echo, {@code Connection:
+ * close} GET, an event-bus route, the TCP proxy — so the JVM records those classes and method profiles (into the AOT
+ * cache) and compiles them. Not a benchmark: one thread per client, each request waits for its answer.
  */
 final class TrainingLoad {
 
@@ -25,8 +27,20 @@ final class TrainingLoad {
   private final int adminPort;
   private final LongAdder requests = new LongAdder();
   private final LongAdder failures = new LongAdder();
+  private final boolean eventBusRoute;
+  private final int getClients;
+  private volatile boolean stopped;
 
-  TrainingLoad(int httpPort, int tcpPort, int adminPort) {
+  /**
+   * @param httpPort the router's listener, or 0 when no router runs
+   * @param tcpPort the TCP proxy's listener, or 0 when no proxy runs
+   * @param adminPort the admin API, or 0 when none runs
+   * @param eventBusRoute whether the router has the event-bus route {@code /bus}
+   * @param getClients how many keep-alive GET clients run at once
+   */
+  TrainingLoad(int httpPort, int tcpPort, int adminPort, boolean eventBusRoute, int getClients) {
+    this.eventBusRoute = eventBusRoute;
+    this.getClients = getClients;
     this.httpPort = httpPort;
     this.tcpPort = tcpPort;
     this.adminPort = adminPort;
@@ -40,23 +54,46 @@ final class TrainingLoad {
     return failures.sum();
   }
 
-  /** Runs every kind of load on its own thread until {@code deadlineNanos} (System.nanoTime); returns when all stopped. */
+  /** Ends {@link #run} early: each client stops after the request it is in. */
+  void stop() {
+    stopped = true;
+  }
+
+  /**
+   * Runs every kind of load on its own thread until {@code deadlineNanos} (System.nanoTime) or {@link #stop};
+   * returns when all stopped.
+   */
   void run(long deadlineNanos) throws InterruptedException {
-    Thread[] threads = {
-        loop("train-get", deadlineNanos, () -> keepAlive(httpPort, deadlineNanos, "GET / HTTP/1.1\r\nHost: train\r\n\r\n", null)),
-        loop("train-echo", deadlineNanos, () -> keepAlive(httpPort, deadlineNanos,
-            "POST /echo HTTP/1.1\r\nHost: train\r\nContent-Type: application/octet-stream\r\nContent-Length: 4096\r\n\r\n", BODY_4K)),
-        loop("train-close", deadlineNanos, () -> oneShot(httpPort, "GET / HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n")),
-        loop("train-misc", deadlineNanos, () -> {
+    List<Thread> threads = new ArrayList<>();
+    if (httpPort != 0) {
+      for (int i = 0; i < getClients; i++) {
+        threads.add(loop("train-get-" + i, deadlineNanos, () -> keepAlive(httpPort, deadlineNanos, "GET / HTTP/1.1\r\nHost: train\r\n\r\n", null)));
+      }
+      threads.add(loop("train-echo", deadlineNanos, () -> keepAlive(httpPort, deadlineNanos,
+          "POST /echo HTTP/1.1\r\nHost: train\r\nContent-Type: application/octet-stream\r\nContent-Length: 4096\r\n\r\n", BODY_4K)));
+      threads.add(loop("train-close", deadlineNanos, () -> oneShot(httpPort, "GET / HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n")));
+    }
+    threads.add(loop("train-misc", deadlineNanos, () -> {
+      if (httpPort != 0) {
+        if (eventBusRoute) {
           oneShot(httpPort, "GET /bus HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n");
-          oneShot(httpPort, "GET /nowhere HTTP/1.1\r\nHost: train\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
-          oneShot(adminPort, "GET /stats HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n");
-          tcpEcho();
-        }),
-    };
+        }
+        oneShot(httpPort, "GET /nowhere HTTP/1.1\r\nHost: train\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+      }
+      if (adminPort != 0) {
+        oneShot(adminPort, "GET /stats HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n");
+      }
+      if (tcpPort != 0) {
+        tcpEcho();
+      }
+    }));
     for (Thread thread : threads) {
       thread.join();
     }
+  }
+
+  private boolean running(long deadlineNanos) {
+    return !stopped && System.nanoTime() < deadlineNanos;
   }
 
   private interface Step {
@@ -65,7 +102,7 @@ final class TrainingLoad {
 
   private Thread loop(String name, long deadlineNanos, Step step) {
     return Thread.ofPlatform().name(name).daemon().start(() -> {
-      while (System.nanoTime() < deadlineNanos) {
+      while (running(deadlineNanos)) {
         try {
           step.run();
         } catch (IOException e) {
@@ -81,7 +118,7 @@ final class TrainingLoad {
       OutputStream out = socket.getOutputStream();
       InputStream in = new BufferedInputStream(socket.getInputStream());
       byte[] request = head.getBytes(StandardCharsets.US_ASCII);
-      while (System.nanoTime() < deadlineNanos) {
+      while (running(deadlineNanos)) {
         out.write(request);
         if (body != null) {
           out.write(body);

@@ -19,9 +19,11 @@ import java.util.Objects;
  * @param phase starting, ready or draining
  * @param affinity {@code eventLoops.affinity} in force: {@code none}, {@code auto} or the CPU list
  * @param loops where each event loop runs, as the kernel reports it; empty until the loops were placed
+ * @param warmup what the start-up warm-up did, or null when config asked for none (or it has not ended)
  */
 public record NodeInfo(String version, String transport, int eventLoops, long configVersion,
-                       Instant startedAt, NodePhase phase, String affinity, List<LoopPlacement> loops) {
+                       Instant startedAt, NodePhase phase, String affinity, List<LoopPlacement> loops,
+                       WarmupReport warmup) {
 
   public NodeInfo {
     Objects.requireNonNull(version, "version");
@@ -32,6 +34,12 @@ public record NodeInfo(String version, String transport, int eventLoops, long co
     loops = List.copyOf(loops);
   }
 
+  /** A node that did not warm up. */
+  public NodeInfo(String version, String transport, int eventLoops, long configVersion, Instant startedAt,
+                  NodePhase phase, String affinity, List<LoopPlacement> loops) {
+    this(version, transport, eventLoops, configVersion, startedAt, phase, affinity, loops, null);
+  }
+
   /** A node whose loops were not placed (yet). */
   public NodeInfo(String version, String transport, int eventLoops, long configVersion, Instant startedAt,
                   NodePhase phase) {
@@ -40,14 +48,14 @@ public record NodeInfo(String version, String transport, int eventLoops, long co
 
   /**
    * {@code {"version":..,"transport":..,"eventLoops":N,"configVersion":N,"startedAt":"<ISO instant>","phase":..,
-   * "affinity":"auto","loops":[{"thread":..,"cpus":".."}]}}.
+   * "affinity":"auto","loops":[{"thread":..,"cpus":".."}],"warmup":{..}|null}} ({@link WarmupReport#toJson()}).
    */
   public JsonObject toJson() {
     JsonArray placements = new JsonArray();
     loops.forEach(loop -> placements.add(loop.toJson()));
     return new JsonObject().put("version", version).put("transport", transport).put("eventLoops", eventLoops)
         .put("configVersion", configVersion).put("startedAt", startedAt.toString()).put("phase", phase.name())
-        .put("affinity", affinity).put("loops", placements);
+        .put("affinity", affinity).put("loops", placements).put("warmup", warmup == null ? null : warmup.toJson());
   }
 
   /** Reads {@link #toJson()}'s form; throws {@link IllegalArgumentException} naming the bad field. */
@@ -64,6 +72,7 @@ public record NodeInfo(String version, String transport, int eventLoops, long co
     return new NodeInfo(JsonFields.string(json, "version"), JsonFields.string(json, "transport"),
         JsonFields.intValue(json, "eventLoops"), JsonFields.longValue(json, "configVersion"),
         JsonFields.instant(json, "startedAt"), JsonFields.enumValue(json, "phase", NodePhase.class),
-        affinity == null ? "none" : affinity, loops);
+        affinity == null ? "none" : affinity, loops,
+        json.getValue("warmup") == null ? null : JsonFields.nested(json, "warmup", WarmupReport::fromJson));
   }
 }

@@ -3,7 +3,9 @@ package io.ringway.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.spi.Addresses;
+import io.ringway.spi.NodeInfo;
 import io.ringway.spi.NodePhase;
+import io.ringway.spi.WarmupReport;
 import io.ringway.spi.message.InstanceStats;
 import io.ringway.spi.message.StatsRequest;
 import io.vertx.core.buffer.Buffer;
@@ -37,7 +39,8 @@ class NodeInfoEndpointTest {
     JsonObject info = response.bodyAsJsonObject();
     assertThat(info.fieldNames()).containsExactlyInAnyOrder(
         "version", "transport", "eventLoops", "configVersion", "phase", "startedAt", "uptimeSeconds", "ioPaths",
-        "affinity", "loops", "tunDevices", "tlsListeners");
+        "affinity", "loops", "warmup", "tunDevices", "tlsListeners");
+    assertThat(info.getValue("warmup")).as("config asked for no warm-up").isNull();
     assertThat(info.getJsonObject("ioPaths")).as("no verticle reports an I/O path").isEmpty();
     assertThat(info.getJsonObject("tunDevices")).isEmpty();
     assertThat(info.getString("version")).isEqualTo("1.2.3");
@@ -50,6 +53,19 @@ class NodeInfoEndpointTest {
     assertThat(info.getString("affinity")).isEqualTo("[1, 0]");
     assertThat(info.getJsonArray("loops").encode()).isEqualTo(
         "[{\"thread\":\"vert.x-eventloop-thread-0\",\"cpus\":\"1\"},{\"thread\":\"vert.x-eventloop-thread-1\",\"cpus\":\"0\"}]");
+  }
+
+  @Test
+  void infoSaysWhatTheStartUpWarmupDid() throws Exception {
+    NodeInfo plain = AdminFixture.info(NodePhase.READY, Instant.now());
+    admin.answerNodeInfo(() -> new NodeInfo(plain.version(), plain.transport(), plain.eventLoops(), plain.configVersion(),
+        plain.startedAt(), plain.phase(), plain.affinity(), plain.loops(), new WarmupReport(17_849, 84_558, 2, 13_069, true, null)));
+    admin.start(null);
+
+    JsonObject warmup = admin.get("/info").bodyAsJsonObject().getJsonObject("warmup");
+
+    assertThat(warmup).isEqualTo(new JsonObject().put("millis", 17_849).put("requests", 84_558).put("failures", 2)
+        .put("compileMillis", 13_069).put("settled", true).putNull("skipped"));
   }
 
   @Test

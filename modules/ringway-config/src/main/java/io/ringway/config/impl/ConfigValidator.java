@@ -11,6 +11,7 @@ import io.ringway.spi.config.RingwayConfig;
 import io.ringway.spi.config.HttpRouterConfig;
 import io.ringway.spi.config.TcpProxyConfig;
 import io.ringway.spi.config.TunBridgeConfig;
+import io.ringway.spi.config.WarmupConfig;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -61,11 +62,12 @@ public final class ConfigValidator {
     HttpRouterConfig http = HttpSection.read(root, clusters, catalog);
     TunBridgeConfig tun = TunSection.read(root);
     ClusteringConfig cluster = ClusterSection.read(root, clusters, tcp, http);
+    WarmupConfig warmup = WarmupSection.read(root);
     root.rejectUnknownKeys();
     if (!errors.isEmpty()) {
       return ConfigResult.invalid(errors);
     }
     return ConfigResult.valid(new RingwayConfig(transport, eventLoops.count(), transportOptions,
-        verticles, admin, demoUpstream, clusters, tcp, http, tun, cluster, eventLoops.affinity()));
+        verticles, admin, demoUpstream, clusters, tcp, http, tun, cluster, eventLoops.affinity(), warmup));
   }
 }

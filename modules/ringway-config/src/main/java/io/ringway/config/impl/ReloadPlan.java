@@ -10,8 +10,8 @@ import java.util.Set;
 /**
  * What a reload may change now and what must wait for a restart: the transport, its tunables and the
  * number of event loops are fixed when Vert.x is built, so a changed file keeps the running values of
- * those and says so, rather than publishing values nothing follows. The loops' CPU affinity is not among
- * them: each loop re-pins itself when a new one is applied.
+ * those and says so, rather than publishing values nothing follows. So is the warm-up, which runs once, before
+ * the listeners bind. The loops' CPU affinity is not among them: each loop re-pins itself when a new one is applied.
  *
  * @param next the config to run from now on
  * @param changed top-level keys that {@code next} changes, in record order
@@ -20,7 +20,7 @@ import java.util.Set;
 public record ReloadPlan(RingwayConfig next, List<String> changed, List<String> deferred) {
 
   /** Top-level keys only a restart applies: the cluster's Hazelcast member is also built once. */
-  public static final Set<String> RESTART_ONLY = Set.of("transport", "eventLoops", "transportOptions", "cluster");
+  public static final Set<String> RESTART_ONLY = Set.of("transport", "eventLoops", "transportOptions", "cluster", "warmup");
 
   public ReloadPlan {
     changed = List.copyOf(changed);
@@ -31,7 +31,7 @@ public record ReloadPlan(RingwayConfig next, List<String> changed, List<String> 
   public static ReloadPlan of(RingwayConfig running, RingwayConfig candidate) {
     RingwayConfig next = new RingwayConfig(running.transport(), running.eventLoops(), running.transportOptions(),
         candidate.verticles(), candidate.admin(), candidate.demoUpstream(), candidate.clusters(), candidate.tcp(),
-        candidate.http(), candidate.tun(), running.cluster(), candidate.affinity());
+        candidate.http(), candidate.tun(), running.cluster(), candidate.affinity(), running.warmup());
     List<String> deferred = differences(running, candidate).stream().filter(RESTART_ONLY::contains).toList();
     return new ReloadPlan(next, differences(running, next), deferred);
   }

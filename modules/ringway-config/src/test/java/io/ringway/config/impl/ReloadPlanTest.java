@@ -3,9 +3,16 @@ package io.ringway.config.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.spi.config.AdminConfig;
+import io.ringway.spi.config.ClusteringConfig;
+import io.ringway.spi.config.EventLoopAffinity;
+import io.ringway.spi.config.HttpRouterConfig;
+import io.ringway.spi.config.TcpProxyConfig;
+import io.ringway.spi.config.TunBridgeConfig;
+import io.ringway.spi.config.WarmupConfig;
 import io.ringway.spi.config.DemoUpstreamConfig;
 import io.ringway.spi.config.RingwayConfig;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -38,5 +45,18 @@ class ReloadPlanTest {
     assertThat(plan.changesAnything()).isFalse();
     assertThat(plan.deferred()).containsExactly("transport");
     assertThat(plan.next()).isEqualTo(RUNNING);
+  }
+
+  @Test
+  void aChangedWarmupWaitsForTheNextStartItIsReadAt() {
+    RingwayConfig candidate = new RingwayConfig("auto", 4, Map.of(), RUNNING.verticles(), RUNNING.admin(),
+        RUNNING.demoUpstream(), List.of(), TcpProxyConfig.NONE, HttpRouterConfig.NONE, TunBridgeConfig.DISABLED,
+        ClusteringConfig.DISABLED, EventLoopAffinity.NONE, new WarmupConfig(true, Duration.ofSeconds(10)));
+
+    ReloadPlan plan = ReloadPlan.of(RUNNING, candidate);
+
+    assertThat(plan.changesAnything()).isFalse();
+    assertThat(plan.deferred()).containsExactly("warmup");
+    assertThat(plan.next().warmup()).isEqualTo(WarmupConfig.DISABLED);
   }
 }

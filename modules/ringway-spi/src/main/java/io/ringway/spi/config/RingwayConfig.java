@@ -20,11 +20,13 @@ import java.util.Map;
  * @param tun the L3 tunnel: TUN device and peers
  * @param cluster whether and how this node joins other Ringway nodes
  * @param affinity {@code eventLoops.affinity}: where the event-loop threads run; applied again on reload
+ * @param warmup whether the node runs its data path hot before it binds its listeners; read at start only
  */
 public record RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
                             List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream,
                             List<ClusterConfig> clusters, TcpProxyConfig tcp, HttpRouterConfig http,
-                            TunBridgeConfig tun, ClusteringConfig cluster, EventLoopAffinity affinity) {
+                            TunBridgeConfig tun, ClusteringConfig cluster, EventLoopAffinity affinity,
+                            WarmupConfig warmup) {
 
   public RingwayConfig {
     transportOptions = Map.copyOf(transportOptions);
@@ -42,6 +44,18 @@ public record RingwayConfig(String transport, int eventLoops, Map<String, JsonOb
     if (affinity == null) {
       affinity = EventLoopAffinity.NONE;
     }
+    if (warmup == null) {
+      warmup = WarmupConfig.DISABLED;
+    }
+  }
+
+  /** A config that does not warm up. */
+  public RingwayConfig(String transport, int eventLoops, Map<String, JsonObject> transportOptions,
+                       List<String> verticles, AdminConfig admin, DemoUpstreamConfig demoUpstream,
+                       List<ClusterConfig> clusters, TcpProxyConfig tcp, HttpRouterConfig http,
+                       TunBridgeConfig tun, ClusteringConfig cluster, EventLoopAffinity affinity) {
+    this(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http, tun, cluster,
+        affinity, WarmupConfig.DISABLED);
   }
 
   /** A config whose event loops are not pinned. */
@@ -62,22 +76,22 @@ public record RingwayConfig(String transport, int eventLoops, Map<String, JsonOb
 
   public RingwayConfig withClusters(List<ClusterConfig> clusters) {
     return new RingwayConfig(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http,
-        tun, cluster, affinity);
+        tun, cluster, affinity, warmup);
   }
 
   public RingwayConfig withTcp(TcpProxyConfig tcp) {
     return new RingwayConfig(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http,
-        tun, cluster, affinity);
+        tun, cluster, affinity, warmup);
   }
 
   public RingwayConfig withHttp(HttpRouterConfig http) {
     return new RingwayConfig(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http,
-        tun, cluster, affinity);
+        tun, cluster, affinity, warmup);
   }
 
   public RingwayConfig withTun(TunBridgeConfig tun) {
     return new RingwayConfig(transport, eventLoops, transportOptions, verticles, admin, demoUpstream, clusters, tcp, http,
-        tun, cluster, affinity);
+        tun, cluster, affinity, warmup);
   }
 
   /** The upstream cluster of that name, or null. */

@@ -110,6 +110,7 @@ public final class NodeInfoHandler implements Handler<RoutingContext> {
         .put("startedAt", info.startedAt().toString())
         .put("uptimeSeconds", uptimeSeconds)
         .put("affinity", info.affinity())
-        .put("loops", info.toJson().getJsonArray("loops"));
+        .put("loops", info.toJson().getJsonArray("loops"))
+        .put("warmup", info.warmup() == null ? null : info.warmup().toJson());
   }
 }

@@ -1,0 +1,235 @@
+package io.ringway.launcher;
+
+import io.ringway.config.ConfigLoader;
+import io.ringway.config.ConfigResult;
+import io.ringway.config.PluginCatalog;
+import io.ringway.spi.ConfigSnapshot;
+import io.ringway.spi.VerticleProvider;
+import io.ringway.spi.WarmupReport;
+import io.ringway.spi.config.RingwayConfig;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import java.lang.System.Logger.Level;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * {@code warmup}: before the node deploys its own verticles (so before its listeners bind and before it reports
+ * ready), it deploys the data-plane verticles it will run — the HTTP router and the TCP proxy — on private loopback
+ * ports, in front of a private echo upstream, and drives them with {@link TrainingLoad} until the JIT compiler has
+ * settled or {@code warmup.maxDuration} passed. Then it undeploys all of it. The compiled code stays: the node's
+ * first requests run at full speed, where a cold JVM needs seconds of C2 work on the loop's core (docs/benchmarks.md,
+ * "Peak speed from the first seconds").
+ *
+ * <p>The warm-up never sends a byte to the node's configured upstreams, never binds its configured ports, and never
+ * fails the start: if it cannot run, the node starts cold and says why.
+ */
+final class NodeWarmup {
+
+  private static final System.Logger LOG = System.getLogger(NodeWarmup.class.getName());
+  /** The verticles whose data path the warm-up runs; the others have no hot path a loopback load reaches. */
+  private static final Set<String> WARMED = Set.of("http-router", "tcp-proxy");
+  private static final String BUS_ADDRESS = "ringway.warmup.echo";
+  /**
+   * The JIT counts as settled once two seconds of load in a row each cost it less than this much compile time
+   * (one quiet second happens while the compilers wait for methods to get hot).
+   */
+  static final long SETTLED_COMPILE_MILLIS_PER_SECOND = 50;
+  private static final int SETTLED_SECONDS = 2;
+  /**
+   * Keep-alive GET clients at once: a busy node's concurrency. With one client per kind the load never fills the
+   * upstream pool or the loop's batches, and the first busy seconds after ready deoptimised and recompiled the hot
+   * path (docs/benchmarks.md, "Warming up before ready").
+   */
+  static final int GET_CLIENTS = 64;
+  private static final Buffer GREETING = Buffer.buffer("warm-up upstream: hello\n");
+
+  private final Vertx vertx;
+  private final PluginCatalog catalog;
+  private final RingwayConfig node;
+
+  NodeWarmup(Vertx vertx, PluginCatalog catalog, RingwayConfig node) {
+    this.vertx = vertx;
+    this.catalog = catalog;
+    this.node = node;
+  }
+
+  /**
+   * Runs the warm-up when config asks for one; completes (never fails) when it is over and torn down, with null when
+   * config asked for none.
+   */
+  Future<WarmupReport> run() {
+    List<String> names = node.verticles().stream().filter(WARMED::contains).toList();
+    if (!node.warmup().enabled()) {
+      return Future.succeededFuture();
+    }
+    if (names.isEmpty()) {
+      WarmupReport nothing = WarmupReport.skipped("the verticles " + node.verticles() + " include none of " + WARMED);
+      LOG.log(Level.INFO, nothing.describe());
+      return Future.succeededFuture(nothing);
+    }
+    List<Supplier<Future<?>>> teardown = new ArrayList<>();
+    Future<WarmupReport> report = startUpstream(teardown).compose(upstream -> deploy(names, upstream, teardown))
+        .compose(this::load);
+    return report.transform(done -> tearDown(teardown).map(ignored -> {
+      WarmupReport outcome = done.succeeded() ? done.result() : WarmupReport.skipped(String.valueOf(done.cause()));
+      LOG.log(outcome.skipped() == null ? Level.INFO : Level.WARNING, outcome.describe());
+      return outcome;
+    }));
+  }
+
+  private record Upstream(int httpPort, int tcpPort) {
+  }
+
+  private record Listeners(int httpPort, int tcpPort, boolean eventBusRoute) {
+  }
+
+  /** An HTTP greeting and echo and a TCP echo on loopback ports the kernel picks. */
+  private Future<Upstream> startUpstream(List<Supplier<Future<?>>> teardown) {
+    HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .requestHandler(request -> {
+          if (request.method() == HttpMethod.POST) {
+            request.body().onSuccess(body -> request.response().end(body));
+          } else {
+            request.response().end(GREETING);
+          }
+        });
+    NetServer tcp = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
+        .connectHandler(socket -> socket.pipeTo(socket));
+    teardown.add(http::close);
+    teardown.add(tcp::close);
+    return http.listen().compose(h -> tcp.listen()).map(t -> new Upstream(http.actualPort(), tcp.actualPort()));
+  }
+
+  private Future<Listeners> deploy(List<String> names, Upstream upstream, List<Supplier<Future<?>>> teardown) {
+    // Not on a clustered bus: a consumer there is announced to every member.
+    boolean eventBusRoute = !vertx.isClustered();
+    if (eventBusRoute) {
+      MessageConsumer<Object> echo = vertx.eventBus().localConsumer(BUS_ADDRESS, message -> message.reply(message.body()));
+      teardown.add(echo::unregister);
+    }
+    int[] ports = Training.freePorts(2);
+    RingwayConfig config = config(names, upstream, ports[0], ports[1], eventBusRoute);
+    Listeners listeners = new Listeners(names.contains("http-router") ? ports[0] : 0,
+        names.contains("tcp-proxy") ? ports[1] : 0, eventBusRoute);
+    ConfigSnapshot snapshot = new ConfigSnapshot(0, config, "warm-up");
+    Future<?> deployed = Future.succeededFuture();
+    for (String name : names) {
+      VerticleProvider provider = catalog.verticle(name).orElseThrow();
+      deployed = deployed.compose(ignored -> vertx.deployVerticle(() -> provider.create(snapshot), new DeploymentOptions())
+          .onSuccess(id -> teardown.add(() -> vertx.undeploy(id))));
+    }
+    return deployed.map(ignored -> listeners);
+  }
+
+  /**
+   * The warm-up's own config: the node's transport, one loop's worth of each verticle, no admin, no access log, and
+   * only loopback addresses. Parsed without the node's environment and system-property overlay, which names the
+   * node's ports, not these.
+   */
+  private RingwayConfig config(List<String> names, Upstream upstream, int httpPort, int tcpPort, boolean eventBusRoute) {
+    String yaml = """
+        transport: %s
+        eventLoops: 1
+        verticles: [%s]
+        clusters:
+          - name: warmup-tcp
+            endpoints: [{host: 127.0.0.1, port: %d}]
+          - name: warmup-http
+            endpoints: [{host: 127.0.0.1, port: %d}]
+        tcp:
+          listeners:
+            - {name: warmup, host: 127.0.0.1, port: %d, cluster: warmup-tcp}
+        http:
+          listeners:
+            - {name: warmup, host: 127.0.0.1, port: %d, h2c: %s}
+          routes:
+            %s
+            - {name: warmup, target: warmup-http}
+        """.formatted(node.transport(), String.join(", ", names), upstream.tcpPort(), upstream.httpPort(), tcpPort, httpPort,
+        // h2c sniffs each connection's first bytes: a pipeline of another shape is another path to compile
+        node.http().listeners().isEmpty() || node.http().listeners().getFirst().h2c(),
+        eventBusRoute ? "- {name: bus, match: {path: {prefix: /bus}}, target: \"eventbus:" + BUS_ADDRESS + "\"}" : "");
+    ConfigResult result = new ConfigLoader(catalog, Map.of(), Map.of()).check(yaml);
+    if (!result.isValid()) {
+      throw new IllegalStateException("the warm-up's own config is invalid: " + result.errors());
+    }
+    return result.config();
+  }
+
+  /** The load, off the event loops, until the JIT settles or {@code maxDuration} passed. */
+  private Future<WarmupReport> load(Listeners listeners) {
+    Promise<WarmupReport> done = Promise.promise();
+    TrainingLoad load = new TrainingLoad(listeners.httpPort(), listeners.tcpPort(), 0, listeners.eventBusRoute(),
+        GET_CLIENTS);
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    boolean measured = jit != null && jit.isCompilationTimeMonitoringSupported();
+    long startNanos = System.nanoTime();
+    long deadline = startNanos + node.warmup().maxDuration().toNanos();
+    long compileAtStart = measured ? jit.getTotalCompilationTime() : 0;
+    Thread.ofPlatform().name("ringway-warmup").daemon().start(() -> {
+      try {
+        Thread runner = Thread.ofPlatform().name("ringway-warmup-load").daemon().start(() -> {
+          try {
+            load.run(deadline);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        int quietSeconds = 0;
+        long compiled = compileAtStart;
+        long requests = 0;
+        while (runner.isAlive()) {
+          runner.join(1000);
+          if (measured && runner.isAlive()) {
+            long now = jit.getTotalCompilationTime();
+            LOG.log(Level.DEBUG, "warm-up: {0} ms: {1} requests, {2} ms compiling in the last second",
+                (System.nanoTime() - startNanos) / 1_000_000, load.requests() - requests, now - compiled);
+            quietSeconds = now - compiled < SETTLED_COMPILE_MILLIS_PER_SECOND ? quietSeconds + 1 : 0;
+            compiled = now;
+            requests = load.requests();
+            if (quietSeconds == SETTLED_SECONDS) {
+              load.stop();
+            }
+          }
+        }
+        boolean settled = quietSeconds >= SETTLED_SECONDS;
+        done.complete(new WarmupReport((System.nanoTime() - startNanos) / 1_000_000, load.requests(), load.failures(),
+            measured ? jit.getTotalCompilationTime() - compileAtStart : -1, settled, null));
+      } catch (InterruptedException e) {
+        load.stop();
+        done.fail(e);
+      } catch (RuntimeException e) {
+        done.fail(e);
+      }
+    });
+    return done.future();
+  }
+
+  /**
+   * Undoes what the warm-up set up, last first (the verticles before the upstream they proxy to), one step after the
+   * other whatever each step's outcome; the node's own deployment starts when the last is done.
+   */
+  private static Future<Void> tearDown(List<Supplier<Future<?>>> teardown) {
+    Future<?> chain = Future.succeededFuture();
+    for (int i = teardown.size() - 1; i >= 0; i--) {
+      Supplier<Future<?>> step = teardown.get(i);
+      chain = chain.transform(ignored -> step.get());
+    }
+    return chain.transform(ignored -> Future.succeededFuture());
+  }
+}
