@@ -1,32 +1,40 @@
 #!/usr/bin/env bash
 # Peak speed from the first seconds (issue 17): time to ready and time to 95 % of warmed req/s, for Ringway started
-# with and without its AOT cache (ringway.aot beside the jar, written by the build's training run), alternating,
-# REPS times each. Pinned as bench/http.sh pins: wrk -t2 -c64 small GET and the nginx backend on cpu0, Ringway on
+# in each of MODES, alternating, REPS times each: `jit` (no AOT cache), `aot` (ringway.aot beside the jar, written by
+# the build's training run), `warm` (the AOT cache and `warmup: {enabled: true}`: the node runs its data path hot
+# before it binds its listeners, so its ready comes later). Pinned as bench/http.sh pins: wrk -t2 -c64 small GET and the nginx backend on cpu0, Ringway on
 # cpu1 (one io_uring event loop). Load starts the moment the JVM logs ready, in back-to-back 1 s wrk slices for
 # SLICES seconds; "warmed" is the mean of the last 5 slices of the best run of the same rep; t95 is the end of the
 # first slice at >= 95 % of it.
 #
 # usage: bench/startup.sh [REPS=2] [SLICES=30]
-# env: RINGWAY_JAR (the .aot beside it is used), JAVA_OPTS (-Xms256m -Xmx256m), RES_DIR
+# env: RINGWAY_JAR (the .aot beside it is used), JAVA_OPTS (-Xms256m -Xmx256m), MODES ("jit aot"), RES_DIR
 # Results: $RES_DIR/startup.tsv (one line per run), slices.tsv (per-second req/s), summary.md, raw/ (logs)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 . "$bench_here/jvm-lib.sh"
 REPS=${1:-2}
 SLICES=${2:-30}
+MODES=${MODES:-jit aot}
 aot="${jar%.jar}.aot"
 [ -f "$aot" ] || { echo "bench: no AOT cache at $aot (build with the launcher's package phase)" >&2; exit 2; }
 mkdir -p "$RES_DIR/raw"
 trap stop_all EXIT INT TERM
 describe_machine "$RES_DIR/machine.txt"
-echo "command: bench/startup.sh $REPS $SLICES; aot: $aot ($(stat -c '%y %s bytes' "$aot"))" >> "$RES_DIR/machine.txt"
+echo "command: MODES=\"$MODES\" bench/startup.sh $REPS $SLICES; aot: $aot ($(stat -c '%y %s bytes' "$aot"))" >> "$RES_DIR/machine.txt"
 start_backend 1 0
 printf 'rep\tmode\tready_ms\tport_ms\n' > "$RES_DIR/startup.tsv"
 printf 'rep\tmode\tsecond\trps\n' > "$RES_DIR/slices.tsv"
 for rep in $(seq 1 "$REPS"); do
-  for mode in jit aot; do
+  for mode in $MODES; do
     # the flags the cache was trained with (conf/jvm.options: the collector among them), as ./ringway starts
-    opts=("@$bench_root/conf/jvm.options" $JAVA_OPTS); [ "$mode" = aot ] && opts+=("-XX:AOTCache=$aot")
+    opts=("@$bench_root/conf/jvm.options" $JAVA_OPTS)
+    case $mode in
+      jit) ;;
+      aot) opts+=("-XX:AOTCache=$aot") ;;
+      warm) opts+=("-XX:AOTCache=$aot" -Dringway.warmup.enabled=true) ;;
+      *) echo "bench: unknown mode $mode (jit, aot, warm)" >&2; exit 2 ;;
+    esac
     log="$RES_DIR/raw/$mode-r$rep.log"
     t0=$(date +%s%N)
     start_ringway "$log" "${opts[@]}"
@@ -42,22 +50,24 @@ for rep in $(seq 1 "$REPS"); do
   done
 done
 {
-  echo "| rep | mode | ready (JVM's own, ms) | exec to ready seen (ms) | req/s 1st s | warmed req/s (last 5 s) | t95 (s after ready) | 5 s mean / warmed |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| rep | mode | ready (JVM's own, ms) | exec to ready seen (ms) | req/s 1st s | warmed req/s (last 5 s) | t95 (s after ready) | exec to t95 (s) | 5 s mean / warmed |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   awk -F'\t' -v n="$SLICES" '
     FNR==1 {next}
     FILENAME ~ /startup[.]tsv$/ {ready[$1" "$2]=$3; port[$1" "$2]=$4; next}
-    { r[$1" "$2" "$3]=$4; if ($3 > n-5) last[$1" "$2]+=$4/5; if ($3 <= 5) first5[$1" "$2]+=$4/5; reps[$1]=1 }
+    { r[$1" "$2" "$3]=$4; if ($3 > n-5) last[$1" "$2]+=$4/5; if ($3 <= 5) first5[$1" "$2]+=$4/5; reps[$1]=1; modes[$2]=1 }
     END {
+      names["jit"] = "no cache"; names["aot"] = "AOT cache"; names["warm"] = "AOT cache + warmup"
       for (rep in reps) {
-        best = last[rep" jit"] > last[rep" aot"] ? last[rep" jit"] : last[rep" aot"]
-        for (m = 1; m <= 2; m++) { mode = m == 1 ? "jit" : "aot"; k = rep" "mode; t95 = "> " n
-          for (s = 1; s <= n; s++) if (r[k" "s] >= 0.95 * best) { t95 = s; break }
-          printf "| %s | %s | %s | %s | %.0f | %.0f | %s | %.2f |\n", rep, (mode == "aot" ? "AOT cache" : "no cache"), ready[k], port[k], r[k" 1"], last[k], t95, first5[k] / best }
+        best = 0
+        for (mode in modes) if (last[rep" "mode] > best) best = last[rep" "mode]
+        for (mode in modes) { k = rep" "mode; t95 = "> " n; total = "-"
+          for (s = 1; s <= n; s++) if (r[k" "s] >= 0.95 * best) { t95 = s; total = sprintf("%.1f", port[k] / 1000 + s); break }
+          printf "| %s | %s | %s | %s | %.0f | %.0f | %s | %s | %.2f |\n", rep, names[mode], ready[k], port[k], r[k" 1"], last[k], t95, total, first5[k] / best }
       }
     }' "$RES_DIR/startup.tsv" "$RES_DIR/slices.tsv" | sort
   echo
-  echo "warmed = the larger of the two modes' last-5-slice means in that rep; $(sed -n 's/^cpu: //p' "$RES_DIR/machine.txt")"
+  echo "warmed = the largest of the modes' last-5-slice means in that rep; exec to t95 = exec to ready seen + t95; $(sed -n 's/^cpu: //p' "$RES_DIR/machine.txt")"
 } > "$RES_DIR/summary.md"
 cat "$RES_DIR/summary.md"
 echo "results: $RES_DIR" >&2
