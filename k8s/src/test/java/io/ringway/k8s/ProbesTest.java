@@ -90,16 +90,25 @@ class ProbesTest {
   }
 
   @Test
-  void theStartupProbeWaitsLongerThanAClusterJoin() {
+  void theStartupProbeWaitsLongerThanAClusterJoinAndTheWarmup() {
     Rendered rendered = Overlay.CLUSTERED.render();
     RingwayConfig config = PodConfig.of(rendered);
     Probe startup = probes(rendered).get("startup");
 
     long window = value(startup.getInitialDelaySeconds(), 0) + (long) value(startup.getPeriodSeconds(), 10)
         * value(startup.getFailureThreshold(), 3);
-    // the admin API listens only once the node has joined, which may take cluster.joinTimeout
-    assertThat(Duration.ofSeconds(window)).as("startup probe window, vs cluster.joinTimeout")
-        .isGreaterThan(config.cluster().joinTimeout());
+    // The admin API listens only once the node has joined, which may take cluster.joinTimeout, and warmed up, which
+    // may take warmup.maxDuration plus the 5 s a warm-up client may wait for its last answer.
+    Duration warmup = config.warmup().enabled() ? config.warmup().maxDuration().plusSeconds(5) : Duration.ZERO;
+    assertThat(Duration.ofSeconds(window)).as("startup probe window, vs cluster.joinTimeout + warm-up")
+        .isGreaterThan(config.cluster().joinTimeout().plus(warmup));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = Overlay.class, names = {"STANDALONE", "CLUSTERED"})
+  void proxyPodsWarmUpBeforeTheyTurnReady(Overlay overlay) {
+    // A rollout sends a new pod traffic once it is ready: it should be at full speed by then.
+    assertThat(PodConfig.of(overlay.render()).warmup().enabled()).as("%s: warmup.enabled", overlay).isTrue();
   }
 
   /** The container's probes by kind; each must be there. */
