@@ -5,7 +5,7 @@
 # before it binds its listeners, so its ready comes later). Pinned as bench/http.sh pins: wrk -t2 -c64 small GET and the nginx backend on cpu0, Ringway on
 # cpu1 (one io_uring event loop). Load starts the moment the JVM logs ready, in back-to-back 1 s wrk slices for
 # SLICES seconds; "warmed" is the mean of the last 5 slices of the best run of the same rep; t95 is the end of the
-# first slice at >= 95 % of it.
+# first slice at >= 95 % of it; "p99 first 5 s" is the worst of the first five slices' p99 latencies.
 #
 # usage: bench/startup.sh [REPS=2] [SLICES=30]
 # env: RINGWAY_JAR (the .aot beside it is used), JAVA_OPTS (-Xms256m -Xmx256m), MODES ("jit aot"), RES_DIR
@@ -24,7 +24,7 @@ describe_machine "$RES_DIR/machine.txt"
 echo "command: MODES=\"$MODES\" bench/startup.sh $REPS $SLICES; aot: $aot ($(stat -c '%y %s bytes' "$aot"))" >> "$RES_DIR/machine.txt"
 start_backend 1 0
 printf 'rep\tmode\tready_ms\tport_ms\n' > "$RES_DIR/startup.tsv"
-printf 'rep\tmode\tsecond\trps\n' > "$RES_DIR/slices.tsv"
+printf 'rep\tmode\tsecond\trps\tp99_ms\n' > "$RES_DIR/slices.tsv"
 for rep in $(seq 1 "$REPS"); do
   for mode in $MODES; do
     # the flags the cache was trained with (conf/jvm.options: the collector among them), as ./ringway starts
@@ -41,8 +41,10 @@ for rep in $(seq 1 "$REPS"); do
     ready=$(await_ready "$log")
     port_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
     for s in $(seq 1 "$SLICES"); do
-      rps=$(taskset -c 0 wrk -t2 -c64 -d1s "http://127.0.0.1:$proxy_port/" 2>&1 | awk '/Requests\/sec:/{print $2}')
-      printf '%s\t%s\t%s\t%s\n' "$rep" "$mode" "$s" "${rps:-0}" >> "$RES_DIR/slices.tsv"
+      out=$(taskset -c 0 wrk -t2 -c64 -d1s --latency "http://127.0.0.1:$proxy_port/" 2>&1)
+      rps=$(awk '/Requests\/sec:/{print $2}' <<< "$out")
+      p99=$(awk '$1 == "99%" { v = $2; f = v ~ /us$/ ? 0.001 : v ~ /ms$/ ? 1 : v ~ /s$/ ? 1000 : 1; sub(/[a-z]+$/, "", v); print v * f }' <<< "$out")
+      printf '%s\t%s\t%s\t%s\t%s\n' "$rep" "$mode" "$s" "${rps:-0}" "${p99:--}" >> "$RES_DIR/slices.tsv"
     done
     printf '%s\t%s\t%s\t%s\n' "$rep" "$mode" "$ready" "$port_ms" >> "$RES_DIR/startup.tsv"
     stop_pid "$RW_PID"
@@ -50,12 +52,13 @@ for rep in $(seq 1 "$REPS"); do
   done
 done
 {
-  echo "| rep | mode | ready (JVM's own, ms) | exec to ready seen (ms) | req/s 1st s | warmed req/s (last 5 s) | t95 (s after ready) | exec to t95 (s) | 5 s mean / warmed |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| rep | mode | ready (JVM's own, ms) | exec to ready seen (ms) | req/s 1st s | warmed req/s (last 5 s) | t95 (s after ready) | exec to t95 (s) | 5 s mean / warmed | p99 first 5 s (ms) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   awk -F'\t' -v n="$SLICES" '
     FNR==1 {next}
     FILENAME ~ /startup[.]tsv$/ {ready[$1" "$2]=$3; port[$1" "$2]=$4; next}
-    { r[$1" "$2" "$3]=$4; if ($3 > n-5) last[$1" "$2]+=$4/5; if ($3 <= 5) first5[$1" "$2]+=$4/5; reps[$1]=1; modes[$2]=1 }
+    { r[$1" "$2" "$3]=$4; if ($3 > n-5) last[$1" "$2]+=$4/5; reps[$1]=1; modes[$2]=1
+      if ($3 <= 5) { first5[$1" "$2]+=$4/5; if ($5 != "-" && $5 + 0 > p99[$1" "$2]) p99[$1" "$2] = $5 + 0 } }
     END {
       names["jit"] = "no cache"; names["aot"] = "AOT cache"; names["warm"] = "AOT cache + warmup"
       for (rep in reps) {
@@ -63,7 +66,7 @@ done
         for (mode in modes) if (last[rep" "mode] > best) best = last[rep" "mode]
         for (mode in modes) { k = rep" "mode; t95 = "> " n; total = "-"
           for (s = 1; s <= n; s++) if (r[k" "s] >= 0.95 * best) { t95 = s; total = sprintf("%.1f", port[k] / 1000 + s); break }
-          printf "| %s | %s | %s | %s | %.0f | %.0f | %s | %s | %.2f |\n", rep, names[mode], ready[k], port[k], r[k" 1"], last[k], t95, total, first5[k] / best }
+          printf "| %s | %s | %s | %s | %.0f | %.0f | %s | %s | %.2f | %.1f |\n", rep, names[mode], ready[k], port[k], r[k" 1"], last[k], t95, total, first5[k] / best, p99[k] }
       }
     }' "$RES_DIR/startup.tsv" "$RES_DIR/slices.tsv" | sort
   echo

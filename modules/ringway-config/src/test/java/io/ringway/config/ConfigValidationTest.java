@@ -145,7 +145,7 @@ class ConfigValidationTest {
   void warmsUpOnlyWhenAskedAndForAtMostMaxDuration() {
     assertThat(valid(new JsonObject()).warmup()).isEqualTo(WarmupConfig.DISABLED);
     assertThat(valid(new JsonObject().put("warmup", new JsonObject().put("enabled", true))).warmup())
-        .isEqualTo(new WarmupConfig(true, Duration.ofSeconds(30)));
+        .isEqualTo(new WarmupConfig(true, Duration.ofSeconds(15)));
     assertThat(valid(new JsonObject().put("warmup", new JsonObject().put("enabled", true).put("maxDuration", "12s")))
         .warmup()).isEqualTo(new WarmupConfig(true, Duration.ofSeconds(12)));
     assertThat(errors(new JsonObject().put("warmup", new JsonObject().put("enabled", "yes").put("maxDuration", "500ms")

@@ -12,7 +12,7 @@ import java.util.Objects;
  */
 public record WarmupConfig(boolean enabled, Duration maxDuration) {
 
-  public static final Duration DEFAULT_MAX_DURATION = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_MAX_DURATION = Duration.ofSeconds(15);
   public static final WarmupConfig DISABLED = new WarmupConfig(false, DEFAULT_MAX_DURATION);
 
   public WarmupConfig {
