@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and port (SO_REUSEPORT) with its own admin port, and once B is ready A gets SIGTERM, all under HTTP/1.1
  * keep-alive and h2 load. No request may fail. Two processes of the packaged jar, because the recipe is
  * about processes: SIGTERM handling, exit code and two independent listening sockets in one reuseport group.
+ * B warms up first, as the Kubernetes Deployment's pods do, so the takeover runs on a node that did.
  * Bounded: 12 HTTP/1 connections and 4 h2 connections x 4 streams for about 5 s.
  */
 class UpgradeIT {
@@ -137,8 +138,10 @@ class UpgradeIT {
         .compose(request -> request.send().compose(response -> response.body()))
         .await(10, TimeUnit.SECONDS).toString();
     assertThat(first).as("the h2 connection opened before B").isEqualTo("A");
-    RingwayProcess b = RingwayProcess.start(dir, List.of(), "run", "--conf", config("B", adminB).toString());
+    RingwayProcess b = RingwayProcess.start(dir, List.of("-Dringway.warmup.enabled=true", "-Dringway.warmup.maxDuration=2s"),
+        "run", "--conf", config("B", adminB).toString());
     b.awaitStatus(adminB, "/ready", 200, STARTUP);
+    assertThat(b.output()).as("B's log").contains("warm-up: ").doesNotContain("warm-up: skipped");
     return b;
   }
 
