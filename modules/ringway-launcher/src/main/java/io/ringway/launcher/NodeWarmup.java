@@ -6,6 +6,7 @@ import io.ringway.config.PluginCatalog;
 import io.ringway.spi.ConfigSnapshot;
 import io.ringway.spi.VerticleProvider;
 import io.ringway.spi.WarmupReport;
+import io.ringway.spi.config.Durations;
 import io.ringway.spi.config.RingwayConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -82,6 +83,8 @@ final class NodeWarmup {
       LOG.log(Level.INFO, nothing.describe());
       return Future.succeededFuture(nothing);
     }
+    LOG.log(Level.INFO, "warm-up: running {0} on loopback for at most {1} before the listeners bind", names,
+        Durations.format(node.warmup().maxDuration()));
     List<Supplier<Future<?>>> teardown = new ArrayList<>();
     Future<WarmupReport> report = startUpstream(teardown).compose(upstream -> deploy(names, upstream, teardown))
         .compose(this::load);

@@ -25,6 +25,8 @@ final class RingwayHooks implements VertxApplicationHooks {
   private final RingwayCluster cluster;
   private volatile Vertx vertx;
   private volatile NodeVerticle node;
+  private volatile boolean deployed;
+  private volatile boolean stoppedBeforeReady;
 
   /** @param cluster the cluster this node joined, or null when it runs standalone */
   RingwayHooks(PluginCatalog catalog, ConfigLoader loader, Path configFile, ConfigSnapshot snapshot,
@@ -39,6 +41,7 @@ final class RingwayHooks implements VertxApplicationHooks {
 
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
+    Signal.handle(new Signal("TERM"), signal -> onTerm());
     options.setEventLoopPoolSize(snapshot.config().eventLoops());
     String name = transport.plugin().name();
     VertxBuilder builder = Vertx.builder().with(options)
@@ -79,17 +82,35 @@ final class RingwayHooks implements VertxApplicationHooks {
   /**
    * SIGTERM drains before the node stops (what Kubernetes sends before SIGKILL): the JVM's own handler
    * would run the shutdown hooks at once and cut in-flight requests. Exit code 0 after a drain, as
-   * for any orderly stop. SIGINT keeps its default, so Ctrl-C stops a local run at once.
+   * for any orderly stop. Before the node is ready (a warm-up, a deployment) there is nothing to drain: it
+   * stops at once with 143, the JVM's own code for SIGTERM, and says so. SIGINT keeps its default, so Ctrl-C
+   * stops a local run at once.
    */
+  private void onTerm() {
+    if (deployed) {
+      node.drain().onComplete(drained -> exit(0));
+    } else {
+      stoppedBeforeReady = true;
+      System.err.println("ringway: SIGTERM before the node was ready; stopping (nothing was served yet, nothing to drain)");
+      exit(143);
+    }
+  }
+
+  /** Not on the event loop: System.exit waits for shutdown hooks, and Vert.x's waits for its loops. */
+  private static void exit(int code) {
+    Thread.ofPlatform().name("ringway-exit").start(() -> System.exit(code));
+  }
+
   @Override
   public void afterVerticleDeployed(HookContext context) {
-    Signal.handle(new Signal("TERM"), signal -> node.drain().onComplete(drained ->
-        // Not on the event loop: System.exit waits for shutdown hooks, and Vert.x's waits for its loops.
-        Thread.ofPlatform().name("ringway-exit").start(() -> System.exit(0))));
+    deployed = true;
   }
 
   @Override
   public void afterFailureToDeployVerticle(HookContext context, Throwable cause) {
+    if (stoppedBeforeReady) {
+      return; // the deployment failed because the node is stopping, as onTerm said
+    }
     Throwable reason = cause;
     while (!(reason instanceof StartupException) && reason.getCause() != null) {
       reason = reason.getCause();

@@ -88,6 +88,20 @@ class RingwayJarIT {
   }
 
   @Test
+  void sigtermDuringTheWarmupStopsAtOnceAndSaysWhy() throws Exception {
+    try (RingwayProcess ringway = RingwayProcess.start(dir,
+        freePorts("-Dringway.warmup.enabled=true", "-Dringway.warmup.maxDuration=50s"))) {
+      ringway.awaitOutput("warm-up: running [tcp-proxy, http-router] on loopback for at most 50s", STARTUP);
+      ringway.terminate();
+
+      assertThat(ringway.awaitExit(Duration.ofSeconds(10))).as("exit code of a node stopped before ready\n" + ringway.output())
+          .isEqualTo(143);
+      assertThat(ringway.output()).contains("ringway: SIGTERM before the node was ready; stopping")
+          .doesNotContain("cannot start");
+    }
+  }
+
+  @Test
   void sigtermUnderLoadFinishesEveryRequestInFlightBeforeExit() throws Exception {
     try (RingwayProcess ringway = RingwayProcess.start(dir, freePorts())) {
       ringway.awaitStatus(adminPort, "/ready", 200, STARTUP);
