@@ -107,6 +107,7 @@ class NodeWarmupTest {
           .as("ms from the start to the first connection the node's HTTP port accepted").isGreaterThanOrEqualTo(warmup.millis());
       // The root, the config watcher and the three configured verticles: nothing of the warm-up's is still deployed.
       assertThat(node.vertx.deploymentIDs()).hasSize(5);
+      assertThat(warmupThreadsGone()).as("the warm-up's threads ended").isTrue();
 
       assertThat(get(http)).isEqualTo("configured upstream");
       assertThat(upstreamRequests).hasValue(1);
@@ -172,6 +173,18 @@ class NodeWarmupTest {
         }
       };
     }
+  }
+
+  /** Whether the warm-up's load and its monitor have ended; the monitor may still be returning for a moment. */
+  private static boolean warmupThreadsGone() throws InterruptedException {
+    for (int i = 0; i < 50; i++) {
+      if (Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+          .noneMatch(name -> name.startsWith("train-") || name.startsWith("ringway-warmup"))) {
+        return true;
+      }
+      Thread.sleep(20);
+    }
+    return false;
   }
 
   private static JsonObject cluster(String name, int port) {
