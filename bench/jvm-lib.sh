@@ -18,10 +18,15 @@ LUA
 }
 
 # start_ringway LOG JAVA_OPTS... -> RW_PID; the JVM on cpu1 (sized for one cpu, as bench/warm-start.sh does when
-# pinned), config $RUN_DIR/ringway-jvm.yaml (http-router on :$proxy_port -> the backend, io_uring, one loop)
+# pinned), config $RUN_DIR/ringway-jvm.yaml (http-router on :$proxy_port -> the backend, io_uring, one loop; TLS on
+# $RINGWAY_TLS_CERT and $RINGWAY_TLS_KEY when those are set)
 start_ringway() {
   local log=$1; shift
   ringway_http_yaml io_uring "$BACKEND_PORT" > "$RUN_DIR/ringway-jvm.yaml"
+  if [ -n "${RINGWAY_TLS_CERT:-}" ]; then
+    sed -i "s|h2c: false|h2c: false, tls: {certificates: [{certFile: \"$RINGWAY_TLS_CERT\", keyFile: \"$RINGWAY_TLS_KEY\"}]}|" \
+      "$RUN_DIR/ringway-jvm.yaml"
+  fi
   taskset -c 1 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED "$@" -jar "$jar" --conf "$RUN_DIR/ringway-jvm.yaml" > "$log" 2>&1 &
   RW_PID=$!
   STARTED_PIDS+=("$RW_PID")

@@ -8,7 +8,9 @@
 # first slice at >= 95 % of it; "p99 first 5 s" is the worst of the first five slices' p99 latencies.
 #
 # usage: bench/startup.sh [REPS=2] [SLICES=30]
-# env: RINGWAY_JAR (the .aot beside it is used), JAVA_OPTS (-Xms256m -Xmx256m), MODES ("jit aot"), RES_DIR
+# env: RINGWAY_JAR (the .aot beside it is used), JAVA_OPTS (-Xms256m -Xmx256m), MODES ("jit aot"), RES_DIR,
+#      TLS=1 (the listener terminates TLS on a fresh ECDSA P-256 certificate; wrk speaks https),
+#      CLOSE=1 (`Connection: close`: a new connection, and with TLS a full handshake, per request)
 # Results: $RES_DIR/startup.tsv (one line per run), slices.tsv (per-second req/s), summary.md, raw/ (logs)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -20,8 +22,16 @@ aot="${jar%.jar}.aot"
 [ -f "$aot" ] || { echo "bench: no AOT cache at $aot (build with the launcher's package phase)" >&2; exit 2; }
 mkdir -p "$RES_DIR/raw"
 trap stop_all EXIT INT TERM
+scheme=http; wrk_args=()
+if [ "${TLS:-0}" = 1 ]; then
+  tls="$RUN_DIR/startup-tls"; mkdir -p "$tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=bench.test \
+    -addext subjectAltName=DNS:bench.test,IP:127.0.0.1 -keyout "$tls/key.pem" -out "$tls/cert.pem" 2>/dev/null
+  export RINGWAY_TLS_CERT="$tls/cert.pem" RINGWAY_TLS_KEY="$tls/key.pem"; scheme=https
+fi
+[ "${CLOSE:-0}" = 1 ] && wrk_args=(-H "Connection: close")
 describe_machine "$RES_DIR/machine.txt"
-echo "command: MODES=\"$MODES\" bench/startup.sh $REPS $SLICES; aot: $aot ($(stat -c '%y %s bytes' "$aot"))" >> "$RES_DIR/machine.txt"
+echo "command: MODES=\"$MODES\" TLS=${TLS:-0} CLOSE=${CLOSE:-0} bench/startup.sh $REPS $SLICES; aot: $aot ($(stat -c '%y %s bytes' "$aot"))" >> "$RES_DIR/machine.txt"
 start_backend 1 0
 printf 'rep\tmode\tready_ms\tport_ms\n' > "$RES_DIR/startup.tsv"
 printf 'rep\tmode\tsecond\trps\tp99_ms\n' > "$RES_DIR/slices.tsv"
@@ -41,7 +51,7 @@ for rep in $(seq 1 "$REPS"); do
     ready=$(await_ready "$log")
     port_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
     for s in $(seq 1 "$SLICES"); do
-      out=$(taskset -c 0 wrk -t2 -c64 -d1s --latency "http://127.0.0.1:$proxy_port/" 2>&1)
+      out=$(taskset -c 0 wrk -t2 -c64 -d1s --latency "${wrk_args[@]}" "$scheme://127.0.0.1:$proxy_port/" 2>&1)
       rps=$(awk '/Requests\/sec:/{print $2}' <<< "$out")
       p99=$(awk '$1 == "99%" { v = $2; f = v ~ /us$/ ? 0.001 : v ~ /ms$/ ? 1 : v ~ /s$/ ? 1000 : 1; sub(/[a-z]+$/, "", v); print v * f }' <<< "$out")
       printf '%s\t%s\t%s\t%s\t%s\n' "$rep" "$mode" "$s" "${rps:-0}" "${p99:--}" >> "$RES_DIR/slices.tsv"

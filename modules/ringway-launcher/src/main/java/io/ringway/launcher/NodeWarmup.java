@@ -7,6 +7,8 @@ import io.ringway.spi.ConfigSnapshot;
 import io.ringway.spi.VerticleProvider;
 import io.ringway.spi.WarmupReport;
 import io.ringway.spi.config.Durations;
+import io.ringway.spi.config.HttpListenerConfig;
+import io.ringway.spi.config.TlsConfig;
 import io.ringway.spi.config.RingwayConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -17,6 +19,8 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import java.lang.System.Logger.Level;
@@ -24,6 +28,7 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -83,10 +88,13 @@ final class NodeWarmup {
       LOG.log(Level.INFO, nothing.describe());
       return Future.succeededFuture(nothing);
     }
-    LOG.log(Level.INFO, "warm-up: running {0} on loopback for at most {1} before the listeners bind", names,
-        Durations.format(node.warmup().maxDuration()));
+    TlsConfig tls = names.contains("http-router") ? tlsToWarm() : null;
+    LOG.log(Level.INFO, "warm-up: running {0} on loopback for at most {1} before the listeners bind{2}", names,
+        Durations.format(node.warmup().maxDuration()),
+        tls == null ? "" : ", TLS on " + tls.certificates().getFirst().certFile()
+            + " (engine " + tls.engine().name().toLowerCase(Locale.ROOT) + ")");
     List<Supplier<Future<?>>> teardown = new ArrayList<>();
-    Future<WarmupReport> report = startUpstream(teardown).compose(upstream -> deploy(names, upstream, teardown))
+    Future<WarmupReport> report = startUpstream(teardown).compose(upstream -> deploy(names, tls, upstream, teardown))
         .compose(this::load);
     return report.transform(done -> tearDown(teardown).map(ignored -> {
       WarmupReport outcome = done.succeeded() ? done.result() : WarmupReport.skipped(String.valueOf(done.cause()));
@@ -98,7 +106,11 @@ final class NodeWarmup {
   private record Upstream(int httpPort, int tcpPort) {
   }
 
-  private record Listeners(int httpPort, int tcpPort, boolean eventBusRoute) {
+  /**
+   * @param tlsPort the TLS listener's port, or 0 when none runs
+   * @param tlsTrust the certificate chain file the load's TLS clients trust: the listener's own, or null
+   */
+  private record Listeners(int httpPort, int tcpPort, int tlsPort, String tlsTrust, boolean eventBusRoute) {
   }
 
   /** An HTTP greeting and echo and a TCP echo on loopback ports the kernel picks. */
@@ -118,17 +130,19 @@ final class NodeWarmup {
     return http.listen().compose(h -> tcp.listen()).map(t -> new Upstream(http.actualPort(), tcp.actualPort()));
   }
 
-  private Future<Listeners> deploy(List<String> names, Upstream upstream, List<Supplier<Future<?>>> teardown) {
+  /** @param tls the TLS listener to warm up, or null */
+  private Future<Listeners> deploy(List<String> names, TlsConfig tls, Upstream upstream, List<Supplier<Future<?>>> teardown) {
     // Not on a clustered bus: a consumer there is announced to every member.
     boolean eventBusRoute = !vertx.isClustered();
     if (eventBusRoute) {
       MessageConsumer<Object> echo = vertx.eventBus().localConsumer(BUS_ADDRESS, message -> message.reply(message.body()));
       teardown.add(echo::unregister);
     }
-    int[] ports = Training.freePorts(2);
-    RingwayConfig config = config(names, upstream, ports[0], ports[1], eventBusRoute);
+    int[] ports = Training.freePorts(3);
+    RingwayConfig config = config(names, upstream, ports, tls, eventBusRoute);
     Listeners listeners = new Listeners(names.contains("http-router") ? ports[0] : 0,
-        names.contains("tcp-proxy") ? ports[1] : 0, eventBusRoute);
+        names.contains("tcp-proxy") ? ports[1] : 0, tls == null ? 0 : ports[2],
+        tls == null ? null : tls.certificates().getFirst().certFile(), eventBusRoute);
     ConfigSnapshot snapshot = new ConfigSnapshot(0, config, "warm-up");
     Future<?> deployed = Future.succeededFuture();
     for (String name : names) {
@@ -140,11 +154,23 @@ final class NodeWarmup {
   }
 
   /**
+   * The TLS settings of the node's first TLS listener that lets a client without a certificate in, so handshakes on
+   * the node's own certificate and engine get compiled too; null when there is none.
+   */
+  private TlsConfig tlsToWarm() {
+    return node.http().listeners().stream().map(HttpListenerConfig::tls)
+        .filter(tls -> tls != null && tls.clientAuth() != TlsConfig.ClientAuth.REQUIRE).findFirst().orElse(null);
+  }
+
+  /**
    * The warm-up's own config: the node's transport, one loop's worth of each verticle, no admin, no access log, and
    * only loopback addresses. Parsed without the node's environment and system-property overlay, which names the
    * node's ports, not these.
+   *
+   * @param ports the HTTP listener's, the TCP listener's and the TLS listener's
+   * @param tls the TLS listener's certificate and engine, or null for no TLS listener
    */
-  private RingwayConfig config(List<String> names, Upstream upstream, int httpPort, int tcpPort, boolean eventBusRoute) {
+  private RingwayConfig config(List<String> names, Upstream upstream, int[] ports, TlsConfig tls, boolean eventBusRoute) {
     String yaml = """
         transport: %s
         eventLoops: 1
@@ -160,12 +186,14 @@ final class NodeWarmup {
         http:
           listeners:
             - {name: warmup, host: 127.0.0.1, port: %d, h2c: %s}
+            %s
           routes:
             %s
             - {name: warmup, target: warmup-http}
-        """.formatted(node.transport(), String.join(", ", names), upstream.tcpPort(), upstream.httpPort(), tcpPort, httpPort,
+        """.formatted(node.transport(), String.join(", ", names), upstream.tcpPort(), upstream.httpPort(), ports[1], ports[0],
         // h2c sniffs each connection's first bytes: a pipeline of another shape is another path to compile
         node.http().listeners().isEmpty() || node.http().listeners().getFirst().h2c(),
+        tls == null ? "" : "- " + tlsListener(ports[2], tls).encode(),
         eventBusRoute ? "- {name: bus, match: {path: {prefix: /bus}}, target: \"eventbus:" + BUS_ADDRESS + "\"}" : "");
     ConfigResult result = new ConfigLoader(catalog, Map.of(), Map.of()).check(yaml);
     if (!result.isValid()) {
@@ -174,11 +202,22 @@ final class NodeWarmup {
     return result.config();
   }
 
+  /** A TLS listener on {@code port} with {@code tls}'s first certificate and engine, in config's JSON form (YAML too). */
+  private static JsonObject tlsListener(int port, TlsConfig tls) {
+    TlsConfig.CertificateFiles certificate = tls.certificates().getFirst();
+    return new JsonObject().put("name", "warmup-tls").put("host", "127.0.0.1").put("port", port)
+        .put("tls", new JsonObject()
+            .put("certificates", new JsonArray().add(new JsonObject()
+                .put("certFile", certificate.certFile()).put("keyFile", certificate.keyFile())))
+            .put("engine", tls.engine().name().toLowerCase(Locale.ROOT))
+            .put("reloadInterval", "0s"));
+  }
+
   /** The load, off the event loops, until the JIT settles or {@code maxDuration} passed. */
   private Future<WarmupReport> load(Listeners listeners) {
     Promise<WarmupReport> done = Promise.promise();
     TrainingLoad load = new TrainingLoad(listeners.httpPort(), listeners.tcpPort(), 0, listeners.eventBusRoute(),
-        GET_CLIENTS);
+        GET_CLIENTS).withTls(listeners.tlsPort(), listeners.tlsTrust());
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     boolean measured = jit != null && jit.isCompilationTimeMonitoringSupported();
     long startNanos = System.nanoTime();

@@ -7,9 +7,19 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The load of a training run ({@link Training}) and of a node's warm-up ({@link NodeWarmup}): blocking loopback
@@ -21,6 +31,9 @@ final class TrainingLoad {
 
   private static final int TIMEOUT_MILLIS = 5_000;
   private static final byte[] BODY_4K = "a".repeat(4096).getBytes(StandardCharsets.US_ASCII);
+  private static final String GET = "GET / HTTP/1.1\r\nHost: train\r\n\r\n";
+  private static final String GET_CLOSE = "GET / HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n";
+  private static final int TLS_GET_CLIENTS = 4;
 
   private final int httpPort;
   private final int tcpPort;
@@ -29,6 +42,8 @@ final class TrainingLoad {
   private final LongAdder failures = new LongAdder();
   private final boolean eventBusRoute;
   private final int getClients;
+  private int tlsPort;
+  private String tlsTrust;
   private volatile boolean stopped;
 
   /**
@@ -44,6 +59,16 @@ final class TrainingLoad {
     this.httpPort = httpPort;
     this.tcpPort = tcpPort;
     this.adminPort = adminPort;
+  }
+
+  /**
+   * Adds TLS clients: keep-alive GETs and a full handshake per request, on {@code port}, trusting the certificates in
+   * {@code trustFile} (the listener's own chain: the load talks to its own node). Before {@link #run}.
+   */
+  TrainingLoad withTls(int port, String trustFile) {
+    this.tlsPort = port;
+    this.tlsTrust = trustFile;
+    return this;
   }
 
   long requests() {
@@ -66,22 +91,31 @@ final class TrainingLoad {
   void run(long deadlineNanos) throws InterruptedException {
     List<Thread> threads = new ArrayList<>();
     if (httpPort != 0) {
+      Connector plain = () -> connect(httpPort);
       for (int i = 0; i < getClients; i++) {
-        threads.add(loop("train-get-" + i, deadlineNanos, () -> keepAlive(httpPort, deadlineNanos, "GET / HTTP/1.1\r\nHost: train\r\n\r\n", null)));
+        threads.add(loop("train-get-" + i, deadlineNanos, () -> keepAlive(plain, deadlineNanos, GET, null)));
       }
-      threads.add(loop("train-echo", deadlineNanos, () -> keepAlive(httpPort, deadlineNanos,
+      threads.add(loop("train-echo", deadlineNanos, () -> keepAlive(plain, deadlineNanos,
           "POST /echo HTTP/1.1\r\nHost: train\r\nContent-Type: application/octet-stream\r\nContent-Length: 4096\r\n\r\n", BODY_4K)));
-      threads.add(loop("train-close", deadlineNanos, () -> oneShot(httpPort, "GET / HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n")));
+      threads.add(loop("train-close", deadlineNanos, () -> oneShot(plain, GET_CLOSE)));
+    }
+    SSLSocketFactory tls = tlsPort == 0 ? null : tlsClients();
+    if (tls != null) {
+      Connector secure = () -> connectTls(tls, tlsPort);
+      for (int i = 0; i < TLS_GET_CLIENTS; i++) {
+        threads.add(loop("train-tls-get-" + i, deadlineNanos, () -> keepAlive(secure, deadlineNanos, GET, null)));
+      }
+      threads.add(loop("train-tls-close", deadlineNanos, () -> oneShot(secure, GET_CLOSE)));
     }
     threads.add(loop("train-misc", deadlineNanos, () -> {
       if (httpPort != 0) {
         if (eventBusRoute) {
-          oneShot(httpPort, "GET /bus HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n");
+          oneShot(() -> connect(httpPort), "GET /bus HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n");
         }
-        oneShot(httpPort, "GET /nowhere HTTP/1.1\r\nHost: train\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        oneShot(() -> connect(httpPort), "GET /nowhere HTTP/1.1\r\nHost: train\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
       }
       if (adminPort != 0) {
-        oneShot(adminPort, "GET /stats HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n");
+        oneShot(() -> connect(adminPort), "GET /stats HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n");
       }
       if (tcpPort != 0) {
         tcpEcho();
@@ -100,6 +134,30 @@ final class TrainingLoad {
     void run() throws IOException;
   }
 
+  private interface Connector {
+    Socket connect() throws IOException;
+  }
+
+  /** A socket factory trusting the chain in {@link #tlsTrust}; null (and a failure counted) when it cannot be read. */
+  private SSLSocketFactory tlsClients() {
+    try (InputStream pem = Files.newInputStream(Path.of(tlsTrust))) {
+      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+      trusted.load(null, null);
+      int i = 0;
+      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(pem)) {
+        trusted.setCertificateEntry("warmup-" + i++, certificate);
+      }
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(trusted);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context.getSocketFactory();
+    } catch (IOException | GeneralSecurityException e) {
+      failures.increment();
+      return null;
+    }
+  }
+
   private Thread loop(String name, long deadlineNanos, Step step) {
     return Thread.ofPlatform().name(name).daemon().start(() -> {
       while (running(deadlineNanos)) {
@@ -113,8 +171,8 @@ final class TrainingLoad {
   }
 
   /** One connection, requests on it until the deadline or until the server closes it. */
-  private void keepAlive(int port, long deadlineNanos, String head, byte[] body) throws IOException {
-    try (Socket socket = connect(port)) {
+  private void keepAlive(Connector connector, long deadlineNanos, String head, byte[] body) throws IOException {
+    try (Socket socket = connector.connect()) {
       OutputStream out = socket.getOutputStream();
       InputStream in = new BufferedInputStream(socket.getInputStream());
       byte[] request = head.getBytes(StandardCharsets.US_ASCII);
@@ -132,8 +190,8 @@ final class TrainingLoad {
     }
   }
 
-  private void oneShot(int port, String request) throws IOException {
-    try (Socket socket = connect(port)) {
+  private void oneShot(Connector connector, String request) throws IOException {
+    try (Socket socket = connector.connect()) {
       socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
       readResponse(new BufferedInputStream(socket.getInputStream()));
       requests.increment();
@@ -150,6 +208,14 @@ final class TrainingLoad {
       }
       requests.increment();
     }
+  }
+
+  /** A TLS connection, handshaken; no SNI and no hostname check: the load talks to its own node on loopback. */
+  private static Socket connectTls(SSLSocketFactory factory, int port) throws IOException {
+    Socket plain = connect(port);
+    SSLSocket socket = (SSLSocket) factory.createSocket(plain, null, port, true);
+    socket.startHandshake();
+    return socket;
   }
 
   private static Socket connect(int port) throws IOException {

@@ -12,6 +12,7 @@ import io.ringway.spi.VerticleProvider;
 import io.ringway.spi.WarmupReport;
 import io.ringway.spi.config.RingwayConfig;
 import io.ringway.testkit.Ports;
+import io.ringway.testkit.TestPki;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -29,14 +30,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code warmup}: a whole node in this JVM that runs its data path hot before it binds its own listeners. */
 class NodeWarmupTest {
@@ -113,6 +119,53 @@ class NodeWarmupTest {
       assertThat(upstreamRequests).hasValue(1);
       assertThat(echoThrough(tcp, "ping")).isEqualTo("ping");
       assertThat(new JsonObject(node.get("/info")).getJsonObject("warmup").getLong("requests")).isEqualTo(warmup.requests());
+    }
+  }
+
+  @Test
+  void aNodeWithATlsListenerWarmsUpHandshakesOnItsOwnCertificate(@TempDir Path dir) throws Exception {
+    TestPki.Issued certificate = TestPki.create(dir).server("node", "localhost", "127.0.0.1");
+    int https = Ports.freeTcpPort();
+    JsonObject document = new JsonObject()
+        .put("eventLoops", 1)
+        .put("verticles", new JsonArray().add("admin").add("http-router"))
+        .put("admin", new JsonObject().put("port", Ports.freeTcpPort()))
+        .put("clusters", new JsonArray().add(cluster("web", upstreamHttp)))
+        .put("http", new JsonObject()
+            .put("listeners", new JsonArray().add(new JsonObject().put("name", "secure").put("host", "127.0.0.1")
+                .put("port", https).put("tls", new JsonObject().put("certificates", new JsonArray().add(new JsonObject()
+                    .put("certFile", certificate.certFile().toString()).put("keyFile", certificate.keyFile().toString()))))))
+            .put("routes", new JsonArray().add(new JsonObject().put("name", "all").put("target", "web"))))
+        .put("warmup", new JsonObject().put("enabled", true).put("maxDuration", "3s"));
+    List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Logger log = Logger.getLogger(NodeWarmup.class.getName());
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        logged.add(new java.util.logging.SimpleFormatter().formatMessage(record));
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    log.addHandler(capture);
+
+    try (LiveNode node = LiveNode.start(document)) {
+      WarmupReport warmup = node.vertx.eventBus().<NodeInfo>request(Addresses.NODE_INFO, null).await(5, TimeUnit.SECONDS)
+          .body().warmup();
+
+      assertThat(logged).as("the warm-up's log").anyMatch(line -> line.contains("TLS on " + certificate.certFile()));
+      // A TLS client that could not connect, handshake or get its answer counts as a failure.
+      assertThat(warmup.failures()).as("failed warm-up connections, TLS ones included").isZero();
+      assertThat(warmup.requests()).isGreaterThan(50);
+      assertThat(upstreamRequests).as("requests the configured upstream saw during the warm-up").hasValue(0);
+    } finally {
+      log.removeHandler(capture);
     }
   }
 
