@@ -10,6 +10,7 @@ import io.ringway.spi.config.Durations;
 import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.TlsConfig;
 import io.ringway.spi.config.RingwayConfig;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -54,14 +55,14 @@ final class NodeWarmup {
    * The JIT counts as settled once two seconds of load in a row each cost it less than this much compile time
    * (one quiet second happens while the compilers wait for methods to get hot).
    */
-  static final long SETTLED_COMPILE_MILLIS_PER_SECOND = 50;
+  private static final long SETTLED_COMPILE_MILLIS_PER_SECOND = 50;
   private static final int SETTLED_SECONDS = 2;
   /**
    * Keep-alive GET clients at once: a busy node's concurrency. With one client per kind the load never fills the
    * upstream pool or the loop's batches, and the first busy seconds after ready deoptimised and recompiled the hot
    * path (docs/benchmarks.md, "Warming up before ready").
    */
-  static final int GET_CLIENTS = 64;
+  private static final int GET_CLIENTS = 64;
   private static final Buffer GREETING = Buffer.buffer("warm-up upstream: hello\n");
 
   private final Vertx vertx;
@@ -79,10 +80,10 @@ final class NodeWarmup {
    * config asked for none.
    */
   Future<WarmupReport> run() {
-    List<String> names = node.verticles().stream().filter(WARMED::contains).toList();
     if (!node.warmup().enabled()) {
       return Future.succeededFuture();
     }
+    List<String> names = node.verticles().stream().filter(WARMED::contains).toList();
     if (names.isEmpty()) {
       WarmupReport nothing = WarmupReport.skipped("the verticles " + node.verticles() + " include none of " + WARMED);
       LOG.log(Level.INFO, nothing.describe());
@@ -213,8 +214,12 @@ final class NodeWarmup {
             .put("reloadInterval", "0s"));
   }
 
-  /** The load, off the event loops, until the JIT settles or {@code maxDuration} passed. */
+  /**
+   * The load, off the event loops, until the JIT settles or {@code maxDuration} passed; the outcome comes back on the
+   * caller's context, where the teardown and the node's own deployment go on.
+   */
   private Future<WarmupReport> load(Listeners listeners) {
+    Context context = vertx.getOrCreateContext();
     Promise<WarmupReport> done = Promise.promise();
     TrainingLoad load = new TrainingLoad(listeners.httpPort(), listeners.tcpPort(), 0, listeners.eventBusRoute(),
         GET_CLIENTS).withTls(listeners.tlsPort(), listeners.tlsTrust());
@@ -249,14 +254,15 @@ final class NodeWarmup {
             }
           }
         }
-        boolean settled = quietSeconds >= SETTLED_SECONDS;
-        done.complete(new WarmupReport((System.nanoTime() - startNanos) / 1_000_000, load.requests(), load.failures(),
-            measured ? jit.getTotalCompilationTime() - compileAtStart : -1, settled, null));
+        WarmupReport report = new WarmupReport((System.nanoTime() - startNanos) / 1_000_000, load.requests(),
+            load.failures(), measured ? jit.getTotalCompilationTime() - compileAtStart : -1,
+            quietSeconds >= SETTLED_SECONDS, null);
+        context.runOnContext(onLoop -> done.complete(report));
       } catch (InterruptedException e) {
         load.stop();
-        done.fail(e);
+        context.runOnContext(onLoop -> done.fail(e));
       } catch (RuntimeException e) {
-        done.fail(e);
+        context.runOnContext(onLoop -> done.fail(e));
       }
     });
     return done.future();
