@@ -11,6 +11,7 @@ import io.ringway.spi.NodeInfo;
 import io.ringway.spi.VerticleProvider;
 import io.ringway.spi.WarmupReport;
 import io.ringway.spi.config.RingwayConfig;
+import io.ringway.testkit.LogWatch;
 import io.ringway.testkit.Ports;
 import io.ringway.testkit.TestPki;
 import io.vertx.core.Deployable;
@@ -36,9 +37,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,25 +137,11 @@ class NodeWarmupTest {
                     .put("certFile", certificate.certFile().toString()).put("keyFile", certificate.keyFile().toString()))))))
             .put("routes", new JsonArray().add(new JsonObject().put("name", "all").put("target", "web"))))
         .put("warmup", new JsonObject().put("enabled", true).put("maxDuration", "3s"));
-    List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Logger log = Logger.getLogger(NodeWarmup.class.getName());
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        logged.add(new java.util.logging.SimpleFormatter().formatMessage(record));
-      }
+    List<String> logged = new CopyOnWriteArrayList<>();
+    SimpleFormatter formatter = new SimpleFormatter();
 
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-    log.addHandler(capture);
-
-    try (LiveNode node = LiveNode.start(document)) {
+    try (LogWatch watch = LogWatch.on(NodeWarmup.class.getName(), record -> logged.add(formatter.formatMessage(record)));
+         LiveNode node = LiveNode.start(document)) {
       WarmupReport warmup = node.vertx.eventBus().<NodeInfo>request(Addresses.NODE_INFO, null).await(5, TimeUnit.SECONDS)
           .body().warmup();
 
@@ -164,8 +150,6 @@ class NodeWarmupTest {
       assertThat(warmup.failures()).as("failed warm-up connections, TLS ones included").isZero();
       assertThat(warmup.requests()).isGreaterThan(50);
       assertThat(upstreamRequests).as("requests the configured upstream saw during the warm-up").hasValue(0);
-    } finally {
-      log.removeHandler(capture);
     }
   }
 

@@ -19,9 +19,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 /**
  * Shuts a Vert.x server down while clients keep connecting to it, as a drain under connection churn does,
@@ -75,24 +72,11 @@ public final class ShutdownFloodProbe {
           + ", not java.util.logging: the probe cannot see its warnings");
     }
     AtomicInteger warnings = new AtomicInteger();
-    Handler counter = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        if (record.getMessage() != null && record.getMessage().contains(WARNING)) {
-          warnings.incrementAndGet();
-        }
+    LogWatch netty = LogWatch.on(ServerBootstrap.class.getName(), record -> {
+      if (record.getMessage() != null && record.getMessage().contains(WARNING)) {
+        warnings.incrementAndGet();
       }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-    Logger netty = Logger.getLogger(ServerBootstrap.class.getName());
-    netty.addHandler(counter);
+    });
     AtomicInteger accepted = new AtomicInteger();
     AtomicBoolean flooding = new AtomicBoolean(true);
     AtomicInteger attempts = new AtomicInteger();
@@ -124,7 +108,7 @@ public final class ShutdownFloodProbe {
       return new Result(acceptedBefore, warnings.get(), connectedAfterShutdown);
     } finally {
       stop(flooding, clients);
-      netty.removeHandler(counter);
+      netty.close();
     }
   }
 

@@ -7,6 +7,7 @@ import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RouteMatch;
 import io.ringway.spi.upstream.ClusterConfig;
+import io.ringway.testkit.LogWatch;
 import io.ringway.testkit.Ports;
 import io.ringway.testkit.fuzz.Fuzzer;
 import java.io.DataInputStream;
@@ -26,9 +27,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,33 +71,21 @@ class Http2FrameFuzzTest {
 
   @Test
   void anyFrameSequenceEndsInAnAnswerOrAClose() throws Exception {
-    Handler watcher = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        String message = String.valueOf(record.getMessage());
-        if (record.getLevel().intValue() >= Level.WARNING.intValue()
-            && (message.contains("exceptionCaught") || message.contains("reached at the tail of the pipeline")
-                || message.contains("An exception was thrown by"))) {
-          String what = message + (record.getThrown() != null ? ": " + describe(record.getThrown()) : "");
-          String known = KNOWN.keySet().stream().filter(what::contains).findFirst().orElse(null);
-          if (known != null) {
-            tolerated.merge(KNOWN.get(known), 1, Integer::sum);
-          } else {
-            escaped.add(what);
-          }
+    LogWatch watcher = LogWatch.on("io.netty", record -> {
+      String message = String.valueOf(record.getMessage());
+      if (record.getLevel().intValue() >= Level.WARNING.intValue()
+          && (message.contains("exceptionCaught") || message.contains("reached at the tail of the pipeline")
+              || message.contains("An exception was thrown by"))) {
+        String what = message + (record.getThrown() != null ? ": " + describe(record.getThrown()) : "");
+        String known = KNOWN.keySet().stream().filter(what::contains).findFirst().orElse(null);
+        if (known != null) {
+          tolerated.merge(KNOWN.get(known), 1, Integer::sum);
+        } else {
+          escaped.add(what);
         }
       }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-    Logger netty = Logger.getLogger("io.netty");
-    netty.addHandler(watcher);
+    });
+    Logger netty = watcher.logger();
     // The watcher judges Netty's warnings; the console need not show every refused connection's.
     boolean nettyToConsole = netty.getUseParentHandlers();
     netty.setUseParentHandlers(false);
@@ -139,7 +126,7 @@ class Http2FrameFuzzTest {
       assertThat(RawHttp.exchange(fixture.port, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"))
           .startsWith("HTTP/1.1 200");
     } finally {
-      netty.removeHandler(watcher);
+      watcher.close();
       netty.setUseParentHandlers(nettyToConsole);
       connections.setLevel(connectionsLevel);
       clientRequests.setLevel(clientRequestsLevel);

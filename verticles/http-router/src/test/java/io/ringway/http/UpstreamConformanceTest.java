@@ -12,6 +12,7 @@ import io.ringway.spi.config.WeightedCluster;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.spi.upstream.UpstreamProtocol;
+import io.ringway.testkit.LogWatch;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -29,10 +30,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,22 +57,7 @@ class UpstreamConformanceTest {
   private HttpServer h2Backend;
   private HttpClient h2;
   private final List<LogRecord> severe = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
-        severe.add(record);
-      }
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
-    }
-  };
+  private LogWatch capture;
 
   /** The fixture on the transport this class runs on: io_uring here, epoll in its subclass. */
   RouterFixture newFixture() {
@@ -82,7 +66,11 @@ class UpstreamConformanceTest {
 
   @BeforeAll
   void start() throws Exception {
-    Logger.getLogger("").addHandler(capture);
+    capture = LogWatch.on("", record -> {
+      if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+        severe.add(record);
+      }
+    });
     fixture = newFixture();
     up = new ScriptedBackend().on("/ok", ScriptedBackend.bytes(OK));
     h2Backend = fixture.vertx.createHttpServer().requestHandler(this::h2Handle).listen(0, RouterFixture.HOST)
@@ -127,7 +115,7 @@ class UpstreamConformanceTest {
 
   @AfterAll
   void stop() throws Exception {
-    Logger.getLogger("").removeHandler(capture);
+    capture.close();
     up.close();
     fixture.close();
   }
