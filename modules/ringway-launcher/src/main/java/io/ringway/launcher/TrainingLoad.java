@@ -1,5 +1,6 @@
 package io.ringway.launcher;
 
+import io.ringway.spi.tls.PemFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,12 +8,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -140,11 +138,11 @@ final class TrainingLoad {
 
   /** A socket factory trusting the chain in {@link #tlsTrust}; null (and a failure counted) when it cannot be read. */
   private SSLSocketFactory tlsClients() {
-    try (InputStream pem = Files.newInputStream(Path.of(tlsTrust))) {
+    try {
       KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
       trusted.load(null, null);
       int i = 0;
-      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(pem)) {
+      for (X509Certificate certificate : PemFiles.bundle("certFile", tlsTrust)) {
         trusted.setCertificateEntry("warmup-" + i++, certificate);
       }
       TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -152,7 +150,7 @@ final class TrainingLoad {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, trust.getTrustManagers(), null);
       return context.getSocketFactory();
-    } catch (IOException | GeneralSecurityException e) {
+    } catch (PemFiles.BadFile | IOException | GeneralSecurityException e) {
       failures.increment();
       return null;
     }
