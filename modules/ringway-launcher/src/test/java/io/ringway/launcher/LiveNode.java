@@ -71,9 +71,14 @@ final class LiveNode implements AutoCloseable {
 
   /** {@code GET} on the admin API, from outside the node's event loops. */
   String get(String path) throws Exception {
+    return get(adminPort, path);
+  }
+
+  /** {@code GET} on a loopback port, from outside the node's event loops; the answer must be 200. */
+  static String get(int port, String path) throws Exception {
     try (HttpClient client = HttpClient.newHttpClient()) {
-      HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(admin() + path)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = client.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as("GET " + path).isEqualTo(200);
       return response.body();
     }

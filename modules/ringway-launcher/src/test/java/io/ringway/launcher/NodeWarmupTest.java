@@ -26,10 +26,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -115,7 +111,7 @@ class NodeWarmupTest {
       assertThat(node.vertx.deploymentIDs()).hasSize(5);
       assertThat(warmupThreadsGone()).as("the warm-up's threads ended").isTrue();
 
-      assertThat(get(http)).isEqualTo("configured upstream");
+      assertThat(LiveNode.get(http, "/")).isEqualTo("configured upstream");
       assertThat(upstreamRequests).hasValue(1);
       assertThat(echoThrough(tcp, "ping")).isEqualTo("ping");
       assertThat(new JsonObject(node.get("/info")).getJsonObject("warmup").getLong("requests")).isEqualTo(warmup.requests());
@@ -244,15 +240,6 @@ class NodeWarmupTest {
           return;
         }
       }
-    }
-  }
-
-  private static String get(int port) throws Exception {
-    try (HttpClient client = HttpClient.newHttpClient()) {
-      HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(response.statusCode()).isEqualTo(200);
-      return response.body();
     }
   }
 
