@@ -27,11 +27,14 @@ import io.vertx.core.net.NetServerOptions;
 import java.lang.System.Logger.Level;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -63,6 +66,9 @@ final class NodeWarmup {
    * path (docs/benchmarks.md, "Warming up before ready").
    */
   private static final int GET_CLIENTS = 64;
+  private static final long TEARDOWN_STEP_SECONDS = 10;
+  /** Beyond maxDuration, for the upstream, the deployments and the load's grace; none takes seconds on a sane node. */
+  private static final Duration SET_UP_SLACK = Duration.ofSeconds(30);
   private static final Buffer GREETING = Buffer.buffer("warm-up upstream: hello\n");
 
   private final Vertx vertx;
@@ -94,11 +100,19 @@ final class NodeWarmup {
         Durations.format(node.warmup().maxDuration()),
         tls == null ? "" : ", TLS on " + tls.certificates().getFirst().certFile()
             + " (engine " + tls.engine().name().toLowerCase(Locale.ROOT) + ")");
-    List<Supplier<Future<?>>> teardown = new ArrayList<>();
+    Teardown teardown = new Teardown();
+    // The load ends by itself soon after maxDuration; the bound is for a set-up step that never completes.
+    Duration bound = node.warmup().maxDuration().plus(SET_UP_SLACK);
     Future<WarmupReport> report = startUpstream(teardown).compose(upstream -> deploy(names, tls, upstream, teardown))
-        .compose(this::load);
-    return report.transform(done -> tearDown(teardown).map(ignored -> {
-      WarmupReport outcome = done.succeeded() ? done.result() : WarmupReport.skipped(String.valueOf(done.cause()));
+        .compose(this::load)
+        .timeout(bound.toMillis(), TimeUnit.MILLISECONDS);
+    return report.transform(done -> teardown.run().map(ignored -> {
+      WarmupReport outcome = done.succeeded() ? done.result() : WarmupReport.skipped(
+          done.cause() instanceof TimeoutException
+              ? "not over after " + Durations.format(bound) + " (maxDuration "
+                  + Durations.format(node.warmup().maxDuration()) + " and " + Durations.format(SET_UP_SLACK)
+                  + " to set up): a deployment or listener of the warm-up never completed"
+              : String.valueOf(done.cause()));
       LOG.log(outcome.skipped() == null ? Level.INFO : Level.WARNING, outcome.describe());
       return outcome;
     }));
@@ -115,7 +129,7 @@ final class NodeWarmup {
   }
 
   /** An HTTP greeting and echo and a TCP echo on loopback ports the kernel picks. */
-  private Future<Upstream> startUpstream(List<Supplier<Future<?>>> teardown) {
+  private Future<Upstream> startUpstream(Teardown teardown) {
     HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
         .requestHandler(request -> {
           if (request.method() == HttpMethod.POST) {
@@ -132,7 +146,7 @@ final class NodeWarmup {
   }
 
   /** @param tls the TLS listener to warm up, or null */
-  private Future<Listeners> deploy(List<String> names, TlsConfig tls, Upstream upstream, List<Supplier<Future<?>>> teardown) {
+  private Future<Listeners> deploy(List<String> names, TlsConfig tls, Upstream upstream, Teardown teardown) {
     // Not on a clustered bus: a consumer there is announced to every member.
     boolean eventBusRoute = !vertx.isClustered();
     if (eventBusRoute) {
@@ -254,6 +268,9 @@ final class NodeWarmup {
             }
           }
         }
+        for (String client : load.abandoned()) {
+          LOG.log(Level.WARNING, "warm-up: gave up on the client {0}", client);
+        }
         WarmupReport report = new WarmupReport((System.nanoTime() - startNanos) / 1_000_000, load.requests(),
             load.failures(), measured ? jit.getTotalCompilationTime() - compileAtStart : -1,
             quietSeconds >= SETTLED_SECONDS, null);
@@ -269,15 +286,33 @@ final class NodeWarmup {
   }
 
   /**
-   * Undoes what the warm-up set up, last first (the verticles before the upstream they proxy to), one step after the
-   * other whatever each step's outcome; the node's own deployment starts when the last is done.
+   * What the warm-up set up, to undo last first (the verticles before the upstream they proxy to), one step after the
+   * other whatever each step's outcome, each given at most {@link #TEARDOWN_STEP_SECONDS}: the node's own deployment
+   * starts when the last is done, and a step that hangs must not hold the node's start. A step added once the undo
+   * ran (a deployment that completed after the warm-up's bound) runs at once.
    */
-  private static Future<Void> tearDown(List<Supplier<Future<?>>> teardown) {
-    Future<?> chain = Future.succeededFuture();
-    for (int i = teardown.size() - 1; i >= 0; i--) {
-      Supplier<Future<?>> step = teardown.get(i);
-      chain = chain.transform(ignored -> step.get());
+  private static final class Teardown {
+
+    private final List<Supplier<Future<?>>> steps = new ArrayList<>();
+    private boolean ran;
+
+    synchronized void add(Supplier<Future<?>> step) {
+      if (ran) {
+        step.get();
+      } else {
+        steps.add(step);
+      }
     }
-    return chain.transform(ignored -> Future.succeededFuture());
+
+    synchronized Future<Void> run() {
+      ran = true;
+      Future<?> chain = Future.succeededFuture();
+      for (int i = steps.size() - 1; i >= 0; i--) {
+        Supplier<Future<?>> step = steps.get(i);
+        chain = chain.transform(ignored -> step.get().timeout(TEARDOWN_STEP_SECONDS, TimeUnit.SECONDS)
+            .onFailure(cause -> LOG.log(Level.WARNING, "warm-up: a teardown step failed, the node starts anyway: {0}", cause)));
+      }
+      return chain.transform(ignored -> Future.succeededFuture());
+    }
   }
 }

@@ -53,6 +53,7 @@ final class Training {
     }
     System.err.printf("ringway train: %d requests in %d s (%d failed); the JVM writes the AOT cache on exit%n",
         load.requests(), seconds, load.failures());
+    load.abandoned().forEach(client -> System.err.println("ringway train: gave up on the client " + client));
     return 0;
   }
 

@@ -11,8 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -32,6 +38,12 @@ final class TrainingLoad {
   private static final String GET = "GET / HTTP/1.1\r\nHost: train\r\n\r\n";
   private static final String GET_CLOSE = "GET / HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n";
   private static final int TLS_GET_CLIENTS = 4;
+  /**
+   * How long after the deadline or {@link #stop} a client may take to end the request it is in: one read timeout and
+   * a second. A client still in I/O after that has its socket closed under it, so {@link #run} ends in bounded time
+   * whatever the server or the socket layer does.
+   */
+  private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS + 1_000);
 
   private final int httpPort;
   private final int tcpPort;
@@ -42,7 +54,11 @@ final class TrainingLoad {
   private final int getClients;
   private int tlsPort;
   private String tlsTrust;
+  /** Each client thread's latest TCP socket (for TLS, the one under the TLS layer), to close under a stuck client. */
+  private final Map<Thread, Socket> sockets = new ConcurrentHashMap<>();
+  private final List<String> abandoned = new CopyOnWriteArrayList<>();
   private volatile boolean stopped;
+  private volatile long stoppedAtNanos = Long.MAX_VALUE;
 
   /**
    * @param httpPort the router's listener, or 0 when no router runs
@@ -77,14 +93,26 @@ final class TrainingLoad {
     return failures.sum();
   }
 
+  /**
+   * The clients {@link #run} gave up on: each one's thread name and where it was stuck. Each is counted in
+   * {@link #failures} too.
+   */
+  List<String> abandoned() {
+    return List.copyOf(abandoned);
+  }
+
   /** Ends {@link #run} early: each client stops after the request it is in. */
   void stop() {
-    stopped = true;
+    if (!stopped) {
+      stoppedAtNanos = System.nanoTime();
+      stopped = true;
+    }
   }
 
   /**
    * Runs every kind of load on its own thread until {@code deadlineNanos} (System.nanoTime) or {@link #stop};
-   * returns when all stopped.
+   * returns when all stopped, or when the grace after the deadline or stop passed, closing the sockets of the clients
+   * still in I/O ({@link #abandoned}).
    */
   void run(long deadlineNanos) throws InterruptedException {
     List<Thread> threads = new ArrayList<>();
@@ -120,7 +148,35 @@ final class TrainingLoad {
       }
     }));
     for (Thread thread : threads) {
-      thread.join();
+      while (thread.isAlive()) {
+        long left = Math.min(deadlineNanos, stoppedAtNanos) + GRACE_NANOS - System.nanoTime();
+        if (left <= 0) {
+          abandon(threads);
+          return;
+        }
+        thread.join(Duration.ofNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100))));
+      }
+    }
+  }
+
+  /** Closes the sockets of the clients still running, after noting where each was stuck; waits a moment for them. */
+  private void abandon(List<Thread> threads) throws InterruptedException {
+    stop();
+    List<Thread> stuck = threads.stream().filter(Thread::isAlive).toList();
+    for (Thread thread : stuck) {
+      abandoned.add(thread.getName() + " " + whereStuck(thread.getStackTrace()));
+      failures.increment();
+      Socket socket = sockets.get(thread);
+      if (socket != null) {
+        try {
+          socket.close();
+        } catch (IOException ignored) {
+          // closing is all that is asked; the client sees its I/O fail
+        }
+      }
+    }
+    for (Thread thread : stuck) {
+      thread.join(Duration.ofSeconds(1));
     }
   }
 
@@ -154,6 +210,16 @@ final class TrainingLoad {
       failures.increment();
       return null;
     }
+  }
+
+  /** The innermost frame (what it waits in) and the load's own innermost one (what it was doing). */
+  private static String whereStuck(StackTraceElement[] stack) {
+    if (stack.length == 0) {
+      return "(no stack)";
+    }
+    String own = Arrays.stream(stack).filter(frame -> frame.getClassName().equals(TrainingLoad.class.getName()))
+        .findFirst().map(frame -> ", called from " + frame).orElse("");
+    return "in " + stack[0] + own;
   }
 
   private Thread loop(String name, long deadlineNanos, Step step) {
@@ -209,15 +275,16 @@ final class TrainingLoad {
   }
 
   /** A TLS connection, handshaken; no SNI and no hostname check: the load talks to its own node on loopback. */
-  private static Socket connectTls(SSLSocketFactory factory, int port) throws IOException {
+  private Socket connectTls(SSLSocketFactory factory, int port) throws IOException {
     Socket plain = connect(port);
     SSLSocket socket = (SSLSocket) factory.createSocket(plain, null, port, true);
     socket.startHandshake();
     return socket;
   }
 
-  private static Socket connect(int port) throws IOException {
+  private Socket connect(int port) throws IOException {
     Socket socket = new Socket();
+    sockets.put(Thread.currentThread(), socket);
     socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
     socket.setSoTimeout(TIMEOUT_MILLIS);
     socket.setTcpNoDelay(true);

@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A whole node in this JVM, as the launcher starts one: the transport {@code auto} picks, the config
@@ -55,6 +56,10 @@ final class LiveNode implements AutoCloseable {
       vertx.deployVerticle(new NodeVerticle(catalog, RingwayLauncher.loader(catalog), null, snapshot, transport.plugin(), cluster))
           .await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
+      if (e instanceof TimeoutException) {
+        // What held the start: only a dump taken now shows it (CI keeps the test's output).
+        System.err.println("LiveNode: the node did not start within 60 s; its threads:\n" + threadDump());
+      }
       vertx.close().await(20, TimeUnit.SECONDS);
       if (cluster != null) {
         cluster.leave();
@@ -62,6 +67,21 @@ final class LiveNode implements AutoCloseable {
       throw e;
     }
     return new LiveNode(vertx, transport.plugin().name(), result.config().admin().port(), cluster);
+  }
+
+  /** The stacks of the event loops' threads and the warm-up's, where a node's start can be held. */
+  private static String threadDump() {
+    StringBuilder dump = new StringBuilder();
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      String name = thread.getName();
+      if (name.startsWith("vert.x-") || name.startsWith("train-") || name.startsWith("ringway-")) {
+        dump.append('"').append(name).append("\" ").append(thread.getState()).append('\n');
+        for (StackTraceElement frame : stack) {
+          dump.append("    at ").append(frame).append('\n');
+        }
+      }
+    });
+    return dump.toString();
   }
 
   /** The admin API's base URL. */

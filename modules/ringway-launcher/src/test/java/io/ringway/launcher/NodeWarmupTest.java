@@ -16,6 +16,7 @@ import io.ringway.testkit.Ports;
 import io.ringway.testkit.TestPki;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -28,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -152,7 +154,8 @@ class NodeWarmupTest {
   @Test
   void aWarmupThatCannotRunLetsTheNodeStartColdAndSaysWhy() throws Exception {
     PluginCatalog loaded = PluginCatalog.load();
-    PluginCatalog catalog = new PluginCatalog(loaded.transports(), List.of(new FailingRouterProvider()));
+    PluginCatalog catalog = new PluginCatalog(loaded.transports(),
+        List.of(new RouterProvider(Future.failedFuture("the router cannot start here"))));
     ConfigResult result = new ConfigLoader(catalog, Map.of(), Map.of()).parse(new JsonObject()
         .put("verticles", new JsonArray().add("http-router"))
         .put("warmup", new JsonObject().put("enabled", true)));
@@ -165,6 +168,29 @@ class NodeWarmupTest {
       assertThat(report.skipped()).contains("the router cannot start here");
       assertThat(report.requests()).isZero();
       assertThat(vertx.deploymentIDs()).as("deployments the failed warm-up left").isEmpty();
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A warm-up is bounded: a router whose start never completes cannot hold the node's start for ever. */
+  @Test
+  void aWarmupThatHangsInItsSetUpEndsAfterItsBoundAndTheNodeStartsCold() throws Exception {
+    PluginCatalog loaded = PluginCatalog.load();
+    PluginCatalog catalog = new PluginCatalog(loaded.transports(),
+        List.of(new RouterProvider(Promise.<Void>promise().future())));
+    RingwayConfig config = new ConfigLoader(catalog, Map.of(), Map.of()).parse(new JsonObject()
+        .put("verticles", new JsonArray().add("http-router"))
+        .put("warmup", new JsonObject().put("enabled", true).put("maxDuration", "1s"))).config();
+    Vertx vertx = Vertx.vertx();
+    try {
+      long started = System.nanoTime();
+      WarmupReport report = new NodeWarmup(vertx, catalog, config).run().await(60, TimeUnit.SECONDS);
+
+      assertThat(report.skipped()).as("why the warm-up was skipped")
+          .startsWith("not over after 31s (maxDuration 1s and 30s to set up)");
+      // maxDuration and the 30 s allowed for setting up, plus the teardown of the upstream
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofSeconds(31), Duration.ofSeconds(45));
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
@@ -184,8 +210,8 @@ class NodeWarmupTest {
     }
   }
 
-  /** A router whose every instance fails to start, under the real router's name. */
-  private static final class FailingRouterProvider implements VerticleProvider {
+  /** Under the real router's name, a router whose every instance's start ends as {@code started} does. */
+  private record RouterProvider(Future<Void> started) implements VerticleProvider {
 
     @Override
     public String name() {
@@ -202,7 +228,7 @@ class NodeWarmupTest {
       return new VerticleBase() {
         @Override
         public Future<?> start() {
-          return Future.failedFuture("the router cannot start here");
+          return started;
         }
       };
     }
