@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,7 +40,9 @@ class TcpEchoTest {
     CompletableFuture<String> echoedDigest = new CompletableFuture<>();
 
     Context client = demo.vertx.getOrCreateContext();
-    client.runOnContext(ignored -> demo.vertx.createNetClient().connect(demo.tcpPort(), DemoFixture.HOST)
+    // Held to the end: Vert.x closes an unreachable client, and with it its connection, when the GC finds it.
+    NetClient dialler = demo.vertx.createNetClient();
+    client.runOnContext(ignored -> dialler.connect(demo.tcpPort(), DemoFixture.HOST)
         .onFailure(echoedDigest::completeExceptionally)
         .onSuccess(socket -> {
           MessageDigest digest = DemoFixture.sha256();
@@ -56,6 +59,7 @@ class TcpEchoTest {
         }));
 
     assertThat(echoedDigest.get(30, TimeUnit.SECONDS)).isEqualTo(DemoFixture.sha256(payload));
+    dialler.close().await(10, TimeUnit.SECONDS);
   }
 
   @ParameterizedTest

@@ -7,6 +7,7 @@ import io.ringway.tcp.TestTransports;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetClient;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -23,8 +24,10 @@ class NativeShutdownTest {
   @ValueSource(strings = {"io_uring", "epoll", "nio"})
   void theFinLeavesAndReadingStaysOpen(String transport) throws Exception {
     Vertx vertx = TestTransports.vertx(transport, 1);
+    // Held to the end: Vert.x closes an unreachable client, and with it its connections, when the GC finds it.
+    NetClient client = vertx.createNetClient();
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      NetSocketInternal socket = (NetSocketInternal) vertx.createNetClient()
+      NetSocketInternal socket = (NetSocketInternal) client
           .connect(server.getLocalPort(), server.getInetAddress().getHostAddress()).await(10, TimeUnit.SECONDS);
       CompletableFuture<String> received = new CompletableFuture<>();
       Buffer seen = Buffer.buffer();
@@ -50,6 +53,7 @@ class NativeShutdownTest {
         assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo("still open!");
       }
     } finally {
+      client.close().await(10, TimeUnit.SECONDS);
       vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
