@@ -10,6 +10,7 @@ import io.ringway.spi.config.Durations;
 import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.TlsConfig;
 import io.ringway.spi.config.RingwayConfig;
+import io.ringway.spi.config.WarmupConfig;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -67,8 +68,6 @@ final class NodeWarmup {
    */
   private static final int GET_CLIENTS = 64;
   private static final long TEARDOWN_STEP_SECONDS = 10;
-  /** Beyond maxDuration, for the upstream, the deployments and the load's grace; none takes seconds on a sane node. */
-  private static final Duration SET_UP_SLACK = Duration.ofSeconds(30);
   private static final Buffer GREETING = Buffer.buffer("warm-up upstream: hello\n");
 
   private final Vertx vertx;
@@ -102,17 +101,16 @@ final class NodeWarmup {
             + " (engine " + tls.engine().name().toLowerCase(Locale.ROOT) + ")");
     Teardown teardown = new Teardown();
     // The load ends by itself soon after maxDuration; the bound is for a set-up step that never completes.
-    Duration bound = node.warmup().maxDuration().plus(SET_UP_SLACK);
+    Duration bound = node.warmup().bound();
     Future<WarmupReport> report = startUpstream(teardown).compose(upstream -> deploy(names, tls, upstream, teardown))
         .compose(this::load)
         .timeout(bound.toMillis(), TimeUnit.MILLISECONDS);
     return report.transform(done -> teardown.run().map(ignored -> {
-      WarmupReport outcome = done.succeeded() ? done.result() : WarmupReport.skipped(
-          done.cause() instanceof TimeoutException
-              ? "not over after " + Durations.format(bound) + " (maxDuration "
-                  + Durations.format(node.warmup().maxDuration()) + " and " + Durations.format(SET_UP_SLACK)
-                  + " to set up): a deployment or listener of the warm-up never completed"
-              : String.valueOf(done.cause()));
+      WarmupReport outcome = done.succeeded() ? done.result() : WarmupReport.skipped(done.cause() instanceof TimeoutException
+          ? "not over after %s (maxDuration %s and %s to set up): a deployment or listener of the warm-up never completed"
+              .formatted(Durations.format(bound), Durations.format(node.warmup().maxDuration()),
+                  Durations.format(WarmupConfig.SET_UP_SLACK))
+          : String.valueOf(done.cause()));
       LOG.log(outcome.skipped() == null ? Level.INFO : Level.WARNING, outcome.describe());
       return outcome;
     }));

@@ -31,8 +31,9 @@ class TrainingLoadTest {
       load.run(started + Duration.ofMillis(500).toNanos());
       Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-      // The deadline, the grace (a read timeout and a second) and the second given to the closed clients to end.
-      assertThat(took).isLessThan(Duration.ofSeconds(9));
+      // The deadline, the grace (a read timeout and a second) and the second given to the closed clients to end,
+      // with room for a loaded machine; the trickler alone would hold a client for over an hour.
+      assertThat(took).isLessThan(Duration.ofSeconds(15));
       assertThat(load.requests()).isZero();
       assertThat(load.abandoned()).as("the clients the load gave up on")
           .anyMatch(client -> client.startsWith("train-get-") && client.contains("TrainingLoad.line"));
