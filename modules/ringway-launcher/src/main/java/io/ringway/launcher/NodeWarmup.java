@@ -151,19 +151,26 @@ final class NodeWarmup {
       MessageConsumer<Object> echo = vertx.eventBus().localConsumer(BUS_ADDRESS, message -> message.reply(message.body()));
       teardown.add(echo::unregister);
     }
-    int[] ports = Training.freePorts(3);
-    RingwayConfig config = config(names, upstream, ports, tls, eventBusRoute);
-    Listeners listeners = new Listeners(names.contains("http-router") ? ports[0] : 0,
-        names.contains("tcp-proxy") ? ports[1] : 0, tls == null ? 0 : ports[2],
-        tls == null ? null : tls.certificates().getFirst().certFile(), eventBusRoute);
-    ConfigSnapshot snapshot = new ConfigSnapshot(0, config, "warm-up");
-    Future<?> deployed = Future.succeededFuture();
-    for (String name : names) {
-      VerticleProvider provider = catalog.verticle(name).orElseThrow();
-      deployed = deployed.compose(ignored -> vertx.deployVerticle(() -> provider.create(snapshot), new DeploymentOptions())
-          .onSuccess(id -> teardown.add(() -> vertx.undeploy(id))));
-    }
-    return deployed.map(ignored -> listeners);
+    // Off the loop: finding free ports binds sockets, and validating a TLS listener reads its certificate files.
+    return vertx.executeBlocking(() -> {
+      int[] ports = Training.freePorts(3);
+      Listeners listeners = new Listeners(names.contains("http-router") ? ports[0] : 0,
+          names.contains("tcp-proxy") ? ports[1] : 0, tls == null ? 0 : ports[2],
+          tls == null ? null : tls.certificates().getFirst().certFile(), eventBusRoute);
+      return new Plan(listeners, new ConfigSnapshot(0, config(names, upstream, ports, tls, eventBusRoute), "warm-up"));
+    }).compose(plan -> {
+      Future<?> deployed = Future.succeededFuture();
+      for (String name : names) {
+        VerticleProvider provider = catalog.verticle(name).orElseThrow();
+        deployed = deployed.compose(ignored -> vertx.deployVerticle(() -> provider.create(plan.snapshot()),
+            new DeploymentOptions()).onSuccess(id -> teardown.add(() -> vertx.undeploy(id))));
+      }
+      return deployed.map(ignored -> plan.listeners());
+    });
+  }
+
+  /** Where the warm-up's load goes, and the config its verticles run. */
+  private record Plan(Listeners listeners, ConfigSnapshot snapshot) {
   }
 
   /**
