@@ -8,8 +8,8 @@ import io.ringway.spi.VerticleProvider;
 import io.ringway.spi.WarmupReport;
 import io.ringway.spi.config.Durations;
 import io.ringway.spi.config.HttpListenerConfig;
-import io.ringway.spi.config.TlsConfig;
 import io.ringway.spi.config.RingwayConfig;
+import io.ringway.spi.config.TlsConfig;
 import io.ringway.spi.config.WarmupConfig;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -18,13 +18,18 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
@@ -34,8 +39,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -68,11 +76,15 @@ final class NodeWarmup {
    */
   private static final int GET_CLIENTS = 64;
   private static final long TEARDOWN_STEP_SECONDS = 10;
+  /** HTTP/2 clients per listener that takes HTTP/2: streams at once on its one connection. */
+  private static final int HTTP2_CLIENTS = 4;
   private static final Buffer GREETING = Buffer.buffer("warm-up upstream: hello\n");
 
   private final Vertx vertx;
   private final PluginCatalog catalog;
   private final RingwayConfig node;
+  /** Per kind ("h2c", "h2"), the HTTP/2 requests the load had answered. */
+  private final Map<String, LongAdder> http2Requests = new ConcurrentHashMap<>();
 
   NodeWarmup(Vertx vertx, PluginCatalog catalog, RingwayConfig node) {
     this.vertx = vertx;
@@ -103,7 +115,7 @@ final class NodeWarmup {
     // The load ends by itself soon after maxDuration; the bound is for a set-up step that never completes.
     Duration bound = node.warmup().bound();
     Future<WarmupReport> report = startUpstream(teardown).compose(upstream -> deploy(names, tls, upstream, teardown))
-        .compose(this::load)
+        .compose(listeners -> load(listeners, teardown))
         .timeout(bound.toMillis(), TimeUnit.MILLISECONDS);
     return report.transform(done -> teardown.run().map(ignored -> {
       WarmupReport outcome = done.succeeded() ? done.result() : WarmupReport.skipped(done.cause() instanceof TimeoutException
@@ -212,7 +224,7 @@ final class NodeWarmup {
             - {name: warmup, target: warmup-http}
         """.formatted(node.transport(), String.join(", ", names), upstream.tcpPort(), upstream.httpPort(), ports[1], ports[0],
         // h2c sniffs each connection's first bytes: a pipeline of another shape is another path to compile
-        node.http().listeners().isEmpty() || node.http().listeners().getFirst().h2c(),
+        h2c(),
         tls == null ? "" : "- " + tlsListener(ports[2], tls).encode(),
         eventBusRoute ? "- {name: bus, match: {path: {prefix: /bus}}, target: \"eventbus:" + BUS_ADDRESS + "\"}" : "");
     ConfigResult result = new ConfigLoader(catalog, Map.of(), Map.of()).check(yaml);
@@ -237,11 +249,18 @@ final class NodeWarmup {
    * The load, off the event loops, until the JIT settles or {@code maxDuration} passed; the outcome comes back on the
    * caller's context, where the teardown and the node's own deployment go on.
    */
-  private Future<WarmupReport> load(Listeners listeners) {
+  private Future<WarmupReport> load(Listeners listeners, Teardown teardown) {
     Context context = vertx.getOrCreateContext();
     Promise<WarmupReport> done = Promise.promise();
     TrainingLoad load = new TrainingLoad(listeners.httpPort(), listeners.tcpPort(), 0, listeners.eventBusRoute(),
         GET_CLIENTS).withTls(listeners.tlsPort(), listeners.tlsTrust());
+    if (listeners.httpPort() != 0 && h2c()) {
+      addHttp2Clients(load, "h2c", new HttpClientOptions().setHttp2ClearTextUpgrade(false), listeners.httpPort(), teardown);
+    }
+    if (listeners.tlsPort() != 0) {
+      addHttp2Clients(load, "h2", new HttpClientOptions().setSsl(true).setUseAlpn(true).setVerifyHost(false)
+          .setTrustOptions(new PemTrustOptions().addCertPath(listeners.tlsTrust())), listeners.tlsPort(), teardown);
+    }
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     boolean measured = jit != null && jit.isCompilationTimeMonitoringSupported();
     long startNanos = System.nanoTime();
@@ -276,6 +295,9 @@ final class NodeWarmup {
         for (String client : load.abandoned()) {
           LOG.log(Level.WARNING, "warm-up: gave up on the client {0}", client);
         }
+        if (load.firstFailure() != null) {
+          LOG.log(Level.WARNING, "warm-up: {0} requests failed; the first: {1}", load.failures(), load.firstFailure());
+        }
         WarmupReport report = new WarmupReport((System.nanoTime() - startNanos) / 1_000_000, load.requests(),
             load.failures(), measured ? jit.getTotalCompilationTime() - compileAtStart : -1,
             quietSeconds >= SETTLED_SECONDS, null);
@@ -288,6 +310,47 @@ final class NodeWarmup {
       }
     });
     return done.future();
+  }
+
+  /**
+   * Streams through the router over HTTP/2, so its h2 path (Vert.x's HTTP/2 server connection and the router's
+   * handling of its streams) is compiled too: {@link #HTTP2_CLIENTS} clients sharing one connection, each a stream at
+   * a time. Vert.x's client, on this Vert.x: the JDK's speaks h2c only by upgrade, not by prior knowledge as gRPC
+   * clients do, and checks the certificate's host name. Closed (and so held until then) by the teardown.
+   */
+  private void addHttp2Clients(TrainingLoad load, String kind, HttpClientOptions options, int port, Teardown teardown) {
+    HttpClient client = vertx.createHttpClient(options.setProtocolVersion(HttpVersion.HTTP_2)
+        .setDefaultHost("127.0.0.1").setDefaultPort(port));
+    teardown.add(client::close);
+    LongAdder answered = http2Requests.computeIfAbsent(kind, k -> new LongAdder());
+    for (int i = 0; i < HTTP2_CLIENTS; i++) {
+      load.withClient(kind + "-" + i, () -> {
+        int status;
+        try {
+          status = client.request(HttpMethod.GET, "/").compose(request -> request.send())
+              .compose(response -> response.body().map(response.statusCode()))
+              .await(TrainingLoad.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+          throw new IOException(kind + " GET /: " + e, e);
+        }
+        if (status != 200) {
+          throw new IOException(kind + " GET /: status " + status);
+        }
+        answered.increment();
+      });
+    }
+  }
+
+  /** Whether the warm-up's plain HTTP listener takes h2c, as the node's first listener does. */
+  private boolean h2c() {
+    return node.http().listeners().isEmpty() || node.http().listeners().getFirst().h2c();
+  }
+
+  /** Per kind ("h2c" by prior knowledge, "h2" over TLS), the HTTP/2 requests the load had answered so far. */
+  Map<String, Long> http2Requests() {
+    Map<String, Long> counts = new TreeMap<>();
+    http2Requests.forEach((kind, answered) -> counts.put(kind, answered.sum()));
+    return counts;
   }
 
   /**

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -33,7 +34,8 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class TrainingLoad {
 
-  private static final int TIMEOUT_MILLIS = 5_000;
+  /** Each client's connect and read timeout. */
+  static final int TIMEOUT_MILLIS = 5_000;
   private static final byte[] BODY_4K = "a".repeat(4096).getBytes(StandardCharsets.US_ASCII);
   private static final String GET = "GET / HTTP/1.1\r\nHost: train\r\n\r\n";
   private static final String GET_CLOSE = "GET / HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n";
@@ -57,6 +59,8 @@ final class TrainingLoad {
   /** Each client thread's latest TCP socket (for TLS, the one under the TLS layer), to close under a stuck client. */
   private final Map<Thread, Socket> sockets = new ConcurrentHashMap<>();
   private final List<String> abandoned = new CopyOnWriteArrayList<>();
+  private final AtomicReference<String> firstFailure = new AtomicReference<>();
+  private final List<Client> clients = new ArrayList<>();
   private volatile boolean stopped;
   private volatile long stoppedAtNanos = Long.MAX_VALUE;
 
@@ -85,12 +89,29 @@ final class TrainingLoad {
     return this;
   }
 
+  private record Client(String name, Step request) {
+  }
+
+  /**
+   * Adds a client of the caller's own kind, on a thread named {@code train-<name>}, that makes {@code request} over and
+   * over until the load ends; each one that returns counts as a request. Before {@link #run}.
+   */
+  TrainingLoad withClient(String name, Step request) {
+    clients.add(new Client(name, request));
+    return this;
+  }
+
   long requests() {
     return requests.sum();
   }
 
   long failures() {
     return failures.sum();
+  }
+
+  /** The first request that failed: which client, and why; null when none did. */
+  String firstFailure() {
+    return firstFailure.get();
   }
 
   /**
@@ -132,6 +153,12 @@ final class TrainingLoad {
         threads.add(loop("train-tls-get-" + i, deadlineNanos, () -> keepAlive(secure, deadlineNanos, GET, null)));
       }
       threads.add(loop("train-tls-close", deadlineNanos, () -> oneShot(secure, GET_CLOSE)));
+    }
+    for (Client client : clients) {
+      threads.add(loop("train-" + client.name(), deadlineNanos, () -> {
+        client.request().run();
+        requests.increment();
+      }));
     }
     threads.add(loop("train-misc", deadlineNanos, () -> {
       if (httpPort != 0) {
@@ -184,7 +211,8 @@ final class TrainingLoad {
     return !stopped && System.nanoTime() < deadlineNanos;
   }
 
-  private interface Step {
+  /** One request and its answer, or a whole exchange; an IOException counts as a failure. */
+  interface Step {
     void run() throws IOException;
   }
 
@@ -229,6 +257,7 @@ final class TrainingLoad {
           step.run();
         } catch (IOException e) {
           failures.increment();
+          firstFailure.compareAndSet(null, name + ": " + e);
         }
       }
     });

@@ -173,6 +173,44 @@ class NodeWarmupTest {
     }
   }
 
+  /** The router's HTTP/2 path gets warm too: h2c by prior knowledge on a plain listener, h2 by ALPN on a TLS one. */
+  @Test
+  void http2StreamsRunThroughH2cAndTlsListeners(@TempDir Path dir) throws Exception {
+    TestPki.Issued certificate = TestPki.create(dir).server("node", "localhost");
+    PluginCatalog catalog = PluginCatalog.load();
+    JsonObject tls = new JsonObject().put("certificates", new JsonArray().add(new JsonObject()
+        .put("certFile", certificate.certFile().toString()).put("keyFile", certificate.keyFile().toString())));
+    ConfigResult result = new ConfigLoader(catalog, Map.of(), Map.of()).parse(new JsonObject()
+        .put("verticles", new JsonArray().add("http-router"))
+        .put("clusters", new JsonArray().add(cluster("web", upstreamHttp)))
+        .put("http", new JsonObject()
+            .put("listeners", new JsonArray()
+                .add(new JsonObject().put("name", "plain").put("host", "127.0.0.1").put("port", Ports.freeTcpPort()))
+                .add(new JsonObject().put("name", "secure").put("host", "127.0.0.1").put("port", Ports.freeTcpPort())
+                    .put("tls", tls)))
+            .put("routes", new JsonArray().add(new JsonObject().put("name", "all").put("target", "web"))))
+        .put("warmup", new JsonObject().put("enabled", true).put("maxDuration", "2s")));
+    assertThat(result.errors()).isEmpty();
+    // On a transport plugin, as a node runs: it installs the router's strict decoder on h2c listeners.
+    Vertx vertx = Vertx.builder()
+        .withTransport(TransportSelector.select("auto", catalog.transports()).plugin().create(new JsonObject())).build();
+    try {
+      NodeWarmup warmup = new NodeWarmup(vertx, catalog, result.config());
+      WarmupReport report = warmup.run().await(60, TimeUnit.SECONDS);
+
+      assertThat(report.skipped()).isNull();
+      assertThat(report.failures()).as("failed warm-up requests, HTTP/2 ones included").isZero();
+      // The certificate names localhost only: the load's clients trust it without checking the name.
+      assertThat(warmup.http2Requests()).as("HTTP/2 requests answered, per kind")
+          .hasEntrySatisfying("h2c", answered -> assertThat(answered).isGreaterThan(10))
+          .hasEntrySatisfying("h2", answered -> assertThat(answered).isGreaterThan(10));
+      assertThat(upstreamRequests).as("requests the configured upstream saw during the warm-up").hasValue(0);
+      assertThat(vertx.deploymentIDs()).as("deployments the warm-up left").isEmpty();
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
   /** A warm-up is bounded: a router whose start never completes cannot hold the node's start for ever. */
   @Test
   void aWarmupThatHangsInItsSetUpEndsAfterItsBoundAndTheNodeStartsCold() throws Exception {
