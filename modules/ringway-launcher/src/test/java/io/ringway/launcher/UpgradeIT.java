@@ -13,9 +13,9 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The upgrade recipe of the README, run for real: node A serves a port, node B starts on the same config
  * and port (SO_REUSEPORT) with its own admin port, and once B is ready A gets SIGTERM, all under HTTP/1.1
- * keep-alive and h2 load. No request may fail. Two processes of the packaged jar, because the recipe is
+ * keep-alive and h2 load. No request may fail; an HTTP/1 request that met the close of a keep-alive connection and
+ * got no byte back is sent again on a new connection, as an HTTP/1.1 client does. Two processes of the packaged jar, because the recipe is
  * about processes: SIGTERM handling, exit code and two independent listening sockets in one reuseport group.
  * B warms up first, as the Kubernetes Deployment's pods do, so the takeover runs on a node that did.
  * Bounded: 12 HTTP/1 connections and 4 h2 connections x 4 streams for about 5 s.
@@ -95,10 +96,11 @@ class UpgradeIT {
       Map<String, LongAdder> answeredBy = new ConcurrentHashMap<>();
       AtomicLong terminatedAt = new AtomicLong(Long.MAX_VALUE);
       LongAdder toldToClose = new LongAdder();
+      LongAdder retried = new LongAdder();
       long start = System.nanoTime();
       List<Thread> http1 = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
-        http1.add(Thread.ofPlatform().start(() -> http1Loop(start, answeredBy, toldToClose, failures)));
+        http1.add(Thread.ofPlatform().start(() -> http1Loop(start, answeredBy, toldToClose, retried, failures)));
       }
       CountDownLatch h2Done = new CountDownLatch(16);
       for (int i = 0; i < 16; i++) {
@@ -114,7 +116,7 @@ class UpgradeIT {
       }
       assertThat(h2Done.await(15, TimeUnit.SECONDS)).as("h2 load finished").isTrue();
       assertThat(a.awaitExit(Duration.ofSeconds(15))).as("A's exit code once drained\n" + a.output()).isEqualTo(0);
-      assertThat(failures).as("failed requests").isEmpty();
+      assertThat(failures).as("failed requests (retried on a new connection: " + retried.sum() + ")").isEmpty();
       assertThat(answeredBy.get("A").sum()).as("answered by A").isGreaterThan(50);
       assertThat(answeredBy.get("B").sum()).as("answered by B").isGreaterThan(50);
       assertThat(toldToClose.sum()).as("HTTP/1 responses with connection: close").isGreaterThan(0);
@@ -163,23 +165,37 @@ class UpgradeIT {
     return file;
   }
 
-  private void http1Loop(long start, Map<String, LongAdder> answeredBy, LongAdder toldToClose, Queue<String> failures) {
+  private void http1Loop(long start, Map<String, LongAdder> answeredBy, LongAdder toldToClose, LongAdder retried,
+                         Queue<String> failures) {
     Socket socket = null;
+    boolean reused = false;
     try {
       while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(LOAD_MILLIS)) {
         if (socket == null) {
           socket = new Socket("127.0.0.1", port);
           socket.setSoTimeout(5000);
+          reused = false;
         }
         String[] response;
         try {
           response = get(socket);
+        } catch (NothingAnswered e) {
+          // An idle keep-alive connection the server closed as the request left: not a byte came back, which an
+          // HTTP/1.1 client retries on a new connection (RFC 9112, 9.3.1). On a fresh connection it is a failure.
+          if (!reused) {
+            failures.add("HTTP/1 request on a new connection failed: " + e.getCause());
+          }
+          retried.increment();
+          socket.close();
+          socket = null;
+          continue;
         } catch (IOException e) {
           failures.add("HTTP/1 request failed: " + e);
           socket.close();
           socket = null;
           continue;
         }
+        reused = true;
         if (!response[0].equals("200")) {
           failures.add("HTTP/1 status " + response[0]);
         }
@@ -203,12 +219,32 @@ class UpgradeIT {
     }
   }
 
-  /** One GET on a keep-alive connection: status, connection header, body; EOF before its end is an IOException. */
+  /** The connection ended before a byte of the response came back: the request may never have been read. */
+  private static final class NothingAnswered extends IOException {
+    NothingAnswered(IOException cause) {
+      super("no byte of a response", cause);
+    }
+  }
+
+  /**
+   * One GET on a keep-alive connection: status, connection header, body; EOF before its end is an IOException,
+   * {@link NothingAnswered} when not a byte came back.
+   */
   private static String[] get(Socket socket) throws IOException {
-    OutputStream out = socket.getOutputStream();
-    out.write("GET /ping HTTP/1.1\r\nhost: upgrade\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
     InputStream in = socket.getInputStream();
     ByteArrayOutputStream head = new ByteArrayOutputStream();
+    try {
+      socket.getOutputStream().write("GET /ping HTTP/1.1\r\nhost: upgrade\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      int first = in.read();
+      if (first < 0) {
+        throw new NothingAnswered(new EOFException("end of stream"));
+      }
+      head.write(first);
+    } catch (NothingAnswered e) {
+      throw e;
+    } catch (IOException e) {
+      throw new NothingAnswered(e);
+    }
     while (head.size() < 4 || !head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
       int b = in.read();
       if (b < 0) {
