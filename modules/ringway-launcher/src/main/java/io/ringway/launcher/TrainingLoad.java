@@ -137,8 +137,8 @@ final class TrainingLoad {
    */
   void run(long deadlineNanos) throws InterruptedException {
     List<Thread> threads = new ArrayList<>();
+    Connector plain = () -> connect(httpPort);
     if (httpPort != 0) {
-      Connector plain = () -> connect(httpPort);
       for (int i = 0; i < getClients; i++) {
         threads.add(loop("train-get-" + i, deadlineNanos, () -> keepAlive(plain, deadlineNanos, GET, null)));
       }
@@ -163,9 +163,9 @@ final class TrainingLoad {
     threads.add(loop("train-misc", deadlineNanos, () -> {
       if (httpPort != 0) {
         if (eventBusRoute) {
-          oneShot(() -> connect(httpPort), "GET /bus HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n");
+          oneShot(plain, "GET /bus HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n");
         }
-        oneShot(() -> connect(httpPort), "GET /nowhere HTTP/1.1\r\nHost: train\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        oneShot(plain, "GET /nowhere HTTP/1.1\r\nHost: train\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
       }
       if (adminPort != 0) {
         oneShot(() -> connect(adminPort), "GET /stats HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n");

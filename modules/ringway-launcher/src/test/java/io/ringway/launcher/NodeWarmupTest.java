@@ -131,8 +131,7 @@ class NodeWarmupTest {
         .put("clusters", new JsonArray().add(cluster("web", upstreamHttp)))
         .put("http", new JsonObject()
             .put("listeners", new JsonArray().add(new JsonObject().put("name", "secure").put("host", "127.0.0.1")
-                .put("port", https).put("tls", new JsonObject().put("certificates", new JsonArray().add(new JsonObject()
-                    .put("certFile", certificate.certFile().toString()).put("keyFile", certificate.keyFile().toString()))))))
+                .put("port", https).put("tls", tls(certificate))))
             .put("routes", new JsonArray().add(new JsonObject().put("name", "all").put("target", "web"))))
         .put("warmup", new JsonObject().put("enabled", true).put("maxDuration", "3s"));
     List<String> logged = new CopyOnWriteArrayList<>();
@@ -178,8 +177,6 @@ class NodeWarmupTest {
   void http2StreamsRunThroughH2cAndTlsListeners(@TempDir Path dir) throws Exception {
     TestPki.Issued certificate = TestPki.create(dir).server("node", "localhost");
     PluginCatalog catalog = PluginCatalog.load();
-    JsonObject tls = new JsonObject().put("certificates", new JsonArray().add(new JsonObject()
-        .put("certFile", certificate.certFile().toString()).put("keyFile", certificate.keyFile().toString())));
     ConfigResult result = new ConfigLoader(catalog, Map.of(), Map.of()).parse(new JsonObject()
         .put("verticles", new JsonArray().add("http-router"))
         .put("clusters", new JsonArray().add(cluster("web", upstreamHttp)))
@@ -187,7 +184,7 @@ class NodeWarmupTest {
             .put("listeners", new JsonArray()
                 .add(new JsonObject().put("name", "plain").put("host", "127.0.0.1").put("port", Ports.freeTcpPort()))
                 .add(new JsonObject().put("name", "secure").put("host", "127.0.0.1").put("port", Ports.freeTcpPort())
-                    .put("tls", tls)))
+                    .put("tls", tls(certificate))))
             .put("routes", new JsonArray().add(new JsonObject().put("name", "all").put("target", "web"))))
         .put("warmup", new JsonObject().put("enabled", true).put("maxDuration", "2s")));
     assertThat(result.errors()).isEmpty();
@@ -282,6 +279,12 @@ class NodeWarmupTest {
       Thread.sleep(20);
     }
     return false;
+  }
+
+  /** A listener's {@code tls} section serving {@code certificate}. */
+  private static JsonObject tls(TestPki.Issued certificate) {
+    return new JsonObject().put("certificates", new JsonArray().add(new JsonObject()
+        .put("certFile", certificate.certFile().toString()).put("keyFile", certificate.keyFile().toString())));
   }
 
   private static JsonObject cluster(String name, int port) {
