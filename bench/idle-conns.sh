@@ -4,7 +4,9 @@
 #
 # usage: bench/idle-conns.sh            (N = 10000 then 100000)
 # env:   COUNTS          connection counts (default "10000 100000")
-#        SYSTEMS         default "ringway haproxy nginx"; "ringway_before" too measures RINGWAY_BEFORE_JAR
+#        SYSTEMS         default "ringway haproxy nginx"; "ringway_before" too measures RINGWAY_BEFORE_JAR;
+#                        "ringway_unparked" the same jar with idleParkAfter: 0 (keep-alive connections never park)
+#        PARK_AFTER      Ringway's idleParkAfter (default 1s; the clients' last request is 3 s old when counted)
 #        RINGWAY_JAR     the jar (default modules/ringway-launcher/target/ringway.jar)
 #        JAVA_OPTS       Ringway's JVM options (default "-Xms64m -Xmx2g"); NMT summary is always on
 #        REQUEST         1: each client sends one keep-alive GET and reads its answer before it is counted (idle
@@ -31,6 +33,7 @@ COUNTS=${COUNTS:-"10000 100000"}
 SYSTEMS=${SYSTEMS:-"ringway haproxy nginx"}
 JAVA_OPTS=${JAVA_OPTS:-"-Xms64m -Xmx2g"}
 REQUEST=${REQUEST:-0}
+PARK_AFTER=${PARK_AFTER:-1s}
 mode=""; [ "$REQUEST" = 1 ] && mode=request
 SOURCES=${SOURCES:-8}
 jar=$(readlink -f "${RINGWAY_JAR:-$root/modules/ringway-launcher/target/ringway.jar}")
@@ -72,13 +75,14 @@ trap cleanup EXIT
   echo "kernel: $(uname -r)"
   echo "jdk: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
   echo "jar: $jar (sha256 $(sha256sum "$jar" | cut -c1-16)); before: ${RINGWAY_BEFORE_JAR:-none}"
-  echo "mode: ${mode:-connect} (REQUEST=$REQUEST)"
+  echo "mode: ${mode:-connect} (REQUEST=$REQUEST), Ringway's idleParkAfter: $PARK_AFTER"
   echo "java_opts: $JAVA_OPTS -XX:NativeMemoryTracking=summary"
   echo "haproxy: $(haproxy -v 2>/dev/null | head -1)"
   echo "nginx: $(nginx -v 2>&1)"
   echo "load_before: $(cat /proc/loadavg)"
 } > "$RES_DIR/machine.txt"
 
+# ringway_yaml [IDLE_PARK_AFTER]: without it, no such key (a jar from before idleParkAfter refuses it)
 ringway_yaml() {
   cat <<YAML
 transport: io_uring
@@ -86,7 +90,7 @@ eventLoops: 1
 verticles: [http-router]
 http:
   listeners:
-    - {name: idle, host: 127.0.0.1, port: $port, headerReadTimeout: 600s, idleTimeout: 600s}
+    - {name: idle, host: 127.0.0.1, port: $port, headerReadTimeout: 600s, idleTimeout: 600s${1:+, idleParkAfter: $1}}
   routes:
     - {name: ok, directResponse: {status: 200, body: "ok"}}
 YAML
@@ -130,9 +134,10 @@ CONF
 # start SYSTEM -> sets server_pid, waits for the port
 start() {
   case $1 in
-    ringway|ringway_before)
+    ringway|ringway_before|ringway_unparked)
       local j=$jar; [ "$1" = ringway_before ] && j=$(readlink -f "${RINGWAY_BEFORE_JAR:?ringway_before needs RINGWAY_BEFORE_JAR}")
-      ringway_yaml > "$run/ringway.yaml"
+      local park=$PARK_AFTER; [ "$1" = ringway_unparked ] && park=0s; [ "$1" = ringway_before ] && park=""
+      ringway_yaml "$park" > "$run/ringway.yaml"
       "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $JAVA_OPTS -XX:NativeMemoryTracking=summary \
         -jar "$j" --conf "$run/ringway.yaml" > "$run/$1.log" 2>&1 &
       server_pid=$! ;;

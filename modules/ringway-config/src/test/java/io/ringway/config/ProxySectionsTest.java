@@ -186,6 +186,24 @@ class ProxySectionsTest {
   }
 
   @Test
+  void httpListenerIdleParkAfterHasADefaultTakesZeroForNeverAndRefusesWhatIsNoDuration() {
+    RingwayConfig config = valid("""
+        {"http": {"listeners": [{"name": "a", "port": 8080}, {"name": "b", "port": 8081, "idleParkAfter": "0"},
+                                {"name": "c", "port": 8082, "idleParkAfter": "250ms"}]}}
+        """);
+    assertThat(config.http().listeners()).extracting(HttpListenerConfig::idleParkAfter)
+        .containsExactly(HttpListenerConfig.DEFAULT_IDLE_PARK_AFTER, Duration.ZERO, Duration.ofMillis(250));
+
+    List<String> errors = errors("""
+        {"http": {"listeners": [{"name": "a", "port": 8080, "idleParkAfter": "-1s"},
+                                {"name": "b", "port": 8081, "idleParkAfter": "soon"}]}}
+        """);
+    assertThat(errors).hasSize(2);
+    assertThat(errors.get(0)).startsWith("http.listeners[0].idleParkAfter: ");
+    assertThat(errors.get(1)).startsWith("http.listeners[1].idleParkAfter: ").contains("soon");
+  }
+
+  @Test
   void everyMistakeInARouteIsReportedWithItsPath() {
     List<String> errors = errors("""
         {"clusters": [{"name": "web", "endpoints": []}],

@@ -21,7 +21,7 @@ import java.util.Map;
  * http:
  *   listeners:
  *     - {name: web, host: 0.0.0.0, port: 8080, h2c: true, maxHeaderBytes: 8192, maxBodyBytes: 10485760,
- *        headerReadTimeout: 10s, idleTimeout: 60s, maxConcurrentStreams: 100,
+ *        headerReadTimeout: 10s, idleTimeout: 60s, idleParkAfter: 10s, maxConcurrentStreams: 100,
  *        maxConnections: auto}                # node-wide; auto: what the open-file limit leaves, halved
  *     - {name: secure, port: 8443, tls: {certFile: /etc/ringway/cert.pem, keyFile: /etc/ringway/key.pem}}
  *   clientCertHeader: x-forwarded-client-cert   # set from a verified client certificate, stripped from clients
@@ -134,6 +134,8 @@ final class HttpSection {
           HttpListenerConfig.DEFAULT_IDLE_TIMEOUT);
       int maxConcurrentStreams = listener.integer("maxConcurrentStreams", 1, Integer.MAX_VALUE,
           HttpListenerConfig.DEFAULT_MAX_CONCURRENT_STREAMS);
+      Duration idleParkAfter = listener.duration("idleParkAfter", Duration.ZERO, Duration.ofDays(1),
+          HttpListenerConfig.DEFAULT_IDLE_PARK_AFTER);
       int maxConnections = maxConnections(listener);
       TlsConfig tls = TlsSection.read(listener);
       listener.rejectUnknownKeys();
@@ -148,7 +150,7 @@ final class HttpSection {
         listener.fail("port", host + ":" + port + " is already taken by " + addresses.get(host + ":" + port));
       }
       listeners.add(new HttpListenerConfig(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout,
-          idleTimeout, maxConcurrentStreams, maxConnections, tls));
+          idleTimeout, maxConcurrentStreams, maxConnections, tls, idleParkAfter));
     }
     return listeners;
   }

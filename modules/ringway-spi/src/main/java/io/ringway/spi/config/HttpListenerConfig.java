@@ -22,10 +22,12 @@ import java.util.Objects;
  *     and new connections wait in the kernel's accept queue ({@code io.ringway.spi.AcceptLimits});
  *     {@link #AUTO_MAX_CONNECTIONS} (the default) for what the process's open-file limit allows
  * @param tls TLS termination, or null for cleartext (default)
+ * @param idleParkAfter a cleartext HTTP/1 keep-alive connection idle this long between two requests lets go of its
+ *     per-connection HTTP state until its next byte (default 10 s); zero for never
  */
 public record HttpListenerConfig(String name, String host, int port, boolean h2c, int maxHeaderBytes,
                                  long maxBodyBytes, Duration headerReadTimeout, Duration idleTimeout,
-                                 int maxConcurrentStreams, int maxConnections, TlsConfig tls) {
+                                 int maxConcurrentStreams, int maxConnections, TlsConfig tls, Duration idleParkAfter) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -33,6 +35,7 @@ public record HttpListenerConfig(String name, String host, int port, boolean h2c
   public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
   public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_IDLE_PARK_AFTER = Duration.ofSeconds(10);
   public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
   /** {@code maxConnections: auto}: the open-file limit decides, when the listener starts. */
   public static final int AUTO_MAX_CONNECTIONS = 0;
@@ -57,6 +60,18 @@ public record HttpListenerConfig(String name, String host, int port, boolean h2c
     if (maxConnections < 0) {
       throw new IllegalArgumentException("maxConnections: " + maxConnections + " must not be negative (0: auto)");
     }
+    Objects.requireNonNull(idleParkAfter, "idleParkAfter");
+    if (idleParkAfter.isNegative()) {
+      throw new IllegalArgumentException("idleParkAfter: " + idleParkAfter + " must not be negative (0: never)");
+    }
+  }
+
+  /** A listener whose idle keep-alive connections park after {@link #DEFAULT_IDLE_PARK_AFTER}. */
+  public HttpListenerConfig(String name, String host, int port, boolean h2c, int maxHeaderBytes, long maxBodyBytes,
+                            Duration headerReadTimeout, Duration idleTimeout, int maxConcurrentStreams,
+                            int maxConnections, TlsConfig tls) {
+    this(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout, idleTimeout, maxConcurrentStreams,
+        maxConnections, tls, DEFAULT_IDLE_PARK_AFTER);
   }
 
   /** A listener with every default but its name, host and port. */
@@ -68,6 +83,6 @@ public record HttpListenerConfig(String name, String host, int port, boolean h2c
   /** This listener terminating TLS with {@code tls} (null: cleartext). */
   public HttpListenerConfig withTls(TlsConfig tls) {
     return new HttpListenerConfig(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout, idleTimeout,
-        maxConcurrentStreams, maxConnections, tls);
+        maxConcurrentStreams, maxConnections, tls, idleParkAfter);
   }
 }

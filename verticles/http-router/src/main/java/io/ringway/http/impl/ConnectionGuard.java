@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
@@ -19,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,17 +32,15 @@ final class ConnectionGuard {
   private static final byte[] REQUEST_TIMEOUT = ("HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n"
       + "content-length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
 
-  private final Vertx vertx;
   private final HttpServerOptions options;
   private final long headerTimeoutMillis;
   private final ListenerStats stats;
   /** Header-read timers of connections that have not sent a full request head yet. */
-  private final Map<Channel, Long> waiting = new IdentityHashMap<>();
+  private final Map<Channel, ScheduledFuture<?>> waiting = new IdentityHashMap<>();
   /** When a connection was accepted ({@link System#nanoTime}), asked when its head timer starts. */
   private LongSupplier acceptedAt = System::nanoTime;
 
-  ConnectionGuard(Vertx vertx, HttpServerOptions options, long headerTimeoutMillis, ListenerStats stats) {
-    this.vertx = vertx;
+  ConnectionGuard(HttpServerOptions options, long headerTimeoutMillis, ListenerStats stats) {
     this.options = options;
     this.headerTimeoutMillis = headerTimeoutMillis;
     this.stats = stats;
@@ -65,11 +63,16 @@ final class ConnectionGuard {
 
   /** Vert.x calls it once a connection's pipeline is set up; on h2c listeners only after its first request. */
   void onConnection(HttpConnection connection) {
-    stats.connections++;
     if (!(connection instanceof io.vertx.core.http.impl.HttpServerConnection internal)) {
+      stats.connections++;
       return;
     }
     ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+    // A parked keep-alive connection that woke up is the connection counted before, not a new one.
+    boolean woken = KeepAliveParking.wasParked(pipeline.channel());
+    if (!woken) {
+      stats.connections++;
+    }
     if (pipeline.get(ChunkedWriteHandler.class) != null) {
       // Only a file or a ChunkedInput goes through it, and the router writes neither: the handler, its context
       // and its queue were ~190 bytes of every HTTP/1 connection, idle keep-alive ones included.
@@ -101,20 +104,29 @@ final class ConnectionGuard {
     }
   }
 
+  /**
+   * Times the connection's next head: its first one from accept; a parked keep-alive connection's next one from its
+   * wake-up, its first byte (nginx times a keep-alive connection's next head from its first byte too).
+   */
   private void awaitHead(Channel channel) {
     if (headerTimeoutMillis <= 0) {
       return;
     }
     long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedAt.getAsLong());
     long delay = Math.max(1, headerTimeoutMillis - elapsedMillis);
-    waiting.put(channel, vertx.setTimer(delay, id -> headerTimeout(channel)));
-    channel.closeFuture().addListener(closed -> cancel(channel));
+    // On the channel's loop, not through Vert.x: a connection is accepted (and woken) outside any Vert.x context, and
+    // Vert.x's setTimer there made a whole new context for each connection (a ContextImpl and its task queues).
+    waiting.put(channel, channel.eventLoop().schedule(() -> headerTimeout(channel), delay, TimeUnit.MILLISECONDS));
+    if (!KeepAliveParking.wasParked(channel)) {
+      // Once per connection, not per wake-up: the head or the timer takes a woken one's entry out within the timeout.
+      channel.closeFuture().addListener(closed -> cancel(channel));
+    }
   }
 
   private void cancel(Channel channel) {
-    Long timer = waiting.remove(channel);
+    ScheduledFuture<?> timer = waiting.remove(channel);
     if (timer != null) {
-      vertx.cancelTimer(timer);
+      timer.cancel(false);
     }
   }
 

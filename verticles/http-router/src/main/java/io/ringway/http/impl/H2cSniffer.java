@@ -64,6 +64,18 @@ final class H2cSniffer extends ChannelInboundHandlerAdapter {
     return joined;
   }
 
+  /**
+   * Decides for HTTP/1 now, before any byte: Vert.x builds the HTTP/1 connection (and the strict decoder goes in)
+   * at once. For a connection that carried HTTP/1 already ({@link KeepAliveParking}): it cannot turn HTTP/2.
+   */
+  static void decideHttp1(ChannelPipeline pipeline) {
+    ChannelHandlerContext ctx = pipeline.context(NAME);
+    if (ctx != null) {
+      ((H2cSniffer) ctx.handler()).handOver(ctx, null, false);
+    }
+  }
+
+  /** @param bytes what was read, passed on after the decision; null for nothing */
   private void handOver(ChannelHandlerContext ctx, ByteBuf bytes, boolean http2) {
     ChannelPipeline pipeline = ctx.pipeline();
     if (http2) {
@@ -75,7 +87,9 @@ final class H2cSniffer extends ChannelInboundHandlerAdapter {
       }
     }
     pipeline.remove(this);
-    ctx.fireChannelRead(bytes);
+    if (bytes != null) {
+      ctx.fireChannelRead(bytes);
+    }
   }
 
   @Override

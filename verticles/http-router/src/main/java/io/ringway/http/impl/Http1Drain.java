@@ -65,6 +65,11 @@ final class Http1Drain extends ChannelDuplexHandler {
     }
   }
 
+  /** No request open, no tunnel, no drain: what a keep-alive connection is between two requests. */
+  boolean betweenRequests() {
+    return open == 0 && !upgraded && !draining && idleClose == null;
+  }
+
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
     if (event instanceof ShutdownEvent) {

@@ -12,20 +12,48 @@ import java.util.concurrent.TimeUnit;
  * learn when it completed. Every connection here has the same timeout, so they are kept in order of last activity (a
  * touch moves one to the end) and one timer per listener and loop expires the first. Activity is what
  * {@link Http1Drain} sees pass: every message read and every write, those of a tunnelled upgrade included. An expired
- * connection is closed quietly, as Vert.x closes it. Loop thread only.
+ * connection is closed quietly, as Vert.x closes it.
+ *
+ * <p>With a {@link Parking}, a connection idle for {@code parkAfter} is offered to it first: parked, it leaves this
+ * order (the parked list times it from then on); not parkable then (a request still open, a tunnel), it waits for
+ * its timeout in a second order, so no connection is looked at twice. Loop thread only.
  */
 final class Http1IdleTimeout {
 
-  private final EventLoop loop;
-  private final long timeoutNanos;
-  private Entry first;
-  private Entry last;
-  private ScheduledFuture<?> sweep;
+  /** Where a connection idle for {@code parkAfter} may go instead of waiting here with its whole Vert.x connection. */
+  interface Parking {
+    /**
+     * @param ctx the connection's {@link Http1Drain} context
+     * @param lastActivity when it last read or wrote ({@link System#nanoTime})
+     * @return whether it was parked (its drain handler is gone); false leaves it as it was
+     */
+    boolean park(ChannelHandlerContext ctx, long lastActivity);
+  }
 
-  /** @param timeoutSeconds greater than 0 */
-  Http1IdleTimeout(EventLoop loop, long timeoutSeconds) {
+  private final EventLoop loop;
+  /** Long.MAX_VALUE for no timeout. */
+  private final long timeoutNanos;
+  /** Long.MAX_VALUE when nothing parks. */
+  private final long parkNanos;
+  private final Parking parking;
+  /** Connections not idle for {@link #parkNanos} yet, in order of last activity. */
+  private final Order fresh = new Order();
+  /** Connections idle longer that could not be parked, in order of last activity. */
+  private final Order unparked = new Order();
+  private ScheduledFuture<?> sweep;
+  /** When {@link #sweep} runs ({@link System#nanoTime}). */
+  private long sweepAt;
+
+  /**
+   * @param timeoutSeconds 0 for none
+   * @param parkAfterNanos 0, or {@code parking} null, for no parking
+   */
+  Http1IdleTimeout(EventLoop loop, long timeoutSeconds, long parkAfterNanos, Parking parking) {
     this.loop = loop;
-    this.timeoutNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    this.timeoutNanos = timeoutSeconds > 0 ? TimeUnit.SECONDS.toNanos(timeoutSeconds) : Long.MAX_VALUE;
+    boolean parks = parking != null && parkAfterNanos > 0 && parkAfterNanos < timeoutNanos;
+    this.parkNanos = parks ? parkAfterNanos : Long.MAX_VALUE;
+    this.parking = parks ? parking : null;
   }
 
   /** Times the connection of {@code ctx} from now. */
@@ -38,8 +66,17 @@ final class Http1IdleTimeout {
   private void sweep() {
     sweep = null;
     long now = System.nanoTime();
-    while (first != null && now - first.lastActivity >= timeoutNanos) {
-      Entry expired = first;
+    while (fresh.first != null && now - fresh.first.lastActivity >= Math.min(parkNanos, timeoutNanos)) {
+      Entry entry = fresh.first;
+      entry.remove();
+      if (now - entry.lastActivity >= timeoutNanos) {
+        entry.ctx.close();
+      } else if (!parking.park(entry.ctx, entry.lastActivity) && entry.ctx.channel().isActive()) {
+        entry.linkAtEnd(unparked);
+      }
+    }
+    while (unparked.first != null && now - unparked.first.lastActivity >= timeoutNanos) {
+      Entry expired = unparked.first;
       expired.remove();
       expired.ctx.close();
     }
@@ -47,9 +84,27 @@ final class Http1IdleTimeout {
   }
 
   private void scheduleSweep(long now) {
-    if (sweep == null && first != null) {
-      sweep = loop.schedule(this::sweep, first.lastActivity + timeoutNanos - now, TimeUnit.NANOSECONDS);
+    long next = Math.min(due(fresh.first, Math.min(parkNanos, timeoutNanos)), due(unparked.first, timeoutNanos));
+    if (next == Long.MAX_VALUE || sweep != null && sweepAt - next <= 0) {
+      return;
     }
+    // Only earlier than the sweep scheduled when that one is for an unparked connection's timeout.
+    if (sweep != null) {
+      sweep.cancel(false);
+    }
+    sweepAt = next;
+    sweep = loop.schedule(this::sweep, Math.max(0, next - now), TimeUnit.NANOSECONDS);
+  }
+
+  /** When {@code entry} is due after {@code after}, or Long.MAX_VALUE for never. */
+  private static long due(Entry entry, long after) {
+    return entry == null || after == Long.MAX_VALUE ? Long.MAX_VALUE : entry.lastActivity + after;
+  }
+
+  /** A list of entries in order of last activity. */
+  private static final class Order {
+    private Entry first;
+    private Entry last;
   }
 
   /** One connection's place in the order of last activity. */
@@ -58,7 +113,8 @@ final class Http1IdleTimeout {
     private long lastActivity;
     private Entry previous;
     private Entry next;
-    private boolean linked;
+    /** The order it is in; null when in none. */
+    private Order order;
 
     private Entry(ChannelHandlerContext ctx) {
       this.ctx = ctx;
@@ -67,38 +123,42 @@ final class Http1IdleTimeout {
     /** Something moved: the timeout runs from now. */
     void touch() {
       lastActivity = System.nanoTime();
-      if (linked && last == this) {
+      if (order == fresh && fresh.last == this) {
         return;
       }
       remove();
-      linked = true;
-      if (last == null) {
-        first = this;
-      } else {
-        last.next = this;
-        previous = last;
-      }
-      last = this;
+      linkAtEnd(fresh);
       // A sweep already scheduled fires no later than this one needs: it reschedules for whoever is first then.
       scheduleSweep(lastActivity);
     }
 
-    /** No longer timed (the connection closed). */
+    private void linkAtEnd(Order to) {
+      order = to;
+      if (to.last == null) {
+        to.first = this;
+      } else {
+        to.last.next = this;
+        previous = to.last;
+      }
+      to.last = this;
+    }
+
+    /** No longer timed (the connection closed or was parked). */
     void remove() {
-      if (!linked) {
+      if (order == null) {
         return;
       }
-      linked = false;
       if (previous == null) {
-        first = next;
+        order.first = next;
       } else {
         previous.next = next;
       }
       if (next == null) {
-        last = previous;
+        order.last = previous;
       } else {
         next.previous = previous;
       }
+      order = null;
       previous = null;
       next = null;
     }

@@ -42,6 +42,8 @@ final class Listener {
   private AcceptedChannels.Registration acceptHook;
   /** Connections that have sent nothing yet, kept from Vert.x; null on TLS listeners and those on port 0. */
   private UnreadConnections unread;
+  /** Idle keep-alive connections between two requests ({@link KeepAliveParking}); null where {@link #unread} is. */
+  private UnreadConnections parked;
   private AcceptedChannels.Registration deferral;
   /** This listener's {@code maxConnections} on its port; null until it listens. */
   private AcceptLimits.Limit limit;
@@ -104,7 +106,7 @@ final class Listener {
     this.options = options;
     this.maxConnections = config.maxConnections() == HttpListenerConfig.AUTO_MAX_CONNECTIONS
         ? AcceptLimits.maxConnectionsForOpenFileLimit() : config.maxConnections();
-    this.guard = new ConnectionGuard(vertx, options, config.headerReadTimeout().toMillis(), stats);
+    this.guard = new ConnectionGuard(options, config.headerReadTimeout().toMillis(), stats);
     this.drain = new ListenerDrain(stats, options.getIdleTimeout());
     this.server = vertx.createHttpServer(options)
         .connectionHandler(connection -> {
@@ -138,6 +140,10 @@ final class Listener {
       unread = new UnreadConnections(loop, stats, config.headerReadTimeout().toMillis(),
           options.getIdleTimeout());
       guard.acceptedAt(unread::acceptedAt);
+      parked = UnreadConnections.parked(loop, stats, options.getIdleTimeout());
+      if (!config.idleParkAfter().isZero()) {
+        drain.parkIdleConnections(new KeepAliveParking(unread, parked, stats), config.idleParkAfter());
+      }
       deferral = AcceptedChannels.defer(config.port(), loop, unread);
     }
     Future<HttpServer> listening = server.listen();
@@ -191,6 +197,8 @@ final class Listener {
         // Into Vert.x's server while it still takes them, so its shutdown drains (and at the grace closes) them.
         deferral.close();
         unread.handOverAll();
+        // Back to the server while it still takes them: a request on one now is answered, with connection: close.
+        parked.handOverAll(channel -> KeepAliveParking.closeIfStillIdle(channel, drain.spreadDelayMillis(), stats));
       }
       if (acceptHook != null) {
         // After the unbind: a connection accepted before it still gets the strict h2c sniffer.
@@ -209,6 +217,7 @@ final class Listener {
     if (unread != null) {
       deferral.close();
       unread.closeAll();
+      parked.closeAll();
     }
     if (acceptHook != null) {
       acceptHook.close();

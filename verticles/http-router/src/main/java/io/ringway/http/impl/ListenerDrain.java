@@ -21,6 +21,9 @@ final class ListenerDrain {
   private final long idleTimeoutSeconds;
   /** Created with the first HTTP/1 connection, on the listener's loop, which all its connections share. */
   private Http1IdleTimeout idleTimeout;
+  /** Where idle keep-alive connections park ({@link KeepAliveParking}); null when none do. */
+  private Http1IdleTimeout.Parking parking;
+  private long parkAfterNanos;
   private volatile boolean draining;
   private volatile long spreadMillis;
   private volatile long deadlineNanos;
@@ -28,6 +31,12 @@ final class ListenerDrain {
   ListenerDrain(ListenerStats stats, long idleTimeoutSeconds) {
     this.stats = stats;
     this.idleTimeoutSeconds = idleTimeoutSeconds;
+  }
+
+  /** Idle HTTP/1 connections park after {@code parkAfter}; before the first connection only. */
+  void parkIdleConnections(Http1IdleTimeout.Parking parking, Duration parkAfter) {
+    this.parking = parking;
+    this.parkAfterNanos = parkAfter.toNanos();
   }
 
   /** Marks the listener draining; Vert.x's shutdown event then reaches every connection's handler. */
@@ -46,8 +55,11 @@ final class ListenerDrain {
     if (pipeline.get("handler") == null || pipeline.get(Http1Drain.NAME) != null || pipeline.get(H2Drain.NAME) != null) {
       return;
     }
-    stats.openConnections++;
-    pipeline.channel().closeFuture().addListener(closed -> stats.openConnections--);
+    if (!KeepAliveParking.wasParked(pipeline.channel())) {
+      // Once per connection: a parked one that woke up is counted already, and listened to.
+      stats.openConnections++;
+      pipeline.channel().closeFuture().addListener(closed -> stats.openConnections--);
+    }
     if (pipeline.get("handler") instanceof Http2ConnectionHandler) {
       H2Drain drain = new H2Drain(connection, this, stats);
       pipeline.addBefore("handler", H2Drain.NAME, drain);
@@ -68,16 +80,20 @@ final class ListenerDrain {
    * Takes the idle timeout of an HTTP/1 connection over from Vert.x's {@code IdleStateHandler}, which leaves the
    * pipeline: the timeout then runs in the listener's {@link Http1IdleTimeout}, fed by the connection's drain handler.
    *
-   * @return null when Vert.x set no idle handler (no idle timeout)
+   * @return null when Vert.x set no idle handler (no idle timeout) and no connection parks
    */
   private Http1IdleTimeout takeIdleTimeout(ChannelPipeline pipeline) {
     IdleStateHandler vertxIdle = pipeline.get(IdleStateHandler.class);
-    if (vertxIdle == null || idleTimeoutSeconds <= 0) {
+    boolean timed = vertxIdle != null && idleTimeoutSeconds > 0;
+    if (!timed && parking == null) {
       return null;
     }
-    pipeline.remove(vertxIdle);
+    if (vertxIdle != null) {
+      pipeline.remove(vertxIdle);
+    }
     if (idleTimeout == null) {
-      idleTimeout = new Http1IdleTimeout(pipeline.channel().eventLoop(), idleTimeoutSeconds);
+      idleTimeout = new Http1IdleTimeout(pipeline.channel().eventLoop(), timed ? idleTimeoutSeconds : 0,
+          parkAfterNanos, parking);
     }
     return idleTimeout;
   }

@@ -32,6 +32,12 @@ final class ListenerStats {
   long openConnections;
   /** Connections accepted that have not sent a byte yet (a gauge): bare channels, no Vert.x connection yet. */
   long unreadConnections;
+  /** Idle keep-alive connections parked now (a gauge): bare channels between two requests, see KeepAliveParking. */
+  long parkedConnections;
+  /** Times an idle keep-alive connection was parked. */
+  long parks;
+  /** Times a parked connection was handed back to the server: its next request came (or a drain began). */
+  long parkedWoken;
   /** Responses a drain sent with {@code connection: close}, each closing its HTTP/1 connection after it. */
   long drainConnectionClose;
   /** HTTP/1 connections a drain closed while no request was open on them, after their spread delay. */
@@ -44,7 +50,8 @@ final class ListenerStats {
         .put("badRequests", badRequests).put("unsupportedRequests", unsupportedRequests).put("headerTooLarge", headerTooLarge).put("uriTooLong", uriTooLong)
         .put("bodyTooLarge", bodyTooLarge).put("headerTimeouts", headerTimeouts)
         .put("refusedStreams", refusedStreams).put("streamErrors", streamErrors)
-        .put("openConnections", openConnections).put("unreadConnections", unreadConnections).put("drainConnectionClose", drainConnectionClose)
+        .put("openConnections", openConnections).put("unreadConnections", unreadConnections)
+        .put("parkedConnections", parkedConnections).put("parks", parks).put("parkedWoken", parkedWoken).put("drainConnectionClose", drainConnectionClose)
         .put("drainIdleClosed", drainIdleClosed).put("drainGoAways", drainGoAways);
   }
 }

@@ -149,6 +149,11 @@ final class RequestHeadGrammar {
     return MORE;
   }
 
+  /** No byte of a head read since the last {@link #reset} (empty lines before a request aside). */
+  boolean atStart() {
+    return state == START;
+  }
+
   void reset() {
     state = START;
     versionLength = 0;

@@ -106,6 +106,14 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     }
   }
 
+  /**
+   * Between two requests: the last one was read to its end, no byte of the next one came, and the connection may
+   * carry another. Dropping this decoder then loses nothing.
+   */
+  boolean betweenRequests() {
+    return inHead && !inTrailers && !discarding && !closeAfter && grammar.atStart() && !internalBuffer().isReadable();
+  }
+
   @Override
   protected void decodeLast(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
     if (discarding) {

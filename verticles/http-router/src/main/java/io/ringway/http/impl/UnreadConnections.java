@@ -24,7 +24,11 @@ import java.util.function.Consumer;
  *
  * <p>A connection Vert.x has not seen is not in its server's channel group: {@link #handOverAll} gives them to
  * Vert.x before its server shuts down (a drain then treats them as Vert.x connections that have sent nothing),
- * {@link #closeAll} closes them. Loop thread only.
+ * {@link #closeAll} closes them.
+ *
+ * <p>A second list of the same kind holds a listener's {@linkplain KeepAliveParking parked} keep-alive connections:
+ * idle between two requests, their Vert.x connection let go, woken up by their next byte as an unread connection
+ * is, and closed quietly at their idle timeout, counted from their last activity. Loop thread only.
  */
 final class UnreadConnections implements AcceptedChannels.Deferral {
 
@@ -39,6 +43,10 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
   private final long timeoutNanos;
   /** Whether expiry is the head timeout (408) rather than the idle timeout (a quiet close). */
   private final boolean headTimeout;
+  /** Whether this holds parked keep-alive connections, not new ones. */
+  private final boolean parked;
+  /** The server's hand-over, from the last connection accepted: what a parked connection is handed back with. */
+  private Consumer<Channel> handOver;
   private Gate first;
   private Gate last;
   private ScheduledFuture<?> sweep;
@@ -50,7 +58,18 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
    * @param idleTimeoutSeconds the listener's idle timeout as Vert.x applies it, in whole seconds; 0 for none
    */
   UnreadConnections(EventLoop loop, ListenerStats stats, long headerTimeoutMillis, long idleTimeoutSeconds) {
+    this(loop, stats, headerTimeoutMillis, idleTimeoutSeconds, false);
+  }
+
+  /** The parked keep-alive connections of a listener with this idle timeout (whole seconds, 0 for none). */
+  static UnreadConnections parked(EventLoop loop, ListenerStats stats, long idleTimeoutSeconds) {
+    return new UnreadConnections(loop, stats, 0, idleTimeoutSeconds, true);
+  }
+
+  private UnreadConnections(EventLoop loop, ListenerStats stats, long headerTimeoutMillis, long idleTimeoutSeconds,
+                            boolean parked) {
     this.loop = loop;
+    this.parked = parked;
     this.stats = stats;
     long head = TimeUnit.MILLISECONDS.toNanos(headerTimeoutMillis);
     long idle = TimeUnit.SECONDS.toNanos(idleTimeoutSeconds);
@@ -60,7 +79,25 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
 
   @Override
   public void accepted(Channel channel, Consumer<Channel> handOver) {
-    Gate gate = new Gate(handOver, System.nanoTime());
+    this.handOver = handOver;
+    hold(channel, handOver, System.nanoTime());
+  }
+
+  /** The server's hand-over for a connection it has let go of; null before the first connection. */
+  Consumer<Channel> handOver() {
+    return handOver;
+  }
+
+  /**
+   * Holds a keep-alive connection whose pipeline is empty until its next byte, timed from {@code lastActivity}
+   * ({@link System#nanoTime}); connections come here in order of last activity.
+   */
+  void park(Channel channel, Consumer<Channel> handOver, long lastActivity) {
+    hold(channel, handOver, lastActivity);
+  }
+
+  private void hold(Channel channel, Consumer<Channel> handOver, long since) {
+    Gate gate = new Gate(handOver, since);
     if (last == null) {
       first = gate;
     } else {
@@ -68,10 +105,18 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
       gate.previous = last;
     }
     last = gate;
-    stats.unreadConnections++;
+    count(1);
     channel.pipeline().addLast(NAME, gate);
     if (sweep == null && timeoutNanos > 0) {
-      sweep = loop.schedule(this::sweep, timeoutNanos, TimeUnit.NANOSECONDS);
+      sweep = loop.schedule(this::sweep, Math.max(0, since + timeoutNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void count(int delta) {
+    if (parked) {
+      stats.parkedConnections += delta;
+    } else {
+      stats.unreadConnections += delta;
     }
   }
 
@@ -85,8 +130,17 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
 
   /** Gives every connection here to Vert.x as it is, nothing read. */
   void handOverAll() {
+    handOverAll(channel -> { });
+  }
+
+  /** Gives every connection here to Vert.x as it is, nothing read, and then to {@code then}. */
+  void handOverAll(Consumer<Channel> then) {
     while (first != null) {
+      Channel channel = first.ctx == null ? null : first.ctx.channel();
       first.handOver(null);
+      if (channel != null) {
+        then.accept(channel);
+      }
     }
   }
 
@@ -144,7 +198,7 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
     }
     gate.previous = null;
     gate.next = null;
-    stats.unreadConnections--;
+    count(-1);
   }
 
   /** The one handler of a connection that has sent nothing yet, and its place in the accept-order list. */
@@ -183,6 +237,10 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
         handingOverAcceptedAt = NOT_HANDING_OVER;
       }
       ctx.pipeline().remove(this);
+      if (parked) {
+        stats.parkedWoken++;
+        KeepAliveParking.woken(channel);
+      }
       if (msg == null) {
         return;
       }

@@ -1,0 +1,167 @@
+package io.ringway.http.impl;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.GenericFutureListener;
+import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.http.impl.Http1xUpgradeToH2CHandler;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.VertxHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Parks a listener's idle keep-alive HTTP/1 connections (issue 17): between two requests, after
+ * {@code idleParkAfter} without traffic, a connection lets go of its whole Vert.x connection (decoder, encoder,
+ * drain handler, {@code Http1xServerConnection} and their contexts: ~1.3 KB of its ~3 KB of heap) and waits as a
+ * bare channel in the listener's parked list, as a connection that has sent nothing waits in
+ * {@link UnreadConnections}. Its next byte hands it back to the server, which builds a fresh HTTP/1 connection for
+ * it, as nginx keeps only the connection of an idle keep-alive client and frees its request memory.
+ *
+ * <p>Only a connection whose pipeline from its decoder on is exactly the router's cleartext HTTP/1 one is parked
+ * (what the transport put before it at accept stays), and only between two requests: nothing buffered or half-read
+ * in the decoder, nothing unwritten, no request open, no tunnel, no drain. Anything else (compression, HTTP/2, a
+ * handler this class does not know) keeps the connection as it is.
+ *
+ * <p>A woken connection is the same connection to the listener: counted once, its head not timed again (the idle
+ * timeout guards a slow next request, as it did before), HTTP/1 only (an HTTP/2 preface on it is refused, as on a
+ * connection that never parked). Loop thread only.
+ */
+final class KeepAliveParking implements Http1IdleTimeout.Parking {
+
+  /** Set on a connection once it parked: how many times it woke up since. */
+  private static final AttributeKey<Integer> WAKES = AttributeKey.valueOf(KeepAliveParking.class, "wakes");
+  /**
+   * Each wake leaves one small Vert.x promise on the channel's close future on listeners without h2c (the
+   * {@code NetSocketImpl} Vert.x builds and replaces at once; ~40 bytes); past this many wakes a connection stays
+   * unparked, so that never adds up to what parking saves.
+   */
+  static final int MAX_WAKES = 32;
+
+  private final UnreadConnections unread;
+  private final UnreadConnections parked;
+  private final ListenerStats stats;
+
+  /**
+   * @param unread the listener's unread connections, whose server hand-over a parked connection goes back through
+   * @param parked where parked connections wait
+   */
+  KeepAliveParking(UnreadConnections unread, UnreadConnections parked, ListenerStats stats) {
+    this.unread = unread;
+    this.parked = parked;
+    this.stats = stats;
+  }
+
+  /** Whether this connection parked before: its counters and close listeners are in place already. */
+  static boolean wasParked(Channel channel) {
+    return channel.hasAttr(WAKES);
+  }
+
+  @Override
+  public boolean park(ChannelHandlerContext ctx, long lastActivity) {
+    Channel channel = ctx.channel();
+    Consumer<Channel> handOver = unread.handOver();
+    if (handOver == null || !channel.isActive() || !channel.config().isAutoRead()
+        || !(ctx.handler() instanceof Http1Drain drain) || !drain.betweenRequests()) {
+      return false;
+    }
+    Integer wakes = channel.hasAttr(WAKES) ? channel.attr(WAKES).get() : null;
+    if (wakes != null && wakes >= MAX_WAKES) {
+      return false;
+    }
+    ChannelOutboundBuffer unwritten = channel.unsafe().outboundBuffer();
+    if (unwritten == null || unwritten.totalPendingWriteBytes() > 0) {
+      return false;
+    }
+    ChannelPipeline pipeline = channel.pipeline();
+    // What the transport put in at accept, before the decoder, stays: it was there while the connection was unread.
+    List<String> http = new ArrayList<>();
+    for (Map.Entry<String, ChannelHandler> handler : pipeline) {
+      if (http.isEmpty() && !handler.getKey().equals("httpDecoder")) {
+        continue;
+      }
+      if (!parkable(handler.getKey(), handler.getValue())) {
+        return false;
+      }
+      http.add(handler.getKey());
+    }
+    if (!http.contains("handler")) {
+      return false;
+    }
+    forgetCloseListener(channel, pipeline.get("handler"));
+    // The last handler first: none of them sees a read or an event after the one before it left.
+    http.reversed().forEach(pipeline::remove);
+    if (wakes == null) {
+      channel.attr(WAKES).set(0);
+    }
+    stats.parks++;
+    parked.park(channel, handOver, lastActivity);
+    return true;
+  }
+
+  /** The handlers of a cleartext HTTP/1 connection of the router, each in a state that loses nothing when dropped. */
+  private static boolean parkable(String name, ChannelHandler handler) {
+    return switch (name) {
+      case "httpDecoder" -> handler instanceof StrictRequestDecoder decoder && decoder.betweenRequests();
+      case "httpEncoder" -> true;
+      case "h2c" -> handler instanceof Http1xUpgradeToH2CHandler;
+      case Http1Drain.NAME -> true;
+      case "handler" -> handler instanceof VertxHandler<?> vertx && vertx.getConnection() instanceof Http1xServerConnection;
+      default -> false;
+    };
+  }
+
+  /**
+   * Vert.x's connection listens to the channel's close future to complete its own; dropped, it would stay there
+   * until the channel closes, one more with every wake.
+   */
+  private static void forgetCloseListener(Channel channel, ChannelHandler handler) {
+    if (handler instanceof VertxHandler<?> vertx && vertx.getConnection() instanceof ConnectionBase connection
+        && connection.closeFuture() instanceof GenericFutureListener<?> listener) {
+      @SuppressWarnings("unchecked")
+      GenericFutureListener<io.netty.util.concurrent.Future<Void>> added =
+          (GenericFutureListener<io.netty.util.concurrent.Future<Void>>) listener;
+      channel.closeFuture().removeListener(added);
+    }
+  }
+
+  /**
+   * A drain handed this parked connection back to its server: unless a request began on it by then, it closes after
+   * {@code delayMillis}, as an idle connection's {@link Http1Drain} closes it. (On an h2c listener Vert.x builds the
+   * rest of its HTTP/1 connection, the drain handler with it, only with a request.)
+   */
+  static void closeIfStillIdle(Channel channel, long delayMillis, ListenerStats stats) {
+    channel.eventLoop().schedule(() -> {
+      ChannelPipeline pipeline = channel.pipeline();
+      if (channel.isActive() && pipeline.get(Http1Drain.NAME) == null
+          && pipeline.get("httpDecoder") instanceof StrictRequestDecoder decoder && decoder.betweenRequests()) {
+        stats.drainIdleClosed++;
+        channel.close();
+      }
+    }, delayMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A parked connection was just handed back to its server (by its next byte, or a drain): its HTTP/1 connection is
+   * built now, before that byte, with the strict decoder.
+   */
+  static void woken(Channel channel) {
+    if (!channel.isActive()) {
+      return;
+    }
+    channel.attr(WAKES).set(channel.attr(WAKES).get() + 1);
+    ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get(H2cSniffer.NAME) != null) {
+      // h2c listener: Vert.x's NetSocket waits for the sniffer's verdict; its close listener goes the same way.
+      forgetCloseListener(channel, pipeline.get("handler"));
+      H2cSniffer.decideHttp1(pipeline);
+    }
+  }
+}

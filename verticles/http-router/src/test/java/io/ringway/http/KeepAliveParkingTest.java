@@ -1,0 +1,225 @@
+package io.ringway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringway.spi.config.AdminConfig;
+import io.ringway.spi.config.ForwardAction;
+import io.ringway.spi.config.HttpListenerConfig;
+import io.ringway.spi.config.RouteConfig;
+import io.ringway.spi.config.RouteMatch;
+import io.ringway.spi.upstream.ClusterConfig;
+import io.ringway.spi.upstream.Endpoint;
+import io.ringway.testkit.Ports;
+import io.ringway.testkit.fuzz.Escape;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Idle keep-alive connections park between two requests ({@code idleParkAfter}) and wake up on their next byte:
+ * the next requests are forwarded and answered as before, on the same connection, counted as the same connection;
+ * a connection with anything in flight (a half-sent head, an unanswered request) is not parked; a parked one
+ * still closes at its idle timeout, and a drain still answers it or closes it. On h2c and plain listeners.
+ */
+class KeepAliveParkingTest {
+
+  private static final Duration PARK_AFTER = Duration.ofMillis(150);
+
+  private RouterFixture fixture;
+
+  private void start(boolean h2c, Duration idleTimeout) throws Exception {
+    fixture = RouterFixture.ioUring();
+    fixture.admin = new AdminConfig(RouterFixture.HOST, 9901, null, Duration.ofSeconds(10), Duration.ofMillis(500));
+    HttpServer backend = fixture.vertx.createHttpServer().requestHandler(request -> {
+      switch (request.path()) {
+        case "/slow" -> fixture.vertx.setTimer(4 * PARK_AFTER.toMillis(), id -> request.response().end("slow"));
+        case "/echo" -> request.body().onSuccess(body -> request.response().end(body));
+        default -> request.response().end("ok");
+      }
+    }).listen(0, RouterFixture.HOST).await(10, TimeUnit.SECONDS);
+    HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
+        Ports.freeTcpPort(), h2c, 8192, 1 << 20, Duration.ofSeconds(10), idleTimeout, 100,
+        HttpListenerConfig.AUTO_MAX_CONNECTIONS, null, PARK_AFTER);
+    fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(Endpoint.of(RouterFixture.HOST,
+        backend.actualPort())))), List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (fixture != null) {
+      fixture.close();
+    }
+  }
+
+  @ParameterizedTest(name = "h2c={0}")
+  @ValueSource(booleans = {true, false})
+  void aParkedConnectionAnswersItsNextRequestsAsTheSameConnection(boolean h2c) throws Exception {
+    start(h2c, Duration.ofSeconds(30));
+    try (Socket socket = connect()) {
+      assertThat(exchange(socket, "GET /a HTTP/1.1\r\nHost: h\r\n\r\n")).startsWith("HTTP/1.1 200").endsWith("ok");
+      for (int round = 1; round <= 3; round++) {
+        awaitParked(1);
+        assertThat(exchange(socket, "GET /b HTTP/1.1\r\nHost: h\r\n\r\n")).startsWith("HTTP/1.1 200").endsWith("ok");
+        awaitParked(1);
+        String body = "x".repeat(1000 * round);
+        assertThat(exchange(socket, "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: " + body.length()
+            + "\r\n\r\n" + body)).startsWith("HTTP/1.1 200").endsWith(body);
+      }
+      JsonObject stats = listenerStats();
+      assertThat(stats.getLong("connections")).as("one connection, however often it woke").isEqualTo(1);
+      assertThat(stats.getLong("openConnections")).isEqualTo(1);
+      assertThat(stats.getLong("parks")).isEqualTo(6);
+      assertThat(stats.getLong("parkedWoken")).isEqualTo(6);
+      assertThat(stats.getLong("requests")).isEqualTo(7);
+    }
+    Eventually.await("the closed connection is counted closed once", Duration.ofSeconds(5),
+        () -> listenerStats().getLong("openConnections") == 0);
+    assertThat(listenerStats().getLong("parkedConnections")).isZero();
+  }
+
+  @ParameterizedTest(name = "h2c={0}")
+  @ValueSource(booleans = {true, false})
+  void aConnectionWithAnythingInFlightIsNotParked(boolean h2c) throws Exception {
+    start(h2c, Duration.ofSeconds(30));
+    try (Socket socket = connect()) {
+      exchange(socket, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+      // Half a head at once, then a pause longer than the park delay: its bytes are in the decoder.
+      OutputStream out = socket.getOutputStream();
+      out.write("GET /c HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      Thread.sleep(4 * PARK_AFTER.toMillis());
+      assertThat(listenerStats().getLong("parkedConnections")).as("half a head in the decoder").isZero();
+      assertThat(exchange(socket, "st: h\r\n\r\n")).startsWith("HTTP/1.1 200").endsWith("ok");
+      // An unanswered request (the upstream takes four park delays): no park until it is answered.
+      long parksBefore = listenerStats().getLong("parks");
+      out.write("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      Thread.sleep(2 * PARK_AFTER.toMillis());
+      assertThat(listenerStats().getLong("parks")).as("a request open").isEqualTo(parksBefore);
+      assertThat(RawHttp.readUntil(socket.getInputStream(), "\r\n\r\nslow")).startsWith("HTTP/1.1 200");
+      awaitParked(1);
+    }
+  }
+
+  @ParameterizedTest(name = "h2c={0}")
+  @ValueSource(booleans = {true, false})
+  void aParkedConnectionClosesAtItsIdleTimeoutFromItsLastActivity(boolean h2c) throws Exception {
+    start(h2c, Duration.ofSeconds(1));
+    try (Socket socket = connect()) {
+      exchange(socket, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+      long answered = System.nanoTime();
+      awaitParked(1);
+      assertThat(RawHttp.readUntilClose(socket.getInputStream())).as("closed quietly").isEmpty();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered)).isBetween(900L, 2500L);
+    }
+    Eventually.await("nothing left of it", Duration.ofSeconds(5),
+        () -> listenerStats().getLong("parkedConnections") == 0 && listenerStats().getLong("openConnections") == 0);
+  }
+
+  /** The bytes a never-parked connection refuses are refused on a woken one, with the same answer. */
+  @ParameterizedTest(name = "h2c={0}")
+  @ValueSource(booleans = {true, false})
+  void aWokenConnectionIsAsStrictAsOneThatNeverParked(boolean h2c) throws Exception {
+    start(h2c, Duration.ofSeconds(30));
+    List<String> refused = List.of(
+        "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: h\r\nBad Name: x\r\n\r\n");
+    for (String request : refused) {
+      String fresh;
+      try (Socket socket = connect()) {
+        exchange(socket, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+        fresh = statusLine(exchangeToClose(socket, request));
+      }
+      String woken;
+      try (Socket socket = connect()) {
+        exchange(socket, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+        awaitParked(1);
+        woken = statusLine(exchangeToClose(socket, request));
+      }
+      assertThat(woken).as("answer to %s on a woken connection", Escape.readable(request.getBytes(StandardCharsets.US_ASCII))).isEqualTo(fresh)
+          .matches("HTTP/1\\.1 (400|505) .*");
+    }
+  }
+
+  @ParameterizedTest(name = "h2c={0}")
+  @ValueSource(booleans = {true, false})
+  void aDrainAnswersAParkedConnectionOnceMoreOrClosesItWithinTheSpread(boolean h2c) throws Exception {
+    start(h2c, Duration.ofSeconds(30));
+    try (Socket idle = connect(); Socket busy = connect()) {
+      exchange(idle, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+      exchange(busy, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+      awaitParked(2);
+      long drainedAt = System.nanoTime();
+      fixture.drain();
+      Eventually.await("the router draining", Duration.ofSeconds(5), () -> {
+        try {
+          return fixture.stats().getBoolean("draining");
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      // One more request on a parked connection right after the drain began: answered, told to close.
+      String answer = exchangeToClose(busy, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+      assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").endsWith("ok");
+      assertThat(RawHttp.readUntilClose(idle.getInputStream())).as("the idle one closed quietly").isEmpty();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainedAt)).as("within the spread")
+          .isLessThan(2500);
+    }
+  }
+
+  private static String statusLine(String response) {
+    int end = response.indexOf("\r\n");
+    return end < 0 ? response : response.substring(0, end);
+  }
+
+  private void awaitParked(int count) throws Exception {
+    Eventually.await(count + " connection(s) parked", Duration.ofSeconds(5),
+        () -> listenerStats().getLong("parkedConnections") == count);
+  }
+
+  private JsonObject listenerStats() {
+    try {
+      return fixture.stats().getJsonArray("listeners").getJsonObject(0);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Socket connect() throws Exception {
+    Socket socket = new Socket(RouterFixture.HOST, fixture.port);
+    socket.setSoTimeout(10_000);
+    return socket;
+  }
+
+  /** Sends {@code request} and reads one response with a body framed by Content-Length. */
+  private static String exchange(Socket socket, String request) throws Exception {
+    OutputStream out = socket.getOutputStream();
+    out.write(request.getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    InputStream in = socket.getInputStream();
+    String head = RawHttp.readUntil(in, "\r\n\r\n");
+    int length = 0;
+    for (String line : head.split("\r\n")) {
+      if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
+        length = Integer.parseInt(line.substring(15).trim());
+      }
+    }
+    return head + new String(in.readNBytes(length), StandardCharsets.US_ASCII);
+  }
+
+  private static String exchangeToClose(Socket socket, String request) throws Exception {
+    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    return RawHttp.readUntilClose(socket.getInputStream());
+  }
+}
