@@ -36,6 +36,8 @@ final class Http1IdleTimeout {
   /** Long.MAX_VALUE when nothing parks. */
   private final long parkNanos;
   private final Parking parking;
+  /** How long a connection stays in {@link #fresh}: until it parks, or times out when nothing parks. */
+  private final long freshNanos;
   /** Connections not idle for {@link #parkNanos} yet, in order of last activity. */
   private final Order fresh = new Order();
   /** Connections idle longer that could not be parked, in order of last activity. */
@@ -54,6 +56,7 @@ final class Http1IdleTimeout {
     boolean parks = parking != null && parkAfterNanos > 0 && parkAfterNanos < timeoutNanos;
     this.parkNanos = parks ? parkAfterNanos : Long.MAX_VALUE;
     this.parking = parks ? parking : null;
+    this.freshNanos = Math.min(parkNanos, timeoutNanos);
   }
 
   /** Times the connection of {@code ctx} from now. */
@@ -66,7 +69,7 @@ final class Http1IdleTimeout {
   private void sweep() {
     sweep = null;
     long now = System.nanoTime();
-    while (fresh.first != null && now - fresh.first.lastActivity >= Math.min(parkNanos, timeoutNanos)) {
+    while (fresh.first != null && now - fresh.first.lastActivity >= freshNanos) {
       Entry entry = fresh.first;
       entry.remove();
       if (now - entry.lastActivity >= timeoutNanos) {
@@ -84,7 +87,7 @@ final class Http1IdleTimeout {
   }
 
   private void scheduleSweep(long now) {
-    long next = Math.min(due(fresh.first, Math.min(parkNanos, timeoutNanos)), due(unparked.first, timeoutNanos));
+    long next = Math.min(due(fresh.first, freshNanos), due(unparked.first, timeoutNanos));
     if (next == Long.MAX_VALUE || sweep != null && sweepAt - next <= 0) {
       return;
     }
@@ -128,8 +131,11 @@ final class Http1IdleTimeout {
       }
       remove();
       linkAtEnd(fresh);
-      // A sweep already scheduled fires no later than this one needs: it reschedules for whoever is first then.
-      scheduleSweep(lastActivity);
+      // A sweep already scheduled fires no later than this one needs (it reschedules for whoever is first then),
+      // unless it is for an unparked connection's timeout, later than this one's park.
+      if (sweep == null || sweepAt - (lastActivity + freshNanos) > 0) {
+        scheduleSweep(lastActivity);
+      }
     }
 
     private void linkAtEnd(Order to) {

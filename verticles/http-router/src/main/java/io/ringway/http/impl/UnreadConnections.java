@@ -80,7 +80,7 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
   @Override
   public void accepted(Channel channel, Consumer<Channel> handOver) {
     this.handOver = handOver;
-    hold(channel, handOver, System.nanoTime());
+    park(channel, handOver, System.nanoTime());
   }
 
   /** The server's hand-over for a connection it has let go of; null before the first connection. */
@@ -89,14 +89,11 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
   }
 
   /**
-   * Holds a keep-alive connection whose pipeline is empty until its next byte, timed from {@code lastActivity}
-   * ({@link System#nanoTime}); connections come here in order of last activity.
+   * Holds a connection whose pipeline is empty (but what the transport put in at accept) until its next byte, timed
+   * from {@code since} ({@link System#nanoTime}): its accept, or a parked keep-alive one's last activity.
+   * Connections come here in that order.
    */
-  void park(Channel channel, Consumer<Channel> handOver, long lastActivity) {
-    hold(channel, handOver, lastActivity);
-  }
-
-  private void hold(Channel channel, Consumer<Channel> handOver, long since) {
+  void park(Channel channel, Consumer<Channel> handOver, long since) {
     Gate gate = new Gate(handOver, since);
     if (last == null) {
       first = gate;
