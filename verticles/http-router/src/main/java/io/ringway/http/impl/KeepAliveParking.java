@@ -39,24 +39,28 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
   /** Set on a connection once it parked: how many times it woke up since. */
   private static final AttributeKey<Integer> WAKES = AttributeKey.valueOf(KeepAliveParking.class, "wakes");
   /**
-   * Each wake leaves one small Vert.x promise on the channel's close future on listeners without h2c (the
-   * {@code NetSocketImpl} Vert.x builds and replaces at once; ~40 bytes); past this many wakes a connection stays
-   * unparked, so that never adds up to what parking saves.
+   * On a listener without h2c each wake leaves one small Vert.x promise on the channel's close future (that of the
+   * {@code NetSocketImpl} Vert.x builds and replaces at once, out of reach by then; ~40 bytes); past this many wakes
+   * a connection there stays unparked, so that never adds up to what parking saves. On an h2c listener both
+   * promises are removed, and a connection parks as often as it idles.
    */
-  static final int MAX_WAKES = 32;
+  static final int MAX_WAKES_WITHOUT_H2C = 32;
 
   private final UnreadConnections unread;
   private final UnreadConnections parked;
   private final ListenerStats stats;
+  private final int maxWakes;
 
   /**
    * @param unread the listener's unread connections, whose server hand-over a parked connection goes back through
    * @param parked where parked connections wait
+   * @param h2c whether the listener takes h2c (Vert.x then builds its HTTP/1 connection where the wake can see it)
    */
-  KeepAliveParking(UnreadConnections unread, UnreadConnections parked, ListenerStats stats) {
+  KeepAliveParking(UnreadConnections unread, UnreadConnections parked, ListenerStats stats, boolean h2c) {
     this.unread = unread;
     this.parked = parked;
     this.stats = stats;
+    this.maxWakes = h2c ? Integer.MAX_VALUE : MAX_WAKES_WITHOUT_H2C;
   }
 
   /** Whether this connection parked before: its counters and close listeners are in place already. */
@@ -73,7 +77,7 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
       return false;
     }
     Integer wakes = channel.hasAttr(WAKES) ? channel.attr(WAKES).get() : null;
-    if (wakes != null && wakes >= MAX_WAKES) {
+    if (wakes != null && wakes >= maxWakes) {
       return false;
     }
     ChannelOutboundBuffer unwritten = channel.unsafe().outboundBuffer();

@@ -142,7 +142,7 @@ final class Listener {
       guard.acceptedAt(unread::acceptedAt);
       parked = UnreadConnections.parked(loop, stats, options.getIdleTimeout());
       if (!config.idleParkAfter().isZero()) {
-        drain.parkIdleConnections(new KeepAliveParking(unread, parked, stats), config.idleParkAfter());
+        drain.parkIdleConnections(new KeepAliveParking(unread, parked, stats, config.h2c()), config.idleParkAfter());
       }
       deferral = AcceptedChannels.defer(config.port(), loop, unread);
     }
