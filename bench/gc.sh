@@ -6,7 +6,8 @@
 # only fits the collector it was trained with) and no conf/jvm.options (it names one): steady state after WARMUP.
 #
 # usage: bench/gc.sh [DUR=60] [COLLECTORS="serial g1 zgc shenandoah"]
-# env: RINGWAY_JAR, HEAP (256m: -Xms = -Xmx), WARMUP (15: seconds of the same load before measuring), RES_DIR
+# env: RINGWAY_JAR, HEAP (256m: -Xms = -Xmx), WARMUP (15: seconds of the same load before measuring), RES_DIR,
+#      WORKLOAD (small: keep-alive; close: a new connection per request, wrk's Connection: close)
 # Results: $RES_DIR/gc.tsv, summary.md, raw/ (GC logs, wrk output, Ringway logs)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -18,10 +19,16 @@ WARMUP=${WARMUP:-15}
 mkdir -p "$RES_DIR/raw"
 trap stop_all EXIT INT TERM
 describe_machine "$RES_DIR/machine.txt"
-echo "command: HEAP=$HEAP WARMUP=$WARMUP bench/gc.sh $DUR '$COLLECTORS'" >> "$RES_DIR/machine.txt"
+echo "command: HEAP=$HEAP WARMUP=$WARMUP WORKLOAD=${WORKLOAD:-small} bench/gc.sh $DUR '$COLLECTORS'" >> "$RES_DIR/machine.txt"
 lua="$RUN_DIR/percentiles.lua"; wrk_percentiles_lua "$lua"
 start_backend 1 0
 printf 'collector\trps\tp99_ms\tp999_ms\tmax_ms\tpauses\tpause_p99_ms\tpause_max_ms\tpause_total_ms\tcpu_s_per100k\trss_mib\thwm_mib\n' > "$RES_DIR/gc.tsv"
+WORKLOAD=${WORKLOAD:-small}
+case $WORKLOAD in
+  small) wrk_headers=() ;;
+  close) wrk_headers=(-H 'Connection: close') ;;
+  *) echo "bench: unknown WORKLOAD $WORKLOAD (known: small close)" >&2; exit 2 ;;
+esac
 for gc in $COLLECTORS; do
   case $gc in
     serial) flags=(-XX:+UseSerialGC) ;;
@@ -34,10 +41,10 @@ for gc in $COLLECTORS; do
   opts=("-Xms$HEAP" "-Xmx$HEAP" -XX:+AlwaysPreTouch "${flags[@]}" "-Xlog:gc*,safepoint:file=$gclog:uptime,tags")
   start_ringway "$RES_DIR/raw/$gc.log" "${opts[@]}"
   await_ready "$RES_DIR/raw/$gc.log" > /dev/null
-  taskset -c 0 wrk -t2 -c64 -d"${WARMUP}s" "http://127.0.0.1:$proxy_port/" > /dev/null 2>&1
+  taskset -c 0 wrk -t2 -c64 "${wrk_headers[@]}" -d"${WARMUP}s" "http://127.0.0.1:$proxy_port/" > /dev/null 2>&1
   mark=$(wc -l < "$gclog")
   c0=$(proxy_cpu_ticks)
-  taskset -c 0 wrk -t2 -c64 -d"${DUR}s" -s "$lua" "http://127.0.0.1:$proxy_port/" > "$RES_DIR/raw/$gc.wrk" 2>&1
+  taskset -c 0 wrk -t2 -c64 "${wrk_headers[@]}" -d"${DUR}s" -s "$lua" "http://127.0.0.1:$proxy_port/" > "$RES_DIR/raw/$gc.wrk" 2>&1
   c1=$(proxy_cpu_ticks)
   rss=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$RW_PID/status"); hwm=$(awk '/VmHWM/{print int($2/1024)}' "/proc/$RW_PID/status")
   stop_pid "$RW_PID"

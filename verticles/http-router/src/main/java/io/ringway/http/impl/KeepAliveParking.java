@@ -30,9 +30,9 @@ import java.util.function.Consumer;
  * in the decoder, nothing unwritten, no request open, no tunnel, no drain. Anything else (compression, HTTP/2, a
  * handler this class does not know) keeps the connection as it is.
  *
- * <p>A woken connection is the same connection to the listener: counted once, its head not timed again (the idle
- * timeout guards a slow next request, as it did before), HTTP/1 only (an HTTP/2 preface on it is refused, as on a
- * connection that never parked). Loop thread only.
+ * <p>A woken connection is the same connection to the listener: counted once, its idle timeout running from its last
+ * activity while parked, its next head timed by {@code headerReadTimeout} from its first byte, HTTP/1 only (an
+ * HTTP/2 preface on it is refused, as on a connection that never parked). Loop thread only.
  */
 final class KeepAliveParking implements Http1IdleTimeout.Parking {
 
