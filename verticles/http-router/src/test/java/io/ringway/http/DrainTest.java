@@ -105,7 +105,7 @@ class DrainTest {
     // Spread, not all at once: eight uniform draws all in the first tenth would be a 1e-8 chance.
     assertThat(idleClosedAfter.stream().mapToLong(Long::longValue).max().orElseThrow())
         .isGreaterThan(SPREAD.toMillis() / 10);
-    JsonObject listener = fixture.stats().getJsonArray("listeners").getJsonObject(0);
+    JsonObject listener = fixture.listenerStats();
     assertThat(listener.getLong("drainIdleClosed")).isEqualTo(8);
     assertThat(listener.getLong("drainConnectionClose")).isEqualTo(toldToClose.get());
     assertThat(listener.getLong("openConnections")).isZero();
@@ -233,7 +233,7 @@ class DrainTest {
     assertThat(failures).isEmpty();
     assertThat(answered.get()).isGreaterThan(100);
     assertThat(goAways.get()).isEqualTo(connections);
-    JsonObject listener = fixture.stats().getJsonArray("listeners").getJsonObject(0);
+    JsonObject listener = fixture.listenerStats();
     assertThat(listener.getLong("drainGoAways")).isEqualTo(connections);
     assertThat(listener.getLong("openConnections")).isZero();
     for (HttpClient client : clients) {

@@ -146,7 +146,7 @@ class IdleConnectionMemoryTest {
       Map<String, long[]> histogramAfter = histogram();
       long heapEach = (heapAfter - heapBefore) / CONNECTIONS;
       long directEach = (directAfter - directBefore) / CONNECTIONS;
-      JsonObject stats = listenerStats();
+      JsonObject stats = fixture.listenerStats();
       System.out.printf(Locale.ROOT, "idle connections (%s): %d, heap after GC %.1f -> %.1f MiB, %d bytes each; Netty"
           + " direct memory %.1f -> %.1f MiB, %d bytes each; unread %d, parked %d%n%s", kind,
           CONNECTIONS, heapBefore / 1048576.0,
@@ -177,14 +177,10 @@ class IdleConnectionMemoryTest {
       return;
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (listenerStats().getLong("parkedConnections") < count) {
+    while (fixture.listenerStats().getLong("parkedConnections") < count) {
       assertThat(System.nanoTime()).as("%d connections parked within 10 s", count).isLessThan(deadline);
       Thread.sleep(20);
     }
-  }
-
-  private JsonObject listenerStats() throws Exception {
-    return fixture.stats().getJsonArray("listeners").getJsonObject(0);
   }
 
   /** The child process and its connections; closing it closes them. */

@@ -13,9 +13,6 @@ import io.ringway.testkit.Ports;
 import io.ringway.testkit.fuzz.Escape;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -68,17 +65,17 @@ class KeepAliveParkingTest {
   @ValueSource(booleans = {true, false})
   void aParkedConnectionAnswersItsNextRequestsAsTheSameConnection(boolean h2c) throws Exception {
     start(h2c, Duration.ofSeconds(30));
-    try (Socket socket = connect()) {
-      assertThat(exchange(socket, "GET /a HTTP/1.1\r\nHost: h\r\n\r\n")).startsWith("HTTP/1.1 200").endsWith("ok");
+    try (RawKeepAlive client = connect()) {
+      answered(client.get("/a"), "ok");
       for (int round = 1; round <= 3; round++) {
         awaitParked(1);
-        assertThat(exchange(socket, "GET /b HTTP/1.1\r\nHost: h\r\n\r\n")).startsWith("HTTP/1.1 200").endsWith("ok");
+        answered(client.get("/b"), "ok");
         awaitParked(1);
         String body = "x".repeat(1000 * round);
-        assertThat(exchange(socket, "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: " + body.length()
-            + "\r\n\r\n" + body)).startsWith("HTTP/1.1 200").endsWith(body);
+        answered(client.send("POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: " + body.length() + "\r\n\r\n" + body),
+            body);
       }
-      JsonObject stats = listenerStats();
+      JsonObject stats = fixture.listenerStats();
       assertThat(stats.getLong("connections")).as("one connection, however often it woke").isEqualTo(1);
       assertThat(stats.getLong("openConnections")).isEqualTo(1);
       assertThat(stats.getLong("parks")).isEqualTo(6);
@@ -86,29 +83,27 @@ class KeepAliveParkingTest {
       assertThat(stats.getLong("requests")).isEqualTo(7);
     }
     Eventually.await("the closed connection is counted closed once", Duration.ofSeconds(5),
-        () -> listenerStats().getLong("openConnections") == 0);
-    assertThat(listenerStats().getLong("parkedConnections")).isZero();
+        () -> fixture.listenerStats().getLong("openConnections") == 0);
+    assertThat(fixture.listenerStats().getLong("parkedConnections")).isZero();
   }
 
   @ParameterizedTest(name = "h2c={0}")
   @ValueSource(booleans = {true, false})
   void aConnectionWithAnythingInFlightIsNotParked(boolean h2c) throws Exception {
     start(h2c, Duration.ofSeconds(30));
-    try (Socket socket = connect()) {
-      exchange(socket, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    try (RawKeepAlive client = connect()) {
+      client.get("/");
       // Half a head at once, then a pause longer than the park delay: its bytes are in the decoder.
-      OutputStream out = socket.getOutputStream();
-      out.write("GET /c HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
+      client.write("GET /c HTTP/1.1\r\nHo");
       Thread.sleep(4 * PARK_AFTER.toMillis());
-      assertThat(listenerStats().getLong("parkedConnections")).as("half a head in the decoder").isZero();
-      assertThat(exchange(socket, "st: h\r\n\r\n")).startsWith("HTTP/1.1 200").endsWith("ok");
+      assertThat(fixture.listenerStats().getLong("parkedConnections")).as("half a head in the decoder").isZero();
+      answered(client.send("st: h\r\n\r\n"), "ok");
       // An unanswered request (the upstream takes four park delays): no park until it is answered.
-      long parksBefore = listenerStats().getLong("parks");
-      out.write("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      long parksBefore = fixture.listenerStats().getLong("parks");
+      client.write("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n");
       Thread.sleep(2 * PARK_AFTER.toMillis());
-      assertThat(listenerStats().getLong("parks")).as("a request open").isEqualTo(parksBefore);
-      assertThat(RawHttp.readUntil(socket.getInputStream(), "\r\n\r\nslow")).startsWith("HTTP/1.1 200");
+      assertThat(fixture.listenerStats().getLong("parks")).as("a request open").isEqualTo(parksBefore);
+      answered(client.read(), "slow");
       awaitParked(1);
     }
   }
@@ -117,15 +112,15 @@ class KeepAliveParkingTest {
   @ValueSource(booleans = {true, false})
   void aParkedConnectionClosesAtItsIdleTimeoutFromItsLastActivity(boolean h2c) throws Exception {
     start(h2c, Duration.ofSeconds(1));
-    try (Socket socket = connect()) {
-      exchange(socket, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    try (RawKeepAlive client = connect()) {
+      client.get("/");
       long answered = System.nanoTime();
       awaitParked(1);
-      assertThat(RawHttp.readUntilClose(socket.getInputStream())).as("closed quietly").isEmpty();
+      assertThat(client.closedByServer()).as("closed quietly, nothing sent").isTrue();
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered)).isBetween(900L, 2500L);
     }
     Eventually.await("nothing left of it", Duration.ofSeconds(5),
-        () -> listenerStats().getLong("parkedConnections") == 0 && listenerStats().getLong("openConnections") == 0);
+        () -> fixture.listenerStats().getLong("parkedConnections") == 0 && fixture.listenerStats().getLong("openConnections") == 0);
   }
 
   /** The bytes a never-parked connection refuses are refused on a woken one, with the same answer. */
@@ -140,15 +135,15 @@ class KeepAliveParkingTest {
         "GET / HTTP/1.1\r\nHost: h\r\nBad Name: x\r\n\r\n");
     for (String request : refused) {
       String fresh;
-      try (Socket socket = connect()) {
-        exchange(socket, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
-        fresh = statusLine(exchangeToClose(socket, request));
+      try (RawKeepAlive client = connect()) {
+        client.get("/");
+        fresh = client.send(request).head().lines().findFirst().orElse("");
       }
       String woken;
-      try (Socket socket = connect()) {
-        exchange(socket, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+      try (RawKeepAlive client = connect()) {
+        client.get("/");
         awaitParked(1);
-        woken = statusLine(exchangeToClose(socket, request));
+        woken = client.send(request).head().lines().findFirst().orElse("");
       }
       assertThat(woken).as("answer to %s on a woken connection", Escape.readable(request.getBytes(StandardCharsets.US_ASCII))).isEqualTo(fresh)
           .matches("HTTP/1\\.1 (400|505) .*");
@@ -159,9 +154,9 @@ class KeepAliveParkingTest {
   @ValueSource(booleans = {true, false})
   void aDrainAnswersAParkedConnectionOnceMoreOrClosesItWithinTheSpread(boolean h2c) throws Exception {
     start(h2c, Duration.ofSeconds(30));
-    try (Socket idle = connect(); Socket busy = connect()) {
-      exchange(idle, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
-      exchange(busy, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    try (RawKeepAlive idle = connect(); RawKeepAlive busy = connect()) {
+      idle.get("/");
+      busy.get("/");
       awaitParked(2);
       long drainedAt = System.nanoTime();
       fixture.drain();
@@ -173,9 +168,11 @@ class KeepAliveParkingTest {
         }
       });
       // One more request on a parked connection right after the drain began: answered, told to close.
-      String answer = exchangeToClose(busy, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
-      assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").endsWith("ok");
-      assertThat(RawHttp.readUntilClose(idle.getInputStream())).as("the idle one closed quietly").isEmpty();
+      RawKeepAlive.Response answer = busy.get("/");
+      answered(answer, "ok");
+      assertThat(answer.header("connection")).isEqualToIgnoringCase("close");
+      assertThat(busy.closedByServer()).as("closed after that answer").isTrue();
+      assertThat(idle.closedByServer()).as("the idle one closed quietly").isTrue();
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainedAt)).as("within the spread")
           .isLessThan(2500);
     }
@@ -190,63 +187,32 @@ class KeepAliveParkingTest {
   void aConnectionParksAsOftenAsItIdlesWithH2cAndThirtyTwoTimesWithout(boolean h2c) throws Exception {
     start(h2c, Duration.ofSeconds(30), Duration.ofMillis(40));
     int rounds = 35;
-    try (Socket socket = connect()) {
+    try (RawKeepAlive client = connect()) {
       for (int round = 0; round < rounds; round++) {
-        assertThat(exchange(socket, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")).startsWith("HTTP/1.1 200");
+        assertThat(client.get("/").status()).isEqualTo(200);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
-        while (listenerStats().getLong("parkedConnections") == 0 && System.nanoTime() < deadline) {
+        while (fixture.listenerStats().getLong("parkedConnections") == 0 && System.nanoTime() < deadline) {
           Thread.sleep(5);
         }
       }
-      assertThat(exchange(socket, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")).as("still served")
-          .startsWith("HTTP/1.1 200");
+      assertThat(client.get("/").status()).as("still served").isEqualTo(200);
     }
-    assertThat(listenerStats().getLong("parks")).isEqualTo(h2c ? rounds : 32);
+    assertThat(fixture.listenerStats().getLong("parks")).isEqualTo(h2c ? rounds : 32);
   }
 
-  private static String statusLine(String response) {
-    int end = response.indexOf("\r\n");
-    return end < 0 ? response : response.substring(0, end);
+  /** A whole 200 with {@code body}. */
+  private static void answered(RawKeepAlive.Response response, String body) {
+    assertThat(response.status()).as(response.head()).isEqualTo(200);
+    assertThat(response.cutOff()).as("cut off").isFalse();
+    assertThat(response.body()).isEqualTo(body);
   }
 
   private void awaitParked(int count) throws Exception {
     Eventually.await(count + " connection(s) parked", Duration.ofSeconds(5),
-        () -> listenerStats().getLong("parkedConnections") == count);
+        () -> fixture.listenerStats().getLong("parkedConnections") == count);
   }
 
-  private JsonObject listenerStats() {
-    try {
-      return fixture.stats().getJsonArray("listeners").getJsonObject(0);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private Socket connect() throws Exception {
-    Socket socket = new Socket(RouterFixture.HOST, fixture.port);
-    socket.setSoTimeout(10_000);
-    return socket;
-  }
-
-  /** Sends {@code request} and reads one response with a body framed by Content-Length. */
-  private static String exchange(Socket socket, String request) throws Exception {
-    OutputStream out = socket.getOutputStream();
-    out.write(request.getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    InputStream in = socket.getInputStream();
-    String head = RawHttp.readUntil(in, "\r\n\r\n");
-    int length = 0;
-    for (String line : head.split("\r\n")) {
-      if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
-        length = Integer.parseInt(line.substring(15).trim());
-      }
-    }
-    return head + new String(in.readNBytes(length), StandardCharsets.US_ASCII);
-  }
-
-  private static String exchangeToClose(Socket socket, String request) throws Exception {
-    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-    socket.getOutputStream().flush();
-    return RawHttp.readUntilClose(socket.getInputStream());
+  private RawKeepAlive connect() throws Exception {
+    return new RawKeepAlive(fixture.port);
   }
 }

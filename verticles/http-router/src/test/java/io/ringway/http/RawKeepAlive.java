@@ -45,8 +45,23 @@ final class RawKeepAlive implements AutoCloseable {
 
   /** Sends {@code GET path} and reads its response, 1xx responses before it included in the head. */
   Response get(String path) throws IOException {
-    socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n")
-        .getBytes(StandardCharsets.ISO_8859_1));
+    return send("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n");
+  }
+
+  /** Sends {@code request} as it is and reads one response. */
+  Response send(String request) throws IOException {
+    write(request);
+    return read();
+  }
+
+  /** Sends {@code bytes} as they are (part of a request, say) and reads nothing. */
+  void write(String bytes) throws IOException {
+    socket.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+    socket.getOutputStream().flush();
+  }
+
+  /** Reads the next response, 1xx responses before it included in the head. */
+  Response read() throws IOException {
     StringBuilder heads = new StringBuilder();
     while (true) {
       String head = readHead();

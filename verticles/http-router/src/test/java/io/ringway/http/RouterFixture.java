@@ -120,6 +120,18 @@ final class RouterFixture implements AutoCloseable {
         .await(5, TimeUnit.SECONDS).body().toJson();
   }
 
+  /**
+   * The first listener's counters, asked as {@link #stats} asks; unchecked, so polling lambdas
+   * ({@link Eventually#await}) can call it.
+   */
+  JsonObject listenerStats() {
+    try {
+      return stats().getJsonArray("listeners").getJsonObject(0);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Override
   public void close() throws Exception {
     vertx.close().await(10, TimeUnit.SECONDS);

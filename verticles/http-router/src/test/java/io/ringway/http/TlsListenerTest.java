@@ -234,11 +234,7 @@ class TlsListenerTest {
   }
 
   private JsonObject tlsStats() {
-    try {
-      return fixture.stats().getJsonArray("listeners").getJsonObject(0).getJsonObject("tls");
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return fixture.listenerStats().getJsonObject("tls");
   }
 
   /** A client trusting the test CA, presenting {@code certificate} when asked (null: none). */
