@@ -68,9 +68,8 @@ final class ConnectionGuard {
       return;
     }
     ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
-    // A parked keep-alive connection that woke up is the connection counted before, not a new one.
-    boolean woken = KeepAliveParking.wasParked(pipeline.channel());
-    if (!woken) {
+    if (!KeepAliveParking.wasParked(pipeline.channel())) {
+      // A parked keep-alive connection that woke up is the connection counted before, not a new one.
       stats.connections++;
     }
     if (pipeline.get(ChunkedWriteHandler.class) != null) {
