@@ -3,7 +3,7 @@
 # (clean runs, reps averaged) req/s, p99, p99.9, proxy CPU-s per 100k requests, each with its ratio to haproxy1 in the
 # same run, and bytes allocated per request (JVMs only: bench/wrk-wrap/wrk's jcmd accounting); and latency-<workload>.svg,
 # the latency percentile curves (HdrHistogram style: x = 1/(1-p) on a log scale) of haproxy1, nginx1 and
-# Ringway io_uring, first rep.
+# Ringway io_uring (and the l7bytes floor when measured), first rep.
 #
 # usage: bench/http-report.sh RES_DIR   (writes RES_DIR/columns.md and RES_DIR/latency*.svg, prints columns.md)
 set -euo pipefail
@@ -42,7 +42,7 @@ done > "$R/columns.txt"
 # 5; y = ms, linear from 0
 plot() { # workload title
   local wl=$1 title=$2 series=() s f
-  for s in haproxy1 nginx1 cmd:ringway_io_uring cmd:vertx_http_proxy; do
+  for s in haproxy1 nginx1 cmd:ringway_io_uring cmd:vertx_http_proxy cmd:floor_l7bytes; do
     f="$R/raw/${pin}_${s}_${wl}_r1_p0.wrk"; [ -f "$f" ] && series+=("${s#cmd:}:$f")
   done
   [ ${#series[@]} -gt 0 ] || return 0
@@ -55,7 +55,7 @@ plot() { # workload title
   END {
     W = 720; H = 420; L = 60; B = 360; T = 40; Rr = 690
     ymax = ymax * 1.1; if (ymax <= 0) ymax = 1
-    split("#1f77b4 #d62728 #2ca02c #9467bd", col, " ")
+    split("#1f77b4 #d62728 #2ca02c #9467bd #ff7f0e", col, " ")
     printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H
     printf "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"%d\" y=\"20\" font-size=\"13\">%s</text>\n", L, title
     printf "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n", L, B, Rr, B, L, B, L, T

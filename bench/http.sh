@@ -22,6 +22,7 @@
 #      SYSTEMS_BEFORE (default "nginx1 haproxy1"): peer systems measured first;
 #      VERTX_HTTP_PROXY_JAR (default: ~/.m2's io.vertx:vertx-http-proxy:5.0.10; fetch it with
 #      ./mvnw dependency:get -Dartifact=io.vertx:vertx-http-proxy:5.0.10), VERTX_PROXY=0 to leave the row out;
+#      FLOOR_ROWS (none): bench/HttpFloor.java modes to add as rows floor_<mode> (l7bytes l7 l4);
 #      DUR (10s), HARNESS_WARM (the harness's wrk warm-up per workload: 2s), CONNS (64), THREADS (2), PERF (1) as in http_bench.sh.
 # needs: apt-get install -y nginx libnginx-mod-http-echo haproxy wrk jq bc linux-perf
 # Results: $RES_DIR/http.tsv, summary.md (tables), machine.txt, load.txt, jit.txt (warm-up), raw/ (wrk output,
@@ -55,6 +56,19 @@ if [ "${VERTX_PROXY:-1}" = 1 ]; then
     echo "bench: $vhp_jar missing; no vertx_http_proxy row (./mvnw dependency:get -Dartifact=io.vertx:vertx-http-proxy:5.0.10)" >&2
   fi
 fi
+# FLOOR_ROWS (e.g. "l7bytes l7 l4"): bench/HttpFloor.java's floors as rows floor_<mode>, on one io_uring loop with
+# the same JVM options, warmed and swapped by bench/warm-start.sh exactly as Ringway
+for mode in ${FLOOR_ROWS:-}; do
+  ringway_http_yaml io_uring "$backend_port" > "$RUN_DIR/ringway-http/floor_$mode.yaml"
+  floor="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED $JAVA_OPTS -cp $jar $bench_here/HttpFloor.java $mode io_uring"
+  if [ "$RINGWAY_WARMUP" = 1 ]; then
+    export "PROXY_CMD_floor_$mode=$bench_here/warm-start.sh http $RUN_DIR/ringway-http/floor_$mode.yaml $floor"
+  else
+    export "PROXY_CMD_floor_$mode=$floor --conf $RUN_DIR/ringway-http/floor_$mode.yaml"
+  fi
+  export "PROXY_PORT_floor_$mode=$proxy_port"
+  systems+=" cmd:floor_$mode"
+done
 # p99.9 and allocation per request: our wrk first on the harness's PATH
 export PATH="$bench_here/wrk-wrap:$PATH"
 wait_for_others

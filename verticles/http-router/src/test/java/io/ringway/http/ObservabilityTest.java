@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.spi.config.AccessLogConfig;
 import io.ringway.spi.config.ForwardAction;
+import io.ringway.spi.config.HeaderRewrite;
 import io.ringway.spi.config.PathMatch;
 import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RouteMatch;
+import io.ringway.spi.config.RoutePolicy;
+import io.ringway.spi.config.WeightedCluster;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.testkit.Ports;
 import io.vertx.core.http.HttpMethod;
@@ -16,7 +19,10 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +46,17 @@ class ObservabilityTest {
         "{method} {uri} {protocol} {status} {bytes} {route} {upstream} {requestId}", 1024);
     fixture.start(1, RouterFixture.listener(Ports.freeTcpPort()), List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
         List.of(new RouteConfig("api", RouteMatch.path(PathMatch.prefix("/api/")), ForwardAction.to("b")),
-            new RouteConfig("status", RouteMatch.path(PathMatch.prefix("/status/")), ForwardAction.to("b"))));
+            new RouteConfig("status", RouteMatch.path(PathMatch.prefix("/status/")), ForwardAction.to("b")),
+            idRoute("ids", HeaderRewrite.NONE),
+            idRoute("ids-set", new HeaderRewrite(Map.of("X-Request-Id", "from-the-route"), List.of())),
+            idRoute("ids-removed", new HeaderRewrite(Map.of(), List.of("X-REQUEST-ID")))));
+  }
+
+  /** A route from /NAME/ to the backend's /, which answers /headers with the headers it got. */
+  private static RouteConfig idRoute(String name, HeaderRewrite requestHeaders) {
+    return new RouteConfig(name, RouteMatch.path(PathMatch.prefix("/" + name + "/")),
+        new ForwardAction(List.of(new WeightedCluster("b", 1)), "/", null),
+        RoutePolicy.DEFAULTS.withHeaders(requestHeaders, HeaderRewrite.NONE));
   }
 
   @AfterAll
@@ -74,6 +90,38 @@ class ObservabilityTest {
     JsonObject accessLog = fixture.stats().getJsonObject("accessLog");
     assertThat(accessLog.getLong("logged")).isGreaterThanOrEqualTo(before + 3L);
     assertThat(accessLog.getLong("dropped")).isZero();
+  }
+
+  @Test
+  void theRequestIdLoggedIsTheOneTheUpstreamGot() throws Exception {
+    Predicate<String> ids = line -> line.contains(" /ids");
+    int before = lines(ids).size();
+    List<String> sent = new ArrayList<>();
+    for (String[] request : new String[][] {{"/ids/headers", null, null}, {"/ids/headers", "client-1", null},
+        {"/ids/headers", "client-2", "x-request-id"}, {"/ids-set/headers", "client-3", null},
+        {"/ids-removed/headers", "client-4", null}, {"/ids-removed/headers", null, null}}) {
+      RequestOptions options = new RequestOptions().setHost(RouterFixture.HOST).setPort(fixture.port)
+          .setURI(request[0]);
+      if (request[1] != null) {
+        options.putHeader("x-request-id", request[1]);
+      }
+      if (request[2] != null) {
+        // Named by Connection, the client's id is hop-by-hop: dropped, and a new one made.
+        options.putHeader("connection", "keep-alive, " + request[2]);
+      }
+      Reply reply = Reply.send(fixture.context, fixture.client, options, null);
+      assertThat(reply.status()).isEqualTo(200);
+      String seen = new JsonObject(reply.text()).getString("x-request-id");
+      sent.add(seen == null ? "-" : seen);
+    }
+    Eventually.await("six lines in " + log, Duration.ofSeconds(5), () -> lines(ids).size() >= before + 6);
+
+    assertThat(sent.get(0)).matches("[0-9a-f-]{36}");
+    assertThat(sent.subList(1, 6)).containsExactly("client-1", sent.get(2), "from-the-route", "-", "-");
+    assertThat(sent.get(2)).matches("[0-9a-f-]{36}").isNotEqualTo(sent.get(0));
+    List<String> logged = lines(ids).subList(before, before + 6).stream()
+        .map(line -> line.substring(line.lastIndexOf(' ') + 1)).toList();
+    assertThat(logged).containsExactlyElementsOf(sent);
   }
 
   @Test
@@ -121,9 +169,12 @@ class ObservabilityTest {
 
   /** The lines of this test's requests: the other test logs to the same file. */
   private static List<String> lines() {
+    return lines(line -> line.contains(" /api/") || line.contains(" /nowhere "));
+  }
+
+  private static List<String> lines(Predicate<String> which) {
     try {
-      return !Files.exists(log) ? List.of() : Files.readAllLines(log).stream()
-          .filter(line -> line.contains(" /api/") || line.contains(" /nowhere ")).toList();
+      return !Files.exists(log) ? List.of() : Files.readAllLines(log).stream().filter(which).toList();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -15,6 +15,7 @@ import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.spi.upstream.UpstreamProtocol;
 import io.ringway.testkit.Ports;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +23,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -182,6 +184,28 @@ class ResilienceTest {
     long start = System.nanoTime();
     assertThat(send(HttpMethod.GET, "/slow", null).status()).isEqualTo(504);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void requestsOfOneRouteTimeOutEachAtItsOwnDeadline() throws Exception {
+    // The route's deadlines share one timer: the sweep that expires the first request must leave the second, started
+    // 150 ms later, waiting until its own deadline.
+    var first = timedSend("/slow");
+    Thread.sleep(150);
+    var second = timedSend("/slow");
+
+    for (String outcome : List.of(first.await(10, TimeUnit.SECONDS), second.await(10, TimeUnit.SECONDS))) {
+      assertThat(outcome).startsWith("504 after ");
+      assertThat(Long.parseLong(outcome.substring("504 after ".length()))).as(outcome).isGreaterThanOrEqualTo(300);
+    }
+  }
+
+  /** "STATUS after MILLIS", timed from now. */
+  private Future<String> timedSend(String uri) {
+    long start = System.nanoTime();
+    return fixture.client.request(new RequestOptions().setHost(RouterFixture.HOST).setPort(fixture.port).setURI(uri))
+        .compose(request -> request.send())
+        .map(response -> response.statusCode() + " after " + (System.nanoTime() - start) / 1_000_000);
   }
 
   @Test

@@ -31,7 +31,7 @@ import java.util.Set;
  * into 503/502/504. Every callback runs on the instance's loop; a try that lost (timed out, superseded)
  * is recognised by identity and ignored.
  */
-final class ProxyExchange {
+final class ProxyExchange extends RequestDeadlines.Entry {
 
   private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
       HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
@@ -58,9 +58,9 @@ final class ProxyExchange {
   private final boolean retryable;
   private final String uri;
   private final HostAndPort authority;
-  private final MultiMap headers;
+  /** The x-request-id every try sends (null: a rewrite removes it). */
+  private final String requestId;
   private Try current;
-  private long deadline = -1;
   private long bodyBytes;
   /** Body bytes were sent upstream that a retry could not send again (they outgrew {@link #replay}). */
   private boolean bodyStarted;
@@ -91,8 +91,8 @@ final class ProxyExchange {
     ForwardAction forward = (ForwardAction) route.action();
     this.uri = rewriteUri(request, route, forward.prefixRewrite());
     this.authority = upstreamAuthority(request, forward);
-    this.headers = ProxyHeaders.upstreamRequest(request, policy.requestHeaders());
-    outcome.requestId = headers.get(ProxyHeaders.REQUEST_ID);
+    this.requestId = ProxyHeaders.requestId(request, policy.requestHeaders());
+    outcome.requestId = requestId;
   }
 
   void start() {
@@ -104,7 +104,7 @@ final class ProxyExchange {
       LocalResponses.errorAndClose(request, 413, "request body too large");
       return;
     }
-    deadline = router.vertx().setTimer(policy.timeout().toMillis(), id -> onDeadline());
+    route.deadlines(router.vertx()).add(this);
     // A broken downstream (bad chunk, reset, close) abandons the exchange: the upstream request is reset,
     // so the backend never sees a complete request that the client did not send.
     request.exceptionHandler(this::onRequestBroken);
@@ -152,12 +152,10 @@ final class ProxyExchange {
     if (outcome.trace != null) {
       // The upstream's parent is this try's span: a retry is another child of the request's span.
       attempt.span = outcome.trace.newTry();
-      headers.set(RequestTrace.TRACEPARENT, outcome.trace.traceparent(attempt.span));
     }
     RequestOptions options = router.connectTo(cluster.config(), endpoint)
         .setMethod(request.method())
-        .setURI(uri)
-        .setHeaders(headers);
+        .setURI(uri);
     if (policy.perTryTimeout() != null) {
       attempt.timer = router.vertx().setTimer(policy.perTryTimeout().toMillis(), id -> attempt.timedOut());
     }
@@ -271,7 +269,7 @@ final class ProxyExchange {
         return;
       }
     }
-    router.vertx().cancelTimer(deadline);
+    cancelDeadline();
     // This answer is the one relayed: no try follows, so the kept body can go.
     replay = null;
     outcome.cluster = upstreamStats;
@@ -306,7 +304,8 @@ final class ProxyExchange {
     return retryPermit;
   }
 
-  private void onDeadline() {
+  @Override
+  void expired() {
     if (finished || (current != null && current.responded)) {
       return;
     }
@@ -341,7 +340,7 @@ final class ProxyExchange {
     }
     if (!finished) {
       finished = true;
-      router.vertx().cancelTimer(deadline);
+      cancelDeadline();
     }
   }
 
@@ -350,7 +349,7 @@ final class ProxyExchange {
       return;
     }
     finished = true;
-    router.vertx().cancelTimer(deadline);
+    cancelDeadline();
     if (bodyStarted || !request.isEnded()) {
       // Part of the request body may be unread: only closing keeps the connection's framing safe.
       LocalResponses.errorAndClose(request, status, message);
@@ -472,6 +471,11 @@ final class ProxyExchange {
         return;
       }
       this.upstream = upstream;
+      // Into the request's own headers: a map of ours given in the options would be copied into them.
+      ProxyHeaders.upstreamRequest(request, policy.requestHeaders(), requestId, upstream.headers());
+      if (span != null) {
+        upstream.putHeader(RequestTrace.TRACEPARENT, outcome.trace.traceparent(span));
+      }
       lease.connected();
       UpstreamGuard.bind(upstream.connection(), upstreamStats);
       // The client's 100-continue was answered by the router, so an upstream 100 was asked for by nobody

@@ -29,8 +29,41 @@ final class ProxyHeaders {
 
   /** The headers to send upstream: the client's minus hop-by-hop ones, plus forwarding headers and rewrites. */
   static MultiMap upstreamRequest(HttpServerRequest request, HeaderRewrite rewrite) {
-    MultiMap in = request.headers();
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
+    upstreamRequest(request, rewrite, requestId(request, rewrite), out);
+    return out;
+  }
+
+  /**
+   * The x-request-id the upstream gets: the rewrite's, else the client's, else a new one; null when the rewrite
+   * removes it. One per request, whichever try sends it.
+   */
+  static String requestId(HttpServerRequest request, HeaderRewrite rewrite) {
+    if (!rewrite.set().isEmpty() || !rewrite.remove().isEmpty()) {
+      for (var set : rewrite.set().entrySet()) {
+        if (set.getKey().equalsIgnoreCase(REQUEST_ID)) {
+          return set.getValue();
+        }
+      }
+      for (String removed : rewrite.remove()) {
+        if (removed.equalsIgnoreCase(REQUEST_ID)) {
+          return null;
+        }
+      }
+    }
+    String client = request.getHeader(REQUEST_ID);
+    boolean hopByHop = client != null && request.headers().contains("connection")
+        && connectionTokens(request.headers()).contains(REQUEST_ID);
+    return client != null && !hopByHop ? client : requestId();
+  }
+
+  /**
+   * Adds the headers to send upstream to {@code out}, the upstream request's own headers (not a map copied into them:
+   * one copy fewer per request): the client's minus hop-by-hop ones, plus forwarding headers, {@code requestId}
+   * ({@link #requestId(HttpServerRequest, HeaderRewrite)}) and rewrites.
+   */
+  static void upstreamRequest(HttpServerRequest request, HeaderRewrite rewrite, String requestId, MultiMap out) {
+    MultiMap in = request.headers();
     Set<String> named = connectionTokens(in);
     // forEach, not an iterator: Vert.x's header maps hand an iterator's caller a wrapper object per header
     in.forEach((name, value) -> {
@@ -56,12 +89,11 @@ final class ProxyHeaders {
     if (request.authority() != null) {
       out.set("x-forwarded-host", request.authority().toString());
     }
-    if (!out.contains(REQUEST_ID)) {
-      out.set(REQUEST_ID, requestId());
+    if (requestId != null && !out.contains(REQUEST_ID)) {
+      out.set(REQUEST_ID, requestId);
     }
     out.set("via", append(in.get("via"), request.version()));
     apply(rewrite, out);
-    return out;
   }
 
   /** Fields a trailer section must not carry: framing, routing, authentication (RFC 9110 6.5.1) and hop-by-hop ones. */

@@ -6,6 +6,7 @@ import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RoutePolicy;
 import io.ringway.spi.config.WeightedCluster;
 import io.ringway.spi.http.HttpFilter;
+import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -17,6 +18,8 @@ public final class Route {
   private final RouteStats stats;
   private final int totalWeight;
   private final List<HttpFilter> filters;
+  /** The deadlines of this route's forwarded requests; each instance compiles its own routes, so one loop's. */
+  private RequestDeadlines deadlines;
 
   Route(RouteConfig config, RouteMatcher matcher, RouteStats stats, List<HttpFilter> filters) {
     this.config = config;
@@ -50,6 +53,14 @@ public final class Route {
   /** What runs on each request head before the action, in order. */
   public List<HttpFilter> filters() {
     return filters;
+  }
+
+  /** This route's request deadlines ({@code policy.timeout}), made on first use. */
+  RequestDeadlines deadlines(Vertx vertx) {
+    if (deadlines == null) {
+      deadlines = new RequestDeadlines(vertx, policy().timeout().toMillis());
+    }
+    return deadlines;
   }
 
   RouteMatcher matcher() {
