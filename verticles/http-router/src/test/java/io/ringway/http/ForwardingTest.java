@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringway.demo.DemoUpstreamVerticle;
 import io.ringway.spi.config.DemoUpstreamConfig;
 import io.ringway.spi.config.DirectResponseAction;
+import io.ringway.spi.config.FieldMatch;
 import io.ringway.spi.config.ForwardAction;
 import io.ringway.spi.config.HeaderRewrite;
 import io.ringway.spi.config.PathMatch;
@@ -63,6 +64,9 @@ class ForwardingTest {
                 new HeaderRewrite(Map.of("x-resp", "1"), List.of("x-drop-me")))),
         new RouteConfig("nothing", RouteMatch.path(PathMatch.exact("/nothing")),
             new DirectResponseAction(204, null, null)),
+        new RouteConfig("debug-query", new RouteMatch(List.of(), PathMatch.exact("/q"), List.of(), List.of(),
+            List.of(FieldMatch.exact("debug", "1"))), new DirectResponseAction(200, "debug", null)),
+        new RouteConfig("plain-query", RouteMatch.path(PathMatch.exact("/q")), new DirectResponseAction(200, "plain", null)),
         new RouteConfig("demo", new RouteMatch(List.of(), PathMatch.prefix("/"), List.of("GET", "POST"), List.of(),
             List.of()), ForwardAction.to("demo")));
     fixture.start(2, RouterFixture.listener(Ports.freeTcpPort()), clusters, routes);
@@ -108,6 +112,17 @@ class ForwardingTest {
     assertThat(redirect.header("location")).isEqualTo("https://new.example.com/new?x=1");
     Reply noRoute = send(HttpMethod.DELETE, "/anything", null);
     assertThat(noRoute.status()).isEqualTo(404);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll"})
+  void routesMatchOnQueryParameters(String transport) throws Exception {
+    start(transport);
+    for (String[] expected : new String[][] {{"/q?debug=1", "debug"}, {"/q?x=%20&debug=1", "debug"}, {"/q?debug=0", "plain"},
+        {"/q", "plain"}, {"/q?debug=1&y=%4g", "debug"}, {"/q?debug=%4g", "plain"}}) {
+      // "%4g" is no percent-encoding: the query is then matched as it came, split at & and =.
+      assertThat(text(send(HttpMethod.GET, expected[0], null))).as(expected[0]).isEqualTo(expected[1]);
+    }
   }
 
   @ParameterizedTest

@@ -38,7 +38,7 @@ final class RouteMatcher {
         && (path == null || path.test(request.path()))
         && (methods.isEmpty() || methods.contains(request.method()))
         && allMatch(headers, request.headers())
-        && allMatch(queryParams, request.query());
+        && (queryParams.isEmpty() || allMatch(queryParams, request.query()));
   }
 
   private boolean hostMatches(String host) {

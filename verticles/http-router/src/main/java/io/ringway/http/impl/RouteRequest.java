@@ -5,23 +5,68 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 
 /**
- * The parts of a request that routes look at; a plain value so {@link RouteTable} tests need no server.
- *
- * @param method upper-case method name
- * @param host the host without port, lower case; empty when the request has none
- * @param path the path without query
- * @param headers request headers (case-insensitive)
- * @param query decoded query parameters; parameters of a query that is not valid percent-encoding as they came
+ * The parts of a request that routes look at; a plain value so {@link RouteTable} tests need no server. The query
+ * of a server request is decoded only when a route asks for it: most route tables match on none, and decoding
+ * allocates a map and strings for every request that has a query.
  */
-public record RouteRequest(String method, String host, String path, MultiMap headers, MultiMap query) {
+public final class RouteRequest {
 
   private static final MultiMap NO_QUERY = MultiMap.caseInsensitiveMultiMap();
+
+  private final String method;
+  private final String host;
+  private final String path;
+  private final MultiMap headers;
+  /** Where the query comes from when it is first asked for; null once decoded. */
+  private HttpServerRequest source;
+  private MultiMap query;
+
+  /**
+   * @param method upper-case method name
+   * @param host the host without port, lower case; empty when the request has none
+   * @param path the path without query
+   * @param headers request headers (case-insensitive)
+   * @param query decoded query parameters; parameters of a query that is not valid percent-encoding as they came
+   */
+  public RouteRequest(String method, String host, String path, MultiMap headers, MultiMap query) {
+    this.method = method;
+    this.host = host;
+    this.path = path;
+    this.headers = headers;
+    this.query = query;
+  }
 
   /** Reads what routing needs from a server request. */
   public static RouteRequest of(HttpServerRequest request) {
     HostAndPort authority = request.authority();
     String host = authority == null ? "" : authority.host().toLowerCase(java.util.Locale.ROOT);
-    return new RouteRequest(request.method().name(), host, request.path(), request.headers(), query(request));
+    RouteRequest routed = new RouteRequest(request.method().name(), host, request.path(), request.headers(), null);
+    routed.source = request;
+    return routed;
+  }
+
+  public String method() {
+    return method;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public String path() {
+    return path;
+  }
+
+  public MultiMap headers() {
+    return headers;
+  }
+
+  public MultiMap query() {
+    if (source != null) {
+      query = query(source);
+      source = null;
+    }
+    return query;
   }
 
   private static MultiMap query(HttpServerRequest request) {
