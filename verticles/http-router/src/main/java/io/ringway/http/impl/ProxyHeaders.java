@@ -20,6 +20,9 @@ final class ProxyHeaders {
   private static final Set<String> HOP_BY_HOP = caseInsensitive("connection", "keep-alive", "proxy-connection", "te",
       "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "http2-settings");
 
+  private static final Set<String> KEEP_ALIVE = caseInsensitive("keep-alive");
+  private static final Set<String> CLOSE = caseInsensitive("close");
+
   private static final Set<String> FORBIDDEN_TRAILERS = caseInsensitive("content-length", "content-type",
       "content-encoding", "content-range", "host", "authorization", "set-cookie", "cache-control", "expect",
       "max-forwards", "pragma", "range");
@@ -134,6 +137,15 @@ final class ProxyHeaders {
       return Set.of();
     }
     List<String> fields = headers.getAll("connection");
+    if (fields.size() == 1) {
+      // What nearly every upstream and client sends: no set of its own per request.
+      if (fields.get(0).equalsIgnoreCase("keep-alive")) {
+        return KEEP_ALIVE;
+      }
+      if (fields.get(0).equalsIgnoreCase("close")) {
+        return CLOSE;
+      }
+    }
     Set<String> tokens = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     for (String connection : fields) {
       for (String token : connection.split(",")) {

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -19,7 +20,15 @@ import java.util.Map;
  * @param tls each TLS cluster's own client, by cluster name; replaced on the loop by a reload before the
  *     clusters it belongs to
  */
-record RouterContext(Vertx vertx, HttpClient client, HttpClient h2cClient, Map<String, TlsClient> tls) {
+record RouterContext(Vertx vertx, HttpClient client, HttpClient h2cClient, Map<String, TlsClient> tls,
+                     Map<Endpoint, SocketAddress> addresses) {
+
+  /** Endpoints whose address is kept: more are a config churning through endpoints, and the cache starts over. */
+  private static final int MAX_ADDRESSES = 4096;
+
+  RouterContext(Vertx vertx, HttpClient client, HttpClient h2cClient, Map<String, TlsClient> tls) {
+    this(vertx, client, h2cClient, tls, new HashMap<>());
+  }
 
   /** A TLS cluster's settings and the client made from them. */
   record TlsClient(UpstreamTls settings, HttpClient client) {
@@ -37,7 +46,7 @@ record RouterContext(Vertx vertx, HttpClient client, HttpClient h2cClient, Map<S
   /** Where a request to {@code endpoint} of {@code cluster} connects, and, with TLS, the name it is for. */
   RequestOptions connectTo(ClusterConfig cluster, Endpoint endpoint) {
     RequestOptions options = new RequestOptions()
-        .setServer(SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host()))
+        .setServer(address(endpoint))
         .setConnectTimeout(cluster.connectTimeout().toMillis());
     TlsClient own = tls.get(cluster.name());
     if (own != null) {
@@ -46,5 +55,21 @@ record RouterContext(Vertx vertx, HttpClient client, HttpClient h2cClient, Map<S
       options.setHost(own.settings().serverName(endpoint)).setPort(endpoint.port());
     }
     return options;
+  }
+
+  /**
+   * The endpoint's socket address, made once: making it parses an IP literal into an {@code InetAddress} (~360 B per
+   * request). Loop thread only, as every exchange of the instance.
+   */
+  private SocketAddress address(Endpoint endpoint) {
+    SocketAddress address = addresses.get(endpoint);
+    if (address == null) {
+      if (addresses.size() >= MAX_ADDRESSES) {
+        addresses.clear();
+      }
+      address = SocketAddress.inetSocketAddress(endpoint.port(), endpoint.host());
+      addresses.put(endpoint, address);
+    }
+    return address;
   }
 }
