@@ -39,35 +39,30 @@ results_dir http
 backend_port=18081   # the harness's nginx backend (lib.sh BACKEND_PORT)
 systems=${SYSTEMS_BEFORE-"nginx1 haproxy1"}
 ringway_systems http "$backend_port"
+# jvm_row NAME JAVA_COMMAND: a JVM proxy row that reads its ports from the bench config given with --conf, started,
+# warmed and swapped by bench/warm-start.sh exactly as Ringway (not in a subshell: the exports must reach the harness)
+jvm_row() {
+  local conf="$RUN_DIR/ringway-http/$1.yaml"
+  ringway_http_yaml io_uring "$backend_port" > "$conf"
+  if [ "$RINGWAY_WARMUP" = 1 ]; then
+    export "PROXY_CMD_$1=$bench_here/warm-start.sh http $conf $2"
+  else
+    export "PROXY_CMD_$1=$2 --conf $conf"
+  fi
+  export "PROXY_PORT_$1=$proxy_port"
+  systems+=" cmd:$1"
+}
 vhp_jar=${VERTX_HTTP_PROXY_JAR:-$HOME/.m2/repository/io/vertx/vertx-http-proxy/5.0.10/vertx-http-proxy-5.0.10.jar}
 if [ "${VERTX_PROXY:-1}" = 1 ]; then
   if [ -f "$vhp_jar" ]; then
-    # the same bench config as Ringway's io_uring row: the app reads its ports from it, and warm-start swaps it
-    ringway_http_yaml io_uring "$backend_port" > "$RUN_DIR/ringway-http/vertx_http_proxy.yaml"
-    vhp="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED $JAVA_OPTS -cp $jar:$vhp_jar $bench_here/VertxHttpProxy.java"
-    if [ "$RINGWAY_WARMUP" = 1 ]; then
-      export "PROXY_CMD_vertx_http_proxy=$bench_here/warm-start.sh http $RUN_DIR/ringway-http/vertx_http_proxy.yaml $vhp"
-    else
-      export "PROXY_CMD_vertx_http_proxy=$vhp --conf $RUN_DIR/ringway-http/vertx_http_proxy.yaml"
-    fi
-    export "PROXY_PORT_vertx_http_proxy=$proxy_port"
-    systems+=" cmd:vertx_http_proxy"
+    jvm_row vertx_http_proxy "$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED $JAVA_OPTS -cp $jar:$vhp_jar $bench_here/VertxHttpProxy.java"
   else
     echo "bench: $vhp_jar missing; no vertx_http_proxy row (./mvnw dependency:get -Dartifact=io.vertx:vertx-http-proxy:5.0.10)" >&2
   fi
 fi
-# FLOOR_ROWS (e.g. "l7bytes l7 l4"): bench/HttpFloor.java's floors as rows floor_<mode>, on one io_uring loop with
-# the same JVM options, warmed and swapped by bench/warm-start.sh exactly as Ringway
+# FLOOR_ROWS (e.g. "l7bytes l7 l4"): bench/HttpFloor.java's floors as rows floor_<mode>, with Ringway's JVM options
 for mode in ${FLOOR_ROWS:-}; do
-  ringway_http_yaml io_uring "$backend_port" > "$RUN_DIR/ringway-http/floor_$mode.yaml"
-  floor="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED $JAVA_OPTS -cp $jar $bench_here/HttpFloor.java $mode io_uring"
-  if [ "$RINGWAY_WARMUP" = 1 ]; then
-    export "PROXY_CMD_floor_$mode=$bench_here/warm-start.sh http $RUN_DIR/ringway-http/floor_$mode.yaml $floor"
-  else
-    export "PROXY_CMD_floor_$mode=$floor --conf $RUN_DIR/ringway-http/floor_$mode.yaml"
-  fi
-  export "PROXY_PORT_floor_$mode=$proxy_port"
-  systems+=" cmd:floor_$mode"
+  jvm_row "floor_$mode" "$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED $JAVA_OPTS -cp $jar $bench_here/HttpFloor.java $mode io_uring"
 done
 # p99.9 and allocation per request: our wrk first on the harness's PATH
 export PATH="$bench_here/wrk-wrap:$PATH"
