@@ -52,11 +52,11 @@ class RateLimitFilterTest {
 
       // The same filter config after a reload: the buckets stay, key a is still limited.
       fixture.publish(clusters, routes(3));
-      Eventually.await("config v2", java.time.Duration.ofSeconds(5), () -> version(fixture) == 2);
+      Eventually.await("config v2", java.time.Duration.ofSeconds(5), () -> fixture.configVersion() == 2);
       assertThat(get(client, base + "/", "a").statusCode()).isEqualTo(429);
       // A changed one starts afresh.
       fixture.publish(clusters, routes(4));
-      Eventually.await("config v3", java.time.Duration.ofSeconds(5), () -> version(fixture) == 3);
+      Eventually.await("config v3", java.time.Duration.ofSeconds(5), () -> fixture.configVersion() == 3);
       assertThat(get(client, base + "/", "a").statusCode()).isEqualTo(200);
 
       // One per second, per client address: the second at once is refused, a third after the refill passes.
@@ -124,14 +124,6 @@ class RateLimitFilterTest {
       request.header("x-api-key", apiKey);
     }
     return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static long version(RouterFixture fixture) {
-    try {
-      return fixture.stats().getLong("configVersion");
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static JsonObject route(RouterFixture fixture, String name) throws Exception {

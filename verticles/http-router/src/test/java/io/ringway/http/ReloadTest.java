@@ -3,8 +3,10 @@ package io.ringway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.spi.config.ForwardAction;
+import io.ringway.spi.config.PathMatch;
 import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RouteMatch;
+import io.ringway.spi.config.RoutePolicy;
 import io.ringway.spi.message.InstanceStats;
 import io.ringway.spi.message.StatsRequest;
 import io.ringway.spi.upstream.ClusterConfig;
@@ -12,10 +14,12 @@ import io.ringway.testkit.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -81,5 +85,36 @@ class ReloadTest {
       assertThat(stats.getJsonArray("routes").getJsonObject(0).getString("route")).isEqualTo("all");
       assertThat(stats.getJsonArray("clusters")).hasSize(2);
     }
+  }
+  @Test
+  void aRequestKeepsTheTimeoutOfTheRouteItWasRoutedWith() throws Exception {
+    try (RouterFixture fixture = RouterFixture.ioUring()) {
+      Backend backend = new Backend(fixture.vertx, "b");
+      List<ClusterConfig> clusters = List.of(ClusterConfig.of("b", List.of(backend.endpoint())));
+      fixture.start(1, RouterFixture.listener(Ports.freeTcpPort()), clusters, List.of(slowRoute(Duration.ofMillis(400))));
+      long start = System.nanoTime();
+      var before = send(fixture, "/slow").map(status -> status + " after " + (System.nanoTime() - start) / 1_000_000);
+      Eventually.await("the backend has the first request", Duration.ofSeconds(5), () -> backend.seen.get() == 1);
+
+      fixture.publish(clusters, List.of(slowRoute(Duration.ofSeconds(30))));
+      Eventually.await("the 30 s route in force", Duration.ofSeconds(5),
+          () -> fixture.configVersion() == 2L);
+      var after = send(fixture, "/slow");
+
+      // The reload made a new route (and its deadlines) for new requests; the one waiting keeps its 400 ms.
+      assertThat(before.await(5, TimeUnit.SECONDS)).startsWith("504 after ");
+      Thread.sleep(1_000);
+      assertThat(after.isComplete()).as("a request routed after the reload has the new route's 30 s").isFalse();
+    }
+  }
+
+  private static RouteConfig slowRoute(Duration timeout) {
+    return new RouteConfig("slow", RouteMatch.path(PathMatch.exact("/slow")), ForwardAction.to("b"),
+        RoutePolicy.DEFAULTS.withTimeout(timeout).withRetries(0));
+  }
+
+  private static Future<Integer> send(RouterFixture fixture, String uri) {
+    return fixture.client.request(new RequestOptions().setHost(RouterFixture.HOST).setPort(fixture.port).setURI(uri))
+        .compose(request -> request.send()).map(response -> response.statusCode());
   }
 }

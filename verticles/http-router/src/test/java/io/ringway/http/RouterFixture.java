@@ -132,6 +132,15 @@ final class RouterFixture implements AutoCloseable {
     }
   }
 
+  /** The config version the instance asked reports; unchecked, for polling lambdas as {@link #listenerStats}. */
+  long configVersion() {
+    try {
+      return stats().getLong("configVersion");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Override
   public void close() throws Exception {
     vertx.close().await(10, TimeUnit.SECONDS);
