@@ -31,6 +31,11 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DifferentialFuzzTest {
 
+  /** The fixture this class runs on: io_uring here, the byte-level HTTP/1 path in its subclass. */
+  RouterFixture newFixture() {
+    return RouterFixture.ioUring();
+  }
+
   /** The sample every build runs: same seed, same bytes, every time. */
   static final long SEED = Long.getLong("fuzz.seed", 15);
   static final int CASES = Integer.getInteger("fuzz.cases", 400);
@@ -50,7 +55,7 @@ class DifferentialFuzzTest {
     PeerProxy.require("nginx");
     PeerProxy.require("haproxy");
     work = Files.createTempDirectory("ringway-differential");
-    fixture = RouterFixture.ioUring();
+    fixture = newFixture();
     backend = new MarkerBackend(fixture.vertx);
     // The default listener (h2c on, default limits) but for the header timeout, as short as the peers'.
     HttpListenerConfig defaults = RouterFixture.listener(Ports.freeTcpPort());

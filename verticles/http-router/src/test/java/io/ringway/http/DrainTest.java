@@ -3,7 +3,8 @@ package io.ringway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.spi.config.AdminConfig;
-import io.ringway.spi.config.DirectResponseAction;
+import io.ringway.spi.config.ForwardAction;
+import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.config.PathMatch;
 import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RouteMatch;
@@ -31,6 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A drain under keep-alive load loses no request: HTTP/1 clients looping GETs get {@code connection: close}
@@ -53,16 +56,19 @@ class DrainTest {
     }
   }
 
-  private RouterFixture started() throws Exception {
-    fixture = RouterFixture.ioUring();
+  private RouterFixture started(String transport) throws Exception {
+    fixture = RouterFixture.of(transport);
     fixture.admin = new AdminConfig(RouterFixture.HOST, 9901, null, Duration.ofSeconds(10), SPREAD);
-    return fixture.start(List.of(), List.of(new RouteConfig("ping", RouteMatch.path(PathMatch.exact("/ping")),
-        new DirectResponseAction(200, "pong", null))));
+    // Forwarded, so that the byte-level path takes the requests: the backend answers "pong".
+    Backend backend = new Backend(fixture.vertx, "pong");
+    return fixture.start(List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
+        List.of(new RouteConfig("ping", RouteMatch.path(PathMatch.exact("/ping")), ForwardAction.to("b"))));
   }
 
-  @Test
-  void http1KeepAliveClientsLoseNothingAndIdleOnesCloseSpread() throws Exception {
-    started();
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "byte-level"})
+  void http1KeepAliveClientsLoseNothingAndIdleOnesCloseSpread(String transport) throws Exception {
+    started(transport);
     List<Socket> idle = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       idle.add(idleAfterOneRequest(fixture.port));
@@ -196,7 +202,7 @@ class DrainTest {
 
   @Test
   void h2ClientsGetAGoAwayAndEveryStreamIsAnswered() throws Exception {
-    started();
+    started("io_uring");
     int connections = 4;
     int streamsPerConnection = 4;
     Queue<String> failures = new ConcurrentLinkedQueue<>();

@@ -26,20 +26,25 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The access log file and the per-route / per-cluster stats answered on ringway.stats.collect, on io_uring. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ObservabilityTest {
 
-  @TempDir
-  static Path dir;
-  private static RouterFixture fixture;
-  private static Backend backend;
-  private static Path log;
+  /** The fixture this class runs on: io_uring here, the byte-level HTTP/1 path in its subclass. */
+  RouterFixture newFixture() {
+    return RouterFixture.ioUring();
+  }
+
+  private RouterFixture fixture;
+  private Backend backend;
+  private Path log;
 
   @BeforeAll
-  static void start() throws Exception {
-    fixture = RouterFixture.ioUring();
+  void start(@TempDir Path dir) throws Exception {
+    fixture = newFixture();
     backend = new Backend(fixture.vertx, "b");
     log = dir.resolve("access.log");
     fixture.accessLog = new AccessLogConfig(log.toString(),
@@ -60,11 +65,11 @@ class ObservabilityTest {
   }
 
   @AfterAll
-  static void stop() throws Exception {
+  void stop() throws Exception {
     fixture.close();
   }
 
-  private static Reply get(String uri, String requestId) throws Exception {
+  private Reply get(String uri, String requestId) throws Exception {
     RequestOptions options = new RequestOptions().setHost(RouterFixture.HOST).setPort(fixture.port).setURI(uri)
         .setMethod(HttpMethod.GET);
     if (requestId != null) {
@@ -168,11 +173,11 @@ class ObservabilityTest {
   }
 
   /** The lines of this test's requests: the other test logs to the same file. */
-  private static List<String> lines() {
+  private List<String> lines() {
     return lines(line -> line.contains(" /api/") || line.contains(" /nowhere "));
   }
 
-  private static List<String> lines(Predicate<String> which) {
+  private List<String> lines(Predicate<String> which) {
     try {
       return !Files.exists(log) ? List.of() : Files.readAllLines(log).stream().filter(which).toList();
     } catch (java.io.IOException e) {

@@ -37,13 +37,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RefusedPipelineTest {
 
+  /** The fixture this class runs on: io_uring here, the byte-level HTTP/1 path in its subclass. */
+  RouterFixture newFixture() {
+    return RouterFixture.ioUring();
+  }
+
   private RouterFixture fixture;
   /** What the backend was asked for, in order. */
   private final List<String> forwarded = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   void start() throws Exception {
-    fixture = RouterFixture.ioUring();
+    fixture = newFixture();
     HttpServer backend = fixture.vertx.createHttpServer().requestHandler(request -> {
       forwarded.add(request.method() + " " + request.uri());
       request.response().end("ok");

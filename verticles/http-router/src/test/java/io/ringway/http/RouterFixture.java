@@ -19,6 +19,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,10 @@ final class RouterFixture implements AutoCloseable {
   AdminConfig admin = new AdminConfig(HOST, 9901, null);
   private HttpListenerConfig listener;
   private long version;
+  /** Every listener of this fixture's configs has {@code byteLevelHttp1} on (and h2c off). */
+  private boolean byteLevel;
+  /** Whether the test sends anything the byte-level path must have taken (checked at close). */
+  private boolean forwards = true;
 
   RouterFixture(TransportPlugin plugin) {
     Capabilities.require(plugin.name(), plugin.isAvailable(), plugin.unavailabilityCause());
@@ -68,11 +73,30 @@ final class RouterFixture implements AutoCloseable {
     return new RouterFixture(new EpollTransportPlugin());
   }
 
+  /** The fixture a parameterised test names: {@code epoll}, {@code byte-level} (on io_uring) or io_uring. */
+  static RouterFixture of(String transport) {
+    return switch (transport) {
+      case "epoll" -> epoll();
+      case "byte-level" -> byteLevel();
+      default -> ioUring();
+    };
+  }
+
+  /** On io_uring, every listener with the byte-level HTTP/1 path: a suite run through it must pass unchanged. */
+  static RouterFixture byteLevel() {
+    RouterFixture fixture = ioUring();
+    fixture.byteLevel = true;
+    return fixture;
+  }
+
   static HttpListenerConfig listener(int port) {
     return HttpListenerConfig.of(LISTENER, HOST, port);
   }
 
   ConfigSnapshot snapshot(HttpListenerConfig listener, List<ClusterConfig> clusters, List<RouteConfig> routes) {
+    if (byteLevel) {
+      listener = listener.withByteLevelHttp1(true);
+    }
     RingwayConfig config = new RingwayConfig("io_uring", 1, Map.of(), List.of("http-router"),
         admin, new DemoUpstreamConfig(HOST, 8081, 9001, "test"))
         .withClusters(clusters).withHttp(new HttpRouterConfig(List.of(listener), routes, accessLog,
@@ -141,9 +165,34 @@ final class RouterFixture implements AutoCloseable {
     }
   }
 
+  /**
+   * The test sends only requests the byte-level path gives to the decoding path (local actions, a Connection naming
+   * fields): it has nothing to take.
+   */
+  void byteLevelTakesNone() {
+    forwards = false;
+  }
+
+  /** The byte-level requests of every instance: the event bus asks its consumers in turn. */
+  private long byteLevelRequests() throws Exception {
+    Map<String, Long> byInstance = new java.util.HashMap<>();
+    for (int i = 0; i < 8 * instances.size() && byInstance.size() < instances.size(); i++) {
+      JsonObject stats = stats();
+      JsonArray listeners = stats.getJsonArray("listeners");
+      long requests = listeners == null || listeners.isEmpty() ? 0 : listeners.getJsonObject(0).getLong("byteLevelRequests");
+      byInstance.put(stats.getString("instance", String.valueOf(i)), requests);
+    }
+    return byInstance.values().stream().mapToLong(Long::longValue).sum();
+  }
+
   @Override
   public void close() throws Exception {
+    // A suite run "through the byte-level path" that never took it would prove nothing about it.
+    long byteLevelRequests = byteLevel && forwards && !instances.isEmpty() ? byteLevelRequests() : -1;
     vertx.close().await(10, TimeUnit.SECONDS);
+    if (byteLevelRequests == 0) {
+      throw new AssertionError("the byte-level path took no request of this suite");
+    }
     if (!unhandled.isEmpty()) {
       AssertionError error = new AssertionError(unhandled.size() + " exceptions reached Vert.x unhandled");
       unhandled.forEach(error::addSuppressed);

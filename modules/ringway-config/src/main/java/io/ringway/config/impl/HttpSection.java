@@ -23,6 +23,7 @@ import java.util.Map;
  *     - {name: web, host: 0.0.0.0, port: 8080, h2c: true, maxHeaderBytes: 8192, maxBodyBytes: 10485760,
  *        headerReadTimeout: 10s, idleTimeout: 60s, idleParkAfter: 10s, maxConcurrentStreams: 100,
  *        maxConnections: auto}                # node-wide; auto: what the open-file limit leaves, halved
+ *     - {name: fast, port: 8081, h2c: false, byteLevelHttp1: true}   # GET/HEAD forwarded from the bytes received
  *     - {name: secure, port: 8443, tls: {certFile: /etc/ringway/cert.pem, keyFile: /etc/ringway/key.pem}}
  *   clientCertHeader: x-forwarded-client-cert   # set from a verified client certificate, stripped from clients
  *   accessLog: {path: stdout, format: "{method} {uri} {status} {duration}ms", queueSize: 8192}
@@ -138,7 +139,17 @@ final class HttpSection {
           HttpListenerConfig.DEFAULT_IDLE_PARK_AFTER);
       int maxConnections = maxConnections(listener);
       TlsConfig tls = TlsSection.read(listener);
+      boolean byteLevelHttp1 = listener.bool("byteLevelHttp1", false);
       listener.rejectUnknownKeys();
+      if (byteLevelHttp1 && tls != null) {
+        listener.fail("byteLevelHttp1", "cleartext listeners only (this one has tls)");
+        continue;
+      }
+      if (byteLevelHttp1 && h2c) {
+        listener.fail("byteLevelHttp1", "needs h2c: false (h2c sniffs a connection's first bytes, which this path "
+            + "reads)");
+        continue;
+      }
       if (name == null) {
         listener.fail("name", "required");
         continue;
@@ -150,7 +161,7 @@ final class HttpSection {
         listener.fail("port", host + ":" + port + " is already taken by " + addresses.get(host + ":" + port));
       }
       listeners.add(new HttpListenerConfig(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout,
-          idleTimeout, maxConcurrentStreams, maxConnections, tls, idleParkAfter));
+          idleTimeout, maxConcurrentStreams, maxConnections, tls, idleParkAfter, byteLevelHttp1));
     }
     return listeners;
   }

@@ -24,10 +24,14 @@ import java.util.Objects;
  * @param tls TLS termination, or null for cleartext (default)
  * @param idleParkAfter a cleartext HTTP/1 keep-alive connection idle this long between two requests lets go of its
  *     per-connection HTTP state until its next byte (default 10 s); zero for never
+ * @param byteLevelHttp1 forward the requests it can (bodyless GET and HEAD to cleartext HTTP/1.1 clusters, on routes
+ *     without filters) from the bytes received, without decoding them into objects (default false); cleartext
+ *     listeners without h2c only
  */
 public record HttpListenerConfig(String name, String host, int port, boolean h2c, int maxHeaderBytes,
                                  long maxBodyBytes, Duration headerReadTimeout, Duration idleTimeout,
-                                 int maxConcurrentStreams, int maxConnections, TlsConfig tls, Duration idleParkAfter) {
+                                 int maxConcurrentStreams, int maxConnections, TlsConfig tls, Duration idleParkAfter,
+                                 boolean byteLevelHttp1) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -64,6 +68,21 @@ public record HttpListenerConfig(String name, String host, int port, boolean h2c
     if (idleParkAfter.isNegative()) {
       throw new IllegalArgumentException("idleParkAfter: " + idleParkAfter + " must not be negative (0: never)");
     }
+    if (byteLevelHttp1 && tls != null) {
+      throw new IllegalArgumentException("byteLevelHttp1: cleartext listeners only (this one has tls)");
+    }
+    if (byteLevelHttp1 && h2c) {
+      throw new IllegalArgumentException("byteLevelHttp1: needs h2c: false (h2c sniffs a connection's first bytes, "
+          + "which this path reads)");
+    }
+  }
+
+  /** A listener as configured before {@code byteLevelHttp1}: every request takes the decoding path. */
+  public HttpListenerConfig(String name, String host, int port, boolean h2c, int maxHeaderBytes, long maxBodyBytes,
+                            Duration headerReadTimeout, Duration idleTimeout, int maxConcurrentStreams,
+                            int maxConnections, TlsConfig tls, Duration idleParkAfter) {
+    this(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout, idleTimeout, maxConcurrentStreams,
+        maxConnections, tls, idleParkAfter, false);
   }
 
   /** A listener whose idle keep-alive connections park after {@link #DEFAULT_IDLE_PARK_AFTER}. */
@@ -83,6 +102,12 @@ public record HttpListenerConfig(String name, String host, int port, boolean h2c
   /** This listener terminating TLS with {@code tls} (null: cleartext). */
   public HttpListenerConfig withTls(TlsConfig tls) {
     return new HttpListenerConfig(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout, idleTimeout,
-        maxConcurrentStreams, maxConnections, tls, idleParkAfter);
+        maxConcurrentStreams, maxConnections, tls, idleParkAfter, byteLevelHttp1);
+  }
+
+  /** This listener with the byte-level HTTP/1 path on or off (on needs h2c off: see {@link #byteLevelHttp1}). */
+  public HttpListenerConfig withByteLevelHttp1(boolean on) {
+    return new HttpListenerConfig(name, host, port, on ? false : h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout,
+        idleTimeout, maxConcurrentStreams, maxConnections, tls, idleParkAfter, on);
   }
 }

@@ -23,6 +23,10 @@ final class AccessLog {
   /** Queues the line of a finished request, or counts it dropped when the writer is behind. */
   void log(Outcome outcome) {
     HttpServerRequest request = outcome.request;
+    if (request == null) {
+      logBytes(outcome);
+      return;
+    }
     AccessLogEntry entry = new AccessLogEntry(outcome.startMillis,
         request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
         request.method().name(), request.uri(), request.path(), protocol(request.version()),
@@ -31,6 +35,24 @@ final class AccessLog {
         outcome.route == null ? null : outcome.route.name(),
         outcome.upstream == null ? null : outcome.upstream.host() + ":" + outcome.upstream.port(),
         outcome.requestId, request.getHeader("user-agent"), outcome.trace == null ? null : outcome.trace.traceId);
+    offer(entry);
+  }
+
+  /** A byte-level request's line: its facts were read from the head, when an access log was on. */
+  private void logBytes(Outcome outcome) {
+    Outcome.ByteRequestFacts request = outcome.bytes;
+    if (request == null) {
+      // It started before this access log did: nothing was kept of it.
+      return;
+    }
+    offer(new AccessLogEntry(outcome.startMillis, request.remote(), request.method(), request.uri(), request.path(),
+        "HTTP/1.1", request.host(), outcome.status, outcome.bytesOut, request.bytesIn(), outcome.durationNanos,
+        outcome.route == null ? null : outcome.route.name(),
+        outcome.upstream == null ? null : outcome.upstream.host() + ":" + outcome.upstream.port(),
+        outcome.requestId, request.userAgent(), null));
+  }
+
+  private void offer(AccessLogEntry entry) {
     if (writer.offer(entry, format)) {
       logged++;
     } else {

@@ -68,6 +68,14 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
     return channel.hasAttr(WAKES);
   }
 
+  /**
+   * Marks a connection the byte-level path counted and listens to, as a parked one is: the decoding path, when it gets
+   * the connection later, counts it no second time.
+   */
+  static void countedOnce(Channel channel) {
+    channel.attr(WAKES).setIfAbsent(0);
+  }
+
   @Override
   public boolean park(ChannelHandlerContext ctx, long lastActivity) {
     Channel channel = ctx.channel();

@@ -47,14 +47,21 @@ final class Listener {
   private AcceptedChannels.Registration deferral;
   /** This listener's {@code maxConnections} on its port; null until it listens. */
   private AcceptLimits.Limit limit;
+  /** What the byte-level path routes with; null on a TLS listener. */
+  private ByteLevelHttp1.Routing byteLevelRouting;
+  /** The byte-level HTTP/1 path ({@code byteLevelHttp1}); null when off. */
+  private ByteLevelHttp1 byteLevel;
   /** {@code maxConnections} in force: the config's, or what {@code auto} made of the open-file limit. */
   private final int maxConnections;
 
   /** Loads the listener's TLS material, if any, off the loop; the listener is not listening yet. */
   static Future<Listener> create(Vertx vertx, HttpListenerConfig config, ListenerStats stats,
-                                 Handler<RoutedRequest> handler, Handler<HttpServerRequest> refused) {
+                                 Handler<RoutedRequest> handler, Handler<HttpServerRequest> refused,
+                                 ByteLevelHttp1.Routing byteLevelRouting) {
     if (config.tls() == null) {
-      return Future.succeededFuture(new Listener(vertx, config, null, stats, handler, refused));
+      Listener listener = new Listener(vertx, config, null, stats, handler, refused);
+      listener.byteLevelRouting = byteLevelRouting;
+      return Future.succeededFuture(listener);
     }
     return ListenerTls.load(vertx, config.name(), config.tls(), config.headerReadTimeout().toMillis())
         .map(tls -> new Listener(vertx, config, tls, stats, handler, refused))
@@ -141,6 +148,11 @@ final class Listener {
           options.getIdleTimeout());
       guard.acceptedAt(unread::acceptedAt);
       parked = UnreadConnections.parked(loop, stats, options.getIdleTimeout());
+      if (config.byteLevelHttp1() && byteLevelRouting != null) {
+        byteLevel = new ByteLevelHttp1(config, stats, byteLevelRouting);
+        unread.byteLevel(byteLevel);
+        parked.byteLevel(byteLevel);
+      }
       if (!config.idleParkAfter().isZero()) {
         drain.parkIdleConnections(new KeepAliveParking(unread, parked, stats, config.h2c()), config.idleParkAfter());
       }
@@ -200,6 +212,11 @@ final class Listener {
         // Back to the server while it still takes them: a request on one now is answered, with connection: close.
         parked.handOverAll(channel -> KeepAliveParking.closeIfStillIdle(channel, drain.spreadDelayMillis(), stats));
       }
+      if (byteLevel != null) {
+        // Not Vert.x's connections: they close after their response in flight, and whatever is left at the grace.
+        byteLevel.drain(drain);
+        vertx.setTimer(Math.max(1, grace.toMillis()), id -> byteLevel.closeAll());
+      }
       if (acceptHook != null) {
         // After the unbind: a connection accepted before it still gets the strict h2c sniffer.
         acceptHook.close();
@@ -218,6 +235,9 @@ final class Listener {
       deferral.close();
       unread.closeAll();
       parked.closeAll();
+    }
+    if (byteLevel != null) {
+      byteLevel.closeAll();
     }
     if (acceptHook != null) {
       acceptHook.close();
@@ -238,7 +258,7 @@ final class Listener {
    * before its first request is no Vert.x connection yet, and killing it would cut the request on its way.
    */
   long openConnectionsWhileClosing() {
-    return closed ? 0 : Math.max(stats.openConnections, 1);
+    return closed && (byteLevel == null || byteLevel.connections() == 0) ? 0 : Math.max(stats.openConnections, 1);
   }
 
   JsonObject statsJson() {

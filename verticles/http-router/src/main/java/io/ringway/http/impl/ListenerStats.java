@@ -44,6 +44,12 @@ final class ListenerStats {
   long drainIdleClosed;
   /** HTTP/2 connections a drain sent GOAWAY. */
   long drainGoAways;
+  /** Requests the byte-level path forwarded ({@code byteLevelHttp1}). */
+  long byteLevelRequests;
+  /** Times the byte-level path gave a connection to the decoding path, with a request it does not take. */
+  long byteLevelHandOvers;
+  /** Connections on the byte-level path now (a gauge). */
+  long byteLevelConnections;
 
   JsonObject toJson() {
     return new JsonObject().put("connections", connections).put("requests", requests).put("noRoute", noRoute)
@@ -52,6 +58,8 @@ final class ListenerStats {
         .put("refusedStreams", refusedStreams).put("streamErrors", streamErrors)
         .put("openConnections", openConnections).put("unreadConnections", unreadConnections)
         .put("parkedConnections", parkedConnections).put("parks", parks).put("parkedWoken", parkedWoken).put("drainConnectionClose", drainConnectionClose)
-        .put("drainIdleClosed", drainIdleClosed).put("drainGoAways", drainGoAways);
+        .put("drainIdleClosed", drainIdleClosed).put("drainGoAways", drainGoAways)
+        .put("byteLevelRequests", byteLevelRequests).put("byteLevelHandOvers", byteLevelHandOvers)
+        .put("byteLevelConnections", byteLevelConnections);
   }
 }

@@ -12,7 +12,12 @@ import io.vertx.core.http.HttpServerResponse;
  */
 final class Outcome {
 
+  /** The decoding path's request; null on the byte-level path, whose request is described by {@link #bytes}. */
   final HttpServerRequest request;
+  /** What the access log says of a byte-level request; null on the decoding path, or without an access log. */
+  final ByteRequestFacts bytes;
+  /** Bytes written to the client, on the byte-level path. */
+  long bytesOut;
   /** Null when no route matched. */
   final Route route;
   final long startNanos = System.nanoTime();
@@ -40,13 +45,28 @@ final class Outcome {
   }
 
   private Outcome(HttpServerRequest request, Route route, Handler<Outcome> onFinish) {
+    this(request, null, route, onFinish);
+    this.requestId = request.getHeader(ProxyHeaders.REQUEST_ID);
+  }
+
+  private Outcome(HttpServerRequest request, ByteRequestFacts bytes, Route route, Handler<Outcome> onFinish) {
     this.request = request;
+    this.bytes = bytes;
     this.route = route;
     this.onFinish = onFinish;
-    this.requestId = request.getHeader(ProxyHeaders.REQUEST_ID);
     if (route != null) {
       route.stats().inFlight++;
     }
+  }
+
+  /** A byte-level request's outcome, which its exchange finishes; {@code bytes} null without an access log. */
+  static Outcome forBytes(ByteRequestFacts bytes, Route route, Handler<Outcome> onFinish) {
+    return new Outcome(null, bytes, route, onFinish);
+  }
+
+  /** The facts of a byte-level request that its access-log line needs, read from its head while it was in hand. */
+  record ByteRequestFacts(String remote, String method, String uri, String path, String host, String userAgent,
+                          long bytesIn) {
   }
 
   /** Completes the outcome with {@code status} (0: the client went away); later calls do nothing. */

@@ -2,7 +2,10 @@ package io.ringway.http.impl;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.HttpUtils;
 import io.vertx.core.net.HostAndPort;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * The parts of a request that routes look at; a plain value so {@link RouteTable} tests need no server. The query
@@ -19,6 +22,8 @@ public final class RouteRequest {
   private final MultiMap headers;
   /** Where the query comes from when it is first asked for; null once decoded. */
   private HttpServerRequest source;
+  /** The request-target the query is decoded from when first asked for (byte-level path); null once decoded. */
+  private String target;
   private MultiMap query;
 
   /**
@@ -45,6 +50,16 @@ public final class RouteRequest {
     return routed;
   }
 
+  /**
+   * What routing needs of a request the byte-level path read: its query is decoded from {@code target} on first use,
+   * by the same decoder Vert.x's {@code params()} uses, so a route sees the same parameters on both paths.
+   */
+  static RouteRequest ofTarget(String method, String host, String path, MultiMap headers, String target) {
+    RouteRequest routed = new RouteRequest(method, host, path, headers, null);
+    routed.target = target;
+    return routed;
+  }
+
   public String method() {
     return method;
   }
@@ -63,19 +78,24 @@ public final class RouteRequest {
 
   public MultiMap query() {
     if (source != null) {
-      query = query(source);
+      query = query(source.query(), source::params);
       source = null;
+    } else if (target != null) {
+      String uri = target;
+      int mark = uri.indexOf('?');
+      query = query(mark < 0 ? null : uri.substring(mark + 1),
+          () -> HttpUtils.params(uri, StandardCharsets.UTF_8, false));
+      target = null;
     }
     return query;
   }
 
-  private static MultiMap query(HttpServerRequest request) {
-    String query = request.query();
+  private static MultiMap query(String query, Supplier<MultiMap> params) {
     if (query == null) {
       return NO_QUERY;
     }
     try {
-      return request.params();
+      return params.get();
     } catch (IllegalArgumentException badEscape) {
       // "%4g": Netty's decoder throws. RFC 9110 leaves the query to the origin, so the request is forwarded
       // as it came (as nginx and HAProxy do) and only a route matching on the query sees the raw form.

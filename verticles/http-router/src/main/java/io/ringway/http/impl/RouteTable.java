@@ -13,10 +13,18 @@ import java.util.function.Function;
 public final class RouteTable {
 
   private final List<Route> routes;
+  private final boolean matchesOnHeaders;
 
   private RouteTable(List<Route> routes) {
     this.routes = List.copyOf(routes);
+    this.matchesOnHeaders = routes.stream().anyMatch(route -> !route.config().match().headers().isEmpty());
   }
+
+  /** Whether some route matches on request fields: the byte-level path then hands routing the fields. */
+  boolean matchesOnHeaders() {
+    return matchesOnHeaders;
+  }
+
 
   /**
    * Compiles routes.

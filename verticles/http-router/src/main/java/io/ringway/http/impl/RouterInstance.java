@@ -87,6 +87,9 @@ public final class RouterInstance {
   private Duration closeSpread = Duration.ZERO;
   /** Listeners that stopped (drain, removal or replacement) and still have connections open. */
   private final List<Listener> closing = new ArrayList<>();
+  /** The byte-level path's upstream connections, shared by this instance's listeners that have the path on. */
+  private final ByteUpstreams byteUpstreams;
+  private final ByteLevelHttp1.Routing byteLevelRouting = new ByteLevelRouting();
 
   /** Call on the instance's context: the client, its pools and all timers bind to it. */
   public RouterInstance(Vertx vertx, Context context) {
@@ -103,6 +106,7 @@ public final class RouterInstance {
             .withConnectHandler(connection -> connection.exceptionHandler(UpstreamGuard::ignore)).build(),
         new HashMap<>());
     this.clusters = new UpstreamClusters(vertx, id, instances);
+    this.byteUpstreams = new ByteUpstreams(vertx, ((io.vertx.core.internal.ContextInternal) context).nettyEventLoop());
     this.filters = new RouteFilters(vertx, instances);
   }
 
@@ -219,7 +223,7 @@ public final class RouterInstance {
       }
       ListenerStats stats = listenerStats.computeIfAbsent(config.name(), n -> new ListenerStats());
       steps.add(Listener.create(vertx, config, stats, routed -> dispatch(routed.request(), routed.listener()),
-              refused -> Outcome.track(refused, null, this::finished))
+              refused -> Outcome.track(refused, null, this::finished), byteLevelRouting)
           // The replacement listens before the old one stops: Vert.x unbinds an address whose last server
           // stops, and a new server joining it in between would be left with no socket.
           .compose(next -> next.listen().map(listening -> {
@@ -455,10 +459,72 @@ public final class RouterInstance {
     applyAccessLog(null);
     applyTracing(null);
     filters.close();
+    byteUpstreams.close();
     steps.add(clusters.close());
     List<Future<Void>> closed = new ArrayList<>(List.of(router.client().close(), router.h2cClient().close()));
     router.tls().values().forEach(own -> closed.add(own.client().close()));
     return Future.join(steps).compose(v -> Future.join(closed)).mapEmpty();
+  }
+
+  /** What the byte-level path of this instance's listeners routes with: the same table, clusters and counters. */
+  private final class ByteLevelRouting implements ByteLevelHttp1.Routing {
+
+    private String clientCertHeader;
+    private String clientCertHeaderLower;
+
+    @Override
+    public Vertx vertx() {
+      return vertx;
+    }
+
+    @Override
+    public RouteTable table() {
+      return table;
+    }
+
+    @Override
+    public UpstreamCluster cluster(String name) {
+      return clusters.get(name);
+    }
+
+    @Override
+    public UpstreamStats upstreamStats(String cluster) {
+      return upstreamStats.computeIfAbsent(cluster, n -> new UpstreamStats());
+    }
+
+    @Override
+    public ByteUpstreams upstreams() {
+      return byteUpstreams;
+    }
+
+    @Override
+    public boolean tracing() {
+      return tracing != null;
+    }
+
+    @Override
+    public String clientCertHeader() {
+      if (!RouterInstance.this.clientCertHeader.equals(clientCertHeader)) {
+        clientCertHeader = RouterInstance.this.clientCertHeader;
+        clientCertHeaderLower = ByteLevelHttp1.lowerCase(clientCertHeader);
+      }
+      return clientCertHeaderLower;
+    }
+
+    @Override
+    public boolean accessLog() {
+      return accessLog != null;
+    }
+
+    @Override
+    public void finished(Outcome outcome) {
+      RouterInstance.this.finished(outcome);
+    }
+
+    @Override
+    public java.util.random.RandomGenerator random() {
+      return random;
+    }
   }
 
   private Future<Void> enqueue(Supplier<Future<Void>> step) {

@@ -1,5 +1,6 @@
 package io.ringway.http.impl;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -50,6 +51,8 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
   private Gate first;
   private Gate last;
   private ScheduledFuture<?> sweep;
+  /** The listener's byte-level path, which reads a connection's first request itself when it can; null: none. */
+  private ByteLevelHttp1 byteLevel;
   /** While a connection is handed over: when it was accepted, for the head timer that Vert.x's side starts. */
   private long handingOverAcceptedAt = NOT_HANDING_OVER;
 
@@ -86,6 +89,11 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
   /** The server's hand-over for a connection it has let go of; null before the first connection. */
   Consumer<Channel> handOver() {
     return handOver;
+  }
+
+  /** Lets {@code path} read the connections' next bytes before Vert.x gets them. */
+  void byteLevel(ByteLevelHttp1 path) {
+    this.byteLevel = path;
   }
 
   /**
@@ -220,6 +228,16 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (byteLevel != null && msg instanceof ByteBuf bytes && ByteLevelHttp1.mayTake(bytes)) {
+        unlink(this);
+        Channel channel = ctx.channel();
+        ctx.pipeline().remove(this);
+        if (parked) {
+          stats.parkedWoken++;
+        }
+        byteLevel.takeFromGate(channel, bytes, handOver);
+        return;
+      }
       handOver(msg);
     }
 

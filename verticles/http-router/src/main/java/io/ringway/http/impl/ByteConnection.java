@@ -1,0 +1,267 @@
+package io.ringway.http.impl;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * A client connection on the byte-level path: its only handler, from the first request the path took until it closes
+ * or a request goes to the decoding path. Requests are read one at a time; bytes that come while one is in flight
+ * (pipelining) wait, and the connection stops reading until its response ended. A head that is not whole waits for
+ * the rest until the listener's {@code headerReadTimeout} (then 408), and a connection between two requests closes
+ * quietly after the listener's {@code idleTimeout}. Loop thread only.
+ */
+final class ByteConnection extends ChannelInboundHandlerAdapter {
+
+  static final String NAME = "ringwayBytes";
+  private static final byte[] REQUEST_TIMEOUT = ("HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n"
+      + "content-length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+
+  private final ByteLevelHttp1 path;
+  private final Consumer<Channel> handOver;
+  private ChannelHandlerContext ctx;
+  /** Bytes read and not yet taken by a request; null when none. */
+  private ByteBuf held;
+  private ByteExchange exchange;
+  /** The client asked to close after the response in flight, or the listener drains. */
+  private boolean closeAfter;
+  private boolean draining;
+  private boolean processing;
+  /** The client's address as x-forwarded-for writes it, made on first use. */
+  private byte[] client;
+  /** Waiting for the next head (idle) or the rest of one (head timeout), in one of the path's deadline lists. */
+  final Waiting waiting = new Waiting();
+
+  ByteConnection(ByteLevelHttp1 path, Consumer<Channel> handOver) {
+    this.path = path;
+    this.handOver = handOver;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  Channel channel() {
+    return ctx.channel();
+  }
+
+  /**
+   * Whether the connection closes after the response in flight, asked as its head is written (which then says
+   * {@code connection: close}): the client asked, or the listener drains (counted as the drain's).
+   */
+  boolean closeAfterResponse() {
+    if (draining && !closeAfter) {
+      closeAfter = true;
+      path.stats().drainConnectionClose++;
+    }
+    return closeAfter;
+  }
+
+  byte[] client() {
+    if (client == null) {
+      client = (ctx.channel().remoteAddress() instanceof InetSocketAddress address
+          ? address.getAddress().getHostAddress() : "unknown").getBytes(StandardCharsets.US_ASCII);
+    }
+    return client;
+  }
+
+  /** Starts with the bytes its gate read. */
+  void start(ByteBuf first) {
+    held = first;
+    process();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf bytes = (ByteBuf) msg;
+    held = held == null ? bytes : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), held, bytes);
+    if (exchange != null) {
+      // Pipelined: read again only once the response in flight ended.
+      ctx.channel().config().setAutoRead(false);
+      return;
+    }
+    process();
+  }
+
+  /** Takes requests from {@link #held} while there are whole ones and none is in flight. */
+  private void process() {
+    if (processing) {
+      return;
+    }
+    processing = true;
+    try {
+      while (exchange == null && ctx.channel().isActive()) {
+        if (held == null || !held.isReadable()) {
+          releaseHeld();
+          waiting.cancel();
+          waitFor(path.idle());
+          return;
+        }
+        int verdict = path.take(this, held);
+        if (verdict == ByteRequestHead.INCOMPLETE) {
+          // Timed from the head's first byte, not again with each read: a head sent a byte at a time still ends.
+          if (waiting.in != path.headTimeout()) {
+            waiting.cancel();
+            waitFor(path.headTimeout());
+          }
+          ctx.channel().config().setAutoRead(true);
+          return;
+        }
+        waiting.cancel();
+        if (verdict == ByteRequestHead.HAND_OVER) {
+          handOverToDecoder();
+          return;
+        }
+      }
+    } finally {
+      processing = false;
+    }
+  }
+
+  private void waitFor(RequestDeadlines deadlines) {
+    if (deadlines != null && waiting.notWaiting()) {
+      waiting.in = deadlines;
+      deadlines.add(waiting);
+    }
+  }
+
+  /** A request was taken: its exchange is in flight from now. */
+  void started(ByteExchange started, boolean closeAfter) {
+    this.exchange = started;
+    this.closeAfter |= closeAfter;
+  }
+
+  /** The exchange in flight ended (its response written, or its error, or the client gone). */
+  void exchangeDone() {
+    exchange = null;
+    Channel channel = ctx.channel();
+    if (!channel.isActive()) {
+      return;
+    }
+    if (closeAfter || draining) {
+      releaseHeld();
+      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    channel.config().setAutoRead(true);
+    process();
+  }
+
+  /** The listener drains: the connection closes after the response in flight, or after {@code delayMillis} if idle. */
+  void drain(long delayMillis, ListenerStats stats) {
+    draining = true;
+    if (exchange == null) {
+      ctx.channel().eventLoop().schedule(() -> {
+        if (exchange == null && ctx.channel().isActive()) {
+          stats.drainIdleClosed++;
+          ctx.channel().close();
+        }
+      }, delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Gives the connection to the decoding path with the bytes held (the head it did not take first): Vert.x builds its
+   * pipeline behind this handler, which leaves, and the bytes enter that pipeline from its head.
+   */
+  void handOverToDecoder() {
+    waiting.cancel();
+    Channel channel = ctx.channel();
+    ByteBuf bytes = held;
+    held = null;
+    channel.config().setAutoRead(true);
+    path.handedOver(this);
+    handOver.accept(channel);
+    KeepAliveParking.woken(channel);
+    ctx.pipeline().remove(this);
+    if (bytes == null) {
+      return;
+    }
+    if (channel.isOpen()) {
+      channel.pipeline().fireChannelRead(bytes);
+      // Outside a read (a pipelined head after a response) no read-complete would follow to flush what it answers.
+      channel.pipeline().fireChannelReadComplete();
+    } else {
+      bytes.release();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.downstreamWritable(ctx.channel().isWritable());
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    waiting.cancel();
+    releaseHeld();
+    ByteExchange gone = exchange;
+    exchange = null;
+    if (gone != null) {
+      gone.clientGone();
+    }
+    path.closed(this);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // A reset or a broken pipe: the exchange hears of it from the close.
+    ctx.close();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releaseHeld();
+  }
+
+  private void releaseHeld() {
+    if (held != null) {
+      held.release();
+      held = null;
+    }
+  }
+
+  /** The connection's place in the idle or head-timeout list. */
+  final class Waiting extends RequestDeadlines.Entry {
+
+    private RequestDeadlines in;
+
+    boolean notWaiting() {
+      return in == null;
+    }
+
+    @Override
+    void expired() {
+      RequestDeadlines was = in;
+      in = null;
+      Channel channel = ctx.channel();
+      if (exchange != null || !channel.isActive()) {
+        return;
+      }
+      if (was == path.headTimeout()) {
+        path.stats().headerTimeouts++;
+        releaseHeld();
+        channel.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        channel.close();
+      }
+    }
+
+    void cancel() {
+      in = null;
+      cancelDeadline();
+    }
+  }
+}

@@ -1,0 +1,328 @@
+package io.ringway.http.impl;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.ringway.spi.config.ForwardAction;
+import io.ringway.spi.config.HeaderRewrite;
+import io.ringway.spi.config.HttpListenerConfig;
+import io.ringway.spi.config.PathMatch;
+import io.ringway.spi.upstream.ClusterConfig;
+import io.ringway.spi.upstream.UpstreamProtocol;
+import io.ringway.upstream.UpstreamCluster;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * The byte-level HTTP/1 path of one cleartext listener on one loop ({@code byteLevelHttp1}, issue 17): requests are
+ * checked, routed and forwarded from the bytes received, without decoding them into objects, and responses relayed
+ * the same way ({@link ByteUpstream}). It takes only what it answers exactly as the decoding path would (see
+ * {@link ByteRequestHead}) and only for a route of the same {@link RouteTable} that forwards with no filter, to a
+ * cleartext HTTP/1.1 cluster whose endpoints are IP addresses, with tracing off. Everything else goes to the decoding
+ * path before a byte is sent anywhere, with the bytes as they came: a connection's first request from its unread gate,
+ * a later one from its {@link ByteConnection}. Loop thread only.
+ */
+final class ByteLevelHttp1 {
+
+  /** What the path uses of its router instance. */
+  interface Routing {
+
+    Vertx vertx();
+
+    /** The route table in force. */
+    RouteTable table();
+
+    /** A cluster by name, or null. */
+    UpstreamCluster cluster(String name);
+
+    UpstreamStats upstreamStats(String cluster);
+
+    ByteUpstreams upstreams();
+
+    /** Whether requests are traced ({@code http.tracing}): then they take the decoding path, which traces. */
+    boolean tracing();
+
+    /** {@code http.clientCertHeader}, lower case. */
+    String clientCertHeader();
+
+    /** Whether an access log is on: then each request keeps what its line says. */
+    boolean accessLog();
+
+    /** Where an outcome goes when it finished: the access log. */
+    void finished(Outcome outcome);
+
+    RandomGenerator random();
+  }
+
+  private static final byte[] GET = "GET ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HEAD = "HEAD ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] VERSION = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HOST = "host: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] FORWARDED_FOR = "x-forwarded-for: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] FORWARDED_PROTO = "x-forwarded-proto: http\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] FORWARDED_HOST = "x-forwarded-host: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] REQUEST_ID = "x-request-id: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] VIA = "via: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] VIA_HOP = (ProxyHeaders.VIA + "\r\n").getBytes(StandardCharsets.US_ASCII);
+  private static final MultiMap NO_FIELDS = MultiMap.caseInsensitiveMultiMap();
+
+  private final HttpListenerConfig config;
+  private final ListenerStats stats;
+  private final Routing routing;
+  private final ByteRequestHead head = new ByteRequestHead();
+  /** Connections between two requests, closed at the listener's idle timeout; null for none. */
+  private final RequestDeadlines idle;
+  /** Connections with part of a head, answered 408 at the listener's head timeout. */
+  private final RequestDeadlines headTimeout;
+  private final Set<ByteConnection> connections = new HashSet<>();
+
+  ByteLevelHttp1(HttpListenerConfig config, ListenerStats stats, Routing routing) {
+    this.config = config;
+    this.stats = stats;
+    this.routing = routing;
+    // Whole seconds, as the decoding path applies it.
+    long idleSeconds = config.idleTimeout().toSeconds();
+    this.idle = idleSeconds > 0 ? new RequestDeadlines(routing.vertx(), TimeUnit.SECONDS.toMillis(idleSeconds)) : null;
+    this.headTimeout = new RequestDeadlines(routing.vertx(), config.headerReadTimeout().toMillis());
+  }
+
+  ListenerStats stats() {
+    return stats;
+  }
+
+  RequestDeadlines idle() {
+    return idle;
+  }
+
+  RequestDeadlines headTimeout() {
+    return headTimeout;
+  }
+
+  /** Whether a connection's first bytes may be a request of this path's (a cheap look: GET or HEAD). */
+  static boolean mayTake(ByteBuf bytes) {
+    if (!bytes.isReadable()) {
+      return false;
+    }
+    byte first = bytes.getByte(bytes.readerIndex());
+    return first == 'G' || first == 'H';
+  }
+
+  /**
+   * A connection's gate read its first bytes (of its first request, or of its next one after it parked): it becomes
+   * this path's, and its bytes are read as a request.
+   */
+  void takeFromGate(Channel channel, ByteBuf bytes, Consumer<Channel> handOver) {
+    if (!KeepAliveParking.wasParked(channel)) {
+      // A connection the decoding path never saw: counted here, once, as that path counts its own.
+      KeepAliveParking.countedOnce(channel);
+      stats.connections++;
+      stats.openConnections++;
+      channel.closeFuture().addListener(closed -> stats.openConnections--);
+    }
+    ByteConnection connection = new ByteConnection(this, handOver);
+    connections.add(connection);
+    stats.byteLevelConnections++;
+    channel.pipeline().addLast(ByteConnection.NAME, connection);
+    connection.start(bytes);
+  }
+
+  /**
+   * Reads the request at {@code held}'s reader index: {@link ByteRequestHead#TAKE} when its exchange started (the head
+   * consumed), {@link ByteRequestHead#INCOMPLETE} or {@link ByteRequestHead#HAND_OVER}.
+   */
+  int take(ByteConnection connection, ByteBuf held) {
+    ByteRequestHead h = head;
+    int verdict = h.read(held, config.maxHeaderBytes(), routing.clientCertHeader());
+    if (verdict != ByteRequestHead.TAKE) {
+      return verdict;
+    }
+    RouteTable table = routing.table();
+    if (routing.tracing()) {
+      return ByteRequestHead.HAND_OVER;
+    }
+    String path = h.path(held);
+    Route route = table.match(RouteRequest.ofTarget(h.head ? "HEAD" : "GET", h.routingHost(held), path,
+        table.matchesOnHeaders() ? h.headers(held) : NO_FIELDS,
+        h.queryMark < 0 ? path : AsciiBytes.string(held, h.targetStart, h.targetEnd)));
+    if (route == null || !(route.action() instanceof ForwardAction forward) || !route.filters().isEmpty()
+        || AsciiBytes.rewrites("host", route.policy().requestHeaders().remove(), route.policy().requestHeaders().set())) {
+      return ByteRequestHead.HAND_OVER;
+    }
+    String clusterName = route.pickCluster(routing.random());
+    UpstreamCluster cluster = routing.cluster(clusterName);
+    if (cluster == null || !reachable(cluster)) {
+      return ByteRequestHead.HAND_OVER;
+    }
+    stats.requests++;
+    stats.byteLevelRequests++;
+    route.stats().requests++;
+    boolean log = routing.accessLog();
+    Outcome outcome = Outcome.forBytes(log ? facts(connection, held, path) : null, route, routing::finished);
+    ByteBuf upstreamHead = upstreamHead(connection, held, route, forward, path, outcome, log);
+    held.readerIndex(h.end);
+    ByteExchange exchange = new ByteExchange(connection, routing.vertx(), routing.upstreams(), route, cluster,
+        routing.upstreamStats(clusterName), outcome, upstreamHead, h.head);
+    connection.started(exchange, h.closeAfter);
+    exchange.start();
+    return ByteRequestHead.TAKE;
+  }
+
+  private static boolean reachable(UpstreamCluster cluster) {
+    ClusterConfig config = cluster.config();
+    return config.tls() == null && config.protocol() == UpstreamProtocol.HTTP1
+        && ByteUpstreams.reachable(cluster.endpoints());
+  }
+
+  private Outcome.ByteRequestFacts facts(ByteConnection connection, ByteBuf b, String path) {
+    ByteRequestHead h = head;
+    return new Outcome.ByteRequestFacts(new String(connection.client(), StandardCharsets.US_ASCII),
+        h.head ? "HEAD" : "GET", AsciiBytes.string(b, h.targetStart, h.targetEnd), path,
+        AsciiBytes.string(b, h.hostStart, h.hostEnd),
+        h.userAgentStart < 0 ? null : AsciiBytes.string(b, h.userAgentStart, h.userAgentEnd), 0);
+  }
+
+  /**
+   * The head every try sends, as {@link ProxyHeaders#upstreamRequest} makes it on the decoding path: the client's
+   * fields minus hop-by-hop ones, {@code Host} (or the route's host rewrite), x-forwarded-for/-proto/-host, an
+   * x-request-id when the client sent none, {@code via}, then the route's rewrite.
+   */
+  private ByteBuf upstreamHead(ByteConnection connection, ByteBuf b, Route route, ForwardAction forward, String path,
+                               Outcome outcome, boolean log) {
+    ByteRequestHead h = head;
+    HeaderRewrite rewrite = route.policy().requestHeaders();
+    List<String> remove = rewrite.remove();
+    java.util.Map<String, String> set = rewrite.set();
+    ByteBuf out = connection.channel().alloc().directBuffer(h.end - h.start + 256);
+    out.writeBytes(h.head ? HEAD : GET);
+    PathMatch match = route.config().match().path();
+    String prefix = forward.prefixRewrite();
+    if (prefix != null && match != null && match.kind() == PathMatch.Kind.PREFIX && path.startsWith(match.value())) {
+      String rewritten = prefix + path.substring(match.value().length());
+      out.writeCharSequence(rewritten.isEmpty() ? "/" : rewritten, StandardCharsets.ISO_8859_1);
+      if (h.queryMark >= 0) {
+        out.writeBytes(b, h.queryMark, h.targetEnd - h.queryMark);
+      }
+    } else {
+      out.writeBytes(b, h.targetStart, h.targetEnd - h.targetStart);
+    }
+    out.writeBytes(VERSION).writeBytes(HOST);
+    if (forward.hostRewrite() != null) {
+      out.writeCharSequence(forward.hostRewrite(), StandardCharsets.ISO_8859_1);
+    } else {
+      out.writeBytes(b, h.hostStart, h.hostEnd - h.hostStart);
+    }
+    out.writeBytes(AsciiBytes.CRLF);
+    for (int line = 0; line < h.lines; line++) {
+      int from = h.lineStart[line];
+      if (h.kind[line] == ByteRequestHead.COPY
+          && (remove.isEmpty() && set.isEmpty() || !AsciiBytes.rewritten(b, from, h.lineColon[line] - from, remove, set))) {
+        out.writeBytes(b, from, h.lineEnd[line] - from);
+      }
+    }
+    if (!AsciiBytes.rewrites("x-forwarded-for", remove, set)) {
+      out.writeBytes(FORWARDED_FOR);
+      if (h.forwardedForStart >= 0) {
+        out.writeBytes(b, h.forwardedForStart, h.forwardedForEnd - h.forwardedForStart).writeByte(',').writeByte(' ');
+      }
+      out.writeBytes(connection.client()).writeBytes(AsciiBytes.CRLF);
+    }
+    if (!AsciiBytes.rewrites("x-forwarded-proto", remove, set)) {
+      out.writeBytes(FORWARDED_PROTO);
+    }
+    if (!AsciiBytes.rewrites("x-forwarded-host", remove, set)) {
+      out.writeBytes(FORWARDED_HOST).writeBytes(b, h.hostStart, h.hostEnd - h.hostStart).writeBytes(AsciiBytes.CRLF);
+    }
+    requestId(out, b, rewrite, outcome, log);
+    if (!AsciiBytes.rewrites("via", remove, set)) {
+      out.writeBytes(VIA);
+      if (h.viaStart >= 0) {
+        out.writeBytes(b, h.viaStart, h.viaEnd - h.viaStart).writeByte(',').writeByte(' ');
+      }
+      out.writeBytes(VIA_HOP);
+    }
+    AsciiBytes.fields(out, set);
+    return out.writeBytes(AsciiBytes.CRLF);
+  }
+
+  /**
+   * The x-request-id as {@link ProxyHeaders#requestId} decides it: the rewrite's, else the client's (its line copied),
+   * else a new one, written without a String unless the access log needs it.
+   */
+  private void requestId(ByteBuf out, ByteBuf b, HeaderRewrite rewrite, Outcome outcome, boolean log) {
+    ByteRequestHead h = head;
+    for (var entry : rewrite.set().entrySet()) {
+      if (entry.getKey().equalsIgnoreCase(ProxyHeaders.REQUEST_ID)) {
+        outcome.requestId = entry.getValue();
+        return;
+      }
+    }
+    for (String removed : rewrite.remove()) {
+      if (removed.equalsIgnoreCase(ProxyHeaders.REQUEST_ID)) {
+        outcome.requestId = null;
+        return;
+      }
+    }
+    if (h.requestIdStart >= 0) {
+      outcome.requestId = log ? AsciiBytes.string(b, h.requestIdStart, h.requestIdEnd) : null;
+      return;
+    }
+    out.writeBytes(REQUEST_ID);
+    if (log) {
+      String id = ProxyHeaders.requestId();
+      outcome.requestId = id;
+      out.writeCharSequence(id, StandardCharsets.US_ASCII);
+    } else {
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      AsciiBytes.uuid(out, (random.nextLong() & ~0xF000L) | 0x4000L,
+          (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L);
+    }
+    out.writeBytes(AsciiBytes.CRLF);
+  }
+
+  /** A connection went to the decoding path. */
+  void handedOver(ByteConnection connection) {
+    stats.byteLevelHandOvers++;
+    forget(connection);
+  }
+
+  void closed(ByteConnection connection) {
+    forget(connection);
+  }
+
+  private void forget(ByteConnection connection) {
+    if (connections.remove(connection)) {
+      stats.byteLevelConnections--;
+    }
+  }
+
+  /** Connections on this path now. */
+  int connections() {
+    return connections.size();
+  }
+
+  /** The listener drains: each connection closes after its response in flight, or after a spread delay if idle. */
+  void drain(ListenerDrain drain) {
+    for (ByteConnection connection : List.copyOf(connections)) {
+      connection.drain(drain.spreadDelayMillis(), stats);
+    }
+  }
+
+  void closeAll() {
+    for (ByteConnection connection : List.copyOf(connections)) {
+      connection.channel().close();
+    }
+  }
+
+  /** {@code http.clientCertHeader} as the head reader compares it. */
+  static String lowerCase(String header) {
+    return header.toLowerCase(Locale.ROOT);
+  }
+}
