@@ -14,6 +14,8 @@
 #                   TRANSPORTS="io_uring io_uring+heap1g" JAVA_OPTS_heap1g="-Xms1g -Xmx1g @conf/jvm.options"
 #                 or (HTTP) its own listener maxConnections in env MAX_CONNECTIONS_<TAG>, e.g.
 #                   TRANSPORTS="io_uring io_uring+cap" MAX_CONNECTIONS_cap=256
+#                 or (HTTP) its listener on the byte-level HTTP/1 path with env BYTE_LEVEL_<TAG>=1, e.g.
+#                   TRANSPORTS="io_uring io_uring+bytes" BYTE_LEVEL_bytes=1
 #                 or its own jar in env RINGWAY_JAR_<TAG>, to measure a change beside the tree before it, e.g.
 #                   TRANSPORTS="io_uring io_uring+before" RINGWAY_JAR_before=/tmp/before.jar
 #   JAVA_OPTS     extra JVM options (default: -Xms256m -Xmx256m and conf/jvm.options, the flags a node runs with:
@@ -55,9 +57,9 @@ transport_yaml() {
   echo "transport: $t"
   if [ -n "$tag" ]; then
     var="RINGWAY_OPTS_$tag"
-    local jvm="JAVA_OPTS_$tag" cap="MAX_CONNECTIONS_$tag" own_jar="RINGWAY_JAR_$tag"
-    [ -n "${!var:-}" ] || [ -n "${!jvm:-}" ] || [ -n "${!cap:-}" ] || [ -n "${!own_jar:-}" ] \
-      || { echo "bench: TRANSPORTS entry $1 needs env $var, $jvm, $cap or $own_jar" >&2; exit 2; }
+    local jvm="JAVA_OPTS_$tag" cap="MAX_CONNECTIONS_$tag" own_jar="RINGWAY_JAR_$tag" bytes="BYTE_LEVEL_$tag"
+    [ -n "${!var:-}" ] || [ -n "${!jvm:-}" ] || [ -n "${!cap:-}" ] || [ -n "${!own_jar:-}" ] || [ -n "${!bytes:-}" ] \
+      || { echo "bench: TRANSPORTS entry $1 needs env $var, $jvm, $cap, $own_jar or $bytes" >&2; exit 2; }
     [ -z "${!var:-}" ] || printf 'transportOptions:\n  %s: %s\n' "$t" "${!var}"
   fi
 }
@@ -94,8 +96,8 @@ YAML
 # ringway_http_yaml TOKEN BACKEND_PORT -> an http-router config on one event loop: listener `bench` on
 # 127.0.0.1:$proxy_port (HTTP/1.1 only), every request to 127.0.0.1:BACKEND_PORT
 ringway_http_yaml() {
-  local cap="MAX_CONNECTIONS_${1#*+}" max=""
-  [[ $1 == *+* ]] && max=${!cap:-}
+  local cap="MAX_CONNECTIONS_${1#*+}" max="" bytes_var="BYTE_LEVEL_${1#*+}" bytes=""
+  [[ $1 == *+* ]] && max=${!cap:-} && bytes=${!bytes_var:-}
   cat <<YAML
 $(transport_yaml "$1")
 eventLoops: 1              # one loop on the one proxy core the harness pins
@@ -105,7 +107,7 @@ clusters:
     endpoints: [{host: 127.0.0.1, port: $2}]
 http:
   listeners:
-    - {name: bench, host: 127.0.0.1, port: $proxy_port, h2c: false${max:+, maxConnections: $max}}
+    - {name: bench, host: 127.0.0.1, port: $proxy_port, h2c: false${max:+, maxConnections: $max}${bytes:+, byteLevelHttp1: true}}
   routes:
     - {name: all, target: backend}
 YAML

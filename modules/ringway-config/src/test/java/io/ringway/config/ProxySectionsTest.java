@@ -204,6 +204,23 @@ class ProxySectionsTest {
   }
 
   @Test
+  void httpListenerByteLevelHttp1IsOffByDefaultAndRefusedWithTls() {
+    RingwayConfig config = valid("""
+        {"http": {"listeners": [{"name": "a", "port": 8080}, {"name": "b", "port": 8081, "byteLevelHttp1": true}]}}
+        """);
+    assertThat(config.http().listeners()).extracting(HttpListenerConfig::byteLevelHttp1).containsExactly(false, true);
+
+    List<String> errors = errors("""
+        {"http": {"listeners": [{"name": "a", "port": 8443, "byteLevelHttp1": true,
+                                 "tls": {"certFile": "/nonexistent/c.pem", "keyFile": "/nonexistent/k.pem"}},
+                                {"name": "b", "port": 8081, "byteLevelHttp1": "yes"}]}}
+        """);
+    assertThat(errors).anySatisfy(error -> assertThat(error)
+        .isEqualTo("http.listeners[0].byteLevelHttp1: cleartext listeners only (this one has tls)"));
+    assertThat(errors).anySatisfy(error -> assertThat(error).startsWith("http.listeners[1].byteLevelHttp1: "));
+  }
+
+  @Test
   void everyMistakeInARouteIsReportedWithItsPath() {
     List<String> errors = errors("""
         {"clusters": [{"name": "web", "endpoints": []}],

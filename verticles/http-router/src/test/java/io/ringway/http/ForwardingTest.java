@@ -194,9 +194,11 @@ class ForwardingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"io_uring", "epoll"}) // a byte-level listener has h2c off
+  @ValueSource(strings = {"io_uring", "epoll", "byte-level"})
   void h2cPriorKnowledge(String transport) throws Exception {
     start(transport);
+    // HTTP/2 only: the byte-level path reads HTTP/1.
+    fixture.byteLevelTakesNone();
     io.vertx.core.http.HttpClient h2 = fixture.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
         .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
     Reply response = Reply.send(fixture.context, h2, new RequestOptions().setHost(RouterFixture.HOST).setPort(fixture.port)

@@ -100,6 +100,14 @@ class StrictnessTest {
     assertThat(backend.completed).hasValue(0);
   }
 
+  /** The control: what the refused requests differ from is forwarded (and, on the byte-level path, taken there). */
+  @Test
+  void aValidRequestIsForwarded() throws Exception {
+    String response = RawHttp.exchange(fixture.port, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 200 ").contains("\r\nvia: 1.1 ringway\r\n");
+    assertThat(backend.seen).hasValue(1);
+  }
+
   @Test
   void oversizedHeadIs431() throws Exception {
     String response = RawHttp.exchange(fixture.port, "GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + "a".repeat(2000)

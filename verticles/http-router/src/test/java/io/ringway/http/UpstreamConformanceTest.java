@@ -64,11 +64,6 @@ class UpstreamConformanceTest {
     return RouterFixture.ioUring();
   }
 
-  /** Whether the listener takes HTTP/2 clients (h2c): not with the byte-level path, whose listeners have h2c off. */
-  boolean h2Clients() {
-    return true;
-  }
-
   @BeforeAll
   void start() throws Exception {
     capture = LogWatch.on("", record -> {
@@ -148,12 +143,10 @@ class UpstreamConformanceTest {
       assertThat(first.cutOff()).isFalse();
       assertThat(client.get("/ok").body()).as("the connection stayed in sync").isEqualTo("ok");
     }
-    if (h2Clients()) {
-      Reply reply = sendH2("/clte");
-      assertThat(reply.status()).isEqualTo(200);
-      assertThat(reply.header("content-length")).isNull();
-      assertThat(reply.text()).isEqualTo("hello");
-    }
+    Reply reply = sendH2("/clte");
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.header("content-length")).isNull();
+    assertThat(reply.text()).isEqualTo("hello");
   }
 
   @ParameterizedTest
@@ -194,7 +187,7 @@ class UpstreamConformanceTest {
       assertThat(response.body()).isEqualTo("ok");
       assertThat(client.get("/ok").body()).isEqualTo("ok");
     }
-    for (String path : h2Clients() ? List.of("/hints", "/h2/hints") : List.<String>of()) {
+    for (String path : List.of("/hints", "/h2/hints")) {
       List<MultiMap> hints = new CopyOnWriteArrayList<>();
       CompletableFuture<Future<Buffer>> sent = new CompletableFuture<>();
       fixture.context.runOnContext(v -> sent.complete(h2.request(new RequestOptions().setHost(RouterFixture.HOST)
@@ -224,9 +217,7 @@ class UpstreamConformanceTest {
       assertThat(response.body()).isEqualTo("ok");
       assertThat(client.get("/ok").body()).isEqualTo("ok");
     }
-    if (h2Clients()) {
-      assertThat(sendH2("/interim").text()).isEqualTo("ok");
-    }
+    assertThat(sendH2("/interim").text()).isEqualTo("ok");
   }
 
   @Test
@@ -249,11 +240,9 @@ class UpstreamConformanceTest {
         assertThat(client.get("/ok").body()).isEqualTo("ok");
       }
     }
+    assertThat(sendH2("/h2/hint-storm").status()).isEqualTo(502);
     assertThat(cluster().getLong("httpBadResponses")).isEqualTo(before + 2);
-    if (h2Clients()) {
-      assertThat(sendH2("/h2/hint-storm").status()).isEqualTo(502);
-      assertThat(cluster("h2up").getLong("httpBadResponses")).isEqualTo(1);
-    }
+    assertThat(cluster("h2up").getLong("httpBadResponses")).isEqualTo(1);
   }
 
   @Test
@@ -304,10 +293,8 @@ class UpstreamConformanceTest {
       assertThat(response.cutOff()).as("the connection closed before the body completed").isTrue();
       assertThat(response.body()).isEqualTo("only-ten!!");
     }
-    if (h2Clients()) {
-      Throwable h2Failure = catchThrowable(() -> sendH2("/short"));
-      assertThat(h2Failure).isInstanceOf(StreamResetException.class);
-    }
+    Throwable h2Failure = catchThrowable(() -> sendH2("/short"));
+    assertThat(h2Failure).isInstanceOf(StreamResetException.class);
   }
 
   @Test
@@ -318,30 +305,23 @@ class UpstreamConformanceTest {
       assertThat(client.get("/big-head").status()).isEqualTo(502);
       assertThat(client.get("/ok").body()).isEqualTo("ok");
     }
-    if (h2Clients()) {
-      assertThat(sendH2("/big-head").status()).isEqualTo(502);
-    }
-    assertThat(cluster().getLong("httpBadResponses")).isEqualTo(before + (h2Clients() ? 2 : 1));
+    assertThat(sendH2("/big-head").status()).isEqualTo(502);
+    assertThat(cluster().getLong("httpBadResponses")).isEqualTo(before + 2);
   }
 
   @Test
   void upstreamResetsAreCountedNotLogged() throws Exception {
     long before = cluster("h2up").getLong("httpUpstreamResets");
-    int h2 = h2Clients() ? 2 : 0;
-    if (h2Clients()) {
-      assertThat(sendH2("/h2/reset-head").status()).isEqualTo(502);
-    }
+    assertThat(sendH2("/h2/reset-head").status()).isEqualTo(502);
     assertThat(send("/h2/reset-head").status()).isEqualTo(502);
     // A request still sending its body when the reset comes: Vert.x reports it to the request.
     assertThat(Reply.send(fixture.context, fixture.client, new RequestOptions().setHost(RouterFixture.HOST)
         .setPort(fixture.port).setMethod(HttpMethod.POST).setURI("/h2/reset-early"),
         Buffer.buffer("x".repeat(200_000))).status()).isEqualTo(502);
-    if (h2Clients()) {
-      assertThat(catchThrowable(() -> sendH2("/h2/reset-body"))).isInstanceOf(StreamResetException.class);
-    }
+    assertThat(catchThrowable(() -> sendH2("/h2/reset-body"))).isInstanceOf(StreamResetException.class);
     assertThat(catchThrowable(() -> send("/h2/reset-body"))).isNotNull();
-    Eventually.await((3 + h2) + " resets counted", Duration.ofSeconds(5),
-        () -> cluster("h2up").getLong("httpUpstreamResets") == before + 3 + h2);
+    Eventually.await("5 resets counted", Duration.ofSeconds(5),
+        () -> cluster("h2up").getLong("httpUpstreamResets") == before + 5);
 
     up.on("/reset", ScriptedBackend.bytesThenReset("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npart"));
     long http1Before = cluster().getLong("httpUpstreamResets");

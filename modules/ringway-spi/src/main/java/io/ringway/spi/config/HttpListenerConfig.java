@@ -26,7 +26,7 @@ import java.util.Objects;
  *     per-connection HTTP state until its next byte (default 10 s); zero for never
  * @param byteLevelHttp1 forward the requests it can (bodyless GET and HEAD to cleartext HTTP/1.1 clusters, on routes
  *     without filters) from the bytes received, without decoding them into objects (default false); cleartext
- *     listeners without h2c only
+ *     listeners only
  */
 public record HttpListenerConfig(String name, String host, int port, boolean h2c, int maxHeaderBytes,
                                  long maxBodyBytes, Duration headerReadTimeout, Duration idleTimeout,
@@ -71,10 +71,6 @@ public record HttpListenerConfig(String name, String host, int port, boolean h2c
     if (byteLevelHttp1 && tls != null) {
       throw new IllegalArgumentException("byteLevelHttp1: cleartext listeners only (this one has tls)");
     }
-    if (byteLevelHttp1 && h2c) {
-      throw new IllegalArgumentException("byteLevelHttp1: needs h2c: false (h2c sniffs a connection's first bytes, "
-          + "which this path reads)");
-    }
   }
 
   /** A listener as configured before {@code byteLevelHttp1}: every request takes the decoding path. */
@@ -105,9 +101,9 @@ public record HttpListenerConfig(String name, String host, int port, boolean h2c
         maxConcurrentStreams, maxConnections, tls, idleParkAfter, byteLevelHttp1);
   }
 
-  /** This listener with the byte-level HTTP/1 path on or off (on needs h2c off: see {@link #byteLevelHttp1}). */
+  /** This listener with the byte-level HTTP/1 path on or off. */
   public HttpListenerConfig withByteLevelHttp1(boolean on) {
-    return new HttpListenerConfig(name, host, port, on ? false : h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout,
+    return new HttpListenerConfig(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout,
         idleTimeout, maxConcurrentStreams, maxConnections, tls, idleParkAfter, on);
   }
 }

@@ -120,6 +120,10 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
           handOverToDecoder();
           return;
         }
+        if (held != null && !held.isReadable()) {
+          // The head was copied into the upstream one: the read buffer goes back to its pool while the exchange runs.
+          releaseHeld();
+        }
       }
     } finally {
       processing = false;
@@ -180,8 +184,9 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
     channel.config().setAutoRead(true);
     path.handedOver(this);
     handOver.accept(channel);
-    KeepAliveParking.woken(channel);
+    // Out of the way first: on an h2c listener the wake-up below sends the sniffer's CRLF down the pipeline.
     ctx.pipeline().remove(this);
+    KeepAliveParking.woken(channel);
     if (bytes == null) {
       return;
     }

@@ -9,7 +9,7 @@ import io.ringway.spi.upstream.Endpoint;
 import io.ringway.upstream.EndpointLease;
 import io.ringway.upstream.Refusal;
 import io.ringway.upstream.UpstreamCluster;
-import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
   private static final byte[] CLOSE = "connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final ByteConnection connection;
-  private final Vertx vertx;
+  private final ContextInternal context;
   private final ByteUpstreams upstreams;
   private final Route route;
   private final RoutePolicy policy;
@@ -50,10 +50,10 @@ final class ByteExchange extends RequestDeadlines.Entry {
   private boolean retryPermit;
   private int status;
 
-  ByteExchange(ByteConnection connection, Vertx vertx, ByteUpstreams upstreams, Route route, UpstreamCluster cluster,
+  ByteExchange(ByteConnection connection, ContextInternal context, ByteUpstreams upstreams, Route route, UpstreamCluster cluster,
                UpstreamStats upstreamStats, Outcome outcome, ByteBuf upstreamHead, boolean headRequest) {
     this.connection = connection;
-    this.vertx = vertx;
+    this.context = context;
     this.upstreams = upstreams;
     this.route = route;
     this.policy = route.policy();
@@ -65,7 +65,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
   }
 
   void start() {
-    route.deadlines(vertx).add(this);
+    route.deadlines(context).add(this);
     nextTry();
   }
 
@@ -101,7 +101,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
       route.stats().retries++;
     }
     if (policy.perTryTimeout() != null) {
-      attempt.timer = vertx.setTimer(policy.perTryTimeout().toMillis(), id -> attempt.timedOut());
+      attempt.timer = context.setTimer(policy.perTryTimeout().toMillis(), id -> attempt.timedOut());
     }
     ByteUpstreams.Pool pool = upstreams.pool(lease.endpoint());
     if (pool == null) {
@@ -401,7 +401,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
 
     void cancelTimer() {
       if (timer >= 0) {
-        vertx.cancelTimer(timer);
+        context.owner().cancelTimer(timer);
         timer = -1;
       }
     }

@@ -10,7 +10,7 @@ import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.UpstreamProtocol;
 import io.ringway.upstream.UpstreamCluster;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
@@ -35,7 +35,8 @@ final class ByteLevelHttp1 {
   /** What the path uses of its router instance. */
   interface Routing {
 
-    Vertx vertx();
+    /** The router instance's context, where the path's timers fire. */
+    ContextInternal context();
 
     /** The route table in force. */
     RouteTable table();
@@ -90,8 +91,8 @@ final class ByteLevelHttp1 {
     this.routing = routing;
     // Whole seconds, as the decoding path applies it.
     long idleSeconds = config.idleTimeout().toSeconds();
-    this.idle = idleSeconds > 0 ? new RequestDeadlines(routing.vertx(), TimeUnit.SECONDS.toMillis(idleSeconds)) : null;
-    this.headTimeout = new RequestDeadlines(routing.vertx(), config.headerReadTimeout().toMillis());
+    this.idle = idleSeconds > 0 ? new RequestDeadlines(routing.context(), TimeUnit.SECONDS.toMillis(idleSeconds)) : null;
+    this.headTimeout = new RequestDeadlines(routing.context(), config.headerReadTimeout().toMillis());
   }
 
   ListenerStats stats() {
@@ -168,7 +169,7 @@ final class ByteLevelHttp1 {
     Outcome outcome = Outcome.forBytes(log ? facts(connection, held, path) : null, route, routing::finished);
     ByteBuf upstreamHead = upstreamHead(connection, held, route, forward, path, outcome, log);
     held.readerIndex(h.end);
-    ByteExchange exchange = new ByteExchange(connection, routing.vertx(), routing.upstreams(), route, cluster,
+    ByteExchange exchange = new ByteExchange(connection, routing.context(), routing.upstreams(), route, cluster,
         routing.upstreamStats(clusterName), outcome, upstreamHead, h.head);
     connection.started(exchange, h.closeAfter);
     exchange.start();

@@ -104,7 +104,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
       LocalResponses.errorAndClose(request, 413, "request body too large");
       return;
     }
-    route.deadlines(router.vertx()).add(this);
+    route.deadlines(router.context()).add(this);
     // A broken downstream (bad chunk, reset, close) abandons the exchange: the upstream request is reset,
     // so the backend never sees a complete request that the client did not send.
     request.exceptionHandler(this::onRequestBroken);

@@ -1,6 +1,6 @@
 package io.ringway.http.impl;
 
-import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,14 +31,19 @@ final class RequestDeadlines {
     }
   }
 
-  private final Vertx vertx;
+  /**
+   * The router instance's context: its timers fire there, on its loop, even when the first request is added from
+   * outside any Vert.x context (the byte-level path runs in Netty's handlers; a timer set there would get a context,
+   * and maybe a loop, of its own).
+   */
+  private final ContextInternal context;
   private final long timeoutNanos;
   private Entry first;
   private Entry last;
   private long timer = -1;
 
-  RequestDeadlines(Vertx vertx, long timeoutMillis) {
-    this.vertx = vertx;
+  RequestDeadlines(ContextInternal context, long timeoutMillis) {
+    this.context = context;
     this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
   }
 
@@ -74,7 +79,7 @@ final class RequestDeadlines {
 
   /** Rounded up: a sweep that came early would find nothing to expire and have to come again. */
   private void schedule(long nanos) {
-    timer = vertx.setTimer(Math.max(1, (nanos + 999_999) / 1_000_000), id -> sweep());
+    timer = context.setTimer(Math.max(1, (nanos + 999_999) / 1_000_000), id -> sweep());
   }
 
   private void unlink(Entry entry) {

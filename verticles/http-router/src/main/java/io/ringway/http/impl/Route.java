@@ -6,7 +6,7 @@ import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RoutePolicy;
 import io.ringway.spi.config.WeightedCluster;
 import io.ringway.spi.http.HttpFilter;
-import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -56,9 +56,9 @@ public final class Route {
   }
 
   /** This route's request deadlines ({@code policy.timeout}), made on first use. */
-  RequestDeadlines deadlines(Vertx vertx) {
+  RequestDeadlines deadlines(ContextInternal context) {
     if (deadlines == null) {
-      deadlines = new RequestDeadlines(vertx, policy().timeout().toMillis());
+      deadlines = new RequestDeadlines(context, policy().timeout().toMillis());
     }
     return deadlines;
   }

@@ -5,6 +5,7 @@ import io.ringway.spi.upstream.Endpoint;
 import io.ringway.spi.upstream.UpstreamProtocol;
 import io.ringway.upstream.UpstreamTls;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
@@ -15,19 +16,21 @@ import java.util.Map;
  * What every exchange of one instance uses: its Vert.x and its upstream clients, whose pools live on
  * the instance's loop because every request is made from it.
  *
+ * @param context the instance's: its timers fire on the instance's loop
  * @param client HTTP/1.1 with keep-alive; also every WebSocket upgrade to a cleartext cluster
  * @param h2cClient HTTP/2 with prior knowledge, for clusters with {@code protocol: h2c}
  * @param tls each TLS cluster's own client, by cluster name; replaced on the loop by a reload before the
  *     clusters it belongs to
  */
-record RouterContext(Vertx vertx, HttpClient client, HttpClient h2cClient, Map<String, TlsClient> tls,
-                     Map<Endpoint, SocketAddress> addresses) {
+record RouterContext(Vertx vertx, ContextInternal context, HttpClient client, HttpClient h2cClient,
+                     Map<String, TlsClient> tls, Map<Endpoint, SocketAddress> addresses) {
 
   /** Endpoints whose address is kept: more are a config churning through endpoints, and the cache starts over. */
   private static final int MAX_ADDRESSES = 4096;
 
-  RouterContext(Vertx vertx, HttpClient client, HttpClient h2cClient, Map<String, TlsClient> tls) {
-    this(vertx, client, h2cClient, tls, new HashMap<>());
+  RouterContext(Vertx vertx, ContextInternal context, HttpClient client, HttpClient h2cClient,
+                Map<String, TlsClient> tls) {
+    this(vertx, context, client, h2cClient, tls, new HashMap<>());
   }
 
   /** A TLS cluster's settings and the client made from them. */

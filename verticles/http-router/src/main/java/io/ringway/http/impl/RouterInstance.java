@@ -100,13 +100,13 @@ public final class RouterInstance {
         .setPipelining(false);
     HttpClientOptions h2cOptions = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false).setTcpNoDelay(true);
-    this.router = new RouterContext(vertx, vertx.httpClientBuilder().with(clientOptions)
+    this.router = new RouterContext(vertx, (io.vertx.core.internal.ContextInternal) context, vertx.httpClientBuilder().with(clientOptions)
         .with(new PoolOptions().setHttp1MaxSize(256)).withConnectHandler(UpstreamGuard::install).build(),
         vertx.httpClientBuilder().with(h2cOptions)
             .withConnectHandler(connection -> connection.exceptionHandler(UpstreamGuard::ignore)).build(),
         new HashMap<>());
     this.clusters = new UpstreamClusters(vertx, id, instances);
-    this.byteUpstreams = new ByteUpstreams(vertx, ((io.vertx.core.internal.ContextInternal) context).nettyEventLoop());
+    this.byteUpstreams = new ByteUpstreams(vertx, router.context().nettyEventLoop());
     this.filters = new RouteFilters(vertx, instances);
   }
 
@@ -473,8 +473,8 @@ public final class RouterInstance {
     private String clientCertHeaderLower;
 
     @Override
-    public Vertx vertx() {
-      return vertx;
+    public io.vertx.core.internal.ContextInternal context() {
+      return router.context();
     }
 
     @Override
