@@ -42,7 +42,10 @@ final class ByteExchange extends RequestDeadlines.Entry {
   /** The request head as every try sends it; released when the exchange ends. */
   private final ByteBuf upstreamHead;
   private final boolean headRequest;
-  private final List<Endpoint> tried = new ArrayList<>(2);
+  /** Endpoints tried so far, in order; a list of its own only once there is more than one (a retry). */
+  private List<Endpoint> tried = List.of();
+  /** The upstream head went to a connection once: a later try sends a slice of it, read from its start again. */
+  private boolean headSent;
   private Try current;
   private boolean finished;
   private boolean headWritten;
@@ -94,7 +97,13 @@ final class ByteExchange extends RequestDeadlines.Entry {
     Try attempt = new Try(lease, retryPermit);
     retryPermit = false;
     current = attempt;
-    tried.add(lease.endpoint());
+    if (tried.isEmpty()) {
+      tried = List.of(lease.endpoint());
+    } else {
+      List<Endpoint> more = new ArrayList<>(tried);
+      more.add(lease.endpoint());
+      tried = more;
+    }
     outcome.upstream = lease.endpoint();
     upstreamStats.requests++;
     if (tried.size() > 1) {
@@ -237,8 +246,9 @@ final class ByteExchange extends RequestDeadlines.Entry {
       }
       this.upstream = upstream;
       lease.connected();
-      upstream.send(this, connection.channel(), upstreamHead.retainedDuplicate(), headRequest, policy.responseHeaders(),
-          upstreamStats);
+      ByteBuf head = headSent ? upstreamHead.retainedSlice(0, upstreamHead.writerIndex()) : upstreamHead.retain();
+      headSent = true;
+      upstream.send(this, connection.channel(), head, headRequest, policy.responseHeaders(), upstreamStats);
     }
 
     /** Ends the try's hold on the route's retry budget. */

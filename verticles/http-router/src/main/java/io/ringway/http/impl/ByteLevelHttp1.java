@@ -79,6 +79,9 @@ final class ByteLevelHttp1 {
   private final ListenerStats stats;
   private final Routing routing;
   private final ByteRequestHead head = new ByteRequestHead();
+  private final AsciiBytes.Snapshot snapshot = new AsciiBytes.Snapshot();
+  /** Where outcomes go (made once: a method reference per request would be an object per request). */
+  private final io.vertx.core.Handler<Outcome> finished;
   /** Connections between two requests, closed at the listener's idle timeout; null for none. */
   private final RequestDeadlines idle;
   /** Connections with part of a head, answered 408 at the listener's head timeout. */
@@ -89,6 +92,7 @@ final class ByteLevelHttp1 {
     this.config = config;
     this.stats = stats;
     this.routing = routing;
+    this.finished = routing::finished;
     // Whole seconds, as the decoding path applies it.
     long idleSeconds = config.idleTimeout().toSeconds();
     this.idle = idleSeconds > 0 ? new RequestDeadlines(routing.context(), TimeUnit.SECONDS.toMillis(idleSeconds)) : null;
@@ -149,24 +153,27 @@ final class ByteLevelHttp1 {
     if (routing.tracing()) {
       return ByteRequestHead.HAND_OVER;
     }
-    String path = h.path(held);
-    Route route = table.match(RouteRequest.ofTarget(h.head ? "HEAD" : "GET", h.routingHost(held), path,
+    AsciiBytes.Snapshot copy = snapshot;
+    copy.take(held, h.start, h.end);
+    String path = h.path(copy);
+    Route route = table.match(RouteRequest.ofTarget(h.head ? "HEAD" : "GET",
+        table.matchesOnHosts() ? h.routingHost(copy) : "", path,
         table.matchesOnHeaders() ? h.headers(held) : NO_FIELDS,
-        h.queryMark < 0 ? path : AsciiBytes.string(held, h.targetStart, h.targetEnd)));
+        h.queryMark < 0 ? path : copy.string(h.targetStart, h.targetEnd)));
     if (route == null || !(route.action() instanceof ForwardAction forward) || !route.filters().isEmpty()
         || AsciiBytes.rewrites("host", route.policy().requestHeaders().remove(), route.policy().requestHeaders().set())) {
       return ByteRequestHead.HAND_OVER;
     }
     String clusterName = route.pickCluster(routing.random());
     UpstreamCluster cluster = routing.cluster(clusterName);
-    if (cluster == null || !reachable(cluster)) {
+    if (cluster == null || !reachable(cluster, routing.upstreams())) {
       return ByteRequestHead.HAND_OVER;
     }
     stats.requests++;
     stats.byteLevelRequests++;
     route.stats().requests++;
     boolean log = routing.accessLog();
-    Outcome outcome = Outcome.forBytes(log ? facts(connection, held, path) : null, route, routing::finished);
+    Outcome outcome = Outcome.forBytes(log ? facts(connection, path) : null, route, finished);
     ByteBuf upstreamHead = upstreamHead(connection, held, route, forward, path, outcome, log);
     held.readerIndex(h.end);
     ByteExchange exchange = new ByteExchange(connection, routing.context(), routing.upstreams(), route, cluster,
@@ -176,18 +183,18 @@ final class ByteLevelHttp1 {
     return ByteRequestHead.TAKE;
   }
 
-  private static boolean reachable(UpstreamCluster cluster) {
+  private static boolean reachable(UpstreamCluster cluster, ByteUpstreams upstreams) {
     ClusterConfig config = cluster.config();
     return config.tls() == null && config.protocol() == UpstreamProtocol.HTTP1
-        && ByteUpstreams.reachable(cluster.endpoints());
+        && upstreams.reachable(cluster.endpoints());
   }
 
-  private Outcome.ByteRequestFacts facts(ByteConnection connection, ByteBuf b, String path) {
+  private Outcome.ByteRequestFacts facts(ByteConnection connection, String path) {
     ByteRequestHead h = head;
+    AsciiBytes.Snapshot copy = snapshot;
     return new Outcome.ByteRequestFacts(new String(connection.client(), StandardCharsets.US_ASCII),
-        h.head ? "HEAD" : "GET", AsciiBytes.string(b, h.targetStart, h.targetEnd), path,
-        AsciiBytes.string(b, h.hostStart, h.hostEnd),
-        h.userAgentStart < 0 ? null : AsciiBytes.string(b, h.userAgentStart, h.userAgentEnd), 0);
+        h.head ? "HEAD" : "GET", copy.string(h.targetStart, h.targetEnd), path, copy.string(h.hostStart, h.hostEnd),
+        h.userAgentStart < 0 ? null : copy.string(h.userAgentStart, h.userAgentEnd), 0);
   }
 
   /**
@@ -198,6 +205,8 @@ final class ByteLevelHttp1 {
   private ByteBuf upstreamHead(ByteConnection connection, ByteBuf b, Route route, ForwardAction forward, String path,
                                Outcome outcome, boolean log) {
     ByteRequestHead h = head;
+    // Taken by take(), before routing.
+    AsciiBytes.Snapshot copy = snapshot;
     HeaderRewrite rewrite = route.policy().requestHeaders();
     List<String> remove = rewrite.remove();
     java.util.Map<String, String> set = rewrite.set();
@@ -209,29 +218,30 @@ final class ByteLevelHttp1 {
       String rewritten = prefix + path.substring(match.value().length());
       out.writeCharSequence(rewritten.isEmpty() ? "/" : rewritten, StandardCharsets.ISO_8859_1);
       if (h.queryMark >= 0) {
-        out.writeBytes(b, h.queryMark, h.targetEnd - h.queryMark);
+        copy.copy(out, h.queryMark, h.targetEnd);
       }
     } else {
-      out.writeBytes(b, h.targetStart, h.targetEnd - h.targetStart);
+      copy.copy(out, h.targetStart, h.targetEnd);
     }
     out.writeBytes(VERSION).writeBytes(HOST);
     if (forward.hostRewrite() != null) {
       out.writeCharSequence(forward.hostRewrite(), StandardCharsets.ISO_8859_1);
     } else {
-      out.writeBytes(b, h.hostStart, h.hostEnd - h.hostStart);
+      copy.copy(out, h.hostStart, h.hostEnd);
     }
     out.writeBytes(AsciiBytes.CRLF);
     for (int line = 0; line < h.lines; line++) {
       int from = h.lineStart[line];
       if (h.kind[line] == ByteRequestHead.COPY
           && (remove.isEmpty() && set.isEmpty() || !AsciiBytes.rewritten(b, from, h.lineColon[line] - from, remove, set))) {
-        out.writeBytes(b, from, h.lineEnd[line] - from);
+        copy.copy(out, from, h.lineEnd[line]);
       }
     }
     if (!AsciiBytes.rewrites("x-forwarded-for", remove, set)) {
       out.writeBytes(FORWARDED_FOR);
       if (h.forwardedForStart >= 0) {
-        out.writeBytes(b, h.forwardedForStart, h.forwardedForEnd - h.forwardedForStart).writeByte(',').writeByte(' ');
+        copy.copy(out, h.forwardedForStart, h.forwardedForEnd);
+        out.writeByte(',').writeByte(' ');
       }
       out.writeBytes(connection.client()).writeBytes(AsciiBytes.CRLF);
     }
@@ -239,13 +249,16 @@ final class ByteLevelHttp1 {
       out.writeBytes(FORWARDED_PROTO);
     }
     if (!AsciiBytes.rewrites("x-forwarded-host", remove, set)) {
-      out.writeBytes(FORWARDED_HOST).writeBytes(b, h.hostStart, h.hostEnd - h.hostStart).writeBytes(AsciiBytes.CRLF);
+      out.writeBytes(FORWARDED_HOST);
+      copy.copy(out, h.hostStart, h.hostEnd);
+      out.writeBytes(AsciiBytes.CRLF);
     }
     requestId(out, b, rewrite, outcome, log);
     if (!AsciiBytes.rewrites("via", remove, set)) {
       out.writeBytes(VIA);
       if (h.viaStart >= 0) {
-        out.writeBytes(b, h.viaStart, h.viaEnd - h.viaStart).writeByte(',').writeByte(' ');
+        copy.copy(out, h.viaStart, h.viaEnd);
+        out.writeByte(',').writeByte(' ');
       }
       out.writeBytes(VIA_HOP);
     }
@@ -272,7 +285,7 @@ final class ByteLevelHttp1 {
       }
     }
     if (h.requestIdStart >= 0) {
-      outcome.requestId = log ? AsciiBytes.string(b, h.requestIdStart, h.requestIdEnd) : null;
+      outcome.requestId = log ? snapshot.string(h.requestIdStart, h.requestIdEnd) : null;
       return;
     }
     out.writeBytes(REQUEST_ID);

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
  * the decoding path would: GET or HEAD, HTTP/1.1, origin-form target, one valid Host, no body framing, no
  * {@code Upgrade}, {@code Expect}, {@code TE} or {@code HTTP2-Settings}, and {@code Connection} only {@code keep-alive}
  * or {@code close}. Anything else is {@link #HAND_OVER}: the decoding path gets the same bytes and answers (or refuses)
- * them as always, so this path is never the one that decides a doubtful request. Reused for every head of a
- * connection; one loop.
+ * them as always, so this path is never the one that decides a doubtful request. One per listener and loop, reused
+ * for every head read there: what it found is used before the next head is read.
  */
 final class ByteRequestHead {
 
@@ -51,6 +51,8 @@ final class ByteRequestHead {
   private boolean connection;
   int hostStart;
   int hostEnd;
+  /** Where the Host value's name ends (its ':' or its end). */
+  int hostNameEnd;
   /** The first x-forwarded-for / via value (start, end), or -1. */
   int forwardedForStart;
   int forwardedForEnd;
@@ -60,8 +62,6 @@ final class ByteRequestHead {
   int userAgentEnd;
   int requestIdStart;
   int requestIdEnd;
-  /** The Host value's port, or -1. */
-  int port;
 
   /**
    * Reads the head at {@code b}'s reader index.
@@ -223,12 +223,12 @@ final class ByteRequestHead {
 
   /** A Host the decoding path takes as is: reg-name (no percent-escapes), optional port up to 65535. */
   private boolean host(ByteBuf b) {
-    port = -1;
     if (hostEnd == hostStart) {
       return false;
     }
     int colon = b.indexOf(hostStart, hostEnd, (byte) ':');
     int nameEnd = colon < 0 ? hostEnd : colon;
+    hostNameEnd = nameEnd;
     if (nameEnd == hostStart) {
       return false;
     }
@@ -243,7 +243,7 @@ final class ByteRequestHead {
       if (hostEnd - colon - 1 < 1 || hostEnd - colon - 1 > 5) {
         return false;
       }
-      port = 0;
+      int port = 0;
       for (int i = colon + 1; i < hostEnd; i++) {
         int c = b.getByte(i);
         if (c < '0' || c > '9') {
@@ -258,14 +258,13 @@ final class ByteRequestHead {
     return true;
   }
 
-  /** The host without its port, lower case, as routes match it. */
-  String routingHost(ByteBuf b) {
-    int colon = b.indexOf(hostStart, hostEnd, (byte) ':');
-    return AsciiBytes.string(b, hostStart, colon < 0 ? hostEnd : colon).toLowerCase(java.util.Locale.ROOT);
+  /** The host without its port, lower case, as routes match it; from the head's {@code snapshot}. */
+  String routingHost(AsciiBytes.Snapshot snapshot) {
+    return snapshot.string(hostStart, hostNameEnd).toLowerCase(java.util.Locale.ROOT);
   }
 
-  String path(ByteBuf b) {
-    return AsciiBytes.string(b, targetStart, queryMark < 0 ? targetEnd : queryMark);
+  String path(AsciiBytes.Snapshot snapshot) {
+    return snapshot.string(targetStart, queryMark < 0 ? targetEnd : queryMark);
   }
 
   /** The request's fields, trimmed, for routes that match on them (header routes only: made for no other). */

@@ -182,16 +182,15 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
         }
         case LENGTH -> {
           int n = (int) Math.min(left, in.readableBytes());
-          owner.body(in.readRetainedSlice(n));
           left -= n;
+          owner.body(n == in.readableBytes() ? takeAll() : in.readRetainedSlice(n));
           if (left == 0) {
             complete(keepAlive);
           }
         }
         case UNTIL_CLOSE -> {
-          ByteBuf piece = in.readRetainedSlice(in.readableBytes());
-          chunk(piece.readableBytes());
-          owner.body(piece);
+          chunk(in.readableBytes());
+          owner.body(takeAll());
           owner.body(ctx.alloc().buffer(2).writeBytes(AsciiBytes.CRLF));
         }
         case TRAILERS -> {
@@ -202,6 +201,13 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
         default -> chunked();
       }
     }
+  }
+
+  /** What is left of the read buffer, handed on whole (no slice to make): this connection lets go of it. */
+  private ByteBuf takeAll() {
+    ByteBuf all = in;
+    in = null;
+    return all;
   }
 
   /** Reads a response head if it is complete; false while it is not. */
@@ -407,14 +413,19 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
   private ByteBuf downstreamHead(int start, int statusEnd, int viaStart, int viaEnd, boolean chunkedOut,
                                  HeaderRewrite rewrite, boolean closeAfter) {
     int headEnd = in.readerIndex();
+    AsciiBytes.Snapshot copy = pool.snapshot();
+    copy.take(in, start, headEnd);
     ByteBuf out = ctx.alloc().directBuffer(headEnd - start + 64);
-    out.writeBytes(STATUS_LINE).writeBytes(in, start + 9, statusEnd - start - 9).writeBytes(AsciiBytes.CRLF);
+    out.writeBytes(STATUS_LINE);
+    copy.copy(out, start + 9, statusEnd);
+    out.writeBytes(AsciiBytes.CRLF);
     for (int line = 0; line < lines; line++) {
       int from = lineStart[line];
       if (dropped[line] || AsciiBytes.rewritten(in, from, lineColon[line] - from, rewrite.remove(), rewrite.set())) {
         continue;
       }
-      out.writeBytes(in, from, lineEnd[line] - from).writeBytes(AsciiBytes.CRLF);
+      copy.copy(out, from, lineEnd[line]);
+      out.writeBytes(AsciiBytes.CRLF);
     }
     if (chunkedOut) {
       out.writeBytes(CHUNKED);
@@ -422,7 +433,8 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
     if (!AsciiBytes.rewrites("via", rewrite.remove(), rewrite.set())) {
       out.writeBytes(VIA);
       if (viaStart >= 0) {
-        out.writeBytes(in, viaStart, viaEnd - viaStart).writeByte(',').writeByte(' ');
+        copy.copy(out, viaStart, viaEnd);
+        out.writeByte(',').writeByte(' ');
       }
       out.writeBytes(VIA_HOP);
     }

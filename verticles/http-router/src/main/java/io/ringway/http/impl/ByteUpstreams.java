@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,6 +32,8 @@ final class ByteUpstreams {
 
   private final Bootstrap bootstrap;
   private final Map<Endpoint, Pool> pools = new HashMap<>();
+  private final AsciiBytes.Snapshot snapshot = new AsciiBytes.Snapshot();
+  private final Map<List<Endpoint>, Boolean> reachable = new IdentityHashMap<>();
 
   ByteUpstreams(Vertx vertx, EventLoop loop) {
     this.bootstrap = new Bootstrap().group(loop)
@@ -38,8 +41,23 @@ final class ByteUpstreams {
         .option(ChannelOption.TCP_NODELAY, true);
   }
 
-  /** Whether every endpoint is an IP address, so this path can connect to any of them. */
-  static boolean reachable(List<Endpoint> endpoints) {
+  /**
+   * Whether every endpoint is an IP address, so this path can connect to any of them; remembered per endpoint list (a
+   * cluster keeps its list until its endpoints change), as this is asked for every request.
+   */
+  boolean reachable(List<Endpoint> endpoints) {
+    Boolean known = reachable.get(endpoints);
+    if (known == null) {
+      if (reachable.size() >= MAX_POOLS) {
+        reachable.clear();
+      }
+      known = allIpAddresses(endpoints);
+      reachable.put(endpoints, known);
+    }
+    return known;
+  }
+
+  private static boolean allIpAddresses(List<Endpoint> endpoints) {
     for (Endpoint endpoint : endpoints) {
       if (!NetUtil.isValidIpV4Address(endpoint.host()) && !NetUtil.isValidIpV6Address(endpoint.host())) {
         return false;
@@ -86,6 +104,11 @@ final class ByteUpstreams {
 
     private Pool(InetSocketAddress address) {
       this.address = address;
+    }
+
+    /** The loop's scratch copy for response heads (one head is read at a time on a loop). */
+    AsciiBytes.Snapshot snapshot() {
+      return snapshot;
     }
 
     /** The most recently used idle connection still open, or null. */

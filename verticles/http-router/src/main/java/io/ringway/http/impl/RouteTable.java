@@ -14,10 +14,17 @@ public final class RouteTable {
 
   private final List<Route> routes;
   private final boolean matchesOnHeaders;
+  private final boolean matchesOnHosts;
 
   private RouteTable(List<Route> routes) {
     this.routes = List.copyOf(routes);
     this.matchesOnHeaders = routes.stream().anyMatch(route -> !route.config().match().headers().isEmpty());
+    this.matchesOnHosts = routes.stream().anyMatch(route -> !route.config().match().hosts().isEmpty());
+  }
+
+  /** Whether some route matches on the host: the byte-level path reads it for routing only then. */
+  boolean matchesOnHosts() {
+    return matchesOnHosts;
   }
 
   /** Whether some route matches on request fields: the byte-level path then hands routing the fields. */
