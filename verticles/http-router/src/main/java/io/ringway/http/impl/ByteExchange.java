@@ -84,13 +84,8 @@ final class ByteExchange extends RequestDeadlines.Entry {
       retryPermit = false;
       route.stats().endRetry();
     }
-    if (!tried.isEmpty()) {
-      finishWithError(lastTryTimedOut ? 504 : 503, "upstream unavailable after " + tried.size() + " tries", false);
-      return;
-    }
-    route.stats().overloaded++;
-    boolean limit = refusal == Refusal.MAX_CONNECTIONS || refusal == Refusal.MAX_PENDING_CONNECTS;
-    finishWithError(503, limit ? "upstream overloaded" : "no healthy upstream", limit);
+    RefusedTry answer = RefusedTry.of(refusal, tried.size(), lastTryTimedOut, route.stats());
+    finishWithError(answer.status(), answer.message(), answer.overloaded());
   }
 
   private void send(EndpointLease lease) {
@@ -346,11 +341,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
         connect(pool);
         return;
       }
-      over = true;
-      cancelTimer();
-      endRetry();
-      upstreamStats.failures++;
-      upstreamStats.countFailure(cause);
+      over(cause);
       lease.release();
       if (responded) {
         finishWithError(0, null, false);
@@ -366,11 +357,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
       if (over) {
         return;
       }
-      over = true;
-      cancelTimer();
-      endRetry();
-      upstreamStats.failures++;
-      upstreamStats.countFailure(cause);
+      over(cause);
       lease.connectFailed(cause);
       // No server saw anything: a failover outside the retry budget.
       if (!finished && tried.size() <= policy.retries()) {
@@ -380,6 +367,15 @@ final class ByteExchange extends RequestDeadlines.Entry {
         finishWithError(lastTryTimedOut ? 504 : 503, lastTryTimedOut ? "upstream try timeout"
             : "upstream connect failed: " + cause.getMessage(), false);
       }
+    }
+
+    /** The try failed for {@code cause}: over, its timer and retry-budget place let go, the failure counted. */
+    private void over(Throwable cause) {
+      over = true;
+      cancelTimer();
+      endRetry();
+      upstreamStats.failures++;
+      upstreamStats.countFailure(cause);
     }
 
     void timedOut() {

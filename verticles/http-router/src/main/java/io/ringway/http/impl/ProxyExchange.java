@@ -124,16 +124,11 @@ final class ProxyExchange extends RequestDeadlines.Entry {
       retryPermit = false;
       route.stats().endRetry();
     }
-    if (!tried.isEmpty()) {
-      finishWithError(lastTryTimedOut ? 504 : 503, "upstream unavailable after " + tried.size() + " tries");
-      return;
-    }
-    route.stats().overloaded++;
-    boolean limit = refusal == Refusal.MAX_CONNECTIONS || refusal == Refusal.MAX_PENDING_CONNECTS;
-    if (limit) {
+    RefusedTry answer = RefusedTry.of(refusal, tried.size(), lastTryTimedOut, route.stats());
+    if (answer.overloaded()) {
       request.response().putHeader(ProxyHeaders.OVERLOADED, "true");
     }
-    finishWithError(503, limit ? "upstream overloaded" : "no healthy upstream");
+    finishWithError(answer.status(), answer.message());
   }
 
   private void send(EndpointLease lease) {
