@@ -121,13 +121,11 @@ final class ByteExchange extends RequestDeadlines.Entry {
     }
   }
 
-  private boolean mayRetry() {
-    return !finished && tried.size() <= policy.retries();
-  }
-
-  private boolean takeRetry() {
-    retryPermit = route.stats().startRetry(policy.retryBudget());
-    return retryPermit;
+  /** Whether another try follows a failed one ({@link RetryDecision}: GET and HEAD are retryable, bodiless). */
+  private boolean retry(boolean unprocessed) {
+    RetryDecision.Next next = RetryDecision.after(unprocessed, !finished, true, tried.size(), route);
+    retryPermit = next == RetryDecision.Next.RETRY;
+    return next != RetryDecision.Next.NONE;
   }
 
   @Override
@@ -273,7 +271,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
       endRetry();
       if (status == 502 || status == 503 || status == 504) {
         upstreamStats.gatewayErrors++;
-        if (mayRetry() && takeRetry()) {
+        if (retry(false)) {
           over = true;
           upstream.discard();
           lease.release();
@@ -345,10 +343,10 @@ final class ByteExchange extends RequestDeadlines.Entry {
       lease.release();
       if (responded) {
         finishWithError(0, null, false);
-      } else if (mayRetry() && takeRetry()) {
+      } else if (retry(false)) {
         nextTry();
       } else {
-        finishWithError(lastTryTimedOut ? 504 : 502, lastTryTimedOut ? "upstream try timeout"
+        finishWithError(RetryDecision.status(false, lastTryTimedOut), lastTryTimedOut ? "upstream try timeout"
             : "upstream request failed: " + cause.getMessage(), false);
       }
     }
@@ -359,12 +357,11 @@ final class ByteExchange extends RequestDeadlines.Entry {
       }
       over(cause);
       lease.connectFailed(cause);
-      // No server saw anything: a failover outside the retry budget.
-      if (!finished && tried.size() <= policy.retries()) {
-        route.stats().failoverRetries++;
+      // No server saw anything.
+      if (retry(true)) {
         nextTry();
       } else {
-        finishWithError(lastTryTimedOut ? 504 : 503, lastTryTimedOut ? "upstream try timeout"
+        finishWithError(RetryDecision.status(true, lastTryTimedOut), lastTryTimedOut ? "upstream try timeout"
             : "upstream connect failed: " + cause.getMessage(), false);
       }
     }

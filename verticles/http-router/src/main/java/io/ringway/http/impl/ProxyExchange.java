@@ -251,7 +251,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     attempt.end();
     if (RETRY_STATUS.contains(response.statusCode())) {
       upstreamStats.gatewayErrors++;
-      if (mayRetry() && takeRetry()) {
+      if (retry(false)) {
         if (attempt.ended) {
           // Drained in the background so the connection can go back to its pool.
           response.end();
@@ -289,14 +289,12 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     });
   }
 
-  private boolean mayRetry() {
-    return !finished && retryable && !bodyStarted && tried.size() <= policy.retries();
-  }
-
-  /** Asks the route's retry budget for the retry the policy allows; the next try holds it until it ends. */
-  private boolean takeRetry() {
-    retryPermit = route.stats().startRetry(policy.retryBudget());
-    return retryPermit;
+  /** Whether another try follows a failed one ({@link RetryDecision}); a budgeted one holds its permit. */
+  private boolean retry(boolean unprocessed) {
+    RetryDecision.Next next = RetryDecision.after(unprocessed, !finished && !bodyStarted, retryable, tried.size(),
+        route);
+    retryPermit = next == RetryDecision.Next.RETRY;
+    return next != RetryDecision.Next.NONE;
   }
 
   @Override
@@ -520,18 +518,12 @@ final class ProxyExchange extends RequestDeadlines.Entry {
       if (refused) {
         upstreamStats.refusedStreams++;
       }
-      // Nothing of the request reached a server (no connection, none written, or a refused stream): any method may
-      // move on, and outside the retry budget, which bounds upstream work multiplied by retries and this adds none.
-      // A request that may have reached one (a reset or close before any response byte) is the retry policy's
-      // and the budget's.
+      // Nothing of the request reached a server (no connection, none written, or a refused stream), or it may have.
       boolean unprocessed = failure != TryFailure.SENT || refused;
-      if (!finished && unprocessed && !bodyStarted && tried.size() <= policy.retries()) {
-        route.stats().failoverRetries++;
-        nextTry();
-      } else if (!finished && !unprocessed && mayRetry() && takeRetry()) {
+      if (retry(unprocessed)) {
         nextTry();
       } else {
-        finishWithError(lastTryTimedOut ? 504 : unprocessed ? 503 : 502,
+        finishWithError(RetryDecision.status(unprocessed, lastTryTimedOut),
             lastTryTimedOut ? "upstream try timeout" : "upstream " + (failure == TryFailure.CONNECT ? "connect" : "request")
                 + " failed: " + cause.getMessage());
       }
