@@ -21,8 +21,6 @@ import java.util.function.Consumer;
 final class ByteConnection extends ChannelInboundHandlerAdapter {
 
   static final String NAME = "ringwayBytes";
-  private static final byte[] REQUEST_TIMEOUT = ("HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n"
-      + "content-length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
 
   private final ByteLevelHttp1 path;
   private final Consumer<Channel> handOver;
@@ -187,16 +185,8 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
     // Out of the way first: on an h2c listener the wake-up below sends the sniffer's CRLF down the pipeline.
     ctx.pipeline().remove(this);
     KeepAliveParking.woken(channel);
-    if (bytes == null) {
-      return;
-    }
-    if (channel.isOpen()) {
-      channel.pipeline().fireChannelRead(bytes);
-      // Outside a read (a pipelined head after a response) no read-complete would follow to flush what it answers.
-      channel.pipeline().fireChannelReadComplete();
-    } else {
-      bytes.release();
-    }
+    // Maybe outside a read (a pipelined head after a response): a read-complete is fired after them.
+    UnreadConnections.enter(channel, bytes, true);
   }
 
   @Override
@@ -258,7 +248,7 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
       if (was == path.headTimeout()) {
         path.stats().headerTimeouts++;
         releaseHeld();
-        channel.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
+        LocalResponses.requestTimeout(channel);
       } else {
         channel.close();
       }

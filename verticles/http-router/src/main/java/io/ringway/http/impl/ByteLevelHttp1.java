@@ -16,7 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -294,9 +293,7 @@ final class ByteLevelHttp1 {
       outcome.requestId = id;
       out.writeCharSequence(id, StandardCharsets.US_ASCII);
     } else {
-      ThreadLocalRandom random = ThreadLocalRandom.current();
-      AsciiBytes.uuid(out, (random.nextLong() & ~0xF000L) | 0x4000L,
-          (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L);
+      ProxyHeaders.requestId(out);
     }
     out.writeBytes(AsciiBytes.CRLF);
   }

@@ -178,8 +178,7 @@ final class ByteRequestHead {
         return false;
       }
       lineKind = DROP;
-    } else if (is(b, from, nameLength, "keep-alive") || is(b, from, nameLength, "proxy-connection")
-        || is(b, from, nameLength, "trailer") || is(b, from, nameLength, "proxy-authenticate")
+    } else if (AsciiBytes.isAny(b, from, nameLength, ProxyHeaders.HOP_BY_HOP_NAMES)
         || is(b, from, nameLength, "x-forwarded-proto") || is(b, from, nameLength, "x-forwarded-host")) {
       // Hop-by-hop (RFC 9110 §7.6.1), or set by the router itself.
       lineKind = DROP;

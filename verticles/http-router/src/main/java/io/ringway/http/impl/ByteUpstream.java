@@ -345,11 +345,7 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
           viaStart = valueStart;
           viaEnd = valueEnd;
         }
-      } else if (AsciiBytes.is(in, from, nameLength, "keep-alive") || AsciiBytes.is(in, from, nameLength, "te")
-          || AsciiBytes.is(in, from, nameLength, "trailer") || AsciiBytes.is(in, from, nameLength, "upgrade")
-          || AsciiBytes.is(in, from, nameLength, "proxy-connection")
-          || AsciiBytes.is(in, from, nameLength, "proxy-authenticate")
-          || AsciiBytes.is(in, from, nameLength, "http2-settings")) {
+      } else if (AsciiBytes.isAny(in, from, nameLength, ProxyHeaders.HOP_BY_HOP_NAMES)) {
         dropped[line] = true;
       }
     }

@@ -1,8 +1,6 @@
 package io.ringway.http.impl;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.TooLongFrameException;
@@ -14,7 +12,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
@@ -29,8 +26,6 @@ import java.util.function.LongSupplier;
  */
 final class ConnectionGuard {
 
-  private static final byte[] REQUEST_TIMEOUT = ("HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n"
-      + "content-length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
 
   private final HttpServerOptions options;
   private final long headerTimeoutMillis;
@@ -145,7 +140,7 @@ final class ConnectionGuard {
       channel.close();
       return;
     }
-    writer.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
+    LocalResponses.requestTimeout(writer);
   }
 
   /** The server's invalid-request handler: what Vert.x's default does, plus a counter per cause. */

@@ -1,5 +1,8 @@
 package io.ringway.http.impl;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.handler.codec.DecoderException;
 import io.ringway.spi.config.DirectResponseAction;
 import io.ringway.spi.config.RedirectAction;
@@ -8,11 +11,23 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
 
 /** Responses the router writes itself: errors, direct responses and redirects. */
 final class LocalResponses {
 
+  private static final byte[] REQUEST_TIMEOUT = ("HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n"
+      + "content-length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+
   private LocalResponses() {
+  }
+
+  /**
+   * A 408 written as bytes through {@code writer} (the point of a pipeline where nothing frames writes), then the
+   * close: a connection that sent no whole head in time.
+   */
+  static void requestTimeout(ChannelOutboundInvoker writer) {
+    writer.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.ringway.http.impl;
 
+import io.netty.buffer.ByteBuf;
 import io.ringway.spi.config.HeaderRewrite;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
@@ -17,8 +18,10 @@ final class ProxyHeaders {
   static final String OVERLOADED = "x-ringway-overloaded";
   static final String REQUEST_ID = "x-request-id";
   /** Case-insensitive, so a header's name is looked up as it came, without a lower-cased copy per header. */
-  private static final Set<String> HOP_BY_HOP = caseInsensitive("connection", "keep-alive", "proxy-connection", "te",
+  /** The hop-by-hop fields (RFC 9110 §7.6.1 and HTTP/2's), lower case: the byte-level path compares bytes to them. */
+  static final List<String> HOP_BY_HOP_NAMES = List.of("connection", "keep-alive", "proxy-connection", "te",
       "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "http2-settings");
+  private static final Set<String> HOP_BY_HOP = caseInsensitive(HOP_BY_HOP_NAMES.toArray(String[]::new));
 
   private static final Set<String> KEEP_ALIVE = caseInsensitive("keep-alive");
   private static final Set<String> CLOSE = caseInsensitive("close");
@@ -164,7 +167,22 @@ final class ProxyHeaders {
   /** A random 128-bit id in UUID form; ThreadLocalRandom because SecureRandom may contend across loops. */
   static String requestId() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    return new java.util.UUID((random.nextLong() & ~0xF000L) | 0x4000L,
-        (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
+    return new java.util.UUID(uuidHigh(random), uuidLow(random)).toString();
+  }
+
+  /** Writes a new {@link #requestId()} as its 36 bytes, without the String (the byte-level path's). */
+  static void requestId(ByteBuf out) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    AsciiBytes.uuid(out, uuidHigh(random), uuidLow(random));
+  }
+
+  /** A random UUID's high bits with version 4 in them. */
+  private static long uuidHigh(ThreadLocalRandom random) {
+    return (random.nextLong() & ~0xF000L) | 0x4000L;
+  }
+
+  /** A random UUID's low bits with the IETF variant in them. */
+  private static long uuidLow(ThreadLocalRandom random) {
+    return (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
   }
 }

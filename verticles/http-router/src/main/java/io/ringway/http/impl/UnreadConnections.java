@@ -1,16 +1,13 @@
 package io.ringway.http.impl;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.ringway.spi.AcceptedChannels;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -34,8 +31,6 @@ import java.util.function.Consumer;
 final class UnreadConnections implements AcceptedChannels.Deferral {
 
   static final String NAME = "ringwayUnread";
-  private static final byte[] REQUEST_TIMEOUT = ("HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n"
-      + "content-length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
   private static final long NOT_HANDING_OVER = Long.MIN_VALUE;
 
   private final EventLoop loop;
@@ -180,7 +175,7 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
     if (headTimeout) {
       stats.headerTimeouts++;
       // Nothing frames writes on this pipeline yet: the bytes go to the socket as they are.
-      ctx.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
+      LocalResponses.requestTimeout(ctx);
     } else {
       ctx.close();
     }
@@ -204,6 +199,25 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
     gate.previous = null;
     gate.next = null;
     count(-1);
+  }
+
+  /**
+   * The bytes a hand-over kept ({@code msg}, or null for none) enter the server's pipeline, built by then, from its
+   * head; {@code outsideRead}: no read-complete follows by itself to flush what they are answered with.
+   */
+  static void enter(Channel channel, Object msg, boolean outsideRead) {
+    if (msg == null) {
+      return;
+    }
+    if (channel.isOpen()) {
+      channel.pipeline().fireChannelRead(msg);
+      if (outsideRead) {
+        channel.pipeline().fireChannelReadComplete();
+      }
+    } else {
+      // Vert.x refused it (its server stopped meanwhile) and closed it.
+      ReferenceCountUtil.release(msg);
+    }
   }
 
   /** The one handler of a connection that has sent nothing yet, and its place in the accept-order list. */
@@ -256,15 +270,7 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
         stats.parkedWoken++;
         KeepAliveParking.woken(channel);
       }
-      if (msg == null) {
-        return;
-      }
-      if (channel.isOpen()) {
-        channel.pipeline().fireChannelRead(msg);
-      } else {
-        // Vert.x refused it (its server stopped meanwhile) and closed it.
-        ReferenceCountUtil.release(msg);
-      }
+      enter(channel, msg, false);
     }
 
     @Override
