@@ -5,7 +5,10 @@
 # usage: bench/idle-conns.sh            (N = 10000 then 100000)
 # env:   COUNTS          connection counts (default "10000 100000")
 #        SYSTEMS         default "ringway haproxy nginx"; "ringway_before" too measures RINGWAY_BEFORE_JAR;
-#                        "ringway_unparked" the same jar with idleParkAfter: 0 (keep-alive connections never park)
+#                        "ringway_unparked" the same jar with idleParkAfter: 0 (keep-alive connections never park);
+#                        "ringway_bytes" the same jar with byteLevelHttp1: true and a route forwarding to an nginx
+#                        backend of its own (the byte-level path takes forwarded GETs only; the backend's memory is
+#                        not counted, the upstream connections Ringway keeps are)
 #        PARK_AFTER      Ringway's idleParkAfter (default 1s; the clients' last request is 3 s old when counted)
 #        RINGWAY_JAR     the jar (default modules/ringway-launcher/target/ringway.jar)
 #        JAVA_OPTS       Ringway's JVM options (default "-Xms64m -Xmx2g"); NMT summary is always on
@@ -64,6 +67,7 @@ fi
 server_pid=""; client_pid=""
 cleanup() {
   [ -n "$client_pid" ] && kill "$client_pid" 2>/dev/null || true
+  [ -n "$backend_pid" ] && { kill "$backend_pid" 2>/dev/null; wait "$backend_pid" 2>/dev/null; } || true
   [ -n "$server_pid" ] && { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; } || true
   client_pid=""; server_pid=""
 }
@@ -82,18 +86,48 @@ trap cleanup EXIT
   echo "load_before: $(cat /proc/loadavg)"
 } > "$RES_DIR/machine.txt"
 
-# ringway_yaml [IDLE_PARK_AFTER]: without it, no such key (a jar from before idleParkAfter refuses it)
+backend_port=18191
+# ringway_yaml [IDLE_PARK_AFTER] [bytes]: without the first, no such key (a jar from before idleParkAfter refuses it);
+# with "bytes", the byte-level path on and the route forwarding to the backend on $backend_port
 ringway_yaml() {
+  local clusters=""
+  [ -n "${2:-}" ] && clusters="clusters: [{name: backend, endpoints: [{host: 127.0.0.1, port: $backend_port}]}]"
   cat <<YAML
 transport: io_uring
 eventLoops: 1
 verticles: [http-router]
+$clusters
 http:
   listeners:
-    - {name: idle, host: 127.0.0.1, port: $port, headerReadTimeout: 600s, idleTimeout: 600s${1:+, idleParkAfter: $1}}
+    - {name: idle, host: 127.0.0.1, port: $port, headerReadTimeout: 600s, idleTimeout: 600s${1:+, idleParkAfter: $1}${2:+, byteLevelHttp1: true}}
   routes:
-    - {name: ok, directResponse: {status: 200, body: "ok"}}
 YAML
+  if [ -n "${2:-}" ]; then
+    echo '    - {name: ok, target: backend}'
+  else
+    echo '    - {name: ok, directResponse: {status: 200, body: "ok"}}'
+  fi
+}
+
+# The backend ringway_bytes forwards to: nginx answering "ok", its own process (not counted).
+backend_pid=""
+start_backend() {
+  cat > "$run/backend.conf" <<CONF
+worker_processes 1;
+pid $run/backend.pid;
+error_log $run/backend-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_timeout 600s;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:$backend_port; location / { return 200 ok; } }
+}
+CONF
+  nginx -c "$run/backend.conf" -g 'daemon off;' > "$run/backend.log" 2>&1 &
+  backend_pid=$!
+  for _ in $(seq 1 100); do ss -ltn "sport = :$backend_port" | grep -q LISTEN && return 0; sleep 0.1; done
+  echo "idle-conns: the backend does not listen on $backend_port" >&2; exit 1
 }
 
 haproxy_cfg() {
@@ -134,10 +168,12 @@ CONF
 # start SYSTEM -> sets server_pid, waits for the port
 start() {
   case $1 in
-    ringway|ringway_before|ringway_unparked)
+    ringway|ringway_before|ringway_unparked|ringway_bytes)
       local j=$jar; [ "$1" = ringway_before ] && j=$(readlink -f "${RINGWAY_BEFORE_JAR:?ringway_before needs RINGWAY_BEFORE_JAR}")
       local park=$PARK_AFTER; [ "$1" = ringway_unparked ] && park=0s; [ "$1" = ringway_before ] && park=""
-      ringway_yaml "$park" > "$run/ringway.yaml"
+      local bytes=""; [ "$1" = ringway_bytes ] && bytes=1
+      if [ -n "$bytes" ] && [ -z "$backend_pid" ]; then start_backend; fi
+      ringway_yaml "$park" "$bytes" > "$run/ringway.yaml"
       "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $JAVA_OPTS -XX:NativeMemoryTracking=summary \
         -jar "$j" --conf "$run/ringway.yaml" > "$run/$1.log" 2>&1 &
       server_pid=$! ;;

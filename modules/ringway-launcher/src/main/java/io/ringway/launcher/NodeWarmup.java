@@ -217,14 +217,14 @@ final class NodeWarmup {
             - {name: warmup, host: 127.0.0.1, port: %d, cluster: warmup-tcp}
         http:
           listeners:
-            - {name: warmup, host: 127.0.0.1, port: %d, h2c: %s}
+            - {name: warmup, host: 127.0.0.1, port: %d, h2c: %s, byteLevelHttp1: %s}
             %s
           routes:
             %s
             - {name: warmup, target: warmup-http}
         """.formatted(node.transport(), String.join(", ", names), upstream.tcpPort(), upstream.httpPort(), ports[1], ports[0],
         // h2c sniffs each connection's first bytes: a pipeline of another shape is another path to compile
-        h2c(),
+        h2c(), byteLevelHttp1(),
         tls == null ? "" : "- " + tlsListener(ports[2], tls).encode(),
         eventBusRoute ? "- {name: bus, match: {path: {prefix: /bus}}, target: \"eventbus:" + BUS_ADDRESS + "\"}" : "");
     ConfigResult result = new ConfigLoader(catalog, Map.of(), Map.of()).check(yaml);
@@ -344,6 +344,11 @@ final class NodeWarmup {
   /** Whether the warm-up's plain HTTP listener takes h2c, as the node's first listener does. */
   private boolean h2c() {
     return node.http().listeners().isEmpty() || node.http().listeners().getFirst().h2c();
+  }
+
+  /** The byte-level HTTP/1 path is another path to compile, when a listener of the node's runs it. */
+  private boolean byteLevelHttp1() {
+    return node.http().listeners().stream().anyMatch(HttpListenerConfig::byteLevelHttp1);
   }
 
   /** Per kind ("h2c" by prior knowledge, "h2" over TLS), the HTTP/2 requests the load had answered so far. */

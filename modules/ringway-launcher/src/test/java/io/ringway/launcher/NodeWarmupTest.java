@@ -172,7 +172,10 @@ class NodeWarmupTest {
     }
   }
 
-  /** The router's HTTP/2 path gets warm too: h2c by prior knowledge on a plain listener, h2 by ALPN on a TLS one. */
+  /**
+   * The router's HTTP/2 path gets warm too: h2c by prior knowledge on a plain listener, h2 by ALPN on a TLS one; and
+   * with a listener on the byte-level HTTP/1 path, the warm-up's own listener runs it.
+   */
   @Test
   void http2StreamsRunThroughH2cAndTlsListeners(@TempDir Path dir) throws Exception {
     TestPki.Issued certificate = TestPki.create(dir).server("node", "localhost");
@@ -182,7 +185,8 @@ class NodeWarmupTest {
         .put("clusters", new JsonArray().add(cluster("web", upstreamHttp)))
         .put("http", new JsonObject()
             .put("listeners", new JsonArray()
-                .add(new JsonObject().put("name", "plain").put("host", "127.0.0.1").put("port", Ports.freeTcpPort()))
+                .add(new JsonObject().put("name", "plain").put("host", "127.0.0.1").put("port", Ports.freeTcpPort())
+                    .put("byteLevelHttp1", true))
                 .add(new JsonObject().put("name", "secure").put("host", "127.0.0.1").put("port", Ports.freeTcpPort())
                     .put("tls", tls(certificate))))
             .put("routes", new JsonArray().add(new JsonObject().put("name", "all").put("target", "web"))))

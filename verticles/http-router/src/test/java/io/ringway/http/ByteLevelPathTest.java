@@ -7,7 +7,9 @@ import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.PathMatch;
 import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RouteMatch;
+import io.ringway.spi.config.RoutePolicy;
 import io.ringway.spi.upstream.ClusterConfig;
+import io.ringway.spi.upstream.Endpoint;
 import io.ringway.testkit.Ports;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * What the byte-level HTTP/1 path does of its own, beyond the suites run through it: pipelining and the hand-over of a
- * connection in the middle, its head and idle timeouts, a large body to a slow reader, HEAD, and its counters.
+ * connection in the middle, its head and idle timeouts, large bodies both ways at the slower side's pace, a body that
+ * stops coming, an answer before the body, HEAD, and its counters.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ByteLevelPathTest {
@@ -37,8 +40,12 @@ class ByteLevelPathTest {
     HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
         Ports.freeTcpPort(), false, 8192, 64 * 1024 * 1024, Duration.ofMillis(500), Duration.ofSeconds(1), 100,
         HttpListenerConfig.AUTO_MAX_CONNECTIONS, null, Duration.ZERO);
-    fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
-        List.of(new RouteConfig("all", RouteMatch.path(PathMatch.prefix("/")), ForwardAction.to("b"))));
+    fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(backend.endpoint())),
+            ClusterConfig.of("named", List.of(Endpoint.of("localhost", backend.endpoint().port())))),
+        List.of(new RouteConfig("named", RouteMatch.path(PathMatch.prefix("/named/")), ForwardAction.to("named")),
+            new RouteConfig("slow", RouteMatch.path(PathMatch.exact("/slow")), ForwardAction.to("b"),
+                RoutePolicy.DEFAULTS.withTimeout(Duration.ofMillis(300)).withRetries(0)),
+            new RouteConfig("all", RouteMatch.path(PathMatch.prefix("/")), ForwardAction.to("b"))));
   }
 
   @AfterAll
@@ -47,38 +54,130 @@ class ByteLevelPathTest {
   }
 
   @Test
-  void pipelinedGetsAreAnsweredInOrderAndAPostAmongThemGoesToTheDecodingPath() throws Exception {
+  void pipelinedRequestsAreAnsweredInOrderAndAChunkedOneAmongThemGoesToTheDecodingPath() throws Exception {
     JsonObject before = fixture.listenerStats();
     try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
-      client.write("GET /status/201 HTTP/1.1\r\nHost: t\r\n\r\nGET /status/202 HTTP/1.1\r\nHost: t\r\n\r\n"
+      client.write("GET /status/201 HTTP/1.1\r\nHost: t\r\n\r\n"
           + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nping"
+          + "PUT /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"
+          + "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4\r\npong\r\n0\r\n\r\n"
           + "GET /status/203 HTTP/1.1\r\nHost: t\r\n\r\n");
       assertThat(client.read().status()).isEqualTo(201);
-      assertThat(client.read().status()).isEqualTo(202);
       RawKeepAlive.Response echo = client.read();
       assertThat(echo.status()).isEqualTo(200);
       assertThat(echo.body()).isEqualTo("ping");
+      RawKeepAlive.Response empty = client.read();
+      assertThat(empty.status()).isEqualTo(200);
+      assertThat(empty.body()).isEmpty();
+      assertThat(client.read().body()).isEqualTo("pong");
       assertThat(client.read().status()).isEqualTo(203);
     }
     JsonObject after = fixture.listenerStats();
-    // The two GETs before the POST; the one after it came on a connection the decoding path had by then.
-    assertThat(after.getLong("byteLevelRequests") - before.getLong("byteLevelRequests")).isEqualTo(2);
+    // The three before the chunked POST; the one after it came on a connection the decoding path had by then.
+    assertThat(after.getLong("byteLevelRequests") - before.getLong("byteLevelRequests")).isEqualTo(3);
     assertThat(after.getLong("byteLevelHandOvers") - before.getLong("byteLevelHandOvers")).isEqualTo(1);
+  }
+
+  @Test
+  void aLargeBodyGoesUpAndComesBackWholeAtTheSlowerSidesPace() throws Exception {
+    int size = 384 * 64 * 1024;
+    long taken = fixture.listenerStats().getLong("byteLevelRequests");
+    try (Socket socket = new Socket(RouterFixture.HOST, fixture.port)) {
+      socket.setSoTimeout(20_000);
+      socket.setReceiveBufferSize(16 * 1024);
+      Thread writer = Thread.ofVirtual().start(() -> {
+        try {
+          var out = socket.getOutputStream();
+          out.write(("PUT /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " + size + "\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+          byte[] piece = new byte[64 * 1024];
+          for (int i = 0; i < piece.length; i++) {
+            piece[i] = (byte) ('a' + i % 26);
+          }
+          for (int sent = 0; sent < size; sent += piece.length) {
+            out.write(piece);
+          }
+          out.write("GET /status/204 HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      InputStream in = socket.getInputStream();
+      String head = RawHttp.readUntil(in, "\r\n\r\n");
+      assertThat(head).startsWith("HTTP/1.1 200 ").containsIgnoringCase("content-length: " + size);
+      long started = System.nanoTime();
+      byte[] buffer = new byte[64 * 1024];
+      long total = 0;
+      long wrong = 0;
+      while (total < size) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, size - total));
+        assertThat(n).as("echo cut off at " + total).isPositive();
+        for (int i = 0; i < n; i++) {
+          if (buffer[i] != (byte) ('a' + (total + i) % (64 * 1024) % 26)) {
+            wrong++;
+          }
+        }
+        total += n;
+        if (System.nanoTime() - started < 300_000_000L) {
+          // Slow at first: the router must stop reading the client rather than buffer the body.
+          Thread.sleep(5);
+        }
+      }
+      assertThat(wrong).as("bytes changed on the way").isZero();
+      // The connection carries the next request after the body.
+      assertThat(RawHttp.readUntil(in, "\r\n\r\n")).startsWith("HTTP/1.1 204 ");
+      writer.join();
+    }
+    assertThat(fixture.listenerStats().getLong("byteLevelRequests") - taken).isEqualTo(2);
+  }
+
+  @Test
+  void aBodyThatStopsComingClosesTheConnectionAtTheIdleTimeout() throws Exception {
+    int completed = backend.completed.get();
+    Closed closed = sendUntilClosed("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n0123456789");
+    assertThat(closed.waitedMillis()).isBetween(900L, 3000L);
+    // The echo's head and what came of the body, if anything; never a complete response.
+    assertThat(closed.response()).doesNotContain("0123456789".repeat(10));
+    assertThat(backend.completed.get()).as("the backend never saw a whole request").isEqualTo(completed);
+  }
+
+  @Test
+  void afterAnAnswerBeforeTheBodyTheRestOfTheBodyIsDroppedAndTheConnectionGoesOn() throws Exception {
+    try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
+      client.write("POST /status/413 HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\nabc");
+      RawKeepAlive.Response early = client.read();
+      assertThat(early.status()).isEqualTo(413);
+      assertThat(early.body()).isEqualTo("b");
+      // As the decoding path does: the rest of the body is read and dropped, then the next request is answered.
+      client.write("x".repeat(1_000_000 - 3) + "GET /status/202 HTTP/1.1\r\nHost: t\r\n\r\n");
+      assertThat(client.read().status()).isEqualTo(202);
+    }
+  }
+
+  @Test
+  void anErrorOfTheRoutersBeforeTheBodyClosesTheConnectionAfterIt() throws Exception {
+    // No endpoint answers in time: the router's 504 comes while the body is unread.
+    Closed closed = sendUntilClosed("POST /slow HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\nabc");
+    assertThat(closed.response()).startsWith("HTTP/1.1 504 ").containsIgnoringCase("\r\nconnection: close\r\n");
+  }
+
+  @Test
+  void anEndpointGivenByNameIsResolvedAndReachedOnThisPath() throws Exception {
+    long taken = fixture.listenerStats().getLong("byteLevelRequests");
+    try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
+      RawKeepAlive.Response response = client.get("/named/x");
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo("b");
+    }
+    assertThat(fixture.listenerStats().getLong("byteLevelRequests") - taken).isEqualTo(1);
   }
 
   @Test
   void aHeadLeftHalfWayIsAnswered408AtTheHeadTimeout() throws Exception {
     long timeouts = fixture.listenerStats().getLong("headerTimeouts");
-    try (Socket socket = new Socket(RouterFixture.HOST, fixture.port)) {
-      socket.setSoTimeout(5000);
-      socket.getOutputStream().write("GET /status/200 HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHo"
-          .getBytes(StandardCharsets.ISO_8859_1));
-      long sent = System.nanoTime();
-      String response = RawHttp.readUntilClose(socket.getInputStream());
-      long waitedMillis = (System.nanoTime() - sent) / 1_000_000;
-      assertThat(response).startsWith("HTTP/1.1 200 ").contains("HTTP/1.1 408 Request Timeout\r\n");
-      assertThat(waitedMillis).isBetween(400L, 2500L);
-    }
+    Closed closed = sendUntilClosed("GET /status/200 HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHo");
+    assertThat(closed.response()).startsWith("HTTP/1.1 200 ").contains("HTTP/1.1 408 Request Timeout\r\n");
+    assertThat(closed.waitedMillis()).isBetween(400L, 2500L);
     assertThat(fixture.listenerStats().getLong("headerTimeouts")).isEqualTo(timeouts + 1);
   }
 
@@ -129,6 +228,20 @@ class ByteLevelPathTest {
           .getBytes(StandardCharsets.ISO_8859_1));
       // Nothing of a body came after the HEAD's head: the next bytes are the GET's response.
       assertThat(RawHttp.readUntilClose(socket.getInputStream())).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\nb");
+    }
+  }
+
+  /** What a connection got after {@code request} until the router closed it, and how long that took. */
+  private record Closed(String response, long waitedMillis) {
+  }
+
+  private Closed sendUntilClosed(String request) throws Exception {
+    try (Socket socket = new Socket(RouterFixture.HOST, fixture.port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      long sent = System.nanoTime();
+      String response = RawHttp.readUntilClose(socket.getInputStream());
+      return new Closed(response, (System.nanoTime() - sent) / 1_000_000);
     }
   }
 }

@@ -23,7 +23,7 @@ import java.util.Map;
  *     - {name: web, host: 0.0.0.0, port: 8080, h2c: true, maxHeaderBytes: 8192, maxBodyBytes: 10485760,
  *        headerReadTimeout: 10s, idleTimeout: 60s, idleParkAfter: 10s, maxConcurrentStreams: 100,
  *        maxConnections: auto}                # node-wide; auto: what the open-file limit leaves, halved
- *     - {name: fast, port: 8081, byteLevelHttp1: true}   # GETs and HEADs forwarded from the bytes received
+ *     - {name: fast, port: 8081, byteLevelHttp1: true}   # GET/HEAD, Content-Length POST/PUT forwarded from the bytes
  *     - {name: secure, port: 8443, tls: {certFile: /etc/ringway/cert.pem, keyFile: /etc/ringway/key.pem}}
  *   clientCertHeader: x-forwarded-client-cert   # set from a verified client certificate, stripped from clients
  *   accessLog: {path: stdout, format: "{method} {uri} {status} {duration}ms", queueSize: 8192}

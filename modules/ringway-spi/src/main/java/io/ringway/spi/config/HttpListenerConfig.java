@@ -24,8 +24,8 @@ import java.util.Objects;
  * @param tls TLS termination, or null for cleartext (default)
  * @param idleParkAfter a cleartext HTTP/1 keep-alive connection idle this long between two requests lets go of its
  *     per-connection HTTP state until its next byte (default 10 s); zero for never
- * @param byteLevelHttp1 forward the requests it can (bodyless GET and HEAD to cleartext HTTP/1.1 clusters, on routes
- *     without filters) from the bytes received, without decoding them into objects (default false); cleartext
+ * @param byteLevelHttp1 forward the requests it can (GET and HEAD without a body, POST and PUT with a Content-Length
+ *     one, to cleartext HTTP/1.1 clusters, on routes without filters) from the bytes received, without decoding them into objects (default false); cleartext
  *     listeners only
  */
 public record HttpListenerConfig(String name, String host, int port, boolean h2c, int maxHeaderBytes,

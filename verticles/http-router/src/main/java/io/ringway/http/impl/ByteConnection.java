@@ -13,10 +13,13 @@ import java.util.function.Consumer;
 
 /**
  * A client connection on the byte-level path: its only handler, from the first request the path took until it closes
- * or a request goes to the decoding path. Requests are read one at a time; bytes that come while one is in flight
- * (pipelining) wait, and the connection stops reading until its response ended. A head that is not whole waits for
+ * or a request goes to the decoding path. Requests are read one at a time; a request's body goes to its exchange in
+ * pieces as read, as fast as the upstream takes it; bytes after it that come while the request is in flight
+ * (pipelining) wait, and the connection stops reading until its response ended. When a response ends before its
+ * request's body was read, the rest of the body is read and dropped, as the decoding path does, unless the router
+ * answered with an error of its own, which closes the connection. A head that is not whole waits for
  * the rest until the listener's {@code headerReadTimeout} (then 408), and a connection between two requests closes
- * quietly after the listener's {@code idleTimeout}. Loop thread only.
+ * quietly after the listener's {@code idleTimeout}, as does one whose body stops coming for as long. Loop thread only.
  */
 final class ByteConnection extends ChannelInboundHandlerAdapter {
 
@@ -28,9 +31,13 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
   /** Bytes read and not yet taken by a request; null when none. */
   private ByteBuf held;
   private ByteExchange exchange;
+  /** Body bytes of the request in flight not read yet. */
+  private long bodyLeft;
   /** The client asked to close after the response in flight, or the listener drains. */
   private boolean closeAfter;
   private boolean draining;
+  /** Closing after a response: nothing read from now on is a request. */
+  private boolean closing;
   private boolean processing;
   /** The client's address as x-forwarded-for writes it, made on first use. */
   private byte[] client;
@@ -80,10 +87,19 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf bytes = (ByteBuf) msg;
+    if (closing) {
+      bytes.release();
+      return;
+    }
     held = held == null ? bytes : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), held, bytes);
+    if (bodyLeft > 0) {
+      body();
+    }
     if (exchange != null) {
-      // Pipelined: read again only once the response in flight ended.
-      ctx.channel().config().setAutoRead(false);
+      if (bodyLeft == 0 && held != null) {
+        // Pipelined: read again only once the response in flight ended.
+        ctx.channel().config().setAutoRead(false);
+      }
       return;
     }
     process();
@@ -96,7 +112,7 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
     }
     processing = true;
     try {
-      while (exchange == null && ctx.channel().isActive()) {
+      while (exchange == null && bodyLeft == 0 && !closing && ctx.channel().isActive()) {
         if (held == null || !held.isReadable()) {
           releaseHeld();
           waiting.cancel();
@@ -118,6 +134,11 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
           handOverToDecoder();
           return;
         }
+        if (bodyLeft > 0 && held != null && held.isReadable()) {
+          body();
+        } else if (bodyLeft > 0) {
+          waitFor(path.idle());
+        }
         if (held != null && !held.isReadable()) {
           // The head was copied into the upstream one: the read buffer goes back to its pool while the exchange runs.
           releaseHeld();
@@ -135,10 +156,50 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** A request was taken: its exchange is in flight from now. */
-  void started(ByteExchange started, boolean closeAfter) {
+  /** A request was taken: its exchange is in flight from now, and {@code bodyLength} bytes of body follow its head. */
+  void started(ByteExchange started, boolean closeAfter, long bodyLength) {
     this.exchange = started;
     this.closeAfter |= closeAfter;
+    this.bodyLeft = bodyLength;
+  }
+
+  /** Hands the exchange the body bytes held, up to its end; waits for more for the idle timeout. */
+  private void body() {
+    ByteBuf bytes = held;
+    int n = (int) Math.min(bodyLeft, bytes.readableBytes());
+    bodyLeft -= n;
+    ByteBuf piece;
+    if (n == bytes.readableBytes()) {
+      piece = bytes;
+      held = null;
+    } else {
+      piece = bytes.readRetainedSlice(n);
+    }
+    waiting.cancel();
+    if (bodyLeft > 0) {
+      waitFor(path.idle());
+    }
+    if (exchange != null) {
+      exchange.body(piece);
+    } else {
+      // Answered before the body was all read: the rest is read only to find the next request.
+      piece.release();
+      if (bodyLeft == 0) {
+        process();
+      }
+    }
+  }
+
+  /** The router answered with an error of its own before the body was all read: the connection closes after it. */
+  void closeAfterError() {
+    closeAfter = true;
+  }
+
+  /** Whether the body of the request in flight is read on: the exchange's flow control. */
+  void readBody(boolean on) {
+    if (bodyLeft > 0) {
+      ctx.channel().config().setAutoRead(on);
+    }
   }
 
   /** The exchange in flight ended (its response written, or its error, or the client gone). */
@@ -149,12 +210,15 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     if (closeAfter || draining) {
+      closing = true;
       releaseHeld();
       channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       return;
     }
     channel.config().setAutoRead(true);
-    process();
+    if (bodyLeft == 0) {
+      process();
+    }
   }
 
   /** The listener drains: the connection closes after the response in flight, or after {@code delayMillis} if idle. */
@@ -242,6 +306,11 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
       RequestDeadlines was = in;
       in = null;
       Channel channel = ctx.channel();
+      if (bodyLeft > 0 && channel.isActive()) {
+        // The body stopped coming: as the decoding path's idle timeout closes such a connection.
+        channel.close();
+        return;
+      }
       if (exchange != null || !channel.isActive()) {
         return;
       }

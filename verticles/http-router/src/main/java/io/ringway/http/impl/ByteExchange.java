@@ -10,8 +10,9 @@ import io.ringway.upstream.EndpointLease;
 import io.ringway.upstream.Refusal;
 import io.ringway.upstream.UpstreamCluster;
 import io.vertx.core.internal.ContextInternal;
-import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -19,10 +20,12 @@ import java.util.concurrent.TimeoutException;
 /**
  * One request of the byte-level path, from pick to the response's last byte: the same policy as {@link ProxyExchange}
  * (tries on endpoints not tried yet, a failover retry outside the budget when no server saw the request, a budgeted
- * retry on 502/503/504 or a reset, per-try and route timeouts, 503/502/504 of its own), for a bodyless GET or HEAD.
- * The upstream head was built once and each try sends it again. A pooled connection that turns out closed before a
- * byte of response (the upstream timed it out while it was idle) is replaced by a new one to the same endpoint, once,
- * and that is no try. Loop thread only.
+ * retry on 502/503/504 or a reset, per-try and route timeouts, 503/502/504 of its own), for a GET or HEAD, or a POST or
+ * PUT with a Content-Length body. The upstream head was built once and each try sends it again. The body comes from the
+ * client connection in pieces as it is read and goes on to the try in flight; the first {@link #REPLAY_LIMIT} bytes
+ * are kept so that a retry sends them again, as the decoding path keeps them, and a try that fails after more went up
+ * is not retried. A pooled connection that turns out closed before a byte of response (the upstream timed it out while
+ * it was idle) is replaced by a new one to the same endpoint, once, and that is no try. Loop thread only.
  */
 final class ByteExchange extends RequestDeadlines.Entry {
 
@@ -30,6 +33,8 @@ final class ByteExchange extends RequestDeadlines.Entry {
       + "\r\n").getBytes(StandardCharsets.US_ASCII);
   private static final byte[] OVERLOADED = (ProxyHeaders.OVERLOADED + ": true\r\n").getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CLOSE = "connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
+  /** Body bytes kept for a retry to send again: the decoding path's limit. */
+  private static final int REPLAY_LIMIT = ProxyExchange.REPLAY_LIMIT;
 
   private final ByteConnection connection;
   private final ContextInternal context;
@@ -42,6 +47,18 @@ final class ByteExchange extends RequestDeadlines.Entry {
   /** The request head as every try sends it; released when the exchange ends. */
   private final ByteBuf upstreamHead;
   private final boolean headRequest;
+  /** The method may be retried after a server may have seen it (idempotent, or the route's retryNonIdempotent). */
+  private final boolean retryable;
+  /** The body's length (0: none), and how much of it the client connection handed on so far. */
+  private final long bodyLength;
+  private long bodyRead;
+  /**
+   * A copy of the body sent to a try while it fits {@link #REPLAY_LIMIT}, for a retry; null once more went up. A copy,
+   * not the pieces: a body sent a byte per read would otherwise keep a read buffer per byte.
+   */
+  private ByteBuf replay;
+  /** Pieces read while no try could take them (connecting, between tries); the client is not read meanwhile. */
+  private ArrayDeque<ByteBuf> unsent;
   /** Endpoints tried so far, in order; a list of its own only once there is more than one (a retry). */
   private List<Endpoint> tried = List.of();
   /** The upstream head went to a connection once: a later try sends a slice of it, read from its start again. */
@@ -54,7 +71,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
   private int status;
 
   ByteExchange(ByteConnection connection, ContextInternal context, ByteUpstreams upstreams, Route route, UpstreamCluster cluster,
-               UpstreamStats upstreamStats, Outcome outcome, ByteBuf upstreamHead, boolean headRequest) {
+               UpstreamStats upstreamStats, Outcome outcome, ByteBuf upstreamHead, int method, long bodyLength) {
     this.connection = connection;
     this.context = context;
     this.upstreams = upstreams;
@@ -64,7 +81,11 @@ final class ByteExchange extends RequestDeadlines.Entry {
     this.upstreamStats = upstreamStats;
     this.outcome = outcome;
     this.upstreamHead = upstreamHead;
-    this.headRequest = headRequest;
+    this.headRequest = method == ByteRequestHead.HEAD;
+    this.retryable = method != ByteRequestHead.POST || policy.retryNonIdempotent();
+    this.bodyLength = bodyLength;
+    this.replay = bodyLength > 0
+        ? connection.channel().alloc().directBuffer((int) Math.min(bodyLength, REPLAY_LIMIT), REPLAY_LIMIT) : null;
   }
 
   void start() {
@@ -108,11 +129,6 @@ final class ByteExchange extends RequestDeadlines.Entry {
       attempt.timer = context.setTimer(policy.perTryTimeout().toMillis(), id -> attempt.timedOut());
     }
     ByteUpstreams.Pool pool = upstreams.pool(lease.endpoint());
-    if (pool == null) {
-      // The endpoint set changed to a name since routing: this path cannot reach it without a resolver call.
-      attempt.connectFailed(new ConnectException("endpoint " + lease.endpoint().host() + " is no IP address"));
-      return;
-    }
     ByteUpstream pooled = pool.take();
     if (pooled != null) {
       attempt.sendOn(pooled);
@@ -121,11 +137,42 @@ final class ByteExchange extends RequestDeadlines.Entry {
     }
   }
 
-  /** Whether another try follows a failed one ({@link RetryDecision}: GET and HEAD are retryable, bodiless). */
+  /** Whether another try follows a failed one ({@link RetryDecision}). */
   private boolean retry(boolean unprocessed) {
-    RetryDecision.Next next = RetryDecision.after(unprocessed, !finished, true, tried.size(), route);
+    RetryDecision.Next next = RetryDecision.after(unprocessed, !finished && !bodyStarted(), retryable, tried.size(),
+        route);
     retryPermit = next == RetryDecision.Next.RETRY;
     return next != RetryDecision.Next.NONE;
+  }
+
+  /** Body bytes went up that a retry could not send again. */
+  private boolean bodyStarted() {
+    return bodyLength > 0 && replay == null;
+  }
+
+  /** A piece of the request body, read from the client: on to the try in flight, or kept until one can take it. */
+  void body(ByteBuf piece) {
+    if (finished) {
+      piece.release();
+      return;
+    }
+    bodyRead += piece.readableBytes();
+    Try attempt = current;
+    if (attempt != null && attempt.sending && !attempt.over && (unsent == null || unsent.isEmpty())) {
+      attempt.sendBody(piece);
+      attempt.upstream.channel().flush();
+      return;
+    }
+    if (unsent == null) {
+      unsent = new ArrayDeque<>(2);
+    }
+    unsent.add(piece);
+    connection.readBody(false);
+  }
+
+  /** The whole body was read from the client (and the request with it). */
+  private boolean bodyRead() {
+    return bodyRead == bodyLength;
   }
 
   @Override
@@ -177,6 +224,10 @@ final class ByteExchange extends RequestDeadlines.Entry {
       out.writeBytes(OVERLOADED);
     }
     out.writeBytes(TEXT_PLAIN);
+    if (!bodyRead()) {
+      // Part of the body is unread, as on the decoding path: the connection closes after this answer.
+      connection.closeAfterError();
+    }
     if (connection.closeAfterResponse()) {
       out.writeBytes(CLOSE);
     }
@@ -198,8 +249,20 @@ final class ByteExchange extends RequestDeadlines.Entry {
       route.stats().endRetry();
     }
     upstreamHead.release();
+    releaseBody();
     outcome.finish(status);
     connection.exchangeDone();
+  }
+
+  private void releaseBody() {
+    if (replay != null) {
+      replay.release();
+      replay = null;
+    }
+    if (unsent != null) {
+      unsent.forEach(ByteBuf::release);
+      unsent.clear();
+    }
   }
 
   /** One upstream attempt; it hears its response as the connection's owner. */
@@ -213,6 +276,8 @@ final class ByteExchange extends RequestDeadlines.Entry {
     boolean over;
     /** A fresh connection replaced a pooled one found closed. */
     private boolean replacedStale;
+    /** The head went up on {@link #upstream}: body pieces go straight to it. */
+    boolean sending;
 
     Try(EndpointLease lease, boolean holdsRetry) {
       this.lease = lease;
@@ -242,6 +307,45 @@ final class ByteExchange extends RequestDeadlines.Entry {
       ByteBuf head = headSent ? upstreamHead.retainedSlice(0, upstreamHead.writerIndex()) : upstreamHead.retain();
       headSent = true;
       upstream.send(this, connection.channel(), head, headRequest, policy.responseHeaders(), upstreamStats);
+      if (bodyLength > 0) {
+        sending = true;
+        // A retry (or a replaced connection): what went up before, again; then what was read meanwhile.
+        if (replay != null && replay.isReadable()) {
+          upstream.channel().write(replay.retainedDuplicate(), upstream.channel().voidPromise());
+        }
+        while (unsent != null && !unsent.isEmpty()) {
+          sendBody(unsent.poll());
+        }
+      }
+      upstream.channel().flush();
+      if (!bodyRead()) {
+        connection.readBody(upstream.channel().isWritable());
+      }
+    }
+
+    /** Writes a body piece to this try's connection (not flushed), kept for a retry while the kept ones fit. */
+    void sendBody(ByteBuf piece) {
+      if (replay != null) {
+        if (replay.readableBytes() + piece.readableBytes() <= REPLAY_LIMIT) {
+          replay.writeBytes(piece, piece.readerIndex(), piece.readableBytes());
+        } else {
+          replay.release();
+          replay = null;
+        }
+      }
+      Channel up = upstream.channel();
+      up.write(piece, up.voidPromise());
+      if (!up.isWritable()) {
+        // Flow control: the client is read only as fast as the upstream takes the body.
+        connection.readBody(false);
+      }
+    }
+
+    @Override
+    public void writable(boolean writable) {
+      if (sending && !over && !bodyRead()) {
+        connection.readBody(writable);
+      }
     }
 
     /** Ends the try's hold on the route's retry budget. */
@@ -317,7 +421,8 @@ final class ByteExchange extends RequestDeadlines.Entry {
     public void end(boolean reusable) {
       over = true;
       lease.release();
-      if (reusable) {
+      // Answered before the whole body went up: the connection is mid-request.
+      if (reusable && bodyRead() && (unsent == null || unsent.isEmpty())) {
         upstream.pool.put(upstream);
       } else {
         upstream.channel().close();
@@ -331,11 +436,12 @@ final class ByteExchange extends RequestDeadlines.Entry {
       if (over) {
         return;
       }
-      if (sawNothing && reused && !replacedStale && !responded) {
+      if (sawNothing && reused && !replacedStale && !responded && !bodyStarted()) {
         // The pool's connection was closed by the upstream while idle: the request went nowhere.
         replacedStale = true;
         ByteUpstreams.Pool pool = upstream.pool;
         upstream = null;
+        sending = false;
         connect(pool);
         return;
       }
@@ -356,13 +462,20 @@ final class ByteExchange extends RequestDeadlines.Entry {
         return;
       }
       over(cause);
-      lease.connectFailed(cause);
+      // A name that did not resolve is no connect that failed: the decoding path's client reports it as its request's
+      // failure, and the endpoint's lease ends as after one.
+      boolean resolved = !(cause instanceof UnknownHostException);
+      if (resolved) {
+        lease.connectFailed(cause);
+      } else {
+        lease.release();
+      }
       // No server saw anything.
       if (retry(true)) {
         nextTry();
       } else {
         finishWithError(RetryDecision.status(true, lastTryTimedOut), lastTryTimedOut ? "upstream try timeout"
-            : "upstream connect failed: " + cause.getMessage(), false);
+            : "upstream " + (resolved ? "connect" : "request") + " failed: " + cause.getMessage(), false);
       }
     }
 

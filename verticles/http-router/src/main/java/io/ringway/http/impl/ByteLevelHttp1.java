@@ -25,7 +25,7 @@ import java.util.random.RandomGenerator;
  * checked, routed and forwarded from the bytes received, without decoding them into objects, and responses relayed
  * the same way ({@link ByteUpstream}). It takes only what it answers exactly as the decoding path would (see
  * {@link ByteRequestHead}) and only for a route of the same {@link RouteTable} that forwards with no filter, to a
- * cleartext HTTP/1.1 cluster whose endpoints are IP addresses, with tracing off. Everything else goes to the decoding
+ * cleartext HTTP/1.1 cluster, with tracing off. Everything else goes to the decoding
  * path before a byte is sent anywhere, with the bytes as they came: a connection's first request from its unread gate,
  * a later one from its {@link ByteConnection}. Loop thread only.
  */
@@ -62,8 +62,6 @@ final class ByteLevelHttp1 {
     RandomGenerator random();
   }
 
-  private static final byte[] GET = "GET ".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] HEAD = "HEAD ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] VERSION = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] HOST = "host: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] FORWARDED_FOR = "x-forwarded-for: ".getBytes(StandardCharsets.US_ASCII);
@@ -73,6 +71,8 @@ final class ByteLevelHttp1 {
   private static final byte[] VIA = "via: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] VIA_HOP = (ProxyHeaders.VIA + "\r\n").getBytes(StandardCharsets.US_ASCII);
   private static final MultiMap NO_FIELDS = MultiMap.caseInsensitiveMultiMap();
+  /** A body up to this size that came with its head is sent in the head's buffer. */
+  private static final int INLINE_BODY = 16 * 1024;
 
   private final HttpListenerConfig config;
   private final ListenerStats stats;
@@ -110,13 +110,17 @@ final class ByteLevelHttp1 {
     return headTimeout;
   }
 
-  /** Whether a connection's first bytes may be a request of this path's (a cheap look: GET or HEAD). */
+  /**
+   * Whether a connection's first bytes may be a request of this path's (a cheap look: GET, HEAD, POST or PUT; not the
+   * HTTP/2 preface "PRI").
+   */
   static boolean mayTake(ByteBuf bytes) {
     if (!bytes.isReadable()) {
       return false;
     }
-    byte first = bytes.getByte(bytes.readerIndex());
-    return first == 'G' || first == 'H';
+    int at = bytes.readerIndex();
+    byte first = bytes.getByte(at);
+    return first == 'G' || first == 'H' || first == 'P' && (bytes.readableBytes() < 2 || bytes.getByte(at + 1) != 'R');
   }
 
   /**
@@ -155,7 +159,7 @@ final class ByteLevelHttp1 {
     AsciiBytes.Snapshot copy = snapshot;
     copy.take(held, h.start, h.end);
     String path = h.path(copy);
-    Route route = table.match(RouteRequest.ofTarget(h.head ? "HEAD" : "GET",
+    Route route = table.match(RouteRequest.ofTarget(h.method(),
         table.matchesOnHosts() ? h.routingHost(copy) : "", path,
         table.matchesOnHeaders() ? h.headers(held) : NO_FIELDS,
         h.queryMark < 0 ? path : copy.string(h.targetStart, h.targetEnd)));
@@ -163,9 +167,13 @@ final class ByteLevelHttp1 {
         || AsciiBytes.rewrites("host", route.policy().requestHeaders().remove(), route.policy().requestHeaders().set())) {
       return ByteRequestHead.HAND_OVER;
     }
+    if (h.contentLength > 0 && config.maxBodyBytes() > 0 && h.contentLength > config.maxBodyBytes()) {
+      // Answered 413 by the decoding path, which counts it.
+      return ByteRequestHead.HAND_OVER;
+    }
     String clusterName = route.pickCluster(routing.random());
     UpstreamCluster cluster = routing.cluster(clusterName);
-    if (cluster == null || !reachable(cluster, routing.upstreams())) {
+    if (cluster == null || !reachable(cluster)) {
       return ByteRequestHead.HAND_OVER;
     }
     stats.requests++;
@@ -173,27 +181,34 @@ final class ByteLevelHttp1 {
     route.stats().requests++;
     boolean log = routing.accessLog();
     Outcome outcome = Outcome.forBytes(log ? facts(connection, path) : null, route, finished);
-    ByteBuf upstreamHead = upstreamHead(connection, held, route, forward, path, outcome, log);
-    held.readerIndex(h.end);
+    long body = Math.max(h.contentLength, 0);
+    // A small body already read goes up in the head's buffer: one write, and each try sends it again as it sends the
+    // head, so nothing is kept apart for a retry.
+    int inline = body > 0 && body <= INLINE_BODY && held.writerIndex() - h.end >= body ? (int) body : 0;
+    ByteBuf upstreamHead = upstreamHead(connection, held, route, forward, path, outcome, log, inline);
+    if (inline > 0) {
+      upstreamHead.writeBytes(held, h.end, inline);
+      body = 0;
+    }
+    held.readerIndex(h.end + inline);
     ByteExchange exchange = new ByteExchange(connection, routing.context(), routing.upstreams(), route, cluster,
-        routing.upstreamStats(clusterName), outcome, upstreamHead, h.head);
-    connection.started(exchange, h.closeAfter);
+        routing.upstreamStats(clusterName), outcome, upstreamHead, h.method, body);
+    connection.started(exchange, h.closeAfter, body);
     exchange.start();
     return ByteRequestHead.TAKE;
   }
 
-  private static boolean reachable(UpstreamCluster cluster, ByteUpstreams upstreams) {
+  private static boolean reachable(UpstreamCluster cluster) {
     ClusterConfig config = cluster.config();
-    return config.tls() == null && config.protocol() == UpstreamProtocol.HTTP1
-        && upstreams.reachable(cluster.endpoints());
+    return config.tls() == null && config.protocol() == UpstreamProtocol.HTTP1;
   }
 
   private Outcome.ByteRequestFacts facts(ByteConnection connection, String path) {
     ByteRequestHead h = head;
     AsciiBytes.Snapshot copy = snapshot;
     return new Outcome.ByteRequestFacts(new String(connection.client(), StandardCharsets.US_ASCII),
-        h.head ? "HEAD" : "GET", copy.string(h.targetStart, h.targetEnd), path, copy.string(h.hostStart, h.hostEnd),
-        h.userAgentStart < 0 ? null : copy.string(h.userAgentStart, h.userAgentEnd), 0);
+        h.method(), copy.string(h.targetStart, h.targetEnd), path, copy.string(h.hostStart, h.hostEnd),
+        h.userAgentStart < 0 ? null : copy.string(h.userAgentStart, h.userAgentEnd), Math.max(h.contentLength, 0));
   }
 
   /**
@@ -202,15 +217,15 @@ final class ByteLevelHttp1 {
    * x-request-id when the client sent none, {@code via}, then the route's rewrite.
    */
   private ByteBuf upstreamHead(ByteConnection connection, ByteBuf b, Route route, ForwardAction forward, String path,
-                               Outcome outcome, boolean log) {
+                               Outcome outcome, boolean log, int bodyAfter) {
     ByteRequestHead h = head;
     // Taken by take(), before routing.
     AsciiBytes.Snapshot copy = snapshot;
     HeaderRewrite rewrite = route.policy().requestHeaders();
     List<String> remove = rewrite.remove();
     java.util.Map<String, String> set = rewrite.set();
-    ByteBuf out = connection.channel().alloc().directBuffer(h.end - h.start + 256);
-    out.writeBytes(h.head ? HEAD : GET);
+    ByteBuf out = connection.channel().alloc().directBuffer(h.end - h.start + 256 + bodyAfter);
+    copy.copy(out, h.start, h.targetStart);
     PathMatch match = route.config().match().path();
     String prefix = forward.prefixRewrite();
     if (prefix != null && match != null && match.kind() == PathMatch.Kind.PREFIX && path.startsWith(match.value())) {

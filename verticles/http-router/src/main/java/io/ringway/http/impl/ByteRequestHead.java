@@ -7,11 +7,12 @@ import java.nio.charset.StandardCharsets;
 /**
  * One HTTP/1.1 request head as the byte-level path reads it, in the received buffer: checked byte by byte with the
  * router's own grammar ({@link RequestHeadGrammar}), then taken only when it is a request the path answers exactly as
- * the decoding path would: GET or HEAD, HTTP/1.1, origin-form target, one valid Host, no body framing, no
- * {@code Upgrade}, {@code Expect}, {@code TE} or {@code HTTP2-Settings}, and {@code Connection} only {@code keep-alive}
- * or {@code close}. Anything else is {@link #HAND_OVER}: the decoding path gets the same bytes and answers (or refuses)
- * them as always, so this path is never the one that decides a doubtful request. One per listener and loop, reused
- * for every head read there: what it found is used before the next head is read.
+ * the decoding path would: GET or HEAD without a body, or POST or PUT with one {@code Content-Length} of plain digits
+ * (no {@code Transfer-Encoding}); HTTP/1.1, origin-form target, one valid Host, no {@code Upgrade}, {@code Expect},
+ * {@code TE} or {@code HTTP2-Settings}, and {@code Connection} only {@code keep-alive} or {@code close}. Anything
+ * else is {@link #HAND_OVER}: the decoding path gets the same bytes and answers (or refuses) them as always, so this
+ * path is never the one that decides a doubtful request. One per listener and loop, reused for every head read there:
+ * what it found is used before the next head is read.
  */
 final class ByteRequestHead {
 
@@ -19,7 +20,7 @@ final class ByteRequestHead {
   static final int INCOMPLETE = 0;
   /** A head this path forwards. */
   static final int TAKE = 1;
-  /** The decoding path's: anything odd, refused, large or not GET/HEAD. */
+  /** The decoding path's: anything odd, refused, large, chunked or of another method. */
   static final int HAND_OVER = 2;
 
   /** Header lines a head may have here; more go to the decoding path. */
@@ -29,8 +30,15 @@ final class ByteRequestHead {
   static final byte DROP = 1;
   static final byte CLIENT_CERT = 2;
 
-  private static final byte[] GET = "GET ".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] HEAD = "HEAD ".getBytes(StandardCharsets.US_ASCII);
+  /** The methods taken, as their request lines start; a body (Content-Length) only with POST and PUT. */
+  static final String[] METHODS = {"GET", "HEAD", "POST", "PUT"};
+  static final int HEAD = 1;
+  static final int POST = 2;
+  private static final byte[][] METHOD_SP = {"GET ".getBytes(StandardCharsets.US_ASCII),
+      "HEAD ".getBytes(StandardCharsets.US_ASCII), "POST ".getBytes(StandardCharsets.US_ASCII),
+      "PUT ".getBytes(StandardCharsets.US_ASCII)};
+  /** Content-Length digits taken (up to ~10^15 bytes); a longer value is the decoding path's to judge. */
+  private static final int MAX_LENGTH_DIGITS = 15;
   private static final byte[] VERSION = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final RequestHeadGrammar grammar = new RequestHeadGrammar();
@@ -46,7 +54,10 @@ final class ByteRequestHead {
   int targetEnd;
   int queryMark;
   int end;
-  boolean head;
+  /** Index into {@link #METHODS}. */
+  int method;
+  /** The body's length from Content-Length, or -1 without one. */
+  long contentLength;
   boolean closeAfter;
   private boolean connection;
   int hostStart;
@@ -75,8 +86,7 @@ final class ByteRequestHead {
     // Margins below the decoder's limits: a head at a limit's edge is the decoding path's to measure and answer.
     int maxHead = maxHeaderBytes - 64;
     int maxLine = Math.min(maxHeaderBytes, 8192) - 64;
-    int first = b.getByte(start);
-    if (first != 'G' && first != 'H') {
+    if (!ByteLevelHttp1.mayTake(b)) {
       return HAND_OVER;
     }
     grammar.reset();
@@ -103,6 +113,7 @@ final class ByteRequestHead {
         viaStart = -1;
         userAgentStart = -1;
         requestIdStart = -1;
+        contentLength = -1;
         closeAfter = false;
         connection = false;
       } else if (verdict != RequestHeadGrammar.DONE) {
@@ -113,19 +124,27 @@ final class ByteRequestHead {
       lineBegin = i + 1;
       if (verdict == RequestHeadGrammar.DONE) {
         end = i + 1;
-        return hostStart >= 0 && host(b) ? TAKE : HAND_OVER;
+        // A body only where its length is given and the method is one that carries one here.
+        boolean bodyFits = method > HEAD ? contentLength >= 0 : contentLength < 0;
+        return hostStart >= 0 && bodyFits && host(b) ? TAKE : HAND_OVER;
       }
     }
     return INCOMPLETE;
   }
 
-  /** {@code GET} or {@code HEAD}, one SP, an origin-form target, one SP, {@code HTTP/1.1}; case-sensitive. */
+  /** One of {@link #METHODS}, one SP, an origin-form target, one SP, {@code HTTP/1.1}; case-sensitive. */
   private boolean requestLine(ByteBuf b, int from, int to) {
-    head = b.getByte(from) == 'H';
-    if (!exactly(b, from, head ? HEAD : GET)) {
+    method = -1;
+    for (int m = 0; m < METHOD_SP.length; m++) {
+      if (exactly(b, from, METHOD_SP[m])) {
+        method = m;
+        break;
+      }
+    }
+    if (method < 0) {
       return false;
     }
-    targetStart = from + (head ? HEAD.length : GET.length);
+    targetStart = from + METHOD_SP[method].length;
     if (b.getByte(targetStart) != '/') {
       return false;
     }
@@ -163,7 +182,11 @@ final class ByteRequestHead {
       hostStart = valueStart;
       hostEnd = valueEnd;
       lineKind = DROP;
-    } else if (is(b, from, nameLength, "content-length") || is(b, from, nameLength, "transfer-encoding")
+    } else if (is(b, from, nameLength, "content-length")) {
+      if (contentLength >= 0 || !length(b, valueStart, valueEnd)) {
+        return false;
+      }
+    } else if (is(b, from, nameLength, "transfer-encoding")
         || is(b, from, nameLength, "upgrade") || is(b, from, nameLength, "expect") || is(b, from, nameLength, "te")
         || is(b, from, nameLength, "http2-settings")) {
       return false;
@@ -214,6 +237,28 @@ final class ByteRequestHead {
     kind[lines] = lineKind;
     lines++;
     return true;
+  }
+
+  /** A Content-Length of plain digits, without a leading zero (but "0"); anything else is the decoding path's. */
+  private boolean length(ByteBuf b, int from, int to) {
+    int digits = to - from;
+    if (digits < 1 || digits > MAX_LENGTH_DIGITS || digits > 1 && b.getByte(from) == '0') {
+      return false;
+    }
+    long value = 0;
+    for (int i = from; i < to; i++) {
+      int c = b.getByte(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+      value = value * 10 + c - '0';
+    }
+    contentLength = value;
+    return true;
+  }
+
+  String method() {
+    return METHODS[method];
   }
 
   private static boolean is(ByteBuf b, int at, int length, String lower) {

@@ -47,6 +47,9 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
 
     void body(ByteBuf piece);
 
+    /** The connection can take more of the request body again (or not). */
+    void writable(boolean writable);
+
     /** The whole response was relayed; {@code reusable}: the connection may carry another request. */
     void end(boolean reusable);
 
@@ -59,7 +62,7 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
 
   /** The decoding path's client limit on a response head ({@code HttpClientOptions.DEFAULT_MAX_HEADER_SIZE}). */
   private static final int MAX_HEAD = 8192;
-  private static final int MAX_LINES = 128;
+  static final int MAX_LINES = 128;
   private static final byte[] STATUS_LINE = "HTTP/1.1 ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] VIA = "via: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] VIA_HOP = "1.1 ringway\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -97,16 +100,24 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
   private boolean reused;
   private boolean sawBytes;
   private boolean chunkDigits;
-  /** Head parse: per line start, colon (or -1), content end (before CR LF), and {@code Connection}'s other tokens. */
-  private final int[] lineStart = new int[MAX_LINES];
-  private final int[] lineColon = new int[MAX_LINES];
-  private final int[] lineEnd = new int[MAX_LINES];
-  private final boolean[] dropped = new boolean[MAX_LINES];
+  /**
+   * Head parse: per line start, colon (or -1), content end (before CR LF), and {@code Connection}'s other tokens. The
+   * tables are the loop's ({@link ByteUpstreams.HeadLines}): a head is read whole within one call, one at a time.
+   */
+  private final int[] lineStart;
+  private final int[] lineColon;
+  private final int[] lineEnd;
+  private final boolean[] dropped;
   private int lines;
   private List<String> connectionNamed;
 
   ByteUpstream(ByteUpstreams.Pool pool) {
     this.pool = pool;
+    ByteUpstreams.HeadLines tables = pool.headLines();
+    this.lineStart = tables.start;
+    this.lineColon = tables.colon;
+    this.lineEnd = tables.end;
+    this.dropped = tables.dropped;
   }
 
   @Override
@@ -118,7 +129,7 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
     return ctx.channel();
   }
 
-  /** Sends a request head (GET or HEAD, no body) for {@code owner}. */
+  /** Writes a request head for {@code owner} (not flushed: its body may follow); the owner writes the body. */
   void send(Owner owner, Channel downstream, ByteBuf requestHead, boolean headRequest, HeaderRewrite rewrite,
             UpstreamStats stats) {
     this.owner = owner;
@@ -129,7 +140,7 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
     this.state = HEAD;
     this.interim = 0;
     this.sawBytes = false;
-    ctx.writeAndFlush(requestHead, ctx.voidPromise());
+    ctx.write(requestHead, ctx.voidPromise());
   }
 
   /** The owner let go of this connection mid-exchange (client gone, timeout, retry): it cannot be reused. */
@@ -622,6 +633,13 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
       if (owner == null) {
         downstream = null;
       }
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (owner != null) {
+      owner.writable(ctx.channel().isWritable());
     }
   }
 

@@ -13,15 +13,14 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * The byte-level path's upstream connections of one router instance: bare Netty channels on the instance's loop, made
- * by the same transport as Vert.x's (io_uring, epoll or NIO), kept per endpoint for reuse. Only endpoints given as IP
- * addresses are reached here: a name would need a resolver call, and requests to such a cluster take the decoding
- * path, whose client resolves without blocking. Loop thread only.
+ * by the same transport as Vert.x's (io_uring, epoll or NIO), kept per endpoint for reuse. An endpoint given by name
+ * is resolved at each new connection by Vert.x's own resolver (Netty's asynchronous DNS resolver, its cache, hosts
+ * file and options), the one the decoding path's client resolves with, so the loop never blocks on a lookup. Loop
+ * thread only.
  */
 final class ByteUpstreams {
 
@@ -33,55 +32,32 @@ final class ByteUpstreams {
   private final Bootstrap bootstrap;
   private final Map<Endpoint, Pool> pools = new HashMap<>();
   private final AsciiBytes.Snapshot snapshot = new AsciiBytes.Snapshot();
-  private final Map<List<Endpoint>, Boolean> reachable = new IdentityHashMap<>();
+  private final HeadLines headLines = new HeadLines();
 
   ByteUpstreams(Vertx vertx, EventLoop loop) {
     this.bootstrap = new Bootstrap().group(loop)
         .channelFactory(((VertxInternal) vertx).transport().channelFactory(false))
+        .resolver(((VertxInternal) vertx).nameResolver().nettyAddressResolverGroup())
         .option(ChannelOption.TCP_NODELAY, true);
   }
 
-  /**
-   * Whether every endpoint is an IP address, so this path can connect to any of them; remembered per endpoint list (a
-   * cluster keeps its list until its endpoints change), as this is asked for every request.
-   */
-  boolean reachable(List<Endpoint> endpoints) {
-    Boolean known = reachable.get(endpoints);
-    if (known == null) {
-      if (reachable.size() >= MAX_POOLS) {
-        reachable.clear();
-      }
-      known = allIpAddresses(endpoints);
-      reachable.put(endpoints, known);
-    }
-    return known;
-  }
-
-  private static boolean allIpAddresses(List<Endpoint> endpoints) {
-    for (Endpoint endpoint : endpoints) {
-      if (!NetUtil.isValidIpV4Address(endpoint.host()) && !NetUtil.isValidIpV6Address(endpoint.host())) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** The pool of {@code endpoint}, or null when it is no IP address. */
+  /** The pool of {@code endpoint}. */
   Pool pool(Endpoint endpoint) {
     Pool pool = pools.get(endpoint);
     if (pool == null) {
-      byte[] ip = NetUtil.createByteArrayFromIpAddressString(endpoint.host());
-      if (ip == null) {
-        return null;
-      }
       if (pools.size() >= MAX_POOLS) {
         close();
       }
+      byte[] ip = NetUtil.createByteArrayFromIpAddressString(endpoint.host());
+      InetSocketAddress address;
       try {
-        pool = new Pool(new InetSocketAddress(InetAddress.getByAddress(ip), endpoint.port()));
+        // A name is resolved at each connect by the bootstrap's resolver, as the decoding path's client resolves it.
+        address = ip == null ? InetSocketAddress.createUnresolved(endpoint.host(), endpoint.port())
+            : new InetSocketAddress(InetAddress.getByAddress(ip), endpoint.port());
       } catch (UnknownHostException impossible) {
-        return null;
+        throw new IllegalStateException(impossible);
       }
+      pool = new Pool(address);
       pools.put(endpoint, pool);
     }
     return pool;
@@ -111,6 +87,11 @@ final class ByteUpstreams {
       return snapshot;
     }
 
+    /** The loop's line tables for response heads. */
+    HeadLines headLines() {
+      return headLines;
+    }
+
     /** The most recently used idle connection still open, or null. */
     ByteUpstream take() {
       for (ByteUpstream upstream; (upstream = idle.pollFirst()) != null; ) {
@@ -136,5 +117,16 @@ final class ByteUpstreams {
         upstream.channel().close();
       }
     }
+  }
+
+  /**
+   * The field-line tables a response head is read into: one set per loop instead of ~1.6 KB per pooled connection, as a
+   * head is read whole within one call and one at a time on a loop.
+   */
+  static final class HeadLines {
+    final int[] start = new int[ByteUpstream.MAX_LINES];
+    final int[] colon = new int[ByteUpstream.MAX_LINES];
+    final int[] end = new int[ByteUpstream.MAX_LINES];
+    final boolean[] dropped = new boolean[ByteUpstream.MAX_LINES];
   }
 }

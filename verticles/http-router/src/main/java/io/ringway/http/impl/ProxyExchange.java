@@ -42,7 +42,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
    * Request body bytes kept so a retry can send them again (Envoy's per-request buffer limit plays this part):
    * a body that outgrows it is streamed on, and a try that fails after that is not retried.
    */
-  private static final int REPLAY_LIMIT = 64 * 1024;
+  static final int REPLAY_LIMIT = 64 * 1024;
 
   private final RouterContext router;
   private final HttpServerRequest request;
