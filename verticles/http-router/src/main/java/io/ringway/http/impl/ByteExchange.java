@@ -82,7 +82,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
     this.outcome = outcome;
     this.upstreamHead = upstreamHead;
     this.headRequest = method == ByteRequestHead.HEAD;
-    this.retryable = method != ByteRequestHead.POST || policy.retryNonIdempotent();
+    this.retryable = RetryDecision.retryable(ByteRequestHead.METHODS[method], policy);
     this.bodyLength = bodyLength;
     this.replay = bodyLength > 0
         ? connection.channel().alloc().directBuffer((int) Math.min(bodyLength, REPLAY_LIMIT), REPLAY_LIMIT) : null;
@@ -171,7 +171,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
   }
 
   /** The whole body was read from the client (and the request with it). */
-  private boolean bodyRead() {
+  private boolean bodyAllRead() {
     return bodyRead == bodyLength;
   }
 
@@ -224,7 +224,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
       out.writeBytes(OVERLOADED);
     }
     out.writeBytes(TEXT_PLAIN);
-    if (!bodyRead()) {
+    if (!bodyAllRead()) {
       // Part of the body is unread, as on the decoding path: the connection closes after this answer.
       connection.closeAfterError();
     }
@@ -318,7 +318,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
         }
       }
       upstream.channel().flush();
-      if (!bodyRead()) {
+      if (!bodyAllRead()) {
         connection.readBody(upstream.channel().isWritable());
       }
     }
@@ -343,7 +343,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
 
     @Override
     public void writable(boolean writable) {
-      if (sending && !over && !bodyRead()) {
+      if (sending && !over && !bodyAllRead()) {
         connection.readBody(writable);
       }
     }
@@ -422,7 +422,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
       over = true;
       lease.release();
       // Answered before the whole body went up: the connection is mid-request.
-      if (reusable && bodyRead() && (unsent == null || unsent.isEmpty())) {
+      if (reusable && bodyAllRead()) {
         upstream.pool.put(upstream);
       } else {
         upstream.channel().close();

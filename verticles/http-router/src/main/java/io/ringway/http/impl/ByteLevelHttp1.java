@@ -167,7 +167,7 @@ final class ByteLevelHttp1 {
         || AsciiBytes.rewrites("host", route.policy().requestHeaders().remove(), route.policy().requestHeaders().set())) {
       return ByteRequestHead.HAND_OVER;
     }
-    if (h.contentLength > 0 && config.maxBodyBytes() > 0 && h.contentLength > config.maxBodyBytes()) {
+    if (config.maxBodyBytes() > 0 && h.contentLength > config.maxBodyBytes()) {
       // Answered 413 by the decoding path, which counts it.
       return ByteRequestHead.HAND_OVER;
     }
@@ -180,8 +180,8 @@ final class ByteLevelHttp1 {
     stats.byteLevelRequests++;
     route.stats().requests++;
     boolean log = routing.accessLog();
-    Outcome outcome = Outcome.forBytes(log ? facts(connection, path) : null, route, finished);
     long body = Math.max(h.contentLength, 0);
+    Outcome outcome = Outcome.forBytes(log ? facts(connection, path, body) : null, route, finished);
     // A small body already read goes up in the head's buffer: one write, and each try sends it again as it sends the
     // head, so nothing is kept apart for a retry.
     int inline = body > 0 && body <= INLINE_BODY && held.writerIndex() - h.end >= body ? (int) body : 0;
@@ -203,12 +203,12 @@ final class ByteLevelHttp1 {
     return config.tls() == null && config.protocol() == UpstreamProtocol.HTTP1;
   }
 
-  private Outcome.ByteRequestFacts facts(ByteConnection connection, String path) {
+  private Outcome.ByteRequestFacts facts(ByteConnection connection, String path, long body) {
     ByteRequestHead h = head;
     AsciiBytes.Snapshot copy = snapshot;
     return new Outcome.ByteRequestFacts(new String(connection.client(), StandardCharsets.US_ASCII),
         h.method(), copy.string(h.targetStart, h.targetEnd), path, copy.string(h.hostStart, h.hostEnd),
-        h.userAgentStart < 0 ? null : copy.string(h.userAgentStart, h.userAgentEnd), Math.max(h.contentLength, 0));
+        h.userAgentStart < 0 ? null : copy.string(h.userAgentStart, h.userAgentEnd), body);
   }
 
   /**

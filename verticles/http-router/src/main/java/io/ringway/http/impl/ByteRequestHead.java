@@ -2,7 +2,9 @@ package io.ringway.http.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * One HTTP/1.1 request head as the byte-level path reads it, in the received buffer: checked byte by byte with the
@@ -30,13 +32,12 @@ final class ByteRequestHead {
   static final byte DROP = 1;
   static final byte CLIENT_CERT = 2;
 
-  /** The methods taken, as their request lines start; a body (Content-Length) only with POST and PUT. */
-  static final String[] METHODS = {"GET", "HEAD", "POST", "PUT"};
+  /** The methods taken; a body (Content-Length) only with those after HEAD. */
+  static final HttpMethod[] METHODS = {HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT};
   static final int HEAD = 1;
-  static final int POST = 2;
-  private static final byte[][] METHOD_SP = {"GET ".getBytes(StandardCharsets.US_ASCII),
-      "HEAD ".getBytes(StandardCharsets.US_ASCII), "POST ".getBytes(StandardCharsets.US_ASCII),
-      "PUT ".getBytes(StandardCharsets.US_ASCII)};
+  /** Each method as its request line starts. */
+  private static final byte[][] METHOD_SP = Arrays.stream(METHODS)
+      .map(method -> (method.name() + " ").getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
   /** Content-Length digits taken (up to ~10^15 bytes); a longer value is the decoding path's to judge. */
   private static final int MAX_LENGTH_DIGITS = 15;
   private static final byte[] VERSION = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -258,7 +259,7 @@ final class ByteRequestHead {
   }
 
   String method() {
-    return METHODS[method];
+    return METHODS[method].name();
   }
 
   private static boolean is(ByteBuf b, int at, int length, String lower) {

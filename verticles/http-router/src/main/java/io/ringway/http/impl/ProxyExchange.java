@@ -33,8 +33,6 @@ import java.util.Set;
  */
 final class ProxyExchange extends RequestDeadlines.Entry {
 
-  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-      HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
   private static final Set<Integer> RETRY_STATUS = Set.of(502, 503, 504);
   /** HTTP/2's REFUSED_STREAM: the peer guarantees it processed nothing of the stream (RFC 9113, 8.7). */
   private static final long REFUSED_STREAM = 0x7;
@@ -87,7 +85,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     this.outcome = outcome;
     this.hasBody = hasBody(request);
     this.replay = hasBody ? new ArrayList<>() : null;
-    this.retryable = IDEMPOTENT.contains(request.method()) || policy.retryNonIdempotent();
+    this.retryable = RetryDecision.retryable(request.method(), policy);
     ForwardAction forward = (ForwardAction) route.action();
     this.uri = rewriteUri(request, route, forward.prefixRewrite());
     this.authority = upstreamAuthority(request, forward);
@@ -381,7 +379,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     }
     if (request.version() == HttpVersion.HTTP_2) {
       // HTTP/2 frames bodies without Content-Length; methods that carry none are sent without one.
-      return !IDEMPOTENT.contains(request.method()) || request.method() == HttpMethod.PUT;
+      return !RetryDecision.IDEMPOTENT.contains(request.method()) || request.method() == HttpMethod.PUT;
     }
     return request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
   }

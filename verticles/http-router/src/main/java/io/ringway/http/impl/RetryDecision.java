@@ -1,5 +1,9 @@
 package io.ringway.http.impl;
 
+import io.ringway.spi.config.RoutePolicy;
+import io.vertx.core.http.HttpMethod;
+import java.util.Set;
+
 /**
  * Whether a forwarded request gets another try, the same on both data paths ({@link ProxyExchange},
  * {@link ByteExchange}). A try no server saw (the connect failed or timed out, nothing was written, a refused stream)
@@ -19,7 +23,16 @@ final class RetryDecision {
     NONE
   }
 
+  /** Methods a server may see twice without harm (RFC 9110 §9.2.2). */
+  static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+      HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+
   private RetryDecision() {
+  }
+
+  /** Whether a request may be retried after a server may have seen it: an idempotent method, or the route allows any. */
+  static boolean retryable(HttpMethod method, RoutePolicy policy) {
+    return IDEMPOTENT.contains(method) || policy.retryNonIdempotent();
   }
 
   /**
