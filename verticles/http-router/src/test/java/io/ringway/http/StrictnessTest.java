@@ -22,6 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StrictnessTest {
 
+  private static final String BAD_CHUNK_TARGET = "/echo/bad-chunk";
+
   private RouterFixture fixture;
   private Backend backend;
 
@@ -56,8 +58,16 @@ class StrictnessTest {
 
   @BeforeEach
   void reset() {
-    backend.seen.set(0);
+    backend.uris.clear();
     backend.completed.set(0);
+  }
+
+  /**
+   * The heads the backend saw in this test. A bad-chunk test's head went on with its first chunk and may reach the
+   * backend after the client had its 400 and the test ended, so heads with that test's target are not counted.
+   */
+  private long seen() {
+    return backend.uris.stream().filter(uri -> !uri.equals(BAD_CHUNK_TARGET)).count();
   }
 
   @ParameterizedTest
@@ -83,14 +93,14 @@ class StrictnessTest {
   void ambiguousHeadIsRefusedWith400(String attack) throws Exception {
     String response = RawHttp.exchange(fixture.port, attack);
     assertThat(response).matches("(?s)HTTP/1\\.[01] 400.*");
-    assertThat(backend.seen).hasValue(0);
+    assertThat(seen()).as("heads seen: %s", backend.uris).isZero();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {
-      "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
-      "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n",
-      "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n-3\r\nabc\r\n0\r\n\r\n",
+      "POST /echo/bad-chunk HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+      "POST /echo/bad-chunk HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n",
+      "POST /echo/bad-chunk HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n-3\r\nabc\r\n0\r\n\r\n",
   })
   void badChunkIsNeverForwarded(String attack) throws Exception {
     String response = RawHttp.exchange(fixture.port, attack);
@@ -105,7 +115,7 @@ class StrictnessTest {
   void aValidRequestIsForwarded() throws Exception {
     String response = RawHttp.exchange(fixture.port, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
     assertThat(response).startsWith("HTTP/1.1 200 ").contains("\r\nvia: 1.1 ringway\r\n");
-    assertThat(backend.seen).hasValue(1);
+    assertThat(seen()).as("heads seen: %s", backend.uris).isOne();
   }
 
   @Test
@@ -113,7 +123,7 @@ class StrictnessTest {
     String response = RawHttp.exchange(fixture.port, "GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + "a".repeat(2000)
         + "\r\n\r\n");
     assertThat(response).startsWith("HTTP/1.1 431");
-    assertThat(backend.seen).hasValue(0);
+    assertThat(seen()).as("heads seen: %s", backend.uris).isZero();
   }
 
   @Test
@@ -121,7 +131,7 @@ class StrictnessTest {
     String declared = RawHttp.exchange(fixture.port, "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n"
         + "a".repeat(100));
     assertThat(declared).startsWith("HTTP/1.1 413");
-    assertThat(backend.seen).hasValue(0);
+    assertThat(seen()).as("heads seen: %s", backend.uris).isZero();
   }
 
   @Test
@@ -134,7 +144,7 @@ class StrictnessTest {
       assertThat(response).startsWith("HTTP/1.1 408");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
     }
-    assertThat(backend.seen).hasValue(0);
+    assertThat(seen()).as("heads seen: %s", backend.uris).isZero();
   }
 
   @Test
@@ -142,6 +152,6 @@ class StrictnessTest {
     String response = RawHttp.exchange(fixture.port, "POST /echo HTTP/1.1\r\nHost: h\r\nConnection: close\r\n"
         + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
     assertThat(response).startsWith("HTTP/1.1 200").contains("abc");
-    assertThat(backend.seen).hasValue(1);
+    assertThat(seen()).as("heads seen: %s", backend.uris).isOne();
   }
 }
