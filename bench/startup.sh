@@ -38,14 +38,8 @@ fi
 if [ -n "${RATE:-}" ]; then
   command -v h2load >/dev/null || { echo "bench: RATE needs h2load (apt-get install -y nghttp2-client)" >&2; exit 2; }
   [ "${TLS:-0}" = 1 ] && { echo "bench: RATE with TLS=1 is not supported" >&2; exit 2; }
-  if [ "${CLOSE:-0}" = 1 ]; then
-    # RATE/1000 connections every ms (at least one), one request each
-    per=$(( (RATE + 500) / 1000 )); [ "$per" -ge 1 ] || per=1
-    total=$(( per * 1000 * SLICES ))
-    load=(-H "Connection: close" -r "$per" --rate-period 1ms -c "$total" -n "$total")
-  else
-    load=(-c 64 -D "$SLICES" --rps "$(awk -v r="$RATE" 'BEGIN {printf "%.3f", r / 64}')")
-  fi
+  . "$bench_here/h2load-rate.sh"
+  h2load_rate_args "${CLOSE:-0}" "$RATE" 1 "$SLICES" 64
 fi
 describe_machine "$RES_DIR/machine.txt"
 echo "command: MODES=\"$MODES\" TLS=${TLS:-0} CLOSE=${CLOSE:-0} RATE=${RATE:-} bench/startup.sh $REPS $SLICES; aot: $aot ($(stat -c '%y %s bytes' "$aot"))" >> "$RES_DIR/machine.txt"
@@ -70,7 +64,7 @@ for rep in $(seq 1 "$REPS"); do
     if [ -n "${RATE:-}" ]; then
       # h2load's log: request start (us since the epoch), status, duration (us); binned by start
       hlog="$RES_DIR/raw/$mode-r$rep.h2load"
-      taskset -c 0 h2load --h1 -t 1 --log-file "$hlog" "${load[@]}" "http://127.0.0.1:$proxy_port/" > "$hlog.out" 2>&1 || true
+      taskset -c 0 h2load --h1 -t 1 --log-file "$hlog" "${rate_args[@]}" "http://127.0.0.1:$proxy_port/" > "$hlog.out" 2>&1 || true
       python3 - "$hlog" "$rep" "$mode" "$SLICES" <<'PY' >> "$RES_DIR/slices.tsv"
 import sys
 rows = [line.split("\t") for line in open(sys.argv[1]) if line.strip()]
