@@ -16,6 +16,7 @@
 #                   TRANSPORTS="io_uring io_uring+cap" MAX_CONNECTIONS_cap=256
 #                 or (HTTP) its listener on the byte-level HTTP/1 path with env BYTE_LEVEL_<TAG>=1, e.g.
 #                   TRANSPORTS="io_uring io_uring+bytes" BYTE_LEVEL_bytes=1
+#                 (a plain transport reads MAX_CONNECTIONS_<TRANSPORT> and BYTE_LEVEL_<TRANSPORT>: BYTE_LEVEL_io_uring=1)
 #                 or its own jar in env RINGWAY_JAR_<TAG>, to measure a change beside the tree before it, e.g.
 #                   TRANSPORTS="io_uring io_uring+before" RINGWAY_JAR_before=/tmp/before.jar
 #   JAVA_OPTS     extra JVM options (default: -Xms256m -Xmx256m and conf/jvm.options, the flags a node runs with:
@@ -96,8 +97,9 @@ YAML
 # ringway_http_yaml TOKEN BACKEND_PORT -> an http-router config on one event loop: listener `bench` on
 # 127.0.0.1:$proxy_port (HTTP/1.1 only), every request to 127.0.0.1:BACKEND_PORT
 ringway_http_yaml() {
-  local cap="MAX_CONNECTIONS_${1#*+}" max="" bytes_var="BYTE_LEVEL_${1#*+}" bytes=""
-  [[ $1 == *+* ]] && max=${!cap:-} && bytes=${!bytes_var:-}
+  # A plain transport reads them too (BYTE_LEVEL_io_uring): bench/startup.sh and bench/gc.sh start plain io_uring.
+  local cap="MAX_CONNECTIONS_${1#*+}" bytes_var="BYTE_LEVEL_${1#*+}"
+  local max=${!cap:-} bytes=${!bytes_var:-}
   cat <<YAML
 $(transport_yaml "$1")
 eventLoops: 1              # one loop on the one proxy core the harness pins

@@ -56,7 +56,7 @@ class ProxySectionsTest {
                           "sendHex": "0d0a", "expect": "OK"},
           "outlierDetection": {"consecutiveConnectFailures": 3, "baseEjectionTime": "10s", "maxEjectionTime": "1m",
                                "maxEjectedPercent": 50},
-          "limits": {"maxConnections": 100, "maxPendingConnects": 10}}]}
+          "limits": {"maxConnections": 100, "maxPendingConnects": 10, "maxPendingRequests": 0}}]}
         """);
 
     assertThat(config.clusters()).containsExactly(new ClusterConfig("api",
@@ -64,7 +64,7 @@ class ProxySectionsTest {
         new HealthCheckConfig(Duration.ofSeconds(2), Duration.ofMillis(500), 1, 2, HealthCheckPayload.hex("0d0a"),
             HealthCheckPayload.text("OK")),
         new OutlierDetectionConfig(3, Duration.ofSeconds(10), Duration.ofMinutes(1), 50),
-        new CircuitBreakerConfig(100, 10), Duration.ofMillis(250), ProxyProtocolVersion.V2, UpstreamProtocol.H2C));
+        new CircuitBreakerConfig(100, 10, 0), Duration.ofMillis(250), ProxyProtocolVersion.V2, UpstreamProtocol.H2C));
   }
 
   @Test
@@ -100,7 +100,8 @@ class ProxySectionsTest {
             "protocol": "h3",
             "endpoints": [{"host": "a", "port": 1}, {"host": "a", "port": 1}, {"port": 70000}],
             "healthCheck": {"interval": "1s", "timeout": "2s", "send": "x", "sendHex": "0"},
-            "outlierDetection": {"baseEjectionTime": "1m", "maxEjectionTime": "10s"}},
+            "outlierDetection": {"baseEjectionTime": "1m", "maxEjectionTime": "10s"},
+            "limits": {"maxPendingRequests": -1, "maxQueue": 5}},
            {"name": "api", "endpoints": []}],
          "tcp": {"listeners": [
            {"name": "l", "port": 9000, "cluster": "web", "acceptProxyProtocol": true},
@@ -116,6 +117,8 @@ class ProxySectionsTest {
         "clusters[0].healthCheck.sendHex: give either send or sendHex, not both",
         "clusters[0].healthCheck.timeout: must not exceed interval (1s), got 2s",
         "clusters[0].outlierDetection.maxEjectionTime: must be at least baseEjectionTime (1m), got 10s",
+        "clusters[0].limits.maxPendingRequests: expected an integer from 0 to 1000000, got -1",
+        "clusters[0].limits.maxQueue: unknown key (known: maxConnections, maxPendingConnects, maxPendingRequests)",
         "clusters[0].sendProxyProtocol: expected none, v1 or v2, got \"v3\"",
         "clusters[0].protocol: expected http1, h2c or h2, got \"h3\"",
         "clusters[1].name: duplicate cluster \"api\" (already at clusters[0].name)",

@@ -18,13 +18,18 @@ import java.util.List;
  * @param ejectionsOverflow ejections skipped because max-ejected-percent was reached
  * @param noHealthyEndpoint picks refused with {@link Refusal#NO_HEALTHY_ENDPOINT}
  * @param allTried picks refused with {@link Refusal#ALL_TRIED}
- * @param maxConnectionsHits picks refused with {@link Refusal#MAX_CONNECTIONS}
- * @param maxPendingHits picks refused with {@link Refusal#MAX_PENDING_CONNECTS}
+ * @param maxConnectionsHits picks that met {@link Refusal#MAX_CONNECTIONS}, refused or queued
+ * @param maxPendingHits picks that met {@link Refusal#MAX_PENDING_CONNECTS}, refused or queued
+ * @param pendingRequests requests waiting in the cluster's queue now
+ * @param queuedRequests requests that ever waited in it
+ * @param queueOverflows requests refused with {@link Refusal#MAX_PENDING_REQUESTS}: the queue was full
+ * @param queueCancellations waiting requests that left before their turn (client gone, route timeout)
  * @param endpoints one entry per current endpoint, in the order of the endpoint set
  */
 public record ClusterStats(String cluster, int activeConnections, int pendingConnects, long totalConnections,
                            long connectFailures, long ejections, long refusalEjections, long ejectionsOverflow, long noHealthyEndpoint,
-                           long allTried, long maxConnectionsHits, long maxPendingHits, List<EndpointStats> endpoints) {
+                           long allTried, long maxConnectionsHits, long maxPendingHits, int pendingRequests,
+                           long queuedRequests, long queueOverflows, long queueCancellations, List<EndpointStats> endpoints) {
 
   public ClusterStats {
     endpoints = List.copyOf(endpoints);
@@ -51,6 +56,10 @@ public record ClusterStats(String cluster, int activeConnections, int pendingCon
         .put("allTried", allTried)
         .put("maxConnectionsHits", maxConnectionsHits)
         .put("maxPendingHits", maxPendingHits)
+        .put("pendingRequests", pendingRequests)
+        .put("queuedRequests", queuedRequests)
+        .put("queueOverflows", queueOverflows)
+        .put("queueCancellations", queueCancellations)
         .put("endpoints", array);
   }
 }

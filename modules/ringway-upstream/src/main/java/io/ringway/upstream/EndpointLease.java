@@ -8,7 +8,7 @@ import io.ringway.spi.upstream.Endpoint;
  * {@link #release()} ends it, and later calls are ignored so a double close cannot skew the counts.
  * Use it on the loop that picked it.
  */
-public non-sealed interface EndpointLease extends PickResult {
+public non-sealed interface EndpointLease extends PickResult, Admission {
 
   /** The endpoint to connect to. */
   Endpoint endpoint();

@@ -9,6 +9,8 @@ import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
@@ -52,6 +54,15 @@ public interface UpstreamCluster {
    */
   PickResult pick(String hashKey, List<Endpoint> tried);
 
+  /**
+   * Picks as {@link #pick(String, List)} does, except that when the cluster is at {@code maxConnections} or
+   * {@code maxPendingConnects} the request takes a place in the cluster's queue (up to {@code maxPendingRequests}
+   * on this loop) and its pick runs later, when a lease ends, with the result handed to {@code then} on the
+   * loop. While requests wait, new ones queue behind them. Refuses with {@link Refusal#MAX_PENDING_REQUESTS} when
+   * the queue is full, and never queues when the cluster was built without a {@link Builder#loop loop}.
+   */
+  Admission pickOrWait(String hashKey, List<Endpoint> tried, Consumer<PickResult> then);
+
   /** Replaces the endpoint set at once; endpoints that stay keep their counters, health and ejections. */
   void updateEndpoints(List<Endpoint> endpoints);
 
@@ -83,6 +94,7 @@ public interface UpstreamCluster {
     private int eventLoops = 1;
     private LongSupplier nanoClock = System::nanoTime;
     private RandomGenerator random;
+    private Executor loop;
 
     private Builder(ClusterConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -109,9 +121,20 @@ public interface UpstreamCluster {
       return this;
     }
 
+    /**
+     * Runs the picks of queued requests as tasks of the owning loop, after the code that freed their room
+     * (a request that ends returns its connection to the pool first, so the next one can reuse it). Without
+     * it, {@link #pickOrWait} refuses instead of queueing.
+     */
+    public Builder loop(Executor loop) {
+      this.loop = Objects.requireNonNull(loop, "loop");
+      return this;
+    }
+
     /** Builds it; throws {@link IllegalArgumentException} when the load balancer's name is unknown. */
     public UpstreamCluster build() {
-      return new UpstreamClusterImpl(config, eventLoops, nanoClock, random == null ? new SplittableRandom() : random);
+      return new UpstreamClusterImpl(config, eventLoops, nanoClock, random == null ? new SplittableRandom() : random,
+          loop);
     }
   }
 }

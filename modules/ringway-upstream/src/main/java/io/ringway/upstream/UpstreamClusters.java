@@ -1,6 +1,7 @@
 package io.ringway.upstream;
 
 import io.ringway.spi.upstream.ClusterConfig;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * One data-plane verticle instance's own copy of every upstream cluster (picks and counters never cross
@@ -34,17 +36,20 @@ public final class UpstreamClusters {
   private final LocalMap<String, String> owners;
   private final String owner;
   private final int loops;
+  private final Executor loop;
   private final Map<String, UpstreamCluster> clusters = new LinkedHashMap<>();
   /** Checkers this instance runs, with the config each was started from. */
   private final Map<String, Future<HealthChecker>> checkers = new HashMap<>();
   private final Map<String, ClusterConfig> checked = new HashMap<>();
 
   /**
+   * @param context the instance's context: requests waiting for room under a cluster's limits are picked on it
    * @param owner this instance's id in health-check claims, unique on the node
    * @param loops instances the clusters are replicated over; each enforces its share of the limits
    */
-  public UpstreamClusters(Vertx vertx, String owner, int loops) {
+  public UpstreamClusters(Vertx vertx, Context context, String owner, int loops) {
     this.vertx = vertx;
+    this.loop = task -> context.runOnContext(v -> task.run());
     this.owners = vertx.sharedData().getLocalMap(HEALTH_OWNERS);
     this.owner = owner;
     this.loops = loops;
@@ -68,7 +73,7 @@ public final class UpstreamClusters {
     for (ClusterConfig config : configs) {
       UpstreamCluster current = clusters.get(config.name());
       if (current == null) {
-        UpstreamCluster cluster = UpstreamCluster.builder(config).eventLoops(loops).build();
+        UpstreamCluster cluster = UpstreamCluster.builder(config).eventLoops(loops).loop(loop).build();
         clusters.put(config.name(), cluster);
         steps.add(cluster.subscribe(vertx));
       } else if (!current.config().equals(config)) {

@@ -13,7 +13,7 @@ class CircuitBreakerTest {
 
   private static UpstreamCluster cluster(int maxConnections, int maxPending, int loops) {
     ClusterConfig config = ClusterConfig.of("db", List.of(Endpoint.of("10.0.0.1", 5432), Endpoint.of("10.0.0.2", 5432)))
-        .withLimits(new CircuitBreakerConfig(maxConnections, maxPending));
+        .withLimits(new CircuitBreakerConfig(maxConnections, maxPending, CircuitBreakerConfig.DEFAULT_LIMIT));
     return UpstreamCluster.builder(config).eventLoops(loops).build();
   }
 

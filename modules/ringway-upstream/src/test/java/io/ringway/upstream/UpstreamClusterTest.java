@@ -119,12 +119,12 @@ class UpstreamClusterTest {
 
   @Test
   void aReloadKeepsLeasesAndEndpointsFromTheRegistryUnlessConfigChangesThem() {
-    ClusterConfig config = ClusterConfig.of("echo", List.of(A)).withLimits(new CircuitBreakerConfig(2, 2));
+    ClusterConfig config = ClusterConfig.of("echo", List.of(A)).withLimits(new CircuitBreakerConfig(2, 2, 0));
     UpstreamCluster cluster = UpstreamCluster.builder(config).build();
     EndpointLease held = Leases.any(cluster);
     cluster.updateEndpoints(List.of(A, B));
 
-    cluster.reconfigure(config.withLoadBalancer("maglev").withLimits(new CircuitBreakerConfig(1, 1)));
+    cluster.reconfigure(config.withLoadBalancer("maglev").withLimits(new CircuitBreakerConfig(1, 1, 0)));
     assertThat(cluster.endpoints()).containsExactly(A, B);
     assertThat(cluster.pick()).isEqualTo(Refusal.MAX_CONNECTIONS);
     held.release();

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * backend of that name and echoes the body from the others, {@code /slow} never answers, {@code /status/N}
  * answers N, {@code /refuse/<name>} is refused (HTTP/2 REFUSED_STREAM) by the backend of that name and
  * answered by the others, {@code /partial} sends one chunk and then drops the connection, {@code /big} streams
- * {@link #BIG_BODY} bytes under backpressure, anything else names the backend.
+ * {@link #BIG_BODY} bytes under backpressure, {@code /hold} is answered with the backend's name when the test says
+ * ({@link #answerHeld}), anything else names the backend.
  */
 final class Backend implements AutoCloseable {
 
@@ -33,6 +34,7 @@ final class Backend implements AutoCloseable {
   final AtomicInteger completed = new AtomicInteger();
   final int port;
   private final HttpServer server;
+  private final java.util.Queue<HttpServerResponse> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   Backend(Vertx vertx, String name) throws Exception {
     this.name = name;
@@ -66,6 +68,8 @@ final class Backend implements AutoCloseable {
       request.headers().forEach(h -> json.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
       request.response().putHeader("content-type", "application/json").putHeader("x-drop-me", "1")
           .end(json.encode());
+    } else if (path.startsWith("/hold")) {
+      held.add(request.response());
     } else if (path.startsWith("/slow")) {
       request.pause();
     } else if (path.startsWith("/refuse/")) {
@@ -92,6 +96,16 @@ final class Backend implements AutoCloseable {
     } else {
       request.response().end(name);
     }
+  }
+
+  /** Answers the oldest request held at {@code /hold}; false when none is held. */
+  boolean answerHeld() {
+    HttpServerResponse response = held.poll();
+    if (response == null) {
+      return false;
+    }
+    response.end(name);
+    return true;
   }
 
   private static void writeBig(HttpServerResponse response, int left) {

@@ -18,12 +18,18 @@ record Reply(int status, MultiMap headers, Buffer body, HttpVersion version) {
    * its response can then race the body handler set in the chain.
    */
   static Reply send(Context context, HttpClient client, RequestOptions options, Buffer body) throws Exception {
+    return sendAsync(context, client, options, body).get(20, TimeUnit.SECONDS).await(20, TimeUnit.SECONDS);
+  }
+
+  /** As {@link #send}, without waiting for the reply: for requests that stay in flight while the test goes on. */
+  static CompletableFuture<Future<Reply>> sendAsync(Context context, HttpClient client, RequestOptions options,
+                                                    Buffer body) {
     CompletableFuture<Future<Reply>> sent = new CompletableFuture<>();
     context.runOnContext(v -> sent.complete(client.request(options)
         .compose(request -> body == null ? request.send() : request.send(body))
         .compose(response -> response.body().map(b -> new Reply(response.statusCode(), response.headers(), b,
             response.version())))));
-    return sent.get(20, TimeUnit.SECONDS).await(20, TimeUnit.SECONDS);
+    return sent;
   }
 
   String header(String name) {

@@ -18,6 +18,7 @@ import io.ringway.testkit.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,7 @@ class ResilienceTest {
   private Backend failing;
   private Backend h2a;
   private Backend h2b;
+  private Backend holding;
 
   /** The fixture on the transport this class runs on: io_uring here, epoll in its subclass. */
   RouterFixture newFixture() {
@@ -53,12 +55,14 @@ class ResilienceTest {
     failing = new Backend(fixture.vertx, "failing");
     h2a = new Backend(fixture.vertx, "h2a");
     h2b = new Backend(fixture.vertx, "h2b");
+    holding = new Backend(fixture.vertx, "holding");
     Endpoint dead = Endpoint.of(RouterFixture.HOST, Ports.freeTcpPort());
     List<ClusterConfig> clusters = List.of(
         ClusterConfig.of("deadfirst", List.of(dead, good.endpoint())).withOutlierDetection(null),
         ClusterConfig.of("mixed", List.of(failing.endpoint(), good.endpoint())).withOutlierDetection(null),
         ClusterConfig.of("slow", List.of(good.endpoint())),
-        ClusterConfig.of("tiny", List.of(good.endpoint())).withLimits(new CircuitBreakerConfig(1, 1)),
+        ClusterConfig.of("tiny", List.of(good.endpoint())).withLimits(new CircuitBreakerConfig(1, 1, 0)),
+        ClusterConfig.of("queued", List.of(holding.endpoint())).withLimits(new CircuitBreakerConfig(1, 1, 2)),
         ClusterConfig.of("h2", List.of(h2a.endpoint(), h2b.endpoint())).withProtocol(UpstreamProtocol.H2C));
     RoutePolicy quick = RoutePolicy.DEFAULTS.withTimeout(Duration.ofMillis(300)).withRetries(0);
     fixture.start(1, RouterFixture.listener(Ports.freeTcpPort()), clusters, List.of(
@@ -74,6 +78,11 @@ class ResilienceTest {
         new RouteConfig("timeout", RouteMatch.path(PathMatch.exact("/slow")), ForwardAction.to("slow"), quick),
         new RouteConfig("limited", RouteMatch.path(PathMatch.exact("/slow/limited")), ForwardAction.to("tiny"),
             RoutePolicy.DEFAULTS.withTimeout(Duration.ofSeconds(2))),
+        new RouteConfig("hold-long", RouteMatch.path(PathMatch.exact("/hold/long")), ForwardAction.to("queued"),
+            RoutePolicy.DEFAULTS.withTimeout(Duration.ofSeconds(10))),
+        new RouteConfig("hold-short", RouteMatch.path(PathMatch.exact("/hold/short")), ForwardAction.to("queued"), quick),
+        new RouteConfig("queued-echo", RouteMatch.path(PathMatch.exact("/echo/queued")), ForwardAction.to("queued"),
+            RoutePolicy.DEFAULTS.withTimeout(Duration.ofSeconds(10))),
         new RouteConfig("partial", RouteMatch.path(PathMatch.exact("/partial")), ForwardAction.to("slow")),
         new RouteConfig("big", RouteMatch.path(PathMatch.exact("/big")), ForwardAction.to("slow")),
         new RouteConfig("echo", RouteMatch.path(PathMatch.exact("/echo")), ForwardAction.to("slow")),
@@ -209,7 +218,7 @@ class ResilienceTest {
   }
 
   @Test
-  void clusterLimitIs503WithOverloadHeader() throws Exception {
+  void clusterLimitWithNoQueueIs503WithOverloadHeader() throws Exception {
     var first = fixture.client.request(new RequestOptions().setHost(RouterFixture.HOST).setPort(fixture.port)
         .setURI("/slow/limited")).compose(r -> r.send());
     Eventually.await("first request holds the only slot", Duration.ofSeconds(5), () -> good.seen.get() > 0);
@@ -217,6 +226,108 @@ class ResilienceTest {
     assertThat(second.status()).isEqualTo(503);
     assertThat(second.header("x-ringway-overloaded")).isEqualTo("true");
     assertThat(first.await(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(504);
+  }
+
+  /** The "queued" cluster's counters: one connection, two requests may wait. */
+  private JsonObject queuedCluster() {
+    try {
+      JsonArray clusters = fixture.stats().getJsonArray("clusters");
+      for (int i = 0; i < clusters.size(); i++) {
+        if (clusters.getJsonObject(i).getString("cluster").equals("queued")) {
+          return clusters.getJsonObject(i);
+        }
+      }
+      throw new AssertionError("no cluster \"queued\" in " + clusters.encode());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Future<Reply> sendAsync(HttpMethod method, String uri, String body) throws Exception {
+    return Reply.sendAsync(fixture.context, fixture.client, new RequestOptions().setHost(RouterFixture.HOST)
+        .setPort(fixture.port).setMethod(method).setURI(uri), body == null ? null : io.vertx.core.buffer.Buffer.buffer(body))
+        .get(20, TimeUnit.SECONDS);
+  }
+
+  private void awaitWaiting(int waiting) throws Exception {
+    Eventually.await(waiting + " requests waiting in the queued cluster", Duration.ofSeconds(5),
+        () -> queuedCluster().getInteger("pendingRequests") == waiting);
+  }
+
+  /** Each queue test starts with the "queued" cluster idle and the holding backend's record of heads empty. */
+  private void startIdle() throws Exception {
+    holding.uris.clear();
+    Eventually.await("the queued cluster idle", Duration.ofSeconds(5),
+        () -> queuedCluster().getInteger("activeConnections") == 0);
+  }
+
+  @Test
+  void requestsOverTheClusterLimitWaitTheirTurnInOrderAndOverTheQueueAre503() throws Exception {
+    startIdle();
+    Future<Reply> first = sendAsync(HttpMethod.GET, "/hold/long", null);
+    Eventually.await("the first request holds the only connection", Duration.ofSeconds(5),
+        () -> holding.uris.size() == 1);
+    Future<Reply> second = sendAsync(HttpMethod.POST, "/echo/queued", "the body waited with its request");
+    awaitWaiting(1);
+    Future<Reply> third = sendAsync(HttpMethod.GET, "/hold/long", null);
+    awaitWaiting(2);
+
+    Reply over = send(HttpMethod.GET, "/hold/long", null);
+    assertThat(over.status()).isEqualTo(503);
+    assertThat(over.header("x-ringway-overloaded")).isEqualTo("true");
+    assertThat(holding.uris).as("nothing queued reached the backend while the first held it").hasSize(1);
+
+    assertThat(holding.answerHeld()).isTrue();
+    assertThat(first.await(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+    Reply echoed = second.await(5, TimeUnit.SECONDS);
+    assertThat(echoed.status()).isEqualTo(200);
+    assertThat(echoed.text()).isEqualTo("the body waited with its request");
+    Eventually.await("the third request's turn", Duration.ofSeconds(5), () -> holding.answerHeld());
+    assertThat(third.await(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+    assertThat(holding.uris).containsExactly("/hold/long", "/echo/queued", "/hold/long");
+    JsonObject stats = queuedCluster();
+    assertThat(stats.getLong("queuedRequests")).isGreaterThanOrEqualTo(2);
+    assertThat(stats.getLong("queueOverflows")).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void aWaitingRequestPastItsRouteTimeoutIs504AndNeverForwarded() throws Exception {
+    startIdle();
+    Future<Reply> first = sendAsync(HttpMethod.GET, "/hold/long", null);
+    Eventually.await("the first request holds the only connection", Duration.ofSeconds(5),
+        () -> holding.uris.size() == 1);
+
+    Reply late = send(HttpMethod.GET, "/hold/short", null);
+    assertThat(late.status()).isEqualTo(504);
+    awaitWaiting(0);
+    assertThat(holding.answerHeld()).isTrue();
+    assertThat(first.await(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+    assertThat(send(HttpMethod.GET, "/hold/short", null).status()).as("the queue and the connection are free again")
+        .isEqualTo(504);
+    assertThat(holding.uris).containsExactly("/hold/long", "/hold/short");
+    holding.answerHeld();
+  }
+
+  @Test
+  void aWaitingRequestWhoseClientLeavesIsNeverForwarded() throws Exception {
+    startIdle();
+    long cancelledBefore = queuedCluster().getLong("queueCancellations");
+    Future<Reply> first = sendAsync(HttpMethod.GET, "/hold/long", null);
+    Eventually.await("the first request holds the only connection", Duration.ofSeconds(5),
+        () -> holding.uris.size() == 1);
+    try (Socket client = new Socket(RouterFixture.HOST, fixture.port)) {
+      client.getOutputStream().write("GET /hold/long HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      awaitWaiting(1);
+    }
+    Eventually.await("the gone client's request left the queue", Duration.ofSeconds(5),
+        () -> queuedCluster().getLong("queueCancellations") == cancelledBefore + 1);
+    awaitWaiting(0);
+
+    assertThat(holding.answerHeld()).isTrue();
+    assertThat(first.await(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+    Eventually.await("the connection free again", Duration.ofSeconds(5),
+        () -> queuedCluster().getInteger("activeConnections") == 0);
+    assertThat(holding.uris).containsExactly("/hold/long");
   }
 
   @Test

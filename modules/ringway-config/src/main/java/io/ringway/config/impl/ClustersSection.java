@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  *     healthCheck: {interval: 5s, timeout: 2s, healthyThreshold: 2, unhealthyThreshold: 3, send: "PING", expect: "PONG"}
  *     # or, for gRPC endpoints (h2c): healthCheck: {interval: 5s, grpc: {service: "pkg.Service"}}
  *     outlierDetection: {consecutiveConnectFailures: 5, baseEjectionTime: 30s, maxEjectionTime: 300s, maxEjectedPercent: 10}
- *     limits: {maxConnections: 1024, maxPendingConnects: 1024}
+ *     limits: {maxConnections: 1024, maxPendingConnects: 1024, maxPendingRequests: 1024}   # requests over the first
+ *                                          # two wait, up to maxPendingRequests of them (0: refused at once)
  *     sendProxyProtocol: none              # none | v1 | v2
  *     protocol: http1                      # http1 | h2c (HTTP/2 prior knowledge) | h2 (over tls, by ALPN); HTTP routes only
  *     tls: {caFile: /etc/ringway/upstream-ca.pem, sni: api.internal, verifyHostname: true,
@@ -74,7 +75,8 @@ final class ClustersSection {
       ConfigReader limits = cluster.object("limits");
       CircuitBreakerConfig breaker = new CircuitBreakerConfig(
           limits.integer("maxConnections", 1, 1_000_000, CircuitBreakerConfig.DEFAULT_LIMIT),
-          limits.integer("maxPendingConnects", 1, 1_000_000, CircuitBreakerConfig.DEFAULT_LIMIT));
+          limits.integer("maxPendingConnects", 1, 1_000_000, CircuitBreakerConfig.DEFAULT_LIMIT),
+          limits.integer("maxPendingRequests", 0, 1_000_000, CircuitBreakerConfig.DEFAULT_LIMIT));
       limits.rejectUnknownKeys();
       ProxyProtocolVersion proxyProtocol = proxyProtocol(cluster);
       UpstreamProtocol protocol = protocol(cluster);

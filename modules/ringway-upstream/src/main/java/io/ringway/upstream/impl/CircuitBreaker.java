@@ -12,6 +12,7 @@ final class CircuitBreaker {
 
   private int maxConnections;
   private int maxPending;
+  private int maxPendingRequests;
 
   int active;
   int pending;
@@ -26,23 +27,33 @@ final class CircuitBreaker {
   void limit(CircuitBreakerConfig limits, int loops) {
     this.maxConnections = share(limits.maxConnections(), loops);
     this.maxPending = share(limits.maxPendingConnects(), loops);
+    this.maxPendingRequests = share(limits.maxPendingRequests(), loops);
   }
 
   private static int share(int limit, int loops) {
     return (limit + loops - 1) / loops;
   }
 
-  /** The refusal a new lease would meet now (counted), or {@code null} when it may go ahead. */
-  Refusal admit() {
-    if (active >= maxConnections) {
+  /**
+   * The refusal a new lease would meet now (counted), or {@code null} when it may go ahead.
+   *
+   * @param reserved room already promised to queued requests whose picks have not run yet
+   */
+  Refusal admit(int reserved) {
+    if (active + reserved >= maxConnections) {
       maxConnectionsHits++;
       return Refusal.MAX_CONNECTIONS;
     }
-    if (pending >= maxPending) {
+    if (pending + reserved >= maxPending) {
       maxPendingHits++;
       return Refusal.MAX_PENDING_CONNECTS;
     }
     return null;
+  }
+
+  /** Whether one more lease fits beside {@code reserved} promised ones. */
+  boolean hasRoom(int reserved) {
+    return active + reserved < maxConnections && pending + reserved < maxPending;
   }
 
   int maxConnections() {
@@ -51,5 +62,9 @@ final class CircuitBreaker {
 
   int maxPending() {
     return maxPending;
+  }
+
+  int maxPendingRequests() {
+    return maxPendingRequests;
   }
 }

@@ -6,7 +6,9 @@ import io.ringway.spi.upstream.HealthTransition;
 import io.ringway.spi.upstream.LoadBalancer;
 import io.ringway.spi.upstream.LoadBalancerFactory;
 import io.ringway.spi.upstream.PickContext;
+import io.ringway.upstream.Admission;
 import io.ringway.upstream.ClusterStats;
+import io.ringway.upstream.EndpointLease;
 import io.ringway.upstream.EndpointStats;
 import io.ringway.upstream.PickResult;
 import io.ringway.upstream.Refusal;
@@ -17,6 +19,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
@@ -28,6 +32,7 @@ public final class UpstreamClusterImpl implements UpstreamCluster {
   private final RandomGenerator random;
   private final Candidates candidates = new Candidates();
   private final ControlPlaneSubscription subscription = new ControlPlaneSubscription(this);
+  private final PendingRequests waiting;
 
   private ClusterConfig config;
   private LoadBalancerFactory factory;
@@ -50,11 +55,13 @@ public final class UpstreamClusterImpl implements UpstreamCluster {
   private long noHealthyEndpoint;
   private long allTried;
 
-  public UpstreamClusterImpl(ClusterConfig config, int loops, LongSupplier clock, RandomGenerator random) {
+  /** @param loop where queued requests' picks run; {@code null}: requests over the limits are refused, never queued */
+  public UpstreamClusterImpl(ClusterConfig config, int loops, LongSupplier clock, RandomGenerator random, Executor loop) {
     this.loops = loops;
     this.clock = clock;
     this.random = random;
     this.breaker = new CircuitBreaker(config.limits(), loops);
+    this.waiting = new PendingRequests(this, loop);
     reconfigure(config);
   }
 
@@ -86,7 +93,7 @@ public final class UpstreamClusterImpl implements UpstreamCluster {
       allTried++;
       return Refusal.ALL_TRIED;
     }
-    Refusal refusal = breaker.admit();
+    Refusal refusal = breaker.admit(waiting.woken);
     if (refusal != null) {
       return refusal;
     }
@@ -96,6 +103,23 @@ public final class UpstreamClusterImpl implements UpstreamCluster {
       return Refusal.NO_HEALTHY_ENDPOINT;
     }
     return lease(states[index]);
+  }
+
+  @Override
+  public Admission pickOrWait(String hashKey, List<Endpoint> tried, Consumer<PickResult> then) {
+    return switch (pick(hashKey, tried)) {
+      case EndpointLease lease -> lease;
+      case Refusal refusal when refusal == Refusal.MAX_CONNECTIONS || refusal == Refusal.MAX_PENDING_CONNECTS ->
+          waiting.offer(refusal, breaker.maxPendingRequests(), hashKey, tried, then);
+      case Refusal refusal -> refusal;
+    };
+  }
+
+  /** Room may have come free: queued requests get their turns. */
+  void wakeWaiters() {
+    if (waiting.size > 0) {
+      waiting.wake(breaker);
+    }
   }
 
   private int untriedAvailable(List<Endpoint> tried) {
@@ -124,6 +148,7 @@ public final class UpstreamClusterImpl implements UpstreamCluster {
   void onConnected(EndpointState state) {
     state.pending--;
     breaker.pending--;
+    wakeWaiters();
     if (outlier != null && state.member) {
       outlier.onSuccess(state);
     }
@@ -156,6 +181,7 @@ public final class UpstreamClusterImpl implements UpstreamCluster {
       state.pending--;
       breaker.pending--;
     }
+    wakeWaiters();
   }
 
   private void returnDueEndpoints() {
@@ -232,6 +258,8 @@ public final class UpstreamClusterImpl implements UpstreamCluster {
     boolean staticSetChanged = config == null || !config.endpoints().equals(update.endpoints());
     config = update;
     updateEndpoints(staticSetChanged ? update.endpoints() : endpoints);
+    // Raised limits have room at once for whoever waits.
+    wakeWaiters();
   }
 
   @Override
@@ -252,7 +280,7 @@ public final class UpstreamClusterImpl implements UpstreamCluster {
     }
     return new ClusterStats(name(), breaker.active, breaker.pending, totalConnections, connectFailures, ejections,
         refusalEjections, ejectionsOverflow, noHealthyEndpoint, allTried, breaker.maxConnectionsHits, breaker.maxPendingHits,
-        perEndpoint);
+        waiting.size, waiting.total, waiting.overflows, waiting.cancelled, perEndpoint);
   }
 
   /** The balancer's view of one pick; one reused instance, since picks never overlap on a loop. */

@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.ringway.spi.config.RoutePolicy;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.upstream.EndpointLease;
+import io.ringway.upstream.PendingRequest;
+import io.ringway.upstream.PickResult;
 import io.ringway.upstream.Refusal;
 import io.ringway.upstream.UpstreamCluster;
 import io.vertx.core.internal.ContextInternal;
@@ -64,6 +66,8 @@ final class ByteExchange extends RequestDeadlines.Entry {
   /** The upstream head went to a connection once: a later try sends a slice of it, read from its start again. */
   private boolean headSent;
   private Try current;
+  /** The request's place in its cluster's queue while the cluster is at its limits. */
+  private PendingRequest waiting;
   private boolean finished;
   private boolean headWritten;
   private boolean lastTryTimedOut;
@@ -94,7 +98,17 @@ final class ByteExchange extends RequestDeadlines.Entry {
   }
 
   private void nextTry() {
-    switch (cluster.pick(null, tried)) {
+    switch (cluster.pickOrWait(null, tried, this::picked)) {
+      case EndpointLease lease -> send(lease);
+      case Refusal refusal -> refuse(refusal);
+      case PendingRequest queued -> waiting = queued;
+    }
+  }
+
+  /** The turn of a request that waited in its cluster's queue. */
+  private void picked(PickResult result) {
+    waiting = null;
+    switch (result) {
       case EndpointLease lease -> send(lease);
       case Refusal refusal -> refuse(refusal);
     }
@@ -244,6 +258,10 @@ final class ByteExchange extends RequestDeadlines.Entry {
   private void end(int status) {
     finished = true;
     cancelDeadline();
+    if (waiting != null) {
+      waiting.cancel();
+      waiting = null;
+    }
     if (retryPermit) {
       retryPermit = false;
       route.stats().endRetry();

@@ -6,6 +6,8 @@ import io.ringway.spi.config.RoutePolicy;
 import io.ringway.spi.http.BodyTransform;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.upstream.EndpointLease;
+import io.ringway.upstream.PendingRequest;
+import io.ringway.upstream.PickResult;
 import io.ringway.upstream.Refusal;
 import io.ringway.upstream.UpstreamCluster;
 import io.vertx.core.MultiMap;
@@ -59,6 +61,8 @@ final class ProxyExchange extends RequestDeadlines.Entry {
   /** The x-request-id every try sends (null: a rewrite removes it). */
   private final String requestId;
   private Try current;
+  /** The request's place in its cluster's queue while the cluster is at its limits. */
+  private PendingRequest waiting;
   private long bodyBytes;
   /** Body bytes were sent upstream that a retry could not send again (they outgrew {@link #replay}). */
   private boolean bodyStarted;
@@ -111,9 +115,31 @@ final class ProxyExchange extends RequestDeadlines.Entry {
   }
 
   private void nextTry() {
-    switch (cluster.pick(null, tried)) {
+    switch (cluster.pickOrWait(null, tried, this::picked)) {
       case EndpointLease lease -> send(lease);
       case Refusal refusal -> refuse(refusal);
+      case PendingRequest queued -> waiting = queued;
+    }
+  }
+
+  /** The turn of a request that waited in its cluster's queue. */
+  private void picked(PickResult result) {
+    waiting = null;
+    switch (result) {
+      case EndpointLease lease -> send(lease);
+      case Refusal refusal -> refuse(refusal);
+    }
+  }
+
+  /** A request that ends while it waits for its cluster leaves the queue, and gives back the retry it held. */
+  private void leaveQueue() {
+    if (waiting != null) {
+      waiting.cancel();
+      waiting = null;
+    }
+    if (retryPermit) {
+      retryPermit = false;
+      route.stats().endRetry();
     }
   }
 
@@ -332,6 +358,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     if (!finished) {
       finished = true;
       cancelDeadline();
+      leaveQueue();
     }
   }
 
@@ -341,6 +368,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     }
     finished = true;
     cancelDeadline();
+    leaveQueue();
     if (bodyStarted || !request.isEnded()) {
       // Part of the request body may be unread: only closing keeps the connection's framing safe.
       LocalResponses.errorAndClose(request, status, message);

@@ -17,7 +17,7 @@ record RefusedTry(int status, String message, boolean overloaded) {
       return new RefusedTry(lastTryTimedOut ? 504 : 503, "upstream unavailable after " + tries + " tries", false);
     }
     stats.overloaded++;
-    boolean limit = refusal == Refusal.MAX_CONNECTIONS || refusal == Refusal.MAX_PENDING_CONNECTS;
+    boolean limit = refusal.isLimit();
     return new RefusedTry(503, limit ? "upstream overloaded" : "no healthy upstream", limit);
   }
 }

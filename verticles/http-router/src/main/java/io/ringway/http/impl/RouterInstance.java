@@ -105,7 +105,7 @@ public final class RouterInstance {
         vertx.httpClientBuilder().with(h2cOptions)
             .withConnectHandler(connection -> connection.exceptionHandler(UpstreamGuard::ignore)).build(),
         new HashMap<>());
-    this.clusters = new UpstreamClusters(vertx, id, instances);
+    this.clusters = new UpstreamClusters(vertx, context, id, instances);
     this.byteUpstreams = new ByteUpstreams(vertx, router.context().nettyEventLoop());
     this.filters = new RouteFilters(vertx, instances);
   }

@@ -84,7 +84,7 @@ final class UpgradeExchange {
       case Refusal refusal -> {
         if (tried.isEmpty()) {
           route.stats().overloaded++;
-          if (refusal == Refusal.MAX_CONNECTIONS || refusal == Refusal.MAX_PENDING_CONNECTS) {
+          if (refusal.isLimit()) {
             request.response().putHeader(ProxyHeaders.OVERLOADED, "true");
           }
         }

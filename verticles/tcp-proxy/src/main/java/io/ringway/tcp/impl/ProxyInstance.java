@@ -44,7 +44,7 @@ public final class ProxyInstance {
     // No SO_REUSEADDR (Vert.x's client default): it only matters to bind(2), and the dialer never binds, so
     // it would be one setsockopt per upstream connection for nothing.
     this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setReuseAddress(false));
-    this.clusters = new UpstreamClusters(vertx, id, instances);
+    this.clusters = new UpstreamClusters(vertx, context, id, instances);
     this.loop = new ProxyLoop(vertx, tunables, clusters, client, instances);
     this.listeners = new ListenerSet(loop, node);
   }

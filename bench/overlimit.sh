@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# More requests in flight than a cluster allows (issue 17, and trust at the edge): CONNS clients, each with one request
+# outstanding at a time (h2load, keep-alive), to a backend that answers after DELAY_MS (nginx echo_sleep), so CONNS
+# requests are in flight where the cluster's limits.maxConnections is 1,024. Ringway with its queue (limits as shipped:
+# maxPendingRequests 1,024), Ringway without it (maxPendingRequests: 0, every release before 2026-12-05), and HAProxy
+# (the shared harness's server maxconn 1000, which queues the rest), one after another on the same machine. Pinned as
+# bench/http.sh pins: h2load and the backend on cpu0, the proxy on cpu1 (one io_uring loop, byte-level path on as in
+# conf/ringway.yaml). Each system gets WARMUP seconds of the same load first, then SECS measured.
+#
+# usage: bench/overlimit.sh [CONNS=1500] [SECS=20]
+# env: DELAY_MS (200), WARMUP (10), SYSTEMS ("haproxy ringway_queue ringway_noqueue"), QUEUE (ringway_queue's
+#      maxPendingRequests, 1024), RINGWAY_JAR, JAVA_OPTS, RES_DIR
+# Results: $RES_DIR/overlimit.tsv and summary.md (per system: 2xx/s, non-2xx answers, p50/p99/p99.9/max of every
+# answer, p99/p99.9 of those sent after the first 2 s, when the CONNS connections opened at once are past;
+# unanswered: still in flight when h2load's time ran out), raw/ (h2load logs and output, Ringway logs and
+# its /stats at the end: the cluster's pending_requests, queued_requests, queue_overflows, max_connections_hits)
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+. "$bench_here/jvm-lib.sh"
+CONNS=${1:-1500}
+SECS=${2:-20}
+DELAY_MS=${DELAY_MS:-200}
+WARMUP=${WARMUP:-10}
+SYSTEMS=${SYSTEMS:-"haproxy ringway_queue ringway_noqueue"}
+QUEUE=${QUEUE:-1024}
+command -v h2load >/dev/null || { echo "bench: needs h2load (apt-get install -y nghttp2-client)" >&2; exit 2; }
+mkdir -p "$RES_DIR/raw"
+trap stop_all EXIT INT TERM
+describe_machine "$RES_DIR/machine.txt"
+echo "command: DELAY_MS=$DELAY_MS WARMUP=$WARMUP QUEUE=$QUEUE SYSTEMS=\"$SYSTEMS\" bench/overlimit.sh $CONNS $SECS" >> "$RES_DIR/machine.txt"
+
+# The slow backend: the harness's nginx with one location that answers after DELAY_MS.
+slow="$RUN_DIR/slow-backend"
+mkdir -p "$slow/logs"
+cat > "$slow/nginx.conf" <<EOF
+load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+worker_processes 1;
+error_log $slow/logs/error.log warn;
+pid $slow/nginx.pid;
+events { worker_connections 16384; multi_accept on; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 300s;
+  client_body_temp_path $slow/tmp_body; proxy_temp_path $slow/tmp_proxy;
+  fastcgi_temp_path $slow/tmp_fcgi; uwsgi_temp_path $slow/tmp_uwsgi; scgi_temp_path $slow/tmp_scgi;
+  server {
+    listen 127.0.0.1:$BACKEND_PORT reuseport backlog=4096;
+    location / { echo_sleep $(awk -v d="$DELAY_MS" 'BEGIN {printf "%.3f", d / 1000}'); echo "slow"; }
+  }
+}
+EOF
+taskset -c 0 nginx -p "$slow" -c "$slow/nginx.conf" -g 'daemon off;' > "$slow/logs/stdout" 2>&1 &
+STARTED_PIDS+=("$!")
+wait_port "$BACKEND_PORT"
+
+ringway_yaml() { # maxPendingRequests
+  cat <<YAML
+transport: io_uring
+eventLoops: 1
+verticles: [admin, http-router]
+clusters:
+  - name: backend
+    endpoints: [{host: 127.0.0.1, port: $BACKEND_PORT}]
+    limits: {maxConnections: 1024, maxPendingConnects: 1024, maxPendingRequests: $1}
+http:
+  listeners:
+    - {name: bench, host: 127.0.0.1, port: $proxy_port, h2c: false, byteLevelHttp1: true}
+  routes:
+    - {name: all, target: backend}
+YAML
+}
+
+# load LABEL PORT SECS -> h2load's log of every answer (start us, status, duration us) in raw/LABEL.h2load
+load() {
+  taskset -c 0 h2load --h1 -t 1 -c "$CONNS" -D "$3" --log-file "$RES_DIR/raw/$1.h2load" \
+    "http://127.0.0.1:$2/" > "$RES_DIR/raw/$1.h2load.out" 2>&1 || true
+}
+
+printf 'system\tok_per_s\tnon_2xx\tunanswered\tp50_ms\tp99_ms\tp999_ms\tmax_ms\tsteady_p99_ms\tsteady_p999_ms\n' \
+  > "$RES_DIR/overlimit.tsv"
+for system in $SYSTEMS; do
+  case $system in
+    haproxy)
+      start_haproxy 1 1
+      port=$HAPROXY_PORT ;;
+    ringway_queue|ringway_noqueue)
+      pending=$QUEUE; [ "$system" = ringway_noqueue ] && pending=0
+      ringway_yaml "$pending" > "$RUN_DIR/ringway-overlimit.yaml"
+      "$JAVA_HOME/bin/java" -jar "$jar" validate "$RUN_DIR/ringway-overlimit.yaml" >&2
+      # shellcheck disable=SC2086  # JAVA_OPTS is a list of options
+      taskset -c 1 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $JAVA_OPTS -jar "$jar" \
+        --conf "$RUN_DIR/ringway-overlimit.yaml" > "$RES_DIR/raw/$system.log" 2>&1 &
+      RW_PID=$!; STARTED_PIDS+=("$RW_PID"); PROXY_PID=$RW_PID
+      await_ready "$RES_DIR/raw/$system.log" > /dev/null
+      port=$proxy_port ;;
+    *) echo "bench: unknown system $system (known: haproxy ringway_queue ringway_noqueue)" >&2; exit 2 ;;
+  esac
+  log "$system: warm-up ${WARMUP}s, then ${SECS}s measured, $CONNS clients, backend delay ${DELAY_MS}ms"
+  load "$system-warmup" "$port" "$WARMUP"
+  load "$system" "$port" "$SECS"
+  if [[ $system == ringway_* ]]; then
+    curl -s "http://127.0.0.1:9901/stats" > "$RES_DIR/raw/$system.stats.json" 2>/dev/null || true
+  fi
+  stop_pid "$PROXY_PID"
+  sleep 1
+  python3 - "$RES_DIR/raw/$system.h2load" "$RES_DIR/raw/$system.h2load.out" "$system" "$SECS" <<'PY' >> "$RES_DIR/overlimit.tsv"
+import re, sys
+log, out, system, secs = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+rows = [line.split() for line in open(log)]
+ok = sum(1 for r in rows if r[1].startswith('2'))
+first = min((int(r[0]) for r in rows), default=0)
+every = sorted(int(r[2]) / 1000 for r in rows)
+# The first seconds hold the burst of CONNS connections opened at once; what follows is the steady state.
+steady = sorted(int(r[2]) / 1000 for r in rows if int(r[0]) - first >= 2_000_000)
+pct = lambda lat, p: lat[min(len(lat) - 1, int(len(lat) * p))] if lat else 0
+m = re.search(r'requests: (\d+) total, (\d+) started, (\d+) done', open(out).read())
+unanswered = int(m.group(2)) - len(rows) if m else -1
+print(f"{system}\t{ok / secs:.0f}\t{len(rows) - ok}\t{unanswered}\t{pct(every, 0.5):.1f}\t{pct(every, 0.99):.1f}"
+      f"\t{pct(every, 0.999):.1f}\t{every[-1] if every else 0:.1f}\t{pct(steady, 0.99):.1f}\t{pct(steady, 0.999):.1f}")
+PY
+done
+{
+  echo "| system | 2xx/s | non-2xx | unanswered | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | p99 after 2 s | p99.9 after 2 s |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  tail -n +2 "$RES_DIR/overlimit.tsv" | awk -F'\t' -v OFS=' | ' '{print "| " $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 " |"}'
+  echo
+  echo "$CONNS clients with one request each outstanding, backend delay ${DELAY_MS} ms, ${SECS} s measured after ${WARMUP} s;" \
+    "$(sed -n 's/^cpu: //p' "$RES_DIR/machine.txt")"
+} > "$RES_DIR/summary.md"
+cat "$RES_DIR/summary.md"
+echo "results: $RES_DIR"
