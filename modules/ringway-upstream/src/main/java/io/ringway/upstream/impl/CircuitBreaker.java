@@ -56,14 +56,6 @@ final class CircuitBreaker {
     return active + reserved < maxConnections && pending + reserved < maxPending;
   }
 
-  int maxConnections() {
-    return maxConnections;
-  }
-
-  int maxPending() {
-    return maxPending;
-  }
-
   int maxPendingRequests() {
     return maxPendingRequests;
   }
