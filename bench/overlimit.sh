@@ -9,7 +9,7 @@
 #
 # usage: bench/overlimit.sh [CONNS=1500] [SECS=20]
 # env: DELAY_MS (200), WARMUP (10), SYSTEMS ("haproxy ringway_queue ringway_noqueue"), QUEUE (ringway_queue's
-#      maxPendingRequests, 1024), RINGWAY_JAR, JAVA_OPTS, RES_DIR
+#      maxPendingRequests, 1024), BYTE_LEVEL (1; 0: the decoding path, Vert.x's HttpClient), RINGWAY_JAR, JAVA_OPTS, RES_DIR
 # Results: $RES_DIR/overlimit.tsv and summary.md (per system: 2xx/s, non-2xx answers, p50/p99/p99.9/max of every
 # answer, p99/p99.9 of those sent after the first 2 s, when the CONNS connections opened at once are past;
 # unanswered: still in flight when h2load's time ran out), raw/ (h2load logs and output, Ringway logs and
@@ -23,11 +23,12 @@ DELAY_MS=${DELAY_MS:-200}
 WARMUP=${WARMUP:-10}
 SYSTEMS=${SYSTEMS:-"haproxy ringway_queue ringway_noqueue"}
 QUEUE=${QUEUE:-1024}
+BYTE_LEVEL=${BYTE_LEVEL:-1}
 command -v h2load >/dev/null || { echo "bench: needs h2load (apt-get install -y nghttp2-client)" >&2; exit 2; }
 mkdir -p "$RES_DIR/raw"
 trap stop_all EXIT INT TERM
 describe_machine "$RES_DIR/machine.txt"
-echo "command: DELAY_MS=$DELAY_MS WARMUP=$WARMUP QUEUE=$QUEUE SYSTEMS=\"$SYSTEMS\" bench/overlimit.sh $CONNS $SECS" >> "$RES_DIR/machine.txt"
+echo "command: DELAY_MS=$DELAY_MS WARMUP=$WARMUP QUEUE=$QUEUE BYTE_LEVEL=$BYTE_LEVEL SYSTEMS=\"$SYSTEMS\" bench/overlimit.sh $CONNS $SECS" >> "$RES_DIR/machine.txt"
 
 # The slow backend: the harness's nginx with one location that answers after DELAY_MS.
 slow="$RUN_DIR/slow-backend"
@@ -65,7 +66,7 @@ clusters:
     limits: {maxConnections: 1024, maxPendingConnects: 1024, maxPendingRequests: $1}
 http:
   listeners:
-    - {name: bench, host: 127.0.0.1, port: $proxy_port, h2c: false, byteLevelHttp1: true}
+    - {name: bench, host: 127.0.0.1, port: $proxy_port, h2c: false, byteLevelHttp1: $([ "$BYTE_LEVEL" = 1 ] && echo true || echo false)}
   routes:
     - {name: all, target: backend}
 YAML
