@@ -137,6 +137,11 @@ final class ProxyExchange extends RequestDeadlines.Entry {
       waiting.cancel();
       waiting = null;
     }
+    returnRetryPermit();
+  }
+
+  /** The retry taken from the budget for a next try that will not be sent goes back. */
+  private void returnRetryPermit() {
     if (retryPermit) {
       retryPermit = false;
       route.stats().endRetry();
@@ -144,10 +149,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
   }
 
   private void refuse(Refusal refusal) {
-    if (retryPermit) {
-      retryPermit = false;
-      route.stats().endRetry();
-    }
+    returnRetryPermit();
     RefusedTry answer = RefusedTry.of(refusal, tried.size(), lastTryTimedOut, route.stats());
     if (answer.overloaded()) {
       request.response().putHeader(ProxyHeaders.OVERLOADED, "true");
