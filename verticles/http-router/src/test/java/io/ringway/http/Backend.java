@@ -32,6 +32,8 @@ final class Backend implements AutoCloseable {
   final java.util.Queue<String> uris = new java.util.concurrent.ConcurrentLinkedQueue<>();
   /** Requests this backend received to their end: one it saw only in part (reset mid-body) never counts. */
   final AtomicInteger completed = new AtomicInteger();
+  /** Connections accepted: for tests of how a proxy reuses its upstream connections. */
+  final AtomicInteger connections = new AtomicInteger();
   final int port;
   private final HttpServer server;
   private final java.util.Queue<HttpServerResponse> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -40,6 +42,7 @@ final class Backend implements AutoCloseable {
     this.name = name;
     // Port 0: two backends asking Ports for a port can get the same one, and Vert.x would then share it.
     this.server = vertx.createHttpServer().requestHandler(this::handle)
+        .connectionHandler(connection -> connections.incrementAndGet())
         .listen(0, RouterFixture.HOST).await(10, TimeUnit.SECONDS);
     this.port = server.actualPort();
   }
@@ -96,6 +99,11 @@ final class Backend implements AutoCloseable {
     } else {
       request.response().end(name);
     }
+  }
+
+  /** How many requests wait at {@code /hold}. */
+  int heldCount() {
+    return held.size();
   }
 
   /** Answers the oldest request held at {@code /hold}; false when none is held. */

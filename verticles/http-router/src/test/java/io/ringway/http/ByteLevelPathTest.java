@@ -132,6 +132,40 @@ class ByteLevelPathTest {
   }
 
   @Test
+  void upstreamConnectionsABurstOpenedServeTheNextBurst() throws Exception {
+    // More requests in flight at once than the 256 idle connections the path used to keep per endpoint.
+    int burst = 300;
+    holdBurst(burst);
+    int opened = backend.connections.get();
+    holdBurst(burst);
+    assertThat(backend.connections.get()).as("connections the second burst opened").isEqualTo(opened);
+  }
+
+  /** {@code count} clients each with a request held at the backend at once, then all answered. */
+  private void holdBurst(int count) throws Exception {
+    List<RawKeepAlive> clients = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        RawKeepAlive client = new RawKeepAlive(fixture.port);
+        clients.add(client);
+        client.write("GET /hold HTTP/1.1\r\nHost: t\r\n\r\n");
+      }
+      Eventually.await("all " + count + " requests held at the backend", Duration.ofSeconds(10),
+          () -> backend.heldCount() == count);
+      while (backend.answerHeld()) {
+        // each held request answered, oldest first
+      }
+      for (RawKeepAlive client : clients) {
+        assertThat(client.read().body()).isEqualTo("b");
+      }
+    } finally {
+      for (RawKeepAlive client : clients) {
+        client.close();
+      }
+    }
+  }
+
+  @Test
   void aBodyThatStopsComingClosesTheConnectionAtTheIdleTimeout() throws Exception {
     int completed = backend.completed.get();
     Closed closed = sendUntilClosed("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n0123456789");

@@ -98,6 +98,8 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
   private HeaderRewrite rewrite;
   /** The connection carried a request before this one. */
   private boolean reused;
+  /** When it last went back to its pool ({@link System#nanoTime}); read only while idle. */
+  private long idleSince;
   private boolean sawBytes;
   private boolean chunkDigits;
   /**
@@ -150,12 +152,18 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  /** Whether it may carry another request: back in its pool's idle list. */
-  void idle() {
+  /** Whether it may carry another request: back in its pool's idle list at {@code now} ({@link System#nanoTime}). */
+  void idle(long now) {
+    idleSince = now;
     reused = true;
     owner = null;
     state = IDLE;
     ctx.channel().config().setAutoRead(true);
+  }
+
+  /** When it last went idle ({@link System#nanoTime}). */
+  long idleSince() {
+    return idleSince;
   }
 
   @Override

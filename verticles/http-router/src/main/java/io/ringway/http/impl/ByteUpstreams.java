@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
+import io.ringway.spi.upstream.CircuitBreakerConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
@@ -14,6 +15,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The byte-level path's upstream connections of one router instance: bare Netty channels on the instance's loop, made
@@ -24,8 +26,17 @@ import java.util.Map;
  */
 final class ByteUpstreams {
 
-  /** Idle connections kept per endpoint, as the decoding path's client pool keeps at most 256. */
-  private static final int MAX_IDLE = 256;
+  /**
+   * Idle connections kept per endpoint: as many as the decoding path's client pool holds (the clusters' default
+   * {@code maxConnections}). Fewer, and every burst above that many requests in flight opens connections that close
+   * when it ends and open again with the next one: a loop that fell behind pays a connect and a close per request
+   * while it catches up, and falls further behind (docs/benchmarks.md, "A loop that fell behind").
+   */
+  private static final int MAX_IDLE = CircuitBreakerConfig.DEFAULT_LIMIT;
+  /** An idle connection unused this long is closed, as the decoding path's client closes its idle ones. */
+  private static final long IDLE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+  /** Stale connections closed per connection put back: a burst's worth going stale at once is closed over time. */
+  private static final int TRIM_PER_PUT = 2;
   /** Endpoints with a pool: more are a config churning through endpoints, and the pools start over. */
   private static final int MAX_POOLS = 4096;
 
@@ -108,13 +119,24 @@ final class ByteUpstreams {
           Integer.MAX_VALUE)).handler(new ByteUpstream(this)).connect(address);
     }
 
-    /** A connection whose exchange ended cleanly: kept for the next request, or closed when enough are. */
+    /**
+     * A connection whose exchange ended cleanly: kept for the next request, or closed when enough are. The least
+     * recently used ones, at the far end, are closed once idle for {@link #IDLE_TIMEOUT_NANOS} or closed by the peer.
+     */
     void put(ByteUpstream upstream) {
+      long now = System.nanoTime();
       if (idle.size() < MAX_IDLE && upstream.channel().isActive()) {
-        upstream.idle();
+        upstream.idle(now);
         idle.addFirst(upstream);
       } else {
         upstream.channel().close();
+      }
+      for (int i = 0; i < TRIM_PER_PUT; i++) {
+        ByteUpstream oldest = idle.peekLast();
+        if (oldest == null || oldest.channel().isActive() && now - oldest.idleSince() < IDLE_TIMEOUT_NANOS) {
+          break;
+        }
+        idle.pollLast().channel().close();
       }
     }
   }

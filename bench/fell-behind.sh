@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# A proxy that fell behind, and how it catches up (issue 17's tail, and trust at the edge). Each system is warmed with
+# a closed loop (wrk -c32, a new connection per request, WARMUP s, at its own pace), then gets an open loop of RATE new
+# connections/s, one GET each, from h2load (another client, other request headers, a steady rate) for SECS. HAProxy
+# takes the switch in its stride. A JVM meets it with deoptimisations and recompiles (code compiled for wrk's requests
+# meets h2load's) on the one pinned cpu, falls behind for a moment, and requests pile up meanwhile: what this measures
+# is what that moment costs — how many requests are refused (the cluster's limits and queue), how long the slowest
+# wait, and when the last request slower than 100 ms was sent ('behind until'). The backend never stalls: the
+# harness's nginx on the load's cpu, as bench/http.sh pins it (h2load, wrk and nginx on cpu0, the proxy on cpu1).
+#
+# usage: bench/fell-behind.sh [RATE=12000] [SECS=10] [REPS=2]
+# env: WARMUP (15), SYSTEMS ("haproxy ringway"; ringway_TAG is the same with its own jar in RINGWAY_JAR_<TAG> and/or
+#      JVM options in JAVA_OPTS_<TAG>), TRANSPORT (io_uring), BYTE_LEVEL (1), RINGWAY_JAR, JAVA_OPTS, RES_DIR
+# Results: $RES_DIR/fell-behind.tsv and summary.md, raw/ (h2load logs and output, Ringway logs and /stats at the end)
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+. "$bench_here/jvm-lib.sh"
+. "$bench_here/h2load-rate.sh"
+RATE=${1:-12000}
+SECS=${2:-10}
+REPS=${3:-2}
+WARMUP=${WARMUP:-15}
+SYSTEMS=${SYSTEMS:-"haproxy ringway"}
+TRANSPORT=${TRANSPORT:-io_uring}
+BYTE_LEVEL=${BYTE_LEVEL:-1}
+command -v h2load >/dev/null || { echo "bench: needs h2load (apt-get install -y nghttp2-client)" >&2; exit 2; }
+mkdir -p "$RES_DIR/raw"
+trap stop_all EXIT INT TERM
+describe_machine "$RES_DIR/machine.txt"
+echo "command: WARMUP=$WARMUP TRANSPORT=$TRANSPORT BYTE_LEVEL=$BYTE_LEVEL SYSTEMS=\"$SYSTEMS\" bench/fell-behind.sh $RATE $SECS $REPS" \
+  >> "$RES_DIR/machine.txt"
+start_backend 1 0
+cat > "$RUN_DIR/ringway-fell-behind.yaml" <<YAML
+transport: $TRANSPORT
+eventLoops: 1
+verticles: [admin, http-router]
+clusters:
+  - name: backend
+    endpoints: [{host: 127.0.0.1, port: $BACKEND_PORT}]
+http:
+  listeners:
+    - {name: bench, host: 127.0.0.1, port: $proxy_port, h2c: false, byteLevelHttp1: $([ "$BYTE_LEVEL" = 1 ] && echo true || echo false)}
+  routes:
+    - {name: all, target: backend}
+YAML
+"$JAVA_HOME/bin/java" -jar "$jar" validate "$RUN_DIR/ringway-fell-behind.yaml" >&2
+h2load_rate_args 1 "$RATE" 2 "$SECS" 0
+
+printf 'system\trep\tok_per_s\tnon_2xx\tunanswered\tp50_ms\tp99_ms\tp999_ms\tmax_ms\tbehind_until_s\trefused_at_limits\n' \
+  > "$RES_DIR/fell-behind.tsv"
+for rep in $(seq 1 "$REPS"); do
+  for system in $SYSTEMS; do
+    label=$system-r$rep
+    case $system in
+      haproxy)
+        start_haproxy 1 1
+        port=$HAPROXY_PORT ;;
+      ringway|ringway_*)
+        tag=${system#ringway}; tag=${tag#_}
+        own_jar=$jar opts=$JAVA_OPTS
+        if [ -n "$tag" ]; then
+          jar_var=RINGWAY_JAR_$tag opts_var=JAVA_OPTS_$tag
+          own_jar=${!jar_var:-$jar} opts=${!opts_var:-$JAVA_OPTS}
+        fi
+        # shellcheck disable=SC2086  # the JVM options are a list
+        taskset -c 1 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $opts -jar "$own_jar" \
+          --conf "$RUN_DIR/ringway-fell-behind.yaml" > "$RES_DIR/raw/$label.log" 2>&1 &
+        RW_PID=$!; STARTED_PIDS+=("$RW_PID"); PROXY_PID=$RW_PID
+        await_ready "$RES_DIR/raw/$label.log" > /dev/null
+        port=$proxy_port ;;
+      *) echo "bench: unknown system $system (known: haproxy, ringway, ringway_<TAG>)" >&2; exit 2 ;;
+    esac
+    log "$label: ${WARMUP}s closed-loop churn (wrk), then ${SECS}s at $RATE new connections/s (h2load)"
+    taskset -c 0 wrk -t1 -c32 -d"${WARMUP}s" -H 'Connection: close' "http://127.0.0.1:$port/" > "$RES_DIR/raw/$label.wrk" 2>&1
+    sleep 1
+    timeout $((SECS * 3 + 30)) taskset -c 0 h2load --h1 -t 2 --log-file "$RES_DIR/raw/$label.h2load" "${rate_args[@]}" \
+      "http://127.0.0.1:$port/" > "$RES_DIR/raw/$label.h2load.out" 2>&1 || true
+    refused=-
+    if [[ $system == ringway* ]]; then
+      curl -s "http://127.0.0.1:9901/stats?format=json" > "$RES_DIR/raw/$label.stats.json" 2>/dev/null || true
+      refused=$(jq '[.. | objects | select(has("queueOverflows")) | .queueOverflows] | add // 0' \
+        "$RES_DIR/raw/$label.stats.json" 2>/dev/null || echo -)
+    fi
+    stop_pid "$PROXY_PID"
+    sleep 1
+    python3 - "$RES_DIR/raw/$label.h2load" "$RES_DIR/raw/$label.h2load.out" "$system" "$rep" "$SECS" "$refused" \
+      <<'PY' >> "$RES_DIR/fell-behind.tsv"
+import re, sys
+log, out, system, rep, secs, refused = sys.argv[1:7]
+rows = [line.split() for line in open(log)]
+ok = sum(1 for r in rows if r[1].startswith('2'))
+first = min((int(r[0]) for r in rows), default=0)
+lat = sorted(int(r[2]) / 1000 for r in rows)
+pct = lambda p: lat[min(len(lat) - 1, int(len(lat) * p))] if lat else 0
+behind = max([(int(r[0]) - first) / 1e6 for r in rows if int(r[2]) > 100_000], default=0)
+m = re.search(r'requests: (\d+) total, (\d+) started, (\d+) done', open(out).read())
+unanswered = int(m.group(2)) - len(rows) if m else -1
+print(f"{system}\t{rep}\t{ok / float(secs):.0f}\t{len(rows) - ok}\t{unanswered}\t{pct(0.5):.2f}\t{pct(0.99):.1f}"
+      f"\t{pct(0.999):.1f}\t{lat[-1] if lat else 0:.1f}\t{behind:.1f}\t{refused}")
+PY
+  done
+done
+{
+  echo "| system | rep | 2xx/s | non-2xx | unanswered | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | behind until (s) | refused at limits |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  tail -n +2 "$RES_DIR/fell-behind.tsv" | awk -F'\t' -v OFS=' | ' '{print "| " $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 " |"}'
+  echo
+  echo "$RATE new connections/s for $SECS s after ${WARMUP} s of closed-loop churn; $(sed -n 's/^cpu: //p' "$RES_DIR/machine.txt")"
+} > "$RES_DIR/summary.md"
+cat "$RES_DIR/summary.md"
+echo "results: $RES_DIR"
