@@ -1,6 +1,6 @@
-# Helpers for bench/startup.sh and bench/gc.sh (one Ringway JVM at a time against the harness's nginx backend,
-# pinned like bench/http.sh: wrk and the backend on cpu0, Ringway on cpu1, one event loop). Source it after
-# common.sh; do not run it.
+# Helpers for bench/startup.sh, gc.sh, fell-behind.sh and overlimit.sh (one Ringway JVM at a time against the
+# harness's nginx backend, pinned like bench/http.sh: the load and the backend on cpu0, Ringway on cpu1, one event
+# loop). Source it after common.sh; do not run it.
 # lib.sh sets RES_DIR to the harness's own results directory unless one is set: ours, as results_dir makes it
 results_dir "$(basename "$0" .sh)"
 . "$shared/lib.sh"
@@ -27,9 +27,23 @@ start_ringway() {
     sed -i "s|h2c: false|h2c: false, tls: {certificates: [{certFile: \"$RINGWAY_TLS_CERT\", keyFile: \"$RINGWAY_TLS_KEY\"}]}|" \
       "$RUN_DIR/ringway-jvm.yaml"
   fi
-  taskset -c 1 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED "$@" -jar "$jar" --conf "$RUN_DIR/ringway-jvm.yaml" > "$log" 2>&1 &
-  RW_PID=$!
+  launch_ringway "$RUN_DIR/ringway-jvm.yaml" "$log" "$jar" "$@"
+}
+
+# launch_ringway CONF LOG JAR JAVA_OPTS... -> RW_PID and PROXY_PID (lib.sh's stop_pid takes it): JAR on cpu1 with CONF,
+# its output in LOG; not waited for (await_ready)
+launch_ringway() {
+  local conf=$1 log=$2 own_jar=$3; shift 3
+  taskset -c 1 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED "$@" -jar "$own_jar" --conf "$conf" > "$log" 2>&1 &
+  RW_PID=$!; PROXY_PID=$RW_PID
   STARTED_PIDS+=("$RW_PID")
+}
+
+# ringway_stats FILE -> the running node's /stats (admin on 127.0.0.1:9901) as JSON in FILE; prints the requests its
+# clusters refused at their limits (queueOverflows), or - without an answer
+ringway_stats() {
+  curl -s "http://127.0.0.1:9901/stats?format=json" > "$1" 2>/dev/null || true
+  jq '[.. | objects | select(has("queueOverflows")) | .queueOverflows] | add // 0' "$1" 2>/dev/null || echo -
 }
 
 # await_ready LOG -> prints the JVM's own "ready in N ms" (from JVM start), once the line is there (<= 60 s)

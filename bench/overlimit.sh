@@ -12,8 +12,8 @@
 #      maxPendingRequests, 1024), BYTE_LEVEL (1; 0: the decoding path, Vert.x's HttpClient), RINGWAY_JAR, JAVA_OPTS, RES_DIR
 # Results: $RES_DIR/overlimit.tsv and summary.md (per system: 2xx/s, non-2xx answers, p50/p99/p99.9/max of every
 # answer, p99/p99.9 of those sent after the first 2 s, when the CONNS connections opened at once are past;
-# unanswered: still in flight when h2load's time ran out), raw/ (h2load logs and output, Ringway logs and
-# its /stats at the end: the cluster's pending_requests, queued_requests, queue_overflows, max_connections_hits)
+# unanswered: still in flight when h2load's time ran out; refused at limits: Ringway's queueOverflows), raw/ (h2load
+# logs and output, Ringway logs and its /stats at the end: pendingRequests, queuedRequests, queueOverflows...)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 . "$bench_here/jvm-lib.sh"
@@ -74,11 +74,11 @@ YAML
 
 # load LABEL PORT SECS -> h2load's log of every answer (start us, status, duration us) in raw/LABEL.h2load
 load() {
-  taskset -c 0 h2load --h1 -t 1 -c "$CONNS" -D "$3" --log-file "$RES_DIR/raw/$1.h2load" \
+  timeout $(($3 * 2 + 30)) taskset -c 0 h2load --h1 -t 1 -c "$CONNS" -D "$3" --log-file "$RES_DIR/raw/$1.h2load" \
     "http://127.0.0.1:$2/" > "$RES_DIR/raw/$1.h2load.out" 2>&1 || true
 }
 
-printf 'system\tok_per_s\tnon_2xx\tunanswered\tp50_ms\tp99_ms\tp999_ms\tmax_ms\tsteady_p99_ms\tsteady_p999_ms\n' \
+printf 'system\tok_per_s\tnon_2xx\tunanswered\tp50_ms\tp99_ms\tp999_ms\tmax_ms\tsteady_p99_ms\tsteady_p999_ms\trefused_at_limits\n' \
   > "$RES_DIR/overlimit.tsv"
 for system in $SYSTEMS; do
   case $system in
@@ -90,9 +90,7 @@ for system in $SYSTEMS; do
       ringway_yaml "$pending" > "$RUN_DIR/ringway-overlimit.yaml"
       "$JAVA_HOME/bin/java" -jar "$jar" validate "$RUN_DIR/ringway-overlimit.yaml" >&2
       # shellcheck disable=SC2086  # JAVA_OPTS is a list of options
-      taskset -c 1 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $JAVA_OPTS -jar "$jar" \
-        --conf "$RUN_DIR/ringway-overlimit.yaml" > "$RES_DIR/raw/$system.log" 2>&1 &
-      RW_PID=$!; STARTED_PIDS+=("$RW_PID"); PROXY_PID=$RW_PID
+      launch_ringway "$RUN_DIR/ringway-overlimit.yaml" "$RES_DIR/raw/$system.log" "$jar" $JAVA_OPTS
       await_ready "$RES_DIR/raw/$system.log" > /dev/null
       port=$proxy_port ;;
     *) echo "bench: unknown system $system (known: haproxy ringway_queue ringway_noqueue)" >&2; exit 2 ;;
@@ -100,31 +98,19 @@ for system in $SYSTEMS; do
   log "$system: warm-up ${WARMUP}s, then ${SECS}s measured, $CONNS clients, backend delay ${DELAY_MS}ms"
   load "$system-warmup" "$port" "$WARMUP"
   load "$system" "$port" "$SECS"
-  if [[ $system == ringway_* ]]; then
-    curl -s "http://127.0.0.1:9901/stats" > "$RES_DIR/raw/$system.stats.json" 2>/dev/null || true
-  fi
+  refused=-
+  [[ $system == ringway_* ]] && refused=$(ringway_stats "$RES_DIR/raw/$system.stats.json")
   stop_pid "$PROXY_PID"
   sleep 1
-  python3 - "$RES_DIR/raw/$system.h2load" "$RES_DIR/raw/$system.h2load.out" "$system" "$SECS" <<'PY' >> "$RES_DIR/overlimit.tsv"
-import re, sys
-log, out, system, secs = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
-rows = [line.split() for line in open(log)]
-ok = sum(1 for r in rows if r[1].startswith('2'))
-first = min((int(r[0]) for r in rows), default=0)
-every = sorted(int(r[2]) / 1000 for r in rows)
-# The first seconds hold the burst of CONNS connections opened at once; what follows is the steady state.
-steady = sorted(int(r[2]) / 1000 for r in rows if int(r[0]) - first >= 2_000_000)
-pct = lambda lat, p: lat[min(len(lat) - 1, int(len(lat) * p))] if lat else 0
-m = re.search(r'requests: (\d+) total, (\d+) started, (\d+) done', open(out).read())
-unanswered = int(m.group(2)) - len(rows) if m else -1
-print(f"{system}\t{ok / secs:.0f}\t{len(rows) - ok}\t{unanswered}\t{pct(every, 0.5):.1f}\t{pct(every, 0.99):.1f}"
-      f"\t{pct(every, 0.999):.1f}\t{every[-1] if every else 0:.1f}\t{pct(steady, 0.99):.1f}\t{pct(steady, 0.999):.1f}")
-PY
+  # the first 2 s hold the burst of CONNS connections opened at once; what follows is the steady state
+  python3 "$bench_here/h2load-summary.py" "$RES_DIR/raw/$system.h2load" "$RES_DIR/raw/$system.h2load.out" "$SECS" 2 \
+    | awk -F'\t' -v OFS='\t' -v s="$system" -v r="$refused" '{print s, $1, $2, $3, $4, $5, $6, $7, $9, $10, r}' \
+    >> "$RES_DIR/overlimit.tsv"
 done
 {
-  echo "| system | 2xx/s | non-2xx | unanswered | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | p99 after 2 s | p99.9 after 2 s |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
-  tail -n +2 "$RES_DIR/overlimit.tsv" | awk -F'\t' -v OFS=' | ' '{print "| " $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 " |"}'
+  echo "| system | 2xx/s | non-2xx | unanswered | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | p99 after 2 s | p99.9 after 2 s | refused at limits |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  tail -n +2 "$RES_DIR/overlimit.tsv" | awk -F'\t' -v OFS=' | ' '{print "| " $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 " |"}'
   echo
   echo "$CONNS clients with one request each outstanding, backend delay ${DELAY_MS} ms, ${SECS} s measured after ${WARMUP} s;" \
     "$(sed -n 's/^cpu: //p' "$RES_DIR/machine.txt")"

@@ -1,5 +1,6 @@
 package io.ringway.config;
 
+import io.ringway.config.impl.FileStamp;
 import io.ringway.config.impl.ReloadPlan;
 import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigError;
@@ -10,13 +11,11 @@ import io.ringway.spi.message.ConfigApplyResult;
 import io.ringway.spi.message.ConfigCheck;
 import io.ringway.spi.message.ConfigChecked;
 import io.ringway.spi.message.MessageCodecs;
-import io.vertx.config.ConfigRetriever;
-import io.vertx.config.ConfigRetrieverOptions;
-import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,15 +23,15 @@ import java.util.Objects;
 
 /**
  * Holds the node's config in force: answers {@link Addresses#CONFIG_CURRENT}, publishes the initial
- * snapshot on {@link Addresses#CONFIG_APPLIED}, and watches the config file with Vert.x Config's
- * {@link ConfigRetriever}. A valid change becomes the next version and is published; an invalid one
- * (bad values, broken YAML, unreadable file) is logged error by error, published on
- * {@link Addresses#CONFIG_REJECTED}, and the running config stays. {@code transport},
+ * snapshot on {@link Addresses#CONFIG_APPLIED}, and watches the config file. A valid change becomes the next
+ * version and is published; an invalid one (bad values, broken YAML, unreadable file) is logged error by error,
+ * published on {@link Addresses#CONFIG_REJECTED}, and the running config stays. {@code transport},
  * {@code eventLoops} and {@code transportOptions} only change at restart (see {@link ReloadPlan}).
  *
  * <p>The file is polled: replace it atomically (write elsewhere, then rename) so a scan never sees it
- * half written. All state lives on this verticle's event loop; the retriever reads asynchronously and
- * anything that blocks runs in {@code executeBlocking}.
+ * half written. A scan reads the file's attributes ({@link FileStamp}) and reads and parses the file only when
+ * they changed. All state lives on this verticle's event loop; anything that blocks runs in
+ * {@code executeBlocking}.
  *
  * <p>{@link Addresses#CONFIG_CHECK} judges a document without applying it ({@code POST /config/validate}).
  *
@@ -48,15 +47,17 @@ public final class ConfigVerticle extends VerticleBase {
   private final Path file;
   private final long scanPeriodMillis;
   private ConfigSnapshot current;
-  private ConfigRetriever retriever;
-  private boolean lastScanFailed;
+  /** The stamp of the file as last read, once settled; null: read it at the next scan. */
+  private FileStamp lastRead;
   private List<ConfigError> lastFailure = List.of();
+  private long scanTimer = -1;
+  private boolean stopped;
 
   /**
    * @param loader judges every new document the way startup did
    * @param file the file to watch; null when the config came from a classpath resource, which cannot change
    * @param initial the config the node started with
-   * @param scanPeriodMillis how often the file is read, when there is one
+   * @param scanPeriodMillis how often the file's attributes are read, when there is one
    */
   public ConfigVerticle(ConfigLoader loader, Path file, ConfigSnapshot initial, long scanPeriodMillis) {
     if (file != null && scanPeriodMillis <= 0) {
@@ -133,32 +134,64 @@ public final class ConfigVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return retriever == null ? Future.succeededFuture() : retriever.close();
+    stopped = true;
+    vertx.cancelTimer(scanTimer);
+    return Future.succeededFuture();
   }
 
+  /** Stamps the file now, so the first scan reads it only if it changed since the node read it at start. */
   private void watch() {
-    ConfigStoreOptions store = new ConfigStoreOptions().setType("file").setFormat("yaml")
-        .setConfig(new JsonObject().put("path", file.toString()));
-    retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions().setScanPeriod(scanPeriodMillis).addStore(store));
-    retriever.setConfigurationProcessor(this::onRead);
-    // called only when a read document differs from the retriever's previous one
-    retriever.listen(change -> validate(change.getNewConfiguration()).onSuccess(this::judge));
-    // called on every scan that cannot read or parse the file
-    retriever.configStream().exceptionHandler(this::onReadFailure);
+    vertx.executeBlocking(() -> stamp(file)).onComplete(stamped -> {
+      lastRead = stamped.succeeded() && stamped.result() != null && stamped.result().settled() ? stamped.result() : null;
+      scanLater();
+    });
   }
 
-  /** Runs on every successful read, changed or not: the only sign a run of failed scans is over. */
-  private JsonObject onRead(JsonObject document) {
-    if (lastScanFailed) {
-      lastScanFailed = false;
-      lastFailure = List.of();
-      if (document.equals(retriever.getCachedConfig())) {
-        // The retriever compares with the last document it read before the failures; back to that one is
-        // no change to it, so no listener runs. Judge it here, or an invalid one would go unreported.
-        context.runOnContext(ignored -> validate(document).onSuccess(this::judge));
-      }
+  private void scanLater() {
+    if (!stopped) {
+      scanTimer = vertx.setTimer(scanPeriodMillis, fired -> scan());
     }
-    return document;
+  }
+
+  /** One scan: the file read again only when its stamp changed; the next scan once this one is done, never two at once. */
+  private void scan() {
+    FileStamp known = lastRead;
+    vertx.executeBlocking(() -> {
+      FileStamp now = stamp(file);
+      if (known != null && known.sameFileAs(now)) {
+        return null;
+      }
+      // Stamped before the read: a change during the read has a later stamp, and the next scan reads it.
+      return new Read(now, loader.load(file));
+    }).onComplete(scanned -> {
+      if (scanned.succeeded() && scanned.result() != null) {
+        Read read = scanned.result();
+        lastRead = read.stamp() != null && read.stamp().settled() ? read.stamp() : null;
+        take(read.result());
+      }
+      scanLater();
+    });
+  }
+
+  /** The file's stamp, or null when it cannot be stamped (gone, not readable): the read that follows says why. */
+  private static FileStamp stamp(Path file) {
+    try {
+      return FileStamp.of(file);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private record Read(FileStamp stamp, ConfigResult result) {
+  }
+
+  /** Judges what a scan read, but reports a broken file once, not at every scan until it is mended. */
+  private void take(ConfigResult result) {
+    if (!result.isValid() && result.errors().equals(lastFailure)) {
+      return;
+    }
+    lastFailure = result.isValid() ? List.of() : result.errors();
+    judge(result);
   }
 
   /**
@@ -167,24 +200,6 @@ public final class ConfigVerticle extends VerticleBase {
    */
   private Future<ConfigResult> validate(JsonObject document) {
     return vertx.executeBlocking(() -> loader.parseRead(document));
-  }
-
-  private void onReadFailure(Throwable cause) {
-    lastScanFailed = true;
-    // Vert.x hands over only the exception; reading again through the loader gives the errors
-    // `ringway validate` prints (file and OS reason, YAML line and column).
-    vertx.executeBlocking(() -> loader.load(file)).onComplete(read -> {
-      if (read.failed()) {
-        reject(List.of(new ConfigError("", "cannot read " + file + ": " + cause.getMessage())));
-        return;
-      }
-      ConfigResult result = read.result();
-      if (!result.isValid() && result.errors().equals(lastFailure)) {
-        return; // the same broken file scan after scan: reported once
-      }
-      lastFailure = result.errors();
-      judge(result);
-    });
   }
 
   private void judge(ConfigResult result) {

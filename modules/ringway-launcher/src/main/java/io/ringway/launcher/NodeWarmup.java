@@ -20,9 +20,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -79,6 +82,7 @@ final class NodeWarmup {
   /** HTTP/2 clients per listener that takes HTTP/2: streams at once on its one connection. */
   private static final int HTTP2_CLIENTS = 4;
   private static final Buffer GREETING = Buffer.buffer("warm-up upstream: hello\n");
+  private static final Buffer PAGE = Buffer.buffer("<!doctype html><title>warm-up</title>" + "<p>warm-up page</p>".repeat(50));
 
   private final Vertx vertx;
   private final PluginCatalog catalog;
@@ -138,21 +142,50 @@ final class NodeWarmup {
   private record Listeners(int httpPort, int tcpPort, int tlsPort, String tlsTrust, boolean eventBusRoute) {
   }
 
-  /** An HTTP greeting and echo and a TCP echo on loopback ports the kernel picks. */
+  /** An HTTP upstream ({@link #answer}) and a TCP echo on loopback ports the kernel picks. */
   private Future<Upstream> startUpstream(Teardown teardown) {
     HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(request -> {
-          if (request.method() == HttpMethod.POST) {
-            request.body().onSuccess(body -> request.response().end(body));
-          } else {
-            request.response().end(GREETING);
-          }
-        });
+        .requestHandler(NodeWarmup::answer);
     NetServer tcp = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
         .connectHandler(socket -> socket.pipeTo(socket));
     teardown.add(http::close);
     teardown.add(tcp::close);
     return http.listen().compose(h -> tcp.listen()).map(t -> new Upstream(http.actualPort(), tcp.actualPort()));
+  }
+
+  /**
+   * Answers the way the upstreams behind a node do, so the router reads (and the JIT compiles for) more than one shape
+   * of response head: bodies echoed; {@code /index.html} as nginx serves a file; under {@code /api/} a chunked JSON
+   * answer with a cookie, or 304 to a conditional request; anything else a short greeting with a length only.
+   */
+  private static void answer(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    if (request.method() == HttpMethod.POST || request.method() == HttpMethod.PUT) {
+      request.body().onSuccess(body -> {
+        String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+        if (type != null) {
+          response.putHeader(HttpHeaders.CONTENT_TYPE, type);
+        }
+        response.end(body);
+      });
+    } else if (request.path().equals("/index.html")) {
+      response.putHeader("Server", "nginx/1.22.1").putHeader(HttpHeaders.DATE, "Sat, 05 Dec 2026 12:00:00 GMT")
+          .putHeader(HttpHeaders.CONTENT_TYPE, "text/html")
+          .putHeader(HttpHeaders.LAST_MODIFIED, "Tue, 01 Dec 2026 08:00:00 GMT")
+          .putHeader(HttpHeaders.ETAG, "\"692c5a80-400\"").putHeader(HttpHeaders.ACCEPT_RANGES, "bytes").end(PAGE);
+    } else if (request.path().startsWith("/api/")) {
+      response.putHeader(HttpHeaders.ETAG, "\"v42\"").putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=0");
+      if (request.headers().contains(HttpHeaders.IF_NONE_MATCH)) {
+        response.setStatusCode(304).end();
+      } else {
+        response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .putHeader(HttpHeaders.VARY, "Accept-Encoding").putHeader(HttpHeaders.SET_COOKIE, "seen=1; Path=/; HttpOnly")
+            .write("{\"items\":[");
+        response.end("{\"id\":42,\"name\":\"train\"}]}");
+      }
+    } else {
+      response.end(GREETING);
+    }
   }
 
   /** @param tls the TLS listener to warm up, or null */

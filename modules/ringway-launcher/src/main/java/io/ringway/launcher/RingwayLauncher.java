@@ -22,13 +22,6 @@ import java.util.Properties;
  */
 public final class RingwayLauncher {
 
-  /**
-   * Vert.x Config logs a stack trace on every failed scan of a broken file (once a second); the
-   * ConfigVerticle reports each broken edit once, with its errors. Held here so JUL keeps the level.
-   */
-  private static final java.util.logging.Logger CONFIG_SCANNER =
-      java.util.logging.Logger.getLogger("io.vertx.config.impl.ConfigRetrieverImpl");
-
   static final int EXIT_INVALID = 1;
   static final int EXIT_CANNOT_START = 2;
 
@@ -37,7 +30,6 @@ public final class RingwayLauncher {
 
   public static void main(String[] args) {
     System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
-    CONFIG_SCANNER.setLevel(java.util.logging.Level.OFF);
     int code = run(System.out, System.err, args);
     // a training run ends here: the JVM writes its AOT cache at exit
     if (code != 0 || LaunchArguments.Command.TRAIN.name().equalsIgnoreCase(args.length > 0 ? args[0] : "")) {

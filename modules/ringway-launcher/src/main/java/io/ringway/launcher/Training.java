@@ -74,7 +74,8 @@ final class Training {
             - {name: train, host: 127.0.0.1, port: %d, cluster: demo-tcp}
         http:
           listeners:
-            - {name: train, host: 127.0.0.1, port: %d, h2c: true}
+            # conf/ringway.yaml's listener: the cache holds the profiles of the path a node on the shipped config runs
+            - {name: train, host: 127.0.0.1, port: %d, h2c: true, byteLevelHttp1: true}
           routes:
             - {name: bus, match: {path: {prefix: /bus}}, target: "eventbus:ringway.demo.echo"}
             - {name: demo, target: demo-http}

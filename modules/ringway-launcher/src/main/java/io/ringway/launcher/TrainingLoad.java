@@ -1,5 +1,6 @@
 package io.ringway.launcher;
 
+import io.ringway.launcher.TrainingRequests.Request;
 import io.ringway.spi.tls.PemFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -7,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -28,17 +28,15 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The load of a training run ({@link Training}) and of a node's warm-up ({@link NodeWarmup}): blocking loopback
- * clients that drive the paths a production node runs hot — keep-alive GET, 4 KiB POST echo, {@code Connection:
- * close} GET, an event-bus route, the TCP proxy — so the JVM records those classes and method profiles (into the AOT
- * cache) and compiles them. Not a benchmark: one thread per client, each request waits for its answer.
+ * clients that drive the paths a production node runs hot — keep-alive GET, POST echo, a connection per GET (each
+ * with the varied heads of {@link TrainingRequests}), an event-bus route, the TCP proxy — so the JVM records those
+ * classes and method profiles (into the AOT cache) and compiles them. Not a benchmark: one thread per client, each
+ * request waits for its answer.
  */
 final class TrainingLoad {
 
   /** Each client's connect and read timeout. */
   static final int TIMEOUT_MILLIS = 5_000;
-  private static final byte[] BODY_4K = "a".repeat(4096).getBytes(StandardCharsets.US_ASCII);
-  private static final String GET = "GET / HTTP/1.1\r\nHost: train\r\n\r\n";
-  private static final String GET_CLOSE = "GET / HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n";
   private static final int TLS_GET_CLIENTS = 4;
   /**
    * How long after the deadline or {@link #stop} a client may take to end the request it is in: one read timeout and
@@ -140,19 +138,24 @@ final class TrainingLoad {
     Connector plain = () -> connect(httpPort);
     if (httpPort != 0) {
       for (int i = 0; i < getClients; i++) {
-        threads.add(loop("train-get-" + i, deadlineNanos, () -> keepAlive(plain, deadlineNanos, GET, null)));
+        // Each client from another place in the list: every shape is in flight at once, as on a node.
+        int first = i;
+        threads.add(loop("train-get-" + i, deadlineNanos,
+            () -> keepAlive(plain, deadlineNanos, TrainingRequests.KEEP_ALIVE, first)));
       }
-      threads.add(loop("train-echo", deadlineNanos, () -> keepAlive(plain, deadlineNanos,
-          "POST /echo HTTP/1.1\r\nHost: train\r\nContent-Type: application/octet-stream\r\nContent-Length: 4096\r\n\r\n", BODY_4K)));
-      threads.add(loop("train-close", deadlineNanos, () -> oneShot(plain, GET_CLOSE)));
+      threads.add(loop("train-echo", deadlineNanos, () -> keepAlive(plain, deadlineNanos, TrainingRequests.WITH_BODY, 0)));
+      threads.add(loop("train-close", deadlineNanos, () -> oneShots(plain, deadlineNanos, TrainingRequests.ONE_PER_CONNECTION)));
     }
     SSLSocketFactory tls = tlsPort == 0 ? null : tlsClients();
     if (tls != null) {
       Connector secure = () -> connectTls(tls, tlsPort);
       for (int i = 0; i < TLS_GET_CLIENTS; i++) {
-        threads.add(loop("train-tls-get-" + i, deadlineNanos, () -> keepAlive(secure, deadlineNanos, GET, null)));
+        int first = i;
+        threads.add(loop("train-tls-get-" + i, deadlineNanos,
+            () -> keepAlive(secure, deadlineNanos, TrainingRequests.KEEP_ALIVE, first)));
       }
-      threads.add(loop("train-tls-close", deadlineNanos, () -> oneShot(secure, GET_CLOSE)));
+      threads.add(loop("train-tls-close", deadlineNanos,
+          () -> oneShots(secure, deadlineNanos, TrainingRequests.ONE_PER_CONNECTION)));
     }
     for (Client client : clients) {
       threads.add(loop("train-" + client.name(), deadlineNanos, () -> {
@@ -163,12 +166,13 @@ final class TrainingLoad {
     threads.add(loop("train-misc", deadlineNanos, () -> {
       if (httpPort != 0) {
         if (eventBusRoute) {
-          oneShot(plain, "GET /bus HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n");
+          oneShot(plain, Request.of("GET /bus HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n"));
         }
-        oneShot(plain, "GET /nowhere HTTP/1.1\r\nHost: train\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        oneShot(plain, Request.of("GET /nowhere HTTP/1.1\r\nHost: train\r\nContent-Length: 1\r\n"
+            + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"));
       }
       if (adminPort != 0) {
-        oneShot(() -> connect(adminPort), "GET /stats HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n");
+        oneShot(() -> connect(adminPort), Request.of("GET /stats HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n"));
       }
       if (tcpPort != 0) {
         tcpEcho();
@@ -263,19 +267,19 @@ final class TrainingLoad {
     });
   }
 
-  /** One connection, requests on it until the deadline or until the server closes it. */
-  private void keepAlive(Connector connector, long deadlineNanos, String head, byte[] body) throws IOException {
+  /**
+   * One connection, the requests of {@code sequence} on it in turn from the one at {@code first}, until the deadline
+   * or until the server closes it.
+   */
+  private void keepAlive(Connector connector, long deadlineNanos, List<Request> sequence, int first) throws IOException {
     try (Socket socket = connector.connect()) {
       OutputStream out = socket.getOutputStream();
       InputStream in = new BufferedInputStream(socket.getInputStream());
-      byte[] request = head.getBytes(StandardCharsets.US_ASCII);
-      while (running(deadlineNanos)) {
-        out.write(request);
-        if (body != null) {
-          out.write(body);
-        }
+      for (int i = first; running(deadlineNanos); i++) {
+        Request request = sequence.get(i % sequence.size());
+        out.write(request.bytes());
         out.flush();
-        if (!readResponse(in)) {
+        if (!readResponse(in, request.headOnly())) {
           return;
         }
         requests.increment();
@@ -283,10 +287,17 @@ final class TrainingLoad {
     }
   }
 
-  private void oneShot(Connector connector, String request) throws IOException {
+  /** The requests of {@code sequence} in turn, each on a connection of its own, until the deadline. */
+  private void oneShots(Connector connector, long deadlineNanos, List<Request> sequence) throws IOException {
+    for (int i = 0; i < sequence.size() && running(deadlineNanos); i++) {
+      oneShot(connector, sequence.get(i));
+    }
+  }
+
+  private void oneShot(Connector connector, Request request) throws IOException {
     try (Socket socket = connector.connect()) {
-      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-      readResponse(new BufferedInputStream(socket.getInputStream()));
+      socket.getOutputStream().write(request.bytes());
+      readResponse(new BufferedInputStream(socket.getInputStream()), request.headOnly());
       requests.increment();
     }
   }
@@ -321,14 +332,18 @@ final class TrainingLoad {
   }
 
   /**
-   * Reads one response (head, then a Content-Length or chunked body); false when the connection ended or the server
-   * asked to close it. Enough HTTP for Ringway's own answers, not a general client.
+   * Reads one response (head, then a Content-Length, chunked or close-delimited body; none for an answer to HEAD, a 204
+   * or a 304); false when the connection ended or the server asked to close it. Enough HTTP for the answers the load
+   * gets through Ringway, not a general client.
+   *
+   * @param headOnly whether the request was a HEAD
    */
-  static boolean readResponse(InputStream in) throws IOException {
+  static boolean readResponse(InputStream in, boolean headOnly) throws IOException {
     String status = line(in);
     if (status == null) {
       return false;
     }
+    boolean bodyless = headOnly || status.startsWith(" 204", 8) || status.startsWith(" 304", 8);
     long length = -1;
     boolean chunked = false;
     boolean close = false;
@@ -341,6 +356,9 @@ final class TrainingLoad {
       } else if (lower.startsWith("connection:") && lower.contains("close")) {
         close = true;
       }
+    }
+    if (bodyless) {
+      return !close;
     }
     if (chunked) {
       for (long size = Long.parseLong(line(in).strip(), 16); size > 0; size = Long.parseLong(line(in).strip(), 16)) {
