@@ -172,7 +172,7 @@ final class NodeWarmup {
       response.putHeader("Server", "nginx/1.22.1").putHeader(HttpHeaders.DATE, "Sat, 05 Dec 2026 12:00:00 GMT")
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/html")
           .putHeader(HttpHeaders.LAST_MODIFIED, "Tue, 01 Dec 2026 08:00:00 GMT")
-          .putHeader(HttpHeaders.ETAG, "\"692c5a80-400\"").putHeader(HttpHeaders.ACCEPT_RANGES, "bytes").end(PAGE);
+          .putHeader(HttpHeaders.ETAG, "\"692c5a80-3db\"").putHeader(HttpHeaders.ACCEPT_RANGES, "bytes").end(PAGE);
     } else if (request.path().startsWith("/api/")) {
       response.putHeader(HttpHeaders.ETAG, "\"v42\"").putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=0");
       if (request.headers().contains(HttpHeaders.IF_NONE_MATCH)) {
