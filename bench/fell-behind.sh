@@ -97,13 +97,7 @@ for rep in $(seq 1 "$REPS"); do
         '{print s, rep, $1, $2, $3, $4, $5, $6, $7, $8, r, t}' >> "$RES_DIR/fell-behind.tsv"
   done
 done
-{
-  echo "| system | rep | 2xx/s | non-2xx | unanswered | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | behind until (s) | refused at limits | traps |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-  tail -n +2 "$RES_DIR/fell-behind.tsv" | awk -F'\t' -v OFS=' | ' '{print "| " $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 " |"}'
-  echo
-  echo "$RATE new connections/s for $SECS s after ${WARMUP} s of closed-loop churn (node warm-up: $NODE_WARMUP);" \
-    "$(sed -n 's/^cpu: //p' "$RES_DIR/machine.txt")"
-} > "$RES_DIR/summary.md"
-cat "$RES_DIR/summary.md"
-echo "results: $RES_DIR"
+summarise "$RES_DIR/fell-behind.tsv" \
+  "$RATE new connections/s for $SECS s after ${WARMUP} s of closed-loop churn (node warm-up: $NODE_WARMUP);" \
+  system rep 2xx/s non-2xx unanswered "p50 (ms)" "p99 (ms)" "p99.9 (ms)" "max (ms)" "behind until (s)" \
+  "refused at limits" traps

@@ -46,6 +46,21 @@ ringway_stats() {
   jq '[.. | objects | select(has("queueOverflows")) | .queueOverflows] | add // 0' "$1" 2>/dev/null || echo -
 }
 
+# summarise TSV NOTE HEADING... -> $RES_DIR/summary.md: TSV's rows (its first line, the column names, left out) as a
+# Markdown table under HEADING..., then NOTE and the cpu; printed, and where the results are
+summarise() {
+  local tsv=$1 note=$2; shift 2
+  {
+    printf '| %s ' "$@"; echo '|'
+    printf '|---%.0s' "$@"; echo '|'
+    tail -n +2 "$tsv" | awk -F'\t' -v OFS=' | ' '{$1 = $1; print "| " $0 " |"}'
+    echo
+    echo "$note $(sed -n 's/^cpu: //p' "$RES_DIR/machine.txt")"
+  } > "$RES_DIR/summary.md"
+  cat "$RES_DIR/summary.md"
+  echo "results: $RES_DIR"
+}
+
 # await_ready LOG -> prints the JVM's own "ready in N ms" (from JVM start), once the line is there (<= 60 s)
 await_ready() {
   local i

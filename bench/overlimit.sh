@@ -107,13 +107,7 @@ for system in $SYSTEMS; do
     | awk -F'\t' -v OFS='\t' -v s="$system" -v r="$refused" '{print s, $1, $2, $3, $4, $5, $6, $7, $9, $10, r}' \
     >> "$RES_DIR/overlimit.tsv"
 done
-{
-  echo "| system | 2xx/s | non-2xx | unanswered | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | p99 after 2 s | p99.9 after 2 s | refused at limits |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
-  tail -n +2 "$RES_DIR/overlimit.tsv" | awk -F'\t' -v OFS=' | ' '{print "| " $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 " |"}'
-  echo
-  echo "$CONNS clients with one request each outstanding, backend delay ${DELAY_MS} ms, ${SECS} s measured after ${WARMUP} s;" \
-    "$(sed -n 's/^cpu: //p' "$RES_DIR/machine.txt")"
-} > "$RES_DIR/summary.md"
-cat "$RES_DIR/summary.md"
-echo "results: $RES_DIR"
+summarise "$RES_DIR/overlimit.tsv" \
+  "$CONNS clients with one request each outstanding, backend delay ${DELAY_MS} ms, ${SECS} s measured after ${WARMUP} s;" \
+  system 2xx/s non-2xx unanswered "p50 (ms)" "p99 (ms)" "p99.9 (ms)" "max (ms)" "p99 after 2 s" "p99.9 after 2 s" \
+  "refused at limits"
