@@ -47,7 +47,7 @@ public final class ConfigVerticle extends VerticleBase {
   private final Path file;
   private final long scanPeriodMillis;
   private ConfigSnapshot current;
-  /** The stamp of the file as last read, once settled; null: read it at the next scan. */
+  /** The stamp of the file as last read, once settled; null (as at start): read it at the next scan. */
   private FileStamp lastRead;
   private List<ConfigError> lastFailure = List.of();
   private long scanTimer = -1;
@@ -92,11 +92,11 @@ public final class ConfigVerticle extends VerticleBase {
                 message.fail(400, Addresses.CONFIG_CHECK + " takes a ConfigCheck, got " + message.body());
               }
             }).completion())
-        .onSuccess(registered -> {
+        .compose(registered -> {
           publish(Addresses.CONFIG_APPLIED, current);
-          if (file != null) {
-            watch();
-          }
+          // The first scan reads the file once, from no stamp, before the verticle counts as started: the node
+          // read it at start, maybe a warm-up ago, and an edit in between must not wait for the next edit.
+          return file == null ? Future.succeededFuture() : scan();
         });
   }
 
@@ -139,38 +139,33 @@ public final class ConfigVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** Stamps the file now, so the first scan reads it only if it changed since the node read it at start. */
-  private void watch() {
-    vertx.executeBlocking(() -> stamp(file)).onComplete(stamped -> {
-      lastRead = stamped.succeeded() && stamped.result() != null && stamped.result().settled() ? stamped.result() : null;
-      scanLater();
-    });
-  }
-
   private void scanLater() {
     if (!stopped) {
       scanTimer = vertx.setTimer(scanPeriodMillis, fired -> scan());
     }
   }
 
-  /** One scan: the file read again only when its stamp changed; the next scan once this one is done, never two at once. */
-  private void scan() {
+  /**
+   * One scan: the file read again only when its stamp changed; the next scan is set once this one is done, never
+   * two at once.
+   */
+  private Future<?> scan() {
     FileStamp known = lastRead;
-    vertx.executeBlocking(() -> {
+    return vertx.executeBlocking(() -> {
       FileStamp now = stamp(file);
       if (known != null && known.sameFileAs(now)) {
         return null;
       }
       // Stamped before the read: a change during the read has a later stamp, and the next scan reads it.
       return new Read(now, loader.load(file));
-    }).onComplete(scanned -> {
+    }).andThen(scanned -> {
       if (scanned.succeeded() && scanned.result() != null) {
         Read read = scanned.result();
         lastRead = read.stamp() != null && read.stamp().settled() ? read.stamp() : null;
         take(read.result());
       }
       scanLater();
-    });
+    }).otherwiseEmpty();
   }
 
   /** The file's stamp, or null when it cannot be stamped (gone, not readable): the read that follows says why. */

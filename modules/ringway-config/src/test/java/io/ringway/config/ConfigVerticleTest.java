@@ -204,6 +204,30 @@ class ConfigVerticleTest {
   }
 
   /**
+   * The node reads its config at start and may warm up for seconds before the watcher runs: an edit in between,
+   * on a file whose stamp looks long settled, is applied when the watcher starts, not at the next edit.
+   */
+  @Test
+  void anEditBetweenTheNodesReadAndTheWatchersStartIsApplied(Vertx vertx, VertxTestContext test) throws IOException {
+    ConfigResult first = loader.load(file);
+    String v2 = "admin: { port: 9904 }\n";
+    assertThat(v2).hasSameSizeAs(V1);
+    Files.writeString(file, v2);
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+    next(vertx, Addresses.CONFIG_APPLIED, (ConfigSnapshot s) -> s.version() == 2)
+        .compose(applied -> vertx.deployVerticle(
+            new ConfigVerticle(loader, file, new ConfigSnapshot(1, first.config(), file.toString()), SCAN_MILLIS))
+            .compose(deployed -> {
+              assertThat(applied.isComplete()).as("applied by the time the watcher is deployed").isTrue();
+              return applied;
+            }))
+        .onComplete(test.succeeding(snapshot -> test.verify(() -> {
+          assertThat(snapshot.config().admin().port()).isEqualTo(9904);
+          test.completeNow();
+        })));
+  }
+
+  /**
    * Two writes within the file system's timestamp granularity, at the same size, leave the same stamp: a file
    * modified moments before it was stamped is read again at every scan until its time is well past.
    */
