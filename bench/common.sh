@@ -94,19 +94,21 @@ YAML
   return 0
 }
 
-# ringway_http_yaml TOKEN BACKEND_PORT -> an http-router config on one event loop: listener `bench` on
-# 127.0.0.1:$proxy_port (HTTP/1.1 only), every request to 127.0.0.1:BACKEND_PORT
+# ringway_http_yaml TOKEN BACKEND_PORT [VERTICLES [CLUSTER_LIMITS]] -> an http-router config on one event loop:
+# listener `bench` on 127.0.0.1:$proxy_port (HTTP/1.1 only), every request to 127.0.0.1:BACKEND_PORT; VERTICLES
+# (default `http-router`; `admin, http-router` for /stats), CLUSTER_LIMITS the backend's `limits` map's entries
 ringway_http_yaml() {
   # A plain transport reads them too (BYTE_LEVEL_io_uring): bench/startup.sh and bench/gc.sh start plain io_uring.
   local cap="MAX_CONNECTIONS_${1#*+}" bytes_var="BYTE_LEVEL_${1#*+}"
-  local max=${!cap:-} bytes=${!bytes_var:-}
+  local max=${!cap:-} bytes=${!bytes_var:-} verticles=${3:-http-router} limits=${4:-}
   cat <<YAML
 $(transport_yaml "$1")
 eventLoops: 1              # one loop on the one proxy core the harness pins
-verticles: [http-router]
+verticles: [$verticles]
 clusters:
   - name: backend
-    endpoints: [{host: 127.0.0.1, port: $2}]
+    endpoints: [{host: 127.0.0.1, port: $2}]${limits:+
+    limits: {$limits\}}
 http:
   listeners:
     - {name: bench, host: 127.0.0.1, port: $proxy_port, h2c: false${max:+, maxConnections: $max}${bytes:+, byteLevelHttp1: true}}

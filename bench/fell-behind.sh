@@ -37,19 +37,8 @@ describe_machine "$RES_DIR/machine.txt"
 echo "command: WARMUP=$WARMUP NODE_WARMUP=$NODE_WARMUP TRANSPORT=$TRANSPORT BYTE_LEVEL=$BYTE_LEVEL SYSTEMS=\"$SYSTEMS\" bench/fell-behind.sh $RATE $SECS $REPS" \
   >> "$RES_DIR/machine.txt"
 start_backend 1 0
-cat > "$RUN_DIR/ringway-fell-behind.yaml" <<YAML
-transport: $TRANSPORT
-eventLoops: 1
-verticles: [admin, http-router]
-clusters:
-  - name: backend
-    endpoints: [{host: 127.0.0.1, port: $BACKEND_PORT}]
-http:
-  listeners:
-    - {name: bench, host: 127.0.0.1, port: $proxy_port, h2c: false, byteLevelHttp1: $([ "$BYTE_LEVEL" = 1 ] && echo true || echo false)}
-  routes:
-    - {name: all, target: backend}
-YAML
+[ "$BYTE_LEVEL" = 1 ] && printf -v "BYTE_LEVEL_$TRANSPORT" 1
+ringway_http_yaml "$TRANSPORT" "$BACKEND_PORT" "admin, http-router" > "$RUN_DIR/ringway-fell-behind.yaml"
 [ "$NODE_WARMUP" = 1 ] && echo "warmup: {enabled: true, maxDuration: 15s}" >> "$RUN_DIR/ringway-fell-behind.yaml"
 "$JAVA_HOME/bin/java" -jar "$jar" validate "$RUN_DIR/ringway-fell-behind.yaml" >&2
 h2load_rate_args 1 "$RATE" 2 "$SECS" 0

@@ -24,6 +24,7 @@ WARMUP=${WARMUP:-10}
 SYSTEMS=${SYSTEMS:-"haproxy ringway_queue ringway_noqueue"}
 QUEUE=${QUEUE:-1024}
 BYTE_LEVEL=${BYTE_LEVEL:-1}
+[ "$BYTE_LEVEL" = 1 ] && BYTE_LEVEL_io_uring=1
 command -v h2load >/dev/null || { echo "bench: needs h2load (apt-get install -y nghttp2-client)" >&2; exit 2; }
 mkdir -p "$RES_DIR/raw"
 trap stop_all EXIT INT TERM
@@ -55,23 +56,6 @@ taskset -c 0 nginx -p "$slow" -c "$slow/nginx.conf" -g 'daemon off;' > "$slow/lo
 STARTED_PIDS+=("$!")
 wait_port "$BACKEND_PORT"
 
-ringway_yaml() { # maxPendingRequests
-  cat <<YAML
-transport: io_uring
-eventLoops: 1
-verticles: [admin, http-router]
-clusters:
-  - name: backend
-    endpoints: [{host: 127.0.0.1, port: $BACKEND_PORT}]
-    limits: {maxConnections: 1024, maxPendingConnects: 1024, maxPendingRequests: $1}
-http:
-  listeners:
-    - {name: bench, host: 127.0.0.1, port: $proxy_port, h2c: false, byteLevelHttp1: $([ "$BYTE_LEVEL" = 1 ] && echo true || echo false)}
-  routes:
-    - {name: all, target: backend}
-YAML
-}
-
 # load LABEL PORT SECS -> h2load's log of every answer (start us, status, duration us) in raw/LABEL.h2load
 load() {
   timeout $(($3 * 2 + 30)) taskset -c 0 h2load --h1 -t 1 -c "$CONNS" -D "$3" --log-file "$RES_DIR/raw/$1.h2load" \
@@ -87,7 +71,8 @@ for system in $SYSTEMS; do
       port=$HAPROXY_PORT ;;
     ringway_queue|ringway_noqueue)
       pending=$QUEUE; [ "$system" = ringway_noqueue ] && pending=0
-      ringway_yaml "$pending" > "$RUN_DIR/ringway-overlimit.yaml"
+      ringway_http_yaml io_uring "$BACKEND_PORT" "admin, http-router" \
+        "maxConnections: 1024, maxPendingConnects: 1024, maxPendingRequests: $pending" > "$RUN_DIR/ringway-overlimit.yaml"
       "$JAVA_HOME/bin/java" -jar "$jar" validate "$RUN_DIR/ringway-overlimit.yaml" >&2
       # shellcheck disable=SC2086  # JAVA_OPTS is a list of options
       launch_ringway "$RUN_DIR/ringway-overlimit.yaml" "$RES_DIR/raw/$system.log" "$jar" $JAVA_OPTS

@@ -4,12 +4,12 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Bounded polling for state that settles asynchronously. */
-final class Eventually {
+public final class Eventually {
 
   private Eventually() {
   }
 
-  static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
+  public static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

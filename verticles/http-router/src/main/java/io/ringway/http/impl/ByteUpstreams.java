@@ -13,8 +13,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,22 +37,34 @@ final class ByteUpstreams {
    */
   private static final int MAX_IDLE = CircuitBreakerConfig.DEFAULT_LIMIT;
   /** An idle connection unused this long is closed, as the decoding path's client closes its idle ones. */
-  private static final long IDLE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
-  /** Stale connections closed per connection put back: a burst's worth going stale at once is closed over time. */
-  private static final int TRIM_PER_PUT = 2;
+  private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
   /** Endpoints with a pool: more are a config churning through endpoints, and the pools start over. */
   private static final int MAX_POOLS = 4096;
 
   private final Bootstrap bootstrap;
+  private final long idleTimeoutNanos;
+  /**
+   * Closes what has been idle too long, whether or not traffic comes: a burst's connections must not stay open to the
+   * upstream for good once the traffic stops.
+   */
+  private final ScheduledFuture<?> sweep;
   private final Map<Endpoint, Pool> pools = new HashMap<>();
   private final AsciiBytes.Snapshot snapshot = new AsciiBytes.Snapshot();
   private final HeadLines headLines = new HeadLines();
 
   ByteUpstreams(Vertx vertx, EventLoop loop) {
+    this(vertx, loop, IDLE_TIMEOUT);
+  }
+
+  /** With idle connections closed after {@code idleTimeout} to {@code idleTimeout} and a quarter. */
+  ByteUpstreams(Vertx vertx, EventLoop loop, Duration idleTimeout) {
     this.bootstrap = new Bootstrap().group(loop)
         .channelFactory(((VertxInternal) vertx).transport().channelFactory(false))
         .resolver(((VertxInternal) vertx).nameResolver().nettyAddressResolverGroup())
         .option(ChannelOption.TCP_NODELAY, true);
+    this.idleTimeoutNanos = idleTimeout.toNanos();
+    long period = Math.max(1, idleTimeoutNanos / 4);
+    this.sweep = loop.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
   }
 
   /** The pool of {@code endpoint}. */
@@ -57,7 +72,7 @@ final class ByteUpstreams {
     Pool pool = pools.get(endpoint);
     if (pool == null) {
       if (pools.size() >= MAX_POOLS) {
-        close();
+        closeIdle();
       }
       byte[] ip = NetUtil.createByteArrayFromIpAddressString(endpoint.host());
       InetSocketAddress address;
@@ -74,13 +89,35 @@ final class ByteUpstreams {
     return pool;
   }
 
-  /** Closes every idle connection and forgets the pools. */
+  /** Closes every idle connection, forgets the pools and stops sweeping. */
   void close() {
+    sweep.cancel(false);
+    closeIdle();
+  }
+
+  private void closeIdle() {
     pools.values().forEach(pool -> {
       pool.idle.forEach(upstream -> upstream.channel().close());
       pool.idle.clear();
     });
     pools.clear();
+  }
+
+  /** Closes the connections idle past the timeout and forgets those the upstream closed. */
+  private void sweep() {
+    long now = System.nanoTime();
+    for (Pool pool : pools.values()) {
+      // Whole lists: a connection the upstream closed can sit anywhere in one.
+      for (Iterator<ByteUpstream> it = pool.idle.iterator(); it.hasNext(); ) {
+        ByteUpstream upstream = it.next();
+        if (!upstream.channel().isActive()) {
+          it.remove();
+        } else if (now - upstream.idleSince() >= idleTimeoutNanos) {
+          it.remove();
+          upstream.channel().close();
+        }
+      }
+    }
   }
 
   /** The connections of one endpoint. */
@@ -119,25 +156,19 @@ final class ByteUpstreams {
           Integer.MAX_VALUE)).handler(new ByteUpstream(this)).connect(address);
     }
 
-    /**
-     * A connection whose exchange ended cleanly: kept for the next request, or closed when enough are. The least
-     * recently used ones, at the far end, are closed once idle for {@link #IDLE_TIMEOUT_NANOS} or closed by the peer.
-     */
+    /** A connection whose exchange ended cleanly: kept for the next request, or closed when enough are. */
     void put(ByteUpstream upstream) {
-      long now = System.nanoTime();
       if (idle.size() < MAX_IDLE && upstream.channel().isActive()) {
-        upstream.idle(now);
+        upstream.idle(System.nanoTime());
         idle.addFirst(upstream);
       } else {
         upstream.channel().close();
       }
-      for (int i = 0; i < TRIM_PER_PUT; i++) {
-        ByteUpstream oldest = idle.peekLast();
-        if (oldest == null || oldest.channel().isActive() && now - oldest.idleSince() < IDLE_TIMEOUT_NANOS) {
-          break;
-        }
-        idle.pollLast().channel().close();
-      }
+    }
+
+    /** Idle connections kept, open or closed by the upstream since the last sweep. */
+    int idleCount() {
+      return idle.size();
     }
   }
 
