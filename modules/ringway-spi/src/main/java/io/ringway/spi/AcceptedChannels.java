@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.vertx.core.net.impl.VertxEventLoopGroup;
 import java.net.InetSocketAddress;
@@ -60,6 +59,7 @@ public final class AcceptedChannels {
   private record Key(int port, EventLoop loop) {
   }
 
+  private static final System.Logger LOG = System.getLogger(AcceptedChannels.class.getName());
   private static final ConcurrentMap<Key, Consumer<Channel>> INITIALIZERS = new ConcurrentHashMap<>();
   private static final ConcurrentMap<Key, Deferral> DEFERRALS = new ConcurrentHashMap<>();
 
@@ -126,15 +126,48 @@ public final class AcceptedChannels {
 
   /** {@link #install(ServerBootstrap)} for a transport whose listening sockets need {@code hold} after a failed accept. */
   public static void install(ServerBootstrap bootstrap, AcceptHold hold) {
+    install(bootstrap, hold, null);
+  }
+
+  /**
+   * {@link #install(ServerBootstrap, AcceptHold)}, with {@code first} (a {@linkplain ChannelHandler.Sharable
+   * sharable} handler, or null) first in every accepted connection's pipeline, ahead of all Vert.x adds.
+   */
+  public static void install(ServerBootstrap bootstrap, AcceptHold hold, ChannelHandler first) {
     Objects.requireNonNull(hold, "hold");
     if (bootstrap.config().childGroup() instanceof VertxEventLoopGroup loops) {
       bootstrap.handler(new ClosedServerGate(loops, hold));
     }
-    ChannelHandler vertx = bootstrap.config().childHandler();
-    Consumer<Channel> handOver = channel -> handOver(channel, vertx);
-    bootstrap.childHandler(new ChannelInitializer<>() {
-      @Override
-      protected void initChannel(Channel channel) {
+    bootstrap.childHandler(new ChildSetup(bootstrap.config().childHandler(), first));
+  }
+
+  /**
+   * Every accepted connection's first handler, one for all of a server's connections: set up as its pipeline gets
+   * it (once the connection is registered), it gives its place to {@code first} and builds the rest. Netty's
+   * {@code ChannelInitializer} would do the same at a cost per connection: a handler context and two entries of a
+   * concurrent map for each initializer (under connection churn a connection lives for one request).
+   */
+  @ChannelHandler.Sharable
+  private static final class ChildSetup extends ChannelInboundHandlerAdapter {
+    private final ChannelHandler vertx;
+    private final ChannelHandler first;
+    private final Consumer<Channel> handOver;
+
+    ChildSetup(ChannelHandler vertx, ChannelHandler first) {
+      this.vertx = vertx;
+      this.first = first;
+      this.handOver = channel -> handOver(channel, vertx);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      Channel channel = ctx.channel();
+      try {
+        if (first != null) {
+          ctx.pipeline().replace(this, null, first);
+        } else {
+          ctx.pipeline().remove(this);
+        }
         if (INITIALIZERS.isEmpty() && DEFERRALS.isEmpty()
             || !(channel.localAddress() instanceof InetSocketAddress local)) {
           channel.pipeline().addLast(vertx);
@@ -146,8 +179,12 @@ public final class AcceptedChannels {
         } else {
           handOver(channel, vertx);
         }
+      } catch (RuntimeException e) {
+        // As a failed ChannelInitializer does: the connection closes rather than stay open with half a pipeline.
+        LOG.log(System.Logger.Level.WARNING, "failed to set up an accepted connection; closing it", e);
+        channel.close();
       }
-    });
+    }
   }
 
   /** Vert.x's child handler builds its pipeline at once (the channel is registered); the port's initializer follows. */

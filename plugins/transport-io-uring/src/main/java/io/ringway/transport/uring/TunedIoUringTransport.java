@@ -2,9 +2,6 @@ package io.ringway.transport.uring;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.uring.IoUring;
@@ -129,16 +126,9 @@ final class TunedIoUringTransport implements Transport {
     public void configure(NetServerOptions serverOptions, boolean domainSocket, ServerBootstrap bootstrap) {
       super.configure(serverOptions, domainSocket, bootstrap);
       KernelDefaultOptions.drop(bootstrap.config().childOptions(), option -> bootstrap.childOption(option, null));
-      AcceptedChannels.install(bootstrap, failedAcceptHold);
+      // The filter ahead of every handler Vert.x adds (TLS included): the last outbound step before the socket.
+      AcceptedChannels.install(bootstrap, failedAcceptHold, EmptyWriteFilter.INSTANCE);
       ListenerInheritedOptions.move(bootstrap);
-      ChannelHandler accepted = bootstrap.config().childHandler();
-      bootstrap.childHandler(new ChannelInitializer<>() {
-        @Override
-        protected void initChannel(Channel channel) {
-          // Ahead of every handler Vert.x adds (TLS included): the last outbound step before the socket.
-          channel.pipeline().addLast(EmptyWriteFilter.INSTANCE, accepted);
-        }
-      });
       if (options.bufferRing() != null) {
         // Reads of accepted sockets take kernel-picked buffers from the ring instead of one per socket.
         bootstrap.childOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, options.bufferRing().groupId());
