@@ -14,11 +14,16 @@ import io.ringway.testkit.TestPki;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.junit.jupiter.api.AfterEach;
@@ -40,6 +45,8 @@ class UpstreamTlsTest {
   private TestPki.Issued routerCert;
   private RouterFixture fixture;
   private int upstreamPort;
+  /** Requests the upstream answers only when the test says. */
+  private final Queue<HttpServerRequest> held = new ConcurrentLinkedQueue<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -53,6 +60,10 @@ class UpstreamTlsTest {
             .setKeyPath(upstreamCert.keyFile().toString()))
         .setTrustOptions(new PemTrustOptions().addCertPath(pki.caFile().toString())));
     upstream.requestHandler(request -> {
+      if (request.path().equals("/h1/hold")) {
+        held.add(request);
+        return;
+      }
       String client;
       try {
         client = ((X509Certificate) request.connection().peerCertificates().getFirst()).getSubjectX500Principal()
@@ -103,6 +114,37 @@ class UpstreamTlsTest {
     assertThat(clusterStats("strange-ca").getLong("httpTlsFailures")).isPositive();
     assertThat(clusterStats("wrong-name").getLong("httpTlsFailures")).isPositive();
     assertThat(clusterStats("insecure").getLong("httpTlsFailures")).isZero();
+  }
+
+  /**
+   * A TLS cluster's connection pool is no second limit under the cluster's {@code maxConnections}: more requests than
+   * its old 256 connections reach the upstream at once, where the rest waited for one of them to end.
+   */
+  @Test
+  void moreRequestsThanTheOldPoolHeldAreInFlightToTheUpstreamAtOnce() throws Exception {
+    route(List.of(cluster("h1", UpstreamProtocol.HTTP1, new UpstreamTlsConfig(pki.caFile().toString(), "up.test", true,
+        null, null, false))));
+    int burst = 300;
+    List<RawKeepAlive> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < burst; i++) {
+        RawKeepAlive client = new RawKeepAlive(fixture.port);
+        clients.add(client);
+        client.write("GET /h1/hold HTTP/1.1\r\nHost: site.test\r\n\r\n");
+      }
+      Eventually.await("all " + burst + " requests held at the upstream at once", Duration.ofSeconds(10),
+          () -> held.size() == burst);
+      for (HttpServerRequest request; (request = held.poll()) != null; ) {
+        request.response().end("held");
+      }
+      for (RawKeepAlive client : clients) {
+        assertThat(client.read().body()).isEqualTo("held");
+      }
+    } finally {
+      for (RawKeepAlive client : clients) {
+        client.close();
+      }
+    }
   }
 
   private ClusterConfig cluster(String name, UpstreamProtocol protocol, UpstreamTlsConfig tls) {

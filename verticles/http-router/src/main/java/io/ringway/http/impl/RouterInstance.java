@@ -138,7 +138,8 @@ public final class RouterInstance {
         clients.put(name, previous.remove(name));
       } else {
         clients.put(name, new RouterContext.TlsClient(settings, vertx.httpClientBuilder()
-            .with(settings.clientOptions()).with(new PoolOptions().setHttp1MaxSize(256))
+            // As many as the plain client's: a smaller pool is a second, lower limit under maxConnections.
+            .with(settings.clientOptions()).with(new PoolOptions().setHttp1MaxSize(CircuitBreakerConfig.DEFAULT_LIMIT))
             .withConnectHandler(UpstreamGuard::install).build()));
       }
     });
