@@ -143,26 +143,13 @@ class ByteLevelPathTest {
 
   /** {@code count} clients each with a request held at the backend at once, then all answered. */
   private void holdBurst(int count) throws Exception {
-    List<RawKeepAlive> clients = new java.util.ArrayList<>();
-    try {
-      for (int i = 0; i < count; i++) {
-        RawKeepAlive client = new RawKeepAlive(fixture.port);
-        clients.add(client);
-        client.write("GET /hold HTTP/1.1\r\nHost: t\r\n\r\n");
-      }
-      Eventually.await("all " + count + " requests held at the backend", Duration.ofSeconds(10),
-          () -> backend.heldCount() == count);
-      while (backend.answerHeld()) {
-        // each held request answered, oldest first
-      }
-      for (RawKeepAlive client : clients) {
-        assertThat(client.read().body()).isEqualTo("b");
-      }
-    } finally {
-      for (RawKeepAlive client : clients) {
-        client.close();
-      }
-    }
+    List<String> bodies = RawKeepAlive.burst(fixture.port, count, "GET /hold HTTP/1.1\r\nHost: t\r\n\r\n",
+        backend::heldCount, () -> {
+          while (backend.answerHeld()) {
+            // each held request answered, oldest first
+          }
+        });
+    assertThat(bodies).hasSize(count).containsOnly("b");
   }
 
   @Test

@@ -168,4 +168,33 @@ final class RawKeepAlive implements AutoCloseable {
   public void close() throws IOException {
     socket.close();
   }
+
+  /**
+   * Sends {@code request} on each of {@code count} new connections at once, waits (10 s at most) until {@code held}
+   * counts them all held at the upstream, has them answered by {@code release}, and returns the response bodies in
+   * the connections' order. The connections are closed.
+   */
+  static java.util.List<String> burst(int port, int count, String request, java.util.function.IntSupplier held,
+                                      Runnable release) throws Exception {
+    java.util.List<RawKeepAlive> clients = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        RawKeepAlive client = new RawKeepAlive(port);
+        clients.add(client);
+        client.write(request);
+      }
+      Eventually.await("all " + count + " requests held at the upstream at once", java.time.Duration.ofSeconds(10),
+          () -> held.getAsInt() == count);
+      release.run();
+      java.util.List<String> bodies = new java.util.ArrayList<>();
+      for (RawKeepAlive client : clients) {
+        bodies.add(client.read().body());
+      }
+      return bodies;
+    } finally {
+      for (RawKeepAlive client : clients) {
+        client.close();
+      }
+    }
+  }
 }

@@ -19,8 +19,6 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -124,27 +122,13 @@ class UpstreamTlsTest {
   void moreRequestsThanTheOldPoolHeldAreInFlightToTheUpstreamAtOnce() throws Exception {
     route(List.of(cluster("h1", UpstreamProtocol.HTTP1, new UpstreamTlsConfig(pki.caFile().toString(), "up.test", true,
         null, null, false))));
-    int burst = 300;
-    List<RawKeepAlive> clients = new ArrayList<>();
-    try {
-      for (int i = 0; i < burst; i++) {
-        RawKeepAlive client = new RawKeepAlive(fixture.port);
-        clients.add(client);
-        client.write("GET /h1/hold HTTP/1.1\r\nHost: site.test\r\n\r\n");
-      }
-      Eventually.await("all " + burst + " requests held at the upstream at once", Duration.ofSeconds(10),
-          () -> held.size() == burst);
-      for (HttpServerRequest request; (request = held.poll()) != null; ) {
-        request.response().end("held");
-      }
-      for (RawKeepAlive client : clients) {
-        assertThat(client.read().body()).isEqualTo("held");
-      }
-    } finally {
-      for (RawKeepAlive client : clients) {
-        client.close();
-      }
-    }
+    List<String> bodies = RawKeepAlive.burst(fixture.port, 300, "GET /h1/hold HTTP/1.1\r\nHost: site.test\r\n\r\n",
+        held::size, () -> {
+          for (HttpServerRequest request; (request = held.poll()) != null; ) {
+            request.response().end("held");
+          }
+        });
+    assertThat(bodies).hasSize(300).containsOnly("held");
   }
 
   private ClusterConfig cluster(String name, UpstreamProtocol protocol, UpstreamTlsConfig tls) {
