@@ -12,8 +12,8 @@ import io.vertx.core.internal.VertxInternal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayDeque;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -103,20 +103,10 @@ final class ByteUpstreams {
     pools.clear();
   }
 
-  /** Closes the connections idle past the timeout and forgets those the upstream closed. */
   private void sweep() {
     long now = System.nanoTime();
     for (Pool pool : pools.values()) {
-      // Whole lists: a connection the upstream closed can sit anywhere in one.
-      for (Iterator<ByteUpstream> it = pool.idle.iterator(); it.hasNext(); ) {
-        ByteUpstream upstream = it.next();
-        if (!upstream.channel().isActive()) {
-          it.remove();
-        } else if (now - upstream.idleSince() >= idleTimeoutNanos) {
-          it.remove();
-          upstream.channel().close();
-        }
-      }
+      pool.trim(now);
     }
   }
 
@@ -158,11 +148,29 @@ final class ByteUpstreams {
 
     /** A connection whose exchange ended cleanly: kept for the next request, or closed when enough are. */
     void put(ByteUpstream upstream) {
+      if (idle.size() >= MAX_IDLE) {
+        // Full, maybe of connections the upstream closed since the last sweep: they must not keep a live one out.
+        trim(System.nanoTime());
+      }
       if (idle.size() < MAX_IDLE && upstream.channel().isActive()) {
         upstream.idle(System.nanoTime());
         idle.addFirst(upstream);
       } else {
         upstream.channel().close();
+      }
+    }
+
+    /** Closes the connections idle past the timeout at {@code now} and forgets those the upstream closed. */
+    private void trim(long now) {
+      // The whole list: a connection the upstream closed can sit anywhere in it.
+      for (Iterator<ByteUpstream> it = idle.iterator(); it.hasNext(); ) {
+        ByteUpstream upstream = it.next();
+        if (!upstream.channel().isActive()) {
+          it.remove();
+        } else if (now - upstream.idleSince() >= idleTimeoutNanos) {
+          it.remove();
+          upstream.channel().close();
+        }
       }
     }
 

@@ -2,8 +2,10 @@ package io.ringway.http.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.ringway.http.Eventually;
+import io.ringway.spi.upstream.CircuitBreakerConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
@@ -12,6 +14,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -102,13 +105,46 @@ class ByteUpstreamsTest {
     });
   }
 
+  /** Closed ones left from before the last sweep must not keep a live connection out of a full pool. */
+  @Test
+  void aPoolFullOfConnectionsTheUpstreamClosedStillKeepsALiveOne() throws Exception {
+    ByteUpstreams upstreams = onLoop(() -> new ByteUpstreams(vertx, context.nettyEventLoop(), Duration.ofSeconds(60)));
+    int full = CircuitBreakerConfig.DEFAULT_LIMIT;
+    List<Channel> closing = new ArrayList<>();
+    ByteUpstreams.Pool pool = null;
+    for (int i = 0; i < full; i++) {
+      pool = putOneIdle(upstreams, closing);
+    }
+    Eventually.await("the upstream accepted all", Duration.ofSeconds(10), () -> accepted.size() == full);
+    for (Socket socket : accepted) {
+      socket.close();
+    }
+    Eventually.await("the router saw them all closed", Duration.ofSeconds(10),
+        () -> closing.stream().noneMatch(Channel::isActive));
+
+    putOneIdle(upstreams, new ArrayList<>());
+    assertThat(onLoop(pool::idleCount)).as("the closed ones forgotten, the live one kept").isEqualTo(1);
+    Thread.sleep(200);
+    assertThat(closedByRouter.get()).as("the live connection left open").isZero();
+    onLoop(() -> {
+      upstreams.close();
+      return null;
+    });
+  }
+
   /** Connects one upstream connection and puts it in its pool, as a clean exchange's end does. */
   private ByteUpstreams.Pool putOneIdle(ByteUpstreams upstreams) throws Exception {
+    return putOneIdle(upstreams, new ArrayList<>());
+  }
+
+  /** {@link #putOneIdle(ByteUpstreams)}, adding the connection's channel to {@code channels}. */
+  private ByteUpstreams.Pool putOneIdle(ByteUpstreams upstreams, List<Channel> channels) throws Exception {
     CompletableFuture<ByteUpstreams.Pool> kept = new CompletableFuture<>();
     context.runOnContext(v -> {
       ByteUpstreams.Pool pool = upstreams.pool(Endpoint.of("127.0.0.1", upstream.getLocalPort()));
       pool.connect(2000).addListener((ChannelFutureListener) connected -> {
         if (connected.isSuccess()) {
+          channels.add(connected.channel());
           pool.put((ByteUpstream) connected.channel().pipeline().last());
           kept.complete(pool);
         } else {
