@@ -73,8 +73,11 @@ class TrainingLoadTest {
       assertThat(load.firstFailure()).as("the first failed request").isNull();
       assertThat(load.failures()).isZero();
       assertThat(load.requests()).isGreaterThan(50);
-      List<String> sent = Stream.of(
-              TrainingRequests.KEEP_ALIVE, TrainingRequests.ONE_PER_CONNECTION, TrainingRequests.WITH_BODY).flatMap(List::stream).map(request -> head(new String(request.bytes(), StandardCharsets.US_ASCII))).toList();
+      List<String> sent = Stream.of(TrainingRequests.KEEP_ALIVE, TrainingRequests.ONE_PER_CONNECTION,
+              TrainingRequests.WITH_BODY)
+          .flatMap(List::stream)
+          .map(request -> head(new String(request.bytes(), StandardCharsets.US_ASCII)))
+          .toList();
       assertThat(heads).as("the request heads the server saw").containsAll(sent);
     }
   }

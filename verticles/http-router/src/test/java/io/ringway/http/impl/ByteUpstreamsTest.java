@@ -37,6 +37,8 @@ class ByteUpstreamsTest {
   private final List<Socket> accepted = new CopyOnWriteArrayList<>();
   /** Connections the router closed: the upstream read end of stream on them. */
   private final AtomicInteger closedByRouter = new AtomicInteger();
+  /** Closed after each test, on the loop. */
+  private final List<ByteUpstreams> made = new ArrayList<>();
 
   @BeforeEach
   void start() throws IOException {
@@ -66,6 +68,10 @@ class ByteUpstreamsTest {
 
   @AfterEach
   void stop() throws Exception {
+    onLoop(() -> {
+      made.forEach(ByteUpstreams::close);
+      return null;
+    });
     upstream.close();
     for (Socket socket : accepted) {
       socket.close();
@@ -75,7 +81,7 @@ class ByteUpstreamsTest {
 
   @Test
   void anIdleConnectionIsClosedOnceIdleForTheTimeoutWithNoFurtherTraffic() throws Exception {
-    ByteUpstreams upstreams = onLoop(() -> new ByteUpstreams(vertx, context.nettyEventLoop(), Duration.ofSeconds(1)));
+    ByteUpstreams upstreams = upstreams(Duration.ofSeconds(1));
     ByteUpstreams.Pool pool = putOneIdle(upstreams);
 
     Thread.sleep(500);
@@ -84,31 +90,23 @@ class ByteUpstreamsTest {
 
     Eventually.await("the idle connection closed", Duration.ofSeconds(5), () -> closedByRouter.get() == 1);
     assertThat(onLoop(pool::idleCount)).isZero();
-    onLoop(() -> {
-      upstreams.close();
-      return null;
-    });
   }
 
   @Test
   void aConnectionTheUpstreamClosedLeavesTheIdleListBeforeItsTimeout() throws Exception {
-    ByteUpstreams upstreams = onLoop(() -> new ByteUpstreams(vertx, context.nettyEventLoop(), Duration.ofSeconds(10)));
+    ByteUpstreams upstreams = upstreams(Duration.ofSeconds(10));
     ByteUpstreams.Pool pool = putOneIdle(upstreams);
     Eventually.await("the upstream accepted", Duration.ofSeconds(5), () -> accepted.size() == 1);
 
     accepted.getFirst().close();
     // The sweep runs every quarter of the timeout: 2.5 s here, well before the connection's 10 s.
     Eventually.await("the closed connection forgotten", Duration.ofSeconds(8), () -> onLoopUnchecked(pool::idleCount) == 0);
-    onLoop(() -> {
-      upstreams.close();
-      return null;
-    });
   }
 
   /** Closed ones left from before the last sweep must not keep a live connection out of a full pool. */
   @Test
   void aPoolFullOfConnectionsTheUpstreamClosedStillKeepsALiveOne() throws Exception {
-    ByteUpstreams upstreams = onLoop(() -> new ByteUpstreams(vertx, context.nettyEventLoop(), Duration.ofSeconds(60)));
+    ByteUpstreams upstreams = upstreams(Duration.ofSeconds(60));
     int full = CircuitBreakerConfig.DEFAULT_LIMIT;
     List<Channel> closing = new ArrayList<>();
     ByteUpstreams.Pool pool = null;
@@ -126,10 +124,13 @@ class ByteUpstreamsTest {
     assertThat(onLoop(pool::idleCount)).as("the closed ones forgotten, the live one kept").isEqualTo(1);
     Thread.sleep(200);
     assertThat(closedByRouter.get()).as("the live connection left open").isZero();
-    onLoop(() -> {
-      upstreams.close();
-      return null;
-    });
+  }
+
+  /** Pools on the test's loop whose idle connections close after {@code idleTimeout}. */
+  private ByteUpstreams upstreams(Duration idleTimeout) throws Exception {
+    ByteUpstreams upstreams = onLoop(() -> new ByteUpstreams(vertx, context.nettyEventLoop(), idleTimeout));
+    made.add(upstreams);
+    return upstreams;
   }
 
   /** Connects one upstream connection and puts it in its pool, as a clean exchange's end does. */
