@@ -1,6 +1,8 @@
 package io.ringway.spi;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
@@ -187,7 +189,7 @@ public final class AcceptLimits {
    * Runs on its listening socket's loop, but for a connection's close (on that connection's loop) and
    * {@link #reconsiderLater}, which hop there.
    */
-  static final class SocketGate {
+  static final class SocketGate implements ChannelFutureListener {
     private final Channel socket;
     private final EventLoop loop;
     private final Port port;
@@ -211,7 +213,8 @@ public final class AcceptLimits {
     /** Counts {@code child} until it closes; at the cap, stops this socket accepting. */
     void accepted(Channel child) {
       int open = port.open.incrementAndGet();
-      child.closeFuture().addListener(closed -> released());
+      // The gate itself listens: a lambda here would be an object per connection, kept while it is open.
+      child.closeFuture().addListener(this);
       LimitImpl limit = port.limitFor(loop);
       if (limit != null && open >= limit.max && !atCap) {
         setAtCap(true, limit);
@@ -223,7 +226,9 @@ public final class AcceptLimits {
       }
     }
 
-    private void released() {
+    /** A counted connection closed. */
+    @Override
+    public void operationComplete(ChannelFuture closed) {
       int open = port.open.decrementAndGet();
       if (port.gatesAtCap.get() == 0) {
         return;

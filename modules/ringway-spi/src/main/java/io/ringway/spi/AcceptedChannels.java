@@ -131,7 +131,8 @@ public final class AcceptedChannels {
 
   /**
    * {@link #install(ServerBootstrap, AcceptHold)}, with {@code first} (a {@linkplain ChannelHandler.Sharable
-   * sharable} handler, or null) first in every accepted connection's pipeline, ahead of all Vert.x adds.
+   * sharable} handler, or null) first in the pipeline of every connection Vert.x gets, ahead of all it adds. A
+   * connection a {@linkplain #defer deferral} holds, or keeps, goes without it.
    */
   public static void install(ServerBootstrap bootstrap, AcceptHold hold, ChannelHandler first) {
     Objects.requireNonNull(hold, "hold");
@@ -143,41 +144,29 @@ public final class AcceptedChannels {
 
   /**
    * Every accepted connection's first handler, one for all of a server's connections: set up as its pipeline gets
-   * it (once the connection is registered), it gives its place to {@code first} and builds the rest. Netty's
-   * {@code ChannelInitializer} would do the same at a cost per connection: a handler context and two entries of a
-   * concurrent map for each initializer (under connection churn a connection lives for one request).
+   * it (once the connection is registered), it leaves and builds the rest. Netty's {@code ChannelInitializer} would
+   * do the same at a cost per connection: a handler context and two entries of a concurrent map for each
+   * initializer (under connection churn a connection lives for one request).
    */
   @ChannelHandler.Sharable
   private static final class ChildSetup extends ChannelInboundHandlerAdapter {
-    private final ChannelHandler vertx;
-    private final ChannelHandler first;
     private final Consumer<Channel> handOver;
 
     ChildSetup(ChannelHandler vertx, ChannelHandler first) {
-      this.vertx = vertx;
-      this.first = first;
-      this.handOver = channel -> handOver(channel, vertx);
+      this.handOver = channel -> handOver(channel, first, vertx);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
       Channel channel = ctx.channel();
       try {
-        if (first != null) {
-          ctx.pipeline().replace(this, null, first);
-        } else {
-          ctx.pipeline().remove(this);
-        }
-        if (INITIALIZERS.isEmpty() && DEFERRALS.isEmpty()
-            || !(channel.localAddress() instanceof InetSocketAddress local)) {
-          channel.pipeline().addLast(vertx);
-          return;
-        }
-        Deferral deferral = DEFERRALS.get(new Key(local.getPort(), channel.eventLoop()));
+        ctx.pipeline().remove(this);
+        Deferral deferral = DEFERRALS.isEmpty() || !(channel.localAddress() instanceof InetSocketAddress local)
+            ? null : DEFERRALS.get(new Key(local.getPort(), channel.eventLoop()));
         if (deferral != null) {
           deferral.accepted(channel, handOver);
         } else {
-          handOver(channel, vertx);
+          handOver.accept(channel);
         }
       } catch (RuntimeException e) {
         // As a failed ChannelInitializer does: the connection closes rather than stay open with half a pipeline.
@@ -187,8 +176,17 @@ public final class AcceptedChannels {
     }
   }
 
-  /** Vert.x's child handler builds its pipeline at once (the channel is registered); the port's initializer follows. */
-  private static void handOver(Channel channel, ChannelHandler vertx) {
+  /**
+   * Vert.x's child handler builds its pipeline at once (the channel is registered), behind the transport's
+   * {@code first} (null: none), which a connection held by a deferral does not carry until then: an idle connection
+   * waiting for its first byte costs a handler context less, and one the byte-level path keeps never needs it. A
+   * parked keep-alive connection is handed over again at each wake, with {@code first} still in place. The port's
+   * initializer follows.
+   */
+  private static void handOver(Channel channel, ChannelHandler first, ChannelHandler vertx) {
+    if (first != null && channel.pipeline().context(first) == null) {
+      channel.pipeline().addFirst(first);
+    }
     channel.pipeline().addLast(vertx);
     if (INITIALIZERS.isEmpty() || !(channel.localAddress() instanceof InetSocketAddress local)) {
       return;

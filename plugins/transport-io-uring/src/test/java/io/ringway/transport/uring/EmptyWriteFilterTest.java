@@ -6,13 +6,18 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.ringway.spi.AcceptedChannels;
 import io.ringway.testkit.Capabilities;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -62,6 +67,38 @@ class EmptyWriteFilterTest {
       vertx.createNetClient().connect(server.actualPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
 
       assertThat(first.get(10, TimeUnit.SECONDS)).isSameAs(EmptyWriteFilter.INSTANCE);
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aConnectionADeferralHoldsGetsTheFilterOnlyWhenHandedOver() throws Exception {
+    IoUringTransportPlugin plugin = new IoUringTransportPlugin();
+    Capabilities.require("io_uring", plugin.isAvailable(), plugin.unavailabilityCause());
+    // One loop: the server's connections are registered with the loop the deferral is registered for.
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1))
+        .withTransport(plugin.create(new JsonObject())).build();
+    try {
+      CompletableFuture<List<String>> whileHeld = new CompletableFuture<>();
+      CompletableFuture<Object> afterHandOver = new CompletableFuture<>();
+      NetServer server = vertx.createNetServer().connectHandler(socket -> {
+        ChannelHandlerContext context = ((NetSocketInternal) socket).channelHandlerContext();
+        context.executor().execute(() -> afterHandOver.complete(context.pipeline().first()));
+      });
+      server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      EventLoop loop = ((VertxInternal) vertx).nettyEventLoopGroup().next();
+      AcceptedChannels.Deferral holdAndHandOver = (channel, handOver) -> {
+        whileHeld.complete(channel.pipeline().names());
+        handOver.accept(channel);
+      };
+      try (AcceptedChannels.Registration deferral = AcceptedChannels.defer(server.actualPort(), loop, holdAndHandOver)) {
+        vertx.createNetClient().connect(server.actualPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+
+        assertThat(whileHeld.get(10, TimeUnit.SECONDS)).as("an idle held connection's handlers")
+            .noneMatch(name -> name.startsWith(EmptyWriteFilter.class.getSimpleName()));
+        assertThat(afterHandOver.get(10, TimeUnit.SECONDS)).isSameAs(EmptyWriteFilter.INSTANCE);
+      }
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }

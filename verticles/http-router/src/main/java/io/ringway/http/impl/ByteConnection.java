@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -212,12 +213,26 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
     if (closeAfter || draining) {
       closing = true;
       releaseHeld();
-      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      closeAfterWritten(channel);
       return;
     }
     channel.config().setAutoRead(true);
     if (bodyLeft == 0) {
       process();
+    }
+  }
+
+  /**
+   * Closes once what was written is out: at once when nothing is still on its way (no empty write: the io_uring
+   * channel would send it, and a connection this path keeps carries no filter for it), else after an empty write
+   * queued behind the rest.
+   */
+  private static void closeAfterWritten(Channel channel) {
+    ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
+    if (pending != null && pending.isEmpty() && pending.totalPendingWriteBytes() == 0) {
+      channel.close();
+    } else {
+      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
   }
 
