@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # What one request allocates in Ringway, by class, exactly: the node runs on the Epsilon collector (it never collects),
 # so `jcmd GC.class_histogram -all` taken before and after a measured load counts every object allocated in between
-# (what the JIT's escape analysis removed is not allocated and not counted, as in production). Oops uncompressed, as
-# under ZGC, so sizes are ZGC's. Sampling profilers (JFR's allocation samples) only rank, and their weights moved 6x
-# between two runs here; this counts. Pinned like the other benches (proxy cpu1; h2load and nginx cpu0).
+# (what the JIT's escape analysis removed is not allocated and not counted, as in production). Oops uncompressed and
+# class pointers compressed, as under ZGC, so sizes are ZGC's. Sampling profilers (JFR's allocation samples) only
+# rank, and their weights moved 6x between two runs here; this counts. Pinned like the other benches (proxy cpu1;
+# h2load and nginx cpu0).
 #
 # usage: bench/alloc-by-class.sh [RATE=5000] [SECS=20]
 # env: CLOSE (1: a new connection per request, the churn workload; 0: 64 keep-alive connections), BYTE_LEVEL (1),
-#      RINGWAY_JAR, RINGWAY_JAR_B (a second jar: a column of its own and the difference), RES_DIR
+#      RINGWAY_JAR, RINGWAY_JAR_B (a second jar: a column of its own and the difference), JAVA_OPTS_B (JVM options
+#      added to the second column's run, with RINGWAY_JAR's jar when RINGWAY_JAR_B is not given), RES_DIR
 # Each jar: a warm-up of SECS at RATE (the JIT), then SECS measured at RATE.
 # Results: $RES_DIR/alloc-by-class.md (B/request by class, largest first), raw/ (histograms, h2load output, logs).
 set -euo pipefail
@@ -28,19 +30,20 @@ echo "command: CLOSE=$CLOSE BYTE_LEVEL=$BYTE_LEVEL bench/alloc-by-class.sh $RATE
 start_backend 1 0
 ringway_http_yaml io_uring "$BACKEND_PORT" > "$RUN_DIR/ringway-alloc.yaml"
 h2load_rate_args "$CLOSE" "$RATE" 2 "$SECS" 64
-epsilon=(-Xms6g -Xmx6g -XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC -XX:-UseCompressedOops
-  -XX:-UseCompressedClassPointers)
+# ZGC's object layout: references uncompressed, class pointers compressed (JDK 25's default under ZGC too)
+epsilon=(-Xms6g -Xmx6g -XX:+UnlockExperimentalVMOptions -XX:+UseEpsilonGC -XX:-UseCompressedOops)
 
 labels=()
 for label in a b; do
-  own_jar=$jar
+  own_jar=$jar own_opts=()
   if [ "$label" = b ]; then
-    [ -n "${RINGWAY_JAR_B:-}" ] || break
-    own_jar=$(readlink -f "$RINGWAY_JAR_B")
+    [ -n "${RINGWAY_JAR_B:-}${JAVA_OPTS_B:-}" ] || break
+    own_jar=$(readlink -f "${RINGWAY_JAR_B:-$jar}")
+    read -ra own_opts <<< "${JAVA_OPTS_B:-}"
   fi
   labels+=("$label")
-  echo "$label: $own_jar" >> "$RES_DIR/machine.txt"
-  launch_ringway "$RUN_DIR/ringway-alloc.yaml" "$RES_DIR/raw/$label.log" "$own_jar" "${epsilon[@]}"
+  echo "$label: $own_jar ${own_opts[*]}" >> "$RES_DIR/machine.txt"
+  launch_ringway "$RUN_DIR/ringway-alloc.yaml" "$RES_DIR/raw/$label.log" "$own_jar" "${epsilon[@]}" "${own_opts[@]}"
   wait_port "$proxy_port"
   load() { taskset -c 0 h2load --h1 -t 2 "${rate_args[@]}" "http://127.0.0.1:$proxy_port/" > "$RES_DIR/raw/$label.$1.h2load" 2>&1 || true; }
   load warmup

@@ -11,7 +11,8 @@
 #                        not counted, the upstream connections Ringway keeps are)
 #        PARK_AFTER      Ringway's idleParkAfter (default 1s; the clients' last request is 3 s old when counted)
 #        RINGWAY_JAR     the jar (default modules/ringway-launcher/target/ringway.jar)
-#        JAVA_OPTS       Ringway's JVM options (default "-Xms64m -Xmx2g"); NMT summary is always on
+#        JAVA_OPTS       Ringway's JVM options (default "-Xms64m -Xmx2g @conf/jvm.options": the shipped collector, ZGC,
+#                        whose references are 8 bytes where G1's compressed ones are 4); NMT summary is always on
 #        REQUEST         1: each client sends one keep-alive GET and reads its answer before it is counted (idle
 #                        keep-alive connections); default 0: connected, nothing sent
 #        SOURCES         source addresses 127.0.0.2.. the clients spread over (default 8: ~28k ports each)
@@ -20,7 +21,11 @@
 # Per system and N it reports the RSS delta per connection (the server's processes, /proc/PID/status VmRSS, after
 # minus before the connections; nginx: master + worker) and, for Ringway, the live heap delta per connection (the
 # total of `jcmd GC.class_histogram`, which runs a full GC first) and the native delta outside the Java heap (NMT
-# summary: committed total minus the Java heap's committed). Histograms and NMT summaries are saved beside.
+# summary, committed, by category): 'native' is every category but the heap, the collector's own bookkeeping ('GC',
+# which follows the heap's committed size, reported beside as 'collector'), and what the JIT, class loading and new
+# threads commit meanwhile (Code, Compiler, Arena Chunk, Class, Metaspace, Symbol, Thread, Native Memory Tracking):
+# none of those is per connection, and together they moved the old total-minus-heap figure by +-1 KB per connection
+# from run to run. Histograms and NMT summaries are saved beside.
 # Before each baseline, 2,000 connections are opened and closed (classes loaded, pools grown once), for every
 # system alike. Timeouts are 600 s everywhere, so no idle connection is closed while it is counted.
 # 100000 needs a hard RLIMIT_NOFILE above 101,000 (or CAP_SYS_RESOURCE to raise it). Takes ~1 min per system and N. Runs under flock /tmp/ringway-bench.lock; raises the fd limits it needs
@@ -34,7 +39,7 @@ root=$(dirname "$here")
 . "$root/.ci/find-jdk"
 COUNTS=${COUNTS:-"10000 100000"}
 SYSTEMS=${SYSTEMS:-"ringway haproxy nginx"}
-JAVA_OPTS=${JAVA_OPTS:-"-Xms64m -Xmx2g"}
+JAVA_OPTS=${JAVA_OPTS:-"-Xms64m -Xmx2g @$root/conf/jvm.options"}
 REQUEST=${REQUEST:-0}
 PARK_AFTER=${PARK_AFTER:-1s}
 mode=""; [ "$REQUEST" = 1 ] && mode=request
@@ -199,10 +204,15 @@ rss_kb() { local t=0 p; for p in $(pids); do t=$((t + $(awk '/^VmRSS/{print $2}'
 fds() { local t=0 p; for p in $(pids); do t=$((t + $(ls /proc/$p/fd 2>/dev/null | wc -l))); done; echo $t; }
 # live heap after a full GC (bytes) into $1's histogram file
 heap_bytes() { jcmd "$server_pid" GC.class_histogram > "$1" 2>&1; awk '/^Total/{print $3}' "$1"; }
-# native committed outside the Java heap (KB) into $1's NMT file
+# native committed per connection's worth of categories, and the collector's (KB each, "NATIVE GC"), into $1's NMT file
 native_kb() {
   jcmd "$server_pid" VM.native_memory summary > "$1" 2>&1
-  awk '/^Total:/{match($0,/committed=[0-9]+KB/); t=substr($0,RSTART+10,RLENGTH-12)} /Java Heap \(reserved/{match($0,/committed=[0-9]+KB/); h=substr($0,RSTART+10,RLENGTH-12)} END{print t-h}' "$1"
+  awk '/^-/ && /committed=/ {
+      name = $0; sub(/^- */, "", name); sub(/ *\(reserved.*/, "", name)
+      match($0, /committed=[0-9]+KB/); kb = substr($0, RSTART + 10, RLENGTH - 12)
+      if (name == "GC") gc = kb
+      else if (name !~ /^(Java Heap|Code|Compiler|Arena Chunk|Class|Metaspace|Symbol|Thread|Native Memory Tracking|Shared class space)$/) n += kb
+    } END { print n + 0, gc + 0 }' "$1"
 }
 
 # clients N -> sets client_pid once N connections are established (fifo on its stdin holds them)
@@ -231,7 +241,7 @@ await_fds() {
 }
 
 table="$RES_DIR/idle.tsv"
-printf 'system\tconnections\trss_bytes_per_conn\theap_bytes_per_conn\tnative_bytes_per_conn\theap_plus_native_per_conn\n' > "$table"
+printf 'system\tconnections\trss_bytes_per_conn\theap_bytes_per_conn\tnative_bytes_per_conn\theap_plus_native_per_conn\tcollector_bytes_per_conn\n' > "$table"
 for n in $COUNTS; do
   for sys in $SYSTEMS; do
     echo "idle-conns: $sys, $n connections" >&2
@@ -240,23 +250,24 @@ for n in $COUNTS; do
     fd0=$(fds)
     clients 2000 $mode; await_fds $((fd0 + 2000)) ge; release_clients; await_fds $((fd0 + 2)) le || true
     sleep 2
-    fd0=$(fds); rss0=$(rss_kb); heap0=""; native0=""
-    if [[ $sys == ringway* ]]; then heap0=$(heap_bytes "$RES_DIR/$sys-$n-histogram-before.txt"); native0=$(native_kb "$RES_DIR/$sys-$n-nmt-before.txt"); fi
+    fd0=$(fds); rss0=$(rss_kb); heap0=""; native0=(0 0)
+    if [[ $sys == ringway* ]]; then heap0=$(heap_bytes "$RES_DIR/$sys-$n-histogram-before.txt"); read -ra native0 <<< "$(native_kb "$RES_DIR/$sys-$n-nmt-before.txt")"; fi
     start_s=$(date +%s.%N)
     clients "$n" $mode; await_fds $((fd0 + n)) ge
     echo "idle-conns: $sys accepted $n in $(echo "$(date +%s.%N) - $start_s" | bc | cut -c1-5) s" >&2
     sleep 3
-    rss1=$(rss_kb); heap=-; native=-; total=-
+    rss1=$(rss_kb); heap=-; native=-; total=-; collector=-
     if [[ $sys == ringway* ]]; then
-      heap1=$(heap_bytes "$RES_DIR/$sys-$n-histogram-after.txt"); native1=$(native_kb "$RES_DIR/$sys-$n-nmt-after.txt")
-      heap=$(( (heap1 - heap0) / n )); native=$(( (native1 - native0) * 1024 / n )); total=$((heap + native))
+      heap1=$(heap_bytes "$RES_DIR/$sys-$n-histogram-after.txt"); read -ra native1 <<< "$(native_kb "$RES_DIR/$sys-$n-nmt-after.txt")"
+      heap=$(( (heap1 - heap0) / n )); native=$(( (native1[0] - native0[0]) * 1024 / n )); total=$((heap + native))
+      collector=$(( (native1[1] - native0[1]) * 1024 / n ))
       # the classes that grew most, for the record
       awk 'NR==FNR && /^ *[0-9]+:/{b[$4]=$3; next} /^ *[0-9]+:/{d=$3-b[$4]; if (d>0) printf "%12d %s\n", d, $4}' \
         "$RES_DIR/$sys-$n-histogram-before.txt" "$RES_DIR/$sys-$n-histogram-after.txt" | sort -rn | head -20 \
         > "$RES_DIR/$sys-$n-histogram-growth.txt"
     fi
     rss=$(( (rss1 - rss0) * 1024 / n ))
-    printf '%s\t%d\t%d\t%s\t%s\t%s\n' "$sys" "$n" "$rss" "$heap" "$native" "$total" | tee -a "$table" >&2
+    printf '%s\t%d\t%d\t%s\t%s\t%s\t%s\n' "$sys" "$n" "$rss" "$heap" "$native" "$total" "$collector" | tee -a "$table" >&2
     release_clients
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
     sleep 2
@@ -265,11 +276,11 @@ done
 echo "load_after: $(cat /proc/loadavg)" >> "$RES_DIR/machine.txt"
 # ratios to HAProxy's RSS per connection at the same N
 {
-  printf '| system | connections | RSS / conn (B) | heap / conn (B) | native / conn (B) | heap+native / conn (B) | RSS vs HAProxy | heap+native vs HAProxy RSS |\n|---|---|---|---|---|---|---|---|\n'
+  printf '| system | connections | RSS / conn (B) | heap / conn (B) | native / conn (B) | heap+native / conn (B) | collector / conn (B) | RSS vs HAProxy | heap+native vs HAProxy RSS |\n|---|---|---|---|---|---|---|---|---|\n'
   awk -F'\t' 'NR==FNR{if (FNR>1 && $1=="haproxy") h[$2]=$3; next} FNR>1{
     r1 = (h[$2] > 0) ? sprintf("%.2fx", $3 / h[$2]) : "-"
     r2 = (h[$2] > 0 && $6 != "-") ? sprintf("%.2fx", $6 / h[$2]) : "-"
-    printf "| %s | %d | %d | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, r1, r2}' "$table" "$table"
+    printf "| %s | %d | %d | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, r1, r2}' "$table" "$table"
 } > "$RES_DIR/idle.md"
 cat "$RES_DIR/machine.txt" "$RES_DIR/idle.md"
 echo "results: $RES_DIR" >&2
