@@ -93,7 +93,7 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
       return false;
     }
     ChannelPipeline pipeline = channel.pipeline();
-    // What the transport put in at accept, before the decoder, stays: it was there while the connection was unread.
+    // What the transport put in ahead of the decoder stays: a wake hands the connection over again and finds it there.
     List<String> http = new ArrayList<>();
     for (Map.Entry<String, ChannelHandler> handler : pipeline) {
       if (http.isEmpty() && !handler.getKey().equals("httpDecoder")) {
