@@ -4,6 +4,8 @@
 #
 # usage: bench/idle-conns.sh            (N = 10000 then 100000)
 # env:   COUNTS          connection counts (default "10000 100000")
+#                        (a count near half the fd limit meets the listener's maxConnections: auto and stalls at
+#                        the cap: with 20,000 descriptors 9,000 passes, 10,000 may not)
 #        SYSTEMS         default "ringway haproxy nginx"; "ringway_before" too measures RINGWAY_BEFORE_JAR;
 #                        "ringway_unparked" the same jar with idleParkAfter: 0 (keep-alive connections never park);
 #                        "ringway_bytes" the same jar with byteLevelHttp1: true and a route forwarding to an nginx
