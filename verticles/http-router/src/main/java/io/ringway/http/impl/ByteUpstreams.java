@@ -148,12 +148,13 @@ final class ByteUpstreams {
 
     /** A connection whose exchange ended cleanly: kept for the next request, or closed when enough are. */
     void put(ByteUpstream upstream) {
+      long now = System.nanoTime();
       if (idle.size() >= MAX_IDLE) {
         // Full, maybe of connections the upstream closed since the last sweep: they must not keep a live one out.
-        trim(System.nanoTime());
+        trim(now);
       }
       if (idle.size() < MAX_IDLE && upstream.channel().isActive()) {
-        upstream.idle(System.nanoTime());
+        upstream.idle(now);
         idle.addFirst(upstream);
       } else {
         upstream.channel().close();
