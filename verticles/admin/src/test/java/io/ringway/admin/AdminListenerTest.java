@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringway.spi.config.AdminConfig;
 import io.vertx.core.http.HttpMethod;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,8 +53,26 @@ class AdminListenerTest {
 
     admin.vertx.undeploy(deployment).await(10, TimeUnit.SECONDS);
 
-    try (ServerSocket free = new ServerSocket(admin.port, 1, InetAddress.getByName(AdminFixture.HOST))) {
+    try (ServerSocket free = bindWithin(admin.port, Duration.ofSeconds(5))) {
       assertThat(free.getLocalPort()).isEqualTo(admin.port);
+    }
+  }
+
+  /**
+   * Undeploy's future can complete a moment before the kernel closes the listener: NIO closes a channel registered
+   * with a selector only when that selector next flushes its cancelled keys (CI failed on an immediate bind so).
+   */
+  private static ServerSocket bindWithin(int port, Duration limit) throws Exception {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (true) {
+      try {
+        return new ServerSocket(port, 1, InetAddress.getByName(AdminFixture.HOST));
+      } catch (BindException stillListening) {
+        if (System.nanoTime() - deadline > 0) {
+          throw new AssertionError("port " + port + " still taken " + limit + " after undeploy", stillListening);
+        }
+        Thread.sleep(10);
+      }
     }
   }
 }
