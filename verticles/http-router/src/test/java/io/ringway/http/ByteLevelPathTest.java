@@ -78,6 +78,34 @@ class ByteLevelPathTest {
     assertThat(after.getLong("byteLevelHandOvers") - before.getLong("byteLevelHandOvers")).isEqualTo(1);
   }
 
+  /**
+   * A connection is counted open once and closed once, whether it closes on this path or after it went to the decoding
+   * path (which must take it for one counted already).
+   */
+  @Test
+  void aConnectionIsCountedOnceAndItsCloseOnceWhicheverPathHasItThen() throws Exception {
+    Eventually.await("the connections of earlier tests closed", Duration.ofSeconds(5),
+        () -> fixture.listenerStats().getLong("openConnections") == 0);
+    long connections = fixture.listenerStats().getLong("connections");
+    try (RawKeepAlive stays = new RawKeepAlive(fixture.port); RawKeepAlive handedOver = new RawKeepAlive(fixture.port)) {
+      assertThat(stays.get("/x").status()).isEqualTo(200);
+      assertThat(handedOver.get("/x").status()).isEqualTo(200);
+      assertThat(handedOver.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4\r\npong\r\n0\r\n\r\n")
+          .body()).isEqualTo("pong");
+      assertThat(handedOver.get("/x").status()).as("the decoding path's request after it").isEqualTo(200);
+      JsonObject open = fixture.listenerStats();
+      assertThat(open.getLong("connections") - connections).isEqualTo(2);
+      assertThat(open.getLong("openConnections")).isEqualTo(2);
+      assertThat(open.getLong("byteLevelConnections")).as("the one still on this path").isEqualTo(1);
+    }
+    Eventually.await("both counted closed", Duration.ofSeconds(5),
+        () -> fixture.listenerStats().getLong("openConnections") == 0);
+    JsonObject closed = fixture.listenerStats();
+    assertThat(closed.getLong("openConnections")).as("not counted closed twice").isZero();
+    assertThat(closed.getLong("byteLevelConnections")).isZero();
+    assertThat(closed.getLong("connections") - connections).isEqualTo(2);
+  }
+
   @Test
   void aLargeBodyGoesUpAndComesBackWholeAtTheSlowerSidesPace() throws Exception {
     int size = 384 * 64 * 1024;

@@ -5,7 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.net.InetSocketAddress;
@@ -21,13 +21,20 @@ import java.util.function.Consumer;
  * answered with an error of its own, which closes the connection. A head that is not whole waits for
  * the rest until the listener's {@code headerReadTimeout} (then 408), and a connection between two requests closes
  * quietly after the listener's {@code idleTimeout}, as does one whose body stops coming for as long. Loop thread only.
+ *
+ * <p>It is what an idle keep-alive connection of the path holds beyond Netty's channel, so it is one object (issue 17):
+ * its own deadline entry, its own link in the path's list of connections, and it counts its own close instead of a
+ * listener on the channel's close future; hence a handler without Netty's adapter, which would forbid the first.
  */
-final class ByteConnection extends ChannelInboundHandlerAdapter {
+final class ByteConnection extends RequestDeadlines.Entry implements ChannelInboundHandler {
 
   static final String NAME = "ringwayBytes";
 
   private final ByteLevelHttp1 path;
   private final Consumer<Channel> handOver;
+  /** Its neighbours in the path's list of connections. */
+  ByteConnection previousOnPath;
+  ByteConnection nextOnPath;
   private ChannelHandlerContext ctx;
   /** Bytes read and not yet taken by a request; null when none. */
   private ByteBuf held;
@@ -40,14 +47,20 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
   /** Closing after a response: nothing read from now on is a request. */
   private boolean closing;
   private boolean processing;
+  /**
+   * The path counted the connection when it took it from its gate, so its close is the path's to count (until it goes
+   * to the decoding path); false for a parked one that woke, which the decoding path counted.
+   */
+  private boolean countsClose;
   /** The client's address as x-forwarded-for writes it, made on first use. */
   private byte[] client;
-  /** Waiting for the next head (idle) or the rest of one (head timeout), in one of the path's deadline lists. */
-  final Waiting waiting = new Waiting();
+  /** The deadline list it waits in: for the next head (idle) or the rest of one (head timeout); null for none. */
+  private RequestDeadlines waitingIn;
 
-  ByteConnection(ByteLevelHttp1 path, Consumer<Channel> handOver) {
+  ByteConnection(ByteLevelHttp1 path, Consumer<Channel> handOver, boolean countsClose) {
     this.path = path;
     this.handOver = handOver;
+    this.countsClose = countsClose;
   }
 
   @Override
@@ -82,6 +95,13 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
   /** Starts with the bytes its gate read. */
   void start(ByteBuf first) {
     held = first;
+    if (!ctx.channel().isActive()) {
+      // Closed before it got here: its inactive event may have gone by already, and if it comes it counts nothing.
+      releaseHeld();
+      path.closed(this, countsClose);
+      countsClose = false;
+      return;
+    }
     process();
   }
 
@@ -116,21 +136,21 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
       while (exchange == null && bodyLeft == 0 && !closing && ctx.channel().isActive()) {
         if (held == null || !held.isReadable()) {
           releaseHeld();
-          waiting.cancel();
+          cancelWaiting();
           waitFor(path.idle());
           return;
         }
         int verdict = path.take(this, held);
         if (verdict == ByteRequestHead.INCOMPLETE) {
           // Timed from the head's first byte, not again with each read: a head sent a byte at a time still ends.
-          if (waiting.in != path.headTimeout()) {
-            waiting.cancel();
+          if (waitingIn != path.headTimeout()) {
+            cancelWaiting();
             waitFor(path.headTimeout());
           }
           ctx.channel().config().setAutoRead(true);
           return;
         }
-        waiting.cancel();
+        cancelWaiting();
         if (verdict == ByteRequestHead.HAND_OVER) {
           handOverToDecoder();
           return;
@@ -151,9 +171,36 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void waitFor(RequestDeadlines deadlines) {
-    if (deadlines != null && waiting.notWaiting()) {
-      waiting.in = deadlines;
-      deadlines.add(waiting);
+    if (deadlines != null && waitingIn == null) {
+      waitingIn = deadlines;
+      deadlines.add(this);
+    }
+  }
+
+  private void cancelWaiting() {
+    waitingIn = null;
+    cancelDeadline();
+  }
+
+  @Override
+  void expired() {
+    RequestDeadlines was = waitingIn;
+    waitingIn = null;
+    Channel channel = ctx.channel();
+    if (bodyLeft > 0 && channel.isActive()) {
+      // The body stopped coming: as the decoding path's idle timeout closes such a connection.
+      channel.close();
+      return;
+    }
+    if (exchange != null || !channel.isActive()) {
+      return;
+    }
+    if (was == path.headTimeout()) {
+      path.stats().headerTimeouts++;
+      releaseHeld();
+      LocalResponses.requestTimeout(channel);
+    } else {
+      channel.close();
     }
   }
 
@@ -176,7 +223,7 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
     } else {
       piece = bytes.readRetainedSlice(n);
     }
-    waiting.cancel();
+    cancelWaiting();
     if (bodyLeft > 0) {
       waitFor(path.idle());
     }
@@ -254,12 +301,13 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
    * pipeline behind this handler, which leaves, and the bytes enter that pipeline from its head.
    */
   void handOverToDecoder() {
-    waiting.cancel();
+    cancelWaiting();
     Channel channel = ctx.channel();
     ByteBuf bytes = held;
     held = null;
     channel.config().setAutoRead(true);
-    path.handedOver(this);
+    path.handedOver(this, countsClose);
+    countsClose = false;
     handOver.accept(channel);
     // Out of the way first: on an h2c listener the wake-up below sends the sniffer's CRLF down the pipeline.
     ctx.pipeline().remove(this);
@@ -278,14 +326,15 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    waiting.cancel();
+    cancelWaiting();
     releaseHeld();
     ByteExchange gone = exchange;
     exchange = null;
     if (gone != null) {
       gone.clientGone();
     }
-    path.closed(this);
+    path.closed(this, countsClose);
+    countsClose = false;
     ctx.fireChannelInactive();
   }
 
@@ -300,47 +349,35 @@ final class ByteConnection extends ChannelInboundHandlerAdapter {
     releaseHeld();
   }
 
+  @Override
+  public void channelRegistered(ChannelHandlerContext ctx) {
+    ctx.fireChannelRegistered();
+  }
+
+  @Override
+  public void channelUnregistered(ChannelHandlerContext ctx) {
+    ctx.fireChannelUnregistered();
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    ctx.fireUserEventTriggered(event);
+  }
+
   private void releaseHeld() {
     if (held != null) {
       held.release();
       held = null;
-    }
-  }
-
-  /** The connection's place in the idle or head-timeout list. */
-  final class Waiting extends RequestDeadlines.Entry {
-
-    private RequestDeadlines in;
-
-    boolean notWaiting() {
-      return in == null;
-    }
-
-    @Override
-    void expired() {
-      RequestDeadlines was = in;
-      in = null;
-      Channel channel = ctx.channel();
-      if (bodyLeft > 0 && channel.isActive()) {
-        // The body stopped coming: as the decoding path's idle timeout closes such a connection.
-        channel.close();
-        return;
-      }
-      if (exchange != null || !channel.isActive()) {
-        return;
-      }
-      if (was == path.headTimeout()) {
-        path.stats().headerTimeouts++;
-        releaseHeld();
-        LocalResponses.requestTimeout(channel);
-      } else {
-        channel.close();
-      }
-    }
-
-    void cancel() {
-      in = null;
-      cancelDeadline();
     }
   }
 }

@@ -2,6 +2,7 @@ package io.ringway.http.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.ringway.spi.config.ForwardAction;
 import io.ringway.spi.config.HeaderRewrite;
 import io.ringway.spi.config.HttpListenerConfig;
@@ -12,10 +13,9 @@ import io.ringway.upstream.UpstreamCluster;
 import io.vertx.core.MultiMap;
 import io.vertx.core.internal.ContextInternal;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -85,7 +85,11 @@ final class ByteLevelHttp1 {
   private final RequestDeadlines idle;
   /** Connections with part of a head, answered 408 at the listener's head timeout. */
   private final RequestDeadlines headTimeout;
-  private final Set<ByteConnection> connections = new HashSet<>();
+  /** The connections on this path, linked through themselves (a set's entry per connection was 40 B of each). */
+  private ByteConnection firstConnection;
+  private int connectionCount;
+  /** Counts the close of a connection this path counted and gave to the decoding path; one for all of them. */
+  private final ChannelFutureListener closedAfterHandOver;
 
   ByteLevelHttp1(HttpListenerConfig config, ListenerStats stats, Routing routing) {
     this.config = config;
@@ -96,6 +100,7 @@ final class ByteLevelHttp1 {
     long idleSeconds = config.idleTimeout().toSeconds();
     this.idle = idleSeconds > 0 ? new RequestDeadlines(routing.context(), TimeUnit.SECONDS.toMillis(idleSeconds)) : null;
     this.headTimeout = new RequestDeadlines(routing.context(), config.headerReadTimeout().toMillis());
+    this.closedAfterHandOver = closed -> stats.openConnections--;
   }
 
   ListenerStats stats() {
@@ -128,16 +133,15 @@ final class ByteLevelHttp1 {
    * this path's, and its bytes are read as a request.
    */
   void takeFromGate(Channel channel, ByteBuf bytes, Consumer<Channel> handOver) {
-    if (!KeepAliveParking.wasParked(channel)) {
-      // A connection the decoding path never saw: counted here, once, as that path counts its own.
-      KeepAliveParking.countedOnce(channel);
+    // A connection the decoding path never saw is counted here, as that path counts its own; its close is counted by
+    // its ByteConnection, or after a hand-over by a listener then (no attribute and no listener while it stays here).
+    boolean counted = !KeepAliveParking.wasParked(channel);
+    if (counted) {
       stats.connections++;
       stats.openConnections++;
-      channel.closeFuture().addListener(closed -> stats.openConnections--);
     }
-    ByteConnection connection = new ByteConnection(this, handOver);
-    connections.add(connection);
-    stats.byteLevelConnections++;
+    ByteConnection connection = new ByteConnection(this, handOver, counted);
+    link(connection);
     channel.pipeline().addLast(ByteConnection.NAME, connection);
     connection.start(bytes);
   }
@@ -313,38 +317,81 @@ final class ByteLevelHttp1 {
     out.writeBytes(AsciiBytes.CRLF);
   }
 
-  /** A connection went to the decoding path. */
-  void handedOver(ByteConnection connection) {
+  /**
+   * A connection went to the decoding path, before that path sees it. If this path counted it, the decoding path must
+   * not count it again (it takes it for a parked one that woke), and its close is counted from now on at the close.
+   */
+  void handedOver(ByteConnection connection, boolean counted) {
     stats.byteLevelHandOvers++;
-    forget(connection);
-  }
-
-  void closed(ByteConnection connection) {
-    forget(connection);
-  }
-
-  private void forget(ByteConnection connection) {
-    if (connections.remove(connection)) {
-      stats.byteLevelConnections--;
+    if (counted) {
+      Channel channel = connection.channel();
+      KeepAliveParking.countedOnce(channel);
+      channel.closeFuture().addListener(closedAfterHandOver);
     }
+    unlink(connection);
+  }
+
+  /** A connection closed while on this path. */
+  void closed(ByteConnection connection, boolean counted) {
+    if (counted) {
+      stats.openConnections--;
+    }
+    unlink(connection);
+  }
+
+  private void link(ByteConnection connection) {
+    connection.nextOnPath = firstConnection;
+    if (firstConnection != null) {
+      firstConnection.previousOnPath = connection;
+    }
+    firstConnection = connection;
+    connectionCount++;
+    stats.byteLevelConnections++;
+  }
+
+  private void unlink(ByteConnection connection) {
+    if (connection.previousOnPath == null && firstConnection != connection) {
+      return;
+    }
+    if (connection.previousOnPath == null) {
+      firstConnection = connection.nextOnPath;
+    } else {
+      connection.previousOnPath.nextOnPath = connection.nextOnPath;
+    }
+    if (connection.nextOnPath != null) {
+      connection.nextOnPath.previousOnPath = connection.previousOnPath;
+    }
+    connection.previousOnPath = null;
+    connection.nextOnPath = null;
+    connectionCount--;
+    stats.byteLevelConnections--;
   }
 
   /** Connections on this path now. */
   int connections() {
-    return connections.size();
+    return connectionCount;
   }
 
   /** The listener drains: each connection closes after its response in flight, or after a spread delay if idle. */
   void drain(ListenerDrain drain) {
-    for (ByteConnection connection : List.copyOf(connections)) {
+    for (ByteConnection connection : connectionsNow()) {
       connection.drain(drain.spreadDelayMillis(), stats);
     }
   }
 
   void closeAll() {
-    for (ByteConnection connection : List.copyOf(connections)) {
+    for (ByteConnection connection : connectionsNow()) {
       connection.channel().close();
     }
+  }
+
+  /** A copy: closing a connection takes it out of the list. */
+  private List<ByteConnection> connectionsNow() {
+    List<ByteConnection> now = new ArrayList<>(connectionCount);
+    for (ByteConnection connection = firstConnection; connection != null; connection = connection.nextOnPath) {
+      now.add(connection);
+    }
+    return now;
   }
 
   /** {@code http.clientCertHeader} as the head reader compares it. */
