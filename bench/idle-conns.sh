@@ -27,7 +27,9 @@
 # which follows the heap's committed size, reported beside as 'collector'), and what the JIT, class loading and new
 # threads commit meanwhile (Code, Compiler, Arena Chunk, Class, Metaspace, Symbol, Thread, Native Memory Tracking):
 # none of those is per connection, and together they moved the old total-minus-heap figure by +-1 KB per connection
-# from run to run. Histograms and NMT summaries are saved beside.
+# from run to run. With REQUEST=1 a last column takes the upstream connections the requests opened out of the live
+# heap (shared by all clients, sized by how many requests overlapped): what each idle client connection holds itself.
+# Histograms and NMT summaries are saved beside.
 # Before each baseline, 2,000 connections are opened and closed (classes loaded, pools grown once), for every
 # system alike. Timeouts are 600 s everywhere, so no idle connection is closed while it is counted.
 # 100000 needs a hard RLIMIT_NOFILE above 101,000 (or CAP_SYS_RESOURCE to raise it). Takes ~1 min per system and N. Runs under flock /tmp/ringway-bench.lock; raises the fd limits it needs
@@ -217,6 +219,21 @@ native_kb() {
     } END { print n + 0, gc + 0 }' "$1"
 }
 
+# heap_without_pool BEFORE AFTER N: live heap growth per client connection without the upstream connections the
+# requests opened (a pool the clients share, sized by how many requests overlapped, not by how many clients idle):
+# the classes that grew by one instance per socket channel (clients and upstream ones) are split per channel, and
+# the pooled ones' part, with the byte-level path's ByteUpstream, taken out.
+heap_without_pool() {
+  awk -v n="$3" 'NR==FNR && /^ *[0-9]+:/{bc[$4]=$2; bb[$4]=$3; next} /^ *[0-9]+:/{
+      dc[$4]=$2-bc[$4]; db[$4]=$3-bb[$4]; total+=$3-bb[$4] }
+    END {
+      for (k in dc) if (k ~ /\.(IoUring|Epoll|Nio)SocketChannel$/) ch += dc[k]
+      pooled = ch - n
+      for (k in dc) if (db[k] > 0 && dc[k] - ch <= 40 && ch - dc[k] <= 40) perch += db[k]
+      share = (ch > 0 ? pooled * perch / ch : 0) + db["io.ringway.http.impl.ByteUpstream"]
+      printf "%d\n", (total - share) / n }' "$1" "$2"
+}
+
 # clients N -> sets client_pid once N connections are established (fifo on its stdin holds them)
 clients() {
   rm -f "$run/clients.in"; mkfifo "$run/clients.in"
@@ -243,7 +260,7 @@ await_fds() {
 }
 
 table="$RES_DIR/idle.tsv"
-printf 'system\tconnections\trss_bytes_per_conn\theap_bytes_per_conn\tnative_bytes_per_conn\theap_plus_native_per_conn\tcollector_bytes_per_conn\n' > "$table"
+printf 'system\tconnections\trss_bytes_per_conn\theap_bytes_per_conn\tnative_bytes_per_conn\theap_plus_native_per_conn\tcollector_bytes_per_conn\theap_bytes_per_client_without_pool\n' > "$table"
 for n in $COUNTS; do
   for sys in $SYSTEMS; do
     echo "idle-conns: $sys, $n connections" >&2
@@ -258,7 +275,7 @@ for n in $COUNTS; do
     clients "$n" $mode; await_fds $((fd0 + n)) ge
     echo "idle-conns: $sys accepted $n in $(echo "$(date +%s.%N) - $start_s" | bc | cut -c1-5) s" >&2
     sleep 3
-    rss1=$(rss_kb); heap=-; native=-; total=-; collector=-
+    rss1=$(rss_kb); heap=-; native=-; total=-; collector=-; client=-
     if [[ $sys == ringway* ]]; then
       heap1=$(heap_bytes "$RES_DIR/$sys-$n-histogram-after.txt"); read -ra native1 <<< "$(native_kb "$RES_DIR/$sys-$n-nmt-after.txt")"
       heap=$(( (heap1 - heap0) / n )); native=$(( (native1[0] - native0[0]) * 1024 / n )); total=$((heap + native))
@@ -267,9 +284,10 @@ for n in $COUNTS; do
       awk 'NR==FNR && /^ *[0-9]+:/{b[$4]=$3; next} /^ *[0-9]+:/{d=$3-b[$4]; if (d>0) printf "%12d %s\n", d, $4}' \
         "$RES_DIR/$sys-$n-histogram-before.txt" "$RES_DIR/$sys-$n-histogram-after.txt" | sort -rn | head -20 \
         > "$RES_DIR/$sys-$n-histogram-growth.txt"
+      [ "$mode" = request ] && client=$(heap_without_pool "$RES_DIR/$sys-$n-histogram-before.txt" "$RES_DIR/$sys-$n-histogram-after.txt" "$n")
     fi
     rss=$(( (rss1 - rss0) * 1024 / n ))
-    printf '%s\t%d\t%d\t%s\t%s\t%s\t%s\n' "$sys" "$n" "$rss" "$heap" "$native" "$total" "$collector" | tee -a "$table" >&2
+    printf '%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n' "$sys" "$n" "$rss" "$heap" "$native" "$total" "$collector" "$client" | tee -a "$table" >&2
     release_clients
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
     sleep 2
@@ -278,11 +296,11 @@ done
 echo "load_after: $(cat /proc/loadavg)" >> "$RES_DIR/machine.txt"
 # ratios to HAProxy's RSS per connection at the same N
 {
-  printf '| system | connections | RSS / conn (B) | heap / conn (B) | native / conn (B) | heap+native / conn (B) | collector / conn (B) | RSS vs HAProxy | heap+native vs HAProxy RSS |\n|---|---|---|---|---|---|---|---|---|\n'
+  printf '| system | connections | RSS / conn (B) | heap / conn (B) | native / conn (B) | heap+native / conn (B) | collector / conn (B) | heap / client conn without the upstream pool (B) | RSS vs HAProxy | heap+native vs HAProxy RSS |\n|---|---|---|---|---|---|---|---|---|---|\n'
   awk -F'\t' 'NR==FNR{if (FNR>1 && $1=="haproxy") h[$2]=$3; next} FNR>1{
     r1 = (h[$2] > 0) ? sprintf("%.2fx", $3 / h[$2]) : "-"
     r2 = (h[$2] > 0 && $6 != "-") ? sprintf("%.2fx", $6 / h[$2]) : "-"
-    printf "| %s | %d | %d | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, r1, r2}' "$table" "$table"
+    printf "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, r1, r2}' "$table" "$table"
 } > "$RES_DIR/idle.md"
 cat "$RES_DIR/machine.txt" "$RES_DIR/idle.md"
 echo "results: $RES_DIR" >&2

@@ -271,7 +271,7 @@ final class ByteLevelHttp1 {
       copy.copy(out, h.hostStart, h.hostEnd);
       out.writeBytes(AsciiBytes.CRLF);
     }
-    requestId(out, b, rewrite, outcome, log);
+    requestId(out, rewrite, outcome, log);
     if (!AsciiBytes.rewrites("via", remove, set)) {
       out.writeBytes(VIA);
       if (h.viaStart >= 0) {
@@ -288,19 +288,11 @@ final class ByteLevelHttp1 {
    * The x-request-id as {@link ProxyHeaders#requestId} decides it: the rewrite's, else the client's (its line copied),
    * else a new one, written without a String unless the access log needs it.
    */
-  private void requestId(ByteBuf out, ByteBuf b, HeaderRewrite rewrite, Outcome outcome, boolean log) {
+  private void requestId(ByteBuf out, HeaderRewrite rewrite, Outcome outcome, boolean log) {
     ByteRequestHead h = head;
-    for (var entry : rewrite.set().entrySet()) {
-      if (entry.getKey().equalsIgnoreCase(ProxyHeaders.REQUEST_ID)) {
-        outcome.requestId = entry.getValue();
-        return;
-      }
-    }
-    for (String removed : rewrite.remove()) {
-      if (removed.equalsIgnoreCase(ProxyHeaders.REQUEST_ID)) {
-        outcome.requestId = null;
-        return;
-      }
+    if (AsciiBytes.rewrites(ProxyHeaders.REQUEST_ID, rewrite.remove(), rewrite.set())) {
+      requestIdRewritten(rewrite, outcome);
+      return;
     }
     if (h.requestIdStart >= 0) {
       outcome.requestId = log ? snapshot.string(h.requestIdStart, h.requestIdEnd) : null;
@@ -315,6 +307,18 @@ final class ByteLevelHttp1 {
       ProxyHeaders.requestId(out);
     }
     out.writeBytes(AsciiBytes.CRLF);
+  }
+
+  /** The x-request-id a rewrite sets or removes. */
+  private static void requestIdRewritten(HeaderRewrite rewrite, Outcome outcome) {
+    for (var entry : rewrite.set().entrySet()) {
+      if (entry.getKey().equalsIgnoreCase(ProxyHeaders.REQUEST_ID)) {
+        outcome.requestId = entry.getValue();
+        return;
+      }
+    }
+    // Removed.
+    outcome.requestId = null;
   }
 
   /**

@@ -37,7 +37,7 @@ final class RouteMatcher {
     return hostMatches(request.host())
         && (path == null || path.test(request.path()))
         && (methods.isEmpty() || methods.contains(request.method()))
-        && allMatch(headers, request.headers())
+        && (headers.isEmpty() || allMatch(headers, request.headers()))
         && (queryParams.isEmpty() || allMatch(queryParams, request.query()));
   }
 
