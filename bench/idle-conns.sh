@@ -4,8 +4,8 @@
 #
 # usage: bench/idle-conns.sh            (N = 10000 then 100000)
 # env:   COUNTS          connection counts (default "10000 100000")
-#                        (a count near half the fd limit meets the listener's maxConnections: auto and stalls at
-#                        the cap: with 20,000 descriptors 9,000 passes, 10,000 may not)
+#                        (Ringway's listener gets maxConnections: the largest count + 1,000, as HAProxy's maxconn;
+#                        under 'auto', half the fd limit, 10,000 stalled at ~9,950 with 20,000 descriptors)
 #        SYSTEMS         default "ringway haproxy nginx"; "ringway_before" too measures RINGWAY_BEFORE_JAR;
 #                        "ringway_unparked" the same jar with idleParkAfter: 0 (keep-alive connections never park);
 #                        "ringway_bytes" the same jar with byteLevelHttp1: true and a route forwarding to an nginx
@@ -108,7 +108,7 @@ verticles: [http-router]
 $clusters
 http:
   listeners:
-    - {name: idle, host: 127.0.0.1, port: $port, headerReadTimeout: 600s, idleTimeout: 600s${1:+, idleParkAfter: $1}${2:+, byteLevelHttp1: true}}
+    - {name: idle, host: 127.0.0.1, port: $port, headerReadTimeout: 600s, idleTimeout: 600s, maxConnections: $((max_count + 1000))${1:+, idleParkAfter: $1}${2:+, byteLevelHttp1: true}}
   routes:
 YAML
   if [ -n "${2:-}" ]; then
