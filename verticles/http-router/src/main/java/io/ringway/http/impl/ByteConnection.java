@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  *
  * <p>It is what an idle keep-alive connection of the path holds beyond Netty's channel, so it is one object (issue 17):
  * its own deadline entry, its own link in the path's list of connections, and it counts its own close instead of a
- * listener on the channel's close future; hence a handler without Netty's adapter, which would forbid the first.
+ * listener on the channel's close future. It extends the deadline entry, so it implements Netty's handler interface
+ * itself rather than extending its adapter class, and passes on the events it does not handle.
  */
 final class ByteConnection extends RequestDeadlines.Entry implements ChannelInboundHandler {
 
