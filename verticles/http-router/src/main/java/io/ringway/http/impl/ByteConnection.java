@@ -99,8 +99,7 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
     if (!ctx.channel().isActive()) {
       // Closed before it got here: its inactive event may have gone by already, and if it comes it counts nothing.
       releaseHeld();
-      path.closed(this, countsClose);
-      countsClose = false;
+      closedOnPath();
       return;
     }
     process();
@@ -334,9 +333,14 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
     if (gone != null) {
       gone.clientGone();
     }
+    closedOnPath();
+    ctx.fireChannelInactive();
+  }
+
+  /** Tells the path it closed, counting its close once if the path counted it. */
+  private void closedOnPath() {
     path.closed(this, countsClose);
     countsClose = false;
-    ctx.fireChannelInactive();
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.ringway.http.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.ringway.spi.config.ForwardAction;
 import io.ringway.spi.config.HeaderRewrite;
 import io.ringway.spi.config.HttpListenerConfig;
@@ -88,8 +87,6 @@ final class ByteLevelHttp1 {
   /** The connections on this path, linked through themselves (a set's entry per connection was 40 B of each). */
   private ByteConnection firstConnection;
   private int connectionCount;
-  /** Counts the close of a connection this path counted and gave to the decoding path; one for all of them. */
-  private final ChannelFutureListener closedAfterHandOver;
 
   ByteLevelHttp1(HttpListenerConfig config, ListenerStats stats, Routing routing) {
     this.config = config;
@@ -100,7 +97,6 @@ final class ByteLevelHttp1 {
     long idleSeconds = config.idleTimeout().toSeconds();
     this.idle = idleSeconds > 0 ? new RequestDeadlines(routing.context(), TimeUnit.SECONDS.toMillis(idleSeconds)) : null;
     this.headTimeout = new RequestDeadlines(routing.context(), config.headerReadTimeout().toMillis());
-    this.closedAfterHandOver = closed -> stats.openConnections--;
   }
 
   ListenerStats stats() {
@@ -330,7 +326,7 @@ final class ByteLevelHttp1 {
     if (counted) {
       Channel channel = connection.channel();
       KeepAliveParking.countedOnce(channel);
-      channel.closeFuture().addListener(closedAfterHandOver);
+      channel.closeFuture().addListener(stats.openConnectionClosed);
     }
     unlink(connection);
   }

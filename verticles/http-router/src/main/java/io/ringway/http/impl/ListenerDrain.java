@@ -1,6 +1,5 @@
 package io.ringway.http.impl;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -18,8 +17,6 @@ import java.util.concurrent.ThreadLocalRandom;
 final class ListenerDrain {
 
   private final ListenerStats stats;
-  /** Counts a connection's close; one for all of them (a lambda per connection was 24 B of each). */
-  private final ChannelFutureListener closedConnection;
   /** The listener's idle timeout in whole seconds, as Vert.x applies it; 0 for none. */
   private final long idleTimeoutSeconds;
   /** Created with the first HTTP/1 connection, on the listener's loop, which all its connections share. */
@@ -34,7 +31,6 @@ final class ListenerDrain {
   ListenerDrain(ListenerStats stats, long idleTimeoutSeconds) {
     this.stats = stats;
     this.idleTimeoutSeconds = idleTimeoutSeconds;
-    this.closedConnection = closed -> stats.openConnections--;
   }
 
   /** Idle HTTP/1 connections park after {@code parkAfter}; before the first connection only. */
@@ -62,7 +58,7 @@ final class ListenerDrain {
     if (!KeepAliveParking.wasParked(pipeline.channel())) {
       // Once per connection: a parked one that woke up is counted already, and listened to.
       stats.openConnections++;
-      pipeline.channel().closeFuture().addListener(closedConnection);
+      pipeline.channel().closeFuture().addListener(stats.openConnectionClosed);
     }
     if (pipeline.get("handler") instanceof Http2ConnectionHandler) {
       H2Drain drain = new H2Drain(connection, this, stats);

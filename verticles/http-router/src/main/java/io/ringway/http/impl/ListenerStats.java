@@ -1,5 +1,6 @@
 package io.ringway.http.impl;
 
+import io.netty.channel.ChannelFutureListener;
 import io.vertx.core.json.JsonObject;
 
 /** Counters of one listener on one loop; every refusal has its own. Plain fields: owning loop only. */
@@ -30,6 +31,11 @@ final class ListenerStats {
   long streamErrors;
   /** Connections open now (a gauge); while draining they count as in flight. */
   long openConnections;
+  /**
+   * Takes a connection off {@link #openConnections} when it closes: one listener for all of the listener's
+   * connections, whichever path counted them (a lambda per connection was 24 B of each).
+   */
+  final ChannelFutureListener openConnectionClosed = closed -> openConnections--;
   /** Connections accepted that have not sent a byte yet (a gauge): bare channels, no Vert.x connection yet. */
   long unreadConnections;
   /** Idle keep-alive connections parked now (a gauge): bare channels between two requests, see KeepAliveParking. */
