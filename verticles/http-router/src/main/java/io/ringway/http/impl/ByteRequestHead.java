@@ -94,15 +94,22 @@ final class ByteRequestHead {
     int i = start;
     int lineBegin = start;
     lines = 0;
+    // The plain runs stop short of the byte at maxHead, which next() then takes and the check below refuses.
+    int plainLimit = maxHead >= limit - start ? limit : start + Math.max(maxHead, 0);
     for (; i < limit; i++) {
-      int verdict = grammar.next(b.getByte(i));
+      i = grammar.skipPlain(b, i, plainLimit);
+      if (i == limit) {
+        break;
+      }
+      byte c = b.getByte(i);
+      int verdict = grammar.next(c);
       if (verdict == RequestHeadGrammar.BAD) {
         return HAND_OVER;
       }
       if (i - start >= maxHead) {
         return HAND_OVER;
       }
-      if (b.getByte(i) != '\n') {
+      if (c != '\n') {
         continue;
       }
       if (lineBegin == start) {

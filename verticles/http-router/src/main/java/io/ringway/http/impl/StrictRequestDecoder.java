@@ -176,6 +176,10 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   private boolean scan(ByteBuf buffer) {
     int end = buffer.writerIndex();
     for (int i = buffer.readerIndex() + (int) (scanned - consumed); i < end; i++) {
+      i = grammar.skipPlain(buffer, i, end);
+      if (i == end) {
+        break;
+      }
       int verdict = grammar.next(buffer.getByte(i));
       if (verdict == RequestHeadGrammar.BAD) {
         return false;
