@@ -91,7 +91,7 @@ final class RequestHeadGrammar {
           if (state == TARGET) {
             state = VERSION_START;
           }
-        } else if (b > 0x20 && b < 0x7F && b != '#') {
+        } else if (targetByte(b)) {
           state = TARGET;
         } else {
           return bad(b == '\r' || b == '\n' ? "request line without an HTTP version"
@@ -142,7 +142,7 @@ final class RequestHeadGrammar {
       case VALUE -> {
         if (b == '\r') {
           state = LINE_LF;
-        } else if (b < 0x20 && b != '\t' || b == 0x7F) {
+        } else if (!valueByte(b)) {
           return bad("invalid byte " + describe(b) + " in a field value");
         }
       }
@@ -161,8 +161,8 @@ final class RequestHeadGrammar {
     int i = from;
     switch (state) {
       case VALUE -> {
-        for (int c; i < to && ((c = b.getByte(i) & 0xFF) >= 0x20 ? c != 0x7F : c == '\t'); i++) {
-          // a field-value byte: VCHAR, obs-text, SP or HTAB
+        while (i < to && valueByte(b.getByte(i) & 0xFF)) {
+          i++;
         }
       }
       case NAME -> {
@@ -171,14 +171,24 @@ final class RequestHeadGrammar {
         }
       }
       case TARGET -> {
-        for (int c; i < to && (c = b.getByte(i) & 0xFF) > 0x20 && c < 0x7F && c != '#'; i++) {
-          // a request-target byte
+        while (i < to && targetByte(b.getByte(i) & 0xFF)) {
+          i++;
         }
       }
       default -> {
       }
     }
     return i;
+  }
+
+  /** A byte of a request-target: visible ASCII but {@code #}. */
+  private static boolean targetByte(int b) {
+    return b > 0x20 && b < 0x7F && b != '#';
+  }
+
+  /** A byte of a field value but its CR: VCHAR, obs-text, SP or HTAB. */
+  private static boolean valueByte(int b) {
+    return b >= 0x20 ? b != 0x7F : b == '\t';
   }
 
   /** No byte of a head read since the last {@link #reset} (empty lines before a request aside). */
