@@ -13,6 +13,7 @@ import io.ringway.spi.upstream.Endpoint;
 import io.ringway.testkit.Ports;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -277,6 +278,23 @@ class ByteLevelPathTest {
           .getBytes(StandardCharsets.ISO_8859_1));
       // Nothing of a body came after the HEAD's head: the next bytes are the GET's response.
       assertThat(RawHttp.readUntilClose(socket.getInputStream())).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\nb");
+    }
+  }
+
+  @Test
+  void xForwardedForCarriesTheClientsAddressDigitForDigit() throws Exception {
+    // Octets of one, two and three digits, and zeros: the path writes an IPv4 address from its four bytes.
+    for (String client : List.of("127.0.0.1", "127.10.200.3", "127.255.0.99", "127.0.100.10")) {
+      try (Socket socket = new Socket()) {
+        socket.bind(new InetSocketAddress(client, 0));
+        socket.connect(new InetSocketAddress(RouterFixture.HOST, fixture.port), 5000);
+        socket.setSoTimeout(5000);
+        socket.getOutputStream().write(("GET /headers/x HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 10.0.0.1\r\n"
+            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        String response = RawHttp.readUntilClose(socket.getInputStream());
+        JsonObject seen = new JsonObject(response.substring(response.indexOf("\r\n\r\n") + 4));
+        assertThat(seen.getString("x-forwarded-for")).isEqualTo("10.0.0.1, " + client);
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.ringway.spi.AcceptedChannels;
+import io.ringway.spi.CompactRecvByteBufAllocator;
 import io.ringway.spi.ConfigError;
 import io.ringway.spi.KernelDefaultOptions;
 import io.ringway.spi.ListenerInheritedOptions;
@@ -58,7 +59,8 @@ public final class EpollTransportPlugin implements TransportPlugin {
   /**
    * Vert.x's epoll transport, with Ringway's {@link AcceptedChannels} hook on the servers it configures,
    * without the {@link KernelDefaultOptions} it would set on every socket, and with the
-   * {@link ListenerInheritedOptions} set once on the listening socket instead of on every accepted one.
+   * {@link ListenerInheritedOptions} set once on the listening socket instead of on every accepted one; its servers and
+   * clients share a {@link CompactRecvByteBufAllocator} each.
    */
   private static final class Spi extends EpollTransport {
     @Override
@@ -67,12 +69,14 @@ public final class EpollTransportPlugin implements TransportPlugin {
       KernelDefaultOptions.drop(bootstrap.config().childOptions(), option -> bootstrap.childOption(option, null));
       AcceptedChannels.install(bootstrap);
       ListenerInheritedOptions.move(bootstrap);
+      CompactRecvByteBufAllocator.install(bootstrap);
     }
 
     @Override
     public void configure(ClientOptionsBase options, int connectTimeout, boolean domainSocket, Bootstrap bootstrap) {
       super.configure(options, connectTimeout, domainSocket, bootstrap);
       KernelDefaultOptions.drop(bootstrap.config().options(), option -> bootstrap.option(option, null));
+      CompactRecvByteBufAllocator.install(bootstrap);
     }
   }
 

@@ -11,6 +11,7 @@ import io.netty.channel.uring.IoUringFixedBufferRingAllocator;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.ringway.spi.AcceptedChannels;
+import io.ringway.spi.CompactRecvByteBufAllocator;
 import io.ringway.spi.KernelDefaultOptions;
 import io.ringway.spi.ListenerInheritedOptions;
 import io.vertx.core.impl.transports.IoUringTransport;
@@ -24,7 +25,8 @@ import java.util.concurrent.ThreadFactory;
  * always builds rings with Netty's defaults, so this one hands Vert.x an SPI transport whose
  * {@link #ioHandlerFactory()} applies {@link IoUringOptions}, and leaves channels to Vert.x, plus the
  * {@link AcceptedChannels} hook on servers, minus the {@link KernelDefaultOptions} it would set, and with the
- * {@link ListenerInheritedOptions} set once on the listening socket instead of on every accepted one.
+ * {@link ListenerInheritedOptions} set once on the listening socket instead of on every accepted one, and a
+ * {@link CompactRecvByteBufAllocator} per server and client.
  */
 final class TunedIoUringTransport implements Transport {
 
@@ -129,6 +131,7 @@ final class TunedIoUringTransport implements Transport {
       // The filter ahead of every handler Vert.x adds (TLS included): the last outbound step before the socket.
       AcceptedChannels.install(bootstrap, failedAcceptHold, EmptyWriteFilter.INSTANCE);
       ListenerInheritedOptions.move(bootstrap);
+      CompactRecvByteBufAllocator.install(bootstrap);
       if (options.bufferRing() != null) {
         // Reads of accepted sockets take kernel-picked buffers from the ring instead of one per socket.
         bootstrap.childOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, options.bufferRing().groupId());
@@ -139,6 +142,7 @@ final class TunedIoUringTransport implements Transport {
     public void configure(ClientOptionsBase clientOptions, int connectTimeout, boolean domainSocket, Bootstrap bootstrap) {
       super.configure(clientOptions, connectTimeout, domainSocket, bootstrap);
       KernelDefaultOptions.drop(bootstrap.config().options(), option -> bootstrap.option(option, null));
+      CompactRecvByteBufAllocator.install(bootstrap);
       if (options.bufferRing() != null) {
         bootstrap.option(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, options.bufferRing().groupId());
       }

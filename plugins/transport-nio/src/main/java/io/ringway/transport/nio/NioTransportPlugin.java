@@ -1,14 +1,17 @@
 package io.ringway.transport.nio;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.nio.NioIoHandler;
 import io.ringway.spi.AcceptedChannels;
+import io.ringway.spi.CompactRecvByteBufAllocator;
 import io.ringway.spi.ConfigError;
 import io.ringway.spi.TransportPlugin;
 import io.vertx.core.impl.transports.NioTransport;
 import io.vertx.core.impl.transports.TransportInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ClientOptionsBase;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.transport.Transport;
 import java.util.List;
@@ -50,7 +53,8 @@ public final class NioTransportPlugin implements TransportPlugin {
   }
 
   /**
-   * Vert.x's NIO transport, with Ringway's {@link AcceptedChannels} hook on the servers it configures. A
+   * Vert.x's NIO transport, with Ringway's {@link AcceptedChannels} hook on the servers it configures and a
+   * {@link CompactRecvByteBufAllocator} on its servers and clients. A
    * subclass, not a wrapper: Vert.x tells NIO from native transports with {@code instanceof NioTransport}.
    */
   private static final class Spi extends NioTransport {
@@ -58,6 +62,13 @@ public final class NioTransportPlugin implements TransportPlugin {
     public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
       super.configure(options, domainSocket, bootstrap);
       AcceptedChannels.install(bootstrap);
+      CompactRecvByteBufAllocator.install(bootstrap);
+    }
+
+    @Override
+    public void configure(ClientOptionsBase options, int connectTimeout, boolean domainSocket, Bootstrap bootstrap) {
+      super.configure(options, connectTimeout, domainSocket, bootstrap);
+      CompactRecvByteBufAllocator.install(bootstrap);
     }
   }
 

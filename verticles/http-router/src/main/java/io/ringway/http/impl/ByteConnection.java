@@ -8,9 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 
 /**
  * A client connection on the byte-level path: its only handler, from the first request the path took until it closes
@@ -32,7 +32,6 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
   static final String NAME = "ringwayBytes";
 
   private final ByteLevelHttp1 path;
-  private final Consumer<Channel> handOver;
   /** Its neighbours in the path's list of connections. */
   ByteConnection previousOnPath;
   ByteConnection nextOnPath;
@@ -44,7 +43,6 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
   private long bodyLeft;
   /** The client asked to close after the response in flight, or the listener drains. */
   private boolean closeAfter;
-  private boolean draining;
   /** Closing after a response: nothing read from now on is a request. */
   private boolean closing;
   private boolean processing;
@@ -53,14 +51,9 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
    * to the decoding path); false for a parked one that woke, which the decoding path counted.
    */
   private boolean countsClose;
-  /** The client's address as x-forwarded-for writes it, made on first use. */
-  private byte[] client;
-  /** The deadline list it waits in: for the next head (idle) or the rest of one (head timeout); null for none. */
-  private RequestDeadlines waitingIn;
 
-  ByteConnection(ByteLevelHttp1 path, Consumer<Channel> handOver, boolean countsClose) {
+  ByteConnection(ByteLevelHttp1 path, boolean countsClose) {
     this.path = path;
-    this.handOver = handOver;
     this.countsClose = countsClose;
   }
 
@@ -78,19 +71,49 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
    * {@code connection: close}): the client asked, or the listener drains (counted as the drain's).
    */
   boolean closeAfterResponse() {
-    if (draining && !closeAfter) {
+    if (path.draining() && !closeAfter) {
       closeAfter = true;
       path.stats().drainConnectionClose++;
     }
     return closeAfter;
   }
 
-  byte[] client() {
-    if (client == null) {
-      client = (ctx.channel().remoteAddress() instanceof InetSocketAddress address
-          ? address.getAddress().getHostAddress() : "unknown").getBytes(StandardCharsets.US_ASCII);
+  /** The client's address as x-forwarded-for writes it (as the decoding path does: an IPv6 address not shortened). */
+  String client() {
+    return ctx.channel().remoteAddress() instanceof InetSocketAddress address
+        ? address.getAddress().getHostAddress() : "unknown";
+  }
+
+  /**
+   * Writes {@link #client()} to {@code out}; an IPv4 address from its four bytes, with nothing kept or made on the
+   * heap: a copy of the address per connection would be 32 B of every idle one (issue 17).
+   */
+  void writeClient(ByteBuf out) {
+    if (ctx.channel().remoteAddress() instanceof InetSocketAddress address
+        && address.getAddress() instanceof Inet4Address ip) {
+      // Constant indices: the JIT's escape analysis can then take the array the address copies itself into off the
+      // heap (with a loop over it, it was 24 B per request).
+      byte[] octets = ip.getAddress();
+      writeDecimal(out, octets[0] & 0xff);
+      out.writeByte('.');
+      writeDecimal(out, octets[1] & 0xff);
+      out.writeByte('.');
+      writeDecimal(out, octets[2] & 0xff);
+      out.writeByte('.');
+      writeDecimal(out, octets[3] & 0xff);
+    } else {
+      out.writeCharSequence(client(), StandardCharsets.US_ASCII);
     }
-    return client;
+  }
+
+  private static void writeDecimal(ByteBuf out, int octet) {
+    if (octet >= 100) {
+      out.writeByte('0' + octet / 100);
+    }
+    if (octet >= 10) {
+      out.writeByte('0' + octet / 10 % 10);
+    }
+    out.writeByte('0' + octet % 10);
   }
 
   /** Starts with the bytes its gate read. */
@@ -136,21 +159,21 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
       while (exchange == null && bodyLeft == 0 && !closing && ctx.channel().isActive()) {
         if (held == null || !held.isReadable()) {
           releaseHeld();
-          cancelWaiting();
+          cancelDeadline();
           waitFor(path.idle());
           return;
         }
         int verdict = path.take(this, held);
         if (verdict == ByteRequestHead.INCOMPLETE) {
           // Timed from the head's first byte, not again with each read: a head sent a byte at a time still ends.
-          if (waitingIn != path.headTimeout()) {
-            cancelWaiting();
+          if (waitingIn() != path.headTimeout()) {
+            cancelDeadline();
             waitFor(path.headTimeout());
           }
           ctx.channel().config().setAutoRead(true);
           return;
         }
-        cancelWaiting();
+        cancelDeadline();
         if (verdict == ByteRequestHead.HAND_OVER) {
           handOverToDecoder();
           return;
@@ -170,22 +193,15 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
     }
   }
 
+  /** Waits in {@code deadlines}: for the next head (idle) or the rest of one (head timeout); none if null. */
   private void waitFor(RequestDeadlines deadlines) {
-    if (deadlines != null && waitingIn == null) {
-      waitingIn = deadlines;
+    if (deadlines != null && waitingIn() == null) {
       deadlines.add(this);
     }
   }
 
-  private void cancelWaiting() {
-    waitingIn = null;
-    cancelDeadline();
-  }
-
   @Override
-  void expired() {
-    RequestDeadlines was = waitingIn;
-    waitingIn = null;
+  void expired(RequestDeadlines was) {
     Channel channel = ctx.channel();
     if (bodyLeft > 0 && channel.isActive()) {
       // The body stopped coming: as the decoding path's idle timeout closes such a connection.
@@ -223,7 +239,7 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
     } else {
       piece = bytes.readRetainedSlice(n);
     }
-    cancelWaiting();
+    cancelDeadline();
     if (bodyLeft > 0) {
       waitFor(path.idle());
     }
@@ -257,7 +273,7 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
     if (!channel.isActive()) {
       return;
     }
-    if (closeAfter || draining) {
+    if (closeAfter || path.draining()) {
       closing = true;
       releaseHeld();
       closeAfterWritten(channel);
@@ -285,7 +301,6 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
 
   /** The listener drains: the connection closes after the response in flight, or after {@code delayMillis} if idle. */
   void drain(long delayMillis, ListenerStats stats) {
-    draining = true;
     if (exchange == null) {
       ctx.channel().eventLoop().schedule(() -> {
         if (exchange == null && ctx.channel().isActive()) {
@@ -301,14 +316,14 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
    * pipeline behind this handler, which leaves, and the bytes enter that pipeline from its head.
    */
   void handOverToDecoder() {
-    cancelWaiting();
+    cancelDeadline();
     Channel channel = ctx.channel();
     ByteBuf bytes = held;
     held = null;
     channel.config().setAutoRead(true);
     path.handedOver(this, countsClose);
     countsClose = false;
-    handOver.accept(channel);
+    path.handOver().accept(channel);
     // Out of the way first: on an h2c listener the wake-up below sends the sniffer's CRLF down the pipeline.
     ctx.pipeline().remove(this);
     KeepAliveParking.woken(channel);
@@ -326,7 +341,7 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    cancelWaiting();
+    cancelDeadline();
     releaseHeld();
     ByteExchange gone = exchange;
     exchange = null;

@@ -190,7 +190,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
   }
 
   @Override
-  void expired() {
+  void expired(RequestDeadlines from) {
     if (finished || current != null && current.responded) {
       return;
     }

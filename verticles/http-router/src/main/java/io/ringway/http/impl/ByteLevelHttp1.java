@@ -87,6 +87,13 @@ final class ByteLevelHttp1 {
   /** The connections on this path, linked through themselves (a set's entry per connection was 40 B of each). */
   private ByteConnection firstConnection;
   private int connectionCount;
+  /**
+   * Gives a connection to the decoding path: the server's hand-over its gate passed, one per server (kept here, not
+   * in each connection, as {@link KeepAliveParking} takes its listener's).
+   */
+  private Consumer<Channel> handOver;
+  /** The listener drains: every connection closes after its response in flight. */
+  private boolean draining;
 
   ByteLevelHttp1(HttpListenerConfig config, ListenerStats stats, Routing routing) {
     this.config = config;
@@ -109,6 +116,14 @@ final class ByteLevelHttp1 {
 
   RequestDeadlines headTimeout() {
     return headTimeout;
+  }
+
+  Consumer<Channel> handOver() {
+    return handOver;
+  }
+
+  boolean draining() {
+    return draining;
   }
 
   /**
@@ -136,7 +151,8 @@ final class ByteLevelHttp1 {
       stats.connections++;
       stats.openConnections++;
     }
-    ByteConnection connection = new ByteConnection(this, handOver, counted);
+    this.handOver = handOver;
+    ByteConnection connection = new ByteConnection(this, counted);
     link(connection);
     channel.pipeline().addLast(ByteConnection.NAME, connection);
     connection.start(bytes);
@@ -206,7 +222,7 @@ final class ByteLevelHttp1 {
   private Outcome.ByteRequestFacts facts(ByteConnection connection, String path, long body) {
     ByteRequestHead h = head;
     AsciiBytes.Snapshot copy = snapshot;
-    return new Outcome.ByteRequestFacts(new String(connection.client(), StandardCharsets.US_ASCII),
+    return new Outcome.ByteRequestFacts(connection.client(),
         h.method(), copy.string(h.targetStart, h.targetEnd), path, copy.string(h.hostStart, h.hostEnd),
         h.userAgentStart < 0 ? null : copy.string(h.userAgentStart, h.userAgentEnd), body);
   }
@@ -257,7 +273,8 @@ final class ByteLevelHttp1 {
         copy.copy(out, h.forwardedForStart, h.forwardedForEnd);
         out.writeByte(',').writeByte(' ');
       }
-      out.writeBytes(connection.client()).writeBytes(AsciiBytes.CRLF);
+      connection.writeClient(out);
+      out.writeBytes(AsciiBytes.CRLF);
     }
     if (!AsciiBytes.rewrites("x-forwarded-proto", remove, set)) {
       out.writeBytes(FORWARDED_PROTO);
@@ -374,6 +391,7 @@ final class ByteLevelHttp1 {
 
   /** The listener drains: each connection closes after its response in flight, or after a spread delay if idle. */
   void drain(ListenerDrain drain) {
+    draining = true;
     for (ByteConnection connection : connectionsNow()) {
       connection.drain(drain.spreadDelayMillis(), stats);
     }

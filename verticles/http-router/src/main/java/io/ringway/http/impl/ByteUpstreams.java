@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
+import io.ringway.spi.CompactRecvByteBufAllocator;
 import io.ringway.spi.upstream.CircuitBreakerConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.vertx.core.Vertx;
@@ -61,7 +62,8 @@ final class ByteUpstreams {
     this.bootstrap = new Bootstrap().group(loop)
         .channelFactory(((VertxInternal) vertx).transport().channelFactory(false))
         .resolver(((VertxInternal) vertx).nameResolver().nettyAddressResolverGroup())
-        .option(ChannelOption.TCP_NODELAY, true);
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, new CompactRecvByteBufAllocator());
     this.idleTimeoutNanos = idleTimeout.toNanos();
     long period = Math.max(1, idleTimeoutNanos / 4);
     this.sweep = loop.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);

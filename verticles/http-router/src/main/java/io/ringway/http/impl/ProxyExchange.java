@@ -324,7 +324,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
   }
 
   @Override
-  void expired() {
+  void expired(RequestDeadlines from) {
     if (finished || (current != null && current.responded)) {
       return;
     }

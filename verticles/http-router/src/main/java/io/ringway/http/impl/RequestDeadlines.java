@@ -20,8 +20,16 @@ final class RequestDeadlines {
     private long expiresAt;
     private RequestDeadlines queue;
 
-    /** The deadline passed: called once, on the loop, unless {@link #cancelDeadline} came first. */
-    abstract void expired();
+    /**
+     * The deadline passed: called once, on the loop, unless {@link #cancelDeadline} came first; {@code from} is the
+     * queue it waited in (it is in none now).
+     */
+    abstract void expired(RequestDeadlines from);
+
+    /** The queue it waits in; null for none. */
+    final RequestDeadlines waitingIn() {
+      return queue;
+    }
 
     /** Takes this entry out of its queue; nothing happens if it is in none. */
     final void cancelDeadline() {
@@ -70,7 +78,7 @@ final class RequestDeadlines {
     while (first != null && first.expiresAt - now <= 0) {
       Entry expired = first;
       unlink(expired);
-      expired.expired();
+      expired.expired(this);
     }
     if (first != null && timer < 0) {
       schedule(first.expiresAt - now);
