@@ -11,11 +11,11 @@ import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.UncheckedBooleanSupplier;
 
 /**
- * Read-buffer sizes for stream sockets that adapt as Netty's default does, from one small object per channel. Every
- * Netty channel config builds an {@code AdaptiveRecvByteBufAllocator} of its own, and a channel that has read once
- * holds it with its handle, the handle's size calculator and a supplier object: 176 B per connection under ZGC (issue
- * 17, an idle connection's heap). Here one allocator serves a bootstrap's channels and a channel's handle is a single
- * 48-byte object.
+ * Read-buffer sizes for stream sockets that adapt to what is read, as Netty's default allocator's do, from one small
+ * object per channel. Every Netty channel config builds an {@code AdaptiveRecvByteBufAllocator} of its own, and a
+ * channel that has read once holds it with its handle, the handle's size calculator and a supplier object: 176 B per
+ * connection under ZGC (issue 17, an idle connection's heap). Here one allocator serves a bootstrap's channels and a
+ * channel's handle is a single 48-byte object.
  *
  * <p>Sizes are powers of two from 64 B to 64 KiB, starting at 2 KiB. A read that fills its buffer makes the next one
  * four times larger at once (bulk transfers reach 64 KiB within one read loop); a read loop whose bytes would have
@@ -23,9 +23,9 @@ import io.netty.util.UncheckedBooleanSupplier;
  */
 public final class CompactRecvByteBufAllocator extends DefaultMaxMessagesRecvByteBufAllocator {
 
-  static final int MIN_SHIFT = 6;
-  static final int INITIAL_SHIFT = 11;
-  static final int MAX_SHIFT = 16;
+  private static final int MIN_SHIFT = 6;
+  private static final int INITIAL_SHIFT = 11;
+  private static final int MAX_SHIFT = 16;
   /** What Netty's stream channels (NIO, epoll, io_uring) read per loop by default ({@code ChannelMetadata}). */
   private static final int STREAM_MESSAGES_PER_READ = 16;
 
