@@ -85,6 +85,8 @@ REPS=${2:-2}
 STREAMS=${3:-"1 4"}
 results_dir tcp
 
+# Without it the harness's iperf3 server never starts, and the run ends with "port 15201 never opened".
+command -v iperf3 >/dev/null || { echo "bench: iperf3 missing (apt-get install -y iperf3)" >&2; exit 2; }
 iperf_port=15201   # the harness's iperf3 server (lib.sh IPERF_PORT)
 systems=${SYSTEMS_BEFORE-"direct haproxy1"}
 ringway_systems tcp "$iperf_port"
