@@ -62,8 +62,8 @@ final class ByteUpstreams {
     this.bootstrap = new Bootstrap().group(loop)
         .channelFactory(((VertxInternal) vertx).transport().channelFactory(false))
         .resolver(((VertxInternal) vertx).nameResolver().nettyAddressResolverGroup())
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.RCVBUF_ALLOCATOR, new CompactRecvByteBufAllocator());
+        .option(ChannelOption.TCP_NODELAY, true);
+    CompactRecvByteBufAllocator.install(bootstrap);
     this.idleTimeoutNanos = idleTimeout.toNanos();
     long period = Math.max(1, idleTimeoutNanos / 4);
     this.sweep = loop.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
