@@ -60,6 +60,8 @@ public final class AcceptedChannels {
   }
 
   private static final System.Logger LOG = System.getLogger(AcceptedChannels.class.getName());
+  /** The name of the transport's first handler in a connection's pipeline. */
+  private static final String FIRST = "ringwayTransportFirst";
   private static final ConcurrentMap<Key, Consumer<Channel>> INITIALIZERS = new ConcurrentHashMap<>();
   private static final ConcurrentMap<Key, Deferral> DEFERRALS = new ConcurrentHashMap<>();
 
@@ -94,6 +96,17 @@ public final class AcceptedChannels {
     Objects.requireNonNull(deferral, "deferral");
     DEFERRALS.put(key, deferral);
     return () -> DEFERRALS.remove(key, deferral);
+  }
+
+  /**
+   * Takes the transport's first handler out of a connection that goes back to a deferral after Vert.x had it (a
+   * parked keep-alive connection whose Vert.x handlers left): it waits as a connection never handed over does, a
+   * handler context lighter, and its next hand-over puts the handler back. Loop thread only.
+   */
+  public static void takeBack(Channel channel) {
+    if (channel.pipeline().get(FIRST) != null) {
+      channel.pipeline().remove(FIRST);
+    }
   }
 
   /**
@@ -180,12 +193,12 @@ public final class AcceptedChannels {
    * Vert.x's child handler builds its pipeline at once (the channel is registered), behind the transport's
    * {@code first} (null: none), which a connection held by a deferral does not carry until then: an idle connection
    * waiting for its first byte costs a handler context less, and one the byte-level path keeps never needs it. A
-   * parked keep-alive connection is handed over again at each wake, with {@code first} still in place. The port's
-   * initializer follows.
+   * parked keep-alive connection ({@link #takeBack}) is handed over again at each wake and gets it back then. The
+   * port's initializer follows.
    */
   private static void handOver(Channel channel, ChannelHandler first, ChannelHandler vertx) {
-    if (first != null && channel.pipeline().context(first) == null) {
-      channel.pipeline().addFirst(first);
+    if (first != null && channel.pipeline().get(FIRST) == null) {
+      channel.pipeline().addFirst(FIRST, first);
     }
     channel.pipeline().addLast(vertx);
     if (INITIALIZERS.isEmpty() || !(channel.localAddress() instanceof InetSocketAddress local)) {

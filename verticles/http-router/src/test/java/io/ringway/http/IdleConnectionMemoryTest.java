@@ -64,8 +64,8 @@ class IdleConnectionMemoryTest {
       "io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker");
 
   /**
-   * An idle keep-alive connection parked ({@code KeepAliveParking}): a bare channel again, as an unread one, plus what
-   * stays of its first life (a channel attribute, close listeners). Measured 1,928 bytes after one request and 1,934
+   * An idle keep-alive connection parked ({@code KeepAliveParking}): a bare channel again, as an unread one (its gate
+   * the one handler), plus what stays of its first life (a channel attribute, close listeners). Measured 1,928 bytes after one request and 1,934
    * after ten more, each after a park (no growth per wake), in a JVM of its own; 2,086 and 2,103 in the module's whole
    * run, where every kind measures ~150 bytes more. The unread connection's bound: the same objects.
    */
@@ -163,6 +163,10 @@ class IdleConnectionMemoryTest {
         long[] was = histogramBefore.getOrDefault(HTTP1_CONNECTION, new long[2]);
         long[] now = histogramAfter.getOrDefault(HTTP1_CONNECTION, new long[2]);
         assertThat(now[0] - was[0]).as("Vert.x HTTP/1 connections of parked connections").isLessThan(CONNECTIONS / 10);
+        long[] contextsWere = histogramBefore.getOrDefault(HANDLER_CONTEXT, new long[2]);
+        long[] contexts = histogramAfter.getOrDefault(HANDLER_CONTEXT, new long[2]);
+        assertThat(contexts[0] - contextsWere[0]).as("handler contexts of parked connections: their gates' alone, not"
+            + " the transport's first handler's").isLessThan(CONNECTIONS + CONNECTIONS / 10);
         assertThat(stats.getLong("connections")).as("each counted once, however often it woke")
             .isEqualTo(200L + CONNECTIONS);
       }
@@ -170,6 +174,7 @@ class IdleConnectionMemoryTest {
   }
 
   private static final String HTTP1_CONNECTION = "io.vertx.core.http.impl.Http1xServerConnection";
+  private static final String HANDLER_CONTEXT = "io.netty.channel.DefaultChannelHandlerContext";
 
   /** Once the listener says all of them parked (the kinds that park); a parked one is a bare channel again. */
   private void awaitParked(Kind kind, int count) throws Exception {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -17,9 +19,13 @@ import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class EmptyWriteFilterTest {
@@ -80,7 +86,7 @@ class EmptyWriteFilterTest {
     Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1))
         .withTransport(plugin.create(new JsonObject())).build();
     try {
-      CompletableFuture<List<String>> whileHeld = new CompletableFuture<>();
+      CompletableFuture<List<ChannelHandler>> whileHeld = new CompletableFuture<>();
       CompletableFuture<Object> afterHandOver = new CompletableFuture<>();
       NetServer server = vertx.createNetServer().connectHandler(socket -> {
         ChannelHandlerContext context = ((NetSocketInternal) socket).channelHandlerContext();
@@ -89,18 +95,77 @@ class EmptyWriteFilterTest {
       server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
       EventLoop loop = ((VertxInternal) vertx).nettyEventLoopGroup().next();
       AcceptedChannels.Deferral holdAndHandOver = (channel, handOver) -> {
-        whileHeld.complete(channel.pipeline().names());
+        whileHeld.complete(handlers(channel));
         handOver.accept(channel);
       };
       try (AcceptedChannels.Registration deferral = AcceptedChannels.defer(server.actualPort(), loop, holdAndHandOver)) {
         vertx.createNetClient().connect(server.actualPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
 
         assertThat(whileHeld.get(10, TimeUnit.SECONDS)).as("an idle held connection's handlers")
-            .noneMatch(name -> name.startsWith(EmptyWriteFilter.class.getSimpleName()));
+            .doesNotContain(EmptyWriteFilter.INSTANCE);
         assertThat(afterHandOver.get(10, TimeUnit.SECONDS)).isSameAs(EmptyWriteFilter.INSTANCE);
       }
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * A connection a deferral takes back from Vert.x (a parked keep-alive one) waits without the filter, as one never
+   * handed over does, and its next hand-over puts it back first, once.
+   */
+  @Test
+  void aConnectionTakenBackLosesTheFilterAndItsNextHandOverPutsItBackOnce() throws Exception {
+    IoUringTransportPlugin plugin = new IoUringTransportPlugin();
+    Capabilities.require("io_uring", plugin.isAvailable(), plugin.unavailabilityCause());
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1))
+        .withTransport(plugin.create(new JsonObject())).build();
+    try {
+      CompletableFuture<List<ChannelHandler>> handedOver = new CompletableFuture<>();
+      CompletableFuture<List<ChannelHandler>> takenBack = new CompletableFuture<>();
+      CompletableFuture<List<ChannelHandler>> handedOverAgain = new CompletableFuture<>();
+      AtomicReference<Consumer<Channel>> handOver = new AtomicReference<>();
+      AtomicInteger handOvers = new AtomicInteger();
+      NetServer server = vertx.createNetServer().connectHandler(socket -> {
+        ChannelHandlerContext context = ((NetSocketInternal) socket).channelHandlerContext();
+        context.executor().execute(() -> {
+          Channel channel = context.channel();
+          if (handOvers.incrementAndGet() == 1) {
+            handedOver.complete(handlers(channel));
+            // What parking does: Vert.x's handlers leave, then the transport's.
+            context.pipeline().remove(context.handler());
+            AcceptedChannels.takeBack(channel);
+            takenBack.complete(handlers(channel));
+            // What a wake does: the server's hand-over, which builds its pipeline again behind the transport's.
+            handOver.get().accept(channel);
+            handedOverAgain.complete(handlers(channel));
+          }
+        });
+      });
+      server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      EventLoop loop = ((VertxInternal) vertx).nettyEventLoopGroup().next();
+      AcceptedChannels.Deferral handOverAtOnce = (channel, serverHandOver) -> {
+        handOver.set(serverHandOver);
+        serverHandOver.accept(channel);
+      };
+      try (AcceptedChannels.Registration deferral = AcceptedChannels.defer(server.actualPort(), loop, handOverAtOnce)) {
+        vertx.createNetClient().connect(server.actualPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+
+        assertThat(handedOver.get(10, TimeUnit.SECONDS)).contains(EmptyWriteFilter.INSTANCE);
+        assertThat(takenBack.get(10, TimeUnit.SECONDS)).as("a taken-back connection's handlers")
+            .doesNotContain(EmptyWriteFilter.INSTANCE);
+        List<ChannelHandler> again = handedOverAgain.get(10, TimeUnit.SECONDS);
+        assertThat(again.getFirst()).isSameAs(EmptyWriteFilter.INSTANCE);
+        assertThat(again).filteredOn(handler -> handler == EmptyWriteFilter.INSTANCE).hasSize(1);
+      }
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static List<ChannelHandler> handlers(Channel channel) {
+    List<ChannelHandler> handlers = new ArrayList<>();
+    channel.pipeline().forEach(entry -> handlers.add(entry.getValue()));
+    return handlers;
   }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GenericFutureListener;
+import io.ringway.spi.AcceptedChannels;
 import io.vertx.core.http.impl.Http1xServerConnection;
 import io.vertx.core.http.impl.Http1xUpgradeToH2CHandler;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -26,9 +27,9 @@ import java.util.function.Consumer;
  * it, as nginx keeps only the connection of an idle keep-alive client and frees its request memory.
  *
  * <p>Only a connection whose pipeline from its decoder on is exactly the router's cleartext HTTP/1 one is parked
- * (what the transport put before it at accept stays), and only between two requests: nothing buffered or half-read
- * in the decoder, nothing unwritten, no request open, no tunnel, no drain. Anything else (compression, HTTP/2, a
- * handler this class does not know) keeps the connection as it is.
+ * (it waits without the transport's first handler too: {@link AcceptedChannels#takeBack}), and only between two
+ * requests: nothing buffered or half-read in the decoder, nothing unwritten, no request open, no tunnel, no drain.
+ * Anything else (compression, HTTP/2, a handler this class does not know) keeps the connection as it is.
  *
  * <p>A woken connection is the same connection to the listener: counted once, its idle timeout running from its last
  * activity while parked, its next head timed by {@code headerReadTimeout} from its first byte, HTTP/1 only (an
@@ -93,7 +94,8 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
       return false;
     }
     ChannelPipeline pipeline = channel.pipeline();
-    // What the transport put in ahead of the decoder stays: a wake hands the connection over again and finds it there.
+    // Only the router's handlers are looked at; the transport's ahead of the decoder leave below, and a wake hands the
+    // connection over again, which puts them back.
     List<String> http = new ArrayList<>();
     for (Map.Entry<String, ChannelHandler> handler : pipeline) {
       if (http.isEmpty() && !handler.getKey().equals("httpDecoder")) {
@@ -110,6 +112,7 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
     forgetCloseListener(channel, pipeline.get("handler"));
     // The last handler first: none of them sees a read or an event after the one before it left.
     http.reversed().forEach(pipeline::remove);
+    AcceptedChannels.takeBack(channel);
     if (wakes == null) {
       channel.attr(WAKES).set(0);
     }
