@@ -11,6 +11,10 @@
 # env: RINGWAY_JAR (the .aot beside it is used), JAVA_OPTS (-Xms256m -Xmx256m), MODES ("jit aot"), RES_DIR,
 #      TLS=1 (the listener terminates TLS on a fresh ECDSA P-256 certificate; wrk speaks https),
 #      CLOSE=1 (`Connection: close`: a new connection, and with TLS a full handshake, per request),
+#      MODES entries may carry a tag, MODE+TAG, whose extra JVM flags are JAVA_OPTS_<TAG> and whose jar (its .aot
+#      beside it) RINGWAY_JAR_<TAG> when set: an A/B in one run, e.g. MODES="aot aot+eager"
+#      JAVA_OPTS_eager="-XX:+UnlockExperimentalVMOptions -XX:+AOTCompileEagerly",
+#      or MODES="warm warm+new" RINGWAY_JAR_new=<jar>,
 #      RATE=N (open loop: h2load sends N requests/s, with CLOSE=1 opens N connections/s, from ready for SLICES
 #      seconds, whatever the node's speed, as clients of a node put back into service do; a closed loop never has
 #      more than its 64 requests waiting, so it cannot show what a slow node answers to the rest: req/s then counts
@@ -23,6 +27,7 @@ set -euo pipefail
 REPS=${1:-2}
 SLICES=${2:-30}
 MODES=${MODES:-jit aot}
+base_jar=$jar
 aot="${jar%.jar}.aot"
 [ -f "$aot" ] || { echo "bench: no AOT cache at $aot (build with the launcher's package phase)" >&2; exit 2; }
 mkdir -p "$RES_DIR/raw"
@@ -50,7 +55,14 @@ for rep in $(seq 1 "$REPS"); do
   for mode in $MODES; do
     # the flags the cache was trained with (conf/jvm.options: the collector among them), as ./ringway starts
     opts=("@$bench_root/conf/jvm.options" $JAVA_OPTS)
-    case $mode in
+    jar=$base_jar
+    if [[ $mode == *+* ]]; then
+      extra="JAVA_OPTS_${mode#*+}" own_jar="RINGWAY_JAR_${mode#*+}"; opts+=(${!extra:-})
+      [ -n "${!own_jar:-}" ] && jar=$(readlink -f "${!own_jar}")
+    fi
+    aot="${jar%.jar}.aot"
+    [ "${mode%%+*}" = jit ] || [ -f "$aot" ] || { echo "bench: no AOT cache at $aot for $mode" >&2; exit 2; }
+    case ${mode%%+*} in
       jit) ;;
       aot) opts+=("-XX:AOTCache=$aot") ;;
       warm) opts+=("-XX:AOTCache=$aot" -Dringway.warmup.enabled=true) ;;
@@ -98,8 +110,8 @@ PY
   done
 done
 {
-  echo "| rep | mode | ready (JVM's own, ms) | exec to ready seen (ms) | req/s 1st s | warmed req/s (last 5 s) | t95 (s after ready) | exec to t95 (s) | 5 s mean / warmed | p99 first 5 s (ms) | failed |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| rep | mode | ready (JVM's own, ms) | exec to ready seen (ms) | req/s 1st s | warmed req/s (last 5 s) | t95 (s after ready) | t95 of its own last 5 s | exec to t95 (s) | 5 s mean / warmed | p99 first 5 s (ms) | failed |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   awk -F'\t' -v n="$SLICES" '
     FNR==1 {next}
     FILENAME ~ /startup[.]tsv$/ {ready[$1" "$2]=$3; port[$1" "$2]=$4; next}
@@ -107,16 +119,20 @@ done
       if ($3 <= 5) { first5[$1" "$2]+=$4/5; if ($5 != "-" && $5 + 0 > p99[$1" "$2]) p99[$1" "$2] = $5 + 0 } }
     END {
       names["jit"] = "no cache"; names["aot"] = "AOT cache"; names["warm"] = "AOT cache + warmup"
+      for (mode in modes) if (!(mode in names)) { split(mode, m, "+"); names[mode] = names[m[1]] " +" m[2] }
       for (rep in reps) {
         best = 0
         for (mode in modes) if (last[rep" "mode] > best) best = last[rep" "mode]
-        for (mode in modes) { k = rep" "mode; t95 = "> " n; total = "-"
+        for (mode in modes) { k = rep" "mode; t95 = "> " n; total = "-"; own = "> " n
           for (s = 1; s <= n; s++) if (r[k" "s] >= 0.95 * best) { t95 = s; total = sprintf("%.1f", port[k] / 1000 + s); break }
-          printf "| %s | %s | %s | %s | %.0f | %.0f | %s | %s | %.2f | %.1f | %d |\n", rep, names[mode], ready[k], port[k], r[k" 1"], last[k], t95, total, first5[k] / best, p99[k], failed[k] }
+          for (s = 1; s <= n; s++) if (r[k" "s] >= 0.95 * last[k]) { own = s; break }
+          printf "| %s | %s | %s | %s | %.0f | %.0f | %s | %s | %s | %.2f | %.1f | %d |\n", rep, names[mode], ready[k], port[k], r[k" 1"], last[k], t95, own, total, first5[k] / best, p99[k], failed[k] }
       }
     }' "$RES_DIR/startup.tsv" "$RES_DIR/slices.tsv" | sort
   echo
-  echo "warmed = the largest of the modes' last-5-slice means in that rep; exec to t95 = exec to ready seen + t95; $(sed -n 's/^cpu: //p' "$RES_DIR/machine.txt")"
+  echo "warmed = the largest of the modes' last-5-slice means in that rep; t95 of its own: against the run's own" \
+    "last 5 s (fair where the machine slowed down between the runs of a rep); exec to t95 = exec to ready seen + t95;" \
+    "$(sed -n 's/^cpu: //p' "$RES_DIR/machine.txt")"
 } > "$RES_DIR/summary.md"
 cat "$RES_DIR/summary.md"
 echo "results: $RES_DIR" >&2
