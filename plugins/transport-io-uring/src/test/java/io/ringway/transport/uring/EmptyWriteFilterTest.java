@@ -80,11 +80,7 @@ class EmptyWriteFilterTest {
 
   @Test
   void aConnectionADeferralHoldsGetsTheFilterOnlyWhenHandedOver() throws Exception {
-    IoUringTransportPlugin plugin = new IoUringTransportPlugin();
-    Capabilities.require("io_uring", plugin.isAvailable(), plugin.unavailabilityCause());
-    // One loop: the server's connections are registered with the loop the deferral is registered for.
-    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1))
-        .withTransport(plugin.create(new JsonObject())).build();
+    Vertx vertx = oneLoop();
     try {
       CompletableFuture<List<ChannelHandler>> whileHeld = new CompletableFuture<>();
       CompletableFuture<Object> afterHandOver = new CompletableFuture<>();
@@ -116,10 +112,7 @@ class EmptyWriteFilterTest {
    */
   @Test
   void aConnectionTakenBackLosesTheFilterAndItsNextHandOverPutsItBackOnce() throws Exception {
-    IoUringTransportPlugin plugin = new IoUringTransportPlugin();
-    Capabilities.require("io_uring", plugin.isAvailable(), plugin.unavailabilityCause());
-    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1))
-        .withTransport(plugin.create(new JsonObject())).build();
+    Vertx vertx = oneLoop();
     try {
       CompletableFuture<List<ChannelHandler>> handedOver = new CompletableFuture<>();
       CompletableFuture<List<ChannelHandler>> takenBack = new CompletableFuture<>();
@@ -161,6 +154,14 @@ class EmptyWriteFilterTest {
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** One io_uring loop: the server's connections are registered with the loop a deferral is registered for. */
+  private static Vertx oneLoop() {
+    IoUringTransportPlugin plugin = new IoUringTransportPlugin();
+    Capabilities.require("io_uring", plugin.isAvailable(), plugin.unavailabilityCause());
+    return Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1))
+        .withTransport(plugin.create(new JsonObject())).build();
   }
 
   private static List<ChannelHandler> handlers(Channel channel) {

@@ -94,8 +94,8 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
       return false;
     }
     ChannelPipeline pipeline = channel.pipeline();
-    // Only the router's handlers are looked at; the transport's ahead of the decoder leave below, and a wake hands the
-    // connection over again, which puts them back.
+    // Only the router's handlers are looked at. The transport's first handler, ahead of them, leaves after them: a
+    // wake hands the connection over again, which puts it back.
     List<String> http = new ArrayList<>();
     for (Map.Entry<String, ChannelHandler> handler : pipeline) {
       if (http.isEmpty() && !handler.getKey().equals("httpDecoder")) {
