@@ -34,9 +34,14 @@ class ByteLevelPathTest {
   private RouterFixture fixture;
   private Backend backend;
 
+  /** The transport it runs on: io_uring here. */
+  RouterFixture newFixture() {
+    return RouterFixture.byteLevel();
+  }
+
   @BeforeAll
   void start() throws Exception {
-    fixture = RouterFixture.byteLevel();
+    fixture = newFixture();
     backend = new Backend(fixture.vertx, "b");
     HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
         Ports.freeTcpPort(), false, 8192, 64 * 1024 * 1024, Duration.ofMillis(500), Duration.ofSeconds(1), 100,

@@ -66,7 +66,7 @@ class DrainTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"io_uring", "byte-level"})
+  @ValueSource(strings = {"io_uring", "byte-level", "byte-level-epoll"})
   void http1KeepAliveClientsLoseNothingAndIdleOnesCloseSpread(String transport) throws Exception {
     started(transport);
     List<Socket> idle = new ArrayList<>();

@@ -82,7 +82,7 @@ class ForwardingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"io_uring", "epoll", "byte-level"})
+  @ValueSource(strings = {"io_uring", "epoll", "byte-level", "byte-level-epoll"})
   void forwardsGetAndLargeEcho(String transport) throws Exception {
     start(transport);
     Reply greeting = send(HttpMethod.GET, "/", null);
@@ -100,7 +100,7 @@ class ForwardingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"io_uring", "epoll", "byte-level"})
+  @ValueSource(strings = {"io_uring", "epoll", "byte-level", "byte-level-epoll"})
   void localActions(String transport) throws Exception {
     start(transport);
     fixture.byteLevelTakesNone();
@@ -116,7 +116,7 @@ class ForwardingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"io_uring", "epoll", "byte-level"})
+  @ValueSource(strings = {"io_uring", "epoll", "byte-level", "byte-level-epoll"})
   void routesMatchOnQueryParameters(String transport) throws Exception {
     start(transport);
     // Forwarded (backend a answers "a", b "b"), so that the byte-level path routes them itself.
@@ -128,7 +128,7 @@ class ForwardingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"io_uring", "epoll", "byte-level"})
+  @ValueSource(strings = {"io_uring", "epoll", "byte-level", "byte-level-epoll"})
   void forwardingHeadersAndRewrites(String transport) throws Exception {
     start(transport);
     // Connection names a field: the byte-level path leaves such a request to the decoding path.
@@ -155,7 +155,7 @@ class ForwardingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"io_uring", "epoll", "byte-level"})
+  @ValueSource(strings = {"io_uring", "epoll", "byte-level", "byte-level-epoll"})
   void forwardingHeadersOfAPlainGet(String transport) throws Exception {
     start(transport);
     String response = RawHttp.exchange(fixture.port, "GET /svc/y HTTP/1.1\r\nHost: Example.COM:8080\r\n"
@@ -181,7 +181,7 @@ class ForwardingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"io_uring", "epoll", "byte-level"})
+  @ValueSource(strings = {"io_uring", "epoll", "byte-level", "byte-level-epoll"})
   void weightedClustersSplitTraffic(String transport) throws Exception {
     start(transport);
     int a = 0;
@@ -194,7 +194,7 @@ class ForwardingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"io_uring", "epoll", "byte-level"})
+  @ValueSource(strings = {"io_uring", "epoll", "byte-level", "byte-level-epoll"})
   void h2cPriorKnowledge(String transport) throws Exception {
     start(transport);
     // HTTP/2 only: the byte-level path reads HTTP/1.

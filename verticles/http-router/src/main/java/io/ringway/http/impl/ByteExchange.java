@@ -429,9 +429,10 @@ final class ByteExchange extends RequestDeadlines.Entry {
       outcome.bytesOut += bytes.readableBytes();
       down.write(bytes, down.voidPromise());
       if (!down.isWritable()) {
-        // Flow control: the upstream is read only as fast as the client takes the response.
-        down.flush();
+        // Flow control: the upstream is read only as fast as the client takes the response. Reading stops before the
+        // flush: epoll writes within the call, and the writability it gives back turns reading on again from there.
         upstream.channel().config().setAutoRead(false);
+        down.flush();
       }
     }
 
