@@ -18,6 +18,7 @@
 #        REQUEST         1: each client sends one keep-alive GET and reads its answer before it is counted (idle
 #                        keep-alive connections); default 0: connected, nothing sent
 #        SOURCES         source addresses 127.0.0.2.. the clients spread over (default 8: ~28k ports each)
+#        TRANSPORT       Ringway's transport (default io_uring; epoll is where seccomp refuses io_uring)
 #        RES_DIR         results (default bench/results/idle-<UTC timestamp>)
 #
 # Per system and N it reports the RSS delta per connection (the server's processes, /proc/PID/status VmRSS, after
@@ -88,7 +89,7 @@ trap cleanup EXIT
   echo "kernel: $(uname -r)"
   echo "jdk: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
   echo "jar: $jar (sha256 $(sha256sum "$jar" | cut -c1-16)); before: ${RINGWAY_BEFORE_JAR:-none}"
-  echo "mode: ${mode:-connect} (REQUEST=$REQUEST), Ringway's idleParkAfter: $PARK_AFTER"
+  echo "mode: ${mode:-connect} (REQUEST=$REQUEST), Ringway's idleParkAfter: $PARK_AFTER, transport: ${TRANSPORT:-io_uring}"
   echo "java_opts: $JAVA_OPTS -XX:NativeMemoryTracking=summary"
   echo "haproxy: $(haproxy -v 2>/dev/null | head -1)"
   echo "nginx: $(nginx -v 2>&1)"
@@ -102,7 +103,7 @@ ringway_yaml() {
   local clusters=""
   [ -n "${2:-}" ] && clusters="clusters: [{name: backend, endpoints: [{host: 127.0.0.1, port: $backend_port}]}]"
   cat <<YAML
-transport: io_uring
+transport: ${TRANSPORT:-io_uring}
 eventLoops: 1
 verticles: [http-router]
 $clusters
