@@ -33,12 +33,17 @@ class KeepAliveParkingTest {
 
   private RouterFixture fixture;
 
+  /** The fixture on the transport this class runs on: io_uring here, epoll in its subclass. */
+  RouterFixture newFixture() {
+    return RouterFixture.ioUring();
+  }
+
   private void start(boolean h2c, Duration idleTimeout) throws Exception {
     start(h2c, idleTimeout, PARK_AFTER);
   }
 
   private void start(boolean h2c, Duration idleTimeout, Duration parkAfter) throws Exception {
-    fixture = RouterFixture.ioUring();
+    fixture = newFixture();
     fixture.admin = new AdminConfig(RouterFixture.HOST, 9901, null, Duration.ofSeconds(10), Duration.ofMillis(500));
     HttpServer backend = fixture.vertx.createHttpServer().requestHandler(request -> {
       switch (request.path()) {
