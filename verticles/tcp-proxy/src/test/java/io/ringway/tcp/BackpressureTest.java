@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A client that writes as fast as it can to an upstream that reads nothing: the proxy must stop
@@ -43,11 +44,12 @@ class BackpressureTest {
     sink.close();
   }
 
-  @Test
-  void aReaderThatReadsNothingStallsTheWriterAndTheProxyHoldsLittle() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll"})
+  void aReaderThatReadsNothingStallsTheWriterAndTheProxyHoldsLittle(String transport) throws Exception {
     sink = Backend.start(Backend::sink);
     int port = Ports.freeTcpPort();
-    proxy = ProxyFixture.on("io_uring", 1).deploy(ProxyFixture.config(
+    proxy = ProxyFixture.on(transport, 1).deploy(ProxyFixture.config(
         List.of(ProxyFixture.cluster("sink", sink)), List.of(ProxyFixture.listener("l4", port, "sink"))), 1);
     // Warm the path (classes, pool arenas) with a connection the sink holds but that sends little.
     try (Socket warm = Clients.connect(port)) {

@@ -11,7 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Endpoints that die and come back: connections, counters, retries, health checks. */
 class EndpointFailureTest {
@@ -33,13 +34,14 @@ class EndpointFailureTest {
     return resource;
   }
 
-  @Test
-  void anEndpointThatDiesMidStreamClosesItsClientsAndIsEjectedThenRestored() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll"})
+  void anEndpointThatDiesMidStreamClosesItsClientsAndIsEjectedThenRestored(String transport) throws Exception {
     Backend doomed = closeLater(Backend.start(Backend::echo));
     Backend healthy = closeLater(Backend.start(Backend::echo));
     int port = Ports.freeTcpPort();
     ClusterConfig cluster = ProxyFixture.cluster("echo", doomed, healthy).withHealthCheck(FAST_CHECK);
-    ProxyFixture proxy = closeLater(ProxyFixture.on("io_uring", 2)).deploy(ProxyFixture.config(List.of(cluster),
+    ProxyFixture proxy = closeLater(ProxyFixture.on(transport, 2)).deploy(ProxyFixture.config(List.of(cluster),
         List.of(ProxyFixture.listener("l4", port, "echo"))), 2);
 
     List<Socket> clients = new ArrayList<>();
@@ -95,13 +97,14 @@ class EndpointFailureTest {
     assertThat(doomed.carried.get()).as("the restored endpoint takes connections again").isGreaterThan(doomedBefore);
   }
 
-  @Test
-  void aFailedConnectIsRetriedOnAnotherEndpoint() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll"})
+  void aFailedConnectIsRetriedOnAnotherEndpoint(String transport) throws Exception {
     Backend live = closeLater(Backend.start(Backend::echo));
     Backend dead = closeLater(Backend.start(Backend::echo));
     dead.kill();
     int port = Ports.freeTcpPort();
-    ProxyFixture proxy = closeLater(ProxyFixture.on("io_uring", 1)).deploy(ProxyFixture.config(
+    ProxyFixture proxy = closeLater(ProxyFixture.on(transport, 1)).deploy(ProxyFixture.config(
         List.of(ProxyFixture.cluster("mixed", dead, live)),
         List.of(ProxyFixture.withLimits(ProxyFixture.listener("l4", port, "mixed"), Duration.ZERO, 100, 1))), 1);
 
@@ -120,12 +123,13 @@ class EndpointFailureTest {
     assertThat(proxy.cluster("mixed").getLong("refusalEjections")).isEqualTo(1);
   }
 
-  @Test
-  void newConnectionsDuringAnEndpointsDeathAllReachALiveEndpoint() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll"})
+  void newConnectionsDuringAnEndpointsDeathAllReachALiveEndpoint(String transport) throws Exception {
     Backend doomed = closeLater(Backend.start(Backend::echo));
     Backend live = closeLater(Backend.start(Backend::echo));
     int port = Ports.freeTcpPort();
-    ProxyFixture proxy = closeLater(ProxyFixture.on("io_uring", 2)).deploy(ProxyFixture.config(
+    ProxyFixture proxy = closeLater(ProxyFixture.on(transport, 2)).deploy(ProxyFixture.config(
         List.of(ProxyFixture.cluster("pair", doomed, live)),
         List.of(ProxyFixture.withLimits(ProxyFixture.listener("l4", port, "pair"), Duration.ZERO, 10_000, 1))), 2);
 
@@ -173,12 +177,13 @@ class EndpointFailureTest {
         .isBetween(1L, 4L);
   }
 
-  @Test
-  void withoutRetriesAFailedConnectClosesTheClientAndIsCounted() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll"})
+  void withoutRetriesAFailedConnectClosesTheClientAndIsCounted(String transport) throws Exception {
     Backend dead = closeLater(Backend.start(Backend::echo));
     dead.kill();
     int port = Ports.freeTcpPort();
-    ProxyFixture proxy = closeLater(ProxyFixture.on("io_uring", 1)).deploy(ProxyFixture.config(
+    ProxyFixture proxy = closeLater(ProxyFixture.on(transport, 1)).deploy(ProxyFixture.config(
         List.of(ProxyFixture.cluster("gone", dead)), List.of(ProxyFixture.listener("l4", port, "gone"))), 1);
 
     try (Socket client = Clients.connect(port)) {
