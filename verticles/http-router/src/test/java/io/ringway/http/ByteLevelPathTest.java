@@ -34,7 +34,7 @@ class ByteLevelPathTest {
   private RouterFixture fixture;
   private Backend backend;
 
-  /** The transport it runs on: io_uring here. */
+  /** The fixture on the transport this class runs on: io_uring here, epoll in its subclass. */
   RouterFixture newFixture() {
     return RouterFixture.byteLevel();
   }
