@@ -29,17 +29,12 @@ class EndpointDeathTest {
   private static final int REQUESTS = 6_000;
 
   private RouterFixture fixture;
-
-  /** The fixture on the transport this class runs on: io_uring here, epoll in its subclass. */
-  RouterFixture newFixture() {
-    return RouterFixture.ioUring();
-  }
   private MortalHttpServer live;
   private MortalHttpServer doomed;
 
   @BeforeEach
   void start() throws Exception {
-    fixture = newFixture();
+    fixture = RouterFixture.ioUring();
     live = new MortalHttpServer(fixture.vertx, "live", 2);
     doomed = new MortalHttpServer(fixture.vertx, "doomed", 2);
     ClusterConfig cluster = ClusterConfig.of("pair", List.of(endpoint(live), endpoint(doomed)));
