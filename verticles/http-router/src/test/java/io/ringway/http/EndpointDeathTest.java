@@ -32,9 +32,14 @@ class EndpointDeathTest {
   private MortalHttpServer live;
   private MortalHttpServer doomed;
 
+  /** The router under test: io_uring here, another transport in a subclass. */
+  RouterFixture newFixture() {
+    return RouterFixture.ioUring();
+  }
+
   @BeforeEach
   void start() throws Exception {
-    fixture = RouterFixture.ioUring();
+    fixture = newFixture();
     live = new MortalHttpServer(fixture.vertx, "live", 2);
     doomed = new MortalHttpServer(fixture.vertx, "doomed", 2);
     ClusterConfig cluster = ClusterConfig.of("pair", List.of(endpoint(live), endpoint(doomed)));

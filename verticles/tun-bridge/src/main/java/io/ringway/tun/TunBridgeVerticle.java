@@ -2,7 +2,7 @@ package io.ringway.tun;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.IoEventLoop;
-import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.ringway.spi.Addresses;
 import io.ringway.spi.ConfigSnapshot;
@@ -123,7 +123,7 @@ public final class TunBridgeVerticle extends VerticleBase {
     // the NIO reader thread does not (it stays with plain packets).
     boolean offloads = tun.tunOffloads() && !channelIsNio(loop);
     if (tun.multiQueue()) {
-      if (!loop.isIoType(IoUringIoHandler.class) && !loop.isIoType(EpollIoHandler.class)) {
+      if (!loop.isIoType(IoUringIoHandler.class) && !loop.isCompatible(EpollIoHandle.class)) {
         return Future.failedFuture(new IllegalStateException("tun.multiQueue needs the io_uring or epoll transport:"
             + " NIO's reader-thread fallback runs one queue only (set multiQueue: false)"));
       }
@@ -333,7 +333,7 @@ public final class TunBridgeVerticle extends VerticleBase {
   }
 
   private static boolean channelIsNio(IoEventLoop loop) {
-    return !loop.isIoType(IoUringIoHandler.class) && !loop.isIoType(EpollIoHandler.class);
+    return !loop.isIoType(IoUringIoHandler.class) && !loop.isCompatible(EpollIoHandle.class);
   }
 
   /** What the log says about offloads: asked for, granted by the kernel, in force on the socket. */
@@ -433,7 +433,7 @@ public final class TunBridgeVerticle extends VerticleBase {
     if (loop.isIoType(IoUringIoHandler.class)) {
       return new IoUringTunChannel(device, loop, tun.readSlots(), tun.writeSlots(), tun.mtu(), handler);
     }
-    if (loop.isIoType(EpollIoHandler.class)) {
+    if (loop.isCompatible(EpollIoHandle.class)) {
       return new EpollTunChannel(device, loop, tun.mtu(), handler);
     }
     return new NioTunChannel(device, loop, tun.mtu(), NioTunChannel.DEFAULT_HANDOFF_LIMIT, handler);

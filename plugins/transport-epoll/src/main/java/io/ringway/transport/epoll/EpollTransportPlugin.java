@@ -3,8 +3,9 @@ package io.ringway.transport.epoll;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollIoHandle;
 import io.ringway.spi.AcceptedChannels;
 import io.ringway.spi.CompactRecvByteBufAllocator;
 import io.ringway.spi.ConfigError;
@@ -60,9 +61,14 @@ public final class EpollTransportPlugin implements TransportPlugin {
    * Vert.x's epoll transport, with Ringway's {@link AcceptedChannels} hook on the servers it configures,
    * without the {@link KernelDefaultOptions} it would set on every socket, and with the
    * {@link ListenerInheritedOptions} set once on the listening socket instead of on every accepted one; its servers and
-   * clients share a {@link CompactRecvByteBufAllocator} each.
+   * clients share a {@link CompactRecvByteBufAllocator} each; its loops run behind a {@link ReusedFdGuard}.
    */
   private static final class Spi extends EpollTransport {
+    @Override
+    public IoHandlerFactory ioHandlerFactory() {
+      return ReusedFdGuard.factory(super.ioHandlerFactory());
+    }
+
     @Override
     public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
       super.configure(options, domainSocket, bootstrap);
@@ -82,6 +88,7 @@ public final class EpollTransportPlugin implements TransportPlugin {
 
   @Override
   public boolean drives(IoEventLoop loop) {
-    return loop.isIoType(EpollIoHandler.class);
+    // Not isIoType(EpollIoHandler.class): that compares the handler's exact class, and the guard wraps Netty's.
+    return loop.isCompatible(EpollIoHandle.class);
   }
 }

@@ -7,7 +7,6 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import io.ringway.tun.TunDevice;
@@ -49,7 +48,7 @@ public final class EpollTunChannel implements EpollIoHandle, TunChannel {
    * @param onPacket gets each packet read (each segment), on the loop; the buffer is only valid during the call
    */
   public EpollTunChannel(TunDevice device, IoEventLoop loop, int packetSize, Consumer<ByteBuf> onPacket) {
-    if (!loop.isIoType(EpollIoHandler.class)) {
+    if (!loop.isCompatible(EpollIoHandle.class)) {
       throw new IllegalArgumentException("the event loop does not run epoll");
     }
     this.device = device;
