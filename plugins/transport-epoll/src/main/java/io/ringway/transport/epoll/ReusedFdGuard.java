@@ -9,14 +9,15 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.util.concurrent.ThreadAwareExecutor;
 
 /**
  * Netty's {@link EpollIoHandler} without one hazard: an event epoll reported for a descriptor that was closed while
  * the same batch of events was being handled, handed to the channel that took the descriptor's number later in that
- * batch (the kernel gives out the lowest free number, and Netty finds a registration by number). A socket not yet
- * connected that gets a stale EPOLLIN reads, fails with ENOTCONN and closes, and its connect then fails with a
- * {@code ClosedChannelException}: on a proxy, a request answered 503 because an unrelated upstream connection died
- * beside it. A registration made while a batch is handled was not in the set epoll_wait reported on, so every event
+ * batch (the kernel gives out the lowest free number, and Netty 4.2.12 finds a registration by number). A socket not
+ * yet connected that gets a stale reset (EPOLLIN, EPOLLRDHUP) reads, fails with ENOTCONN and closes, and its connect
+ * then fails with a {@code ClosedChannelException}: on a proxy, a request answered 503 because an unrelated upstream
+ * connection died beside it. A registration made while a batch is handled was not in the set epoll_wait reported on, so every event
  * of that batch that reaches it belonged to the closed descriptor and is dropped.
  */
 final class ReusedFdGuard implements IoHandler {
@@ -33,7 +34,7 @@ final class ReusedFdGuard implements IoHandler {
   static IoHandlerFactory factory(IoHandlerFactory epoll) {
     return new IoHandlerFactory() {
       @Override
-      public IoHandler newHandler(io.netty.util.concurrent.ThreadAwareExecutor executor) {
+      public IoHandler newHandler(ThreadAwareExecutor executor) {
         return new ReusedFdGuard(epoll.newHandler(executor));
       }
 

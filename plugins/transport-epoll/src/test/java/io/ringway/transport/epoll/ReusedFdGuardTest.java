@@ -43,7 +43,10 @@ class ReusedFdGuardTest {
     List<Attempt> reused = attempts.stream().filter(Attempt::reusedNumber).toList();
     assertThat(reused).as("the kernel gave the new socket the closed one's number: %s", attempts).isNotEmpty();
     assertThat(attempts).as("every connect made while the batch was handled succeeded, and heard nothing before")
-        .allSatisfy(attempt -> assertThat(attempt.connectFailure() == null && attempt.heard() == null).isTrue());
+        .allSatisfy(attempt -> {
+          assertThat(attempt.connectFailure()).isNull();
+          assertThat(attempt.heard()).isNull();
+        });
   }
 
   /** The control: without the guard, the same batch fails the connect, which is what the guard is for. */
