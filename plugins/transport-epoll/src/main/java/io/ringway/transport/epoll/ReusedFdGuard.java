@@ -17,8 +17,8 @@ import io.netty.util.concurrent.ThreadAwareExecutor;
  * batch (the kernel gives out the lowest free number, and Netty 4.2.12 finds a registration by number). A socket not
  * yet connected that gets a stale reset (EPOLLIN, EPOLLRDHUP) reads, fails with ENOTCONN and closes, and its connect
  * then fails with a {@code ClosedChannelException}: on a proxy, a request answered 503 because an unrelated upstream
- * connection died beside it. A registration made while a batch is handled was not in the set epoll_wait reported on, so every event
- * of that batch that reaches it belonged to the closed descriptor and is dropped.
+ * connection died beside it. A registration made while a batch is handled was not in the set epoll_wait reported on,
+ * so every event of that batch that reaches it belonged to the closed descriptor and is dropped.
  */
 final class ReusedFdGuard implements IoHandler {
 
