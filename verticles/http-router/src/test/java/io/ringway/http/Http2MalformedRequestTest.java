@@ -140,14 +140,17 @@ class Http2MalformedRequestTest {
   /**
    * Each malformed head ending its stream, and those the router checks also followed by a DATA frame, which the
    * server ignores. Not those Netty's HPACK decoder refuses (names, connection-specific fields, pseudo-header
-   * order): Netty resets such a stream without creating it, and takes a DATA frame that follows on it for one
-   * on an idle stream, a connection error (GOAWAY PROTOCOL_ERROR).
+   * order, and since Netty 4.2.18 values with CR, LF, NUL or a leading space): Netty resets such a stream without
+   * creating it, and takes a DATA frame that follows on it for one on an idle stream, a connection error (GOAWAY
+   * PROTOCOL_ERROR).
    */
   static Stream<Arguments> malformedRequests() {
     java.util.Set<String> checkedByNetty = java.util.Set.of("name in upper case", "empty name", "connection",
         "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te other than trailers", "no :method",
         "no :scheme", "no :path", "two :path", "two :method", "pseudo after regular", "unknown pseudo",
-        "response pseudo in a request", "empty :path", "empty :authority");
+        "response pseudo in a request", "empty :path", "empty :authority", "value with CR", "value with LF",
+        "value with CRLF and a header", "value with NUL", "pseudo value with LF", "name with a space",
+        "name with a colon inside", "value with leading space");
     return malformedHeads().flatMap(head -> Stream.of(true, false)
         .filter(ends -> ends || !checkedByNetty.contains((String) head.get()[0]))
         .map(ends -> Arguments.of(head.get()[0], head.get()[1], ends)));

@@ -61,12 +61,12 @@ public final class EpollTransportPlugin implements TransportPlugin {
    * Vert.x's epoll transport, with Ringway's {@link AcceptedChannels} hook on the servers it configures,
    * without the {@link KernelDefaultOptions} it would set on every socket, and with the
    * {@link ListenerInheritedOptions} set once on the listening socket instead of on every accepted one; its servers and
-   * clients share a {@link CompactRecvByteBufAllocator} each; its loops run behind a {@link ReusedFdGuard}.
+   * clients share a {@link CompactRecvByteBufAllocator} each; its loops run behind a {@link GuardedEpollHandler}.
    */
   private static final class Spi extends EpollTransport {
     @Override
     public IoHandlerFactory ioHandlerFactory() {
-      return ReusedFdGuard.factory(super.ioHandlerFactory());
+      return GuardedEpollHandler.factory(super.ioHandlerFactory());
     }
 
     @Override

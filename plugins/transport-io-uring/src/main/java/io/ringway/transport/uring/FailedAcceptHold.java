@@ -6,7 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Keeps an io_uring listening socket from re-arming its accept after a failed one. Netty 4.2.12's channel
+ * Keeps an io_uring listening socket from re-arming its accept after a failed one. Netty 4.2's channel
  * re-arms a multishot accept that ended in an error (EMFILE once the process is out of file descriptors) as
  * soon as its completion is handled, auto-read off or not, and with connections in the accept queue the new
  * accept fails at once: a loop at 100 % CPU until a descriptor frees. The only switch Netty checks before

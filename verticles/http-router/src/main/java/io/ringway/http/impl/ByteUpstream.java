@@ -368,14 +368,11 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
         dropped[line] = true;
       }
     }
-    if (chunked && length >= 0) {
-      // RFC 9112 §6.3: Transfer-Encoding overrides Content-Length, which a proxy must not forward with it.
-      for (int line = 0; line < lines; line++) {
-        if (AsciiBytes.is(in, lineStart[line], lineColon[line] - lineStart[line], "content-length")) {
-          dropped[line] = true;
-        }
-      }
-      length = -1;
+    if (chunked && (length >= 0 || minor == 0)) {
+      // RFC 9112 §6.1, §6.3: faulty framing, which a response "ought to" have handled as an error; Netty's decoder on
+      // the decoding path refuses both as well, and nginx answers 502.
+      throw new BadUpstreamResponse(length >= 0 ? "upstream response with both Content-Length and Transfer-Encoding"
+          : "Transfer-Encoding in an HTTP/1.0 upstream response");
     }
     if (connectionNamed != null) {
       for (int line = 0; line < lines; line++) {

@@ -6,15 +6,17 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Chunk-size lines (RFC 9112 §7.1), checked before Netty reads them. Netty 4.2.12 refuses a valid line whose
- * last extension has a token value ({@code 5;ext=1}: its validator does not accept the line ending in that
- * state), so such a request was cut off with no answer, and it accepts lines no peer does ({@code " 5"},
- * {@code "5\r\r\n"}). Here a line is a hex size, optional whitespace, then either CRLF or extensions up to
- * CRLF. Extensions, which a recipient MUST ignore (§7.1.1), are overwritten with SP, where Netty's size
- * parser stops; their content is not judged beyond holding no CR, LF or NUL, as nginx and HAProxy accept any
- * (Ringway forwards none of them, so no later hop can read them differently). The same state tells the
- * decoder when the trailer section starts, whose field lines it checks like a head's. Reading Netty's private
- * decoder state is the price: if that field ever moves, this turns itself off and Netty's own parsing stays.
+ * Chunk-size lines (RFC 9112 §7.1), checked before Netty reads them. Netty 4.2.12 refused a valid line whose
+ * last extension has a token value ({@code 5;ext=1}) and accepted lines no peer does ({@code " 5"},
+ * {@code "5\r\r\n"}); 4.2.18 refuses whitespace after the size unless an extension follows ({@code "5 "}) and
+ * extension values nginx and HAProxy take ({@code 5;a=b c}). Here a line is a hex size, optional whitespace, then
+ * either CRLF or extensions up to CRLF. Extensions, which a recipient MUST ignore (§7.1.1), are not judged beyond
+ * holding no CR, LF or NUL, as nginx and HAProxy accept any (Ringway forwards none of them, so no later hop can
+ * read them differently): whatever follows the size is overwritten by moving the size's digits to the line's end
+ * behind leading zeros ({@code 5;ext=1} reads {@code 0000005}), which any chunk-size parser takes. The same state
+ * tells the decoder when the trailer section starts, whose field lines it checks like a head's. Reading Netty's
+ * private decoder state is the price: if that field ever moves, this turns itself off and Netty's own parsing
+ * stays.
  */
 final class ChunkExtensions {
 
@@ -65,7 +67,7 @@ final class ChunkExtensions {
     return STATE != null && STATE.get(decoder) == READ_CHUNK_FOOTER;
   }
 
-  /** Checks the chunk-size line at the reader index; blanks its extensions when it is valid. */
+  /** Checks the chunk-size line at the reader index; when it is valid, leaves only its size, behind leading zeros. */
   static int inspect(ByteBuf buffer) {
     int start = buffer.readerIndex();
     int lf = buffer.indexOf(start, buffer.writerIndex(), (byte) '\n');
@@ -76,6 +78,7 @@ final class ChunkExtensions {
     while (i < lf && Character.digit(buffer.getByte(i), 16) >= 0) {
       i++;
     }
+    int digitsEnd = i;
     if (i == start || lf == start || buffer.getByte(lf - 1) != '\r') {
       return INVALID;
     }
@@ -83,10 +86,7 @@ final class ChunkExtensions {
     while (i < cr && (buffer.getByte(i) == ' ' || buffer.getByte(i) == '\t')) {
       i++;
     }
-    if (i == cr) {
-      return VALID;
-    }
-    if (buffer.getByte(i) != ';') {
+    if (i < cr && buffer.getByte(i) != ';') {
       return INVALID;
     }
     for (int j = i; j < cr; j++) {
@@ -95,11 +95,15 @@ final class ChunkExtensions {
         return INVALID;
       }
     }
-    if (buffer.isReadOnly()) {
+    if (digitsEnd == cr || buffer.isReadOnly()) {
       return VALID;
     }
-    for (int j = i; j < cr; j++) {
-      buffer.setByte(j, ' ');
+    int zeros = cr - digitsEnd;
+    for (int j = digitsEnd - 1; j >= start; j--) {
+      buffer.setByte(j + zeros, buffer.getByte(j));
+    }
+    for (int j = start; j < start + zeros; j++) {
+      buffer.setByte(j, '0');
     }
     return VALID;
   }

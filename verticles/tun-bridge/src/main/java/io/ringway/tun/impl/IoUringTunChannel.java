@@ -130,7 +130,7 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
     writeBuffers[slot] = direct;
     writeSegments[slot] = offload.active() ? TunOffload.segments(direct) : 1;
     registration.submit(new IoUringIoOps(IORING_OP_WRITE, (byte) 0, (short) 0, device.fd(),
-        -1L, direct.memoryAddress() + direct.readerIndex(), direct.readableBytes(), 0, slot,
+        -1L, direct.memoryAddress() + direct.readerIndex(), direct.readableBytes(), 0, (long) slot,
         (short) 0, (short) 0, 0, 0L));
     return true;
   }
@@ -182,7 +182,7 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
     for (int slot = 0; slot < ids.length; slot++) {
       if (ids[slot] != 0) {
         registration.submit(new IoUringIoOps(IORING_OP_ASYNC_CANCEL, (byte) 0, (short) 0, -1,
-            0L, ids[slot], 0, 0, (short) slot, (short) 0, (short) 0, 0, 0L));
+            0L, ids[slot], 0, 0, (long) slot, (short) 0, (short) 0, 0, 0L));
       }
     }
     registration.cancel();
@@ -192,8 +192,8 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
   public void handle(IoRegistration ignored, IoEvent event) {
     IoUringIoEvent completion = (IoUringIoEvent) event;
     switch (completion.opcode()) {
-      case IORING_OP_READ -> readDone(completion.data(), completion.res());
-      case IORING_OP_WRITE -> writeDone(completion.data(), completion.res());
+      case IORING_OP_READ -> readDone((short) completion.userData(), completion.res());
+      case IORING_OP_WRITE -> writeDone((short) completion.userData(), completion.res());
       default -> {
         // ASYNC_CANCEL results: nothing to do, the cancelled read completes on its own.
       }
@@ -239,7 +239,7 @@ public final class IoUringTunChannel implements IoUringIoHandle, TunChannel {
     ByteBuf buffer = readBuffers[slot];
     // offset -1: use the file position (a TUN fd has none); one packet per completion.
     readIds[slot] = registration.submit(new IoUringIoOps(IORING_OP_READ, (byte) 0, (short) 0,
-        device.fd(), -1L, buffer.memoryAddress(), packetSize, 0, slot,
+        device.fd(), -1L, buffer.memoryAddress(), packetSize, 0, (long) slot,
         (short) 0, (short) 0, 0, 0L));
   }
 

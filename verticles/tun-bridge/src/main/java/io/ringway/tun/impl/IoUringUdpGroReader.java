@@ -20,7 +20,7 @@ import java.util.function.BiConsumer;
 
 /**
  * Receives an io_uring underlay socket's datagrams with UDP_GRO, on the loop's own ring. Netty's io_uring
- * datagram channel (4.2.12) gives its recvmsg no control buffer, so it cannot learn the segment size of a
+ * datagram channel (4.2.12, 4.2.18) gives its recvmsg no control buffer, so it cannot learn the segment size of a
  * coalesced read and has no UDP_GRO; this handle reads the socket itself ({@code readSlots} recvmsg in
  * flight, each into a 64 KiB buffer with room for the UDP_GRO control message) while Netty's channel, its
  * reads off, keeps sending. One completion then brings up to 64 KiB of one flow's datagrams, which the
@@ -143,7 +143,7 @@ final class IoUringUdpGroReader implements IoUringIoHandle {
   public void handle(IoRegistration ignored, IoEvent event) {
     IoUringIoEvent completion = (IoUringIoEvent) event;
     if (completion.opcode() == IORING_OP_RECVMSG) {
-      received(completion.data(), completion.res());
+      received((short) completion.userData(), completion.res());
     }
   }
 
@@ -271,8 +271,8 @@ final class IoUringUdpGroReader implements IoUringIoHandle {
     headers.setIntLE(header + 48, 0);
     headers.setLongLE(header + IOV, buffer.memoryAddress());
     headers.setLongLE(header + IOV + 8, READ_BUFFER);
-    ids[slot] = registration.submit(new IoUringIoOps(IORING_OP_RECVMSG, (byte) 0, (short) 0, fd, 0L, base, 1, 0, slot,
-        (short) 0, (short) 0, 0, 0L));
+    ids[slot] = registration.submit(new IoUringIoOps(IORING_OP_RECVMSG, (byte) 0, (short) 0, fd, 0L, base, 1, 0,
+        (long) slot, (short) 0, (short) 0, 0, 0L));
   }
 
   @Override

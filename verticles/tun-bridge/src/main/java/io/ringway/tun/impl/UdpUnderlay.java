@@ -116,7 +116,7 @@ public final class UdpUnderlay {
    *     transport has it: io_uring and epoll) and receive with UDP_GRO (the kernel hands over up to
    *     64 KiB of one flow's datagrams per read, cut apart again here): on epoll through Netty's channel,
    *     on io_uring through {@link IoUringUdpGroReader}, as Netty's io_uring channel has no UDP_GRO
-   *     reads (4.2.12); where the kernel refuses UDP_GRO, io_uring keeps 32 receives in flight instead
+   *     reads (4.2.12, 4.2.18); where the kernel refuses UDP_GRO, io_uring keeps 32 receives in flight instead
    * @param reusePort set SO_REUSEPORT, so each lane of a multi-queue tunnel binds its own socket to
    *     the one port (the kernel spreads datagrams over them by a hash of the addresses)
    */

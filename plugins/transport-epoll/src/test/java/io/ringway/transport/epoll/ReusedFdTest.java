@@ -31,14 +31,14 @@ import org.junit.jupiter.api.Test;
  * socket, which takes the second's descriptor number. The second's event, still in the batch, must not reach the new
  * socket: it would read before connecting, fail with ENOTCONN and close, and the connect would fail.
  */
-class ReusedFdGuardTest {
+class ReusedFdTest {
 
   private static final int ATTEMPTS = 20;
 
   @Test
   void aSocketConnectedWhileABatchIsHandledHearsNothingOfTheDescriptorItReused() throws Exception {
     Capabilities.require("epoll", Epoll.isAvailable(), String.valueOf(Epoll.unavailabilityCause()));
-    List<Attempt> attempts = run(ReusedFdGuard.factory(EpollIoHandler.newFactory()));
+    List<Attempt> attempts = run(GuardedEpollHandler.factory(EpollIoHandler.newFactory()));
 
     List<Attempt> reused = attempts.stream().filter(Attempt::reusedNumber).toList();
     assertThat(reused).as("the kernel gave the new socket the closed one's number: %s", attempts).isNotEmpty();
@@ -56,7 +56,7 @@ class ReusedFdGuardTest {
     List<Attempt> reused = run(EpollIoHandler.newFactory()).stream().filter(Attempt::reusedNumber).toList();
 
     assertThat(reused).isNotEmpty();
-    assertThat(reused).as("if Netty stopped doing this, ReusedFdGuard can go")
+    assertThat(reused).as("if Netty stopped doing this, GuardedEpollHandler's batch check can go")
         .anySatisfy(attempt -> assertThat(attempt.connectFailure()).isNotNull());
   }
 
