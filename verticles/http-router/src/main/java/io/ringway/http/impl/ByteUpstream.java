@@ -15,12 +15,12 @@ import java.util.List;
 /**
  * One pooled HTTP/1.1 upstream connection of the byte-level path, and the reader of its responses: at most one request
  * in flight, as the decoding path's client. It checks each response as {@link UpstreamGuard} does there (status line,
- * status in 100..599, field grammar, one Content-Length of digits, Transfer-Encoding only {@code chunked}, head within
- * 8 KiB, at most {@link UpstreamGuard#MAX_INTERIM} interim responses, no byte that no request asked for) and relays
- * it to the client as the decoding path would write it: {@code HTTP/1.1} status line, hop-by-hop fields and those
- * {@code Connection} names dropped, {@code via} appended, the route's rewrite applied, and a body without a length
- * sent chunked (its chunks re-framed without extensions, its trailers without forbidden fields). Bodies go on as
- * slices of what was read. Loop thread only.
+ * status in 100..599, field grammar, one Content-Length of digits or Transfer-Encoding {@code chunked}, never both nor
+ * chunked in HTTP/1.0, head within 8 KiB, at most {@link UpstreamGuard#MAX_INTERIM} interim responses, no byte that no
+ * request asked for) and relays it to the client as the decoding path would write it: {@code HTTP/1.1} status line,
+ * hop-by-hop fields and those {@code Connection} names dropped, {@code via} appended, the route's rewrite applied, and
+ * a body without a length sent chunked (its chunks re-framed without extensions, its trailers without forbidden
+ * fields). Bodies go on as slices of what was read. Loop thread only.
  */
 final class ByteUpstream extends ChannelInboundHandlerAdapter {
 
@@ -369,8 +369,8 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
       }
     }
     if (chunked && (length >= 0 || minor == 0)) {
-      // RFC 9112 §6.1, §6.3: faulty framing, which a response "ought to" have handled as an error; Netty's decoder on
-      // the decoding path refuses both as well, and nginx answers 502.
+      // RFC 9112 §6.1, §6.3: faulty framing, which ought to be handled as an error. The decoding path's client
+      // (Netty's decoder) refuses both, so the two paths answer alike; nginx answers 502 too.
       throw new BadUpstreamResponse(length >= 0 ? "upstream response with both Content-Length and Transfer-Encoding"
           : "Transfer-Encoding in an HTTP/1.0 upstream response");
     }
