@@ -164,6 +164,7 @@ public final class AcceptedChannels {
   @ChannelHandler.Sharable
   private static final class ChildSetup extends ChannelInboundHandlerAdapter {
     private final Consumer<Channel> handOver;
+    private final SharedLocalAddress localAddress = new SharedLocalAddress();
 
     ChildSetup(ChannelHandler vertx, ChannelHandler first) {
       this.handOver = channel -> handOver(channel, first, vertx);
@@ -174,6 +175,8 @@ public final class AcceptedChannels {
       Channel channel = ctx.channel();
       try {
         ctx.pipeline().remove(this);
+        // Before anything asks for the address: the channel caches the first answer it gives.
+        localAddress.share(channel);
         Deferral deferral = DEFERRALS.isEmpty() || !(channel.localAddress() instanceof InetSocketAddress local)
             ? null : DEFERRALS.get(new Key(local.getPort(), channel.eventLoop()));
         if (deferral != null) {

@@ -9,6 +9,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.ringway.spi.ConfigError;
 import io.ringway.testkit.Capabilities;
 import io.ringway.testkit.EchoProbe;
+import io.ringway.testkit.LocalAddressProbe;
 import io.ringway.testkit.ShutdownFloodProbe;
 import io.ringway.testkit.SocketOptionsProbe;
 import io.ringway.testkit.SocketOptionsReader;
@@ -42,6 +43,22 @@ class EpollTransportPluginTest {
       assertThat(result.echoed()).isEqualTo("edge or level");
       assertThat(result.serverChannel()).isEqualTo(EpollSocketChannel.class);
       assertThat(plugin.drives((IoEventLoop) ((VertxInternal) vertx).nettyEventLoopGroup().next())).isTrue();
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A listener's connections to one address share one local address object (SharedLocalAddress, ringway-spi). */
+  @Test
+  void acceptedConnectionsShareOneLocalAddressObject() throws Exception {
+    Capabilities.require(plugin.name(), plugin.isAvailable(), plugin.unavailabilityCause());
+    Vertx vertx = Vertx.builder().withTransport(plugin.create(new JsonObject())).build();
+    try {
+      List<java.net.SocketAddress> locals = LocalAddressProbe.accepted(vertx, 3);
+
+      assertThat(locals).hasSize(3);
+      assertThat(locals.get(1)).isSameAs(locals.get(0));
+      assertThat(locals.get(2)).isSameAs(locals.get(0));
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }

@@ -12,6 +12,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.ringway.spi.ConfigError;
 import io.ringway.testkit.Capabilities;
 import io.ringway.testkit.EchoProbe;
+import io.ringway.testkit.LocalAddressProbe;
 import io.ringway.testkit.Ports;
 import io.ringway.testkit.ShutdownFloodProbe;
 import io.ringway.testkit.SocketOptionsProbe;
@@ -266,4 +267,19 @@ class IoUringTransportPluginTest {
     ShutdownFloodProbe.run(plugin).assertQuiet();
   }
 
+  /** A listener's connections to one address share one local address object (SharedLocalAddress, ringway-spi). */
+  @Test
+  void acceptedConnectionsShareOneLocalAddressObject() throws Exception {
+    Capabilities.require(plugin.name(), plugin.isAvailable(), plugin.unavailabilityCause());
+    Vertx vertx = Vertx.builder().withTransport(plugin.create(new JsonObject())).build();
+    try {
+      List<java.net.SocketAddress> locals = LocalAddressProbe.accepted(vertx, 3);
+
+      assertThat(locals).hasSize(3);
+      assertThat(locals.get(1)).isSameAs(locals.get(0));
+      assertThat(locals.get(2)).isSameAs(locals.get(0));
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
 }
