@@ -1,7 +1,9 @@
 package io.ringway.testkit;
 
+import io.ringway.spi.TransportPlugin;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import java.net.SocketAddress;
@@ -9,20 +11,24 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-/** The local address objects of connections a server on a given Vert.x accepted: which of them are one object. */
+/** The local address objects of connections a server on a transport accepted: which of them are one object. */
 public final class LocalAddressProbe {
 
   private LocalAddressProbe() {
   }
 
-  /** Accepts {@code count} loopback connections, one after the other; blocks the calling (test) thread. */
-  public static List<SocketAddress> accepted(Vertx vertx, int count) throws Exception {
-    List<SocketAddress> addresses = new CopyOnWriteArrayList<>();
-    NetServer server = vertx.createNetServer().connectHandler(socket ->
-        addresses.add(((NetSocketInternal) socket).channelHandlerContext().channel().localAddress()));
-    server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-    NetClient client = vertx.createNetClient();
+  /**
+   * Accepts {@code count} loopback connections, one after the other, on a fresh Vert.x over {@code plugin}'s
+   * transport; blocks the calling (test) thread.
+   */
+  public static List<SocketAddress> accepted(TransportPlugin plugin, int count) throws Exception {
+    Vertx vertx = Vertx.builder().withTransport(plugin.create(new JsonObject())).build();
     try {
+      List<SocketAddress> addresses = new CopyOnWriteArrayList<>();
+      NetServer server = vertx.createNetServer().connectHandler(socket ->
+          addresses.add(((NetSocketInternal) socket).channelHandlerContext().channel().localAddress()));
+      server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      NetClient client = vertx.createNetClient();
       for (int i = 0; i < count; i++) {
         client.connect(server.actualPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
       }
@@ -32,8 +38,7 @@ public final class LocalAddressProbe {
       }
       return List.copyOf(addresses);
     } finally {
-      client.close().await(10, TimeUnit.SECONDS);
-      server.close().await(10, TimeUnit.SECONDS);
+      vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 }

@@ -52,16 +52,9 @@ class EpollTransportPluginTest {
   @Test
   void acceptedConnectionsShareOneLocalAddressObject() throws Exception {
     Capabilities.require(plugin.name(), plugin.isAvailable(), plugin.unavailabilityCause());
-    Vertx vertx = Vertx.builder().withTransport(plugin.create(new JsonObject())).build();
-    try {
-      List<java.net.SocketAddress> locals = LocalAddressProbe.accepted(vertx, 3);
+    List<java.net.SocketAddress> locals = LocalAddressProbe.accepted(plugin, 3);
 
-      assertThat(locals).hasSize(3);
-      assertThat(locals.get(1)).isSameAs(locals.get(0));
-      assertThat(locals.get(2)).isSameAs(locals.get(0));
-    } finally {
-      vertx.close().await(10, TimeUnit.SECONDS);
-    }
+    assertThat(locals).hasSize(3).allSatisfy(local -> assertThat(local).isSameAs(locals.get(0)));
   }
 
   @Test
