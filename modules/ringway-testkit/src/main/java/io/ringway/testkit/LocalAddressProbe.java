@@ -9,6 +9,7 @@ import io.vertx.core.net.NetServer;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** The local address objects of connections a server on a transport accepted: which of them are one object. */
@@ -25,17 +26,17 @@ public final class LocalAddressProbe {
     Vertx vertx = Vertx.builder().withTransport(plugin.create(new JsonObject())).build();
     try {
       List<SocketAddress> addresses = new CopyOnWriteArrayList<>();
-      NetServer server = vertx.createNetServer().connectHandler(socket ->
-          addresses.add(((NetSocketInternal) socket).channelHandlerContext().channel().localAddress()));
+      CountDownLatch seen = new CountDownLatch(count);
+      NetServer server = vertx.createNetServer().connectHandler(socket -> {
+        addresses.add(((NetSocketInternal) socket).channelHandlerContext().channel().localAddress());
+        seen.countDown();
+      });
       server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
       NetClient client = vertx.createNetClient();
       for (int i = 0; i < count; i++) {
         client.connect(server.actualPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (addresses.size() < count && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      seen.await(10, TimeUnit.SECONDS);
       return List.copyOf(addresses);
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
