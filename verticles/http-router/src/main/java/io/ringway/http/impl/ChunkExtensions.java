@@ -8,8 +8,8 @@ import java.lang.invoke.VarHandle;
 /**
  * Chunk-size lines (RFC 9112 §7.1), checked before Netty reads them. Netty 4.2.12 refused a valid line whose
  * last extension has a token value ({@code 5;ext=1}) and accepted lines no peer does ({@code " 5"},
- * {@code "5\r\r\n"}); 4.2.18 refuses whitespace after the size unless an extension follows ({@code "5 "}) and
- * extension values nginx and HAProxy take ({@code 5;a=b c}). Here a line is a hex size, optional whitespace, then
+ * {@code "5\r\r\n"}); 4.2.18 refuses whitespace after the size unless an extension follows ({@code "5 "}), and
+ * so the extensions this class used to blank with SP. Here a line is a hex size, optional whitespace, then
  * either CRLF or extensions up to CRLF. Extensions, which a recipient MUST ignore (§7.1.1), are not judged beyond
  * holding no CR, LF or NUL, as nginx and HAProxy accept any (Ringway forwards none of them, so no later hop can
  * read them differently): whatever follows the size is overwritten by moving the size's digits to the line's end
