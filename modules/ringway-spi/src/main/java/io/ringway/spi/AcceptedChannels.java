@@ -164,7 +164,7 @@ public final class AcceptedChannels {
   @ChannelHandler.Sharable
   private static final class ChildSetup extends ChannelInboundHandlerAdapter {
     private final Consumer<Channel> handOver;
-    private final SharedLocalAddress localAddress = new SharedLocalAddress();
+    private final SharedAddresses addresses = new SharedAddresses();
 
     ChildSetup(ChannelHandler vertx, ChannelHandler first) {
       this.handOver = channel -> handOver(channel, first, vertx);
@@ -175,8 +175,8 @@ public final class AcceptedChannels {
       Channel channel = ctx.channel();
       try {
         ctx.pipeline().remove(this);
-        // Before anything asks for the address: the channel caches the first answer it gives.
-        localAddress.share(channel);
+        // Before anything asks for the addresses: the channel caches the first answer it gives.
+        addresses.share(channel);
         Deferral deferral = DEFERRALS.isEmpty() || !(channel.localAddress() instanceof InetSocketAddress local)
             ? null : DEFERRALS.get(new Key(local.getPort(), channel.eventLoop()));
         if (deferral != null) {

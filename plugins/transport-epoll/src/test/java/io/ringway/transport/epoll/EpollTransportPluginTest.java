@@ -9,7 +9,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.ringway.spi.ConfigError;
 import io.ringway.testkit.Capabilities;
 import io.ringway.testkit.EchoProbe;
-import io.ringway.testkit.LocalAddressProbe;
+import io.ringway.testkit.AcceptedAddressProbe;
 import io.ringway.testkit.ShutdownFloodProbe;
 import io.ringway.testkit.SocketOptionsProbe;
 import io.ringway.testkit.SocketOptionsReader;
@@ -48,13 +48,14 @@ class EpollTransportPluginTest {
     }
   }
 
-  /** A listener's connections to one address share one local address object (SharedLocalAddress, ringway-spi). */
+  /**
+   * A listener's connections to one address share one local address object, and those from one client its address
+   * object (SharedAddresses, ringway-spi).
+   */
   @Test
-  void acceptedConnectionsShareOneLocalAddressObject() throws Exception {
+  void acceptedConnectionsShareTheirAddressObjects() throws Exception {
     Capabilities.require(plugin.name(), plugin.isAvailable(), plugin.unavailabilityCause());
-    List<java.net.SocketAddress> locals = LocalAddressProbe.accepted(plugin, 3);
-
-    assertThat(locals).hasSize(3).allSatisfy(local -> assertThat(local).isSameAs(locals.get(0)));
+    AcceptedAddressProbe.accepted(plugin, 3).assertShared();
   }
 
   @Test
