@@ -65,7 +65,7 @@ class IdleConnectionMemoryTest {
 
   /**
    * An idle keep-alive connection parked ({@code KeepAliveParking}): a bare channel again, as an unread one (its gate
-   * the one handler), plus what stays of its first life (a channel attribute, close listeners). Measured 1,928 bytes after one request and 1,934
+   * the one handler), plus what stays of its first life (close listeners). Measured 1,928 bytes after one request and 1,934
    * after ten more, each after a park (no growth per wake), in a JVM of its own; 2,086 and 2,103 in the module's whole
    * run, where every kind measures ~150 bytes more. The unread connection's bound: the same objects.
    */
@@ -167,6 +167,10 @@ class IdleConnectionMemoryTest {
         long[] contexts = histogramAfter.getOrDefault(HANDLER_CONTEXT, new long[2]);
         assertThat(contexts[0] - contextsWere[0]).as("handler contexts of parked connections: their gates' alone, not"
             + " the transport's first handler's").isLessThan(CONNECTIONS + CONNECTIONS / 10);
+        long[] attributesWere = histogramBefore.getOrDefault(ATTRIBUTE, new long[2]);
+        long[] attributes = histogramAfter.getOrDefault(ATTRIBUTE, new long[2]);
+        assertThat(attributes[0] - attributesWere[0]).as("channel attributes of parked connections (a wake count is"
+            + " a mark in the channel's config, not an attribute of 64 bytes)").isLessThan(CONNECTIONS / 10);
         assertThat(stats.getLong("connections")).as("each counted once, however often it woke")
             .isEqualTo(200L + CONNECTIONS);
       }
@@ -175,6 +179,7 @@ class IdleConnectionMemoryTest {
 
   private static final String HTTP1_CONNECTION = "io.vertx.core.http.impl.Http1xServerConnection";
   private static final String HANDLER_CONTEXT = "io.netty.channel.DefaultChannelHandlerContext";
+  private static final String ATTRIBUTE = "io.netty.util.DefaultAttributeMap$DefaultAttribute";
 
   /** Once the listener says all of them parked (the kinds that park); a parked one is a bare channel again. */
   private void awaitParked(Kind kind, int count) throws Exception {

@@ -5,7 +5,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.util.AttributeKey;
+import io.netty.channel.DefaultMessageSizeEstimator;
+import io.netty.channel.MessageSizeEstimator;
 import io.netty.util.concurrent.GenericFutureListener;
 import io.ringway.spi.AcceptedChannels;
 import io.vertx.core.http.impl.Http1xServerConnection;
@@ -37,8 +38,6 @@ import java.util.function.Consumer;
  */
 final class KeepAliveParking implements Http1IdleTimeout.Parking {
 
-  /** Set on a connection once it parked: how many times it woke up since. */
-  private static final AttributeKey<Integer> WAKES = AttributeKey.valueOf(KeepAliveParking.class, "wakes");
   /**
    * On a listener without h2c each wake leaves one small Vert.x promise on the channel's close future (that of the
    * {@code NetSocketImpl} Vert.x builds and replaces at once, out of reach by then; ~40 bytes); past this many wakes
@@ -46,6 +45,19 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
    * promises are removed, and a connection parks as often as it idles.
    */
   static final int MAX_WAKES_WITHOUT_H2C = 32;
+  /**
+   * What a connection carries once counted (it parked, or the byte-level path counted it): how often it woke up
+   * since, up to {@link #MAX_WAKES_WITHOUT_H2C}. It is which of these objects the channel's config holds as its
+   * message size estimator, each Netty's default one by behaviour, a slot nothing else sets: a channel attribute was
+   * 64 bytes of every parked connection (the attribute and the channel's attribute array).
+   */
+  private static final WakeMark[] WAKE_MARKS = new WakeMark[MAX_WAKES_WITHOUT_H2C + 1];
+
+  static {
+    for (int wakes = 0; wakes < WAKE_MARKS.length; wakes++) {
+      WAKE_MARKS[wakes] = new WakeMark(wakes);
+    }
+  }
 
   private final UnreadConnections unread;
   private final UnreadConnections parked;
@@ -66,7 +78,7 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
 
   /** Whether this connection parked before: its counters and close listeners are in place already. */
   static boolean wasParked(Channel channel) {
-    return channel.hasAttr(WAKES);
+    return channel.config().getMessageSizeEstimator() instanceof WakeMark;
   }
 
   /**
@@ -74,7 +86,9 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
    * the connection later, counts it no second time.
    */
   static void countedOnce(Channel channel) {
-    channel.attr(WAKES).setIfAbsent(0);
+    if (!wasParked(channel)) {
+      channel.config().setMessageSizeEstimator(WAKE_MARKS[0]);
+    }
   }
 
   @Override
@@ -85,8 +99,7 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
         || !(ctx.handler() instanceof Http1Drain drain) || !drain.betweenRequests()) {
       return false;
     }
-    Integer wakes = channel.hasAttr(WAKES) ? channel.attr(WAKES).get() : null;
-    if (wakes != null && wakes >= maxWakes) {
+    if (channel.config().getMessageSizeEstimator() instanceof WakeMark mark && mark.wakes >= maxWakes) {
       return false;
     }
     ChannelOutboundBuffer unwritten = channel.unsafe().outboundBuffer();
@@ -113,9 +126,7 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
     // The last handler first: none of them sees a read or an event after the one before it left.
     http.reversed().forEach(pipeline::remove);
     AcceptedChannels.takeBack(channel);
-    if (wakes == null) {
-      channel.attr(WAKES).set(0);
-    }
+    countedOnce(channel);
     stats.parks++;
     parked.park(channel, handOver, lastActivity);
     return true;
@@ -171,12 +182,28 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
     if (!channel.isActive()) {
       return;
     }
-    channel.attr(WAKES).set(channel.attr(WAKES).get() + 1);
+    if (channel.config().getMessageSizeEstimator() instanceof WakeMark mark) {
+      channel.config().setMessageSizeEstimator(WAKE_MARKS[Math.min(mark.wakes + 1, MAX_WAKES_WITHOUT_H2C)]);
+    }
     ChannelPipeline pipeline = channel.pipeline();
     if (pipeline.get(H2cSniffer.NAME) != null) {
       // h2c listener: Vert.x's NetSocket waits for the sniffer's verdict; its close listener goes the same way.
       forgetCloseListener(channel, pipeline.get("handler"));
       H2cSniffer.decideHttp1(pipeline);
+    }
+  }
+
+  /** A count of wakes, in the estimator's slot; estimates as Netty's default estimator does. */
+  private static final class WakeMark implements MessageSizeEstimator {
+    final int wakes;
+
+    WakeMark(int wakes) {
+      this.wakes = wakes;
+    }
+
+    @Override
+    public Handle newHandle() {
+      return DefaultMessageSizeEstimator.DEFAULT.newHandle();
     }
   }
 }
