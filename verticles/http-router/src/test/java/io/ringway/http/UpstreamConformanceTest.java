@@ -13,6 +13,7 @@ import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.spi.upstream.UpstreamProtocol;
 import io.ringway.testkit.LogWatch;
+import io.ringway.testkit.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -82,8 +83,13 @@ class UpstreamConformanceTest {
     fixture.start(List.of(
             ClusterConfig.of("scripted", List.of(up.endpoint())).withOutlierDetection(null),
             ClusterConfig.of("h2up", List.of(Endpoint.of(RouterFixture.HOST, h2Backend.actualPort())))
-                .withOutlierDetection(null).withProtocol(UpstreamProtocol.H2C)),
+                .withOutlierDetection(null).withProtocol(UpstreamProtocol.H2C),
+            // Nothing listens there: every connect is refused at once.
+            ClusterConfig.of("refusing", List.of(Endpoint.of(RouterFixture.HOST, Ports.freeTcpPort())))
+                .withOutlierDetection(null)),
         List.of(
+            new RouteConfig("refusing", RouteMatch.path(PathMatch.prefix("/refused/")), ForwardAction.to("refusing"),
+                once),
             new RouteConfig("h2up", RouteMatch.path(PathMatch.prefix("/h2/")),
                 new ForwardAction(List.of(new WeightedCluster("h2up", 1)), "/", null), once),
             new RouteConfig("scripted", RouteMatch.path(PathMatch.prefix("/")), ForwardAction.to("scripted"),
@@ -144,14 +150,28 @@ class UpstreamConformanceTest {
     int closed = up.closedByRouter.get();
     try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
       assertThat(client.get("/clte").status()).isEqualTo(502);
-    }
-    try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
       assertThat(client.get("/ok").body()).isEqualTo("ok");
     }
     assertThat(sendH2("/clte").status()).isEqualTo(502);
     assertThat(cluster().getLong("httpBadResponses")).isEqualTo(before + 2);
     Eventually.await("the upstream connections closed", Duration.ofSeconds(5),
         () -> up.closedByRouter.get() >= closed + 2);
+  }
+
+  /**
+   * A bodyless request answered with an error before its end was read (an endpoint refusing the connect fails it
+   * while the request waits paused for its try) keeps its connection: there is no body to leave unread.
+   */
+  @Test
+  void aRefusedConnectIsAnsweredAndTheClientConnectionKept() throws Exception {
+    try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
+      for (int i = 0; i < 5; i++) {
+        RawKeepAlive.Response response = client.get("/refused/" + i);
+        assertThat(response.status()).as("request %d", i).isBetween(502, 503);
+        assertThat(response.header("connection")).as("request %d's connection header", i).isNull();
+      }
+      assertThat(client.get("/ok").body()).isEqualTo("ok");
+    }
   }
 
   @ParameterizedTest

@@ -371,8 +371,9 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     finished = true;
     cancelDeadline();
     leaveQueue();
-    if (bodyStarted || !request.isEnded()) {
-      // Part of the request body may be unread: only closing keeps the connection's framing safe.
+    if (bodyStarted || hasBody && !request.isEnded()) {
+      // Part of the request body may be unread: only closing keeps the connection's framing safe. A bodyless one
+      // not ended yet (its end waits behind the pause of a try that failed at once) is read to its end instead.
       LocalResponses.errorAndClose(request, status, message);
     } else {
       drainBodyless();
