@@ -43,6 +43,12 @@ final class ProxyExchange extends RequestDeadlines.Entry {
    * a body that outgrows it is streamed on, and a try that fails after that is not retried.
    */
   static final int REPLAY_LIMIT = 64 * 1024;
+  /**
+   * The largest Content-Length of a request, its body not forwarded, whose rest is read and dropped after an error
+   * answer so that its connection stays open (nginx drops any; HAProxy closes unless the body has arrived). About
+   * what one read brings in: such a body is mostly in the socket already. A larger or chunked one closes.
+   */
+  static final long DROPPED_BODY_LIMIT = 64 * 1024;
 
   private final RouterContext router;
   private final HttpServerRequest request;
@@ -72,7 +78,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
   private boolean requestEnded;
   private boolean finished;
   private boolean lastTryTimedOut;
-  private boolean bodylessDrained;
+  private boolean readingToEnd;
   /** A retry was taken from the budget and the next try, once sent, holds it. */
   private boolean retryPermit;
 
@@ -194,7 +200,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
 
   private void streamBody(Try attempt, HttpClientRequest upstream) {
     if (!hasBody) {
-      drainBodyless();
+      readToEnd();
       attempt.endUpstream();
       return;
     }
@@ -371,25 +377,31 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     finished = true;
     cancelDeadline();
     leaveQueue();
-    if (bodyStarted || hasBody && !request.isEnded()) {
-      // Part of the request body may be unread: only closing keeps the connection's framing safe. A bodyless one
-      // not ended yet (its end waits behind the pause of a try that failed at once) is read to its end instead.
+    if (bodyStarted || hasBody && !request.isEnded() && !smallDeclaredBody()) {
+      // Part of a body went upstream, or what is left of it may be large: closing keeps the connection's framing safe.
       LocalResponses.errorAndClose(request, status, message);
     } else {
-      drainBodyless();
+      // Bodyless but not ended yet (its end waits behind the pause of a try that failed at once), or a small body
+      // no byte of which went upstream: read to its end, and the connection stays.
+      readToEnd();
       LocalResponses.error(request, status, message);
     }
   }
 
+  private boolean smallDeclaredBody() {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return length != null && Long.parseLong(length) <= DROPPED_BODY_LIMIT;
+  }
+
   /**
-   * Reads a bodyless request to its end, once. A paused HTTP/1 request stops the whole connection from
-   * reading, so every path that answers without streaming the body must come through here.
+   * Reads the request to its end, once, dropping what body is left. A paused HTTP/1 request stops the whole
+   * connection from reading, so every path that answers without streaming the body must come through here.
    */
-  private void drainBodyless() {
-    if (bodylessDrained) {
+  private void readToEnd() {
+    if (readingToEnd) {
       return;
     }
-    bodylessDrained = true;
+    readingToEnd = true;
     if (!request.isEnded()) {
       request.handler(chunk -> { });
       request.endHandler(v -> { });
