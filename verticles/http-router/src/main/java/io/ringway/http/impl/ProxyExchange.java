@@ -44,9 +44,9 @@ final class ProxyExchange extends RequestDeadlines.Entry {
    */
   static final int REPLAY_LIMIT = 64 * 1024;
   /**
-   * The largest Content-Length of a request, its body not forwarded, whose rest is read and dropped after an error
-   * answer so that its connection stays open (nginx drops any; HAProxy closes unless the body has arrived). About
-   * what one read brings in: such a body is mostly in the socket already. A larger or chunked one closes.
+   * The largest Content-Length of a request whose unread rest is read and dropped after an error answer, so that its
+   * connection stays open (nginx drops any; HAProxy closes unless the body has arrived). About what one read brings
+   * in: such a body is mostly in the socket already. A larger or chunked one closes.
    */
   static final long DROPPED_BODY_LIMIT = 64 * 1024;
 
@@ -381,8 +381,8 @@ final class ProxyExchange extends RequestDeadlines.Entry {
       // Part of a body went upstream, or what is left of it may be large: closing keeps the connection's framing safe.
       LocalResponses.errorAndClose(request, status, message);
     } else {
-      // Bodyless but not ended yet (its end waits behind the pause of a try that failed at once), or a small body
-      // no byte of which went upstream: read to its end, and the connection stays.
+      // Bodyless but not ended yet (its end waits behind the pause of a try that failed at once), or a small body of
+      // a declared length (a failed try may have sent part of it): the rest is read and dropped, the connection stays.
       readToEnd();
       LocalResponses.error(request, status, message);
     }
