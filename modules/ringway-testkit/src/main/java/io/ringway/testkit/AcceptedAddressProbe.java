@@ -62,7 +62,8 @@ public final class AcceptedAddressProbe {
       NetServer server = vertx.createNetServer().connectHandler(socket -> {
         var channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
         InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
-        byClientPort.put(remote.getPort(), new InetSocketAddress[] {(InetSocketAddress) channel.localAddress(), remote});
+        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        byClientPort.put(remote.getPort(), new InetSocketAddress[] {local, remote});
         seen.countDown();
       });
       server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
@@ -73,7 +74,8 @@ public final class AcceptedAddressProbe {
         clientPorts.add(socket.localAddress().port());
       }
       if (!seen.await(10, TimeUnit.SECONDS)) {
-        throw new AssertionError("the server accepted " + (count - seen.getCount()) + " of " + count + " connections in 10 s");
+        throw new AssertionError("the server accepted " + (count - seen.getCount()) + " of " + count
+            + " connections in 10 s");
       }
       List<Accepted> accepted = new ArrayList<>();
       for (int port : clientPorts) {
