@@ -19,6 +19,12 @@
 #                        keep-alive connections); default 0: connected, nothing sent
 #        SOURCES         source addresses 127.0.0.2.. the clients spread over (default 8: ~28k ports each)
 #        TRANSPORT       Ringway's transport (default io_uring; epoll is where seccomp refuses io_uring)
+#        TLS             1: every listener terminates TLS 1.3 with a fresh ECDSA P-256 certificate (as bench/http-tls.sh)
+#                        and each client completes a handshake (and its GET with REQUEST=1) before it is counted; Ringway
+#                        runs BoringSSL, and "ringway_jdk" in SYSTEMS the same with the JDK's engine. BoringSSL's memory
+#                        is malloc'd outside NMT: under TLS, Ringway's heap is pre-touched (JAVA_OPTS default -Xms1g
+#                        -Xmx1g -XX:+AlwaysPreTouch), so its RSS grows by native memory only, and that growth is its
+#                        'native' column (the collector's bookkeeping included)
 #        RES_DIR         results (default bench/results/idle-<UTC timestamp>)
 #
 # Per system and N it reports the RSS delta per connection (the server's processes, /proc/PID/status VmRSS, after
@@ -44,16 +50,27 @@ root=$(dirname "$here")
 . "$root/.ci/find-jdk"
 COUNTS=${COUNTS:-"10000 100000"}
 SYSTEMS=${SYSTEMS:-"ringway haproxy nginx"}
-JAVA_OPTS=${JAVA_OPTS:-"-Xms64m -Xmx2g @$root/conf/jvm.options"}
+TLS=${TLS:-0}
+if [ "$TLS" = 1 ]; then
+  JAVA_OPTS=${JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+AlwaysPreTouch @$root/conf/jvm.options"}
+else
+  JAVA_OPTS=${JAVA_OPTS:-"-Xms64m -Xmx2g @$root/conf/jvm.options"}
+fi
 REQUEST=${REQUEST:-0}
 PARK_AFTER=${PARK_AFTER:-1s}
 mode=""; [ "$REQUEST" = 1 ] && mode=request
+[ "$TLS" = 1 ] && mode=${mode:+$mode+}tls
 SOURCES=${SOURCES:-8}
 jar=$(readlink -f "${RINGWAY_JAR:-$root/modules/ringway-launcher/target/ringway.jar}")
 port=18190
 RES_DIR=${RES_DIR:-$here/results/idle-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$RES_DIR"; RES_DIR=$(cd "$RES_DIR" && pwd)
 run="$RES_DIR/run"; mkdir -p "$run"
+if [ "$TLS" = 1 ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=bench.test \
+    -addext subjectAltName=DNS:bench.test,IP:127.0.0.1 -keyout "$run/key.pem" -out "$run/cert.pem" 2>/dev/null
+  cat "$run/cert.pem" "$run/key.pem" > "$run/combined.pem"   # HAProxy wants both in one file
+fi
 max_count=$(echo $COUNTS | tr ' ' '\n' | sort -n | tail -1)
 # One process holds one fd per connection (the server's side, the clients' side): raising the hard limit needs
 # CAP_SYS_RESOURCE, which a container may lack (then the largest N is the hard limit minus ~1,000).
@@ -97,9 +114,12 @@ trap cleanup EXIT
 } > "$RES_DIR/machine.txt"
 
 backend_port=18191
-# ringway_yaml [IDLE_PARK_AFTER] [bytes]: without the first, no such key (a jar from before idleParkAfter refuses it);
-# with "bytes", the byte-level path on and the route forwarding to the backend on $backend_port
+# ringway_yaml [IDLE_PARK_AFTER] [bytes] [TLS_ENGINE]: without the first, no such key (a jar from before idleParkAfter
+# refuses it); with "bytes", the byte-level path on and the route forwarding to the backend on $backend_port; with an
+# engine, TLS 1.3 on the listener
 ringway_yaml() {
+  local tls=""
+  [ -n "${3:-}" ] && tls=", tls: {certFile: $run/cert.pem, keyFile: $run/key.pem, protocols: [TLSv1.3], engine: $3}"
   local clusters=""
   [ -n "${2:-}" ] && clusters="clusters: [{name: backend, endpoints: [{host: 127.0.0.1, port: $backend_port}]}]"
   cat <<YAML
@@ -109,7 +129,7 @@ verticles: [http-router]
 $clusters
 http:
   listeners:
-    - {name: idle, host: 127.0.0.1, port: $port, headerReadTimeout: 600s, idleTimeout: 600s, maxConnections: $((max_count + 1000))${1:+, idleParkAfter: $1}${2:+, byteLevelHttp1: true}}
+    - {name: idle, host: 127.0.0.1, port: $port, headerReadTimeout: 600s, idleTimeout: 600s, maxConnections: $((max_count + 1000))${1:+, idleParkAfter: $1}${2:+, byteLevelHttp1: true}$tls}
   routes:
 YAML
   if [ -n "${2:-}" ]; then
@@ -154,7 +174,7 @@ defaults
   timeout connect 5s
   timeout server 5s
 frontend idle
-  bind 127.0.0.1:$port
+  bind 127.0.0.1:$port$([ "$TLS" = 1 ] && echo " ssl crt $run/combined.pem alpn http/1.1 ssl-min-ver TLSv1.3")
   http-request return status 200 content-type text/plain string ok
 CFG
 }
@@ -170,7 +190,11 @@ http {
   access_log off;
   client_header_timeout 600s;
   keepalive_timeout 600s;
-  server { listen 127.0.0.1:$port; location / { return 200 ok; } }
+  server {
+    listen 127.0.0.1:$port$([ "$TLS" = 1 ] && echo " ssl");
+$([ "$TLS" = 1 ] && printf '    ssl_certificate %s;\n    ssl_certificate_key %s;\n    ssl_protocols TLSv1.3;\n' "$run/cert.pem" "$run/key.pem")
+    location / { return 200 ok; }
+  }
 }
 CONF
 }
@@ -178,12 +202,14 @@ CONF
 # start SYSTEM -> sets server_pid, waits for the port
 start() {
   case $1 in
-    ringway|ringway_before|ringway_unparked|ringway_bytes)
+    ringway|ringway_before|ringway_unparked|ringway_bytes|ringway_jdk)
       local j=$jar; [ "$1" = ringway_before ] && j=$(readlink -f "${RINGWAY_BEFORE_JAR:?ringway_before needs RINGWAY_BEFORE_JAR}")
       local park=$PARK_AFTER; [ "$1" = ringway_unparked ] && park=0s; [ "$1" = ringway_before ] && park=""
       local bytes=""; [ "$1" = ringway_bytes ] && bytes=1
+      local engine=""; [ "$TLS" = 1 ] && engine=openssl; [ "$1" = ringway_jdk ] && engine=${engine:+jdk}
+      [ "$1" = ringway_jdk ] && [ -z "$engine" ] && { echo "idle-conns: ringway_jdk needs TLS=1" >&2; exit 2; }
       if [ -n "$bytes" ] && [ -z "$backend_pid" ]; then start_backend; fi
-      ringway_yaml "$park" "$bytes" > "$run/ringway.yaml"
+      ringway_yaml "$park" "$bytes" "$engine" > "$run/ringway.yaml"
       "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED $JAVA_OPTS -XX:NativeMemoryTracking=summary \
         -jar "$j" --conf "$run/ringway.yaml" > "$run/$1.log" 2>&1 &
       server_pid=$! ;;
@@ -279,13 +305,16 @@ for n in $COUNTS; do
     rss1=$(rss_kb); heap=-; native=-; total=-; collector=-; client=-
     if [[ $sys == ringway* ]]; then
       heap1=$(heap_bytes "$RES_DIR/$sys-$n-histogram-after.txt"); read -ra native1 <<< "$(native_kb "$RES_DIR/$sys-$n-nmt-after.txt")"
-      heap=$(( (heap1 - heap0) / n )); native=$(( (native1[0] - native0[0]) * 1024 / n )); total=$((heap + native))
+      heap=$(( (heap1 - heap0) / n )); native=$(( (native1[0] - native0[0]) * 1024 / n ))
+      # Under TLS the heap is pre-touched: the RSS grows by native memory only, BoringSSL's malloc included.
+      [ "$TLS" = 1 ] && native=$(( (rss1 - rss0) * 1024 / n ))
+      total=$((heap + native))
       collector=$(( (native1[1] - native0[1]) * 1024 / n ))
       # the classes that grew most, for the record
       awk 'NR==FNR && /^ *[0-9]+:/{b[$4]=$3; next} /^ *[0-9]+:/{d=$3-b[$4]; if (d>0) printf "%12d %s\n", d, $4}' \
         "$RES_DIR/$sys-$n-histogram-before.txt" "$RES_DIR/$sys-$n-histogram-after.txt" | sort -rn | head -20 \
         > "$RES_DIR/$sys-$n-histogram-growth.txt"
-      [ "$mode" = request ] && client=$(heap_without_pool "$RES_DIR/$sys-$n-histogram-before.txt" "$RES_DIR/$sys-$n-histogram-after.txt" "$n")
+      [ "$REQUEST" = 1 ] && client=$(heap_without_pool "$RES_DIR/$sys-$n-histogram-before.txt" "$RES_DIR/$sys-$n-histogram-after.txt" "$n")
     fi
     rss=$(( (rss1 - rss0) * 1024 / n ))
     printf '%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n' "$sys" "$n" "$rss" "$heap" "$native" "$total" "$collector" "$client" | tee -a "$table" >&2

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Idle client connections for bench/idle-conns.sh: opens COUNT TCP connections to HOST:PORT and sends nothing, or,
 with a fifth argument "request", sends one keep-alive GET on each and reads its whole answer (idle keep-alive).
+With "tls" in that argument ("tls", "request+tls") each connection completes a TLS 1.3 handshake first (SNI
+bench.test, the certificate not checked: a throwaway one) and speaks through it.
 
 Sources round-robin over SOURCES addresses 127.0.0.2.. (one source address has ~28k ephemeral ports towards one
 destination); IP_BIND_ADDRESS_NO_PORT lets connect() pick the port per 4-tuple. At most 1024 connects are in flight,
@@ -11,6 +13,7 @@ import resource
 import selectors
 import signal
 import socket
+import ssl
 import sys
 
 IP_BIND_ADDRESS_NO_PORT = 24  # linux/in.h
@@ -36,7 +39,14 @@ def answered(data):
 
 def main():
     host, port, count, sources = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    request = len(sys.argv) > 5 and sys.argv[5] == "request"
+    flags = sys.argv[5].split("+") if len(sys.argv) > 5 else []
+    request = "request" in flags
+    tls = None
+    if "tls" in flags:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        tls.check_hostname = False
+        tls.verify_mode = ssl.CERT_NONE
+        tls.minimum_version = ssl.TLSVersion.TLSv1_3
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < count + 64:
         resource.setrlimit(resource.RLIMIT_NOFILE, (max(hard, count + 64), max(hard, count + 64)))
@@ -59,21 +69,39 @@ def main():
             s = key.fileobj
             sel.unregister(s)
             pending -= 1
-            if key.data is not None:
+            if isinstance(key.data, bytearray):
                 # Reading the answer to the keep-alive GET: counted once its head and body are in.
-                chunk = s.recv(65536)
-                if not chunk:
+                try:
+                    chunk = s.recv(65536)
+                except ssl.SSLWantReadError:
+                    chunk = None
+                if chunk == b"":
                     raise OSError(errno.ECONNRESET, "closed before its answer: %r" % bytes(key.data))
-                key.data.extend(chunk)
+                if chunk:
+                    key.data.extend(chunk)
                 if not answered(key.data):
                     sel.register(s, selectors.EVENT_READ, key.data)
                     pending += 1
                     continue
                 held.append(s)
                 continue
-            err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-            if err:
-                raise OSError(err, "connect: %s" % errno.errorcode.get(err, err))
+            if key.data is None:
+                err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if err:
+                    raise OSError(err, "connect: %s" % errno.errorcode.get(err, err))
+                if tls is not None:
+                    s = tls.wrap_socket(s, server_hostname="bench.test", do_handshake_on_connect=False)
+            if tls is not None:
+                try:
+                    s.do_handshake()
+                except ssl.SSLWantReadError:
+                    sel.register(s, selectors.EVENT_READ, "handshake")
+                    pending += 1
+                    continue
+                except ssl.SSLWantWriteError:
+                    sel.register(s, selectors.EVENT_WRITE, "handshake")
+                    pending += 1
+                    continue
             if request:
                 s.send(b"GET / HTTP/1.1\r\nHost: idle\r\n\r\n")
                 sel.register(s, selectors.EVENT_READ, bytearray())
