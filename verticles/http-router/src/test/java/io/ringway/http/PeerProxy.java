@@ -88,6 +88,14 @@ final class PeerProxy implements AutoCloseable {
 
   /** HAProxy in the foreground ({@code -db}), mode http; request, client, keep-alive timeouts of {@code timeoutMillis}. */
   static PeerProxy haproxy(int backendPort, long timeoutMillis, Path root) throws Exception {
+    return haproxy(backendPort, timeoutMillis, root, 3);
+  }
+
+  /**
+   * The same with {@code retries} connect retries (HAProxy's default, 3, waits a second before each when the connect
+   * is refused).
+   */
+  static PeerProxy haproxy(int backendPort, long timeoutMillis, Path root, int retries) throws Exception {
     Path binary = require("haproxy");
     Path dir = Files.createDirectories(root.resolve("haproxy"));
     int port = Ports.freeTcpPort();
@@ -101,12 +109,13 @@ final class PeerProxy implements AutoCloseable {
           timeout server %2$dms
           timeout http-request %1$dms
           timeout http-keep-alive %1$dms
+          retries %6$d
         frontend fuzz
           bind 127.0.0.1:%3$d
           default_backend upstream
         backend upstream
           server backend 127.0.0.1:%4$d source %5$s
-        """.formatted(timeoutMillis, UPSTREAM_TIMEOUT_MILLIS, port, backendPort, HAPROXY_SOURCE);
+        """.formatted(timeoutMillis, UPSTREAM_TIMEOUT_MILLIS, port, backendPort, HAPROXY_SOURCE, retries);
     Files.writeString(dir.resolve("haproxy.cfg"), conf);
     return started(new PeerProxy("haproxy", port, dir, List.of(binary.toString(), "-db", "-f",
         dir.resolve("haproxy.cfg").toString())));

@@ -54,6 +54,13 @@ final class RawKeepAlive implements AutoCloseable {
     return read();
   }
 
+  /** Sends {@code request}, a HEAD, and reads the head of its answer: no body follows it whatever its framing says. */
+  Response sendHead(String request) throws IOException {
+    write(request);
+    String head = readHead();
+    return head == null ? new Response("", "", true) : new Response(head, "", false);
+  }
+
   /** Sends {@code bytes} as they are (part of a request, say) and reads nothing. */
   void write(String bytes) throws IOException {
     socket.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
@@ -74,7 +81,9 @@ final class RawKeepAlive implements AutoCloseable {
       }
     }
     Response framed = new Response(heads.toString(), "", false);
-    String head = heads.substring(heads.lastIndexOf("HTTP/1.1 "));
+    // The final head follows the 1xx heads before it, each ending in an empty line.
+    int previousEnd = heads.lastIndexOf("\r\n\r\n", heads.length() - 5);
+    String head = heads.substring(previousEnd < 0 ? 0 : previousEnd + 4);
     Response last = new Response(head, "", false);
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     boolean complete;
