@@ -155,23 +155,19 @@ class IdleConnectionMemoryTest {
           stats.getLong("unreadConnections"), stats.getLong("parkedConnections"), growth(histogramBefore, histogramAfter, 15));
       assertThat(heapEach).as("live heap per idle connection, bytes").isLessThanOrEqualTo(kind.bound);
       for (String unused : UNUSED_PER_CONNECTION) {
-        long[] was = histogramBefore.getOrDefault(unused, new long[2]);
-        long[] now = histogramAfter.getOrDefault(unused, new long[2]);
-        assertThat(now[0] - was[0]).as("instances of %s, which the router never uses, per idle connection", unused)
+        assertThat(instancesGrown(histogramBefore, histogramAfter, unused))
+            .as("instances of %s, which the router never uses, per idle connection", unused)
             .isLessThan(CONNECTIONS / 10);
       }
       if (kind.parks()) {
-        long[] was = histogramBefore.getOrDefault(HTTP1_CONNECTION, new long[2]);
-        long[] now = histogramAfter.getOrDefault(HTTP1_CONNECTION, new long[2]);
-        assertThat(now[0] - was[0]).as("Vert.x HTTP/1 connections of parked connections").isLessThan(CONNECTIONS / 10);
-        long[] contextsWere = histogramBefore.getOrDefault(HANDLER_CONTEXT, new long[2]);
-        long[] contexts = histogramAfter.getOrDefault(HANDLER_CONTEXT, new long[2]);
-        assertThat(contexts[0] - contextsWere[0]).as("handler contexts of parked connections: their gates' alone, not"
-            + " the transport's first handler's").isLessThan(CONNECTIONS + CONNECTIONS / 10);
-        long[] attributesWere = histogramBefore.getOrDefault(ATTRIBUTE, new long[2]);
-        long[] attributes = histogramAfter.getOrDefault(ATTRIBUTE, new long[2]);
-        assertThat(attributes[0] - attributesWere[0]).as("channel attributes of parked connections (a wake count is"
-            + " a mark in the channel's config, not an attribute of 64 bytes)").isLessThan(CONNECTIONS / 10);
+        assertThat(instancesGrown(histogramBefore, histogramAfter, HTTP1_CONNECTION))
+            .as("Vert.x HTTP/1 connections of parked connections").isLessThan(CONNECTIONS / 10);
+        assertThat(instancesGrown(histogramBefore, histogramAfter, HANDLER_CONTEXT)).as("handler contexts of parked"
+            + " connections: their gates' alone, not the transport's first handler's")
+            .isLessThan(CONNECTIONS + CONNECTIONS / 10);
+        assertThat(instancesGrown(histogramBefore, histogramAfter, ATTRIBUTE)).as("channel attributes of parked"
+            + " connections (a wake count is a mark in the channel's config, not an attribute of 64 bytes)")
+            .isLessThan(CONNECTIONS / 10);
         assertThat(stats.getLong("connections")).as("each counted once, however often it woke")
             .isEqualTo(200L + CONNECTIONS);
       }
@@ -268,6 +264,11 @@ class IdleConnectionMemoryTest {
       }
     }
     return classes;
+  }
+
+  /** How many more instances of {@code className} the second histogram holds than the first. */
+  static long instancesGrown(Map<String, long[]> before, Map<String, long[]> after, String className) {
+    return after.getOrDefault(className, new long[2])[0] - before.getOrDefault(className, new long[2])[0];
   }
 
   /** The {@code top} classes whose bytes grew most between two histograms, one line each. */

@@ -78,7 +78,12 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
 
   /** Whether this connection parked before: its counters and close listeners are in place already. */
   static boolean wasParked(Channel channel) {
-    return channel.config().getMessageSizeEstimator() instanceof WakeMark;
+    return mark(channel) != null;
+  }
+
+  /** The connection's wake mark; null before it was counted. */
+  private static WakeMark mark(Channel channel) {
+    return channel.config().getMessageSizeEstimator() instanceof WakeMark mark ? mark : null;
   }
 
   /**
@@ -99,7 +104,8 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
         || !(ctx.handler() instanceof Http1Drain drain) || !drain.betweenRequests()) {
       return false;
     }
-    if (channel.config().getMessageSizeEstimator() instanceof WakeMark mark && mark.wakes >= maxWakes) {
+    WakeMark mark = mark(channel);
+    if (mark != null && mark.wakes >= maxWakes) {
       return false;
     }
     ChannelOutboundBuffer unwritten = channel.unsafe().outboundBuffer();
@@ -182,7 +188,8 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
     if (!channel.isActive()) {
       return;
     }
-    if (channel.config().getMessageSizeEstimator() instanceof WakeMark mark) {
+    WakeMark mark = mark(channel);
+    if (mark != null) {
       channel.config().setMessageSizeEstimator(WAKE_MARKS[Math.min(mark.wakes + 1, MAX_WAKES_WITHOUT_H2C)]);
     }
     ChannelPipeline pipeline = channel.pipeline();
