@@ -1,7 +1,6 @@
 package io.ringway.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.ringway.spi.TransportPlugin;
@@ -26,13 +25,13 @@ import java.util.stream.Stream;
  */
 public final class AcceptedAddressProbe {
 
-  /** One accepted connection: its channel's local and remote address, and the client's port as the client saw it. */
-  public record Accepted(InetSocketAddress local, InetSocketAddress remote, int clientPort) {
+  /** One accepted connection: its channel's local and remote address. */
+  public record Accepted(InetSocketAddress local, InetSocketAddress remote) {
   }
 
   /**
-   * Connections accepted in order: every one holds the first one's local address object and its client's
-   * {@code InetAddress} object, and each its own client port.
+   * Connections accepted in order, each found by its client's port as the client saw it (so each kept its own port):
+   * every one holds the first one's local address object and its client's {@code InetAddress} object.
    */
   public record Result(List<Accepted> connections) {
 
@@ -40,10 +39,9 @@ public final class AcceptedAddressProbe {
       Accepted first = connections.getFirst();
       assertAll(connections.stream().flatMap(accepted -> Stream.of(
           () -> assertSame(first.local(), accepted.local(), "local address of the connection from port "
-              + accepted.clientPort() + " (first connection's: " + first.local() + ")"),
+              + accepted.remote().getPort() + " (first connection's: " + first.local() + ")"),
           () -> assertSame(first.remote().getAddress(), accepted.remote().getAddress(), "client address object of the "
-              + "connection from port " + accepted.clientPort()),
-          () -> assertEquals(accepted.clientPort(), accepted.remote().getPort(), "remote port"))));
+              + "connection from port " + accepted.remote().getPort()))));
     }
   }
 
@@ -57,13 +55,12 @@ public final class AcceptedAddressProbe {
   public static Result accepted(TransportPlugin plugin, int count) throws Exception {
     Vertx vertx = Vertx.builder().withTransport(plugin.create(new JsonObject())).build();
     try {
-      Map<Integer, InetSocketAddress[]> byClientPort = new ConcurrentHashMap<>();
+      Map<Integer, Accepted> byRemotePort = new ConcurrentHashMap<>();
       CountDownLatch seen = new CountDownLatch(count);
       NetServer server = vertx.createNetServer().connectHandler(socket -> {
         var channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
         InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
-        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
-        byClientPort.put(remote.getPort(), new InetSocketAddress[] {local, remote});
+        byRemotePort.put(remote.getPort(), new Accepted((InetSocketAddress) channel.localAddress(), remote));
         seen.countDown();
       });
       server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
@@ -79,12 +76,12 @@ public final class AcceptedAddressProbe {
       }
       List<Accepted> accepted = new ArrayList<>();
       for (int port : clientPorts) {
-        InetSocketAddress[] addresses = byClientPort.get(port);
-        if (addresses == null) {
+        Accepted connection = byRemotePort.get(port);
+        if (connection == null) {
           throw new AssertionError("no accepted connection has remote port " + port + ", the port of a client's "
-              + "connection; accepted: " + byClientPort.keySet());
+              + "connection; accepted: " + byRemotePort.keySet());
         }
-        accepted.add(new Accepted(addresses[0], addresses[1], port));
+        accepted.add(connection);
       }
       return new Result(List.copyOf(accepted));
     } finally {
