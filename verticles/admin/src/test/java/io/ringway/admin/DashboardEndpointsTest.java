@@ -14,6 +14,7 @@ import io.ringway.spi.message.DrainStatus;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.tcp.TcpProxyVerticleProvider;
+import io.ringway.testkit.OnContext;
 import io.ringway.testkit.Ports;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.buffer.Buffer;
@@ -150,8 +151,10 @@ class DashboardEndpointsTest {
     List<Long> arrivals = new ArrayList<>();
     CompletableFuture<Void> three = new CompletableFuture<>();
     StringBuilder pending = new StringBuilder();
-    // the handler goes on in the same loop turn as the response arrives, so not a chunk is missed
-    HttpClientResponse response = client.request(HttpMethod.GET, admin.port, AdminFixture.HOST, "/dashboard/events")
+    // Built on one context, the handler goes on in the loop turn the response arrives in, so not a chunk is
+    // missed; built on this thread, the chain could run a turn late (each client call gets a fresh context).
+    HttpClientResponse response = OnContext.call(admin.vertx.getOrCreateContext(), () -> client.request(HttpMethod.GET,
+            admin.port, AdminFixture.HOST, "/dashboard/events")
         .compose(request -> request.send()).map(arrived -> arrived.handler(chunk -> {
           pending.append(chunk.toString());
           int end;
@@ -163,7 +166,7 @@ class DashboardEndpointsTest {
               three.complete(null);
             }
           }
-        })).await(10, TimeUnit.SECONDS);
+        }))).get(10, TimeUnit.SECONDS);
     three.get(10, TimeUnit.SECONDS);
     client.close();
 

@@ -55,13 +55,12 @@ class HttpEchoTest {
     HttpClient http = demo.vertx.createHttpClient();
     HttpClientResponse[] response = new HttpClientResponse[1];
 
-    Buffer echoed = http.request(HttpMethod.POST, demo.httpPort(), DemoFixture.HOST, "/echo")
+    Buffer echoed = demo.onLoop(() -> http.request(HttpMethod.POST, demo.httpPort(), DemoFixture.HOST, "/echo")
         .compose(request -> sendChunked(request, body))
         .compose(received -> {
           response[0] = received;
           return received.body();
-        })
-        .await(20, TimeUnit.SECONDS);
+        }));
 
     assertThat(response[0].statusCode()).isEqualTo(200);
     assertThat(response[0].getHeader("Transfer-Encoding")).isEqualTo("chunked");

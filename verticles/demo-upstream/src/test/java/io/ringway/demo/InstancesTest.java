@@ -32,10 +32,9 @@ class InstancesTest {
     NetClient tcp = demo.vertx.createNetClient();
 
     for (int i = 0; i < CONNECTIONS; i++) {
-      String greeting = http.request(HttpMethod.GET, demo.httpPort(), DemoFixture.HOST, "/")
+      String greeting = demo.onLoop(() -> http.request(HttpMethod.GET, demo.httpPort(), DemoFixture.HOST, "/")
           .compose(request -> request.send())
-          .compose(HttpClientResponse::body)
-          .await(10, TimeUnit.SECONDS)
+          .compose(HttpClientResponse::body))
           .toString();
       assertThat(greeting).contains("node node-a");
       assertThat(echo(tcp, "ping " + i)).isEqualTo("ping " + i);
