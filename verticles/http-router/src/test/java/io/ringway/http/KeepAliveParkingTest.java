@@ -7,43 +7,71 @@ import io.ringway.spi.config.ForwardAction;
 import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RouteMatch;
+import io.ringway.spi.config.TlsConfig;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.testkit.Ports;
+import io.ringway.testkit.TestPki;
 import io.ringway.testkit.fuzz.Escape;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Idle keep-alive connections park between two requests ({@code idleParkAfter}) and wake up on their next byte:
  * the next requests are forwarded and answered as before, on the same connection, counted as the same connection;
  * a connection with anything in flight (a half-sent head, an unanswered request) is not parked; a parked one
- * still closes at its idle timeout, and a drain still answers it or closes it. On h2c and plain listeners.
+ * still closes at its idle timeout, and a drain still answers it or closes it. On h2c, plain and TLS listeners (a
+ * TLS connection parks behind its TLS handler, and goes on in the same session).
  */
 class KeepAliveParkingTest {
 
   private static final Duration PARK_AFTER = Duration.ofMillis(150);
 
   private RouterFixture fixture;
+  /** TLS handshakes the test's clients completed: a woken TLS connection goes on in its session, with none. */
+  private final AtomicInteger handshakes = new AtomicInteger();
 
   /** The fixture on the transport this class runs on: io_uring here, epoll in its subclass. */
   RouterFixture newFixture() {
     return RouterFixture.ioUring();
   }
 
-  private void start(boolean h2c, Duration idleTimeout) throws Exception {
-    start(h2c, idleTimeout, PARK_AFTER);
+  /** How the listener takes connections: TLS on BoringSSL, or on the JDK's engine. */
+  enum Listening { H2C, PLAIN, TLS, TLS_JDK }
+
+  @TempDir
+  Path dir;
+  private SSLContext tlsClient;
+
+  private void start(Listening mode, Duration idleTimeout) throws Exception {
+    start(mode, idleTimeout, PARK_AFTER);
   }
 
-  private void start(boolean h2c, Duration idleTimeout, Duration parkAfter) throws Exception {
+  private void start(Listening mode, Duration idleTimeout, Duration parkAfter) throws Exception {
     fixture = newFixture();
+    TlsConfig tls = null;
+    if (mode == Listening.TLS || mode == Listening.TLS_JDK) {
+      TestPki pki = TestPki.create(dir);
+      TestPki.Issued server = pki.server("server", "localhost", RouterFixture.HOST);
+      tls = new TlsConfig(List.of(new TlsConfig.CertificateFiles(server.certFile().toString(),
+          server.keyFile().toString())))
+          .withEngine(mode == Listening.TLS ? TlsConfig.Engine.OPENSSL : TlsConfig.Engine.JDK);
+      tlsClient = trusting(pki);
+    }
     fixture.admin = new AdminConfig(RouterFixture.HOST, 9901, null, Duration.ofSeconds(10), Duration.ofMillis(500));
     HttpServer backend = fixture.vertx.createHttpServer().requestHandler(request -> {
       switch (request.path()) {
@@ -53,8 +81,8 @@ class KeepAliveParkingTest {
       }
     }).listen(0, RouterFixture.HOST).await(10, TimeUnit.SECONDS);
     HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
-        Ports.freeTcpPort(), h2c, 8192, 1 << 20, Duration.ofSeconds(10), idleTimeout, 100,
-        HttpListenerConfig.AUTO_MAX_CONNECTIONS, null, parkAfter);
+        Ports.freeTcpPort(), mode == Listening.H2C, 8192, 1 << 20, Duration.ofSeconds(10), idleTimeout, 100,
+        HttpListenerConfig.AUTO_MAX_CONNECTIONS, tls, parkAfter);
     fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(Endpoint.of(RouterFixture.HOST,
         backend.actualPort())))), List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
   }
@@ -66,10 +94,10 @@ class KeepAliveParkingTest {
     }
   }
 
-  @ParameterizedTest(name = "h2c={0}")
-  @ValueSource(booleans = {true, false})
-  void aParkedConnectionAnswersItsNextRequestsAsTheSameConnection(boolean h2c) throws Exception {
-    start(h2c, Duration.ofSeconds(30));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource
+  void aParkedConnectionAnswersItsNextRequestsAsTheSameConnection(Listening mode) throws Exception {
+    start(mode, Duration.ofSeconds(30));
     try (RawKeepAlive client = connect()) {
       answered(client.get("/a"), "ok");
       for (int round = 1; round <= 3; round++) {
@@ -86,16 +114,17 @@ class KeepAliveParkingTest {
       assertThat(stats.getLong("parks")).isEqualTo(6);
       assertThat(stats.getLong("parkedWoken")).isEqualTo(6);
       assertThat(stats.getLong("requests")).isEqualTo(7);
+      assertThat(handshakes).as("TLS handshakes").hasValue(tlsClient != null ? 1 : 0);
     }
     Eventually.await("the closed connection is counted closed once", Duration.ofSeconds(5),
         () -> fixture.listenerStats().getLong("openConnections") == 0);
     assertThat(fixture.listenerStats().getLong("parkedConnections")).isZero();
   }
 
-  @ParameterizedTest(name = "h2c={0}")
-  @ValueSource(booleans = {true, false})
-  void aConnectionWithAnythingInFlightIsNotParked(boolean h2c) throws Exception {
-    start(h2c, Duration.ofSeconds(30));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource
+  void aConnectionWithAnythingInFlightIsNotParked(Listening mode) throws Exception {
+    start(mode, Duration.ofSeconds(30));
     try (RawKeepAlive client = connect()) {
       client.get("/");
       // Half a head at once, then a pause longer than the park delay: its bytes are in the decoder.
@@ -113,10 +142,10 @@ class KeepAliveParkingTest {
     }
   }
 
-  @ParameterizedTest(name = "h2c={0}")
-  @ValueSource(booleans = {true, false})
-  void aParkedConnectionClosesAtItsIdleTimeoutFromItsLastActivity(boolean h2c) throws Exception {
-    start(h2c, Duration.ofSeconds(1));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource
+  void aParkedConnectionClosesAtItsIdleTimeoutFromItsLastActivity(Listening mode) throws Exception {
+    start(mode, Duration.ofSeconds(1));
     try (RawKeepAlive client = connect()) {
       client.get("/");
       long answered = System.nanoTime();
@@ -129,10 +158,10 @@ class KeepAliveParkingTest {
   }
 
   /** The bytes a never-parked connection refuses are refused on a woken one, with the same answer. */
-  @ParameterizedTest(name = "h2c={0}")
-  @ValueSource(booleans = {true, false})
-  void aWokenConnectionIsAsStrictAsOneThatNeverParked(boolean h2c) throws Exception {
-    start(h2c, Duration.ofSeconds(30));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource
+  void aWokenConnectionIsAsStrictAsOneThatNeverParked(Listening mode) throws Exception {
+    start(mode, Duration.ofSeconds(30));
     List<String> refused = List.of(
         "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
         "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
@@ -155,10 +184,10 @@ class KeepAliveParkingTest {
     }
   }
 
-  @ParameterizedTest(name = "h2c={0}")
-  @ValueSource(booleans = {true, false})
-  void aDrainAnswersAParkedConnectionOnceMoreOrClosesItWithinTheSpread(boolean h2c) throws Exception {
-    start(h2c, Duration.ofSeconds(30));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource
+  void aDrainAnswersAParkedConnectionOnceMoreOrClosesItWithinTheSpread(Listening mode) throws Exception {
+    start(mode, Duration.ofSeconds(30));
     try (RawKeepAlive idle = connect(); RawKeepAlive busy = connect()) {
       idle.get("/");
       busy.get("/");
@@ -184,13 +213,13 @@ class KeepAliveParkingTest {
   }
 
   /**
-   * Without h2c each wake leaves a small Vert.x promise behind, so a connection parks at most 32 times there; with
-   * h2c nothing is left behind and it parks whenever it idles.
+   * On a plain listener each wake leaves a small Vert.x promise behind, so a connection parks at most 32 times
+   * there; on h2c and TLS listeners nothing is left behind and it parks whenever it idles.
    */
-  @ParameterizedTest(name = "h2c={0}")
-  @ValueSource(booleans = {true, false})
-  void aConnectionParksAsOftenAsItIdlesWithH2cAndThirtyTwoTimesWithout(boolean h2c) throws Exception {
-    start(h2c, Duration.ofSeconds(30), Duration.ofMillis(40));
+  @ParameterizedTest(name = "{0}")
+  @EnumSource
+  void aConnectionParksAsOftenAsItIdlesOrThirtyTwoTimesOnAPlainListener(Listening mode) throws Exception {
+    start(mode, Duration.ofSeconds(30), Duration.ofMillis(40));
     int rounds = 35;
     try (RawKeepAlive client = connect()) {
       for (int round = 0; round < rounds; round++) {
@@ -202,7 +231,8 @@ class KeepAliveParkingTest {
       }
       assertThat(client.get("/").status()).as("still served").isEqualTo(200);
     }
-    assertThat(fixture.listenerStats().getLong("parks")).isEqualTo(h2c ? rounds : 32);
+    assertThat(fixture.listenerStats().getLong("parks")).isEqualTo(mode == Listening.PLAIN ? 32 : rounds);
+    assertThat(handshakes).as("TLS handshakes").hasValue(tlsClient != null ? 1 : 0);
   }
 
   /** A whole 200 with {@code body}. */
@@ -217,7 +247,25 @@ class KeepAliveParkingTest {
         () -> fixture.listenerStats().getLong("parkedConnections") == count);
   }
 
+  /** A connection to the listener: with TLS, its handshake done, and counted ({@link #handshakes}). */
   private RawKeepAlive connect() throws Exception {
-    return new RawKeepAlive(fixture.port);
+    if (tlsClient == null) {
+      return new RawKeepAlive(fixture.port);
+    }
+    SSLSocket socket = (SSLSocket) tlsClient.getSocketFactory().createSocket(RouterFixture.HOST, fixture.port);
+    socket.addHandshakeCompletedListener(done -> handshakes.incrementAndGet());
+    socket.startHandshake();
+    return new RawKeepAlive(socket);
+  }
+
+  private static SSLContext trusting(TestPki pki) throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", pki.caCertificate());
+    TrustManagerFactory trustFactory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trustFactory.init(trust);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trustFactory.getTrustManagers(), null);
+    return context;
   }
 }

@@ -38,7 +38,12 @@ final class RawKeepAlive implements AutoCloseable {
   private final InputStream in;
 
   RawKeepAlive(int port) throws IOException {
-    socket = new Socket(RouterFixture.HOST, port);
+    this(new Socket(RouterFixture.HOST, port));
+  }
+
+  /** On a socket connected already (a TLS one, say). */
+  RawKeepAlive(Socket socket) throws IOException {
+    this.socket = socket;
     socket.setSoTimeout(5000);
     in = socket.getInputStream();
   }

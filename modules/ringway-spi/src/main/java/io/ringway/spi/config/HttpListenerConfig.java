@@ -22,8 +22,8 @@ import java.util.Objects;
  *     and new connections wait in the kernel's accept queue ({@code io.ringway.spi.AcceptLimits});
  *     {@link #AUTO_MAX_CONNECTIONS} (the default) for what the process's open-file limit allows
  * @param tls TLS termination, or null for cleartext (default)
- * @param idleParkAfter a cleartext HTTP/1 keep-alive connection idle this long between two requests lets go of its
- *     per-connection HTTP state until its next byte (default 10 s); zero for never
+ * @param idleParkAfter an HTTP/1 keep-alive connection (cleartext or TLS) idle this long between two requests lets
+ *     go of its per-connection HTTP state until its next byte (default 10 s); zero for never
  * @param byteLevelHttp1 forward the requests it can (GET and HEAD without a body, POST and PUT with a Content-Length
  *     one, to cleartext HTTP/1.1 clusters, on routes without filters) from the bytes received, without decoding them into objects (default false); cleartext
  *     listeners only

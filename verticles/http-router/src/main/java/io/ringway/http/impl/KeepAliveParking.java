@@ -27,10 +27,11 @@ import java.util.function.Consumer;
  * {@link UnreadConnections}. Its next byte hands it back to the server, which builds a fresh HTTP/1 connection for
  * it, as nginx keeps only the connection of an idle keep-alive client and frees its request memory.
  *
- * <p>Only a connection whose pipeline from its decoder on is exactly the router's cleartext HTTP/1 one is parked
- * (it waits without the transport's first handler too: {@link AcceptedChannels#takeBack}), and only between two
- * requests: nothing buffered or half-read in the decoder, nothing unwritten, no request open, no tunnel, no drain.
- * Anything else (compression, HTTP/2, a handler this class does not know) keeps the connection as it is.
+ * <p>Only a connection whose pipeline from its decoder on is exactly the router's HTTP/1 one is parked (a cleartext
+ * one waits without the transport's first handler too: {@link AcceptedChannels#takeBack}; a TLS one behind its TLS
+ * handler, which keeps its session, and is woken by {@link TlsWake}), and only between two requests: nothing
+ * buffered or half-read in the decoder, nothing unwritten, no request open, no tunnel, no drain. Anything else
+ * (compression, HTTP/2, a handler this class does not know) keeps the connection as it is.
  *
  * <p>A woken connection is the same connection to the listener: counted once, its idle timeout running from its last
  * activity while parked, its next head timed by {@code headerReadTimeout} from its first byte, HTTP/1 only (an
@@ -60,20 +61,40 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
   }
 
   private final UnreadConnections unread;
+  private final TlsWake tls;
   private final UnreadConnections parked;
   private final ListenerStats stats;
   private final int maxWakes;
 
   /**
+   * A cleartext listener's parking.
+   *
    * @param unread the listener's unread connections, whose server hand-over a parked connection goes back through
    * @param parked where parked connections wait
    * @param h2c whether the listener takes h2c (Vert.x then builds its HTTP/1 connection where the wake can see it)
    */
   KeepAliveParking(UnreadConnections unread, UnreadConnections parked, ListenerStats stats, boolean h2c) {
+    this(unread, null, parked, stats, h2c ? Integer.MAX_VALUE : MAX_WAKES_WITHOUT_H2C);
+  }
+
+  /**
+   * A TLS listener's parking: a connection waits behind its TLS handler, which stays, and {@code tls} builds its
+   * HTTP/1 connection again at its next decrypted byte.
+   *
+   * @param parked where parked connections wait ({@link UnreadConnections#parkedBehindTls})
+   */
+  KeepAliveParking(TlsWake tls, UnreadConnections parked, ListenerStats stats) {
+    // The wake takes away the one close listener a wake would leave.
+    this(null, tls, parked, stats, Integer.MAX_VALUE);
+  }
+
+  private KeepAliveParking(UnreadConnections unread, TlsWake tls, UnreadConnections parked, ListenerStats stats,
+                           int maxWakes) {
     this.unread = unread;
+    this.tls = tls;
     this.parked = parked;
     this.stats = stats;
-    this.maxWakes = h2c ? Integer.MAX_VALUE : MAX_WAKES_WITHOUT_H2C;
+    this.maxWakes = maxWakes;
   }
 
   /** Whether this connection parked before: its counters and close listeners are in place already. */
@@ -99,7 +120,9 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
   @Override
   public boolean park(ChannelHandlerContext ctx, long lastActivity) {
     Channel channel = ctx.channel();
-    Consumer<Channel> handOver = unread.handOver();
+    ChannelPipeline pipeline = channel.pipeline();
+    Consumer<Channel> handOver = tls == null ? unread.handOver()
+        : tls.canWake(channel, pipeline.get("handler")) ? tls : null;
     if (handOver == null || !channel.isActive() || !channel.config().isAutoRead()
         || !(ctx.handler() instanceof Http1Drain drain) || !drain.betweenRequests()) {
       return false;
@@ -112,9 +135,9 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
     if (unwritten == null || unwritten.totalPendingWriteBytes() > 0) {
       return false;
     }
-    ChannelPipeline pipeline = channel.pipeline();
-    // Only the router's handlers are looked at. The transport's first handler, ahead of them, leaves after them: a
-    // wake hands the connection over again, which puts it back.
+    // Only the router's handlers are looked at. The transport's first handler, ahead of them, leaves after them on a
+    // cleartext connection (a wake hands it over again, which puts it back); a TLS connection keeps it and its TLS
+    // handler.
     List<String> http = new ArrayList<>();
     for (Map.Entry<String, ChannelHandler> handler : pipeline) {
       if (http.isEmpty() && !handler.getKey().equals("httpDecoder")) {
@@ -131,7 +154,9 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
     forgetCloseListener(channel, pipeline.get("handler"));
     // The last handler first: none of them sees a read or an event after the one before it left.
     http.reversed().forEach(pipeline::remove);
-    AcceptedChannels.takeBack(channel);
+    if (tls == null) {
+      AcceptedChannels.takeBack(channel);
+    }
     countedOnce(channel);
     stats.parks++;
     parked.park(channel, handOver, lastActivity);
@@ -154,7 +179,7 @@ final class KeepAliveParking implements Http1IdleTimeout.Parking {
    * Vert.x's connection listens to the channel's close future to complete its own; dropped, it would stay there
    * until the channel closes, one more with every wake.
    */
-  private static void forgetCloseListener(Channel channel, ChannelHandler handler) {
+  static void forgetCloseListener(Channel channel, ChannelHandler handler) {
     if (handler instanceof VertxHandler<?> vertx && vertx.getConnection() instanceof ConnectionBase connection
         && connection.closeFuture() instanceof GenericFutureListener<?> listener) {
       @SuppressWarnings("unchecked")

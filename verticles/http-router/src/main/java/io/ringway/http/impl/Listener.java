@@ -42,7 +42,7 @@ final class Listener {
   private AcceptedChannels.Registration acceptHook;
   /** Connections that have sent nothing yet, kept from Vert.x; null on TLS listeners and those on port 0. */
   private UnreadConnections unread;
-  /** Idle keep-alive connections between two requests ({@link KeepAliveParking}); null where {@link #unread} is. */
+  /** Idle keep-alive connections between two requests ({@link KeepAliveParking}); null when none park. */
   private UnreadConnections parked;
   private AcceptedChannels.Registration deferral;
   /** This listener's {@code maxConnections} on its port; null until it listens. */
@@ -157,6 +157,9 @@ final class Listener {
         drain.parkIdleConnections(new KeepAliveParking(unread, parked, stats, config.h2c()), config.idleParkAfter());
       }
       deferral = AcceptedChannels.defer(config.port(), loop, unread);
+    } else if (options.isSsl() && !config.idleParkAfter().isZero()) {
+      parked = UnreadConnections.parkedBehindTls(loop, stats, options.getIdleTimeout());
+      drain.parkIdleConnections(new KeepAliveParking(new TlsWake(server), parked, stats), config.idleParkAfter());
     }
     Future<HttpServer> listening = server.listen();
     if (options.isSsl()) {
@@ -209,6 +212,8 @@ final class Listener {
         // Into Vert.x's server while it still takes them, so its shutdown drains (and at the grace closes) them.
         deferral.close();
         unread.handOverAll();
+      }
+      if (parked != null) {
         // Back to the server while it still takes them: a request on one now is answered, with connection: close.
         parked.handOverAll(channel -> KeepAliveParking.closeIfStillIdle(channel, drain.spreadDelayMillis(), stats));
       }
@@ -234,6 +239,8 @@ final class Listener {
     if (unread != null) {
       deferral.close();
       unread.closeAll();
+    }
+    if (parked != null) {
       parked.closeAll();
     }
     if (byteLevel != null) {

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.ringway.spi.AcceptedChannels;
@@ -26,7 +27,8 @@ import java.util.function.Consumer;
  *
  * <p>A second list of the same kind holds a listener's {@linkplain KeepAliveParking parked} keep-alive connections:
  * idle between two requests, their Vert.x connection let go, woken up by their next byte as an unread connection
- * is, and closed quietly at their idle timeout, counted from their last activity. Loop thread only.
+ * is, and closed quietly at their idle timeout, counted from their last activity. A TLS listener has only that second
+ * list, whose connections wait behind their TLS handler. Loop thread only.
  */
 final class UnreadConnections implements AcceptedChannels.Deferral {
 
@@ -41,6 +43,8 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
   private final boolean headTimeout;
   /** Whether this holds parked keep-alive connections, not new ones. */
   private final boolean parked;
+  /** Whether its connections wait behind their TLS handler: their next bytes arrive decrypted, and go on from there. */
+  private final boolean behindTls;
   /** The server's hand-over, from the last connection accepted: what a parked connection is handed back with. */
   private Consumer<Channel> handOver;
   private Gate first;
@@ -56,18 +60,24 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
    * @param idleTimeoutSeconds the listener's idle timeout as Vert.x applies it, in whole seconds; 0 for none
    */
   UnreadConnections(EventLoop loop, ListenerStats stats, long headerTimeoutMillis, long idleTimeoutSeconds) {
-    this(loop, stats, headerTimeoutMillis, idleTimeoutSeconds, false);
+    this(loop, stats, headerTimeoutMillis, idleTimeoutSeconds, false, false);
   }
 
   /** The parked keep-alive connections of a listener with this idle timeout (whole seconds, 0 for none). */
   static UnreadConnections parked(EventLoop loop, ListenerStats stats, long idleTimeoutSeconds) {
-    return new UnreadConnections(loop, stats, 0, idleTimeoutSeconds, true);
+    return new UnreadConnections(loop, stats, 0, idleTimeoutSeconds, true, false);
+  }
+
+  /** The parked keep-alive connections of a TLS listener, each waiting behind its TLS handler. */
+  static UnreadConnections parkedBehindTls(EventLoop loop, ListenerStats stats, long idleTimeoutSeconds) {
+    return new UnreadConnections(loop, stats, 0, idleTimeoutSeconds, true, true);
   }
 
   private UnreadConnections(EventLoop loop, ListenerStats stats, long headerTimeoutMillis, long idleTimeoutSeconds,
-                            boolean parked) {
+                            boolean parked, boolean behindTls) {
     this.loop = loop;
     this.parked = parked;
+    this.behindTls = behindTls;
     this.stats = stats;
     long head = TimeUnit.MILLISECONDS.toNanos(headerTimeoutMillis);
     long idle = TimeUnit.SECONDS.toNanos(idleTimeoutSeconds);
@@ -220,6 +230,19 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
     }
   }
 
+  /** As {@link #enter}, for decrypted bytes: they go on from the TLS handler, inside its read. */
+  private static void enterBehindTls(Channel channel, Object msg) {
+    if (msg == null) {
+      return;
+    }
+    ChannelHandlerContext tls = channel.pipeline().context(SslHandler.class);
+    if (channel.isOpen() && tls != null) {
+      tls.fireChannelRead(msg);
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
   /** The one handler of a connection that has sent nothing yet, and its place in the accept-order list. */
   private final class Gate extends ChannelInboundHandlerAdapter {
 
@@ -255,7 +278,10 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
       handOver(msg);
     }
 
-    /** Vert.x builds its pipeline behind this gate, which then leaves; {@code msg} (if any) enters it from the head. */
+    /**
+     * Vert.x builds its pipeline behind this gate, which then leaves; {@code msg} (if any) enters it from the head,
+     * or behind the TLS handler.
+     */
     void handOver(Object msg) {
       unlink(this);
       Channel channel = ctx.channel();
@@ -270,7 +296,11 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
         stats.parkedWoken++;
         KeepAliveParking.woken(channel);
       }
-      enter(channel, msg, false);
+      if (behindTls) {
+        enterBehindTls(channel, msg);
+      } else {
+        enter(channel, msg, false);
+      }
     }
 
     @Override
