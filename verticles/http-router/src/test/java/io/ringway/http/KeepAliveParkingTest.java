@@ -121,6 +121,24 @@ class KeepAliveParkingTest {
     assertThat(fixture.listenerStats().getLong("parkedConnections")).isZero();
   }
 
+  /** A browser's preconnect: a handshake, then nothing for a while; it parks, and its first request is answered. */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(names = {"TLS", "TLS_JDK"})
+  void aTlsConnectionThatSentNothingParksAndAnswersItsFirstRequest(Listening mode) throws Exception {
+    start(mode, Duration.ofSeconds(30));
+    try (RawKeepAlive client = connect()) {
+      awaitParked(1);
+      answered(client.get("/first"), "ok");
+      awaitParked(1);
+      answered(client.get("/second"), "ok");
+      JsonObject stats = fixture.listenerStats();
+      assertThat(stats.getLong("connections")).isEqualTo(1);
+      assertThat(stats.getLong("parks")).isEqualTo(2);
+      assertThat(stats.getLong("requests")).isEqualTo(2);
+      assertThat(handshakes).as("TLS handshakes").hasValue(1);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @EnumSource
   void aConnectionWithAnythingInFlightIsNotParked(Listening mode) throws Exception {
