@@ -44,9 +44,9 @@ final class ProxyExchange extends RequestDeadlines.Entry {
    */
   static final int REPLAY_LIMIT = 64 * 1024;
   /**
-   * The largest Content-Length of a request whose unread rest is read and dropped after an error answer, so that its
-   * connection stays open (nginx drops any; HAProxy closes unless the body has arrived). About what one read brings
-   * in: such a body is mostly in the socket already. A larger or chunked one closes.
+   * The most body bytes read and dropped after an error answer, so that the connection stays open (nginx drops any;
+   * HAProxy closes unless the body has arrived): a larger Content-Length closes at once, a chunked body closes once it
+   * has gone past this. About what one read brings in: such a body is mostly in the socket already.
    */
   static final long DROPPED_BODY_LIMIT = 64 * 1024;
 
@@ -79,6 +79,8 @@ final class ProxyExchange extends RequestDeadlines.Entry {
   private boolean finished;
   private boolean lastTryTimedOut;
   private boolean readingToEnd;
+  /** Body bytes read and dropped after an error answer. */
+  private long dropped;
   /** A retry was taken from the budget and the next try, once sent, holds it. */
   private boolean retryPermit;
 
@@ -352,7 +354,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
       if (current != null) {
         current.abandon();
       }
-      finishWithError(400, "bad request body framing");
+      finishWithError(400, "bad request body framing", true);
       return;
     }
     abandon();
@@ -371,26 +373,32 @@ final class ProxyExchange extends RequestDeadlines.Entry {
   }
 
   private void finishWithError(int status, String message) {
+    finishWithError(status, message, false);
+  }
+
+  /** @param framingBroken the body's framing is broken: nothing after it can be read as the next request */
+  private void finishWithError(int status, String message, boolean framingBroken) {
     if (finished) {
       return;
     }
     finished = true;
     cancelDeadline();
     leaveQueue();
-    if (bodyStarted || hasBody && !request.isEnded() && !smallDeclaredBody()) {
-      // Part of a body went upstream, or what is left of it may be large: closing keeps the connection's framing safe.
+    if (framingBroken || bodyStarted || hasBody && !request.isEnded() && !droppableBody()) {
+      // Part of a body went upstream, or what is left of it is large or unframed: closing keeps the connection safe.
       LocalResponses.errorAndClose(request, status, message);
     } else {
-      // Bodyless but not ended yet (its end waits behind the pause of a try that failed at once), or a small body of
-      // a declared length (a failed try may have sent part of it): the rest is read and dropped, the connection stays.
-      readToEnd();
+      // Bodyless but not ended yet (its end waits behind the pause of a try that failed at once), or a body that can
+      // be dropped (a failed try may have sent part of it): the rest is read and dropped, the connection stays.
+      readToEnd(DROPPED_BODY_LIMIT);
       LocalResponses.error(request, status, message);
     }
   }
 
-  private boolean smallDeclaredBody() {
+  /** A body of a declared length up to {@link #DROPPED_BODY_LIMIT}, or a chunked HTTP/1 one (dropped up to it). */
+  private boolean droppableBody() {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    return length != null && Long.parseLong(length) <= DROPPED_BODY_LIMIT;
+    return length != null ? Long.parseLong(length) <= DROPPED_BODY_LIMIT : request.version() != HttpVersion.HTTP_2;
   }
 
   /**
@@ -398,12 +406,22 @@ final class ProxyExchange extends RequestDeadlines.Entry {
    * connection from reading, so every path that answers without streaming the body must come through here.
    */
   private void readToEnd() {
+    readToEnd(Long.MAX_VALUE);
+  }
+
+  /** {@link #readToEnd()}, closing the connection once more than {@code budget} body bytes were dropped. */
+  private void readToEnd(long budget) {
     if (readingToEnd) {
       return;
     }
     readingToEnd = true;
     if (!request.isEnded()) {
-      request.handler(chunk -> { });
+      request.handler(budget == Long.MAX_VALUE ? chunk -> { } : chunk -> {
+        dropped += chunk.length();
+        if (dropped > budget) {
+          request.connection().close();
+        }
+      });
       request.endHandler(v -> { });
     } else if (request.version() == HttpVersion.HTTP_2) {
       // An HTTP/2 stream pauses only itself, and Vert.x 5.0.10 throws "Request has already been read" on
