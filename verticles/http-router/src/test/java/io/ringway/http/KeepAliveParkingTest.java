@@ -41,7 +41,14 @@ class KeepAliveParkingTest {
 
   private static final Duration PARK_AFTER = Duration.ofMillis(150);
 
+  /** How the listener takes connections: TLS on BoringSSL, or on the JDK's engine. */
+  enum Listening { H2C, PLAIN, TLS, TLS_JDK }
+
+  @TempDir
+  Path dir;
   private RouterFixture fixture;
+  /** A client trusting the listener's certificate; null on cleartext listeners. */
+  private SSLContext tlsClient;
   /** TLS handshakes the test's clients completed: a woken TLS connection goes on in its session, with none. */
   private final AtomicInteger handshakes = new AtomicInteger();
 
@@ -49,13 +56,6 @@ class KeepAliveParkingTest {
   RouterFixture newFixture() {
     return RouterFixture.ioUring();
   }
-
-  /** How the listener takes connections: TLS on BoringSSL, or on the JDK's engine. */
-  enum Listening { H2C, PLAIN, TLS, TLS_JDK }
-
-  @TempDir
-  Path dir;
-  private SSLContext tlsClient;
 
   private void start(Listening mode, Duration idleTimeout) throws Exception {
     start(mode, idleTimeout, PARK_AFTER);
@@ -205,6 +205,16 @@ class KeepAliveParkingTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource
   void aDrainAnswersAParkedConnectionOnceMoreOrClosesItWithinTheSpread(Listening mode) throws Exception {
+    // Each idle connection closes after a delay drawn from [0, spread]: a draw shorter than the request's way to the
+    // router closes the busy one unanswered, which is right but not this test's case; then it starts over.
+    for (int attempt = 1; !drainAnswersAParkedConnection(mode); attempt++) {
+      assertThat(attempt).as("attempts whose request found its connection closed by an early draw").isLessThan(3);
+      fixture.close();
+    }
+  }
+
+  /** @return false when the busy connection closed before its request arrived */
+  private boolean drainAnswersAParkedConnection(Listening mode) throws Exception {
     start(mode, Duration.ofSeconds(30));
     try (RawKeepAlive idle = connect(); RawKeepAlive busy = connect()) {
       idle.get("/");
@@ -221,6 +231,9 @@ class KeepAliveParkingTest {
       });
       // One more request on a parked connection right after the drain began: answered, told to close.
       RawKeepAlive.Response answer = busy.get("/");
+      if (answer.head().isEmpty()) {
+        return false;
+      }
       answered(answer, "ok");
       assertThat(answer.header("connection")).isEqualToIgnoringCase("close");
       assertThat(busy.closedByServer()).as("closed after that answer").isTrue();
@@ -228,6 +241,7 @@ class KeepAliveParkingTest {
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainedAt)).as("within the spread")
           .isLessThan(2500);
     }
+    return true;
   }
 
   /**
