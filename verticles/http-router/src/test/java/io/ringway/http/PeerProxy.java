@@ -43,6 +43,11 @@ final class PeerProxy implements AutoCloseable {
 
   /** nginx with one worker in the foreground; header and body timeouts of {@code timeoutMillis}. */
   static PeerProxy nginx(int backendPort, long timeoutMillis, Path root) throws Exception {
+    return nginx(backendPort, timeoutMillis, root, UPSTREAM_TIMEOUT_MILLIS);
+  }
+
+  /** The same, waiting {@code upstreamTimeoutMillis} for the backend's connect, writes and answer. */
+  static PeerProxy nginx(int backendPort, long timeoutMillis, Path root, long upstreamTimeoutMillis) throws Exception {
     Path binary = require("nginx");
     Path dir = Files.createDirectories(root.resolve("nginx"));
     Files.createDirectories(dir.resolve("logs"));
@@ -80,7 +85,7 @@ final class PeerProxy implements AutoCloseable {
             }
           }
         }
-        """.formatted(dir, t, port, backendPort, UPSTREAM_TIMEOUT_MILLIS, NGINX_SOURCE);
+        """.formatted(dir, t, port, backendPort, upstreamTimeoutMillis, NGINX_SOURCE);
     Files.writeString(dir.resolve("nginx.conf"), conf);
     return started(new PeerProxy("nginx", port, dir, List.of(binary.toString(), "-p", dir + "/", "-c",
         dir.resolve("nginx.conf").toString(), "-e", dir.resolve("logs/error.log").toString())));
@@ -96,6 +101,12 @@ final class PeerProxy implements AutoCloseable {
    * is refused).
    */
   static PeerProxy haproxy(int backendPort, long timeoutMillis, Path root, int retries) throws Exception {
+    return haproxy(backendPort, timeoutMillis, root, retries, UPSTREAM_TIMEOUT_MILLIS);
+  }
+
+  /** The same, waiting {@code upstreamTimeoutMillis} for the backend's connect and answer. */
+  static PeerProxy haproxy(int backendPort, long timeoutMillis, Path root, int retries, long upstreamTimeoutMillis)
+      throws Exception {
     Path binary = require("haproxy");
     Path dir = Files.createDirectories(root.resolve("haproxy"));
     int port = Ports.freeTcpPort();
@@ -115,7 +126,7 @@ final class PeerProxy implements AutoCloseable {
           default_backend upstream
         backend upstream
           server backend 127.0.0.1:%4$d source %5$s
-        """.formatted(timeoutMillis, UPSTREAM_TIMEOUT_MILLIS, port, backendPort, HAPROXY_SOURCE, retries);
+        """.formatted(timeoutMillis, upstreamTimeoutMillis, port, backendPort, HAPROXY_SOURCE, retries);
     Files.writeString(dir.resolve("haproxy.cfg"), conf);
     return started(new PeerProxy("haproxy", port, dir, List.of(binary.toString(), "-db", "-f",
         dir.resolve("haproxy.cfg").toString())));

@@ -13,6 +13,7 @@ import io.ringway.testkit.Ports;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,13 +25,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * When the upstream fails (refuses the connect, or closes without answering), the router's own error answer leaves
- * the client's keep-alive connection open wherever nginx and HAProxy, sent the same bytes, both leave theirs open: a
- * dead endpoint must not cost every client its connection. When the upstream fails mid-response (closes or resets
- * after part of a body), the router closes the connection if it relayed the cut response, as both peers do: kept,
- * it would give the client the next answer as the rest of the cut one (it may also lose the race to the upstream's
- * reset and answer 502 itself, a whole answer after which it keeps the connection). Statuses are not compared (502
- * or 503 are both fair).
+ * When the upstream fails (refuses the connect, closes without answering, or answers nothing until the timeout), the
+ * router's own error answer leaves the client's keep-alive connection open wherever nginx and HAProxy, sent the same
+ * bytes, both leave theirs open: a dead or hung endpoint must not cost every client its connection. When the upstream
+ * fails mid-response (closes or resets after part of a body), the router closes the connection if it relayed the cut
+ * response, as both peers do: kept, it would give the client the next answer as the rest of the cut one (it may also
+ * lose the race to the upstream's reset and answer 502 itself, a whole answer after which it keeps the connection).
+ * Statuses are not compared (502 or 503 are both fair).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UpstreamFailurePersistenceTest {
@@ -49,6 +50,8 @@ class UpstreamFailurePersistenceTest {
   }
 
   private static final long PEER_TIMEOUT_MILLIS = 2_000;
+  /** How long every proxy waits for the silent upstream's answer (it answers nothing, then closes). */
+  private static final long SILENT_TIMEOUT_MILLIS = 300;
 
   private RouterFixture fixture;
   private ScriptedBackend closing;
@@ -69,7 +72,9 @@ class UpstreamFailurePersistenceTest {
     String cut = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten!!";
     closing = new ScriptedBackend().on("/closes/x", ScriptedBackend.bytesThenClose(""))
         .on("/cut/x", ScriptedBackend.bytesThenClose(cut))
-        .on("/reset/x", ScriptedBackend.bytesThenReset(cut));
+        .on("/reset/x", ScriptedBackend.bytesThenReset(cut))
+        .on("/silent/x", ScriptedBackend.sequence(ScriptedBackend.pause(3 * SILENT_TIMEOUT_MILLIS),
+            ScriptedBackend.bytesThenClose("")));
     int refusing = Ports.freeTcpPort();
     fixture = newFixture();
     RoutePolicy once = RoutePolicy.DEFAULTS.withRetries(0);
@@ -83,7 +88,9 @@ class UpstreamFailurePersistenceTest {
                 once),
             new RouteConfig("cut", RouteMatch.path(PathMatch.prefix("/cut/")), ForwardAction.to("closing"), once),
             new RouteConfig("reset", RouteMatch.path(PathMatch.prefix("/reset/")), ForwardAction.to("closing"),
-                once)));
+                once),
+            new RouteConfig("silent", RouteMatch.path(PathMatch.prefix("/silent/")), ForwardAction.to("closing"),
+                once.withTimeout(Duration.ofMillis(SILENT_TIMEOUT_MILLIS)))));
     // HAProxy without connect retries: with them, each refused connect waits three seconds.
     peers.put("refused", List.of(PeerProxy.nginx(refusing, PEER_TIMEOUT_MILLIS, work.resolve("refused")),
         PeerProxy.haproxy(refusing, PEER_TIMEOUT_MILLIS, work.resolve("refused"), 0)));
@@ -93,6 +100,9 @@ class UpstreamFailurePersistenceTest {
     // The same backend answers by path.
     peers.put("cut", peers.get("closes"));
     peers.put("reset", peers.get("closes"));
+    peers.put("silent", List.of(
+        PeerProxy.nginx(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("silent"), SILENT_TIMEOUT_MILLIS),
+        PeerProxy.haproxy(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("silent"), 0, SILENT_TIMEOUT_MILLIS)));
   }
 
   @AfterAll
