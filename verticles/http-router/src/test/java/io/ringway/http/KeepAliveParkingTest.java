@@ -17,14 +17,12 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,7 +68,7 @@ class KeepAliveParkingTest {
       tls = new TlsConfig(List.of(new TlsConfig.CertificateFiles(server.certFile().toString(),
           server.keyFile().toString())))
           .withEngine(mode == Listening.TLS ? TlsConfig.Engine.OPENSSL : TlsConfig.Engine.JDK);
-      tlsClient = trusting(pki);
+      tlsClient = pki.clientContext();
     }
     fixture.admin = new AdminConfig(RouterFixture.HOST, 9901, null, Duration.ofSeconds(10), Duration.ofMillis(500));
     HttpServer backend = fixture.vertx.createHttpServer().requestHandler(request -> {
@@ -290,14 +288,4 @@ class KeepAliveParkingTest {
     return new RawKeepAlive(socket);
   }
 
-  private static SSLContext trusting(TestPki pki) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", pki.caCertificate());
-    TrustManagerFactory trustFactory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trustFactory.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, trustFactory.getTrustManagers(), null);
-    return context;
-  }
 }

@@ -27,7 +27,6 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -239,11 +238,6 @@ class TlsListenerTest {
 
   /** A client trusting the test CA, presenting {@code certificate} when asked (null: none). */
   private SSLContext client(TestPki.Issued certificate) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", pki.caCertificate());
-    TrustManagerFactory trustFactory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trustFactory.init(trust);
     KeyManagerFactory keyFactory = null;
     if (certificate != null) {
       PemFiles.KeyPairChain pair = PemFiles.keyPair(certificate.certFile().toString(), certificate.keyFile().toString());
@@ -255,7 +249,7 @@ class TlsListenerTest {
     }
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(keyFactory == null ? null : new javax.net.ssl.KeyManager[] {presentAnyway(keyFactory)},
-        trustFactory.getTrustManagers(), null);
+        pki.trustManagers(), null);
     return context;
   }
 

@@ -12,13 +12,9 @@ import io.ringway.testkit.TestPki;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +25,6 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,15 +150,7 @@ class SniPassthroughTest {
 
   /** A verifying TLS handshake through the proxy: the subject the client saw and what the upstream wrote. */
   private static String tls(TestPki pki, int port, String serverName) throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    try (InputStream ca = Files.newInputStream(pki.caFile())) {
-      trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(ca));
-    }
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, factory.getTrustManagers(), null);
+    SSLContext context = pki.clientContext();
     try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(Clients.HOST, port)) {
       socket.setSoTimeout(5000);
       SSLParameters parameters = socket.getSSLParameters();
