@@ -62,7 +62,12 @@ final class RawKeepAlive implements AutoCloseable {
   /** Sends {@code request}, a HEAD, and reads the head of its answer: no body follows it whatever its framing says. */
   Response sendHead(String request) throws IOException {
     write(request);
-    String head = readHead();
+    return readHead();
+  }
+
+  /** Reads the next response to a HEAD: its head only, since no body follows it whatever its framing says. */
+  Response readHead() throws IOException {
+    String head = readHeadText();
     return head == null ? new Response("", "", true) : new Response(head, "", false);
   }
 
@@ -76,7 +81,7 @@ final class RawKeepAlive implements AutoCloseable {
   Response read() throws IOException {
     StringBuilder heads = new StringBuilder();
     while (true) {
-      String head = readHead();
+      String head = readHeadText();
       if (head == null) {
         return new Response(heads.toString(), "", true);
       }
@@ -113,7 +118,7 @@ final class RawKeepAlive implements AutoCloseable {
     }
   }
 
-  private String readHead() throws IOException {
+  private String readHeadText() throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int matched = 0;
     for (int b; (b = readByte()) >= 0; ) {

@@ -254,7 +254,10 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
     }
   }
 
-  /** The router answered with an error of its own before the body was all read: the connection closes after it. */
+  /**
+   * The connection closes after the exchange in flight, and takes no request read after it: the router answered with
+   * an error of its own before the body was all read, or the response was cut short.
+   */
   void closeAfterError() {
     closeAfter = true;
   }

@@ -224,9 +224,11 @@ final class ByteExchange extends RequestDeadlines.Entry {
       return;
     }
     if (headWritten) {
-      // The response is under way: only closing tells the client it is incomplete.
+      // The response is under way: only closing tells the client it is incomplete. The connection closes as the
+      // exchange ends, before it takes a pipelined request: an answer written after the cut one would reach the client
+      // as the rest of it.
+      connection.closeAfterError();
       end(0);
-      connection.channel().close();
       return;
     }
     byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);

@@ -6,10 +6,16 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.net.impl.ShutdownEvent;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -20,10 +26,19 @@ import java.util.concurrent.TimeUnit;
  * (with {@code connection: close}) rather than cut. Sits between the codec and Vert.x's handler, and stays for the
  * connection's whole life (through a tunnelled upgrade too), so it is also what tells the listener's
  * {@link Http1IdleTimeout} of the connection's activity.
+ *
+ * <p>A final response that says {@code connection: close} (the drain's, an error's, an HTTP/1.0 body that ends with
+ * the connection) is the connection's last: it closes once that response is out, and a request read behind it
+ * (pipelined) is neither routed ({@link #readBehindLastResponse}) nor answered, as nginx and HAProxy do. Vert.x would
+ * answer it on the connection it keeps open or is closing, where the client takes the answer for the rest of the one
+ * before.
  */
 final class Http1Drain extends ChannelDuplexHandler {
 
   static final String NAME = "ringway-drain";
+  /** On the channel once its last response was written (a channel's, not the handler's: the router asks per request). */
+  private static final AttributeKey<Boolean> LAST_RESPONSE_WRITTEN = AttributeKey.valueOf("ringway.lastResponseWritten");
+  private static final ClosedChannelException CLOSED_AFTER_LAST_RESPONSE = new ClosedChannelException();
 
   private final ListenerDrain drain;
   private final ListenerStats stats;
@@ -31,6 +46,8 @@ final class Http1Drain extends ChannelDuplexHandler {
   private int open;
   /** Whether the final response being written said {@code connection: close}. */
   private boolean closeAfterResponse;
+  /** That response was written to its end: nothing written after it reaches the client. */
+  private boolean lastResponseWritten;
   private boolean draining;
   /** After a 101: the bytes are no longer HTTP/1 messages; the listener's deadline ends the tunnel. */
   private boolean upgraded;
@@ -63,6 +80,12 @@ final class Http1Drain extends ChannelDuplexHandler {
       idle.remove();
       idle = null;
     }
+  }
+
+  /** Whether {@code request} was read behind its connection's last response: it is dropped, not routed. */
+  static boolean readBehindLastResponse(HttpServerRequest request) {
+    return request.connection() instanceof HttpServerConnection internal
+        && internal.channelHandlerContext().channel().hasAttr(LAST_RESPONSE_WRITTEN);
   }
 
   /** No request open, no tunnel, no drain: what a keep-alive connection is between two requests. */
@@ -110,6 +133,14 @@ final class Http1Drain extends ChannelDuplexHandler {
     if (idle != null) {
       idle.touch();
     }
+    if (lastResponseWritten && msg instanceof HttpObject) {
+      // An answer to a request read behind the last response (Vert.x's empty write before its own close passes).
+      ReferenceCountUtil.release(msg);
+      if (!promise.isVoid()) {
+        promise.setFailure(CLOSED_AFTER_LAST_RESPONSE);
+      }
+      return;
+    }
     if (msg instanceof HttpResponse response && response.status().code() >= 200) {
       if (response.status().code() == 101) {
         upgraded = true;
@@ -118,11 +149,15 @@ final class Http1Drain extends ChannelDuplexHandler {
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         closeAfterResponse = true;
         stats.drainConnectionClose++;
+      } else if (HeaderTokens.contains(response.headers(), HttpHeaderNames.CONNECTION, "close")) {
+        closeAfterResponse = true;
       }
     }
     if (msg instanceof LastHttpContent && !upgraded && open > 0 && isFinal(msg)) {
       open--;
       if (closeAfterResponse) {
+        lastResponseWritten = true;
+        ctx.channel().attr(LAST_RESPONSE_WRITTEN).set(Boolean.TRUE);
         super.write(ctx, msg, promise.unvoid().addListener(ChannelFutureListener.CLOSE));
         return;
       }

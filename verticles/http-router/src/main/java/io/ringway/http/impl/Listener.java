@@ -125,6 +125,10 @@ final class Listener {
           guard.onInvalidRequest(request);
         })
         .requestHandler(request -> {
+          if (Http1Drain.readBehindLastResponse(request)) {
+            // The connection closes once its last response is out; this request is not forwarded, as nginx's is not.
+            return;
+          }
           stats.requests++;
           guard.onRequest(request);
           handler.handle(new RoutedRequest(request, this));
