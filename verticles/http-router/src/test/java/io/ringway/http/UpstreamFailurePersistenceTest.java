@@ -59,6 +59,8 @@ class UpstreamFailurePersistenceTest {
 
   private RouterFixture fixture;
   private ScriptedBackend closing;
+  /** Answers 404 to every request and keeps its connections. */
+  private ScriptedBackend keeping;
 
   /** The fixture this class runs on: io_uring here, the byte-level HTTP/1 path in its subclass. */
   RouterFixture newFixture() {
@@ -84,12 +86,14 @@ class UpstreamFailurePersistenceTest {
             + "5\r\nhello\r\n0\r\n\r\n"))
         .on("/silent/x", ScriptedBackend.sequence(ScriptedBackend.pause(3 * SILENT_TIMEOUT_MILLIS),
             ScriptedBackend.bytesThenClose("")));
+    keeping = new ScriptedBackend();
     int refusing = Ports.freeTcpPort();
     fixture = newFixture();
     RoutePolicy once = RoutePolicy.DEFAULTS.withRetries(0);
     fixture.start(List.of(
             ClusterConfig.of("refusing", List.of(Endpoint.of(RouterFixture.HOST, refusing))).withOutlierDetection(null),
-            ClusterConfig.of("closing", List.of(closing.endpoint())).withOutlierDetection(null)),
+            ClusterConfig.of("closing", List.of(closing.endpoint())).withOutlierDetection(null),
+            ClusterConfig.of("keeping", List.of(keeping.endpoint())).withOutlierDetection(null)),
         List.of(
             new RouteConfig("refusing", RouteMatch.path(PathMatch.prefix("/refused/")), ForwardAction.to("refusing"),
                 once),
@@ -103,6 +107,7 @@ class UpstreamFailurePersistenceTest {
                 once),
             new RouteConfig("chunked", RouteMatch.path(PathMatch.prefix("/chunked/")), ForwardAction.to("closing"),
                 once),
+            new RouteConfig("kept", RouteMatch.path(PathMatch.prefix("/kept/")), ForwardAction.to("keeping"), once),
             new RouteConfig("silent", RouteMatch.path(PathMatch.prefix("/silent/")), ForwardAction.to("closing"),
                 once.withTimeout(Duration.ofMillis(SILENT_TIMEOUT_MILLIS)))));
     // HAProxy without connect retries: with them, each refused connect waits three seconds.
@@ -132,6 +137,9 @@ class UpstreamFailurePersistenceTest {
     if (closing != null) {
       closing.close();
     }
+    if (keeping != null) {
+      keeping.close();
+    }
     if (fixture != null) {
       fixture.close();
     }
@@ -149,6 +157,33 @@ class UpstreamFailurePersistenceTest {
   @Test
   void aPipelinedRequestBehindTheFailingOneIsAnsweredOrClosedAsBothPeersDo() throws Exception {
     compareWithPeers(true);
+  }
+
+  /**
+   * A request pipelined behind an answer that ends with the connection (an HTTP/1.0 client, a body without a length)
+   * is not forwarded: the connection closes once that answer is out, and the upstream would act on a request whose
+   * answer no one reads (its client, seeing the close, may send it again).
+   */
+  @Test
+  void aRequestPipelinedBehindAnAnswerThatEndsWithTheConnectionIsNeverForwarded() throws Exception {
+    // An upstream connection kept from an earlier request would take the pipelined request at once: a new one would
+    // lose the race to the client connection's close. HTTP/1.0, so that the decoding path's pool keeps it: that path
+    // takes the pipelined request on either fixture.
+    try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
+      assertThat(client.send("GET /kept/warm HTTP/1.0\r\nHost: test\r\nConnection: keep-alive\r\n\r\n").status())
+          .isEqualTo(404);
+    }
+    try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
+      client.write("GET /eof/x HTTP/1.0\r\nHost: test\r\nConnection: keep-alive\r\n\r\n"
+          + "POST /kept/pipelined HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n");
+      RawKeepAlive.Response answer = client.read();
+      assertThat(answer.header("connection")).isEqualToIgnoringCase("close");
+      assertThat(answer.body()).isEqualTo("the body ends with the connection");
+      assertThat(client.closedByServer()).as("closed after the answer").isTrue();
+    }
+    // Long enough for a request the router took to reach the upstream (under a millisecond here).
+    Thread.sleep(200);
+    assertThat(keeping.requests).containsExactly("GET /kept/warm HTTP/1.1");
   }
 
   private void compareWithPeers(boolean pipelined) throws Exception {
