@@ -60,6 +60,8 @@ final class ProxyExchange extends RequestDeadlines.Entry {
   private final ListenerStats listenerStats;
   private final Outcome outcome;
   private final List<Endpoint> tried = new ArrayList<>();
+  /** The request's Content-Length (the decoder checked it), or -1 without one. */
+  private final long declaredLength;
   private final boolean hasBody;
   private final boolean retryable;
   private final String uri;
@@ -95,7 +97,9 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     this.maxBody = maxBody;
     this.listenerStats = listenerStats;
     this.outcome = outcome;
-    this.hasBody = hasBody(request);
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    this.declaredLength = length == null ? -1 : Long.parseLong(length);
+    this.hasBody = hasBody(request, declaredLength);
     this.replay = hasBody ? new ArrayList<>() : null;
     this.retryable = RetryDecision.retryable(request.method(), policy);
     ForwardAction forward = (ForwardAction) route.action();
@@ -108,8 +112,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
   void start() {
     // Paused until an upstream request exists to take the body: nothing is read that could not be sent.
     request.pause();
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (maxBody > 0 && length != null && Long.parseLong(length) > maxBody) {
+    if (maxBody > 0 && declaredLength > maxBody) {
       listenerStats.bodyTooLarge++;
       LocalResponses.errorAndClose(request, 413, "request body too large");
       return;
@@ -206,7 +209,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
       attempt.endUpstream();
       return;
     }
-    if (request.getHeader(HttpHeaders.CONTENT_LENGTH) != null) {
+    if (declaredLength >= 0) {
       upstream.putHeader(HttpHeaders.CONTENT_LENGTH, request.getHeader(HttpHeaders.CONTENT_LENGTH));
     } else {
       upstream.setChunked(true);
@@ -404,8 +407,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
 
   /** A body of a declared length up to {@link #DROPPED_BODY_LIMIT}, or a chunked HTTP/1 one (dropped up to it). */
   private boolean droppableBody() {
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    return length != null ? Long.parseLong(length) <= DROPPED_BODY_LIMIT : request.version() != HttpVersion.HTTP_2;
+    return declaredLength >= 0 ? declaredLength <= DROPPED_BODY_LIMIT : request.version() != HttpVersion.HTTP_2;
   }
 
   /**
@@ -438,12 +440,11 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     request.resume();
   }
 
-  private static boolean hasBody(HttpServerRequest request) {
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null) {
+  private static boolean hasBody(HttpServerRequest request, long declaredLength) {
+    if (declaredLength >= 0) {
       // An h2 stream still open after "content-length: 0" may yet carry DATA, which makes it malformed (RFC 9113
       // §8.1.1): its head goes upstream only with its end, so a request reset for that is never seen whole.
-      return Long.parseLong(length) > 0 || request.version() == HttpVersion.HTTP_2 && !request.isEnded();
+      return declaredLength > 0 || request.version() == HttpVersion.HTTP_2 && !request.isEnded();
     }
     if (request.version() == HttpVersion.HTTP_2) {
       // HTTP/2 frames bodies without Content-Length; methods that carry none are sent without one.
