@@ -97,7 +97,10 @@ final class RawKeepAlive implements AutoCloseable {
     Response last = new Response(head, "", false);
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     boolean complete;
-    if ("chunked".equalsIgnoreCase(last.header("transfer-encoding"))) {
+    if (last.status() == 204 || last.status() == 304) {
+      // No body whatever the head says (RFC 9112 §6.3).
+      complete = true;
+    } else if ("chunked".equalsIgnoreCase(last.header("transfer-encoding"))) {
       complete = readChunked(body);
     } else if (last.header("content-length") != null) {
       complete = readN(body, Long.parseLong(last.header("content-length")));

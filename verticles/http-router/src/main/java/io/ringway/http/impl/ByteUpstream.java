@@ -4,10 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelOutputShutdownException;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
 import io.ringway.spi.config.HeaderRewrite;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +104,8 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
   private long idleSince;
   private boolean sawBytes;
   private boolean chunkDigits;
+  /** A write of the request failed (the upstream closed): the response may still come, the connection is not reused. */
+  private boolean requestCut;
   /**
    * Head parse: per line start, colon (or -1), content end (before CR LF), and {@code Connection}'s other tokens. The
    * tables are the loop's ({@link ByteUpstreams.HeadLines}): a head is read whole within one call, one at a time.
@@ -613,11 +617,11 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
     owner = null;
     state = IDLE;
     // Bytes after the response's end answer nothing: the connection is closed after this response.
-    boolean clean = reusable && (in == null || !in.isReadable());
-    if (reusable && !clean && stats != null) {
+    boolean bytesAfter = in != null && in.isReadable();
+    if (reusable && bytesAfter && stats != null) {
       stats.badResponses++;
     }
-    done.end(clean);
+    done.end(reusable && !bytesAfter && !requestCut);
   }
 
   private void fail(Throwable cause) {
@@ -674,6 +678,14 @@ final class ByteUpstream extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (owner != null && ctx.channel().isActive()
+        && (cause instanceof ChannelOutputShutdownException || cause instanceof ClosedChannelException)) {
+      // A write of the request failed, which (without AUTO_CLOSE, see ByteUpstreams) shut only the output down: the
+      // upstream closed its side, often after answering without reading the body (a 413, a 204), and a client sending
+      // a body watches for such an answer (RFC 9112 §9.5). Reading goes on: the answer, or the close, ends the try.
+      requestCut = true;
+      return;
+    }
     Owner failed = owner;
     owner = null;
     int was = state;

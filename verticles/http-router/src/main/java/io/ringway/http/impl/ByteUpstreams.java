@@ -62,7 +62,9 @@ final class ByteUpstreams {
     this.bootstrap = new Bootstrap().group(loop)
         .channelFactory(((VertxInternal) vertx).transport().channelFactory(false))
         .resolver(((VertxInternal) vertx).nameResolver().nettyAddressResolverGroup())
-        .option(ChannelOption.TCP_NODELAY, true);
+        .option(ChannelOption.TCP_NODELAY, true)
+        // A failed write shuts the output down, not the connection: the upstream's early answer can still be read.
+        .option(ChannelOption.AUTO_CLOSE, false);
     CompactRecvByteBufAllocator.install(bootstrap);
     this.idleTimeoutNanos = idleTimeout.toNanos();
     long period = Math.max(1, idleTimeoutNanos / 4);

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
@@ -48,6 +49,10 @@ final class UpstreamGuard extends ChannelDuplexHandler {
       ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
       if (pipeline.get("codec") != null && pipeline.get(NAME) == null) {
         pipeline.addAfter("codec", NAME, new UpstreamGuard());
+        // A failed write shuts the output down, not the connection: an upstream that answered without reading the
+        // body and closed (a 413, a 204) has its answer read and relayed rather than a 502 (RFC 9112 §9.5). Vert.x
+        // writes with promises that report nothing, so the failure goes unseen until the answer or the close.
+        pipeline.channel().config().setAutoClose(false);
       }
     }
   }
@@ -178,13 +183,15 @@ final class UpstreamGuard extends ChannelDuplexHandler {
     }
     LastHttpContent end = heldEnd;
     heldEnd = null;
-    if (unsolicited) {
+    // A write of the request failed: the connection can carry nothing more.
+    boolean unusable = unsolicited || ctx.channel() instanceof DuplexChannel duplex && duplex.isOutputShutdown();
+    if (unusable) {
       // Vert.x reads Connection at the response's end: close keeps the connection out of the pool.
       head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     head = null;
     ctx.fireChannelRead(end);
-    if (unsolicited) {
+    if (unusable) {
       ctx.close();
     }
   }
