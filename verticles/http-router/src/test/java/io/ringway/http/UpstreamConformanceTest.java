@@ -98,13 +98,16 @@ class UpstreamConformanceTest {
 
   /**
    * The h2c upstream: {@code /reset-head}, {@code /reset-body}, {@code /reset-early} reset the stream,
-   * {@code /slow} never reads nor answers, {@code /hints} and {@code /hint-storm} send 103s first.
+   * {@code /slow} never reads nor answers, {@code /hints} and {@code /hint-storm} send 103s first,
+   * {@code /answer-then-stop} answers 413 at once and then stops the request body with RST_STREAM(NO_ERROR).
    */
   private void h2Handle(HttpServerRequest request) {
     switch (request.path()) {
       case "/slow" -> request.pause();
       case "/reset-head" -> request.response().reset(0);
       case "/reset-early" -> request.response().reset(0x8);
+      case "/answer-then-stop" -> request.response().setStatusCode(413).end("too large")
+          .onComplete(v -> request.response().reset(0));
       case "/reset-body" -> request.response().setChunked(true).write("part")
           .onComplete(v -> fixture.vertx.setTimer(20, t -> request.response().reset(0x2)));
       case "/hints" -> request.response().writeEarlyHints(MultiMap.caseInsensitiveMultiMap()
@@ -371,6 +374,23 @@ class UpstreamConformanceTest {
     }
     Eventually.await("the HTTP/1 reset counted", Duration.ofSeconds(5),
         () -> cluster().getLong("httpUpstreamResets") == http1Before + 1);
+  }
+
+  /**
+   * An h2 upstream that answered in full before the request's body ended may stop the body with RST_STREAM(NO_ERROR);
+   * the client MUST NOT discard the response for it (RFC 9113 §8.1): the 413 is relayed, not a 502.
+   */
+  @Test
+  void aCompleteH2AnswerFollowedByAStopOfTheBodyIsRelayed() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
+        client.write("POST /h2/answer-then-stop HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n"
+            + "x".repeat(1000));
+        RawKeepAlive.Response answer = client.read();
+        assertThat(answer.status()).as("attempt %s: %s", i, answer.body()).isEqualTo(413);
+        assertThat(answer.body()).isEqualTo("too large");
+      }
+    }
   }
 
   @Test
