@@ -31,6 +31,10 @@ class H2cHttp1ConformanceTest extends Http1ConformanceTest {
       "Connection: Up,rade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n",
       "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AMAAABkAAQAoAAAAAIAAAAA\r\n",
       "Connection: Upgrade\r\nUpgrade: h2c\r\n",
+      // ENABLE_PUSH 0x100000, INITIAL_WINDOW_SIZE 2^31, MAX_FRAME_SIZE 16383: values out of range (RFC 9113 §6.5.2).
+      "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAEAAA\r\n",
+      "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AASAAAAA\r\n",
+      "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAUAAD__\r\n",
       "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n"
           + "Content-Length: 2\r\n\r\nhi"})
   void unusableH2cUpgradeIsIgnored(String upgrade) throws Exception {

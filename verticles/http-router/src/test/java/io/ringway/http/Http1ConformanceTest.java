@@ -160,6 +160,19 @@ class Http1ConformanceTest {
     assertForwarded("GET / HTTP/1.7\r\nHost: h\r\n" + END);
   }
 
+  /**
+   * The same with a chunked body, and its framing rules as HTTP/1.1's (Netty's decoder refused Transfer-Encoding in
+   * any version but HTTP/1.1 exactly, a rule meant for HTTP/1.0; nginx and HAProxy forward it).
+   */
+  @Test
+  void higherMinorVersionWithAChunkedBodyIsServedAsHttp11() throws Exception {
+    assertForwarded("POST / HTTP/1.3\r\nHost: h\r\nTransfer-Encoding: chunked\r\n" + END
+        + "5\r\nhello\r\n0\r\n\r\n");
+    backend.seen.set(0);
+    assertRefused("POST / HTTP/1.3\r\nHost: h\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n" + END
+        + "5\r\nhello\r\n0\r\n\r\n", 400);
+  }
+
   /** §2.3, RFC 9110 §15.6.6: another major version is answered 505, in an HTTP/1.1 status line. */
   @ParameterizedTest
   @ValueSource(strings = {"HTTP/2.0", "HTTP/0.9", "HTTP/3.1"})

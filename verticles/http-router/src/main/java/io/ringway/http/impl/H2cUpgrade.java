@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.List;
 
@@ -37,12 +38,34 @@ final class H2cUpgrade {
     }
   }
 
-  /** base64url of whole 6-byte SETTINGS entries (RFC 7540 §3.2.1), as Vert.x's decoder needs. */
+  /**
+   * base64url of whole 6-byte SETTINGS entries (RFC 7540 §3.2.1), as Vert.x's decoder needs, each value in its range
+   * (RFC 9113 §6.5.2): Vert.x answers 400 to one out of it (an ENABLE_PUSH of 2, say).
+   */
   private static boolean isSettingsPayload(String value) {
+    byte[] payload;
     try {
-      return Base64.getUrlDecoder().decode(value).length % 6 == 0;
+      payload = Base64.getUrlDecoder().decode(value);
     } catch (IllegalArgumentException invalid) {
       return false;
     }
+    if (payload.length % 6 != 0) {
+      return false;
+    }
+    ByteBuffer entries = ByteBuffer.wrap(payload);
+    while (entries.hasRemaining()) {
+      int id = entries.getShort() & 0xffff;
+      long setting = entries.getInt() & 0xffffffffL;
+      boolean inRange = switch (id) {
+        case 0x2 -> setting <= 1;
+        case 0x4 -> setting <= Integer.MAX_VALUE;
+        case 0x5 -> setting >= 16_384 && setting <= 16_777_215;
+        default -> true;
+      };
+      if (!inRange) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -10,9 +10,9 @@ import java.util.List;
 /**
  * What RFC 9112 and RFC 9110 require of a server about a request head that parsed: the version, the Host
  * field, the form of the request-target and the transfer codings. A request these refuse never reaches a
- * handler. Two normalisations happen here too, so everything after sees one form: an absolute-form target
- * becomes origin-form with its authority as Host (RFC 9112 §3.2.2: a proxy MUST ignore the received Host
- * then), and HTTP/1.x with x above 1 is handled as HTTP/1.1 (RFC 9110 §2.5: same major version).
+ * handler. An absolute-form target becomes origin-form here too, with its authority as Host (RFC 9112 §3.2.2: a
+ * proxy MUST ignore the received Host then), so everything after sees one form. (HTTP/1.x with x above 1 arrives as
+ * HTTP/1.1 already: {@link StrictRequestDecoder} reads it so, RFC 9110 §2.5.)
  */
 final class RequestRules {
 
@@ -33,9 +33,6 @@ final class RequestRules {
     HttpVersion version = request.protocolVersion();
     if (version.majorVersion() != 1) {
       return new RefusedRequest(505, "HTTP version " + version.text() + " is not supported (RFC 9112 §2.3)");
-    }
-    if (version.minorVersion() > 1) {
-      request.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
     HttpHeaders headers = request.headers();
     RefusedRequest framing = transferCodings(headers, version);

@@ -157,6 +157,21 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     }
   }
 
+  /**
+   * HTTP/1.x with x above 1 is read as HTTP/1.1 (RFC 9110 §2.5: the highest minor version of the same major one), from
+   * the request line on: Netty's check of Transfer-Encoding, meant for HTTP/1.0, refuses every version but HTTP/1.1
+   * exactly, so a chunked body in HTTP/1.2 was answered 400 (with "HTTP/1.2" in its status line).
+   */
+  @Override
+  protected HttpMessage createMessage(String[] initialLine) {
+    HttpMessage message = super.createMessage(initialLine);
+    HttpVersion version = message.protocolVersion();
+    if (version.majorVersion() == 1 && version.minorVersion() > 1) {
+      message.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+    return message;
+  }
+
   @Override
   protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
     throw new RefusedRequest(400, "Content-Length with Transfer-Encoding (RFC 9112 §6.1)");
