@@ -36,8 +36,9 @@ import java.util.concurrent.TimeUnit;
 final class Http1Drain extends ChannelDuplexHandler {
 
   static final String NAME = "ringway-drain";
-  /** On the channel once its last response was written (a channel's, not the handler's: the router asks per request). */
-  private static final AttributeKey<Boolean> LAST_RESPONSE_WRITTEN = AttributeKey.valueOf("ringway.lastResponseWritten");
+  /** On the channel once its last response was written: the router asks the channel per request, not the handler. */
+  private static final AttributeKey<Boolean> LAST_RESPONSE_WRITTEN =
+      AttributeKey.valueOf("ringway.lastResponseWritten");
   private static final ClosedChannelException CLOSED_AFTER_LAST_RESPONSE = new ClosedChannelException();
 
   private final ListenerDrain drain;

@@ -318,8 +318,8 @@ final class ProxyExchange extends RequestDeadlines.Entry {
       downstream.setChunked(true);
     } else if (unframed && request.version() == HttpVersion.HTTP_1_0 && request.method() != HttpMethod.HEAD
         && response.statusCode() != 204 && response.statusCode() != 304) {
-      // HTTP/1.0 has no chunked coding: the body ends with the connection (RFC 9112 §6.3), which must then close. Vert.x
-      // would keep a keep-alive one open (the client would wait for the body's end forever) and writes its
+      // HTTP/1.0 has no chunked coding: the body ends with the connection (RFC 9112 §6.3), which must then close.
+      // Vert.x would keep a keep-alive one open (the client would wait for the body's end forever) and writes its
       // "connection: keep-alive" last, so this replaces it after; the drain handler closes after a "close".
       downstream.headersEndHandler(v -> downstream.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE));
     }
