@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,62 +77,51 @@ class UpstreamFailurePersistenceTest {
     PeerProxy.require("haproxy");
     work = Files.createTempDirectory("ringway-failure-persistence");
     String cut = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten!!";
-    closing = new ScriptedBackend().on("/closes/x", ScriptedBackend.bytesThenClose(""))
-        .on("/cut/x", ScriptedBackend.bytesThenClose(cut))
-        .on("/reset/x", ScriptedBackend.bytesThenReset(cut))
-        .on("/eof/x", ScriptedBackend.bytesThenClose("HTTP/1.1 200 OK\r\n\r\nthe body ends with the connection"))
-        .on("/http10/x", ScriptedBackend.bytesThenClose("HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nfour"))
-        // A 304's head describes the body a GET would get: none follows it (RFC 9112 §6.3).
-        .on("/notmodified/x", ScriptedBackend.bytesThenClose(
-            "HTTP/1.1 304 Not Modified\r\nContent-Length: 100\r\nETag: \"a\"\r\n\r\n"))
-        .on("/nocontent/x", ScriptedBackend.bytesThenClose("HTTP/1.1 204 No Content\r\n\r\n"))
-        // Closed after it too: the backend reads no request body, so the connection could not serve another request.
-        .on("/chunked/x", ScriptedBackend.bytesThenClose("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-            + "5\r\nhello\r\n0\r\n\r\n"))
-        .on("/silent/x", ScriptedBackend.sequence(ScriptedBackend.pause(3 * SILENT_TIMEOUT_MILLIS),
-            ScriptedBackend.bytesThenClose("")));
+    // The closing backend's upstreams, each answering on /<name>/x behind a route of its own, in the cases' order.
+    Map<String, ScriptedBackend.Script> scripted = new LinkedHashMap<>();
+    scripted.put("closes", ScriptedBackend.bytesThenClose(""));
+    scripted.put("cut", ScriptedBackend.bytesThenClose(cut));
+    scripted.put("reset", ScriptedBackend.bytesThenReset(cut));
+    scripted.put("eof", ScriptedBackend.bytesThenClose("HTTP/1.1 200 OK\r\n\r\nthe body ends with the connection"));
+    scripted.put("http10", ScriptedBackend.bytesThenClose("HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nfour"));
+    // Closed after it too: the backend reads no request body, so the connection could not serve another request.
+    scripted.put("chunked", ScriptedBackend.bytesThenClose("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "5\r\nhello\r\n0\r\n\r\n"));
+    // A 304's head describes the body a GET would get: none follows it (RFC 9112 §6.3).
+    scripted.put("notmodified", ScriptedBackend.bytesThenClose(
+        "HTTP/1.1 304 Not Modified\r\nContent-Length: 100\r\nETag: \"a\"\r\n\r\n"));
+    scripted.put("nocontent", ScriptedBackend.bytesThenClose("HTTP/1.1 204 No Content\r\n\r\n"));
+    closing = new ScriptedBackend().on("/silent/x", ScriptedBackend.sequence(
+        ScriptedBackend.pause(3 * SILENT_TIMEOUT_MILLIS), ScriptedBackend.bytesThenClose("")));
+    scripted.forEach((name, script) -> closing.on("/" + name + "/x", script));
     keeping = new ScriptedBackend();
     int refusing = Ports.freeTcpPort();
     fixture = newFixture();
     RoutePolicy once = RoutePolicy.DEFAULTS.withRetries(0);
+    List<RouteConfig> routes = new ArrayList<>();
+    routes.add(new RouteConfig("refusing", RouteMatch.path(PathMatch.prefix("/refused/")),
+        ForwardAction.to("refusing"), once));
+    for (String name : scripted.keySet()) {
+      routes.add(new RouteConfig(name, RouteMatch.path(PathMatch.prefix("/" + name + "/")),
+          ForwardAction.to("closing"), once));
+    }
+    routes.add(new RouteConfig("kept", RouteMatch.path(PathMatch.prefix("/kept/")), ForwardAction.to("keeping"),
+        once));
+    routes.add(new RouteConfig("silent", RouteMatch.path(PathMatch.prefix("/silent/")), ForwardAction.to("closing"),
+        once.withTimeout(Duration.ofMillis(SILENT_TIMEOUT_MILLIS))));
     fixture.start(List.of(
             ClusterConfig.of("refusing", List.of(Endpoint.of(RouterFixture.HOST, refusing))).withOutlierDetection(null),
             ClusterConfig.of("closing", List.of(closing.endpoint())).withOutlierDetection(null),
             ClusterConfig.of("keeping", List.of(keeping.endpoint())).withOutlierDetection(null)),
-        List.of(
-            new RouteConfig("refusing", RouteMatch.path(PathMatch.prefix("/refused/")), ForwardAction.to("refusing"),
-                once),
-            new RouteConfig("closing", RouteMatch.path(PathMatch.prefix("/closes/")), ForwardAction.to("closing"),
-                once),
-            new RouteConfig("cut", RouteMatch.path(PathMatch.prefix("/cut/")), ForwardAction.to("closing"), once),
-            new RouteConfig("reset", RouteMatch.path(PathMatch.prefix("/reset/")), ForwardAction.to("closing"),
-                once),
-            new RouteConfig("eof", RouteMatch.path(PathMatch.prefix("/eof/")), ForwardAction.to("closing"), once),
-            new RouteConfig("http10", RouteMatch.path(PathMatch.prefix("/http10/")), ForwardAction.to("closing"),
-                once),
-            new RouteConfig("chunked", RouteMatch.path(PathMatch.prefix("/chunked/")), ForwardAction.to("closing"),
-                once),
-            new RouteConfig("kept", RouteMatch.path(PathMatch.prefix("/kept/")), ForwardAction.to("keeping"), once),
-            new RouteConfig("notmodified", RouteMatch.path(PathMatch.prefix("/notmodified/")),
-                ForwardAction.to("closing"), once),
-            new RouteConfig("nocontent", RouteMatch.path(PathMatch.prefix("/nocontent/")),
-                ForwardAction.to("closing"), once),
-            new RouteConfig("silent", RouteMatch.path(PathMatch.prefix("/silent/")), ForwardAction.to("closing"),
-                once.withTimeout(Duration.ofMillis(SILENT_TIMEOUT_MILLIS)))));
+        routes);
     // HAProxy without connect retries: with them, each refused connect waits three seconds.
     peers.put("refused", List.of(PeerProxy.nginx(refusing, PEER_TIMEOUT_MILLIS, work.resolve("refused")),
         PeerProxy.haproxy(refusing, PEER_TIMEOUT_MILLIS, work.resolve("refused"), 0)));
     int closingPort = closing.endpoint().port();
-    peers.put("closes", List.of(PeerProxy.nginx(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("closes")),
-        PeerProxy.haproxy(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("closes"), 0)));
     // The same backend answers by path.
-    peers.put("cut", peers.get("closes"));
-    peers.put("reset", peers.get("closes"));
-    peers.put("eof", peers.get("closes"));
-    peers.put("http10", peers.get("closes"));
-    peers.put("chunked", peers.get("closes"));
-    peers.put("notmodified", peers.get("closes"));
-    peers.put("nocontent", peers.get("closes"));
+    List<PeerProxy> closingPeers = List.of(PeerProxy.nginx(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("closes")),
+        PeerProxy.haproxy(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("closes"), 0));
+    scripted.keySet().forEach(name -> peers.put(name, closingPeers));
     peers.put("silent", List.of(
         PeerProxy.nginx(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("silent"), SILENT_TIMEOUT_MILLIS),
         PeerProxy.haproxy(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("silent"), 0, SILENT_TIMEOUT_MILLIS)));
@@ -249,7 +239,7 @@ class UpstreamFailurePersistenceTest {
 
   /** The answers to {@code request} sent {@link #EARLY_ANSWER_ROUNDS} times: 204, or the status and first line. */
   private static Map<String, Integer> statuses(int port, String request) throws IOException {
-    Map<String, Integer> seen = new java.util.TreeMap<>();
+    Map<String, Integer> seen = new TreeMap<>();
     for (int i = 0; i < EARLY_ANSWER_ROUNDS; i++) {
       try (RawKeepAlive client = new RawKeepAlive(port)) {
         RawKeepAlive.Response answer = client.send(request);
