@@ -63,7 +63,7 @@ class UpstreamFailurePersistenceTest {
   /** Answers 404 to every request and keeps its connections. */
   private ScriptedBackend keeping;
 
-  /** The fixture this class runs on: io_uring here, the byte-level HTTP/1 path (io_uring, epoll) in its subclasses. */
+  /** The fixture this class runs on: io_uring here, the byte-level HTTP/1 path in its subclass. */
   RouterFixture newFixture() {
     return RouterFixture.ioUring();
   }
