@@ -19,6 +19,7 @@ final class RawH2 implements AutoCloseable {
   static final int TYPE_HEADERS = 0x1;
   static final int TYPE_RST_STREAM = 0x3;
   static final int TYPE_SETTINGS = 0x4;
+  static final int TYPE_PING = 0x6;
   static final int TYPE_GOAWAY = 0x7;
   static final int FLAG_END_HEADERS = 0x4;
   static final int PROTOCOL_ERROR = 0x1;
@@ -103,8 +104,8 @@ final class RawH2 implements AutoCloseable {
     return streams;
   }
 
-  /** A frame as read: its type, flags, payload length and payload. */
-  record Frame(int type, int flags, int length, byte[] payload) {
+  /** A frame as read: its type, flags, payload length, payload and stream. */
+  record Frame(int type, int flags, int length, byte[] payload, int stream) {
 
     /** The error code of a RST_STREAM frame, or of a GOAWAY frame. */
     int errorCode() {
@@ -115,6 +116,11 @@ final class RawH2 implements AutoCloseable {
   /** A HEADERS frame with {@code flags} and a header block as it is. */
   void headers(int stream, int flags, byte[] block) throws IOException {
     frame(TYPE_HEADERS, flags, stream, block);
+  }
+
+  /** Acknowledges a PING with its {@code payload}. */
+  void pingAck(byte[] payload) throws IOException {
+    frame(TYPE_PING, FLAG_ACK, 0, payload);
   }
 
   void data(int stream, int flags, byte[] payload) throws IOException {
@@ -131,7 +137,7 @@ final class RawH2 implements AutoCloseable {
     }
     byte[] payload = new byte[head[0]];
     in.readFully(payload);
-    return new Frame(head[1], head[2], head[0], payload);
+    return new Frame(head[1], head[2], head[0], payload, head[3]);
   }
 
   /** Frames up to the GOAWAY the server sends, which is returned; null if it closed without one. */
@@ -196,7 +202,7 @@ final class RawH2 implements AutoCloseable {
       if (head[3] != stream) {
         continue;
       }
-      Frame frame = new Frame(head[1], head[2], head[0], payload);
+      Frame frame = new Frame(head[1], head[2], head[0], payload, head[3]);
       frames.add(frame);
       boolean ends = (frame.type() == TYPE_DATA || frame.type() == TYPE_HEADERS) && (frame.flags() & FLAG_END_STREAM) != 0;
       if (ends || frame.type() == TYPE_RST_STREAM) {
