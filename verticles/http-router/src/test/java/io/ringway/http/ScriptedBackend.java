@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,6 +75,21 @@ final class ScriptedBackend implements AutoCloseable {
       pause(100).answer(socket, out);
       socket.setSoLinger(true, 0);
       socket.close();
+    };
+  }
+
+  /**
+   * Writes {@code text} for a connection's first request and closes it at its next one, unanswered: an upstream whose
+   * close of an idle keep-alive connection crossed the next request the router sent on it.
+   */
+  static Script onceThenCloseAtTheNext(String text) {
+    Set<Socket> answered = ConcurrentHashMap.newKeySet();
+    return (socket, out) -> {
+      if (answered.add(socket)) {
+        bytes(text).answer(socket, out);
+      } else {
+        socket.close();
+      }
     };
   }
 

@@ -10,6 +10,7 @@ import io.ringway.spi.config.RoutePolicy;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.testkit.Ports;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,6 +64,10 @@ class UpstreamFailurePersistenceTest {
   private ScriptedBackend closing;
   /** Answers 404 to every request and keeps its connections. */
   private ScriptedBackend keeping;
+  /** Answers each connection's first request and closes it at the next ({@code /once/x}). */
+  private ScriptedBackend once;
+  /** nginx and HAProxy in front of {@link #once}: not a case of {@link #compareWithPeers}. */
+  private List<PeerProxy> oncePeers = List.of();
 
   /** The fixture this class runs on: io_uring here, the byte-level HTTP/1 path in its subclass. */
   RouterFixture newFixture() {
@@ -95,24 +101,28 @@ class UpstreamFailurePersistenceTest {
         ScriptedBackend.pause(3 * SILENT_TIMEOUT_MILLIS), ScriptedBackend.bytesThenClose("")));
     scripted.forEach((name, script) -> closing.on("/" + name + "/x", script));
     keeping = new ScriptedBackend();
+    once = new ScriptedBackend().on("/once/x", ScriptedBackend.onceThenCloseAtTheNext(
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
     int refusing = Ports.freeTcpPort();
     fixture = newFixture();
-    RoutePolicy once = RoutePolicy.DEFAULTS.withRetries(0);
+    RoutePolicy noRetry = RoutePolicy.DEFAULTS.withRetries(0);
     List<RouteConfig> routes = new ArrayList<>();
     routes.add(new RouteConfig("refusing", RouteMatch.path(PathMatch.prefix("/refused/")),
-        ForwardAction.to("refusing"), once));
+        ForwardAction.to("refusing"), noRetry));
     for (String name : scripted.keySet()) {
       routes.add(new RouteConfig(name, RouteMatch.path(PathMatch.prefix("/" + name + "/")),
-          ForwardAction.to("closing"), once));
+          ForwardAction.to("closing"), noRetry));
     }
     routes.add(new RouteConfig("kept", RouteMatch.path(PathMatch.prefix("/kept/")), ForwardAction.to("keeping"),
-        once));
+        noRetry));
+    routes.add(new RouteConfig("once", RouteMatch.path(PathMatch.prefix("/once/")), ForwardAction.to("once"), noRetry));
     routes.add(new RouteConfig("silent", RouteMatch.path(PathMatch.prefix("/silent/")), ForwardAction.to("closing"),
-        once.withTimeout(Duration.ofMillis(SILENT_TIMEOUT_MILLIS))));
+        noRetry.withTimeout(Duration.ofMillis(SILENT_TIMEOUT_MILLIS))));
     fixture.start(List.of(
             ClusterConfig.of("refusing", List.of(Endpoint.of(RouterFixture.HOST, refusing))).withOutlierDetection(null),
             ClusterConfig.of("closing", List.of(closing.endpoint())).withOutlierDetection(null),
-            ClusterConfig.of("keeping", List.of(keeping.endpoint())).withOutlierDetection(null)),
+            ClusterConfig.of("keeping", List.of(keeping.endpoint())).withOutlierDetection(null),
+            ClusterConfig.of("once", List.of(once.endpoint())).withOutlierDetection(null)),
         routes);
     // HAProxy without connect retries: with them, each refused connect waits three seconds.
     peers.put("refused", List.of(PeerProxy.nginx(refusing, PEER_TIMEOUT_MILLIS, work.resolve("refused")),
@@ -122,6 +132,8 @@ class UpstreamFailurePersistenceTest {
     List<PeerProxy> closingPeers = List.of(PeerProxy.nginx(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("closes")),
         PeerProxy.haproxy(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("closes"), 0));
     scripted.keySet().forEach(name -> peers.put(name, closingPeers));
+    oncePeers = List.of(PeerProxy.nginx(once.endpoint().port(), PEER_TIMEOUT_MILLIS, work.resolve("once")),
+        PeerProxy.haproxy(once.endpoint().port(), PEER_TIMEOUT_MILLIS, work.resolve("once"), 0));
     peers.put("silent", List.of(
         PeerProxy.nginx(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("silent"), SILENT_TIMEOUT_MILLIS),
         PeerProxy.haproxy(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("silent"), 0, SILENT_TIMEOUT_MILLIS)));
@@ -129,7 +141,9 @@ class UpstreamFailurePersistenceTest {
 
   @AfterAll
   void stop() throws Exception {
-    for (List<PeerProxy> pair : new LinkedHashSet<>(peers.values())) {
+    Set<List<PeerProxy>> pairs = new LinkedHashSet<>(peers.values());
+    pairs.add(oncePeers);
+    for (List<PeerProxy> pair : pairs) {
       for (PeerProxy peer : pair) {
         peer.close();
       }
@@ -139,6 +153,9 @@ class UpstreamFailurePersistenceTest {
     }
     if (keeping != null) {
       keeping.close();
+    }
+    if (once != null) {
+      once.close();
     }
     if (fixture != null) {
       fixture.close();
@@ -184,6 +201,90 @@ class UpstreamFailurePersistenceTest {
     // Long enough for a request the router took to reach the upstream (under a millisecond here).
     Thread.sleep(200);
     assertThat(keeping.requests).containsExactly("GET /kept/warm HTTP/1.1");
+  }
+
+  /**
+   * An idle pooled upstream connection may be closing as the next request goes out on it (the upstream's keep-alive
+   * timeout, or its close after an answer that did not announce it): the request fails with no answer, maybe read. A
+   * client connection's first request that the router may not send again (a POST: RFC 9110 §9.2.2) goes on a new
+   * connection, as nginx (no upstream keep-alive) and HAProxy ({@code http-reuse safe}) send theirs: it is answered,
+   * and reaches the upstream once. Before, the decoding path answered 502 and the byte-level path sent the POST twice
+   * (once on the closing connection, again on a new one). A later POST on the same client connection takes a pooled
+   * connection, and when that one is closing, it is answered 502 and never sent twice (the byte-level path sent it
+   * again).
+   */
+  @Test
+  void aFirstRequestThatCannotBeSentAgainDoesNotGoOnAnIdleConnectionThatMayBeClosing() throws Exception {
+    List<PeerProxy> pair = oncePeers;
+    String[] names = {"nginx", "HAProxy", "Ringway"};
+    int[] ports = {pair.get(0).port, pair.get(1).port, fixture.port};
+    String post = "POST /once/x HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n";
+    List<String> report = new ArrayList<>();
+    for (int i = 0; i < ports.length; i++) {
+      // An upstream connection kept idle: the router's pool has one now (the peers keep none).
+      try (RawKeepAlive client = new RawKeepAlive(ports[i])) {
+        assertThat(client.send("GET /once/x HTTP/1.1\r\nHost: test\r\n\r\n").status()).as(names[i]).isEqualTo(200);
+      }
+      try (RawKeepAlive client = new RawKeepAlive(ports[i])) {
+        int before = once.requests.size();
+        RawKeepAlive.Response first = client.send(post);
+        List<String> seen = List.copyOf(once.requests.subList(before, once.requests.size()));
+        report.add(names[i] + ": first POST " + first.head().lines().findFirst().orElse("nothing") + ", upstream saw "
+            + seen.size());
+        assertThat(first.status()).as("%s answers the POST: %s", names[i], report).isEqualTo(200);
+        assertThat(seen).as("%s sends the POST upstream once: %s", names[i], report)
+            .containsExactly("POST /once/x HTTP/1.1");
+        before = once.requests.size();
+        RawKeepAlive.Response later = client.send(post);
+        // The request reached the upstream before the answer left the proxy, if it did at all.
+        int sent = once.requests.size() - before;
+        report.add(names[i] + ": second POST " + later.head().lines().findFirst().orElse("nothing")
+            + ", upstream saw " + sent);
+        if (i == 2) {
+          assertThat(sent).as("the later POST reaches the upstream at most once: %s", report).isLessThanOrEqualTo(1);
+        }
+      }
+    }
+    System.out.println("[first request]\n  " + String.join("\n  ", report));
+    assertThat(clusterStats("once").getLong("httpNewConnectionRequests")).as("counted").isEqualTo(1);
+    // A keep-alive client's later POSTs take pooled connections: one new connection for its first, at most.
+    int connections = keeping.connections.get();
+    try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
+      for (int i = 0; i < 5; i++) {
+        assertThat(client.send("POST /kept/x HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n").status())
+            .isEqualTo(404);
+      }
+    }
+    assertThat(keeping.connections.get() - connections).as("upstream connections for five POSTs on one connection")
+        .isLessThanOrEqualTo(2);
+  }
+
+  /**
+   * A request the router may send again that meets a closing idle pooled connection (closed before any byte of answer)
+   * goes again on a new connection to the same endpoint, once, outside the route's tries: a cluster of one endpoint
+   * (a Kubernetes Service, say) has no other to retry on, and the route here allows no retry at all. The byte-level
+   * path did so already; the decoding path answered 502 ("Connection was closed").
+   */
+  @Test
+  void aRequestThatMayBeSentAgainGoesOnANewConnectionWhenThePooledOneWasClosing() throws Exception {
+    String get = "GET /once/x HTTP/1.1\r\nHost: test\r\n\r\n";
+    // Leaves a connection that answered once in the pool, whatever the pool held before.
+    try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
+      client.send(get);
+    }
+    for (String request : List.of(get, "PUT /once/x HTTP/1.1\r\nHost: test\r\nContent-Length: 2\r\n\r\nhi")) {
+      try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
+        int before = once.requests.size();
+        RawKeepAlive.Response answer = client.send(request);
+        assertThat(answer.status()).as("%s: upstream saw %s", request.lines().findFirst().orElseThrow(),
+            once.requests.subList(before, once.requests.size())).isEqualTo(200);
+      }
+    }
+  }
+
+  private JsonObject clusterStats(String name) throws Exception {
+    return fixture.stats().getJsonArray("clusters").stream().map(JsonObject.class::cast)
+        .filter(c -> c.getString("cluster").equals(name)).findFirst().orElseThrow();
   }
 
   /**

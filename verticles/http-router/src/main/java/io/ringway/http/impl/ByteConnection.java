@@ -46,6 +46,8 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
   /** Closing after a response: nothing read from now on is a request. */
   private boolean closing;
   private boolean processing;
+  /** The path took a request from this connection since it has this handler (a parked one that woke starts over). */
+  private boolean tookOne;
   /**
    * The path counted the connection when it took it from its gate, so its close is the path's to count (until it goes
    * to the decoding path); false for a parked one that woke, which the decoding path counted.
@@ -218,6 +220,13 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
     } else {
       channel.close();
     }
+  }
+
+  /** Counts a request the path takes; true when it is the first since the connection has this handler. */
+  boolean takeRequest() {
+    boolean first = !tookOne;
+    tookOne = true;
+    return first;
   }
 
   /** A request was taken: its exchange is in flight from now, and {@code bodyLength} bytes of body follow its head. */

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeoutException;
  * client connection in pieces as it is read and goes on to the try in flight; the first {@link #REPLAY_LIMIT} bytes
  * are kept so that a retry sends them again, as the decoding path keeps them, and a try that fails after more went up
  * is not retried. A pooled connection that turns out closed before a byte of response (the upstream timed it out while
- * it was idle) is replaced by a new one to the same endpoint, once, and that is no try. Loop thread only.
+ * it was idle) is replaced by a new one to the same endpoint, once, and that is no try, for a request that may be
+ * retried. Loop thread only.
  */
 final class ByteExchange extends RequestDeadlines.Entry {
 
@@ -53,6 +54,8 @@ final class ByteExchange extends RequestDeadlines.Entry {
   private final boolean retryable;
   /** The body's length (0: none), and how much of it the client connection handed on so far. */
   private final long bodyLength;
+  /** Not on an idle pooled connection ({@link RetryDecision#needsNewConnection}). */
+  private final boolean newConnection;
   private long bodyRead;
   /**
    * A copy of the body sent to a try while it fits {@link #REPLAY_LIMIT}, for a retry; null once more went up. A copy,
@@ -75,7 +78,8 @@ final class ByteExchange extends RequestDeadlines.Entry {
   private int status;
 
   ByteExchange(ByteConnection connection, ContextInternal context, ByteUpstreams upstreams, Route route, UpstreamCluster cluster,
-               UpstreamStats upstreamStats, Outcome outcome, ByteBuf upstreamHead, int method, long bodyLength) {
+               UpstreamStats upstreamStats, Outcome outcome, ByteBuf upstreamHead, int method, long bodyLength,
+               boolean firstOnConnection) {
     this.connection = connection;
     this.context = context;
     this.upstreams = upstreams;
@@ -88,6 +92,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
     this.headRequest = method == ByteRequestHead.HEAD;
     this.retryable = RetryDecision.retryable(ByteRequestHead.METHODS[method], policy);
     this.bodyLength = bodyLength;
+    this.newConnection = RetryDecision.needsNewConnection(firstOnConnection, retryable && bodyLength <= REPLAY_LIMIT);
     this.replay = bodyLength > 0
         ? connection.channel().alloc().directBuffer((int) Math.min(bodyLength, REPLAY_LIMIT), REPLAY_LIMIT) : null;
   }
@@ -143,7 +148,12 @@ final class ByteExchange extends RequestDeadlines.Entry {
       attempt.timer = context.setTimer(policy.perTryTimeout().toMillis(), id -> attempt.timedOut());
     }
     ByteUpstreams.Pool pool = upstreams.pool(lease.endpoint());
-    ByteUpstream pooled = pool.take();
+    ByteUpstream pooled = null;
+    if (newConnection) {
+      upstreamStats.newConnectionRequests++;
+    } else {
+      pooled = pool.take();
+    }
     if (pooled != null) {
       attempt.sendOn(pooled);
     } else {
@@ -457,8 +467,10 @@ final class ByteExchange extends RequestDeadlines.Entry {
       if (over) {
         return;
       }
-      if (sawNothing && reused && !replacedStale && !responded && !bodyStarted()) {
-        // The pool's connection was closed by the upstream while idle: the request went nowhere.
+      if (sawNothing && reused && retryable && !replacedStale && !responded && !bodyStarted()) {
+        // The pool's connection was closed by the upstream while idle: the request most likely went nowhere, but it
+        // may have been read, so only one that may be retried is sent again (RFC 9110 §9.2.2); a client connection's
+        // first request that may not went on a new connection (RetryDecision.needsNewConnection).
         replacedStale = true;
         ByteUpstreams.Pool pool = upstream.pool;
         upstream = null;

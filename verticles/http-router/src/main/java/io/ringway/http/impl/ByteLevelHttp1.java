@@ -208,7 +208,7 @@ final class ByteLevelHttp1 {
     }
     held.readerIndex(h.end + inline);
     ByteExchange exchange = new ByteExchange(connection, routing.context(), routing.upstreams(), route, cluster,
-        routing.upstreamStats(clusterName), outcome, upstreamHead, h.method, body);
+        routing.upstreamStats(clusterName), outcome, upstreamHead, h.method, body, connection.takeRequest());
     connection.started(exchange, h.closeAfter, body);
     exchange.start();
     return ByteRequestHead.TAKE;

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.net.impl.ShutdownEvent;
 import java.nio.channels.ClosedChannelException;
@@ -50,6 +51,8 @@ final class Http1Drain extends ChannelDuplexHandler {
   /** That response was written to its end: nothing written after it reaches the client. */
   private boolean lastResponseWritten;
   private boolean draining;
+  /** Requests the router took from the connection since it has this handler, counted up to two ({@link #took}). */
+  private byte taken;
   /** After a 101: the bytes are no longer HTTP/1 messages; the listener's deadline ends the tunnel. */
   private boolean upgraded;
   private ScheduledFuture<?> idleClose;
@@ -87,6 +90,29 @@ final class Http1Drain extends ChannelDuplexHandler {
   static boolean readBehindLastResponse(HttpServerRequest request) {
     return request.connection() instanceof HttpServerConnection internal
         && internal.channelHandlerContext().channel().hasAttr(LAST_RESPONSE_WRITTEN);
+  }
+
+  /** Counts {@code request}, an HTTP/1 one the router takes; an HTTP/2 stream is not counted. */
+  static void took(HttpServerRequest request) {
+    Http1Drain drain = of(request);
+    if (drain != null && drain.taken < 2) {
+      drain.taken++;
+    }
+  }
+
+  /**
+   * Whether {@code request}, counted by {@link #took}, is the first the router took from its HTTP/1 connection since
+   * the connection has this handler: a parked connection that woke, or one the byte-level path handed over, starts
+   * counting again (its next request is taken for a first one, which costs no more than a new upstream connection).
+   */
+  static boolean tookFirst(HttpServerRequest request) {
+    Http1Drain drain = of(request);
+    return drain != null && drain.taken == 1;
+  }
+
+  private static Http1Drain of(HttpServerRequest request) {
+    return request.version() != HttpVersion.HTTP_2 && request.connection() instanceof HttpServerConnection internal
+        && internal.channelHandlerContext().pipeline().get(NAME) instanceof Http1Drain drain ? drain : null;
   }
 
   /** No request open, no tunnel, no drain: what a keep-alive connection is between two requests. */

@@ -130,6 +130,7 @@ final class Listener {
             return;
           }
           stats.requests++;
+          Http1Drain.took(request);
           guard.onRequest(request);
           handler.handle(new RoutedRequest(request, this));
         });

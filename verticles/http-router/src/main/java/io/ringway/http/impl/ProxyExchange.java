@@ -5,6 +5,7 @@ import io.ringway.spi.config.PathMatch;
 import io.ringway.spi.config.RoutePolicy;
 import io.ringway.spi.http.BodyTransform;
 import io.ringway.spi.upstream.Endpoint;
+import io.ringway.spi.upstream.UpstreamProtocol;
 import io.ringway.upstream.EndpointLease;
 import io.ringway.upstream.PendingRequest;
 import io.ringway.upstream.PickResult;
@@ -64,6 +65,8 @@ final class ProxyExchange extends RequestDeadlines.Entry {
   private final long declaredLength;
   private final boolean hasBody;
   private final boolean retryable;
+  /** Not on an idle pooled connection ({@link RetryDecision#needsNewConnection}). */
+  private final boolean newConnection;
   private final String uri;
   private final HostAndPort authority;
   /** The x-request-id every try sends (null: a rewrite removes it). */
@@ -85,6 +88,8 @@ final class ProxyExchange extends RequestDeadlines.Entry {
   private long dropped;
   /** A retry was taken from the budget and the next try, once sent, holds it. */
   private boolean retryPermit;
+  /** A try's pooled connection was found closing and its request went again on a new one ({@link Try#failed}). */
+  private boolean replacedStale;
 
   ProxyExchange(RouterContext router, HttpServerRequest request, Route route, UpstreamCluster cluster,
                 UpstreamStats upstreamStats, long maxBody, ListenerStats listenerStats, Outcome outcome) {
@@ -102,6 +107,9 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     this.hasBody = hasBody(request, declaredLength);
     this.replay = hasBody ? new ArrayList<>() : null;
     this.retryable = RetryDecision.retryable(request.method(), policy);
+    boolean resendable = retryable && (!hasBody || declaredLength >= 0 && declaredLength <= REPLAY_LIMIT);
+    this.newConnection = cluster.config().protocol() == UpstreamProtocol.HTTP1
+        && RetryDecision.needsNewConnection(Http1Drain.tookFirst(request), resendable);
     ForwardAction forward = (ForwardAction) route.action();
     this.uri = rewriteUri(request, route, forward.prefixRewrite());
     this.authority = upstreamAuthority(request, forward);
@@ -177,10 +185,18 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     tried.add(lease.endpoint());
     outcome.upstream = lease.endpoint();
     upstreamStats.requests++;
+    if (newConnection) {
+      upstreamStats.newConnectionRequests++;
+    }
     if (tried.size() > 1) {
       route.stats().retries++;
     }
-    Endpoint endpoint = lease.endpoint();
+    sendTry(attempt, newConnection);
+  }
+
+  /** Sends {@code attempt}'s request to its lease's endpoint; with {@code onNewConnection}, never on a pooled one. */
+  private void sendTry(Try attempt, boolean onNewConnection) {
+    Endpoint endpoint = attempt.lease.endpoint();
     if (outcome.trace != null) {
       // The upstream's parent is this try's span: a retry is another child of the request's span.
       attempt.span = outcome.trace.newTry();
@@ -191,7 +207,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     if (policy.perTryTimeout() != null) {
       attempt.timer = router.vertx().setTimer(policy.perTryTimeout().toMillis(), id -> attempt.timedOut());
     }
-    router.client(cluster.config()).request(options).onComplete(ar -> {
+    router.client(cluster.config(), onNewConnection).request(options).onComplete(ar -> {
       if (ar.failed()) {
         // No stream was had, so no byte of the request left: the connect failed, or the pooled connection was
         // found closed (its endpoint died or timed it out) before anything was written on it.
@@ -496,6 +512,8 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     boolean selfReset;
     /** This try's client span with {@code http.tracing}, else null. */
     RequestTrace.TrySpan span;
+    /** The guard of this try's HTTP/1 connection, else null. */
+    private UpstreamGuard guard;
     /** Interim responses (100, 103) seen before the final one. */
     private int interim;
     /** The whole request went up. */
@@ -537,7 +555,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
         upstream.putHeader(RequestTrace.TRACEPARENT, outcome.trace.traceparent(span));
       }
       lease.connected();
-      UpstreamGuard.bind(upstream.connection(), upstreamStats);
+      guard = UpstreamGuard.bind(upstream.connection(), upstreamStats);
       // The client's 100-continue was answered by the router, so an upstream 100 was asked for by nobody
       // downstream: counted and dropped. 103 is relayed.
       upstream.continueHandler(v -> interim(null));
@@ -573,6 +591,20 @@ final class ProxyExchange extends RequestDeadlines.Entry {
       traced(0, cause);
       over = true;
       cancelTimer();
+      // Not after a reset of the router's own (a per-try timeout's): that connection was not closing.
+      if (failure == TryFailure.SENT && !selfReset && guard != null && guard.reusedAndUnanswered() && !replacedStale
+          && retryable && !bodyStarted && !finished) {
+        // The pooled connection was closing as the request went out (the upstream timed it out while idle): the
+        // request most likely went nowhere, and it may be sent again, so it goes to the same endpoint on a new
+        // connection, once, within this try, as the byte-level path does. A cluster of one endpoint has no other.
+        replacedStale = true;
+        Try again = new Try(lease, holdsRetry);
+        holdsRetry = false;
+        current = again;
+        request.pause();
+        sendTry(again, true);
+        return;
+      }
       end();
       upstreamStats.failures++;
       upstreamStats.countFailure(cause);

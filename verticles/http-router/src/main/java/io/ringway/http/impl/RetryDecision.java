@@ -52,6 +52,21 @@ final class RetryDecision {
     return retryable && route.stats().startRetry(route.policy().retryBudget()) ? Next.RETRY : Next.NONE;
   }
 
+  /**
+   * Whether a request goes on a new HTTP/1 upstream connection rather than an idle pooled one. An idle connection can
+   * be closing as the request goes out on it (the upstream's keep-alive timeout, or its close after an answer that did
+   * not announce it), and the request then fails with no answer, maybe read: one the router may send again gets
+   * another try, one it may not (RFC 9110 §9.2.2) would be lost. A client's later request on its connection runs the
+   * risk its client runs on its own keep-alive connection; on its first, the client could not know of any: that one
+   * takes a new connection, as HAProxy's default {@code http-reuse safe} does.
+   *
+   * @param first the first request the data path took from its client connection (an HTTP/1 one)
+   * @param resendable its method may be retried ({@link #retryable}) and its whole body would be kept for a retry
+   */
+  static boolean needsNewConnection(boolean first, boolean resendable) {
+    return first && !resendable;
+  }
+
   /** The router's answer when no try follows a failed one: 504 after a try timed out, 503 if none was seen, else 502. */
   static int status(boolean unprocessed, boolean lastTryTimedOut) {
     return lastTryTimedOut ? 504 : unprocessed ? 503 : 502;

@@ -18,32 +18,39 @@ import java.util.Map;
  *
  * @param context the instance's: its timers fire on the instance's loop
  * @param client HTTP/1.1 with keep-alive; also every WebSocket upgrade to a cleartext cluster
+ * @param oneShotClient HTTP/1.1 on a new connection per request, closed after it: for a request that must not go on
+ *     an idle pooled one ({@link RetryDecision#needsNewConnection})
  * @param h2cClient HTTP/2 with prior knowledge, for clusters with {@code protocol: h2c}
  * @param tls each TLS cluster's own client, by cluster name; replaced on the loop by a reload before the
  *     clusters it belongs to
  */
-record RouterContext(Vertx vertx, ContextInternal context, HttpClient client, HttpClient h2cClient,
-                     Map<String, TlsClient> tls, Map<Endpoint, SocketAddress> addresses) {
+record RouterContext(Vertx vertx, ContextInternal context, HttpClient client, HttpClient oneShotClient,
+                     HttpClient h2cClient, Map<String, TlsClient> tls, Map<Endpoint, SocketAddress> addresses) {
 
   /** Endpoints whose address is kept: more are a config churning through endpoints, and the cache starts over. */
   private static final int MAX_ADDRESSES = 4096;
 
-  RouterContext(Vertx vertx, ContextInternal context, HttpClient client, HttpClient h2cClient,
-                Map<String, TlsClient> tls) {
-    this(vertx, context, client, h2cClient, tls, new HashMap<>());
+  RouterContext(Vertx vertx, ContextInternal context, HttpClient client, HttpClient oneShotClient,
+                HttpClient h2cClient, Map<String, TlsClient> tls) {
+    this(vertx, context, client, oneShotClient, h2cClient, tls, new HashMap<>());
   }
 
-  /** A TLS cluster's settings and the client made from them. */
-  record TlsClient(UpstreamTls settings, HttpClient client) {
+  /** A TLS cluster's settings and the clients made from them: pooled, and one-shot as {@link #oneShotClient}. */
+  record TlsClient(UpstreamTls settings, HttpClient client, HttpClient oneShot) {
   }
 
   /** The client that speaks to {@code cluster}. */
   HttpClient client(ClusterConfig cluster) {
+    return client(cluster, false);
+  }
+
+  /** The same; with {@code newConnection} (HTTP/1 clusters only), the one-shot client. */
+  HttpClient client(ClusterConfig cluster, boolean newConnection) {
     TlsClient own = tls.get(cluster.name());
     if (own != null) {
-      return own.client();
+      return newConnection ? own.oneShot() : own.client();
     }
-    return cluster.protocol() == UpstreamProtocol.H2C ? h2cClient : client;
+    return cluster.protocol() == UpstreamProtocol.H2C ? h2cClient : newConnection ? oneShotClient : client;
   }
 
   /** Where a request to {@code endpoint} of {@code cluster} connects, and, with TLS, the name it is for. */

@@ -25,6 +25,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -101,16 +102,23 @@ public final class RouterInstance {
         .setPipelining(false);
     HttpClientOptions h2cOptions = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false).setTcpNoDelay(true);
-    this.router = new RouterContext(vertx, (io.vertx.core.internal.ContextInternal) context, vertx.httpClientBuilder().with(clientOptions)
-        // The cluster's limits.maxConnections bounds requests in flight; a smaller pool was a second, lower limit
-        // (256 connections: 1,280 req/s to a backend that takes 200 ms, where the byte-level path served 4,900).
-        .with(new PoolOptions().setHttp1MaxSize(CircuitBreakerConfig.DEFAULT_LIMIT)).withConnectHandler(UpstreamGuard::install).build(),
+    this.router = new RouterContext(vertx, (io.vertx.core.internal.ContextInternal) context,
+        http1Client(vertx, clientOptions), http1Client(vertx, new HttpClientOptions(clientOptions).setKeepAlive(false)),
         vertx.httpClientBuilder().with(h2cOptions)
             .withConnectHandler(connection -> connection.exceptionHandler(UpstreamGuard::ignore)).build(),
         new HashMap<>());
     this.clusters = new UpstreamClusters(vertx, context, id, instances);
     this.byteUpstreams = new ByteUpstreams(vertx, router.context().nettyEventLoop());
     this.filters = new RouteFilters(vertx, instances);
+  }
+
+  /** A client to HTTP/1 (or TLS) clusters with {@code options}, each connection guarded ({@link UpstreamGuard}). */
+  private static HttpClient http1Client(Vertx vertx, HttpClientOptions options) {
+    // The cluster's limits.maxConnections bounds requests in flight; a smaller pool was a second, lower limit
+    // (256 connections: 1,280 req/s to a backend that takes 200 ms, where the byte-level path served 4,900).
+    return vertx.httpClientBuilder().with(options)
+        .with(new PoolOptions().setHttp1MaxSize(CircuitBreakerConfig.DEFAULT_LIMIT))
+        .withConnectHandler(UpstreamGuard::install).build();
   }
 
   /** Every TLS cluster's settings with its files read (blocking: a worker thread's). */
@@ -137,13 +145,14 @@ public final class RouterInstance {
       if (old != null && old.settings().equals(settings)) {
         clients.put(name, previous.remove(name));
       } else {
-        clients.put(name, new RouterContext.TlsClient(settings, vertx.httpClientBuilder()
-            // As many as the plain client's: a smaller pool is a second, lower limit under maxConnections.
-            .with(settings.clientOptions()).with(new PoolOptions().setHttp1MaxSize(CircuitBreakerConfig.DEFAULT_LIMIT))
-            .withConnectHandler(UpstreamGuard::install).build()));
+        clients.put(name, new RouterContext.TlsClient(settings, http1Client(vertx, settings.clientOptions()),
+            http1Client(vertx, new HttpClientOptions(settings.clientOptions()).setKeepAlive(false))));
       }
     });
-    previous.values().forEach(old -> old.client().shutdown(TLS_CLIENT_GRACE.toMillis(), TimeUnit.MILLISECONDS));
+    previous.values().forEach(old -> {
+      old.client().shutdown(TLS_CLIENT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      old.oneShot().shutdown(TLS_CLIENT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    });
   }
 
   public Future<Void> start(ConfigSnapshot snapshot) {
@@ -465,8 +474,12 @@ public final class RouterInstance {
     filters.close();
     byteUpstreams.close();
     steps.add(clusters.close());
-    List<Future<Void>> closed = new ArrayList<>(List.of(router.client().close(), router.h2cClient().close()));
-    router.tls().values().forEach(own -> closed.add(own.client().close()));
+    List<Future<Void>> closed = new ArrayList<>(List.of(router.client().close(), router.oneShotClient().close(),
+        router.h2cClient().close()));
+    router.tls().values().forEach(own -> {
+      closed.add(own.client().close());
+      closed.add(own.oneShot().close());
+    });
     return Future.join(steps).compose(v -> Future.join(closed)).mapEmpty();
   }
 

@@ -41,6 +41,10 @@ final class UpstreamGuard extends ChannelDuplexHandler {
   private boolean unsolicited;
   /** The connection failed and is closing: what the codec still emits is dropped. */
   private boolean broken;
+  /** Requests written on the connection, counted up to two: a second one went on a reused connection. */
+  private byte requests;
+  /** Something of an answer to the request in flight was read (a whole status line at least). */
+  private boolean answering;
 
   /** Vert.x's connect handler of the HTTP/1 client: installs the guard behind the codec. */
   static void install(HttpConnection connection) {
@@ -64,12 +68,26 @@ final class UpstreamGuard extends ChannelDuplexHandler {
   static void ignore(Throwable error) {
   }
 
-  /** Points the guard of {@code connection}, if it has one, at the counters of the cluster now using it. */
-  static void bind(HttpConnection connection, UpstreamStats stats) {
+  /**
+   * Points the guard of {@code connection}, if it has one, at the counters of the cluster now using it.
+   *
+   * @return the guard, or null on a connection without one (HTTP/2)
+   */
+  static UpstreamGuard bind(HttpConnection connection, UpstreamStats stats) {
     if (connection instanceof ConnectionBase base
         && base.channelHandlerContext().pipeline().get(NAME) instanceof UpstreamGuard guard) {
       guard.stats = stats;
+      return guard;
     }
+    return null;
+  }
+
+  /**
+   * Whether the request in flight went on a connection that had carried one before, and nothing of an answer came: an
+   * idle pooled connection the upstream was closing as the request went out (a partial status line is not seen).
+   */
+  boolean reusedAndUnanswered() {
+    return requests > 1 && !answering;
   }
 
   @Override
@@ -77,6 +95,10 @@ final class UpstreamGuard extends ChannelDuplexHandler {
     if (msg instanceof HttpRequest) {
       inFlight = true;
       interim = 0;
+      answering = false;
+      if (requests < 2) {
+        requests++;
+      }
     }
     ctx.write(msg, promise);
   }
@@ -87,6 +109,7 @@ final class UpstreamGuard extends ChannelDuplexHandler {
       ctx.fireChannelRead(msg);
       return;
     }
+    answering = true;
     if (broken) {
       ReferenceCountUtil.release(msg);
       return;

@@ -10,6 +10,11 @@ final class UpstreamStats {
 
   /** Requests sent upstream (each try counts). */
   long requests;
+  /**
+   * Requests sent on a new connection instead of an idle pooled one: their client connection's first, which could not
+   * be sent again if the pooled connection turned out to be closing ({@link RetryDecision#needsNewConnection}).
+   */
+  long newConnectionRequests;
   /** Tries that failed to connect or were reset before a response head. */
   long failures;
   /** Of the failures, HTTP/2 streams the upstream refused (REFUSED_STREAM: not processed, safe to retry). */
@@ -48,7 +53,8 @@ final class UpstreamStats {
   }
 
   JsonObject toJson() {
-    return new JsonObject().put("httpRequests", requests).put("httpFailures", failures)
+    return new JsonObject().put("httpRequests", requests).put("httpNewConnectionRequests", newConnectionRequests)
+        .put("httpFailures", failures)
         .put("httpRefusedStreams", refusedStreams).put("httpTryTimeouts", tryTimeouts).put("httpGatewayErrors", gatewayErrors)
         .put("httpBadResponses", badResponses).put("httpUpstreamResets", upstreamResets)
         .put("httpTlsFailures", tlsFailures)
