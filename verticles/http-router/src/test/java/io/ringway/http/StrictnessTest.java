@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringway.spi.config.ForwardAction;
 import io.ringway.spi.config.HttpListenerConfig;
+import io.ringway.spi.config.PathMatch;
 import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.config.RouteMatch;
 import io.ringway.spi.upstream.ClusterConfig;
@@ -26,6 +27,8 @@ class StrictnessTest {
 
   private RouterFixture fixture;
   private Backend backend;
+  /** Not Vert.x, whose 5.0.10 decoder misreads the names {@link #aFieldNamedLikeContentLengthIsNotOne} sends. */
+  private ScriptedBackend scripted;
 
   RouterFixture fixture() {
     return fixture;
@@ -47,13 +50,20 @@ class StrictnessTest {
     backend = new Backend(fixture.vertx, "b");
     HttpListenerConfig listener = new HttpListenerConfig(RouterFixture.LISTENER, RouterFixture.HOST,
         Ports.freeTcpPort(), h2c(), 1024, 64, Duration.ofMillis(500), Duration.ofSeconds(30), 100, HttpListenerConfig.AUTO_MAX_CONNECTIONS, null);
-    fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
-        List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
+    String ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    scripted = new ScriptedBackend().on("/scripted/x", ScriptedBackend.bytes(ok))
+        .on("/scripted/y", ScriptedBackend.bytes(ok));
+    fixture.start(1, listener, List.of(ClusterConfig.of("b", List.of(backend.endpoint())),
+            ClusterConfig.of("scripted", List.of(scripted.endpoint()))),
+        List.of(new RouteConfig("scripted", RouteMatch.path(PathMatch.prefix("/scripted/")),
+                ForwardAction.to("scripted")),
+            new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
   }
 
   @AfterAll
   void stop() throws Exception {
     fixture.close();
+    scripted.close();
   }
 
   @BeforeEach
@@ -96,6 +106,27 @@ class StrictnessTest {
     String response = RawHttp.exchange(fixture.port, attack);
     assertThat(response).matches("(?s)HTTP/1\\.[01] 400.*");
     assertHeadsSeen(0);
+  }
+
+  /**
+   * A field whose name is one byte away from Content-Length is another field (RFC 9110 §5.1): the request has no body,
+   * and the bytes after its head are the next request. Vert.x 5.0.10's decoder skips the ninth byte of the well-known
+   * names, so "Content-Nength: 5" was read as a Content-Length, the next request's first five bytes as this one's
+   * body, and the rest of it as a bad request: a desync with nginx, HAProxy and any other parser (found by the
+   * differential fuzzer, seed 31, where the fuzz backend, a Vert.x server, has the same fault).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"Content-Nength", "content-xength", "Content-Length-"})
+  void aFieldNamedLikeContentLengthIsNotOne(String name) throws Exception {
+    int before = scripted.requests.size();
+    try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
+      client.write("POST /scripted/x HTTP/1.1\r\nHost: h\r\n" + name + ": 5\r\n\r\n"
+          + "GET /scripted/y HTTP/1.1\r\nHost: h\r\n\r\n");
+      assertThat(client.read().status()).isEqualTo(200);
+      assertThat(client.read().status()).as("the request behind it, read as one").isEqualTo(200);
+    }
+    assertThat(scripted.requests.subList(before, scripted.requests.size()))
+        .containsExactly("POST /scripted/x HTTP/1.1", "GET /scripted/y HTTP/1.1");
   }
 
   @ParameterizedTest

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
 import java.util.List;
@@ -170,6 +171,23 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       message.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
     return message;
+  }
+
+  /**
+   * A field name as its bytes spell it. Vert.x 5.0.10's decoder maps names to the well-known ones without looking at
+   * their ninth byte, so "Content-Nength" (any byte there) was read as Content-Length, and the next request's first
+   * bytes as this one's body: a request-smuggling desync with every other parser, nginx's and HAProxy's included, for
+   * which it is a field of no meaning (RFC 9110 §5.1). The same byte of Content-Type went unchecked too.
+   */
+  @Override
+  protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+    AsciiString name = super.splitHeaderName(sb, start, length);
+    for (int i = 0; i < length; i++) {
+      if (AsciiString.toLowerCase((char) sb[start + i]) != AsciiString.toLowerCase((char) name.byteAt(i))) {
+        return new AsciiString(sb, start, length, true);
+      }
+    }
+    return name;
   }
 
   @Override
