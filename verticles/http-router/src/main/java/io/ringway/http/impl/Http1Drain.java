@@ -51,8 +51,8 @@ final class Http1Drain extends ChannelDuplexHandler {
   /** That response was written to its end: nothing written after it reaches the client. */
   private boolean lastResponseWritten;
   private boolean draining;
-  /** Requests the router took from the connection since it has this handler, counted up to two ({@link #took}). */
-  private byte taken;
+  /** A final response was written to its end since the connection has this handler ({@link #answeredNone}). */
+  private boolean answeredOne;
   /** After a 101: the bytes are no longer HTTP/1 messages; the listener's deadline ends the tunnel. */
   private boolean upgraded;
   private ScheduledFuture<?> idleClose;
@@ -92,27 +92,15 @@ final class Http1Drain extends ChannelDuplexHandler {
         && internal.channelHandlerContext().channel().hasAttr(LAST_RESPONSE_WRITTEN);
   }
 
-  /** Counts {@code request}, an HTTP/1 one the router takes; an HTTP/2 stream is not counted. */
-  static void took(HttpServerRequest request) {
-    Http1Drain drain = of(request);
-    if (drain != null && drain.taken < 2) {
-      drain.taken++;
-    }
-  }
-
   /**
-   * Whether {@code request}, counted by {@link #took}, is the first the router took from its HTTP/1 connection since
-   * the connection has this handler: a parked connection that woke, or one the byte-level path handed over, starts
-   * counting again (its next request is taken for a first one, which costs no more than a new upstream connection).
+   * Whether {@code request}, the HTTP/1 one in hand, is the first of its connection since the connection has this
+   * handler: none was answered before it (Vert.x hands the router a connection's next request only once the answer to
+   * the one before was written). A parked connection that woke, or one the byte-level path handed over, starts again:
+   * its next request is taken for a first one, which costs no more than a new upstream connection. False for HTTP/2.
    */
-  static boolean tookFirst(HttpServerRequest request) {
-    Http1Drain drain = of(request);
-    return drain != null && drain.taken == 1;
-  }
-
-  private static Http1Drain of(HttpServerRequest request) {
+  static boolean answeredNone(HttpServerRequest request) {
     return request.version() != HttpVersion.HTTP_2 && request.connection() instanceof HttpServerConnection internal
-        && internal.channelHandlerContext().pipeline().get(NAME) instanceof Http1Drain drain ? drain : null;
+        && internal.channelHandlerContext().pipeline().get(NAME) instanceof Http1Drain drain && !drain.answeredOne;
   }
 
   /** No request open, no tunnel, no drain: what a keep-alive connection is between two requests. */
@@ -182,6 +170,7 @@ final class Http1Drain extends ChannelDuplexHandler {
     }
     if (msg instanceof LastHttpContent && !upgraded && open > 0 && isFinal(msg)) {
       open--;
+      answeredOne = true;
       if (closeAfterResponse) {
         lastResponseWritten = true;
         ctx.channel().attr(LAST_RESPONSE_WRITTEN).set(Boolean.TRUE);

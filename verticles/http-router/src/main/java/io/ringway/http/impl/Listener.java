@@ -130,7 +130,6 @@ final class Listener {
             return;
           }
           stats.requests++;
-          Http1Drain.took(request);
           guard.onRequest(request);
           handler.handle(new RoutedRequest(request, this));
         });

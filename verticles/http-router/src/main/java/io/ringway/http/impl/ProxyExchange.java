@@ -108,8 +108,9 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     this.replay = hasBody ? new ArrayList<>() : null;
     this.retryable = RetryDecision.retryable(request.method(), policy);
     boolean resendable = retryable && (!hasBody || declaredLength >= 0 && declaredLength <= REPLAY_LIMIT);
-    this.newConnection = cluster.config().protocol() == UpstreamProtocol.HTTP1
-        && RetryDecision.needsNewConnection(Http1Drain.tookFirst(request), resendable);
+    // Resendable looked at first: most requests are, and the question of the first request walks the pipeline.
+    this.newConnection = !resendable && cluster.config().protocol() == UpstreamProtocol.HTTP1
+        && RetryDecision.needsNewConnection(Http1Drain.answeredNone(request), resendable);
     ForwardAction forward = (ForwardAction) route.action();
     this.uri = rewriteUri(request, route, forward.prefixRewrite());
     this.authority = upstreamAuthority(request, forward);
