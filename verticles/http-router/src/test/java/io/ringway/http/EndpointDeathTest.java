@@ -62,7 +62,7 @@ class EndpointDeathTest {
       int reset = doomed.kill();
       assertThat(load.await(Duration.ofSeconds(30))).as("load finished; " + load.describe()).isTrue();
       JsonObject route = route("pair");
-      JsonObject cluster = cluster("pair");
+      JsonObject cluster = fixture.clusterStats("pair");
       System.out.printf("endpoint death: %d connections reset, %s in %d ms; route %s; cluster %s%n", reset,
           load.describe(), (System.nanoTime() - start) / 1_000_000, route.encode(), cluster.copy()
               .put("endpoints", "…").encode());
@@ -82,7 +82,7 @@ class EndpointDeathTest {
       assertThat(reply.status()).as("refused connects move on, whatever the method").isEqualTo(200);
       assertThat(reply.text()).isEqualTo("live");
     }
-    assertThat(cluster("pair").getLong("refusalEjections")).isEqualTo(1L);
+    assertThat(fixture.clusterStats("pair").getLong("refusalEjections")).isEqualTo(1L);
     assertThat(route("pair").getLong("failoverRetries")).isEqualTo(1L);
   }
 
@@ -95,7 +95,7 @@ class EndpointDeathTest {
               RoutePolicy.DEFAULTS)));
       Eventually.await("the new endpoints in use", Duration.ofSeconds(5), () -> {
         try {
-          return cluster("pair").getJsonArray("endpoints").getJsonObject(0).getString("address")
+          return fixture.clusterStats("pair").getJsonArray("endpoints").getJsonObject(0).getString("address")
               .endsWith(":" + first.port());
         } catch (Exception e) {
           throw new AssertionError(e);
@@ -127,10 +127,5 @@ class EndpointDeathTest {
   private JsonObject route(String name) throws Exception {
     return fixture.stats().getJsonArray("routes").stream().map(JsonObject.class::cast)
         .filter(r -> r.getString("route").equals(name)).findFirst().orElseThrow();
-  }
-
-  private JsonObject cluster(String name) throws Exception {
-    return fixture.stats().getJsonArray("clusters").stream().map(JsonObject.class::cast)
-        .filter(c -> c.getString("cluster").equals(name)).findFirst().orElseThrow();
   }
 }

@@ -389,8 +389,7 @@ class ResilienceTest {
       assertThat(reply.status()).isEqualTo(200);
       assertThat(reply.body().toString()).isEqualTo("h2b");
     }
-    JsonObject cluster = fixture.stats().getJsonArray("clusters").stream().map(JsonObject.class::cast)
-        .filter(c -> c.getString("cluster").equals("h2")).findFirst().orElseThrow();
+    JsonObject cluster = fixture.clusterStats("h2");
     assertThat(cluster.getLong("httpRefusedStreams")).isBetween(1L, 4L);
   }
 

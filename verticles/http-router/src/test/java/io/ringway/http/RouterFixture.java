@@ -171,6 +171,16 @@ final class RouterFixture implements AutoCloseable {
     }
   }
 
+  /** The counters of cluster {@code name}, asked as {@link #stats} asks; unchecked, as {@link #listenerStats}. */
+  JsonObject clusterStats(String name) {
+    try {
+      return stats().getJsonArray("clusters").stream().map(JsonObject.class::cast)
+          .filter(cluster -> name.equals(cluster.getString("cluster"))).findFirst().orElseThrow();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The config version the instance asked reports; unchecked, for polling lambdas as {@link #listenerStats}. */
   long configVersion() {
     try {

@@ -286,7 +286,7 @@ class UpstreamConformanceTest {
     }
     assertThat(sendH2("/h2/hint-storm").status()).isEqualTo(502);
     assertThat(cluster().getLong("httpBadResponses")).isEqualTo(before + 2);
-    assertThat(cluster("h2up").getLong("httpBadResponses")).isEqualTo(1);
+    assertThat(fixture.clusterStats("h2up").getLong("httpBadResponses")).isEqualTo(1);
   }
 
   @Test
@@ -355,7 +355,7 @@ class UpstreamConformanceTest {
 
   @Test
   void upstreamResetsAreCountedNotLogged() throws Exception {
-    long before = cluster("h2up").getLong("httpUpstreamResets");
+    long before = fixture.clusterStats("h2up").getLong("httpUpstreamResets");
     assertThat(sendH2("/h2/reset-head").status()).isEqualTo(502);
     assertThat(send("/h2/reset-head").status()).isEqualTo(502);
     // A request still sending its body when the reset comes: Vert.x reports it to the request.
@@ -365,7 +365,7 @@ class UpstreamConformanceTest {
     assertThat(catchThrowable(() -> sendH2("/h2/reset-body"))).isInstanceOf(StreamResetException.class);
     assertThat(catchThrowable(() -> send("/h2/reset-body"))).isNotNull();
     Eventually.await("5 resets counted", Duration.ofSeconds(5),
-        () -> cluster("h2up").getLong("httpUpstreamResets") == before + 5);
+        () -> fixture.clusterStats("h2up").getLong("httpUpstreamResets") == before + 5);
 
     up.on("/reset", ScriptedBackend.bytesThenReset("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npart"));
     long http1Before = cluster().getLong("httpUpstreamResets");
@@ -395,19 +395,19 @@ class UpstreamConformanceTest {
 
   @Test
   void theRoutersOwnResetOfAnAbandonedUpstreamStreamIsNeitherLoggedNorCounted() throws Exception {
-    long before = cluster("h2up").getLong("httpUpstreamResets");
-    long requests = cluster("h2up").getLong("httpRequests");
+    long before = fixture.clusterStats("h2up").getLong("httpUpstreamResets");
+    long requests = fixture.clusterStats("h2up").getLong("httpRequests");
     try (java.net.Socket socket = new java.net.Socket(RouterFixture.HOST, fixture.port)) {
       socket.getOutputStream().write(("POST /h2/slow HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n"
           + "x".repeat(1000)).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
       socket.getOutputStream().flush();
       Eventually.await("forwarded", Duration.ofSeconds(5),
-          () -> cluster("h2up").getLong("httpRequests") > requests);
+          () -> fixture.clusterStats("h2up").getLong("httpRequests") > requests);
     }
     // The client went away mid-body: the router resets its upstream stream (NO_ERROR), which Vert.x used to
     // report to the request as "Stream reset: 0" at SEVERE.
     Thread.sleep(300);
-    assertThat(cluster("h2up").getLong("httpUpstreamResets")).isEqualTo(before);
+    assertThat(fixture.clusterStats("h2up").getLong("httpUpstreamResets")).isEqualTo(before);
   }
 
   private Reply send(String path) throws Exception {
@@ -421,15 +421,6 @@ class UpstreamConformanceTest {
   }
 
   private JsonObject cluster() {
-    return cluster("scripted");
-  }
-
-  private JsonObject cluster(String name) {
-    try {
-      return fixture.stats().getJsonArray("clusters").stream().map(JsonObject.class::cast)
-          .filter(c -> name.equals(c.getString("cluster"))).findFirst().orElseThrow();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return fixture.clusterStats("scripted");
   }
 }

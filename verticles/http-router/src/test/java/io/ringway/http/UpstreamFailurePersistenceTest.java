@@ -10,7 +10,6 @@ import io.ringway.spi.config.RoutePolicy;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.testkit.Ports;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -246,7 +245,7 @@ class UpstreamFailurePersistenceTest {
       }
     }
     System.out.println("[first request]\n  " + String.join("\n  ", report));
-    assertThat(clusterStats("once").getLong("httpNewConnectionRequests")).as("counted").isEqualTo(1);
+    assertThat(fixture.clusterStats("once").getLong("httpNewConnectionRequests")).as("counted").isEqualTo(1);
     // A keep-alive client's later POSTs take pooled connections: one new connection for its first, at most.
     int connections = keeping.connections.get();
     try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
@@ -280,11 +279,6 @@ class UpstreamFailurePersistenceTest {
             once.requests.subList(before, once.requests.size())).isEqualTo(200);
       }
     }
-  }
-
-  private JsonObject clusterStats(String name) throws Exception {
-    return fixture.stats().getJsonArray("clusters").stream().map(JsonObject.class::cast)
-        .filter(c -> c.getString("cluster").equals(name)).findFirst().orElseThrow();
   }
 
   /**

@@ -109,9 +109,9 @@ class UpstreamTlsTest {
     assertThat(get("/wrong-name")).startsWith("50");
     assertThat(get("/name-unchecked")).isEqualTo("200 HTTP_1_1 sni=else.test client=none host=site.test");
     assertThat(get("/insecure")).as("no SNI for an IP literal").isEqualTo("200 HTTP_1_1 sni=null client=none host=site.test");
-    assertThat(clusterStats("strange-ca").getLong("httpTlsFailures")).isPositive();
-    assertThat(clusterStats("wrong-name").getLong("httpTlsFailures")).isPositive();
-    assertThat(clusterStats("insecure").getLong("httpTlsFailures")).isZero();
+    assertThat(fixture.clusterStats("strange-ca").getLong("httpTlsFailures")).isPositive();
+    assertThat(fixture.clusterStats("wrong-name").getLong("httpTlsFailures")).isPositive();
+    assertThat(fixture.clusterStats("insecure").getLong("httpTlsFailures")).isZero();
   }
 
   /**
@@ -135,11 +135,6 @@ class UpstreamTlsTest {
     return new ClusterConfig(name, List.of(Endpoint.of(RouterFixture.HOST, upstreamPort)),
         ClusterConfig.DEFAULT_LOAD_BALANCER, null, null, ClusterConfig.of(name, List.of()).limits(),
         ClusterConfig.DEFAULT_CONNECT_TIMEOUT, io.ringway.spi.upstream.ProxyProtocolVersion.NONE, protocol, tls);
-  }
-
-  private io.vertx.core.json.JsonObject clusterStats(String name) throws Exception {
-    return fixture.stats().getJsonArray("clusters").stream().map(io.vertx.core.json.JsonObject.class::cast)
-        .filter(cluster -> name.equals(cluster.getString("cluster"))).findFirst().orElseThrow();
   }
 
   /** One route per cluster, at the cluster's name. */
