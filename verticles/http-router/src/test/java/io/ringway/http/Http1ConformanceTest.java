@@ -136,6 +136,101 @@ class Http1ConformanceTest {
     assertThat(backend.seen).hasValue(1);
   }
 
+  /**
+   * §9.6: a client may shut its sending side once its requests are out ({@code nc -N}, socat, scripts). Every request
+   * it sent whole is answered, in order, and the connection closes after the last answer (HAProxy answers them too;
+   * nginx closes without an answer). Before, the end of input closed the connection at once, answers unsent.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "GET / HTTP/1.1\r\nHost: h\r\n\r\n",
+      "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
+      "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+      "DELETE / HTTP/1.1\r\nHost: h\r\n\r\n",
+      "GET / HTTP/1.0\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\n\r\nPOST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"
+          + "GET / HTTP/1.1\r\nHost: h\r\n\r\n"})
+  void requestsSentWholeBeforeTheClientShutItsSideAreAnswered(String requests) throws Exception {
+    int sent = requests.split(" HTTP/1\\.").length - 1;
+    String response = RawHttp.exchangeHalfClosed(fixture.port, requests);
+    assertThat(response).as("answer to %s", requests).doesNotContain("<timeout>");
+    assertThat(response.split("HTTP/1\\.[01] 200 ", -1)).as("answers to %s: %s", requests, response).hasSize(sent + 1);
+    Eventually.await("the backend's count of whole requests", Duration.ofSeconds(5),
+        () -> backend.completed.get() == sent);
+  }
+
+  /** §9.6: the answer to a request still upstream when the client shut its side is sent when it comes. */
+  @Test
+  void anAnswerThatComesAfterTheClientShutItsSideIsSent() throws Exception {
+    try (Socket socket = new Socket(RouterFixture.HOST, fixture.port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write("GET /hold HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket.shutdownOutput();
+      Eventually.await("the request held upstream", Duration.ofSeconds(5), () -> backend.heldCount() == 1);
+      // Time for the end of input to reach the router ahead of the answer.
+      Thread.sleep(200);
+      assertThat(backend.answerHeld()).isTrue();
+      String response = RawHttp.readUntilClose(socket.getInputStream());
+      assertThat(response).startsWith("HTTP/1.1 200 ").endsWith("b").doesNotContain("<timeout>");
+    }
+  }
+
+  /**
+   * §8: a head cut short by the client shutting its side can never end: 400 at once, as HAProxy answers, not a wait
+   * for the head timeout (10 s here); what came whole before it is answered first. A head refused (400) behind a whole
+   * one is answered in its turn, as on a connection open both ways (HAProxy leaves that one unanswered).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"GET / HTTP/1.1\r\nHost: h\r\n", "GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /x HTTP/1.1\r\nHo",
+      "GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /a\u0001 HTTP/1.1\r\nHost: h\r\n\r\n"})
+  void aHeadCutShortByTheClientShuttingItsSideIs400(String requests) throws Exception {
+    int whole = requests.contains("\u0001") ? 1 : requests.split("\r\n\r\n", -1).length - 1;
+    String response = RawHttp.exchangeHalfClosed(fixture.port, requests);
+    assertThat(response).as("answer to %s", requests).doesNotContain("<timeout>")
+        .startsWith(whole == 0 ? "HTTP/1.1 400 " : "HTTP/1.1 200 ");
+    assertThat(response.substring(response.lastIndexOf("HTTP/1.1 "))).startsWith("HTTP/1.1 400 ");
+    assertThat(backend.seen).hasValue(whole);
+  }
+
+  /**
+   * §8: a body cut short by the client shutting its side is not forwarded whole: the request is aborted, and the
+   * connection closes at once (after the answers to whole requests before it). The upstream never sees the request's
+   * end; an answer it began before the end of input reached the router (an echo's head and half its body) is relayed
+   * as far as it came, as HAProxy relays it.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nhello",
+      "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+      "GET / HTTP/1.1\r\nHost: h\r\n\r\nPOST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nhello"})
+  void aBodyCutShortByTheClientShuttingItsSideIsNotForwardedWhole(String requests) throws Exception {
+    int whole = requests.startsWith("GET") ? 1 : 0;
+    String response = RawHttp.exchangeHalfClosed(fixture.port, requests);
+    assertThat(response).as("answer to %s", requests).doesNotContain("<timeout>");
+    if (whole > 0) {
+      assertThat(response).startsWith("HTTP/1.1 200 ");
+    }
+    // Time for a request forwarded whole to end at the backend, were it so.
+    Thread.sleep(300);
+    assertThat(backend.completed).hasValue(whole);
+  }
+
+  /**
+   * A connection with nothing to answer closes as soon as the client shut its side: one that never sent a byte, and a
+   * keep-alive one after its answer (not at the head or idle timeout, which would answer 408 or leave it open).
+   */
+  @Test
+  void aConnectionWithNothingToAnswerClosesWhenTheClientShutsItsSide() throws Exception {
+    assertThat(RawHttp.exchangeHalfClosed(fixture.port, "")).isEmpty();
+    try (Socket socket = new Socket(RouterFixture.HOST, fixture.port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      RawHttp.readUntil(socket.getInputStream(), "\r\n\r\nb");
+      socket.shutdownOutput();
+      assertThat(RawHttp.readUntilClose(socket.getInputStream())).isEmpty();
+    }
+  }
+
   /** §5.5: HTAB, SP and obs-text are allowed in a field value. */
   @Test
   void fieldValueMayHoldTabAndObsText() throws Exception {

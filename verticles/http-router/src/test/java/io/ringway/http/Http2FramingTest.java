@@ -45,4 +45,23 @@ class Http2FramingTest {
       assertThat(body.flags() & RawH2.FLAG_END_STREAM).as("END_STREAM on the body's frame").isNotZero();
     }
   }
+
+  /**
+   * An HTTP/2 client that shuts its sending side is closed at once, as before the router let HTTP/1 clients half-close
+   * (the end of input now reaches the connection's handlers, and HTTP/2's must close it, not wait for the idle timeout).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll"})
+  void aClientThatShutsItsSendingSideIsClosed(String transport) throws Exception {
+    fixture = transport.equals("epoll") ? RouterFixture.epoll() : RouterFixture.ioUring();
+    Backend backend = new Backend(fixture.vertx, "backend-b");
+    fixture.start(List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
+        List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
+
+    try (RawH2 h2 = new RawH2(fixture.port)) {
+      h2.shutdownOutput();
+      // Read times out (an exception) after 5 s if the connection stays open.
+      assertThat(h2.closedByServer()).isTrue();
+    }
+  }
 }

@@ -150,6 +150,11 @@ final class RawH2 implements AutoCloseable {
     return null;
   }
 
+  /** Shuts this side's sending half of the connection, as a client does at the end of its input. */
+  void shutdownOutput() throws IOException {
+    socket.shutdownOutput();
+  }
+
   /** True once the server closed the connection (frames before that are skipped). */
   boolean closedByServer() throws IOException {
     while (next() != null) {

@@ -24,6 +24,19 @@ final class RawHttp {
     }
   }
 
+  /**
+   * Sends {@code request}, then shuts the socket's sending side (what {@code nc -N} or socat does at the end of its
+   * input), and returns what came back until the server closed or 5 s passed.
+   */
+  static String exchangeHalfClosed(int port, String request) throws IOException {
+    try (Socket socket = new Socket(RouterFixture.HOST, port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.shutdownOutput();
+      return readUntilClose(socket.getInputStream());
+    }
+  }
+
   /** Reads byte by byte until what was read ends with {@code end}, leaving the connection open. */
   static String readUntil(InputStream in, String end) throws IOException {
     StringBuilder read = new StringBuilder();

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -46,6 +47,11 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
   /** Closing after a response: nothing read from now on is a request. */
   private boolean closing;
   private boolean processing;
+  /**
+   * The client shut its sending side: what it sent whole is answered, then the connection closes; a head or body cut
+   * short by it is not waited for.
+   */
+  private boolean inputEnded;
   /** The path took a request from this connection since it has this handler (a parked one that woke starts over). */
   private boolean tookOne;
   /**
@@ -70,12 +76,17 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
 
   /**
    * Whether the connection closes after the response in flight, asked as its head is written (which then says
-   * {@code connection: close}): the client asked, or the listener drains (counted as the drain's).
+   * {@code connection: close}): the client asked, the listener drains (counted as the drain's), or the client's input
+   * ended after this request.
    */
   boolean closeAfterResponse() {
     if (path.draining() && !closeAfter) {
       closeAfter = true;
       path.stats().drainConnectionClose++;
+    }
+    if (inputEnded && bodyLeft == 0 && (held == null || !held.isReadable())) {
+      // The client's last request: nothing follows it.
+      closeAfter = true;
     }
     return closeAfter;
   }
@@ -162,10 +173,23 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
         if (held == null || !held.isReadable()) {
           releaseHeld();
           cancelDeadline();
+          if (inputEnded) {
+            closing = true;
+            closeAfterWritten(ctx.channel());
+            return;
+          }
           waitFor(path.idle());
           return;
         }
         int verdict = path.take(this, held);
+        if (verdict == ByteRequestHead.INCOMPLETE && inputEnded) {
+          cancelDeadline();
+          closing = true;
+          releaseHeld();
+          path.stats().badRequests++;
+          LocalResponses.incompleteRequest(ctx);
+          return;
+        }
         if (verdict == ByteRequestHead.INCOMPLETE) {
           // Timed from the head's first byte, not again with each read: a head sent a byte at a time still ends.
           if (waitingIn() != path.headTimeout()) {
@@ -184,6 +208,11 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
           body();
         } else if (bodyLeft > 0) {
           waitFor(path.idle());
+        }
+        if (abandonedAtInputEnd()) {
+          // Taken after the end of input (pipelined behind an answered request).
+          ctx.close();
+          return;
         }
         if (held != null && !held.isReadable()) {
           // The head was copied into the upstream one: the read buffer goes back to its pool while the exchange runs.
@@ -341,6 +370,10 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
     KeepAliveParking.woken(channel);
     // Maybe outside a read (a pipelined head after a response): a read-complete is fired after them.
     UnreadConnections.enter(channel, bytes, true);
+    if (inputEnded && channel.isActive()) {
+      // This handler took the event: the decoding path hears it after the bytes, as it would have from the socket.
+      channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    }
   }
 
   @Override
@@ -403,7 +436,32 @@ final class ByteConnection extends RequestDeadlines.Entry implements ChannelInbo
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof ChannelInputShutdownEvent) {
+      inputEnded();
+      return;
+    }
     ctx.fireUserEventTriggered(event);
+  }
+
+  /** The client shut its sending side (the event comes after every byte it sent was read). */
+  private void inputEnded() {
+    inputEnded = true;
+    if (abandonedAtInputEnd()) {
+      ctx.close();
+    } else if (exchange == null && !closing) {
+      process();
+    }
+    // Else the exchange in flight is answered first; exchangeDone goes on with what is held.
+  }
+
+  /**
+   * Whether the end of input ends the request in hand unanswered: its body was cut short (it cannot be forwarded
+   * whole), or it still waits in its cluster's queue. A FIN is a half-close or a client that left, and the two look the
+   * same; a queued request is dropped as a left client's (HAProxy's {@code abortonclose}), so a saturated cluster
+   * does no work for clients that gave up, while one already sent is answered.
+   */
+  private boolean abandonedAtInputEnd() {
+    return inputEnded && (bodyLeft > 0 || exchange != null && exchange.waitsInQueue());
   }
 
   private void releaseHeld() {

@@ -110,6 +110,11 @@ final class ByteExchange extends RequestDeadlines.Entry {
     }
   }
 
+  /** Whether the request waits in its cluster's queue: no try of it was sent yet. */
+  boolean waitsInQueue() {
+    return waiting != null;
+  }
+
   /** The turn of a request that waited in its cluster's queue. */
   private void picked(PickResult result) {
     waiting = null;

@@ -2,6 +2,7 @@ package io.ringway.http.impl;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ShutdownEvent;
@@ -40,6 +41,11 @@ final class H2Drain extends ChannelInboundHandlerAdapter {
     if (event instanceof ShutdownEvent) {
       // Not passed on: Vert.x would send the final GOAWAY at once.
       start(ctx);
+      return;
+    }
+    if (event instanceof ChannelInputShutdownEvent) {
+      // An HTTP/2 client ends its streams with frames, not with the TCP connection: as the transport closed it before.
+      ctx.close();
       return;
     }
     super.userEventTriggered(ctx, event);

@@ -1,9 +1,11 @@
 package io.ringway.http.impl;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
@@ -55,6 +57,12 @@ final class Http1Drain extends ChannelDuplexHandler {
   private boolean answeredOne;
   /** After a 101: the bytes are no longer HTTP/1 messages; the listener's deadline ends the tunnel. */
   private boolean upgraded;
+  /** A request's head was read and the end of its body not yet. */
+  private boolean reading;
+  /** The request in hand waits in its cluster's queue: no try of it was sent yet. */
+  private boolean waitingInQueue;
+  /** The client shut its sending side: the connection closes once every request read whole is answered. */
+  private boolean inputEnded;
   private ScheduledFuture<?> idleClose;
   /** Null when the connection has no idle timeout, or Vert.x's own handler times it. */
   private final Http1IdleTimeout idleTimeout;
@@ -103,6 +111,20 @@ final class Http1Drain extends ChannelDuplexHandler {
         && internal.channelHandlerContext().pipeline().get(NAME) instanceof Http1Drain drain && !drain.answeredOne;
   }
 
+  /**
+   * Tells {@code request}'s HTTP/1 connection whether the request waits in its cluster's queue; one that waits when
+   * the client's input ended, or whose client's input ended already, is cancelled by closing the connection.
+   */
+  static void waitsInQueue(HttpServerRequest request, boolean waiting) {
+    if (request.version() != HttpVersion.HTTP_2 && request.connection() instanceof HttpServerConnection internal
+        && internal.channelHandlerContext().pipeline().get(NAME) instanceof Http1Drain drain) {
+      drain.waitingInQueue = waiting;
+      if (waiting && drain.inputEnded) {
+        internal.channelHandlerContext().channel().close();
+      }
+    }
+  }
+
   /** No request open, no tunnel, no drain: what a keep-alive connection is between two requests. */
   boolean betweenRequests() {
     return open == 0 && !upgraded && !draining && idleClose == null;
@@ -113,6 +135,20 @@ final class Http1Drain extends ChannelDuplexHandler {
     if (event instanceof ShutdownEvent) {
       // Not passed on: Vert.x would close the connection at once if idle, and drop what it reads next.
       start(ctx);
+      return;
+    }
+    if (event instanceof ChannelInputShutdownEvent) {
+      // After the decoder made what it could of the bytes left (a head cut short is an invalid request, answered 400).
+      inputEnded = true;
+      if (waitingInQueue) {
+        // A FIN is a half-close or a client that left; a request no upstream saw yet is dropped as a left client's
+        // (HAProxy's abortonclose): a saturated cluster does no work for clients that gave up. The close cancels it.
+        ctx.close();
+      } else if (upgraded || wholeUnanswered() == 0) {
+        // A tunnel (which ends with either side, as before), or nothing left to answer: a request whose body the end
+        // of input cut short is not (its head may have been read, its answer would not be to the request sent).
+        closeAfterWritten(ctx);
+      }
       return;
     }
     super.userEventTriggered(ctx, event);
@@ -135,10 +171,15 @@ final class Http1Drain extends ChannelDuplexHandler {
     }
     if (msg instanceof HttpRequest) {
       open++;
+      // An invalid one (a head the end of input cut short among them) is answered 400 in its turn; no body follows.
+      reading = !((HttpRequest) msg).decoderResult().isFailure();
       if (idleClose != null) {
         idleClose.cancel(false);
         idleClose = null;
       }
+    }
+    if (msg instanceof LastHttpContent) {
+      reading = false;
     }
     super.channelRead(ctx, msg);
   }
@@ -159,11 +200,18 @@ final class Http1Drain extends ChannelDuplexHandler {
     if (msg instanceof HttpResponse response && response.status().code() >= 200) {
       if (response.status().code() == 101) {
         upgraded = true;
-      } else if (draining && open <= 1) {
+        if (inputEnded) {
+          // A tunnel to a client that sent its last byte already: it ends with either side, as it always did.
+          super.write(ctx, msg, promise.unvoid().addListener(ChannelFutureListener.CLOSE));
+          return;
+        }
+      } else if (draining && open <= 1 || inputEnded && wholeUnanswered() <= 1) {
         // Not while a pipelined request waits behind this one: the connection closes after the last.
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         closeAfterResponse = true;
-        stats.drainConnectionClose++;
+        if (draining) {
+          stats.drainConnectionClose++;
+        }
       } else if (HeaderTokens.contains(response.headers(), HttpHeaderNames.CONNECTION, "close")) {
         closeAfterResponse = true;
       }
@@ -177,6 +225,11 @@ final class Http1Drain extends ChannelDuplexHandler {
         super.write(ctx, msg, promise.unvoid().addListener(ChannelFutureListener.CLOSE));
         return;
       }
+      if (inputEnded && wholeUnanswered() == 0) {
+        // Its head went out before the client shut its side: the last answer it waits for.
+        super.write(ctx, msg, promise.unvoid().addListener(ChannelFutureListener.CLOSE));
+        return;
+      }
       if (draining && open == 0) {
         // The response head went out before the drain began; the client learns nothing, so idle rules apply.
         scheduleIdleClose(ctx);
@@ -185,9 +238,19 @@ final class Http1Drain extends ChannelDuplexHandler {
     super.write(ctx, msg, promise);
   }
 
+  /** Requests read whole (their body too) whose final response was not written to its end yet. */
+  private int wholeUnanswered() {
+    return reading ? open - 1 : open;
+  }
+
   /** A full response counts; an interim one (100, 103) written as a whole does not end the exchange. */
   private static boolean isFinal(Object msg) {
     return !(msg instanceof HttpResponse response) || response.status().code() >= 200;
+  }
+
+  /** Closes once what was written is out (an empty write behind it, as Vert.x closes). */
+  private static void closeAfterWritten(ChannelHandlerContext ctx) {
+    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
 
   private void scheduleIdleClose(ChannelHandlerContext ctx) {

@@ -18,6 +18,8 @@ final class LocalResponses {
 
   private static final byte[] REQUEST_TIMEOUT = ("HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n"
       + "content-length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] INCOMPLETE_REQUEST = ("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n"
+      + "content-length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
 
   private LocalResponses() {
   }
@@ -28,6 +30,14 @@ final class LocalResponses {
    */
   static void requestTimeout(ChannelOutboundInvoker writer) {
     writer.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * A 400 written as bytes through {@code writer}, then the close: the client shut its sending side inside a request
+   * head, which can then never be whole (what the decoding path answers to the same bytes).
+   */
+  static void incompleteRequest(ChannelOutboundInvoker writer) {
+    writer.writeAndFlush(Unpooled.wrappedBuffer(INCOMPLETE_REQUEST)).addListener(ChannelFutureListener.CLOSE);
   }
 
   /**

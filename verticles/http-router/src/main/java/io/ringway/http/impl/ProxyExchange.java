@@ -138,13 +138,17 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     switch (cluster.pickOrWait(null, tried, this::picked)) {
       case EndpointLease lease -> send(lease);
       case Refusal refusal -> refuse(refusal);
-      case PendingRequest queued -> waiting = queued;
+      case PendingRequest queued -> {
+        waiting = queued;
+        Http1Drain.waitsInQueue(request, true);
+      }
     }
   }
 
   /** The turn of a request that waited in its cluster's queue. */
   private void picked(PickResult result) {
     waiting = null;
+    Http1Drain.waitsInQueue(request, false);
     switch (result) {
       case EndpointLease lease -> send(lease);
       case Refusal refusal -> refuse(refusal);
@@ -156,6 +160,7 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     if (waiting != null) {
       waiting.cancel();
       waiting = null;
+      Http1Drain.waitsInQueue(request, false);
     }
     returnRetryPermit();
   }

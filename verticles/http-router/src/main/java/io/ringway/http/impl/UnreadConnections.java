@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -88,6 +90,11 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
   @Override
   public void accepted(Channel channel, Consumer<Channel> handOver) {
     this.handOver = handOver;
+    // A client that shuts its sending side after its request (nc -N, socat, HTTP/1.0 scripts) waits for the answer:
+    // the end of input reaches the connection's handlers, which answer what was read whole before closing, as HAProxy
+    // does, instead of the transport closing the connection at once. Each handler a connection can have on this
+    // listener takes the event (the gate, ByteConnection, H2cSniffer, Http1Drain, H2Drain).
+    channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     park(channel, handOver, System.nanoTime());
   }
 
@@ -307,6 +314,17 @@ final class UnreadConnections implements AcceptedChannels.Deferral {
     public void channelInactive(ChannelHandlerContext ctx) {
       unlink(this);
       ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof ChannelInputShutdownEvent) {
+        // Nothing read since the last answer (or ever): nothing to answer.
+        unlink(this);
+        ctx.close();
+        return;
+      }
+      ctx.fireUserEventTriggered(event);
     }
 
     @Override
