@@ -40,12 +40,13 @@ final class DeliberateDifferences {
   }
 
   /**
-   * RFC 3986 {@code host [":" port]} with a non-empty host: the test's own statement of the rule, to tell a
-   * deliberate refusal of an invalid Host from a bug, independent of the router's implementation.
+   * RFC 3986 {@code host [":" port]} with a non-empty host, and a port a TCP port can be (at most 65535, checked in
+   * {@link #isAuthority}): the test's own statement of the rule, to tell a deliberate refusal of an invalid Host from a
+   * bug, independent of the router's implementation.
    */
   private static final Pattern AUTHORITY = Pattern.compile(
       "(\\[[0-9A-Fa-f:.]+\\]|\\[[vV][0-9A-Fa-f]+\\.[-A-Za-z0-9._~!$&'()*+,;=:]+\\]"
-          + "|([-A-Za-z0-9._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+)(:[0-9]*)?");
+          + "|([-A-Za-z0-9._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+)(:(?<port>[0-9]*))?");
 
   /** Whether a Host field line of the head holds a value that is not an RFC 3986 authority. */
   static boolean hasInvalidHost(byte[] bytes) {
@@ -54,11 +55,22 @@ final class DeliberateDifferences {
     for (String line : (headEnd < 0 ? text : text.substring(0, headEnd)).split("\r\n")) {
       int colon = line.indexOf(':');
       if (colon > 0 && line.substring(0, colon).equalsIgnoreCase("host")
-          && !AUTHORITY.matcher(line.substring(colon + 1).strip()).matches()) {
+          && !isAuthority(line.substring(colon + 1).strip())) {
         return true;
       }
     }
     return false;
+  }
+
+  private static final java.math.BigInteger MAX_PORT = java.math.BigInteger.valueOf(65535);
+
+  private static boolean isAuthority(String value) {
+    java.util.regex.Matcher authority = AUTHORITY.matcher(value);
+    if (!authority.matches()) {
+      return false;
+    }
+    String port = authority.group("port");
+    return port == null || port.isEmpty() || new java.math.BigInteger(port).compareTo(MAX_PORT) <= 0;
   }
 
   final List<Entry> entries;

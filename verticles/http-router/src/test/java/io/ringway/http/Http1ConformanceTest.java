@@ -293,6 +293,40 @@ class Http1ConformanceTest {
     assertThat(backend.seen).hasValue(1);
   }
 
+  /**
+   * §3.2, RFC 9110 §4.2.1: a port names a TCP port, 0 to 65535. A Host or absolute-form authority with a larger one is
+   * refused, as an HTTP/2 request's {@code :authority} with it is (a stream error): before, HTTP/1 forwarded it with no
+   * authority at all on the decoding path (Vert.x cannot parse it), so host routes did not match it, the upstream got
+   * another Host, and the same request over an h2c upgrade got a 101 and then a reset stream. nginx and HAProxy
+   * forward it.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"GET / HTTP/1.1\r\nHost: h:65536\r\n", "GET / HTTP/1.1\r\nHost: h:99999\r\n",
+      "GET / HTTP/1.1\r\nHost: h:4294967376\r\n", "GET http://h:99999/ HTTP/1.1\r\nHost: h\r\n",
+      "DELETE / HTTP/1.1\r\nHost: [::1]:70000\r\n",
+      "GET / HTTP/1.1\r\nHost: h:99999\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+          + "HTTP2-Settings: AAMAAABkAAQAAP__\r\n"})
+  void aPortBeyond65535Is400(String head) throws Exception {
+    assertRefused(head + END, 400);
+  }
+
+  /**
+   * §3.2, RFC 3986 §6.2.3: the highest port, an empty one (the scheme's default) and one with leading zeros pass, and
+   * reach the upstream as the same authority on both data paths: {@code h:} as {@code h} (Vert.x read it as port 0 and
+   * sent {@code Host: h:0}), {@code h:08080} as {@code h:8080} (the byte-level path sent it as it came).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"h:65535=h:65535", "h:=h", "h:08080=h:8080", "[::1]:=[::1]", "h:000008080=h:8080"})
+  void theHighestPortAnEmptyOneAndLeadingZerosPass(String hostAndForwarded) throws Exception {
+    String host = hostAndForwarded.substring(0, hostAndForwarded.indexOf('='));
+    String forwarded = hostAndForwarded.substring(host.length() + 1);
+    String response = send("GET /headers HTTP/1.1\r\nHost: " + host + "\r\n" + END);
+    assertThat(response).startsWith("HTTP/1.1 200 ");
+    JsonObject seen = new JsonObject(response.substring(response.indexOf("\r\n\r\n") + 4));
+    assertThat(seen.getString("x-forwarded-host")).as("x-forwarded-host").isEqualTo(forwarded);
+    assertThat(seen.getString("host")).as("host").isEqualTo(forwarded);
+  }
+
   /** §3.2.2: absolute-form: the target's authority replaces Host, and the upstream gets origin-form. */
   @Test
   void absoluteFormTargetAuthorityReplacesHost() throws Exception {

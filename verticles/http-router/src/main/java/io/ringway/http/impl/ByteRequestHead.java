@@ -292,7 +292,8 @@ final class ByteRequestHead {
       }
     }
     if (colon >= 0) {
-      if (hostEnd - colon - 1 < 1 || hostEnd - colon - 1 > 5) {
+      if (hostEnd - colon - 1 < 1 || hostEnd - colon - 1 > 5 || hostEnd - colon - 1 > 1 && b.getByte(colon + 1) == '0') {
+        // An empty port, or one with a leading zero: handed over, the decoding path forwards them normalized (h, h:8080).
         return false;
       }
       int port = 0;

@@ -49,6 +49,9 @@ final class RequestRules {
     if (!hosts.isEmpty() && !isAuthority(hosts.get(0))) {
       return new RefusedRequest(400, "invalid Host " + quote(hosts.get(0)) + " (RFC 9112 §3.2, RFC 3986 §3.2.2)");
     }
+    if (!hosts.isEmpty() && hosts.get(0).endsWith(":")) {
+      headers.set(HttpHeaderNames.HOST, withoutEmptyPort(hosts.get(0)));
+    }
     return target(request);
   }
 
@@ -123,11 +126,22 @@ final class RequestRules {
     }
     String rest = uri.substring(end);
     request.setUri(rest.isEmpty() || rest.charAt(0) == '?' ? "/" + rest : rest);
-    request.headers().set(HttpHeaderNames.HOST, authority);
+    request.headers().set(HttpHeaderNames.HOST, withoutEmptyPort(authority));
     return null;
   }
 
-  /** RFC 3986 {@code host [ ":" port ]}, with a non-empty host (RFC 9110 §4.2.1: an http URI has one). */
+  /**
+   * An authority with an empty port ({@code h:}) as {@code h}: RFC 3986 §6.2.3 makes them the same, and Vert.x would read
+   * the empty port as port 0 and send the upstream {@code Host: h:0}.
+   */
+  private static String withoutEmptyPort(String authority) {
+    return authority.endsWith(":") ? authority.substring(0, authority.length() - 1) : authority;
+  }
+
+  /**
+   * RFC 3986 {@code host [ ":" port ]}, with a non-empty host (RFC 9110 §4.2.1: an http URI has one) and a port a TCP
+   * port can be (at most 65535: Vert.x cannot read a larger one, which left such a request with no authority at all).
+   */
   static boolean isAuthority(String value) {
     int portColon;
     if (value.startsWith("[")) {
@@ -148,8 +162,13 @@ final class RequestRules {
         return false;
       }
     }
+    int port = 0;
     for (int i = portColon + 1; i < value.length(); i++) {
       if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+        return false;
+      }
+      port = port * 10 + value.charAt(i) - '0';
+      if (port > 65535) {
         return false;
       }
     }
