@@ -129,6 +129,15 @@ class Http2MalformedRequestTest {
         Arguments.of("unknown pseudo", with(request("GET", "/"), ":foo", "1")),
         Arguments.of("response pseudo in a request", with(request("GET", "/"), ":status", "200")),
         Arguments.of("empty :path", request("GET", "")),
+        // An HTTP/1 upstream cannot be sent these (Netty refused the request line; the exchange hung until the route's
+        // timeout and left its upstream connection unusable).
+        Arguments.of(":path with a space", request("GET", "/a b")),
+        Arguments.of(":path without its slash", request("GET", "x")),
+        Arguments.of(":path with a fragment", request("GET", "/a#b")),
+        Arguments.of(":path with DEL", request("GET", "/a\u007fb")),
+        Arguments.of(":path * for GET", request("GET", "*")),
+        Arguments.of(":method with a space", request("G T", "/")),
+        Arguments.of(":method with a slash", request("GET/", "/")),
         // RFC 9110, 4.2.1: an http URI with an empty host is invalid; 8.3.1: Host must agree with :authority.
         Arguments.of("empty :authority", fields(":method", "GET", ":scheme", "http", ":authority", "", ":path", "/")),
         Arguments.of(":authority not host[:port]", fields(":method", "GET", ":scheme", "http", ":authority", "a b",
@@ -150,7 +159,7 @@ class Http2MalformedRequestTest {
         "no :scheme", "no :path", "two :path", "two :method", "pseudo after regular", "unknown pseudo",
         "response pseudo in a request", "empty :path", "empty :authority", "value with CR", "value with LF",
         "value with CRLF and a header", "value with NUL", "pseudo value with LF", "name with a space",
-        "name with a colon inside", "value with leading space");
+        "name with a colon inside", "value with leading space", ":path with DEL");
     return malformedHeads().flatMap(head -> Stream.of(true, false)
         .filter(ends -> ends || !checkedByNetty.contains((String) head.get()[0]))
         .map(ends -> Arguments.of(head.get()[0], head.get()[1], ends)));
@@ -177,6 +186,18 @@ class Http2MalformedRequestTest {
     // A DATA frame that crosses the reset gets Netty's RST_STREAM STREAM_CLOSED, a second stream error.
     Eventually.await("the malformed stream counted", Duration.ofSeconds(5),
         () -> listener().getLong("streamErrors") >= before + 1);
+  }
+
+  /** RFC 9113, 8.3.1: {@code *} for OPTIONS, and an origin-form target with every byte HTTP/1 allows, are forwarded. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = ' ', value = {"OPTIONS *", "GET /a%20b;c=d?e=[f]&g=|~'!$()*+,:@",
+      "PATCH /"})
+  void validRequestLinesAreForwarded(String method, String path) throws Exception {
+    try (RawH2 h2 = connect()) {
+      h2.headers(1, RawH2.END_STREAM_AND_HEADERS, request(method, path).toByteArray());
+      assertThat(h2.frames(1)).extracting(Frame::type).containsExactly(RawH2.TYPE_HEADERS, RawH2.TYPE_DATA);
+    }
+    assertThat(backend.uris).contains(path);
   }
 
   /**

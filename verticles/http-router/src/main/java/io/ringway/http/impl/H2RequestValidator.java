@@ -81,9 +81,42 @@ final class H2RequestValidator extends Http2FrameListenerDecorator {
       }
     }
     String problem = authorityProblem(headers.authority(), headers.get(HOST));
+    if (problem == null) {
+      problem = requestLineProblem(headers.method(), headers.path());
+    }
     if (problem != null) {
       throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "%s", problem);
     }
+  }
+
+  /**
+   * A {@code :method} that is not a token, or a {@code :path} that is not an origin-form target ({@code *} for OPTIONS):
+   * RFC 9113, 8.3.1 makes such a request malformed, and an HTTP/1 upstream could not be sent it (Netty refused to
+   * write its request line, and the exchange hung until the route timeout on a connection it left unusable). The
+   * target's bytes are those an HTTP/1 request-target may hold (visible ASCII but {@code #}). Null when neither.
+   */
+  static String requestLineProblem(CharSequence method, CharSequence path) {
+    if (method != null) {
+      for (int i = 0; i < method.length(); i++) {
+        char c = method.charAt(i);
+        if (c > 0xFF || !AsciiBytes.TCHAR[c]) {
+          return "invalid :method";
+        }
+      }
+    }
+    if (path == null || path.isEmpty()) {
+      return null;
+    }
+    if (path.charAt(0) != '/' && !("*".contentEquals(path) && method != null && "OPTIONS".contentEquals(method))) {
+      return ":path is neither origin-form nor * for OPTIONS";
+    }
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c > 0xFF || !RequestHeadGrammar.targetByte(c)) {
+        return "invalid :path";
+      }
+    }
+    return null;
   }
 
   /**

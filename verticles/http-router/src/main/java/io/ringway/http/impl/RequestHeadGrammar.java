@@ -182,7 +182,7 @@ final class RequestHeadGrammar {
   }
 
   /** A byte of a request-target: visible ASCII but {@code #}. */
-  private static boolean targetByte(int b) {
+  static boolean targetByte(int b) {
     return b > 0x20 && b < 0x7F && b != '#';
   }
 
