@@ -224,4 +224,24 @@ class ForwardingTest {
         .setMethod(HttpMethod.POST).setURI("/echo"), Buffer.buffer("over h2"));
     assertThat(text(echo)).isEqualTo("over h2");
   }
+
+  /**
+   * RFC 9113 §8.2.3: an h2 client may split its Cookie field into crumbs (browsers do, for HPACK), and they MUST be
+   * joined with "; " before an HTTP/1 hop: an upstream that reads one Cookie field would see one crumb (the backend's
+   * JSON keeps the last). Vert.x 5.0.10 joins them as it reads the head ({@code Http2HeadersAdaptor}); this holds it
+   * to that.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"io_uring", "epoll"})
+  void h2CookieCrumbsReachAnHttp1UpstreamAsOneField(String transport) throws Exception {
+    start(transport);
+    io.vertx.core.http.HttpClient h2 = fixture.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+        .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+    RequestOptions options = new RequestOptions().setHost(RouterFixture.HOST).setPort(fixture.port).setURI("/svc/c");
+    options.addHeader("cookie", "a=1").addHeader("cookie", "b=2").addHeader("cookie", "c=3");
+    Reply response = Reply.send(fixture.context, h2, options, null);
+    assertThat(response.version()).isEqualTo(io.vertx.core.http.HttpVersion.HTTP_2);
+    JsonObject seen = new JsonObject(text(response));
+    assertThat(seen.getString("cookie")).isEqualTo("a=1; b=2; c=3");
+  }
 }
