@@ -14,6 +14,7 @@ import io.ringway.spi.upstream.CircuitBreakerConfig;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.spi.upstream.Endpoint;
 import io.ringway.spi.upstream.UpstreamProtocol;
+import io.ringway.testkit.ByteBufLeaks;
 import io.ringway.testkit.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
@@ -341,6 +342,15 @@ class ResilienceTest {
 
   @Test
   void clientsLeavingMidBodyFreeTheUpstreamAndBreakNothing() throws Exception {
+    try (ByteBufLeaks leaks = ByteBufLeaks.watch()) {
+      clientsLeaveMidBody();
+      // Vert.x 5.0.10 dropped what a paused connection had read when it closed (the upstream's response bytes held for
+      // a client that left, a request body held while its request waited) without releasing it (ClosedConnectionReads).
+      assertThat(leaks.afterGc()).as("buffers leaked").isZero();
+    }
+  }
+
+  private void clientsLeaveMidBody() throws Exception {
     for (int i = 0; i < 20; i++) {
       try (Socket client = new Socket(RouterFixture.HOST, fixture.port)) {
         client.getOutputStream().write("GET /big HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));

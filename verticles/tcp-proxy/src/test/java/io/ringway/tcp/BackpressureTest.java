@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.ByteBufAllocator;
+import io.ringway.testkit.ByteBufLeaks;
 import io.ringway.testkit.Ports;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;

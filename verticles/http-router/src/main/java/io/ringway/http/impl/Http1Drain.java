@@ -271,5 +271,6 @@ final class Http1Drain extends ChannelDuplexHandler {
     }
     stopIdleTimeout();
     super.channelInactive(ctx);
+    ClosedConnectionReads.release(ctx.pipeline());
   }
 }

@@ -189,6 +189,7 @@ final class UpstreamGuard extends ChannelDuplexHandler {
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     releaseEnd(ctx);
     super.channelInactive(ctx);
+    ClosedConnectionReads.release(ctx.pipeline());
   }
 
   @Override
