@@ -30,10 +30,7 @@ class Http2FramingTest {
   @ParameterizedTest
   @ValueSource(strings = {"io_uring", "epoll"})
   void aBodyOfKnownLengthEndsTheStreamOnItsLastDataFrame(String transport) throws Exception {
-    fixture = transport.equals("epoll") ? RouterFixture.epoll() : RouterFixture.ioUring();
-    Backend backend = new Backend(fixture.vertx, "backend-b");
-    fixture.start(List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
-        List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
+    start(transport);
 
     try (RawH2 h2 = new RawH2(fixture.port)) {
       h2.get(1, h2.pathBlock("/"));
@@ -53,15 +50,20 @@ class Http2FramingTest {
   @ParameterizedTest
   @ValueSource(strings = {"io_uring", "epoll"})
   void aClientThatShutsItsSendingSideIsClosed(String transport) throws Exception {
-    fixture = transport.equals("epoll") ? RouterFixture.epoll() : RouterFixture.ioUring();
-    Backend backend = new Backend(fixture.vertx, "backend-b");
-    fixture.start(List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
-        List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
+    start(transport);
 
     try (RawH2 h2 = new RawH2(fixture.port)) {
       h2.shutdownOutput();
       // Read times out (an exception) after 5 s if the connection stays open.
       assertThat(h2.closedByServer()).isTrue();
     }
+  }
+
+  /** A router on {@code transport} whose one route forwards everything to a backend named backend-b. */
+  private void start(String transport) throws Exception {
+    fixture = transport.equals("epoll") ? RouterFixture.epoll() : RouterFixture.ioUring();
+    Backend backend = new Backend(fixture.vertx, "backend-b");
+    fixture.start(List.of(ClusterConfig.of("b", List.of(backend.endpoint()))),
+        List.of(new RouteConfig("all", RouteMatch.ANY, ForwardAction.to("b"))));
   }
 }

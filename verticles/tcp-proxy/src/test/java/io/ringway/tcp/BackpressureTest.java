@@ -48,10 +48,7 @@ class BackpressureTest {
   @ParameterizedTest
   @ValueSource(strings = {"io_uring", "epoll"})
   void aReaderThatReadsNothingStallsTheWriterAndTheProxyHoldsLittle(String transport) throws Exception {
-    sink = Backend.start(Backend::sink);
-    int port = Ports.freeTcpPort();
-    proxy = ProxyFixture.on(transport, 1).deploy(ProxyFixture.config(
-        List.of(ProxyFixture.cluster("sink", sink)), List.of(ProxyFixture.listener("l4", port, "sink"))), 1);
+    int port = startInFrontOfASink(transport);
     // Warm the path (classes, pool arenas) with a connection the sink holds but that sends little.
     try (Socket warm = Clients.connect(port)) {
       warm.getOutputStream().write(new byte[1024]);
@@ -87,10 +84,7 @@ class BackpressureTest {
   @ParameterizedTest
   @ValueSource(strings = {"io_uring", "epoll"})
   void aStalledConnectionTheProxyClosesLeaksNothing(String transport) throws Exception {
-    sink = Backend.start(Backend::sink);
-    int port = Ports.freeTcpPort();
-    proxy = ProxyFixture.on(transport, 1).deploy(ProxyFixture.config(
-        List.of(ProxyFixture.cluster("sink", sink)), List.of(ProxyFixture.listener("l4", port, "sink"))), 1);
+    int port = startInFrontOfASink(transport);
     try (ByteBufLeaks leaks = ByteBufLeaks.watch(); Socket client = Clients.connect(port)) {
       AtomicLong written = new AtomicLong();
       CompletableFuture.runAsync(() -> write(client, written), runnable -> Thread.ofVirtual().start(runnable));
@@ -98,6 +92,15 @@ class BackpressureTest {
       proxy.close();
       assertThat(leaks.afterGc()).as("buffers leaked").isZero();
     }
+  }
+
+  /** A sink that reads nothing, and a proxy in front of it; returns the proxy's port. */
+  private int startInFrontOfASink(String transport) throws Exception {
+    sink = Backend.start(Backend::sink);
+    int port = Ports.freeTcpPort();
+    proxy = ProxyFixture.on(transport, 1).deploy(ProxyFixture.config(
+        List.of(ProxyFixture.cluster("sink", sink)), List.of(ProxyFixture.listener("l4", port, "sink"))), 1);
+    return port;
   }
 
   private static void write(Socket client, AtomicLong written) {
