@@ -107,8 +107,8 @@ final class Http1Drain extends ChannelDuplexHandler {
    * its next request is taken for a first one, which costs no more than a new upstream connection. False for HTTP/2.
    */
   static boolean answeredNone(HttpServerRequest request) {
-    return request.version() != HttpVersion.HTTP_2 && request.connection() instanceof HttpServerConnection internal
-        && internal.channelHandlerContext().pipeline().get(NAME) instanceof Http1Drain drain && !drain.answeredOne;
+    Http1Drain drain = of(request);
+    return drain != null && !drain.answeredOne;
   }
 
   /**
@@ -116,13 +116,19 @@ final class Http1Drain extends ChannelDuplexHandler {
    * the client's input ended, or whose client's input ended already, is cancelled by closing the connection.
    */
   static void waitsInQueue(HttpServerRequest request, boolean waiting) {
-    if (request.version() != HttpVersion.HTTP_2 && request.connection() instanceof HttpServerConnection internal
-        && internal.channelHandlerContext().pipeline().get(NAME) instanceof Http1Drain drain) {
+    Http1Drain drain = of(request);
+    if (drain != null) {
       drain.waitingInQueue = waiting;
       if (waiting && drain.inputEnded) {
-        internal.channelHandlerContext().channel().close();
+        ((HttpServerConnection) request.connection()).channelHandlerContext().channel().close();
       }
     }
+  }
+
+  /** The handler of {@code request}'s HTTP/1 connection; null for HTTP/2. */
+  private static Http1Drain of(HttpServerRequest request) {
+    return request.version() != HttpVersion.HTTP_2 && request.connection() instanceof HttpServerConnection internal
+        && internal.channelHandlerContext().pipeline().get(NAME) instanceof Http1Drain drain ? drain : null;
   }
 
   /** No request open, no tunnel, no drain: what a keep-alive connection is between two requests. */
