@@ -40,7 +40,7 @@ import java.util.Objects;
  *  "routes":[{"route":"api", "requests":.., "1xx":..,"2xx":..,"3xx":..,"4xx":..,"5xx":.., "aborted":..,
  *             "latencyMs":[{"le":1,"count":..},..,{"le":-1,"count":..}], "retries":.., "retryBudgetExhausted":..,
  *             "timeouts":.., "overloaded":.., "upgrades":.., "inFlight":.., "retriesInFlight":..}],
- *  "clusters":[ClusterStats.toJson() + "healthChecker" + "httpRequests","httpFailures","httpTryTimeouts",
+ *  "clusters":[ClusterStats.toJson() + "healthChecker" + "httpRequests","httpFailures","httpTryTimeouts","httpLeftToClientRetry",
  *              "httpGatewayErrors","httpBadResponses","httpUpstreamResets", "httpResponses":{"1xx"..,"5xx", "aborted", "latencyMs"}],
  *  "accessLog":{"path":.., "logged":.., "dropped":..} or null}</pre>
  * Counters are per instance and only grow; sum them over instances. {@code le:-1} is the overflow bucket;

@@ -67,6 +67,12 @@ class UpstreamFailurePersistenceTest {
   private ScriptedBackend once;
   /** nginx and HAProxy in front of {@link #once}: not a case of {@link #compareWithPeers}. */
   private List<PeerProxy> oncePeers = List.of();
+  /** As {@link #once}, for one test: no connection an earlier test left is in the router's pool for it. */
+  private ScriptedBackend onceMore;
+  /** HAProxy in front of {@link #onceMore}. */
+  private PeerProxy onceMoreHaproxy;
+  /** As {@link #onceMore}, for the HTTP/2 client's test. */
+  private ScriptedBackend onceForH2;
 
   /** The fixture this class runs on: io_uring here, the byte-level HTTP/1 path (io_uring, epoll) in its subclasses. */
   RouterFixture newFixture() {
@@ -102,6 +108,10 @@ class UpstreamFailurePersistenceTest {
     keeping = new ScriptedBackend();
     once = new ScriptedBackend().on("/once/x", ScriptedBackend.onceThenCloseAtTheNext(
         "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    onceMore = new ScriptedBackend().on("/oncemore/x", ScriptedBackend.onceThenCloseAtTheNext(
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    onceForH2 = new ScriptedBackend().on("/onceh2/x", ScriptedBackend.onceThenCloseAtTheNext(
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
     int refusing = Ports.freeTcpPort();
     fixture = newFixture();
     RoutePolicy noRetry = RoutePolicy.DEFAULTS.withRetries(0);
@@ -115,13 +125,19 @@ class UpstreamFailurePersistenceTest {
     routes.add(new RouteConfig("kept", RouteMatch.path(PathMatch.prefix("/kept/")), ForwardAction.to("keeping"),
         noRetry));
     routes.add(new RouteConfig("once", RouteMatch.path(PathMatch.prefix("/once/")), ForwardAction.to("once"), noRetry));
+    routes.add(new RouteConfig("oncemore", RouteMatch.path(PathMatch.prefix("/oncemore/")), ForwardAction.to("oncemore"),
+        noRetry));
+    routes.add(new RouteConfig("onceh2", RouteMatch.path(PathMatch.prefix("/onceh2/")), ForwardAction.to("onceh2"),
+        noRetry));
     routes.add(new RouteConfig("silent", RouteMatch.path(PathMatch.prefix("/silent/")), ForwardAction.to("closing"),
         noRetry.withTimeout(Duration.ofMillis(SILENT_TIMEOUT_MILLIS))));
     fixture.start(List.of(
             ClusterConfig.of("refusing", List.of(Endpoint.of(RouterFixture.HOST, refusing))).withOutlierDetection(null),
             ClusterConfig.of("closing", List.of(closing.endpoint())).withOutlierDetection(null),
             ClusterConfig.of("keeping", List.of(keeping.endpoint())).withOutlierDetection(null),
-            ClusterConfig.of("once", List.of(once.endpoint())).withOutlierDetection(null)),
+            ClusterConfig.of("once", List.of(once.endpoint())).withOutlierDetection(null),
+            ClusterConfig.of("oncemore", List.of(onceMore.endpoint())).withOutlierDetection(null),
+            ClusterConfig.of("onceh2", List.of(onceForH2.endpoint())).withOutlierDetection(null)),
         routes);
     // HAProxy without connect retries: with them, each refused connect waits three seconds.
     peers.put("refused", List.of(PeerProxy.nginx(refusing, PEER_TIMEOUT_MILLIS, work.resolve("refused")),
@@ -133,6 +149,7 @@ class UpstreamFailurePersistenceTest {
     scripted.keySet().forEach(name -> peers.put(name, closingPeers));
     oncePeers = List.of(PeerProxy.nginx(once.endpoint().port(), PEER_TIMEOUT_MILLIS, work.resolve("once")),
         PeerProxy.haproxy(once.endpoint().port(), PEER_TIMEOUT_MILLIS, work.resolve("once"), 0));
+    onceMoreHaproxy = PeerProxy.haproxy(onceMore.endpoint().port(), PEER_TIMEOUT_MILLIS, work.resolve("oncemore"), 0);
     peers.put("silent", List.of(
         PeerProxy.nginx(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("silent"), SILENT_TIMEOUT_MILLIS),
         PeerProxy.haproxy(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("silent"), 0, SILENT_TIMEOUT_MILLIS)));
@@ -155,6 +172,15 @@ class UpstreamFailurePersistenceTest {
     }
     if (once != null) {
       once.close();
+    }
+    if (onceMoreHaproxy != null) {
+      onceMoreHaproxy.close();
+    }
+    if (onceMore != null) {
+      onceMore.close();
+    }
+    if (onceForH2 != null) {
+      onceForH2.close();
     }
     if (fixture != null) {
       fixture.close();
@@ -209,8 +235,8 @@ class UpstreamFailurePersistenceTest {
    * connection, as nginx (no upstream keep-alive) and HAProxy ({@code http-reuse safe}) send theirs: it is answered,
    * and reaches the upstream once. Before, the decoding path answered 502 and the byte-level path sent the POST twice
    * (once on the closing connection, again on a new one). A later POST on the same client connection takes a pooled
-   * connection, and when that one is closing, it is answered 502 and never sent twice (the byte-level path sent it
-   * again).
+   * connection, and when that one is closing, it is never sent twice (the byte-level path sent it again; see
+   * {@link #aLaterRequestWhosePooledConnectionEndedUnansweredIsLeftToTheClientToRetry} for its answer).
    */
   @Test
   void aFirstRequestThatCannotBeSentAgainDoesNotGoOnAnIdleConnectionThatMayBeClosing() throws Exception {
@@ -256,6 +282,79 @@ class UpstreamFailurePersistenceTest {
     }
     assertThat(keeping.connections.get() - connections).as("upstream connections for five POSTs on one connection")
         .isLessThanOrEqualTo(2);
+  }
+
+  /**
+   * A later request on a client's keep-alive connection that the router may not send again (a POST), whose pooled
+   * upstream connection ends before any byte of an answer (the upstream closed it as the request went out), ends as
+   * the same failure ends for a client talking to the upstream itself: its connection closes unanswered, and the client
+   * retries by its own rules, which know whether the request may go twice (a browser, curl and Go's client retry on a
+   * reused connection that closed unanswered; none retries a 502). HAProxy does the same ({@code abort_keep_alive}); the
+   * router answered 502 before the thirty-second session, so the request was lost. nginx answers 502: not compared. The
+   * client's retry, the first request of a new connection, goes on a new upstream connection and is answered.
+   */
+  @Test
+  void aLaterRequestWhosePooledConnectionEndedUnansweredIsLeftToTheClientToRetry() throws Exception {
+    String post = "POST /oncemore/x HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello";
+    String[] names = {"HAProxy", "Ringway"};
+    int[] ports = {onceMoreHaproxy.port, fixture.port};
+    for (int i = 0; i < ports.length; i++) {
+      try (RawKeepAlive client = new RawKeepAlive(ports[i])) {
+        // Answered on a new upstream connection that HAProxy keeps for this client and the router pools: the POST
+        // takes it, and the upstream closes it then.
+        assertThat(client.get("/oncemore/x").status()).as(names[i]).isEqualTo(200);
+        int before = onceMore.requests.size();
+        RawKeepAlive.Response later = client.send(post);
+        assertThat(later.head()).as("%s: no answer to the later POST", names[i]).isEmpty();
+        assertThat(client.closedByServer()).as("%s: closed", names[i]).isTrue();
+        assertThat(onceMore.requests.subList(before, onceMore.requests.size())).as("%s: the POST went up once",
+            names[i]).containsExactly("POST /oncemore/x HTTP/1.1");
+      }
+      try (RawKeepAlive retry = new RawKeepAlive(ports[i])) {
+        assertThat(retry.send(post).status()).as("%s: the client's retry", names[i]).isEqualTo(200);
+      }
+    }
+    assertThat(fixture.clusterStats("oncemore").getLong("httpLeftToClientRetry")).as("counted").isEqualTo(1);
+  }
+
+  /**
+   * The same for an HTTP/2 client (h2c): its stream is refused (RST_STREAM REFUSED_STREAM, RFC 9113 §8.7), which an
+   * HTTP/2 client retries (curl, browsers and Go's client do), where the router answered 502 before the thirty-second
+   * session. HAProxy 2.6 refuses the stream too for the same bytes (checked by hand behind {@code bind ... proto h2},
+   * for a connection's first stream as well as a later one; {@code PeerProxy} has no h2 listener). The retry, on a new
+   * stream, goes on a new upstream connection and is answered.
+   */
+  @Test
+  void anHttp2StreamWhosePooledConnectionEndedUnansweredIsRefused() throws Exception {
+    try (RawH2 client = new RawH2(fixture.port)) {
+      // Answered on a new upstream connection the router pools; the POST takes it, and the upstream closes it then.
+      client.get(1, client.pathBlock("/onceh2/x"));
+      client.frames(1);
+      assertThat(client.lastHeaders.status()).hasToString("200");
+      int before = onceForH2.requests.size();
+      post(client, 3);
+      List<RawH2.Frame> frames = client.frames(3);
+      RawH2.Frame last = frames.getLast();
+      assertThat(last.type()).as("frames of the POST's stream: %s", frames).isEqualTo(RawH2.TYPE_RST_STREAM);
+      assertThat(last.errorCode()).as("REFUSED_STREAM").isEqualTo(0x7);
+      assertThat(onceForH2.requests.subList(before, onceForH2.requests.size())).as("the POST went up once")
+          .containsExactly("POST /onceh2/x HTTP/1.1");
+      post(client, 5);
+      client.frames(5);
+      assertThat(client.lastHeaders.status()).as("the client's retry").hasToString("200");
+    }
+    assertThat(fixture.clusterStats("onceh2").getLong("httpLeftToClientRetry")).as("counted").isEqualTo(1);
+  }
+
+  private static void post(RawH2 client, int stream) throws IOException {
+    java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+    block.write(0x83);
+    block.write(0x86);
+    RawH2.literal(block, ":authority", "test");
+    RawH2.literal(block, ":path", "/onceh2/x");
+    RawH2.literal(block, "content-length", "5");
+    client.headers(stream, RawH2.FLAG_END_HEADERS, block.toByteArray());
+    client.data(stream, RawH2.FLAG_END_STREAM, "hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
   }
 
   /**

@@ -56,6 +56,8 @@ final class ByteExchange extends RequestDeadlines.Entry {
   private final long bodyLength;
   /** Not on an idle pooled connection ({@link RetryDecision#needsNewConnection}). */
   private final boolean newConnection;
+  /** The first request the client connection had on this path. */
+  private final boolean firstOnConnection;
   private long bodyRead;
   /**
    * A copy of the body sent to a try while it fits {@link #REPLAY_LIMIT}, for a retry; null once more went up. A copy,
@@ -93,6 +95,7 @@ final class ByteExchange extends RequestDeadlines.Entry {
     this.retryable = RetryDecision.retryable(ByteRequestHead.METHODS[method], policy);
     this.bodyLength = bodyLength;
     this.newConnection = RetryDecision.needsNewConnection(firstOnConnection, retryable && bodyLength <= REPLAY_LIMIT);
+    this.firstOnConnection = firstOnConnection;
     this.replay = bodyLength > 0
         ? connection.channel().alloc().directBuffer((int) Math.min(bodyLength, REPLAY_LIMIT), REPLAY_LIMIT) : null;
   }
@@ -489,6 +492,10 @@ final class ByteExchange extends RequestDeadlines.Entry {
         finishWithError(0, null, false);
       } else if (retry(false)) {
         nextTry();
+      } else if (RetryDecision.leftToClient(!firstOnConnection, sawNothing && reused, lastTryTimedOut)) {
+        upstreamStats.leftToClientRetry++;
+        connection.closeAfterError();
+        ByteExchange.this.end(0);
       } else {
         finishWithError(RetryDecision.status(false, lastTryTimedOut), lastTryTimedOut ? "upstream try timeout"
             : "upstream request failed: " + cause.getMessage(), false);

@@ -112,6 +112,15 @@ final class Http1Drain extends ChannelDuplexHandler {
   }
 
   /**
+   * Whether {@code request} is an HTTP/1 one its connection answered another before, since the connection has this
+   * handler ({@link #answeredNone}): false for HTTP/2.
+   */
+  static boolean answeredBefore(HttpServerRequest request) {
+    Http1Drain drain = of(request);
+    return drain != null && drain.answeredOne;
+  }
+
+  /**
    * Tells {@code request}'s HTTP/1 connection whether the request waits in its cluster's queue; one that waits when
    * the client's input ended, or whose client's input ended already, is cancelled by closing the connection.
    */

@@ -427,6 +427,21 @@ final class ProxyExchange extends RequestDeadlines.Entry {
     }
   }
 
+  /**
+   * Ends the exchange with no answer, for the client to retry ({@link RetryDecision#leftToClient}): an HTTP/2 stream is
+   * refused, an HTTP/1 connection closes once what was written to it is out.
+   */
+  private void leaveToClient() {
+    finished = true;
+    cancelDeadline();
+    leaveQueue();
+    if (request.version() == HttpVersion.HTTP_2) {
+      request.response().reset(REFUSED_STREAM);
+    } else {
+      request.connection().close();
+    }
+  }
+
   /** A body of a declared length up to {@link #DROPPED_BODY_LIMIT}, or a chunked HTTP/1 one (dropped up to it). */
   private boolean droppableBody() {
     return declaredLength >= 0 ? declaredLength <= DROPPED_BODY_LIMIT : request.version() != HttpVersion.HTTP_2;
@@ -627,6 +642,11 @@ final class ProxyExchange extends RequestDeadlines.Entry {
       boolean unprocessed = failure != TryFailure.SENT || refused;
       if (retry(unprocessed)) {
         nextTry();
+      } else if (!unprocessed && RetryDecision.leftToClient(
+          request.version() == HttpVersion.HTTP_2 || Http1Drain.answeredBefore(request),
+          guard != null && guard.reusedAndUnanswered(), lastTryTimedOut)) {
+        upstreamStats.leftToClientRetry++;
+        leaveToClient();
       } else {
         finishWithError(RetryDecision.status(unprocessed, lastTryTimedOut),
             lastTryTimedOut ? "upstream try timeout" : "upstream " + (failure == TryFailure.CONNECT ? "connect" : "request")

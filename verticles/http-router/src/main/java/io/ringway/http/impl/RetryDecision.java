@@ -67,6 +67,25 @@ final class RetryDecision {
     return first && !resendable;
   }
 
+  /**
+   * Whether a request no further try follows is left to its client to retry, instead of answered 502: its try went on
+   * a pooled upstream connection that ended before any byte of an answer (the upstream closed it as the request went
+   * out), and its client can tell it is free to retry. Talking to the upstream itself, the client would have met the
+   * same close and retried by its own rules, which know what the router does not (whether the request may go twice,
+   * whether it can send the body again); a 502 is an answer no client retries, so the request would be lost. An HTTP/1
+   * client learns it from its connection closing unanswered, which it expects only on a connection it reused: a later
+   * request (a first one that could not be sent again took a new upstream connection). An HTTP/2 client learns it
+   * from REFUSED_STREAM. HAProxy does both ({@code abort_keep_alive}; a refused stream for HTTP/2). A new upstream
+   * connection that ends unanswered is a server that would not answer this request: that stays a 502.
+   *
+   * @param clientCanRetry an HTTP/2 stream, or an HTTP/1 request that its connection answered another before
+   * @param reusedUnanswered the failed try went on a pooled connection and saw no byte of an answer
+   * @param lastTryTimedOut an earlier try timed out (the answer is then a 504)
+   */
+  static boolean leftToClient(boolean clientCanRetry, boolean reusedUnanswered, boolean lastTryTimedOut) {
+    return clientCanRetry && reusedUnanswered && !lastTryTimedOut;
+  }
+
   /** The router's answer when no try follows a failed one: 504 after a try timed out, 503 if none was seen, else 502. */
   static int status(boolean unprocessed, boolean lastTryTimedOut) {
     return lastTryTimedOut ? 504 : unprocessed ? 503 : 502;

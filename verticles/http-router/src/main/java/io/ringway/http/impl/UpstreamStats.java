@@ -15,6 +15,11 @@ final class UpstreamStats {
    * be sent again if the pooled connection turned out to be closing ({@link RetryDecision#needsNewConnection}).
    */
   long newConnectionRequests;
+  /**
+   * Requests whose pooled upstream connection ended unanswered and that got no further try, left to their client to
+   * retry ({@link RetryDecision#leftToClient}): an HTTP/1 client's connection closed unanswered, an HTTP/2 stream refused.
+   */
+  long leftToClientRetry;
   /** Tries that failed to connect or were reset before a response head. */
   long failures;
   /** Of the failures, HTTP/2 streams the upstream refused (REFUSED_STREAM: not processed, safe to retry). */
@@ -54,6 +59,7 @@ final class UpstreamStats {
 
   JsonObject toJson() {
     return new JsonObject().put("httpRequests", requests).put("httpNewConnectionRequests", newConnectionRequests)
+        .put("httpLeftToClientRetry", leftToClientRetry)
         .put("httpFailures", failures)
         .put("httpRefusedStreams", refusedStreams).put("httpTryTimeouts", tryTimeouts).put("httpGatewayErrors", gatewayErrors)
         .put("httpBadResponses", badResponses).put("httpUpstreamResets", upstreamResets)
