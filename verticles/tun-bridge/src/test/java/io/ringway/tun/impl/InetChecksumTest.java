@@ -30,7 +30,10 @@ class InetChecksumTest {
       bytes -> PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length).writeBytes(bytes),
       bytes -> {
         ByteBuf backing = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length + 13).writerIndex(13).writeBytes(bytes);
-        return backing.retainedSlice(13, bytes.length).retain().slice(); // an opened data message: a slice of a slice
+        // An opened data message: a slice of a slice, which owns the backing buffer (released with it).
+        ByteBuf opened = backing.retainedSlice(13, bytes.length);
+        backing.release();
+        return opened.slice();
       },
       bytes -> {
         CompositeByteBuf composite = Unpooled.compositeBuffer();
@@ -72,6 +75,11 @@ class InetChecksumTest {
     byte[] ones = new byte[65_507];
     java.util.Arrays.fill(ones, (byte) 0xff);
     assertThat(InetChecksum.fold(InetChecksum.sum(Unpooled.wrappedBuffer(ones), 0, 65_506, 0))).isEqualTo(0xffff);
-    assertThat(InetChecksum.fold(InetChecksum.sum(Unpooled.directBuffer(4096).writeZero(4096), 0, 4096, 0))).isZero();
+    ByteBuf zeros = Unpooled.directBuffer(4096).writeZero(4096);
+    try {
+      assertThat(InetChecksum.fold(InetChecksum.sum(zeros, 0, 4096, 0))).isZero();
+    } finally {
+      zeros.release();
+    }
   }
 }

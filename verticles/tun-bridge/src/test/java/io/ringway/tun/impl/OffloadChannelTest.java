@@ -25,7 +25,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,7 +34,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the channel are dropped and counted without stopping the loop or leaking a buffer, and the good
  * ones around them still reach a local socket.
  */
-@ExtendWith(ParanoidLeakDetection.class)
 class OffloadChannelTest {
 
   private final TunFixture tun = new TunFixture();

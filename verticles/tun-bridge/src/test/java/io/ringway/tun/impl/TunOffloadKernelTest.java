@@ -23,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link TunOffload} against the kernel's own TCP, on a real TUN device opened with IFF_VNET_HDR and
@@ -31,7 +30,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * by {@link TunOffload#split} must be valid segments carrying exactly what the socket sent; segments
  * coalesced by {@link TunOffload#coalesce} and written once must reach a kernel socket intact.
  */
-@ExtendWith(ParanoidLeakDetection.class)
 @Timeout(60)
 class TunOffloadKernelTest {
 

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link TunOffload} on packets built here (the kernel's own are in {@code TunOffloadKernelTest}):
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * malformed headers and packets dropped and counted with nothing handed on; coalescing of in-order
  * segments only, everything else one by one; every buffer released (direct, {@code PARANOID}).
  */
-@ExtendWith(ParanoidLeakDetection.class)
 class TunOffloadTest {
 
   private static final byte[] A = {10, 99, 0, 1};

