@@ -216,6 +216,27 @@ class Http1ConformanceTest {
   }
 
   /**
+   * A client that resets its connection inside a request head: the decoder makes what it holds an invalid request as
+   * the connection goes, and its 400 meets the closed connection. That write's failure closed the connection from
+   * inside Netty 4.2's response encoder, which Vert.x's close then entered again: the 400's buffer was released twice
+   * (Netty logged it; a pooled buffer released twice may be another connection's by then), until the thirty-second
+   * session. The fixture counts such a release among the exceptions it fails on.
+   */
+  @Test
+  void aClientThatResetsInsideAHeadLeavesNoBufferReleasedTwice() throws Exception {
+    for (String head : List.of("GET / HTTP/1.1\r\nHost: h\r\n", "GET / HTTP/1.1\r\nHost", "GET /")) {
+      try (Socket socket = new Socket(RouterFixture.HOST, fixture.port)) {
+        socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+        // Read by the router before the reset.
+        Thread.sleep(100);
+        socket.setSoLinger(true, 0);
+      }
+    }
+    Thread.sleep(200);
+    assertThat(fixture.unhandled).isEmpty();
+  }
+
+  /**
    * A connection with nothing to answer closes as soon as the client shut its side: one that never sent a byte, and a
    * keep-alive one after its answer (not at the head or idle timeout, which would answer 408 or leave it open).
    */

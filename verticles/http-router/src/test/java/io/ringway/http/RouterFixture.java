@@ -1,5 +1,6 @@
 package io.ringway.http;
 
+import io.netty.util.IllegalReferenceCountException;
 import io.ringway.spi.ConfigSnapshot;
 import io.ringway.spi.TransportPlugin;
 import io.ringway.spi.config.AccessLogConfig;
@@ -12,6 +13,7 @@ import io.ringway.spi.config.RouteConfig;
 import io.ringway.spi.message.InstanceStats;
 import io.ringway.spi.upstream.ClusterConfig;
 import io.ringway.testkit.Capabilities;
+import io.ringway.testkit.LogWatch;
 import io.ringway.testkit.Ports;
 import io.ringway.transport.epoll.EpollTransportPlugin;
 import io.ringway.transport.uring.IoUringTransportPlugin;
@@ -38,8 +40,12 @@ final class RouterFixture implements AutoCloseable {
   /** Where tests issue client requests from. */
   final io.vertx.core.Context context;
   int port;
-  /** Exceptions that reached Vert.x unhandled on any context of this fixture: a router bug each. */
+  /**
+   * Exceptions that reached Vert.x unhandled on any context of this fixture, and buffers Netty found released twice
+   * while it ran (logged only; a pooled buffer released twice may be another's by then): a router bug each.
+   */
   final List<Throwable> unhandled = new CopyOnWriteArrayList<>();
+  private final LogWatch doubleReleases;
   /** The access log of every snapshot this fixture makes; set before {@link #start}. */
   AccessLogConfig accessLog;
   /** {@code http.tracing} of the configs this fixture makes; null: off. */
@@ -61,6 +67,11 @@ final class RouterFixture implements AutoCloseable {
       throw new IllegalStateException("asked for " + plugin.name() + " but Vert.x fell back to NIO");
     }
     vertx.exceptionHandler(unhandled::add);
+    doubleReleases = LogWatch.on("io.netty", record -> {
+      if (record.getThrown() instanceof IllegalReferenceCountException released) {
+        unhandled.add(released);
+      }
+    });
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
     this.context = vertx.getOrCreateContext();
   }
@@ -215,6 +226,7 @@ final class RouterFixture implements AutoCloseable {
     // A suite run "through the byte-level path" that never took it would prove nothing about it.
     long byteLevelRequests = byteLevel && forwards && !instances.isEmpty() ? byteLevelRequests() : -1;
     vertx.close().await(10, TimeUnit.SECONDS);
+    doubleReleases.close();
     if (byteLevelRequests == 0) {
       throw new AssertionError("the byte-level path took no request of this suite");
     }

@@ -42,7 +42,7 @@ final class Http1Drain extends ChannelDuplexHandler {
   /** On the channel once its last response was written: the router asks the channel per request, not the handler. */
   private static final AttributeKey<Boolean> LAST_RESPONSE_WRITTEN =
       AttributeKey.valueOf("ringway.lastResponseWritten");
-  private static final ClosedChannelException CLOSED_AFTER_LAST_RESPONSE = new ClosedChannelException();
+  private static final ClosedChannelException CLOSED = new ClosedChannelException();
 
   private final ListenerDrain drain;
   private final ListenerStats stats;
@@ -201,15 +201,21 @@ final class Http1Drain extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+    if (!ctx.channel().isActive()) {
+      // Failed here, not in the channel: there the failure comes from inside Netty 4.2's HttpObjectEncoder, whose
+      // list of encoded messages is a field, and a listener that closes has Vert.x write once more through the same
+      // encoder, which then writes, and releases, the first message twice (a pooled buffer released twice may be
+      // another's by then). A client that reset its connection inside a request head did it: the decoder makes the
+      // head an invalid request as the connection goes, and its 400 is written to the closed connection.
+      drop(msg, promise);
+      return;
+    }
     if (idle != null) {
       idle.touch();
     }
     if (lastResponseWritten && msg instanceof HttpObject) {
       // An answer to a request read behind the last response (Vert.x's empty write before its own close passes).
-      ReferenceCountUtil.release(msg);
-      if (!promise.isVoid()) {
-        promise.setFailure(CLOSED_AFTER_LAST_RESPONSE);
-      }
+      drop(msg, promise);
       return;
     }
     if (msg instanceof HttpResponse response && response.status().code() >= 200) {
@@ -251,6 +257,14 @@ final class Http1Drain extends ChannelDuplexHandler {
       }
     }
     super.write(ctx, msg, promise);
+  }
+
+  /** A write the connection will not take: released, and its promise failed. */
+  private static void drop(Object msg, ChannelPromise promise) {
+    ReferenceCountUtil.release(msg);
+    if (!promise.isVoid()) {
+      promise.tryFailure(CLOSED);
+    }
   }
 
   /** Requests read whole (their body too) whose final response was not written to its end yet. */
