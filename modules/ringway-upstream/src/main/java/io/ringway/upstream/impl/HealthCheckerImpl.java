@@ -108,8 +108,16 @@ public final class HealthCheckerImpl implements HealthChecker {
     for (Target target : targets.values()) {
       // a probe slower than the interval is not stacked on: the endpoint is probed once at a time
       if (!target.inFlight) {
+        Future<Void> run;
+        try {
+          run = probe.run(target.endpoint);
+        } catch (IllegalStateException closedClient) {
+          // Vert.x is closing and closed the probe's client before this timer ("Client is closed"): no probe, and no
+          // endpoint judged unhealthy for it.
+          return;
+        }
         target.inFlight = true;
-        probe.run(target.endpoint).onComplete(result -> {
+        run.onComplete(result -> {
           target.inFlight = false;
           String reason = result.succeeded() ? "probe passed" : String.valueOf(result.cause().getMessage());
           record(target, result.succeeded(), reason);
