@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -164,26 +165,11 @@ class UpstreamFailurePersistenceTest {
         peer.close();
       }
     }
-    if (closing != null) {
-      closing.close();
-    }
-    if (keeping != null) {
-      keeping.close();
-    }
-    if (once != null) {
-      once.close();
-    }
-    if (onceMoreHaproxy != null) {
-      onceMoreHaproxy.close();
-    }
-    if (onceMore != null) {
-      onceMore.close();
-    }
-    if (onceForH2 != null) {
-      onceForH2.close();
-    }
-    if (fixture != null) {
-      fixture.close();
+    // Null where start() failed before it.
+    for (AutoCloseable started : Arrays.asList(onceMoreHaproxy, closing, keeping, once, onceMore, onceForH2, fixture)) {
+      if (started != null) {
+        started.close();
+      }
     }
   }
 
