@@ -107,12 +107,9 @@ class UpstreamFailurePersistenceTest {
         ScriptedBackend.pause(3 * SILENT_TIMEOUT_MILLIS), ScriptedBackend.bytesThenClose("")));
     scripted.forEach((name, script) -> closing.on("/" + name + "/x", script));
     keeping = new ScriptedBackend();
-    once = new ScriptedBackend().on("/once/x", ScriptedBackend.onceThenCloseAtTheNext(
-        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
-    onceMore = new ScriptedBackend().on("/oncemore/x", ScriptedBackend.onceThenCloseAtTheNext(
-        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
-    onceForH2 = new ScriptedBackend().on("/onceh2/x", ScriptedBackend.onceThenCloseAtTheNext(
-        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    once = answeringOncePerConnection("/once/x");
+    onceMore = answeringOncePerConnection("/oncemore/x");
+    onceForH2 = answeringOncePerConnection("/onceh2/x");
     int refusing = Ports.freeTcpPort();
     fixture = newFixture();
     RoutePolicy noRetry = RoutePolicy.DEFAULTS.withRetries(0);
@@ -125,11 +122,11 @@ class UpstreamFailurePersistenceTest {
     }
     routes.add(new RouteConfig("kept", RouteMatch.path(PathMatch.prefix("/kept/")), ForwardAction.to("keeping"),
         noRetry));
-    routes.add(new RouteConfig("once", RouteMatch.path(PathMatch.prefix("/once/")), ForwardAction.to("once"), noRetry));
-    routes.add(new RouteConfig("oncemore", RouteMatch.path(PathMatch.prefix("/oncemore/")), ForwardAction.to("oncemore"),
-        noRetry));
-    routes.add(new RouteConfig("onceh2", RouteMatch.path(PathMatch.prefix("/onceh2/")), ForwardAction.to("onceh2"),
-        noRetry));
+    // Each of the answering-once backends behind a route and cluster of its own name.
+    for (String name : List.of("once", "oncemore", "onceh2")) {
+      routes.add(new RouteConfig(name, RouteMatch.path(PathMatch.prefix("/" + name + "/")), ForwardAction.to(name),
+          noRetry));
+    }
     routes.add(new RouteConfig("silent", RouteMatch.path(PathMatch.prefix("/silent/")), ForwardAction.to("closing"),
         noRetry.withTimeout(Duration.ofMillis(SILENT_TIMEOUT_MILLIS))));
     fixture.start(List.of(
@@ -154,6 +151,12 @@ class UpstreamFailurePersistenceTest {
     peers.put("silent", List.of(
         PeerProxy.nginx(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("silent"), SILENT_TIMEOUT_MILLIS),
         PeerProxy.haproxy(closingPort, PEER_TIMEOUT_MILLIS, work.resolve("silent"), 0, SILENT_TIMEOUT_MILLIS)));
+  }
+
+  /** A backend that answers each connection's first request on {@code path} 200 and closes it at the next. */
+  private static ScriptedBackend answeringOncePerConnection(String path) throws IOException {
+    return new ScriptedBackend().on(path, ScriptedBackend.onceThenCloseAtTheNext(
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
   }
 
   @AfterAll
