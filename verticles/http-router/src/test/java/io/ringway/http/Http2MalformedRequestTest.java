@@ -143,7 +143,27 @@ class Http2MalformedRequestTest {
         Arguments.of(":authority not host[:port]", fields(":method", "GET", ":scheme", "http", ":authority", "a b",
             ":path", "/")),
         Arguments.of("host other than :authority", with(request("GET", "/"), "host", "elsewhere")),
-        Arguments.of("host not host[:port]", fields(":method", "GET", ":scheme", "http", ":path", "/", "host", "a b")));
+        Arguments.of("host not host[:port]", fields(":method", "GET", ":scheme", "http", ":path", "/", "host", "a b")),
+        // RFC 3986, 3.1: nginx and HAProxy answer each of these 400.
+        Arguments.of(":scheme with a space", withScheme("ht tp")),
+        Arguments.of(":scheme starting with a digit", withScheme("1http")),
+        Arguments.of(":scheme with its colon", withScheme("http:")),
+        Arguments.of(":scheme with a slash", withScheme("http/")));
+  }
+
+  static ByteArrayOutputStream withScheme(String scheme) {
+    return fields(":method", "GET", ":scheme", scheme, ":authority", "localhost", ":path", "/");
+  }
+
+  /** RFC 9113, 8.3.1: :scheme is not limited to http and https; the router forwards any scheme as nginx does. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"https", "HTTP", "ftp", "a+b.c-d9"})
+  void anySchemeIsForwarded(String scheme) throws Exception {
+    try (RawH2 h2 = connect()) {
+      h2.headers(1, RawH2.END_STREAM_AND_HEADERS, withScheme(scheme).toByteArray());
+      assertThat(h2.frames(1)).extracting(Frame::type).containsExactly(RawH2.TYPE_HEADERS, RawH2.TYPE_DATA);
+    }
+    assertThat(backend.seen).as("requests the backend saw").hasValue(1);
   }
 
   /**

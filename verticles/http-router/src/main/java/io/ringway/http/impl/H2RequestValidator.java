@@ -15,8 +15,9 @@ import java.util.Map;
 /**
  * Checks each HTTP/2 request head before Vert.x sees it, for what Netty's codec lets through (RFC 9113, 8.2.1):
  * field names with characters outside lower-case visible ASCII or with a colon, values with NUL, CR or LF
- * or with leading or trailing whitespace; and authorities Vert.x would refuse. Such a request is malformed: a
- * stream error PROTOCOL_ERROR, which {@link H2ResetCounter} counts; the request never reaches the router.
+ * or with leading or trailing whitespace; authorities Vert.x would refuse; a {@code :scheme} that is no scheme.
+ * Such a request is malformed: a stream error PROTOCOL_ERROR, which {@link H2ResetCounter} counts; the request
+ * never reaches the router.
  *
  * <p>A new stream refused here is reset and closed at once rather than left to Netty's error handling, which
  * keeps it active until its RST_STREAM is written: Vert.x 5.0.10's connection-error handling dereferences the
@@ -82,11 +83,34 @@ final class H2RequestValidator extends Http2FrameListenerDecorator {
     }
     String problem = authorityProblem(headers.authority(), headers.get(HOST));
     if (problem == null) {
+      problem = schemeProblem(headers.scheme());
+    }
+    if (problem == null) {
       problem = requestLineProblem(headers.method(), headers.path());
     }
     if (problem != null) {
       throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "%s", problem);
     }
+  }
+
+  /**
+   * A {@code :scheme} that is not a URI scheme, {@code ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )} (RFC 3986, 3.1):
+   * the target URI it names cannot exist. Any scheme is allowed (RFC 9113, 8.3.1); the router forwards every one as it
+   * forwards {@code http}, as nginx does. nginx and HAProxy answer 400 to one that is not a scheme ({@code ht tp},
+   * {@code 1http}, {@code http:}). Null when it is one, or absent (CONNECT; Netty refuses any other request without).
+   */
+  static String schemeProblem(CharSequence scheme) {
+    if (scheme == null) {
+      return null;
+    }
+    for (int i = 0; i < scheme.length(); i++) {
+      char c = scheme.charAt(i);
+      boolean alpha = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+      if (!alpha && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'))) {
+        return "invalid :scheme";
+      }
+    }
+    return scheme.isEmpty() ? "empty :scheme" : null;
   }
 
   /**
