@@ -154,7 +154,7 @@ class Http1ConformanceTest {
     int sent = requests.split(" HTTP/1\\.").length - 1;
     String response = RawHttp.exchangeHalfClosed(fixture.port, requests);
     assertThat(response).as("answer to %s", requests).doesNotContain("<timeout>");
-    assertThat(response.split("HTTP/1\\.[01] 200 ", -1)).as("answers to %s: %s", requests, response).hasSize(sent + 1);
+    assertThat(response.split("HTTP/1\\.1 200 ", -1)).as("answers to %s: %s", requests, response).hasSize(sent + 1);
     Eventually.await("the backend's count of whole requests", Duration.ofSeconds(5),
         () -> backend.completed.get() == sent);
   }
@@ -310,7 +310,7 @@ class Http1ConformanceTest {
       "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n", "GET / HTTP/1.1\r\nHost: xn--d1a%41\r\n", "GET / HTTP/1.0\r\n"})
   void validHostFormsPass(String head) throws Exception {
     String response = send(head + END);
-    assertThat(response).matches("(?s)HTTP/1\\.[01] 200 .*");
+    assertThat(response).matches("(?s)HTTP/1\\.1 200 .*");
     assertThat(backend.seen).hasValue(1);
   }
 
@@ -382,7 +382,7 @@ class Http1ConformanceTest {
   @Test
   void transferEncodingInHttp10Is400() throws Exception {
     String response = send("POST /echo HTTP/1.0\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
-    assertThat(response).startsWith("HTTP/1.0 400 ");
+    assertThat(response).startsWith("HTTP/1.1 400 ");
     assertThat(backend.seen).hasValue(0);
   }
 
@@ -508,11 +508,33 @@ class Http1ConformanceTest {
     }
   }
 
+  /**
+   * RFC 9110 §6.2: an HTTP/1.0 request is answered in an HTTP/1.1 status line, as nginx and HAProxy answer it (until
+   * the thirty-third session the decoding path answered in HTTP/1.0). RFC 9112 §9.3: so each answer says whether the
+   * connection stays: {@code keep-alive} when the request asked for it, else {@code close}, and it closes after it.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"GET / HTTP/1.0\r\nHost: h\r\n\r\n", "GET / HTTP/1.0\r\n\r\n",
+      "GET / HTTP/1.0\r\nHost: h\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.0\r\nHost: h\r\n\r\n",
+      "GET / HTTP/1.0\r\nHost: h\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.0\r\nHost: a b\r\n\r\n"})
+  void http10RequestsAreAnsweredInHttp11(String requests) throws Exception {
+    String response = send(requests);
+    assertThat(response).as("answer to %s", requests).doesNotContain("<timeout>").doesNotContain("HTTP/1.0 ");
+    String[] answers = response.split("(?=HTTP/1\\.1 )");
+    assertThat(answers).as("answers to %s: %s", requests, response).hasSize(requests.split(" HTTP/1\\.0").length - 1);
+    for (int i = 0; i < answers.length; i++) {
+      boolean last = i == answers.length - 1;
+      assertThat(answers[i]).as("answer %d to %s", i, requests)
+          .matches("(?s)HTTP/1\\.1 (200|400) .*")
+          .containsIgnoringCase("\r\nconnection: " + (last ? "close" : "keep-alive") + "\r\n");
+    }
+  }
+
   /** RFC 9110 §10.1.1: a server MUST ignore 100-continue in an HTTP/1.0 request. */
   @Test
   void continueIsIgnoredInHttp10() throws Exception {
     String response = send("POST /echo HTTP/1.0\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello");
-    assertThat(response).startsWith("HTTP/1.0 200 ").doesNotContain("100 Continue").endsWith("hello");
+    assertThat(response).startsWith("HTTP/1.1 200 ").doesNotContain("100 Continue").endsWith("hello");
   }
 
   /** RFC 9110 §7.6.2: TRACE and OPTIONS with Max-Forwards 0 are answered here; above 0 forwarded one less. */

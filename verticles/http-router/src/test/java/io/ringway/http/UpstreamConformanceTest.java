@@ -248,7 +248,7 @@ class UpstreamConformanceTest {
   void earlyHintsAreNotSentToAnHttp10Client() throws Exception {
     up.on("/hints10", ScriptedBackend.bytes(HINTS + OK));
     String response = RawHttp.exchange(fixture.port, "GET /hints10 HTTP/1.0\r\nHost: t\r\n\r\n");
-    assertThat(response).startsWith("HTTP/1.0 200 OK\r\n").endsWith("\r\n\r\nok").doesNotContain("103");
+    assertThat(response).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nok").doesNotContain("103");
   }
 
   @Test

@@ -219,6 +219,9 @@ final class Http1Drain extends ChannelDuplexHandler {
       return;
     }
     if (msg instanceof HttpResponse response && response.status().code() >= 200) {
+      if (response.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_0) {
+        answerInHttp11(response);
+      }
       if (response.status().code() == 101) {
         upgraded = true;
         if (inputEnded) {
@@ -257,6 +260,20 @@ final class Http1Drain extends ChannelDuplexHandler {
       }
     }
     super.write(ctx, msg, promise);
+  }
+
+  /**
+   * An answer to an HTTP/1.0 request in an HTTP/1.1 status line (RFC 9110 §6.2: a server SHOULD send the highest
+   * version it conforms to below the request's major; nginx and HAProxy do), where Vert.x writes the request's version.
+   * Vert.x says {@code keep-alive} when it keeps the connection, which an HTTP/1.0 client needs; every other answer now
+   * says {@code connection: close} (the connection closes after it, as before), since a recipient of an HTTP/1.1 answer
+   * without it takes the connection to persist (RFC 9112 §9.3).
+   */
+  private static void answerInHttp11(HttpResponse response) {
+    response.setProtocolVersion(io.netty.handler.codec.http.HttpVersion.HTTP_1_1);
+    if (!HeaderTokens.contains(response.headers(), HttpHeaderNames.CONNECTION, "keep-alive")) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
   }
 
   /** A write the connection will not take: released, and its promise failed. */
