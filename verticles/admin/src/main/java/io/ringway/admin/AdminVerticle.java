@@ -11,6 +11,7 @@ import io.ringway.admin.impl.DashboardFeed;
 import io.ringway.admin.impl.DrainHandler;
 import io.ringway.admin.impl.EndpointsHandler;
 import io.ringway.admin.impl.EventLoops;
+import io.ringway.admin.impl.ExactFieldNameDecoder;
 import io.ringway.admin.impl.HealthHandler;
 import io.ringway.admin.impl.ListenerPolicy;
 import io.ringway.admin.impl.NodeInfoClient;
@@ -26,6 +27,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.lang.System.Logger.Level;
@@ -71,7 +73,10 @@ public final class AdminVerticle extends VerticleBase {
     // Class-path reads (assets, transport plugins' service files) block: done once, off the loop.
     Future<DashboardAssets> assets = vertx.executeBlocking(DashboardAssets::load);
     Future<EventLoops> loops = vertx.executeBlocking(() -> EventLoops.load(vertx));
-    return Future.all(clusterStats.serve(), assets, loops).compose(ready -> vertx.createHttpServer()
+    // No h2c: the decoder is replaced before the connection reads (with h2c, Vert.x hands it over inside a read).
+    HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false);
+    return Future.all(clusterStats.serve(), assets, loops).compose(ready -> vertx.createHttpServer(options)
+        .connectionHandler(connection -> ExactFieldNameDecoder.install(connection, options))
         .requestHandler(router(stats, clusterStats, assets.result(), loops.result()))
         .listen(config.port(), config.host())
         .recover(cause -> Future.failedFuture(
