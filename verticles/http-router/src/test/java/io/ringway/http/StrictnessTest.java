@@ -27,7 +27,7 @@ class StrictnessTest {
 
   private RouterFixture fixture;
   private Backend backend;
-  /** Not Vert.x, whose 5.0.10 decoder misreads the names {@link #aFieldNamedLikeContentLengthIsNotOne} sends. */
+  /** Not Vert.x: a test of what the router forwards, whatever a Vert.x server would make of it. */
   private ScriptedBackend scripted;
 
   RouterFixture fixture() {
@@ -111,12 +111,13 @@ class StrictnessTest {
   /**
    * A field whose name is one byte away from Content-Length is another field (RFC 9110 §5.1): the request has no body,
    * and the bytes after its head are the next request. Vert.x 5.0.10's decoder skips the ninth byte of the well-known
-   * names, so "Content-Nength: 5" was read as a Content-Length, the next request's first five bytes as this one's
-   * body, and the rest of it as a bad request: a desync with nginx, HAProxy and any other parser (found by the
-   * differential fuzzer, seed 31, where the fuzz backend, a Vert.x server, has the same fault).
+   * names, so the router once read "Content-Nength: 5" as a Content-Length, the next request's first five bytes as
+   * this one's body, and the rest of it as a bad request: a desync with nginx, HAProxy and any other parser (found by
+   * the differential fuzzer, seed 31). Names off in that byte are refused now ({@link #aFieldAVertxServerMisreadsIsRefused});
+   * those off elsewhere are forwarded, as here.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"Content-Nength", "content-xength", "Content-Length-"})
+  @ValueSource(strings = {"Content-Length-", "Xontent-Length", "Content_Length", "content-lengtX"})
   void aFieldNamedLikeContentLengthIsNotOne(String name) throws Exception {
     int before = scripted.requests.size();
     try (RawKeepAlive client = new RawKeepAlive(fixture.port)) {
@@ -127,6 +128,23 @@ class StrictnessTest {
     }
     assertThat(scripted.requests.subList(before, scripted.requests.size()))
         .containsExactly("POST /scripted/x HTTP/1.1", "GET /scripted/y HTTP/1.1");
+  }
+
+  /**
+   * Those names a Vert.x 5 server reads as Content-Length or Content-Type (any byte in place of the ninth): forwarded,
+   * a Vert.x upstream that answers before reading a body (this backend, as any route that needs none) takes the start
+   * of the next request on the pooled connection for this one's body; so the next request, a plain one, reached it
+   * mangled (a 400 or worse: whatever the rest of its bytes spell). Refused now, before any upstream sees them.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"Content-Nength", "content-xength", "Content-Xype"})
+  void aFieldAVertxServerMisreadsIsRefused(String name) throws Exception {
+    String first = RawHttp.exchange(fixture.port, "GET /early HTTP/1.1\r\nHost: h\r\n" + name + ": 5\r\n\r\n");
+    String after = RawHttp.exchange(fixture.port, "GET /after HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+
+    assertThat(first).startsWith("HTTP/1.1 400 ");
+    assertThat(after).startsWith("HTTP/1.1 200 ").endsWith("b");
+    assertThat(backend.uris).containsExactly("/after");
   }
 
   @ParameterizedTest

@@ -196,7 +196,8 @@ final class ByteRequestHead {
       }
     } else if (is(b, from, nameLength, "transfer-encoding")
         || is(b, from, nameLength, "upgrade") || is(b, from, nameLength, "expect") || is(b, from, nameLength, "te")
-        || is(b, from, nameLength, "http2-settings")) {
+        || is(b, from, nameLength, "http2-settings")
+        || MisreadFieldNames.misreadAs(b, from, nameLength) != null) {
       return false;
     } else if (is(b, from, nameLength, "connection")) {
       if (connection) {

@@ -76,6 +76,11 @@ final class H2RequestValidator extends Http2FrameListenerDecorator {
   private static void check(int streamId, Http2Headers headers) throws Http2Exception {
     for (Map.Entry<CharSequence, CharSequence> field : headers) {
       String problem = problem(field.getKey(), field.getValue());
+      String misread = MisreadFieldNames.misreadAs(field.getKey());
+      if (misread != null) {
+        throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "%s",
+            MisreadFieldNames.refusal(field.getKey(), misread));
+      }
       if (problem != null) {
         throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "malformed field %s: %s",
             field.getKey(), problem);
