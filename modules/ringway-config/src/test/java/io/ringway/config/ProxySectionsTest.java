@@ -207,6 +207,18 @@ class ProxySectionsTest {
   }
 
   @Test
+  void httpListenerMergesSlashesUnlessToldNot() {
+    RingwayConfig config = valid("""
+        {"http": {"listeners": [{"name": "a", "port": 8080}, {"name": "b", "port": 8081, "mergeSlashes": false}]}}
+        """);
+    assertThat(config.http().listeners()).extracting(HttpListenerConfig::mergeSlashes).containsExactly(true, false);
+
+    assertThat(errors("""
+        {"http": {"listeners": [{"name": "a", "port": 8080, "mergeSlashes": "no"}]}}
+        """)).singleElement().asString().startsWith("http.listeners[0].mergeSlashes: ");
+  }
+
+  @Test
   void httpListenerByteLevelHttp1IsOffByDefaultAndRefusedWithTls() {
     RingwayConfig config = valid("""
         {"http": {"listeners": [{"name": "a", "port": 8080}, {"name": "b", "port": 8081, "byteLevelHttp1": true}]}}

@@ -24,6 +24,7 @@ import java.util.Map;
  *        headerReadTimeout: 10s, idleTimeout: 60s, idleParkAfter: 10s, maxConcurrentStreams: 100,
  *        maxConnections: auto}                # node-wide; auto: what the open-file limit leaves, halved
  *     - {name: fast, port: 8081, byteLevelHttp1: true}   # GET/HEAD, Content-Length POST/PUT forwarded from the bytes
+ *     - {name: raw, port: 8082, mergeSlashes: false}   # "//" in paths kept (dot-segments, %XX still normalized)
  *     - {name: secure, port: 8443, tls: {certFile: /etc/ringway/cert.pem, keyFile: /etc/ringway/key.pem}}
  *   clientCertHeader: x-forwarded-client-cert   # set from a verified client certificate, stripped from clients
  *   accessLog: {path: stdout, format: "{method} {uri} {status} {duration}ms", queueSize: 8192}
@@ -140,6 +141,7 @@ final class HttpSection {
       int maxConnections = maxConnections(listener);
       TlsConfig tls = TlsSection.read(listener);
       boolean byteLevelHttp1 = listener.bool("byteLevelHttp1", false);
+      boolean mergeSlashes = listener.bool("mergeSlashes", true);
       listener.rejectUnknownKeys();
       if (byteLevelHttp1 && listener.has("tls")) {
         listener.fail("byteLevelHttp1", "cleartext listeners only (this one has tls)");
@@ -156,7 +158,7 @@ final class HttpSection {
         listener.fail("port", host + ":" + port + " is already taken by " + addresses.get(host + ":" + port));
       }
       listeners.add(new HttpListenerConfig(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout,
-          idleTimeout, maxConcurrentStreams, maxConnections, tls, idleParkAfter, byteLevelHttp1));
+          idleTimeout, maxConcurrentStreams, maxConnections, tls, idleParkAfter, byteLevelHttp1, mergeSlashes));
     }
     return listeners;
   }

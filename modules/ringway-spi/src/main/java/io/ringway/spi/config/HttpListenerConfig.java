@@ -27,11 +27,14 @@ import java.util.Objects;
  * @param byteLevelHttp1 forward the requests it can (GET and HEAD without a body, POST and PUT with a Content-Length
  *     one, to cleartext HTTP/1.1 clusters, on routes without filters) from the bytes received, without decoding them into objects (default false); cleartext
  *     listeners only
+ * @param mergeSlashes runs of slashes in a request's path count as one, for routing and upstream alike (default true);
+ *     off for upstreams whose paths hold empty segments ({@code /proxy/https://x}); escapes of unreserved bytes and
+ *     dot-segments are normalized either way (RFC 3986 §6.2.2)
  */
 public record HttpListenerConfig(String name, String host, int port, boolean h2c, int maxHeaderBytes,
                                  long maxBodyBytes, Duration headerReadTimeout, Duration idleTimeout,
                                  int maxConcurrentStreams, int maxConnections, TlsConfig tls, Duration idleParkAfter,
-                                 boolean byteLevelHttp1) {
+                                 boolean byteLevelHttp1, boolean mergeSlashes) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -73,6 +76,14 @@ public record HttpListenerConfig(String name, String host, int port, boolean h2c
     }
   }
 
+  /** A listener that merges slashes (the default). */
+  public HttpListenerConfig(String name, String host, int port, boolean h2c, int maxHeaderBytes, long maxBodyBytes,
+                            Duration headerReadTimeout, Duration idleTimeout, int maxConcurrentStreams,
+                            int maxConnections, TlsConfig tls, Duration idleParkAfter, boolean byteLevelHttp1) {
+    this(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout, idleTimeout, maxConcurrentStreams,
+        maxConnections, tls, idleParkAfter, byteLevelHttp1, true);
+  }
+
   /** A listener as configured before {@code byteLevelHttp1}: every request takes the decoding path. */
   public HttpListenerConfig(String name, String host, int port, boolean h2c, int maxHeaderBytes, long maxBodyBytes,
                             Duration headerReadTimeout, Duration idleTimeout, int maxConcurrentStreams,
@@ -98,12 +109,18 @@ public record HttpListenerConfig(String name, String host, int port, boolean h2c
   /** This listener terminating TLS with {@code tls} (null: cleartext). */
   public HttpListenerConfig withTls(TlsConfig tls) {
     return new HttpListenerConfig(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout, idleTimeout,
-        maxConcurrentStreams, maxConnections, tls, idleParkAfter, byteLevelHttp1);
+        maxConcurrentStreams, maxConnections, tls, idleParkAfter, byteLevelHttp1, mergeSlashes);
   }
 
   /** This listener with the byte-level HTTP/1 path on or off. */
   public HttpListenerConfig withByteLevelHttp1(boolean on) {
     return new HttpListenerConfig(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout,
-        idleTimeout, maxConcurrentStreams, maxConnections, tls, idleParkAfter, on);
+        idleTimeout, maxConcurrentStreams, maxConnections, tls, idleParkAfter, on, mergeSlashes);
+  }
+
+  /** This listener with runs of slashes in paths merged or kept. */
+  public HttpListenerConfig withMergeSlashes(boolean on) {
+    return new HttpListenerConfig(name, host, port, h2c, maxHeaderBytes, maxBodyBytes, headerReadTimeout,
+        idleTimeout, maxConcurrentStreams, maxConnections, tls, idleParkAfter, byteLevelHttp1, on);
   }
 }

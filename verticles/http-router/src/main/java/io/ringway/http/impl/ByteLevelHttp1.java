@@ -76,7 +76,7 @@ final class ByteLevelHttp1 {
   private final HttpListenerConfig config;
   private final ListenerStats stats;
   private final Routing routing;
-  private final ByteRequestHead head = new ByteRequestHead();
+  private final ByteRequestHead head;
   private final AsciiBytes.Snapshot snapshot = new AsciiBytes.Snapshot();
   /** Where outcomes go (made once: a method reference per request would be an object per request). */
   private final io.vertx.core.Handler<Outcome> finished;
@@ -100,6 +100,7 @@ final class ByteLevelHttp1 {
     this.stats = stats;
     this.routing = routing;
     this.finished = routing::finished;
+    this.head = new ByteRequestHead(config.mergeSlashes());
     // Whole seconds, as the decoding path applies it.
     long idleSeconds = config.idleTimeout().toSeconds();
     this.idle = idleSeconds > 0 ? new RequestDeadlines(routing.context(), TimeUnit.SECONDS.toMillis(idleSeconds)) : null;

@@ -43,6 +43,8 @@ final class ByteRequestHead {
   private static final byte[] VERSION = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final RequestHeadGrammar grammar = new RequestHeadGrammar();
+  /** The listener's {@code mergeSlashes}: a path {@link RequestPaths} would change is the decoding path's. */
+  private final boolean mergeSlashes;
   /** Per header line: its start, the colon's index, its end (after CRLF); and its kind. */
   final int[] lineStart = new int[MAX_LINES];
   final int[] lineColon = new int[MAX_LINES];
@@ -74,6 +76,10 @@ final class ByteRequestHead {
   int userAgentEnd;
   int requestIdStart;
   int requestIdEnd;
+
+  ByteRequestHead(boolean mergeSlashes) {
+    this.mergeSlashes = mergeSlashes;
+  }
 
   /**
    * Reads the head at {@code b}'s reader index.
@@ -161,7 +167,8 @@ final class ByteRequestHead {
       return false;
     }
     queryMark = b.indexOf(targetStart, targetEnd, (byte) '?');
-    return true;
+    // A path to normalize is the decoding path's (RequestPaths): rare, and that path sets the request's path in place.
+    return RequestPaths.isNormal(b, targetStart, queryMark < 0 ? targetEnd : queryMark, mergeSlashes);
   }
 
   private static boolean exactly(ByteBuf b, int at, byte[] expected) {

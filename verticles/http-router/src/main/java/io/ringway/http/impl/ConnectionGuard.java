@@ -31,6 +31,7 @@ final class ConnectionGuard {
   private final HttpServerOptions options;
   private final long headerTimeoutMillis;
   private final ListenerStats stats;
+  private final RequestPaths paths;
   /** Header-read timers of connections that have not sent a full request head yet. */
   private final Map<Channel, ScheduledFuture<?>> waiting = new IdentityHashMap<>();
   /** One for all connections: a lambda per connection would hold its channel, 32 bytes of every idle one. */
@@ -38,7 +39,8 @@ final class ConnectionGuard {
   /** When a connection was accepted ({@link System#nanoTime}), asked when its head timer starts. */
   private LongSupplier acceptedAt = System::nanoTime;
 
-  ConnectionGuard(HttpServerOptions options, long headerTimeoutMillis, ListenerStats stats) {
+  ConnectionGuard(HttpServerOptions options, long headerTimeoutMillis, ListenerStats stats, RequestPaths paths) {
+    this.paths = paths;
     this.options = options;
     this.headerTimeoutMillis = headerTimeoutMillis;
     this.stats = stats;
@@ -55,7 +57,7 @@ final class ConnectionGuard {
    * head is timed from now.
    */
   void onAccepted(Channel channel) {
-    channel.pipeline().addFirst(H2cSniffer.NAME, new H2cSniffer(options, () -> cancel(channel)));
+    channel.pipeline().addFirst(H2cSniffer.NAME, new H2cSniffer(options, paths, () -> cancel(channel)));
     awaitHead(channel);
   }
 
@@ -79,7 +81,7 @@ final class ConnectionGuard {
       SkippedStreamIds streamIds = new SkippedStreamIds(http2.connection().remote().lastStreamCreated());
       pipeline.addBefore("handler", H2ResetCounter.NAME, new H2ResetCounter(stats, streamIds));
       // Vert.x set its frame listener just before telling us, on the first SETTINGS: no HEADERS was read yet.
-      http2.decoder().frameListener(new H2RequestValidator(http2, streamIds));
+      http2.decoder().frameListener(new H2RequestValidator(http2, streamIds, paths));
     }
     if (pipeline.get("httpDecoder") == null || pipeline.get("httpDecoder") instanceof StrictRequestDecoder) {
       // HTTP/2 (Netty's HTTP/2 codec frames requests), or an h2c listener's connection the sniffer hardened.
@@ -90,7 +92,7 @@ final class ConnectionGuard {
       // read, would re-fire its buffered bytes past the new one. Left as Vert.x made it.
       return;
     }
-    pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options));
+    pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options, paths));
     awaitHead(pipeline.channel());
   }
 

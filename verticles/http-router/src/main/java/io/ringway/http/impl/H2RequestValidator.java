@@ -30,11 +30,13 @@ final class H2RequestValidator extends Http2FrameListenerDecorator {
 
   private final Http2ConnectionHandler http2;
   private final SkippedStreamIds streamIds;
+  private final RequestPaths paths;
 
-  H2RequestValidator(Http2ConnectionHandler http2, SkippedStreamIds streamIds) {
+  H2RequestValidator(Http2ConnectionHandler http2, SkippedStreamIds streamIds, RequestPaths paths) {
     super(http2.decoder().frameListener());
     this.http2 = http2;
     this.streamIds = streamIds;
+    this.paths = paths;
   }
 
   @Override
@@ -73,7 +75,7 @@ final class H2RequestValidator extends Http2FrameListenerDecorator {
   }
 
   /** Throws the stream error of a malformed head. */
-  private static void check(int streamId, Http2Headers headers) throws Http2Exception {
+  private void check(int streamId, Http2Headers headers) throws Http2Exception {
     for (Map.Entry<CharSequence, CharSequence> field : headers) {
       String problem = problem(field.getKey(), field.getValue());
       String misread = MisreadFieldNames.misreadAs(field.getKey());
@@ -93,9 +95,31 @@ final class H2RequestValidator extends Http2FrameListenerDecorator {
     if (problem == null) {
       problem = requestLineProblem(headers.method(), headers.path());
     }
+    if (problem == null) {
+      problem = normalizePath(headers);
+    }
     if (problem != null) {
       throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "%s", problem);
     }
+  }
+
+  /** Sets {@code :path} to its normalized form ({@link RequestPaths}); the problem of one above the root, or null. */
+  private String normalizePath(Http2Headers headers) {
+    CharSequence target = headers.path();
+    if (target == null || target.isEmpty() || target.charAt(0) != '/') {
+      return null;
+    }
+    String uri = target.toString();
+    int query = uri.indexOf('?');
+    String path = query < 0 ? uri : uri.substring(0, query);
+    String normalized = paths.normalize(path);
+    if (normalized == null) {
+      return ":path: " + RequestPaths.refusal(path);
+    }
+    if (!normalized.equals(path)) {
+      headers.path(query < 0 ? normalized : normalized + uri.substring(query));
+    }
+    return null;
   }
 
   /**

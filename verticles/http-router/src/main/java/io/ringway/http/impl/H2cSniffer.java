@@ -26,12 +26,14 @@ final class H2cSniffer extends ChannelInboundHandlerAdapter {
 
   private final HttpServerOptions options;
   private final Runnable onHttp2;
+  private final RequestPaths paths;
   /** What was read so far, while all of it matches the start of the preface. */
   private ByteBuf held;
 
   /** @param onHttp2 runs when the client sent the HTTP/2 preface: no HTTP/1 head is coming */
-  H2cSniffer(HttpServerOptions options, Runnable onHttp2) {
+  H2cSniffer(HttpServerOptions options, RequestPaths paths, Runnable onHttp2) {
     this.options = options;
+    this.paths = paths;
     this.onHttp2 = onHttp2;
   }
 
@@ -84,7 +86,7 @@ final class H2cSniffer extends ChannelInboundHandlerAdapter {
     } else {
       ctx.fireChannelRead(Unpooled.wrappedBuffer(CRLF));
       if (pipeline.get("httpDecoder") != null && !(pipeline.get("httpDecoder") instanceof StrictRequestDecoder)) {
-        pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options));
+        pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options, paths));
       }
     }
     pipeline.remove(this);

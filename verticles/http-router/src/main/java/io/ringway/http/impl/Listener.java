@@ -113,7 +113,8 @@ final class Listener {
     this.options = options;
     this.maxConnections = config.maxConnections() == HttpListenerConfig.AUTO_MAX_CONNECTIONS
         ? AcceptLimits.maxConnectionsForOpenFileLimit() : config.maxConnections();
-    this.guard = new ConnectionGuard(options, config.headerReadTimeout().toMillis(), stats);
+    this.guard = new ConnectionGuard(options, config.headerReadTimeout().toMillis(), stats,
+        new RequestPaths(config.mergeSlashes(), stats));
     this.drain = new ListenerDrain(stats, options.getIdleTimeout());
     this.server = vertx.createHttpServer(options)
         .connectionHandler(connection -> {

@@ -56,6 +56,8 @@ final class ListenerStats {
   long byteLevelHandOvers;
   /** Connections on the byte-level path now (a gauge). */
   long byteLevelConnections;
+  /** Requests whose path was not in its normal form: forwarded (and routed) in it ({@link RequestPaths}). */
+  long normalizedPaths;
 
   JsonObject toJson() {
     return new JsonObject().put("connections", connections).put("requests", requests).put("noRoute", noRoute)
@@ -66,6 +68,6 @@ final class ListenerStats {
         .put("parkedConnections", parkedConnections).put("parks", parks).put("parkedWoken", parkedWoken).put("drainConnectionClose", drainConnectionClose)
         .put("drainIdleClosed", drainIdleClosed).put("drainGoAways", drainGoAways)
         .put("byteLevelRequests", byteLevelRequests).put("byteLevelHandOvers", byteLevelHandOvers)
-        .put("byteLevelConnections", byteLevelConnections);
+        .put("byteLevelConnections", byteLevelConnections).put("normalizedPaths", normalizedPaths);
   }
 }

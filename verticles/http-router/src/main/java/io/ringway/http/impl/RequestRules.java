@@ -11,7 +11,8 @@ import java.util.List;
  * What RFC 9112 and RFC 9110 require of a server about a request head that parsed: the version, the Host
  * field, the form of the request-target and the transfer codings. A request these refuse never reaches a
  * handler. An absolute-form target becomes origin-form here too, with its authority as Host (RFC 9112 §3.2.2: a
- * proxy MUST ignore the received Host then), so everything after sees one form. (HTTP/1.x with x above 1 arrives as
+ * proxy MUST ignore the received Host then), so everything after sees one form, and the path is made the normalized one
+ * routes are matched on ({@link RequestPaths}). (HTTP/1.x with x above 1 arrives as
  * HTTP/1.1 already: {@link StrictRequestDecoder} reads it so, RFC 9110 §2.5.)
  */
 final class RequestRules {
@@ -29,7 +30,7 @@ final class RequestRules {
   }
 
   /** The reason to refuse {@code request}, or null when it may go on (possibly normalised in place). */
-  static RefusedRequest check(HttpRequest request) {
+  static RefusedRequest check(HttpRequest request, RequestPaths paths) {
     HttpVersion version = request.protocolVersion();
     if (version.majorVersion() != 1) {
       return new RefusedRequest(505, "HTTP version " + version.text() + " is not supported (RFC 9112 §2.3)");
@@ -52,7 +53,7 @@ final class RequestRules {
     if (!hosts.isEmpty() && hosts.get(0).endsWith(":")) {
       headers.set(HttpHeaderNames.HOST, withoutEmptyPort(hosts.get(0)));
     }
-    return target(request);
+    return target(request, paths);
   }
 
   private static RefusedRequest transferCodings(HttpHeaders headers, HttpVersion version) {
@@ -92,13 +93,13 @@ final class RequestRules {
     return null;
   }
 
-  private static RefusedRequest target(HttpRequest request) {
+  private static RefusedRequest target(HttpRequest request, RequestPaths paths) {
     String uri = request.uri();
     if (request.method() == HttpMethod.CONNECT) {
       return new RefusedRequest(501, "CONNECT is not supported: Ringway is not a forward proxy");
     }
     if (uri.startsWith("/")) {
-      return null;
+      return normalizePath(request, uri, paths);
     }
     if (uri.equals("*")) {
       return request.method() == HttpMethod.OPTIONS ? null
@@ -127,6 +128,20 @@ final class RequestRules {
     String rest = uri.substring(end);
     request.setUri(rest.isEmpty() || rest.charAt(0) == '?' ? "/" + rest : rest);
     request.headers().set(HttpHeaderNames.HOST, withoutEmptyPort(authority));
+    return normalizePath(request, request.uri(), paths);
+  }
+
+  /** Sets the request's path to its normalized form ({@link RequestPaths}); the refusal of one above the root. */
+  private static RefusedRequest normalizePath(HttpRequest request, String uri, RequestPaths paths) {
+    int query = uri.indexOf('?');
+    String path = query < 0 ? uri : uri.substring(0, query);
+    String normalized = paths.normalize(path);
+    if (normalized == null) {
+      return new RefusedRequest(400, RequestPaths.refusal(path));
+    }
+    if (!normalized.equals(path)) {
+      request.setUri(query < 0 ? normalized : normalized + uri.substring(query));
+    }
     return null;
   }
 

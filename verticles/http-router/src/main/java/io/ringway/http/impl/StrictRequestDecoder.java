@@ -53,8 +53,11 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   /** Why the head being read is refused for a field name a Vert.x server misreads, or null. */
   private String misreadField;
 
-  StrictRequestDecoder(HttpServerOptions options) {
+  private final RequestPaths paths;
+
+  StrictRequestDecoder(HttpServerOptions options, RequestPaths paths) {
     super(options);
+    this.paths = paths;
   }
 
   @Override
@@ -136,7 +139,7 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   }
 
   private void onHead(HttpRequest request) {
-    RefusedRequest refusal = request.decoderResult().isSuccess() ? RequestRules.check(request) : null;
+    RefusedRequest refusal = request.decoderResult().isSuccess() ? RequestRules.check(request, paths) : null;
     if (refusal == null && misreadField != null && request.decoderResult().isSuccess()) {
       refusal = new RefusedRequest(400, misreadField);
     }

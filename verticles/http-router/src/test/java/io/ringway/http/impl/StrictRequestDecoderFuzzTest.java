@@ -91,7 +91,8 @@ class StrictRequestDecoderFuzzTest {
   private static List<String> decode(byte[] input, int[] cuts) {
     UnpooledByteBufAllocator allocator = new UnpooledByteBufAllocator(true);
     EmbeddedChannel channel = new EmbeddedChannel(new StrictRequestDecoder(new HttpServerOptions()
-        .setMaxHeaderSize(MAX_HEADER_BYTES).setMaxInitialLineLength(Math.min(MAX_HEADER_BYTES, 8192))));
+        .setMaxHeaderSize(MAX_HEADER_BYTES).setMaxInitialLineLength(Math.min(MAX_HEADER_BYTES, 8192)),
+        new RequestPaths(true, new ListenerStats())));
     channel.config().setAllocator(allocator);
     List<ByteBuf> given = new ArrayList<>();
     List<String> lines = new ArrayList<>();
