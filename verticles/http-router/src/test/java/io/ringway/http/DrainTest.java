@@ -115,7 +115,10 @@ class DrainTest {
     JsonObject listener = fixture.listenerStats();
     assertThat(listener.getLong("drainIdleClosed")).isEqualTo(8);
     assertThat(listener.getLong("drainConnectionClose")).isEqualTo(toldToClose.get());
-    assertThat(listener.getLong("openConnections")).isZero();
+    // A load client stops once it has read its "connection: close" answer, which can be before the router's close of
+    // that connection has run (seen once on byte-level epoll: 1 open).
+    Eventually.await("every connection closed", Duration.ofSeconds(5),
+        () -> fixture.listenerStats().getLong("openConnections") == 0);
   }
 
   /** GETs one after another on a keep-alive connection until the drain ends it or the time is up. */
