@@ -18,12 +18,14 @@ final class MisreadFieldNames {
 
   /** The field a Vert.x server reads {@code name} as when that is not {@code name}, or null. */
   static String misreadAs(CharSequence name) {
-    return misreadAs(name.length(), name::charAt);
+    int length = name.length();
+    // The length first: no accessor object for the names that cannot be one (nearly all).
+    return length != 14 && length != 12 ? null : misreadAs(length, name::charAt);
   }
 
   /** As {@link #misreadAs(CharSequence)}, for the {@code length} bytes of a name at {@code at}. */
   static String misreadAs(ByteBuf b, int at, int length) {
-    return misreadAs(length, i -> b.getByte(at + i));
+    return length != 14 && length != 12 ? null : misreadAs(length, i -> b.getByte(at + i));
   }
 
   private static String misreadAs(int length, IntUnaryOperator byteAt) {
