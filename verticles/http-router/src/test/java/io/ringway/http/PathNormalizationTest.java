@@ -2,6 +2,7 @@ package io.ringway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringway.spi.config.DirectResponseAction;
 import io.ringway.spi.config.ForwardAction;
 import io.ringway.spi.config.HttpListenerConfig;
 import io.ringway.spi.config.PathMatch;
@@ -23,7 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Routes match the normalized path, and the upstream gets that path ({@code RequestPaths}): only {@code /public/} is
  * routed here, to a Vert.x server, which (as Vert.x Web, nginx and most frameworks do) would serve
- * {@code /public/../internal} as {@code /internal}. Over HTTP/1 and h2 on one listener; byte-level in a subclass.
+ * {@code /public/../internal} as {@code /internal}. Over HTTP/1 and h2 on one listener; byte-level in a subclass. Hosts
+ * are matched as the same names too (a trailing dot), against an admin route that answers 403 itself.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PathNormalizationTest {
@@ -44,7 +46,9 @@ class PathNormalizationTest {
     backend = new Backend(fixture.vertx, "b");
     listener = RouterFixture.listener(Ports.freeTcpPort());
     clusters = List.of(ClusterConfig.of("b", List.of(backend.endpoint())));
-    routes = List.of(new RouteConfig("public", RouteMatch.path(PathMatch.prefix("/public/")), ForwardAction.to("b")));
+    routes = List.of(new RouteConfig("admin", new RouteMatch(List.of("admin.example.com"), null, List.of(), List.of(),
+            List.of()), new DirectResponseAction(403, "no", DirectResponseAction.DEFAULT_CONTENT_TYPE)),
+        new RouteConfig("public", RouteMatch.path(PathMatch.prefix("/public/")), ForwardAction.to("b")));
     fixture.start(1, listener, clusters, routes);
   }
 
@@ -97,6 +101,19 @@ class PathNormalizationTest {
       Eventually.await("slashes merged again", Duration.ofSeconds(10),
           () -> exchange("/public//z").startsWith("HTTP/1.1 200 ") && backend.uris.contains("/public/z"));
     }
+  }
+
+  /**
+   * A host with a trailing dot is the same host (a fully qualified name; nginx serves it from the same
+   * {@code server_name}): it takes that host's route. Before, it missed the admin route and took the next one.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"admin.example.com", "admin.example.com.", "ADMIN.example.com.:80"})
+  void aHostIsMatchedWithoutItsTrailingDot(String host) throws Exception {
+    String http1 = RawHttp.exchange(fixture.port, "GET /public/x HTTP/1.1\r\nHost: " + host
+        + "\r\nConnection: close\r\n\r\n");
+    assertThat(http1).startsWith("HTTP/1.1 403 ");
+    assertThat(backend.uris).isEmpty();
   }
 
   /** {@link RawHttp#exchange}, unchecked for polling lambdas. */

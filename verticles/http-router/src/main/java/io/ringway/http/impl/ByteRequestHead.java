@@ -321,7 +321,7 @@ final class ByteRequestHead {
 
   /** The host without its port, lower case, as routes match it; from the head's {@code snapshot}. */
   String routingHost(AsciiBytes.Snapshot snapshot) {
-    return snapshot.string(hostStart, hostNameEnd).toLowerCase(java.util.Locale.ROOT);
+    return RouteRequest.routingHost(snapshot.string(hostStart, hostNameEnd));
   }
 
   String path(AsciiBytes.Snapshot snapshot) {

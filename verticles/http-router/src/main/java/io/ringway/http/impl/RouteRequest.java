@@ -41,10 +41,21 @@ public final class RouteRequest {
     this.query = query;
   }
 
+  /**
+   * A host as routes match it: lower case, without a trailing dot. {@code admin.example.com.} names the same host as
+   * {@code admin.example.com} (a fully qualified name), and nginx serves it from that {@code server_name}: matched as
+   * sent, it missed an {@code admin.example.com} route and its filters and took the next route to the same upstream.
+   * The Host field itself goes upstream as sent.
+   */
+  static String routingHost(String host) {
+    String lower = host.toLowerCase(java.util.Locale.ROOT);
+    return lower.length() > 1 && lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+  }
+
   /** Reads what routing needs from a server request. */
   public static RouteRequest of(HttpServerRequest request) {
     HostAndPort authority = request.authority();
-    String host = authority == null ? "" : authority.host().toLowerCase(java.util.Locale.ROOT);
+    String host = authority == null ? "" : routingHost(authority.host());
     RouteRequest routed = new RouteRequest(request.method().name(), host, request.path(), request.headers(), null);
     routed.source = request;
     return routed;
