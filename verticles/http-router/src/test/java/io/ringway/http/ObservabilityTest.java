@@ -78,6 +78,22 @@ class ObservabilityTest {
     return Reply.send(fixture.context, fixture.client, options, null);
   }
 
+  /**
+   * A client's bytes are escaped as nginx escapes them: a quote, a backslash and bytes outside printable ASCII as
+   * {@code \xHH}. Before, a quote went in as it was (a user agent or request id could end a quoted field of the
+   * template early and forge the rest of the line), and bytes above 0x7E unescaped.
+   */
+  @Test
+  void aClientsBytesAreEscapedInTheLine() throws Exception {
+    int before = lines().size();
+    String response = RawHttp.exchange(fixture.port, "GET /api/escaped HTTP/1.1\r\nHost: h\r\n"
+        + "x-request-id: a\" 500 0 \"b\\c\u00e9\r\nConnection: close\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 200 ");
+    Eventually.await("a line in " + log, Duration.ofSeconds(5), () -> lines().size() >= before + 1);
+    assertThat(lines().get(before)).startsWith("GET /api/escaped HTTP/1.1 200 ")
+        .endsWith(" a\\x22 500 0 \\x22b\\x5Cc\\xE9");
+  }
+
   @Test
   void everyAnsweredRequestIsOneLineInTheFile() throws Exception {
     int before = lines().size();

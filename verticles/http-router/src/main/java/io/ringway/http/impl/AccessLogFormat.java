@@ -14,6 +14,8 @@ final class AccessLogFormat {
     REQUEST_ID, USER_AGENT, TRACE_ID
   }
 
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
   /** Strings and {@link Field}s in template order. */
   private final List<Object> parts;
 
@@ -68,7 +70,11 @@ final class AccessLogFormat {
     }
   }
 
-  /** Client-supplied text: control characters become {@code ?} so a request cannot forge log lines. */
+  /**
+   * Client-supplied text, escaped as nginx escapes it: {@code "}, {@code \}, control bytes and bytes above 0x7E as
+   * {@code \xHH}. So a value can neither end a quoted field of the template early (a user agent {@code x" 200 "y}
+   * forged fields of a line) nor start a new line, and the file stays ASCII whatever bytes a client sent.
+   */
   private static void text(StringBuilder line, String value) {
     if (value == null || value.isEmpty()) {
       line.append('-');
@@ -76,7 +82,14 @@ final class AccessLogFormat {
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      line.append(c < 0x20 || c == 0x7f ? '?' : c);
+      if (c > 0xff) {
+        // Not a byte a client sent (header values arrive one char per byte): an id or name of the router's own.
+        line.append("\\u").append(HEX[c >> 12]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
+      } else if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        line.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+      } else {
+        line.append(c);
+      }
     }
   }
 }

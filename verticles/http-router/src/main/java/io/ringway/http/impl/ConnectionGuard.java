@@ -40,10 +40,10 @@ final class ConnectionGuard {
   private LongSupplier acceptedAt = System::nanoTime;
 
   ConnectionGuard(HttpServerOptions options, long headerTimeoutMillis, ListenerStats stats, RequestPaths paths) {
-    this.paths = paths;
     this.options = options;
     this.headerTimeoutMillis = headerTimeoutMillis;
     this.stats = stats;
+    this.paths = paths;
   }
 
   /** Where a connection's accept time comes from: its head timer runs from there, not from when it got here. */

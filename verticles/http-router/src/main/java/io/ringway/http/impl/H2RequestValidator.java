@@ -103,7 +103,7 @@ final class H2RequestValidator extends Http2FrameListenerDecorator {
     }
   }
 
-  /** Sets {@code :path} to its normalized form ({@link RequestPaths}); the problem of one above the root, or null. */
+  /** Sets {@code :path} to its normalized form ({@link RequestPaths}); the problem of a path it cannot take, or null. */
   private String normalizePath(Http2Headers headers) {
     CharSequence target = headers.path();
     if (target == null || target.isEmpty() || target.charAt(0) != '/') {

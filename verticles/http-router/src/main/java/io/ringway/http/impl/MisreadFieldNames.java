@@ -29,8 +29,8 @@ final class MisreadFieldNames {
   }
 
   private static String misreadAs(int length, IntUnaryOperator byteAt) {
-    String misread = length == 14 ? "Content-Length" : length == 12 ? "Content-Type" : null;
-    if (misread == null || byteAt.applyAsInt(0) != 'C' && byteAt.applyAsInt(0) != 'c'
+    String misread = length == 14 ? "Content-Length" : "Content-Type";
+    if (byteAt.applyAsInt(0) != 'C' && byteAt.applyAsInt(0) != 'c'
         || Character.toLowerCase(byteAt.applyAsInt(8)) == Character.toLowerCase(misread.charAt(8))) {
       return null;
     }

@@ -7,8 +7,7 @@ import io.netty.buffer.ByteBuf;
  * routes on it (Envoy's {@code normalize_path} and {@code merge_slashes}; nginx matches its locations so too). Percent-
  * encoded unreserved characters decoded and dot-segments removed (RFC 3986 §6.2.2.2 and §5.2.4: the same resource), and
  * runs of slashes made one unless the listener says not to (not RFC 3986, but Vert.x Web, nginx and most servers read
- * {@code //} as {@code /}). Without
- * it, {@code /public/../internal} matched a {@code /public/} route and reached an upstream that normalizes (Vert.x Web,
+ * {@code //} as {@code /}). Without it, {@code /public/../internal} matched a {@code /public/} route and reached an upstream that normalizes (Vert.x Web,
  * nginx, most frameworks) as {@code /internal}, and {@code /%61dmin} or {@code //admin} missed an {@code /admin/} route
  * and its filters, then reached the same upstream as {@code /admin}. {@code %2F} stays as it is: it is no separator.
  */
@@ -33,7 +32,7 @@ final class RequestPaths {
   }
 
   /**
-   * {@code path} (no query) normalized; the same instance when it already is; null when it has a {@code %} not followed by
+   * {@code path} (no query) normalized ({@code path} itself when nothing in it could change); null when it has a {@code %} not followed by
    * two hex digits (RFC 3986 §2.1), or dot-segments that climb above the root ({@code /../x}): nginx answers both 400.
    * Without the first rule, decoding {@code %6%31} made {@code %61}, an escape an upstream would decode once more.
    */

@@ -131,7 +131,7 @@ final class RequestRules {
     return normalizePath(request, request.uri(), paths);
   }
 
-  /** Sets the request's path to its normalized form ({@link RequestPaths}); the refusal of one above the root. */
+  /** Sets the request's path to its normalized form ({@link RequestPaths}); the refusal of a path it cannot take. */
   private static RefusedRequest normalizePath(HttpRequest request, String uri, RequestPaths paths) {
     int query = uri.indexOf('?');
     String path = query < 0 ? uri : uri.substring(0, query);

@@ -55,8 +55,9 @@ class AccessLogWriterTest {
         .map(field -> "{" + field + "}").toList()));
     StringBuilder line = new StringBuilder();
     all.append(line, new AccessLogEntry(0, "10.0.0.1", "POST", "/a?b=1", "/a", "HTTP/2", "h:1", 201, 5, 7,
-        12_000_000, "r", "10.0.0.2:80", "id", "ua\nfake line", "4bf92f3577b34da6a3ce929d0e0e4736"));
-    assertThat(line).hasToString("1970-01-01T00:00:00Z|10.0.0.1|POST|/a?b=1|/a|HTTP/2|h:1|201|5|7|12|r|10.0.0.2:80|id|ua?fake line|4bf92f3577b34da6a3ce929d0e0e4736");
+        12_000_000, "r", "10.0.0.2:80", "id", "ua\nfake \"line\\\u00ff", "4bf92f3577b34da6a3ce929d0e0e4736"));
+    assertThat(line).hasToString("1970-01-01T00:00:00Z|10.0.0.1|POST|/a?b=1|/a|HTTP/2|h:1|201|5|7|12|r|10.0.0.2:80|id"
+        + "|ua\\x0Afake \\x22line\\x5C\\xFF|4bf92f3577b34da6a3ce929d0e0e4736");
     line.setLength(0);
     FORMAT.append(line, entry("/x", 0, null));
     assertThat(line).hasToString("GET /x 0 -");
