@@ -161,7 +161,7 @@ class ForwardingTest {
     String response = RawHttp.exchange(fixture.port, "GET /svc/y HTTP/1.1\r\nHost: Example.COM:8080\r\n"
         + "X-Secret: s\r\nKeep-Alive: timeout=5\r\nX-Forwarded-For: 10.0.0.1\r\nX-Forwarded-For: 10.0.0.2\r\n"
         + "Via: 1.0 edge\r\nX-Forwarded-Proto: https\r\nX-Request-Id: from-client\r\nX-Forwarded-Client-Cert: forged\r\n"
-        + "Connection: close\r\n\r\n");
+        + "Forwarded: for=10.9.9.9;host=evil.example;proto=https\r\nConnection: close\r\n\r\n");
     assertThat(response).startsWith("HTTP/1.1 200 OK\r\n").containsIgnoringCase("\r\nx-resp: 1\r\n")
         .containsIgnoringCase("\r\nconnection: close\r\n").doesNotContainIgnoringCase("x-drop-me");
     JsonObject seen = new JsonObject(response.substring(response.indexOf("\r\n\r\n") + 4));
@@ -177,6 +177,7 @@ class ForwardingTest {
     assertThat(seen.containsKey("x-secret")).isFalse();
     assertThat(seen.containsKey("keep-alive")).isFalse();
     assertThat(seen.containsKey("x-forwarded-client-cert")).isFalse();
+    assertThat(seen.containsKey("forwarded")).as("a client's Forwarded, read before x-forwarded-* upstream").isFalse();
     assertThat(seen.containsKey("connection")).isFalse();
   }
 

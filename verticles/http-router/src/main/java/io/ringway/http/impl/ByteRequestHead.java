@@ -218,8 +218,9 @@ final class ByteRequestHead {
       }
       lineKind = DROP;
     } else if (AsciiBytes.isAny(b, from, nameLength, ProxyHeaders.HOP_BY_HOP_NAMES)
-        || is(b, from, nameLength, "x-forwarded-proto") || is(b, from, nameLength, "x-forwarded-host")) {
-      // Hop-by-hop (RFC 9110 §7.6.1), or set by the router itself.
+        || is(b, from, nameLength, "x-forwarded-proto") || is(b, from, nameLength, "x-forwarded-host")
+        || is(b, from, nameLength, "forwarded")) {
+      // Hop-by-hop (RFC 9110 §7.6.1), set by the router itself, or a client's claim about them (ProxyHeaders).
       lineKind = DROP;
     } else if (is(b, from, nameLength, "x-forwarded-for")) {
       if (forwardedForStart < 0) {

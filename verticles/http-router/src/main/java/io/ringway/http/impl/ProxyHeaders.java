@@ -66,7 +66,10 @@ final class ProxyHeaders {
   /**
    * Adds the headers to send upstream to {@code out}, the upstream request's own headers (not a map copied into them:
    * one copy fewer per request): the client's minus hop-by-hop ones, plus forwarding headers, {@code requestId}
-   * ({@link #requestId(HttpServerRequest, HeaderRewrite)}) and rewrites.
+   * ({@link #requestId(HttpServerRequest, HeaderRewrite)}) and rewrites. The client's {@code Forwarded} (RFC 7239) is
+   * dropped as its {@code x-forwarded-proto} and {@code -host} are replaced: Spring's ForwardedHeaderFilter and Vert.x
+   * Web read it before those, so a client's {@code Forwarded: host=evil.example;proto=https} became the upstream's
+   * idea of its own address (links, redirects, password-reset mails). A route may still set one.
    */
   static void upstreamRequest(HttpServerRequest request, HeaderRewrite rewrite, String requestId, MultiMap out) {
     MultiMap in = request.headers();
@@ -75,6 +78,7 @@ final class ProxyHeaders {
     in.forEach((name, value) -> {
       // HTTP/2 pseudo headers never reach here; "host" is sent as the request authority instead.
       if (!HOP_BY_HOP.contains(name) && !named.contains(name) && !name.equalsIgnoreCase("host")
+          && !name.equalsIgnoreCase("forwarded")
           && !(name.equalsIgnoreCase("expect") && value.equalsIgnoreCase("100-continue"))) {
         // 100-continue was answered here, before the body was read (RFC 9110 §10.1.1 lets a proxy do that).
         out.add(name, value);
