@@ -110,14 +110,12 @@ final class H2RequestValidator extends Http2FrameListenerDecorator {
       return null;
     }
     String uri = target.toString();
-    int query = uri.indexOf('?');
-    String path = query < 0 ? uri : uri.substring(0, query);
-    String normalized = paths.normalize(path);
+    String normalized = paths.normalizeTarget(uri);
     if (normalized == null) {
-      return ":path: " + RequestPaths.refusal(path);
+      return ":path: " + RequestPaths.refusal(uri);
     }
-    if (!normalized.equals(path)) {
-      headers.path(query < 0 ? normalized : normalized + uri.substring(query));
+    if (normalized != uri) {
+      headers.path(normalized);
     }
     return null;
   }

@@ -22,13 +22,20 @@ final class RequestPaths {
     this.stats = stats;
   }
 
-  /** {@link #normalize(String, boolean)} with this listener's setting; a path it changes is counted. */
-  String normalize(String path) {
+  /**
+   * An origin-form {@code target} (path and query) with its path normalized by {@link #normalize(String, boolean)} with
+   * this listener's setting, the query as it came: {@code target} itself when nothing changed (a change is counted),
+   * null when the path is refused ({@link #refusal}).
+   */
+  String normalizeTarget(String target) {
+    int query = target.indexOf('?');
+    String path = query < 0 ? target : target.substring(0, query);
     String normalized = normalize(path, mergeSlashes);
-    if (normalized != null && !normalized.equals(path)) {
-      stats.normalizedPaths++;
+    if (normalized == null || normalized.equals(path)) {
+      return normalized == null ? null : target;
     }
-    return normalized;
+    stats.normalizedPaths++;
+    return query < 0 ? normalized : normalized + target.substring(query);
   }
 
   /**
@@ -72,8 +79,10 @@ final class RequestPaths {
     return out.isEmpty() ? "/" : out.toString();
   }
 
-  /** Why {@link #normalize} refused {@code path}. */
-  static String refusal(String path) {
+  /** Why {@link #normalizeTarget} refused {@code target}. */
+  static String refusal(String target) {
+    int query = target.indexOf('?');
+    String path = query < 0 ? target : target.substring(0, query);
     int escape = invalidEscape(path);
     return escape >= 0
         ? "invalid percent-encoding at byte " + escape + " of the path " + path + " (RFC 3986 §2.1: % and two hex digits)"

@@ -133,14 +133,12 @@ final class RequestRules {
 
   /** Sets the request's path to its normalized form ({@link RequestPaths}); the refusal of a path it cannot take. */
   private static RefusedRequest normalizePath(HttpRequest request, String uri, RequestPaths paths) {
-    int query = uri.indexOf('?');
-    String path = query < 0 ? uri : uri.substring(0, query);
-    String normalized = paths.normalize(path);
+    String normalized = paths.normalizeTarget(uri);
     if (normalized == null) {
-      return new RefusedRequest(400, RequestPaths.refusal(path));
+      return new RefusedRequest(400, RequestPaths.refusal(uri));
     }
-    if (!normalized.equals(path)) {
-      request.setUri(query < 0 ? normalized : normalized + uri.substring(query));
+    if (normalized != uri) {
+      request.setUri(normalized);
     }
     return null;
   }

@@ -50,7 +50,7 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   private boolean discarding;
   /** The request being read asked to close the connection after its response. */
   private boolean closeAfter;
-  /** Why the head being read is refused for a field name a Vert.x server misreads, or null. */
+  /** Why the head being read is refused for a field name a Vert.x server misreads, or null; reset by startHead. */
   private String misreadField;
 
   private final RequestPaths paths;
@@ -143,7 +143,6 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     if (refusal == null && misreadField != null && request.decoderResult().isSuccess()) {
       refusal = new RefusedRequest(400, misreadField);
     }
-    misreadField = null;
     if (refusal != null) {
       request.setDecoderResult(DecoderResult.failure(refusal));
       // The answer's status line carries the request's version: never echo one Ringway does not speak.
